@@ -1,0 +1,300 @@
+"""Bearer access tokens: EdDSA-signed JWTs in the RFC 9068 (``at+jwt``) style.
+
+Invariants:
+
+* Only ``alg: EdDSA`` is ever accepted, and only with a key we hold under the token's ``kid``;
+  ``none``, HMAC (including the "public key as HMAC secret" confusion) and every other
+  algorithm are refused before any key is used.
+* A token verifies only if it carries iss, aud, sub, iat, exp and jti, names our issuer and
+  audience, is inside [nbf, exp) give or take the leeway, and does not live longer than
+  ``max_ttl_seconds`` (+ leeway).
+* :meth:`TokenService.verify` raises :class:`TokenError` and nothing else, whatever the input.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from joserfc import jwt
+from joserfc.errors import (
+    BadSignatureError,
+    ExpiredTokenError,
+    InvalidClaimError,
+    JoseError,
+    KeyParameterError,
+    MissingAlgorithmError,
+    MissingClaimError,
+    UnsupportedAlgorithmError,
+)
+from joserfc.jwk import OKPKey
+from joserfc.jws import JWSRegistry
+from joserfc.jwt import JWTClaimsRegistry
+from joserfc.registry import JWS_HEADER_REGISTRY
+
+from .keys import ALGORITHM, KeyStore
+
+if TYPE_CHECKING:
+    from joserfc.jwa import JWSAlgModel
+    from joserfc.jwk import GuestProtocol
+
+    from ..server.settings import Settings
+
+__all__ = ["ALLOWED_ALGORITHMS", "TokenClaims", "TokenError", "TokenErrorReason", "TokenService"]
+
+#: The algorithm allow-list. Never derived from the token or the key.
+ALLOWED_ALGORITHMS: tuple[str, ...] = (ALGORITHM,)
+TOKEN_TYPE = "at+jwt"
+# RFC 9068 section 4: "at+jwt", or its full media type, compared case-insensitively.
+_ACCEPTED_TYPES = frozenset({TOKEN_TYPE, "application/at+jwt"})
+#: Same upper bound as Settings.token_leeway_seconds.
+MAX_LEEWAY_SECONDS = 300
+# Our tokens are a few hundred bytes; refusing long input up front keeps garbage cheap.
+MAX_TOKEN_LENGTH = 8192
+_TIME_CLAIMS = ("exp", "iat", "nbf")
+_OPTIONAL_STRING_CLAIMS = ("client_id", "scope")
+
+TokenErrorReason = Literal[
+    "expired",
+    "bad_signature",
+    "bad_algorithm",
+    "malformed",
+    "missing_claim",
+    "bad_issuer",
+    "bad_audience",
+    "not_yet_valid",
+    "unknown_key",
+    "ttl_too_long",
+]
+
+
+class TokenError(Exception):
+    """A token was refused. ``reason`` is a short machine-readable code.
+
+    The message never contains the token or its claims, so it is safe to log.
+    """
+
+    def __init__(self, reason: TokenErrorReason, detail: str | None = None) -> None:
+        self.reason: TokenErrorReason = reason
+        self.detail = detail
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    """The verified claims of an access token; ``subject`` is the user id as a string."""
+
+    subject: str
+    issued_at: int
+    expires_at: int
+    token_id: str
+    client_id: str | None
+    scope: str | None
+
+
+class _AccessTokenRegistry(JWSRegistry):
+    """The JWS registry for our tokens: a mandatory allow-list and only the headers we emit.
+
+    joserfc uses a registry passed to ``jwt.decode`` *instead of* its ``algorithms`` argument,
+    so the allow-list has to live here too.
+    """
+
+    # Dropping "b64", "crit", "jku", "jwk", "x5u", "x5c", ... means a token carrying any of
+    # them is refused (strict_check_header), so no header we never produce can change how a
+    # token is parsed or which key is used.
+    default_header_registry = {name: JWS_HEADER_REGISTRY[name] for name in ("alg", "kid", "typ")}
+
+    def get_alg(self, name: str) -> JWSAlgModel:
+        # joserfc would fall back to its "recommended" list for an empty allow-list; we refuse.
+        if not self.allowed or name not in self.allowed or name not in self.algorithms:
+            raise UnsupportedAlgorithmError(f"Algorithm '{name}' is not allowed")
+        # The base class warns (SecurityWarning, "EdDSA is deprecated via RFC 9864") on every
+        # sign and verify because RFC 9864 prefers the fully specified name "Ed25519". Our keys
+        # are Ed25519 only, so "EdDSA" is unambiguous; and under `-W error` that warning would
+        # escape verify() as an exception. Hence no call to super().get_alg().
+        return self.algorithms[name]
+
+
+_REGISTRY = _AccessTokenRegistry(algorithms=ALLOWED_ALGORITHMS)
+
+
+class TokenService:
+    """Mints and verifies access tokens with the keys of a :class:`KeyStore`."""
+
+    def __init__(
+        self,
+        keys: KeyStore,
+        issuer: str,
+        audience: str,
+        leeway_seconds: int,
+        max_ttl_seconds: int,
+    ) -> None:
+        if not issuer or not audience:
+            raise ValueError("issuer and audience must be non-empty")
+        if not 0 <= leeway_seconds <= MAX_LEEWAY_SECONDS:
+            raise ValueError(f"leeway_seconds must be within 0..{MAX_LEEWAY_SECONDS}")
+        if max_ttl_seconds <= 0:
+            raise ValueError("max_ttl_seconds must be positive")
+        self._keys = keys
+        self._issuer = issuer
+        self._audience = audience
+        self._leeway = leeway_seconds
+        self._max_ttl = max_ttl_seconds
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TokenService:
+        """Build the service from settings, loading (or creating) the key in resolved_key_dir."""
+        return cls(
+            KeyStore.load_or_create(settings.resolved_key_dir),
+            issuer=settings.token_issuer,
+            audience=settings.token_audience,
+            leeway_seconds=settings.token_leeway_seconds,
+            max_ttl_seconds=settings.token_max_ttl_seconds,
+        )
+
+    def mint(
+        self,
+        subject: str,
+        ttl_seconds: int,
+        *,
+        client_id: str | None = None,
+        scope: str | None = None,
+        now: int | None = None,
+    ) -> str:
+        """Sign a token for ``subject`` valid from ``now`` for ``ttl_seconds``.
+
+        Raises ValueError for an empty subject or a ttl outside 1..max_ttl_seconds.
+        """
+        if not subject:
+            raise ValueError("subject must be non-empty")
+        if ttl_seconds <= 0 or ttl_seconds > self._max_ttl:
+            raise ValueError(f"ttl_seconds must be within 1..{self._max_ttl}")
+        issued_at = int(time.time()) if now is None else now
+        claims: dict[str, Any] = {
+            "iss": self._issuer,
+            "aud": self._audience,
+            "sub": subject,
+            "iat": issued_at,
+            "nbf": issued_at,
+            "exp": issued_at + ttl_seconds,
+            "jti": secrets.token_urlsafe(16),
+        }
+        if client_id is not None:
+            claims["client_id"] = client_id
+        if scope is not None:
+            claims["scope"] = scope
+        header = {"alg": ALGORITHM, "kid": self._keys.kid, "typ": TOKEN_TYPE}
+        return jwt.encode(
+            header,
+            claims,
+            self._keys.signing_key,
+            algorithms=ALLOWED_ALGORITHMS,
+            registry=_REGISTRY,
+        )
+
+    def verify(self, token: str, *, now: int | None = None) -> TokenClaims:
+        """Check signature, algorithm, key and claims; return the claims or raise TokenError."""
+        try:
+            return self._verify(token, int(time.time()) if now is None else now)
+        except TokenError:
+            raise
+        except JoseError as exc:
+            raise _token_error(exc) from exc
+        except Exception as exc:
+            # joserfc 1.8 leaks TypeError (a header that is a JSON string, a non-list "crit")
+            # and UnicodeEncodeError (lone surrogates) for some malformed input.
+            # An unverifiable token is a 401, never a 500.
+            raise TokenError("malformed", type(exc).__name__) from exc
+
+    def _verify(self, token: str, now: int) -> TokenClaims:
+        if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
+            raise TokenError("malformed", "not a token")
+        decoded = jwt.decode(
+            token, self._key_for, algorithms=ALLOWED_ALGORITHMS, registry=_REGISTRY
+        )
+        typ = decoded.header.get("typ")
+        if not isinstance(typ, str) or typ.lower() not in _ACCEPTED_TYPES:
+            # RFC 9068 section 4: keeps any other JWT we might sign (say, an ID token) from
+            # being replayed as an access token.
+            raise TokenError("malformed", "typ is not at+jwt")
+        claims = decoded.claims
+        _check_claim_types(claims)
+        self._claims_registry(now).validate(claims)
+        if claims["exp"] - claims["iat"] > self._max_ttl + self._leeway:
+            raise TokenError("ttl_too_long")
+        return TokenClaims(
+            subject=claims["sub"],
+            issued_at=claims["iat"],
+            expires_at=claims["exp"],
+            token_id=claims["jti"],
+            client_id=claims.get("client_id"),
+            scope=claims.get("scope"),
+        )
+
+    def _key_for(self, obj: GuestProtocol) -> OKPKey:
+        """Pick the verification key by ``kid``; joserfc calls this after the alg check."""
+        kid = obj.headers().get("kid")
+        key = self._keys.verification_key(kid) if isinstance(kid, str) else None
+        if key is None:
+            raise TokenError("unknown_key")
+        return key
+
+    def _claims_registry(self, now: int) -> JWTClaimsRegistry:
+        # joserfc's registry treats every claim as optional unless marked essential: without
+        # "exp" here a token with no exp would never expire.
+        essential: dict[str, Any] = {"essential": True}
+        return JWTClaimsRegistry(
+            now=now,
+            leeway=self._leeway,
+            iss={"essential": True, "value": self._issuer},
+            aud={"essential": True, "value": self._audience},
+            sub=essential,
+            exp=essential,
+            iat=essential,
+            jti=essential,
+        )
+
+
+def _check_claim_types(claims: dict[str, Any]) -> None:
+    """Time claims must be integers, extra claims strings.
+
+    Done before the registry so that its InvalidClaimError on nbf/iat can only mean "in the
+    future" (the registry uses the same exception for a wrong type), and so that TokenClaims
+    gets the types it declares.
+    """
+    for name in _TIME_CLAIMS:
+        value = claims.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise TokenError("malformed", f"{name} is not an integer")
+    for name in _OPTIONAL_STRING_CLAIMS:
+        value = claims.get(name)
+        if value is not None and not isinstance(value, str):
+            raise TokenError("malformed", f"{name} is not a string")
+
+
+def _token_error(exc: JoseError) -> TokenError:
+    """Map a joserfc exception to our reason codes; the order of the checks matters."""
+    if isinstance(exc, BadSignatureError):
+        return TokenError("bad_signature")
+    if isinstance(exc, (UnsupportedAlgorithmError, MissingAlgorithmError, KeyParameterError)):
+        # KeyParameterError covers a key whose kty/alg/use does not fit the header's alg.
+        return TokenError("bad_algorithm", exc.error)
+    if isinstance(exc, ExpiredTokenError):  # a subclass of ClaimError, test it first
+        return TokenError("expired")
+    if isinstance(exc, MissingClaimError):
+        return TokenError("missing_claim", exc.claim)
+    if isinstance(exc, InvalidClaimError):
+        return TokenError(_INVALID_CLAIM_REASONS.get(exc.claim, "malformed"), exc.claim)
+    # DecodeError, InvalidPayloadError, ExceededSizeError, header errors, ...
+    return TokenError("malformed", exc.error)
+
+
+_INVALID_CLAIM_REASONS: dict[str, TokenErrorReason] = {
+    "iss": "bad_issuer",
+    "aud": "bad_audience",
+    # Types were checked beforehand, so these can only be "not yet" (nbf) / "in the future" (iat).
+    "nbf": "not_yet_valid",
+    "iat": "not_yet_valid",
+}

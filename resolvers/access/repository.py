@@ -1,0 +1,112 @@
+"""SQL for users, roles and role bindings."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from partyplan.models import role_bindings, roles, units, users
+from partyplan.tenants.scope import descendant_of, descendant_of_any
+from partyplan.tenants.session import Session
+
+USER_COLUMNS = (
+    users.c.id, users.c.username, users.c.display_name, users.c.home_unit_id, users.c.home_path,
+    users.c.school_id, users.c.active, users.c.created_at,
+)  # fmt: skip
+BINDING_COLUMNS = (
+    role_bindings.c.id, role_bindings.c.user_id, role_bindings.c.role, role_bindings.c.unit_id,
+    role_bindings.c.unit_path, role_bindings.c.school_id, role_bindings.c.granted_by,
+    role_bindings.c.created_at,
+)  # fmt: skip
+
+
+async def all_roles(session: Session) -> list[sa.Row]:
+    return list((await session.execute(sa.select(roles).order_by(roles.c.rank.desc()))).all())
+
+
+async def get_role(session: Session, name: str) -> sa.Row | None:
+    return (await session.execute(sa.select(roles).where(roles.c.name == name))).first()
+
+
+async def get_user(session: Session, user_id: int) -> sa.Row | None:
+    return (await session.execute(sa.select(*USER_COLUMNS).where(users.c.id == user_id))).first()
+
+
+async def username_taken(session: Session, username: str) -> bool:
+    stmt = sa.select(sa.literal(1)).where(users.c.username == username)
+    return (await session.scalar(stmt)) is not None
+
+
+async def insert_user(session: Session, *, username: str, display_name: str,
+                      home_unit: sa.Row) -> sa.Row:  # fmt: skip
+    stmt = (
+        sa.insert(users)
+        .values(
+            username=username,
+            display_name=display_name,
+            home_unit_id=home_unit.id,
+            home_path=home_unit.path,
+            school_id=home_unit.school_id,
+        )  # fmt: skip
+        .returning(*USER_COLUMNS)
+    )
+    return (await session.execute(stmt)).one()
+
+
+async def users_page(session: Session, *, read_paths: list[str], under_path: str | None,
+                     after_id: int | None, limit: int) -> list[sa.Row]:  # fmt: skip
+    stmt = sa.select(*USER_COLUMNS).where(descendant_of_any(users.c.home_path, read_paths))
+    if under_path is not None:
+        stmt = stmt.where(descendant_of(users.c.home_path, under_path))
+    if after_id is not None:
+        stmt = stmt.where(users.c.id > after_id)
+    return list((await session.execute(stmt.order_by(users.c.id).limit(limit))).all())
+
+
+async def bindings_of_users(session: Session, user_ids: list[int]) -> list[sa.Row]:
+    stmt = (
+        sa.select(*BINDING_COLUMNS)
+        .where(role_bindings.c.user_id == sa.any_(sa.literal(user_ids, sa.ARRAY(sa.BigInteger))))
+        .order_by(role_bindings.c.id)
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def get_binding(session: Session, binding_id: int) -> sa.Row | None:
+    stmt = sa.select(*BINDING_COLUMNS).where(role_bindings.c.id == binding_id)
+    return (await session.execute(stmt)).first()
+
+
+async def find_binding(session: Session, user_id: int, role: str, unit_id: int) -> sa.Row | None:
+    stmt = sa.select(*BINDING_COLUMNS).where(
+        role_bindings.c.user_id == user_id,
+        role_bindings.c.role == role,
+        role_bindings.c.unit_id == unit_id,
+    )
+    return (await session.execute(stmt)).first()
+
+
+async def insert_binding(session: Session, *, user_id: int, role: str, unit: sa.Row,
+                         granted_by: int) -> sa.Row:  # fmt: skip
+    stmt = (
+        sa.insert(role_bindings)
+        .values(
+            user_id=user_id,
+            role=role,
+            unit_id=unit.id,
+            unit_path=unit.path,
+            school_id=unit.school_id,
+            granted_by=granted_by,
+        )  # fmt: skip
+        .returning(*BINDING_COLUMNS)
+    )
+    return (await session.execute(stmt)).one()
+
+
+async def delete_binding(session: Session, binding_id: int) -> None:
+    await session.execute(sa.delete(role_bindings).where(role_bindings.c.id == binding_id))
+
+
+async def units_by_id(session: Session, ids: list[int]) -> dict[int, sa.Row]:
+    stmt = sa.select(units.c.id, units.c.kind, units.c.name, units.c.path).where(
+        units.c.id == sa.any_(sa.literal(ids, sa.ARRAY(sa.BigInteger)))
+    )
+    return {row.id: row for row in (await session.execute(stmt)).all()}

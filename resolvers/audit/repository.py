@@ -1,0 +1,97 @@
+"""SQL of the audit log. Entries are appended only through the ``audit_append`` SQL function,
+which chains each entry's hash to the previous one of the same school's chain."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from partyplan.models import audit_log
+from partyplan.tenants.session import Session
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+_APPEND = sa.text(
+    "SELECT audit_append(:school_id, :unit_id, :actor, :client_id, :operation, :object_type, "
+    ":object_id, CAST(:before AS jsonb), CAST(:after AS jsonb))"
+)
+
+
+def _json(value: dict[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+async def append(
+    session: Session,
+    *,
+    operation: str,
+    object_type: str,
+    object_id: int,
+    unit_id: int,
+    school_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> int:
+    principal = session.principal
+    return await session.scalar(
+        _APPEND,
+        {
+            "school_id": school_id,
+            "unit_id": unit_id,
+            "actor": principal.user_id,
+            "client_id": principal.client_id,
+            "operation": operation,
+            "object_type": object_type,
+            "object_id": object_id,
+            "before": _json(before),
+            "after": _json(after),
+        },
+    )
+
+
+async def entries_for(
+    session: Session, object_type: str, object_id: int, before_id: int | None, limit: int
+) -> list[sa.Row]:
+    """Newest first; keyset on the entry id."""
+    stmt = (
+        sa.select(audit_log)
+        .where(audit_log.c.object_type == object_type, audit_log.c.object_id == object_id)
+        .order_by(audit_log.c.id.desc())
+        .limit(limit)
+    )
+    if before_id is not None:
+        stmt = stmt.where(audit_log.c.id < before_id)
+    return list((await session.execute(stmt)).all())
+
+
+_VERIFY = sa.text(
+    """
+    SELECT chain, seq,
+           hash = sha256(prev_hash || convert_to(audit_entry_text(chain, seq, at, school_id,
+               unit_id, actor_user_id, client_id, operation, object_type, object_id, before,
+               after), 'UTF8')) AS hash_ok,
+           prev_hash = coalesce(lag(hash) OVER w, '\\x'::bytea) AS link_ok,
+           seq = row_number() OVER w AS seq_ok
+      FROM audit_log
+    WINDOW w AS (PARTITION BY chain ORDER BY seq)
+    """
+)
+
+
+async def verify_chains(conn: AsyncConnection) -> list[tuple[int, int, str]]:
+    """Every broken link as (chain, seq, what). Run as the owner: it must see all entries."""
+    broken: list[tuple[int, int, str]] = []
+    for row in (await conn.execute(_VERIFY)).all():
+        for ok, what in ((row.hash_ok, "hash"), (row.link_ok, "link"), (row.seq_ok, "gap")):
+            if not ok:
+                broken.append((row.chain, row.seq, what))
+    heads = await conn.execute(
+        sa.text(
+            "SELECT h.chain, h.seq FROM audit_chain_heads h LEFT JOIN LATERAL "
+            "(SELECT max(seq) AS seq, (array_agg(hash ORDER BY seq DESC))[1] AS hash "
+            " FROM audit_log a WHERE a.chain = h.chain) last ON true "
+            "WHERE last.seq IS DISTINCT FROM h.seq OR last.hash IS DISTINCT FROM h.hash"
+        )
+    )
+    broken.extend((row.chain, row.seq, "head") for row in heads.all())
+    return broken

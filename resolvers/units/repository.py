@@ -1,0 +1,118 @@
+"""All SQL of the unit tree. Callers pass a :class:`Session`; row-level security applies."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+import sqlalchemy as sa
+from partyplan.models import role_bindings, units, users
+from partyplan.models.base import Ltree
+from partyplan.tenants.scope import descendant_of, descendant_of_any
+from partyplan.tenants.session import Session
+
+UNIT_COLUMNS = (
+    units.c.id, units.c.kind, units.c.name, units.c.code, units.c.parent_id, units.c.path,
+    units.c.school_id, units.c.active, units.c.created_at, units.c.updated_at,
+)  # fmt: skip
+
+# Tables that copy a unit's path onto their rows (for row-level security and roll-ups).
+# A move rewrites them in the same transaction; later domains append their own.
+PATH_COPIES: list[tuple[sa.Table, str]] = [
+    (users, "home_path"),
+    (role_bindings, "unit_path"),
+]
+
+# Checks run before deactivation; each returns a reason the unit is still in use, or None.
+# Domains holding quota or recruits register theirs.
+DeactivationGuard = Callable[[Session, sa.Row], Awaitable[str | None]]
+DEACTIVATION_GUARDS: list[DeactivationGuard] = []
+
+
+async def get(session: Session, unit_id: int) -> sa.Row | None:
+    stmt = sa.select(*UNIT_COLUMNS).where(units.c.id == unit_id)
+    return (await session.execute(stmt)).first()
+
+
+async def get_many(session: Session, ids: Sequence[int], read_paths: list[str]) -> list[sa.Row]:
+    stmt = sa.select(*UNIT_COLUMNS).where(
+        units.c.id == sa.any_(sa.literal(list(ids), sa.ARRAY(sa.BigInteger))),
+        descendant_of_any(units.c.path, read_paths),
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def page(
+    session: Session,
+    *,
+    read_paths: list[str],
+    under_path: str | None,
+    kind: str | None,
+    include_inactive: bool,
+    after_id: int | None,
+    limit: int,
+) -> list[sa.Row]:
+    """Units in id order, keyset-paginated, inside ``read_paths`` (the choke point)."""
+    stmt = sa.select(*UNIT_COLUMNS).where(descendant_of_any(units.c.path, read_paths))
+    if under_path is not None:
+        stmt = stmt.where(descendant_of(units.c.path, under_path))
+    if kind is not None:
+        stmt = stmt.where(units.c.kind == kind)
+    if not include_inactive:
+        stmt = stmt.where(units.c.active)
+    if after_id is not None:
+        stmt = stmt.where(units.c.id > after_id)
+    return list((await session.execute(stmt.order_by(units.c.id).limit(limit))).all())
+
+
+async def insert(session: Session, *, kind: str, name: str, code: str | None,
+                 parent_id: int) -> sa.Row:  # fmt: skip
+    # path and school_id are derived by the units_derive trigger; the placeholder is replaced.
+    stmt = (
+        sa.insert(units)
+        .values(kind=kind, name=name, code=code, parent_id=parent_id, path=sa.cast("0", Ltree))
+        .returning(*UNIT_COLUMNS)
+    )
+    return (await session.execute(stmt)).one()
+
+
+async def update_fields(session: Session, unit_id: int, **values: object) -> sa.Row:
+    stmt = (
+        sa.update(units)
+        .where(units.c.id == unit_id)
+        .values(**values, updated_at=sa.func.now())
+        .returning(*UNIT_COLUMNS)
+    )
+    return (await session.execute(stmt)).one()
+
+
+async def code_taken(session: Session, code: str, except_id: int | None = None) -> bool:
+    """Codes are unique platform-wide; rows outside the caller's scope are invisible here,
+    so the unique constraint remains the final guard (see service)."""
+    stmt = sa.select(sa.literal(1)).where(units.c.code == code)
+    if except_id is not None:
+        stmt = stmt.where(units.c.id != except_id)
+    return (await session.scalar(stmt)) is not None
+
+
+_REBASE = (
+    "UPDATE {table} SET {column} = CAST(:new AS ltree) || subpath({column}, nlevel(CAST(:old AS ltree)))"
+    " WHERE {column} <@ CAST(:old AS ltree)"
+)
+
+
+async def move(session: Session, unit: sa.Row, new_parent_id: int) -> sa.Row:
+    """Re-parent ``unit``; its own path is re-derived by the trigger, its descendants' paths and
+    every registered path copy follow here, in the same transaction."""
+    moved = await update_fields(session, unit.id, parent_id=new_parent_id)
+    params = {"new": moved.path, "old": unit.path, "id": unit.id}
+    await session.execute(
+        sa.text(_REBASE.format(table="units", column="path") + " AND id <> :id"), params
+    )
+    for table, column in PATH_COPIES:
+        await session.execute(sa.text(_REBASE.format(table=table.name, column=column)), params)
+    return moved
+
+
+async def count_active_children(session: Session, unit_id: int) -> int:
+    stmt = sa.select(sa.func.count()).where(units.c.parent_id == unit_id, units.c.active)
+    return int(await session.scalar(stmt))

@@ -1,0 +1,148 @@
+"""Operations on the unit tree: each checks the caller, applies the rules, writes and audits.
+Services never commit: the request owns the transaction (and each mutation a savepoint)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from partyplan.auth.errors import NotFound
+from partyplan.auth.permissions import Permission
+from partyplan.resolvers.audit import repository as audit
+from partyplan.tenants.session import Session
+from sqlalchemy.exc import IntegrityError
+
+from . import repository, rules
+from .errors import UnitError, UnitErrorCode
+
+AUDITED = ("kind", "name", "code", "parent_id", "path", "active")
+
+
+def snapshot(row: sa.Row) -> dict[str, object]:
+    return {key: getattr(row, key) for key in AUDITED}
+
+
+async def visible(session: Session, unit_id: int, permission: Permission = Permission.UNIT_READ,
+                  field: str | None = None) -> sa.Row:  # fmt: skip
+    """The unit if the caller reaches it, else NOT_FOUND; then FORBIDDEN without ``permission``."""
+    row = await repository.get(session, unit_id)
+    if row is None or not session.principal.reaches(row.path):
+        raise NotFound(f"unit {field or 'id'} not found")
+    session.require(permission, row.path)
+    return row
+
+
+async def _audit(session: Session, operation: str, before: sa.Row | None, after: sa.Row) -> None:
+    await audit.append(
+        session,
+        operation=operation,
+        object_type="Unit",
+        object_id=after.id,
+        unit_id=after.id,
+        school_id=after.school_id,
+        before=None if before is None else snapshot(before),
+        after=snapshot(after),
+    )
+
+
+def _active(row: sa.Row, field: str) -> None:
+    if not row.active:
+        raise UnitError(UnitErrorCode.INACTIVE_UNIT, f"unit {row.id} is inactive", field)
+
+
+async def _check_code(session: Session, code: str | None, except_id: int | None = None) -> None:
+    if code is not None and await repository.code_taken(session, code, except_id):
+        raise UnitError(UnitErrorCode.DUPLICATE_CODE, f"code {code} is already in use", "code")
+
+
+def _code_conflict(error: IntegrityError) -> bool:
+    return "uq_units_code" in str(error.orig)
+
+
+async def create_unit(session: Session, *, parent_id: int, kind: str, name: str,
+                      code: str | None) -> sa.Row:  # fmt: skip
+    parent = await visible(session, parent_id, Permission.UNIT_WRITE, "parentId")
+    name, code = rules.clean_name(name), rules.clean_code(code)
+    rules.check_placement(kind, parent.kind)
+    _active(parent, "parentId")
+    await _check_code(session, code)
+    try:
+        row = await repository.insert(session, kind=kind, name=name, code=code, parent_id=parent.id)
+    except IntegrityError as error:
+        if _code_conflict(error):
+            raise UnitError(
+                UnitErrorCode.DUPLICATE_CODE, f"code {code} is in use", "code"
+            ) from error
+        raise
+    await _audit(session, "createUnit", None, row)
+    return row
+
+
+async def rename_unit(session: Session, *, unit_id: int, name: str,
+                      code: str | None = None, change_code: bool = False) -> sa.Row:  # fmt: skip
+    unit = await visible(session, unit_id, Permission.UNIT_WRITE, "unitId")
+    values: dict[str, object] = {"name": rules.clean_name(name)}
+    if change_code:
+        values["code"] = rules.clean_code(code)
+        await _check_code(session, values["code"], unit.id)  # type: ignore[arg-type]
+    try:
+        row = await repository.update_fields(session, unit.id, **values)
+    except IntegrityError as error:
+        if _code_conflict(error):
+            raise UnitError(UnitErrorCode.DUPLICATE_CODE, "the code is in use", "code") from error
+        raise
+    await _audit(session, "renameUnit", unit, row)
+    return row
+
+
+async def move_unit(session: Session, *, unit_id: int, new_parent_id: int) -> sa.Row:
+    unit = await visible(session, unit_id, Permission.UNIT_WRITE, "unitId")
+    parent = await visible(session, new_parent_id, Permission.UNIT_WRITE, "newParentId")
+    rules.check_move(unit.kind, unit.path, unit.school_id, parent.kind, parent.path,
+                     parent.school_id)  # fmt: skip
+    _active(parent, "newParentId")
+    if parent.id == unit.parent_id:
+        return unit
+    row = await repository.move(session, unit, parent.id)
+    await _audit(session, "moveUnit", unit, row)
+    return row
+
+
+async def deactivate_unit(session: Session, *, unit_id: int) -> sa.Row:
+    unit = await visible(session, unit_id, Permission.UNIT_WRITE, "unitId")
+    _active(unit, "unitId")
+    if unit.kind == "commission":
+        raise UnitError(
+            UnitErrorCode.INVALID_KIND, "the commission cannot be deactivated", "unitId"
+        )
+    children = await repository.count_active_children(session, unit.id)
+    if children:
+        raise UnitError(
+            UnitErrorCode.HAS_ACTIVE_CHILDREN,
+            f"the unit still has {children} active sub-unit(s); deactivate or move them first",
+            "unitId",
+        )
+    for guard in repository.DEACTIVATION_GUARDS:
+        reason = await guard(session, unit)
+        if reason:
+            raise UnitError(UnitErrorCode.IN_USE, reason, "unitId")
+    row = await repository.update_fields(session, unit.id, active=False)
+    await _audit(session, "deactivateUnit", unit, row)
+    return row
+
+
+async def units_page(session: Session, *, under_id: int | None, kind: str | None,
+                     include_inactive: bool, after_id: int | None, limit: int) -> list[sa.Row]:  # fmt: skip
+    read_paths = session.principal.paths_with(Permission.UNIT_READ)
+    under_path = None
+    if under_id is not None:
+        under_path = (await visible(session, under_id, Permission.UNIT_READ, "under")).path
+    elif not read_paths:
+        session.require(Permission.UNIT_READ, "")
+    return await repository.page(
+        session,
+        read_paths=read_paths,
+        under_path=under_path,
+        kind=kind,
+        include_inactive=include_inactive,
+        after_id=after_id,
+        limit=limit,
+    )

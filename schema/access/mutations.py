@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from partyplan.auth.permissions import Permission
+from partyplan.resolvers.access import service
+from partyplan.resolvers.errors import DomainError
+
+from ..mutations import decode_id, run_mutation
+from ..permissions import described
+from .inputs import CreateUserInput, GrantRoleInput, RevokeRoleInput
+from .types import AccountError, RoleBinding, RoleBindingPayload, User, UserPayload
+
+
+def _errors(errors: list[DomainError]) -> list[AccountError]:
+    return [AccountError(code=e.code, field=e.field, message=e.message) for e in errors]
+
+
+def _binding_payload(row: Any, errors: list[DomainError]) -> RoleBindingPayload:
+    binding = None if row is None else RoleBinding.from_row(row)
+    return RoleBindingPayload(role_binding=binding, errors=_errors(errors))
+
+
+@strawberry.type
+class AccessMutations:
+    @strawberry.mutation(
+        description=described(
+            "Create an account belonging to a unit.", Permission.USER_MANAGE, where="at that unit"
+        )  # fmt: skip
+    )
+    async def create_user(self, info: strawberry.Info, input: CreateUserInput) -> UserPayload:
+        unit_id = decode_id(input.home_unit_id, "Unit", "homeUnitId")
+        row, errors = await run_mutation(
+            info,
+            lambda s: service.create_user(
+                s, home_unit_id=unit_id, username=input.username, display_name=input.display_name
+            ),
+        )
+        return UserPayload(user=None if row is None else User.from_row(row), errors=_errors(errors))
+
+    @strawberry.mutation(
+        description=described(
+            "Grant a role at a unit. Only inside the caller's own subtree, and never a role above "
+            "the caller's own there.",
+            Permission.ROLE_GRANT,
+            where="at the unit",
+        )  # fmt: skip
+    )
+    async def grant_role(self, info: strawberry.Info, input: GrantRoleInput) -> RoleBindingPayload:
+        user_id = decode_id(input.user_id, "User", "userId")
+        unit_id = decode_id(input.unit_id, "Unit", "unitId")
+        row, errors = await run_mutation(
+            info, lambda s: service.grant_role(s, user_id=user_id, role=input.role, unit_id=unit_id)
+        )
+        return _binding_payload(row, errors)
+
+    @strawberry.mutation(
+        description=described(
+            "Revoke a role binding (not one's own).",
+            Permission.ROLE_GRANT,
+            where="at the binding's unit",
+        )  # fmt: skip
+    )
+    async def revoke_role(
+        self, info: strawberry.Info, input: RevokeRoleInput
+    ) -> RoleBindingPayload:
+        binding_id = decode_id(input.role_binding_id, "RoleBinding", "roleBindingId")
+        row, errors = await run_mutation(
+            info, lambda s: service.revoke_role(s, binding_id=binding_id)
+        )
+        return _binding_payload(row, errors)

@@ -1,0 +1,45 @@
+"""One mutation, one transaction: each mutation field runs in a savepoint of the request's
+transaction, rolled back whole when it fails, so nothing is half-written."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import strawberry
+from partyplan.auth.errors import NotFound
+from partyplan.resolvers.errors import DomainError, ValidationErrors
+from partyplan.tenants.session import Session
+from strawberry import relay
+
+T = TypeVar("T")
+
+
+async def run_mutation(
+    info: strawberry.Info, operation: Callable[[Session], Awaitable[T]]
+) -> tuple[T | None, list[DomainError]]:
+    session = await info.context.session()
+    savepoint = await session.conn.begin_nested()
+    try:
+        result = await operation(session)
+    except ValidationErrors as failure:
+        await savepoint.rollback()
+        return None, failure.errors
+    except DomainError as failure:
+        await savepoint.rollback()
+        return None, [failure]
+    except BaseException:
+        await savepoint.rollback()
+        raise
+    await savepoint.commit()
+    return result, []
+
+
+def decode_id(global_id: relay.GlobalID, expected_type: str, field: str) -> int:
+    """The row id of a global ID of ``expected_type``; any other ID is NOT_FOUND."""
+    if global_id.type_name != expected_type:
+        raise NotFound(f"{field}: no {expected_type} with this id")
+    try:
+        return int(global_id.node_id)
+    except ValueError as error:
+        raise NotFound(f"{field}: no {expected_type} with this id") from error

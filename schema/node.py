@@ -1,0 +1,47 @@
+"""``node(id:)`` and the resolution of any global ID to an object the caller may see.
+
+Each node type registers how to load one object through its domain's scoped service; the
+loader returns the object and its unit path (for checks such as ``audit.read`` there)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import strawberry
+from partyplan.auth.errors import NotFound
+from strawberry import relay
+
+from .access.queries import resolve_binding_node, resolve_user_node
+from .units.queries import resolve_unit_node
+
+NodeResolver = Callable[[strawberry.Info, int], Awaitable[tuple[Any, str]]]
+
+NODE_RESOLVERS: dict[str, NodeResolver] = {
+    "Unit": resolve_unit_node,
+    "User": resolve_user_node,
+    "RoleBinding": resolve_binding_node,
+}
+
+
+async def resolve_global_id(info: strawberry.Info, global_id: relay.GlobalID) -> tuple[Any, str]:
+    resolver = NODE_RESOLVERS.get(global_id.type_name)
+    try:
+        row_id = int(global_id.node_id)
+    except ValueError:
+        resolver = None
+    if resolver is None:
+        # Still authenticate first: an anonymous caller learns nothing about ids.
+        await info.context.session()
+        raise NotFound("no object with this id")
+    return await resolver(info, row_id)
+
+
+@strawberry.type
+class NodeQueries:
+    @strawberry.field(
+        description="Any object by its global ID (NOT_FOUND outside the caller's units)."
+    )
+    async def node(self, info: strawberry.Info, id: relay.GlobalID) -> relay.Node:
+        obj, _ = await resolve_global_id(info, id)
+        return obj

@@ -1,0 +1,77 @@
+"""The root schema and its execution settings.
+
+Limits are built once per process: strawberry's depth and alias limiters create a new rule
+class per instance, which would defeat the validation cache (strawberry #4635), so their rules
+are created here once and added through ``AddValidationRules`` with the same objects each time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import strawberry
+from graphql import ExecutionResult
+from partyplan.server.settings import Settings
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+)
+from strawberry.extensions.max_aliases import create_validator as alias_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.schema.config import StrawberryConfig
+
+from .access.mutations import AccessMutations
+from .access.queries import AccessQueries
+from .access.types import Me, Role, RoleBinding, User
+from .audit.queries import AuditQueries
+from .errors import ShapeErrors
+from .node import NodeQueries
+from .units.mutations import UnitMutations
+from .units.queries import UnitQueries
+from .units.types import Unit
+
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
+
+
+@strawberry.type(description="Read the plan of the guiding plan for recruiting Party members.")
+class Query(NodeQueries, UnitQueries, AccessQueries, AuditQueries):
+    pass
+
+
+@strawberry.type
+class Mutation(UnitMutations, AccessMutations):
+    pass
+
+
+def _extensions(settings: Settings) -> list:
+    rules = [depth_rule(settings.max_query_depth, None), alias_rule(settings.max_aliases)]
+    extensions: list = [
+        lambda: MaxTokensLimiter(settings.max_tokens),
+        ParserCache,
+        lambda: AddValidationRules(rules),
+        ValidationCache,
+        ShapeErrors,
+    ]
+    if settings.is_production:
+        extensions.append(DisableIntrospection)
+    return extensions
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[Unit, User, RoleBinding, Role, Me],
+        extensions=_extensions(settings),
+        config=StrawberryConfig(),
+    )
+
+
+def print_schema(schema: strawberry.Schema) -> str:
+    return schema.as_str() + "\n"
+
+
+__all__ = ["SCHEMA_FILE", "ExecutionResult", "Query", "Mutation", "build_schema", "print_schema"]

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import strawberry
+from partyplan.auth.permissions import Permission
+from partyplan.resolvers.units import service
+from strawberry import relay
+
+from ..mutations import decode_id
+from ..pagination import build_connection, decode_cursor, page_limit
+from ..permissions import described
+from .types import Unit, UnitKind
+
+
+@strawberry.type
+class UnitQueries:
+    @strawberry.field(description=described("One unit.", Permission.UNIT_READ))
+    async def unit(self, info: strawberry.Info, id: relay.GlobalID) -> Unit:
+        session = await info.context.session()
+        row = await service.visible(session, decode_id(id, "Unit", "id"), Permission.UNIT_READ)
+        return Unit.from_row(row)
+
+    @strawberry.field(
+        description=described(
+            "Units in id order: the subtree of `under` (itself included), or every unit the "
+            "caller may read.",
+            Permission.UNIT_READ,
+        )  # fmt: skip
+    )
+    async def units(
+        self,
+        info: strawberry.Info,
+        under: relay.GlobalID | None = None,
+        kind: UnitKind | None = None,
+        include_inactive: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> relay.Connection[Unit]:
+        limit = page_limit(first, info.context.settings.max_page_size)
+        under_id = None if under is None else decode_id(under, "Unit", "under")
+        session = await info.context.session()
+        rows = await service.units_page(
+            session,
+            under_id=under_id,
+            kind=None if kind is None else kind.value,
+            include_inactive=include_inactive,
+            after_id=decode_cursor(after),
+            limit=limit + 1,
+        )
+        return build_connection(rows, limit, Unit.from_row)
+
+
+async def resolve_unit_node(info: strawberry.Info, unit_id: int) -> tuple[Unit, str]:
+    session = await info.context.session()
+    row = await service.visible(session, unit_id, Permission.UNIT_READ)
+    return Unit.from_row(row), row.path

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+from partyplan.resolvers.units.errors import UnitErrorCode
+from strawberry import relay
+
+
+@strawberry.enum(description="党组织类别")
+class UnitKind(Enum):
+    COMMISSION = strawberry.enum_value("commission", description="省委教育工委（根）")
+    SCHOOL = strawberry.enum_value("school", description="学校党委")
+    COMMITTEE = strawberry.enum_value("committee", description="院系党委 / 党总支（中层党组织）")
+    BRANCH = strawberry.enum_value("branch", description="党支部")
+
+
+UnitErrorCodeEnum = strawberry.enum(
+    UnitErrorCode, name="UnitErrorCode", description="党组织操作错误"
+)
+
+
+@strawberry.type(description="党组织：工委、学校、中层党组织或党支部。")
+class Unit(relay.Node):
+    id: relay.NodeID[int]
+    kind: UnitKind
+    name: str = strawberry.field(description="名称")
+    code: str | None = strawberry.field(description="组织代码（可空）")
+    active: bool
+    depth: int = strawberry.field(description="Depth in the tree: the commission is 1.")
+    created_at: datetime
+    parent_id: strawberry.Private[int | None]
+    school_id: strawberry.Private[int | None]
+    path: strawberry.Private[str]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Unit:
+        return cls(
+            id=row.id,
+            kind=UnitKind(row.kind),
+            name=row.name,
+            code=row.code,
+            active=row.active,
+            depth=row.path.count(".") + 1,
+            created_at=row.created_at,
+            parent_id=row.parent_id,
+            school_id=row.school_id,
+            path=row.path,
+        )
+
+    @strawberry.field(description="上级党组织; null at the root or above the caller's units.")
+    async def parent(self, info: strawberry.Info) -> Unit | None:
+        from .loaders import load_unit
+
+        return None if self.parent_id is None else await load_unit(info, self.parent_id)
+
+    @strawberry.field(description="所属学校; null above schools or outside the caller's units.")
+    async def school(self, info: strawberry.Info) -> Unit | None:
+        from .loaders import load_unit
+
+        if self.school_id is None:
+            return None
+        if self.school_id == self.id:
+            return self
+        return await load_unit(info, self.school_id)
+
+
+@strawberry.type
+class UnitError:
+    code: UnitErrorCodeEnum  # type: ignore[valid-type]
+    field: str | None
+    message: str
+
+
+@strawberry.type
+class UnitPayload:
+    unit: Unit | None
+    errors: list[UnitError]

@@ -1,0 +1,271 @@
+"""``partyplan`` command line: serve, db, token, init, schema, audit."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from . import database_admin
+from .database import async_url, with_database
+from .settings import Settings
+
+log = logging.getLogger("partyplan")
+
+DEMO_TOKEN_TTL = 12 * 3600
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if getattr(args, "data_dir", None):
+        overrides["data_dir"] = Path(args.data_dir).resolve()
+    return Settings(**overrides)
+
+
+@contextlib.asynccontextmanager
+async def owner_database(settings: Settings, migrate: bool = True) -> AsyncIterator[str]:
+    """The owner URL, starting the embedded server if needed — and stopping it afterwards only
+    if this command started it (a running ``serve`` keeps its server)."""
+    from .embedded import EmbeddedPostgres
+    from .platform import EMBEDDED_DATABASE
+
+    if settings.database_url:
+        url, embedded, started = settings.database_url, None, False
+    else:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        embedded = EmbeddedPostgres(settings.data_dir)
+        started = not embedded.running()
+        url = with_database(embedded.start(), EMBEDDED_DATABASE)
+    try:
+        if migrate:
+            await database_admin.upgrade(url, settings.app_role, settings.app_password)
+        yield url
+    finally:
+        if embedded is not None and started:
+            embedded.stop()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app
+    from .platform import Platform
+
+    settings = _settings(args)
+
+    async def on_ready(platform: Platform) -> None:
+        base = f"http://{args.host}:{args.port}"
+        where = (
+            "external PostgreSQL"
+            if settings.database_url
+            else f"embedded PostgreSQL in {settings.data_dir}"
+        )
+        print(f"partyplan: {where}", flush=True)
+        print(
+            f"GraphQL:   {base}/graphql" + ("" if settings.is_production else "  (GraphiQL)"),
+            flush=True,
+        )
+        if args.demo:
+            from .demo import load_demo
+
+            assert platform.owner_url is not None
+            accounts = await load_demo(platform.owner_url)
+            print(
+                f"Demo bearer tokens (valid {DEMO_TOKEN_TTL // 3600} h), header 'Authorization: Bearer <token>':"
+            )
+            for account in accounts:
+                token = platform.tokens.mint(str(account.user_id), DEMO_TOKEN_TTL)
+                print(
+                    f"  {account.role:<18} {account.username:<16} {account.unit_name}\n    {token}"
+                )
+        print("Ready. Ctrl-C stops the service and its database.", flush=True)
+
+    app = create_app(Platform(settings), on_ready=on_ready)
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", lifespan="on")
+    try:
+        uvicorn.Server(config).run()
+    except KeyboardInterrupt:
+        # uvicorn re-raises a captured SIGINT after its graceful shutdown (the lifespan has
+        # stopped the database by then); exit like a Ctrl-C'd program, without a traceback.
+        return 130
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+
+    async def run() -> None:
+        async with owner_database(settings, migrate=args.action == "upgrade") as url:
+            if args.action == "downgrade":
+                await database_admin.downgrade(url, settings.app_role, args.revision)
+            engine = create_async_engine(async_url(url))
+            try:
+                async with engine.connect() as conn:
+                    print(f"revision: {await database_admin.current_revision(conn)}")
+            finally:
+                await engine.dispose()
+
+    asyncio.run(run())
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from partyplan.auth.tokens import TokenService
+
+    settings = _settings(args)
+
+    async def user_id() -> int | None:
+        async with owner_database(settings) as url:
+            engine = create_async_engine(async_url(url))
+            try:
+                async with engine.connect() as conn:
+                    column = "id" if args.user.isdigit() else "username"
+                    return await conn.scalar(
+                        sa.text(f"SELECT id FROM users WHERE {column}::text = :u AND active"),
+                        {"u": args.user},
+                    )
+            finally:
+                await engine.dispose()
+
+    found = asyncio.run(user_id())
+    if found is None:
+        print(f"no active user {args.user!r}", file=sys.stderr)
+        return 1
+    tokens = TokenService.from_settings(settings)
+    print(tokens.mint(str(found), args.ttl, client_id=args.client_id))
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create a commission and its first administrator on an empty installation."""
+    settings = _settings(args)
+
+    async def run() -> None:
+        async with owner_database(settings) as url:
+            engine = create_async_engine(async_url(url))
+            try:
+                async with engine.begin() as conn:
+                    unit_id = await conn.scalar(
+                        sa.text(
+                            "INSERT INTO units (kind, name, code, path) "
+                            "VALUES ('commission', :n, :c, '0') RETURNING id"
+                        ),  # fmt: skip
+                        {"n": args.commission_name, "c": args.commission_code},
+                    )
+                    user_id = await conn.scalar(
+                        sa.text(
+                            "INSERT INTO users (username, display_name, home_unit_id, home_path) "
+                            "SELECT :u, :d, id, path FROM units WHERE id = :unit RETURNING id"
+                        ),  # fmt: skip
+                        {"u": args.admin_username, "d": args.admin_name, "unit": unit_id},
+                    )
+                    await conn.execute(
+                        sa.text(
+                            "INSERT INTO role_bindings (user_id, role, unit_id, unit_path) "
+                            "SELECT :user, 'commission_admin', id, path FROM units WHERE id = :unit"
+                        ),  # fmt: skip
+                        {"user": user_id, "unit": unit_id},
+                    )
+                print(
+                    f"commission {unit_id} and administrator {args.admin_username} (user {user_id}) created"
+                )
+            finally:
+                await engine.dispose()
+
+    asyncio.run(run())
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from partyplan.schema.schema import SCHEMA_FILE, build_schema, print_schema
+
+    text = print_schema(build_schema(Settings()))
+    if args.write:
+        SCHEMA_FILE.write_text(text, encoding="utf-8")
+        print(f"wrote {SCHEMA_FILE.name}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from partyplan.resolvers.audit.repository import verify_chains
+
+    settings = _settings(args)
+
+    async def run() -> list[tuple[int, int, str]]:
+        async with owner_database(settings) as url:
+            engine = create_async_engine(async_url(url))
+            try:
+                async with engine.connect() as conn:
+                    return await verify_chains(conn)
+            finally:
+                await engine.dispose()
+
+    broken = asyncio.run(run())
+    for chain, seq, what in broken:
+        print(f"chain {chain} entry {seq}: {what} does not verify")
+    print("audit log intact" if not broken else f"{len(broken)} problem(s) found")
+    return 1 if broken else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="partyplan", description=__doc__)
+    sub = root.add_subparsers(dest="command", required=True)
+
+    def with_data_dir(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--data-dir", help="embedded database and keys (PARTYPLAN_DATA_DIR)")
+        return p
+
+    serve = with_data_dir(sub.add_parser("serve", help="run the service"))
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true", help="load demo data and print tokens")
+    serve.set_defaults(func=cmd_serve)
+
+    db = with_data_dir(sub.add_parser("db", help="migrations"))
+    db.add_argument("action", choices=["upgrade", "downgrade", "current"])
+    db.add_argument("revision", nargs="?", default="head")
+    db.set_defaults(func=cmd_db)
+
+    token = with_data_dir(sub.add_parser("token", help="mint a bearer token for a user"))
+    token.add_argument("--user", required=True, help="username or user id")
+    token.add_argument("--ttl", type=int, default=3600, help="seconds")
+    token.add_argument("--client-id", default=None)
+    token.set_defaults(func=cmd_token)
+
+    init = with_data_dir(sub.add_parser("init", help="create a commission and its administrator"))
+    init.add_argument("--commission-name", required=True)
+    init.add_argument("--commission-code", required=True)
+    init.add_argument("--admin-username", required=True)
+    init.add_argument("--admin-name", required=True)
+    init.set_defaults(func=cmd_init)
+
+    schema = sub.add_parser("schema", help="print the GraphQL schema (SDL)")
+    schema.add_argument("--write", action="store_true", help="write schema.graphql")
+    schema.set_defaults(func=cmd_schema)
+
+    audit = with_data_dir(sub.add_parser("audit", help="verify the audit log's hash chains"))
+    audit.add_argument("action", choices=["verify"])
+    audit.set_defaults(func=cmd_audit)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    # platformdirs warns when XDG_RUNTIME_DIR is unset; keep the serve output clean.
+    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,135 @@
+"""Demo data: the Shanxi commission with a handful of schools (忻州师范学院 with its 中层党组织 and
+branches), and the Chongqing commission with 重庆幼儿师范高等专科学校 and the five branches of its
+2019 H2 table (seeds/chongqing-2019-h2-guiding-plan-notice.txt). One account per demo role.
+
+Loaded as the owner, idempotently: a second run finds the commission's code and adds nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+from .database import async_url
+
+# (code, kind, name, children)
+Tree = tuple[str, str, str, list["Tree"]]
+
+XINZHOU: Tree = ("SX-XZSY", "school", "中共忻州师范学院委员会", [
+    ("SX-XZSY-JG", "committee", "机关党委", [
+        ("SX-XZSY-JG-01", "branch", "党政办公室党支部", []),
+        ("SX-XZSY-JG-02", "branch", "组织人事党支部", []),
+    ]),
+    ("SX-XZSY-ZW", "committee", "中文系党总支", [
+        ("SX-XZSY-ZW-01", "branch", "中文系教工党支部", []),
+        ("SX-XZSY-ZW-02", "branch", "中文系学生第一党支部", []),
+        ("SX-XZSY-ZW-03", "branch", "中文系学生第二党支部", []),
+    ]),
+    ("SX-XZSY-SJ", "committee", "数学与计算机科学系党总支", [
+        ("SX-XZSY-SJ-01", "branch", "数学与计算机科学系教工党支部", []),
+        ("SX-XZSY-SJ-02", "branch", "数学与计算机科学系学生党支部", []),
+    ]),
+    ("SX-XZSY-JY", "committee", "教育系党总支", [
+        ("SX-XZSY-JY-01", "branch", "教育系教工党支部", []),
+        ("SX-XZSY-JY-02", "branch", "教育系学生党支部", []),
+    ]),
+])  # fmt: skip
+
+SHANXI: Tree = ("SX-JGW", "commission", "中共山西省委教育工作委员会", [
+    XINZHOU,
+    ("SX-SXDX", "school", "中共山西大学委员会", []),
+    ("SX-TYLG", "school", "中共太原理工大学委员会", []),
+    ("SX-SXYK", "school", "中共山西医科大学委员会", []),
+    ("SX-SXSD", "school", "中共山西师范大学委员会", []),
+])  # fmt: skip
+
+CHONGQING: Tree = ("CQ-JGW", "commission", "中共重庆市委教育工作委员会", [
+    ("CQ-YEZ", "school", "中共重庆幼儿师范高等专科学校委员会", [
+        ("CQ-YEZ-01", "committee", "学前教育系党总支部", []),
+        ("CQ-YEZ-02", "branch", "初等教育与应用技术系党支部", []),
+        ("CQ-YEZ-03", "branch", "音乐教育系党支部", []),
+        ("CQ-YEZ-04", "branch", "美术教育系党支部", []),
+        ("CQ-YEZ-05", "branch", "语言文学系党支部", []),
+    ]),
+])  # fmt: skip
+
+# (username, display name, role, unit code)
+ACCOUNTS = [
+    ("sx-admin", "工委组织部管理员", "commission_admin", "SX-JGW"),
+    ("sx-viewer", "工委查看员", "commission_viewer", "SX-JGW"),
+    ("xz-admin", "忻州师院组织部", "school_admin", "SX-XZSY"),
+    ("xz-zw-admin", "中文系党总支", "unit_admin", "SX-XZSY-ZW"),
+    ("xz-zw-secretary", "中文系学生第一党支部书记", "branch_secretary", "SX-XZSY-ZW-02"),
+    ("xz-viewer", "忻州师院查看员", "viewer", "SX-XZSY"),
+    ("xz-sync", "忻州师院 12371 同步", "sync_agent", "SX-XZSY"),
+    ("cq-admin", "重庆市委教育工委组织部", "commission_admin", "CQ-JGW"),
+    ("cqyz-admin", "重庆幼专组织部", "school_admin", "CQ-YEZ"),
+    ("cqyz-secretary", "音乐教育系党支部书记", "branch_secretary", "CQ-YEZ-03"),
+]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    user_id: int
+    username: str
+    role: str
+    unit_name: str
+
+
+async def _insert_tree(conn: AsyncConnection, tree: Tree, parent_id: int | None) -> None:
+    code, kind, name, children = tree
+    unit_id = await conn.scalar(
+        sa.text(
+            "INSERT INTO units (kind, name, code, parent_id, path) "
+            "VALUES (:kind, :name, :code, :parent, '0') RETURNING id"
+        ),
+        {"kind": kind, "name": name, "code": code, "parent": parent_id},
+    )
+    for child in children:
+        await _insert_tree(conn, child, unit_id)
+
+
+async def _seed(conn: AsyncConnection) -> None:
+    for tree in (SHANXI, CHONGQING):
+        exists = await conn.scalar(sa.text("SELECT 1 FROM units WHERE code = :c"), {"c": tree[0]})
+        if not exists:
+            await _insert_tree(conn, tree, None)
+    for username, display_name, role, code in ACCOUNTS:
+        await conn.execute(
+            sa.text(
+                "INSERT INTO users (username, display_name, home_unit_id, home_path, school_id) "
+                "SELECT :u, :d, id, path, school_id FROM units WHERE code = :c "
+                "ON CONFLICT (username) DO NOTHING"
+            ),
+            {"u": username, "d": display_name, "c": code},
+        )
+        await conn.execute(
+            sa.text(
+                "INSERT INTO role_bindings (user_id, role, unit_id, unit_path, school_id) "
+                "SELECT u.id, :r, n.id, n.path, n.school_id FROM users u, units n "
+                "WHERE u.username = :u AND n.code = :c "
+                "ON CONFLICT (user_id, role, unit_id) DO NOTHING"
+            ),
+            {"u": username, "r": role, "c": code},
+        )
+
+
+async def load_demo(owner_url: str) -> list[DemoAccount]:
+    """Load the demo tree and accounts (idempotent) and return the demo accounts."""
+    engine = create_async_engine(async_url(owner_url))
+    try:
+        async with engine.begin() as conn:
+            await _seed(conn)
+            rows = await conn.execute(
+                sa.text(
+                    "SELECT u.id, u.username, b.role, n.name FROM users u "
+                    "JOIN role_bindings b ON b.user_id = u.id JOIN units n ON n.id = b.unit_id "
+                    "WHERE u.username = ANY(:names) ORDER BY u.id"
+                ),
+                {"names": [a[0] for a in ACCOUNTS]},
+            )
+            return [DemoAccount(r.id, r.username, r.role, r.name) for r in rows.all()]
+    finally:
+        await engine.dispose()

@@ -1,0 +1,48 @@
+"""Binds a transaction to a principal: the one place the row-level-security settings are made.
+
+``app_bind_principal`` (a SQL function, see the foundation migration) sets ``app.user_id`` and
+``app.scope`` with ``set_config(..., true)`` — local to the transaction, so nothing survives the
+request on a pooled connection — and returns the user's bindings in the same round trip.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from partyplan.auth.errors import NotAuthenticated
+from partyplan.auth.principal import Binding, Principal
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+_BIND = sa.text("SELECT * FROM app_bind_principal(:user_id)")
+
+
+async def bind_principal(
+    conn: AsyncConnection, user_id: int, client_id: str | None = None
+) -> Principal:
+    rows = (await conn.execute(_BIND, {"user_id": user_id})).all()
+    if not rows or not rows[0].active:
+        raise NotAuthenticated("the token's user does not exist or is inactive")
+    first = rows[0]
+    bindings = tuple(
+        Binding(
+            id=r.binding_id,
+            role=r.role,
+            rank=r.rank,
+            permissions=frozenset(r.permissions),
+            unit_id=r.unit_id,
+            unit_path=r.unit_path,
+            unit_kind=r.unit_kind,
+            unit_name=r.unit_name,
+            school_id=r.school_id,
+        )
+        for r in rows
+        if r.binding_id is not None
+    )
+    return Principal(
+        user_id=first.user_id,
+        username=first.username,
+        display_name=first.display_name,
+        home_unit_id=first.home_unit_id,
+        bindings=bindings,
+        client_id=client_id,
+        scope_paths=tuple(b.unit_path for b in bindings),
+    )
