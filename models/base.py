@@ -4,6 +4,7 @@ flow through the platform (reads are plain selects; see DESIGN.md, "Reads are ch
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql.base import ischema_names
 from sqlalchemy.types import UserDefinedType
 
 metadata = sa.MetaData(
@@ -27,6 +28,10 @@ class Ltree(UserDefinedType):
 
     def bind_expression(self, bindvalue):  # type: ignore[no-untyped-def]
         return sa.cast(bindvalue, self)
+
+
+# Let reflection (Alembic's comparison) recognise the type.
+ischema_names["ltree"] = Ltree
 
 
 def created_at() -> sa.Column:

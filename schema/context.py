@@ -7,13 +7,14 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+from starlette.requests import Request
+
 from partyplan.auth.errors import NotAuthenticated
 from partyplan.auth.tokens import TokenClaims
 from partyplan.server.settings import Settings
 from partyplan.tenants.binding import bind_principal
 from partyplan.tenants.session import Session
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
-from starlette.requests import Request
 
 
 @dataclass

@@ -14,8 +14,9 @@ import logging
 from collections.abc import Iterator
 
 from graphql import GraphQLError
-from partyplan.auth.errors import AccessError
 from strawberry.extensions import SchemaExtension
+
+from partyplan.auth.errors import AccessError
 
 log = logging.getLogger("partyplan.graphql")
 

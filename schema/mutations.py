@@ -7,10 +7,11 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import strawberry
+from strawberry import relay
+
 from partyplan.auth.errors import NotFound
 from partyplan.resolvers.errors import DomainError, ValidationErrors
 from partyplan.tenants.session import Session
-from strawberry import relay
 
 T = TypeVar("T")
 

@@ -9,10 +9,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
-from partyplan.auth.errors import NotFound
 from strawberry import relay
 
+from partyplan.auth.errors import NotFound
+from partyplan.auth.permissions import Permission
+
 from .access.queries import resolve_binding_node, resolve_user_node
+from .permissions import described
 from .units.queries import resolve_unit_node
 
 NodeResolver = Callable[[strawberry.Info, int], Awaitable[tuple[Any, str]]]
@@ -40,7 +43,11 @@ async def resolve_global_id(info: strawberry.Info, global_id: relay.GlobalID) ->
 @strawberry.type
 class NodeQueries:
     @strawberry.field(
-        description="Any object by its global ID (NOT_FOUND outside the caller's units)."
+        description=described(
+            "Any object by its global ID.",
+            Permission.UNIT_READ,
+            where="(or the object's own read permission)",
+        )
     )
     async def node(self, info: strawberry.Info, id: relay.GlobalID) -> relay.Node:
         obj, _ = await resolve_global_id(info, id)

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import strawberry
 from graphql import ExecutionResult
-from partyplan.server.settings import Settings
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -22,6 +21,8 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
+
+from partyplan.server.settings import Settings
 
 from .access.mutations import AccessMutations
 from .access.queries import AccessQueries

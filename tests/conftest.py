@@ -14,12 +14,13 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
 from partyplan.server import database_admin
 from partyplan.server.app import create_app
 from partyplan.server.database import async_url, with_database
 from partyplan.server.platform import Platform
 from partyplan.server.settings import Settings
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 TENANT_TABLES = "units, users, role_bindings, audit_log, audit_chain_heads"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+
 from partyplan.models import role_bindings, roles, units, users
 from partyplan.tenants.scope import descendant_of, descendant_of_any
 from partyplan.tenants.session import Session

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
 from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
-from sqlalchemy.exc import IntegrityError
 
 from . import repository, rules
 from .errors import AccountError, AccountErrorCode

@@ -7,9 +7,10 @@ import json
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from partyplan.models import audit_log
 from partyplan.tenants.session import Session
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 _APPEND = sa.text(
     "SELECT audit_append(:school_id, :unit_id, :actor, :client_id, :operation, :object_type, "

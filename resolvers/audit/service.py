@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+
 from partyplan.auth.permissions import Permission
 from partyplan.tenants.session import Session
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 
 import sqlalchemy as sa
+
 from partyplan.models import role_bindings, units, users
 from partyplan.models.base import Ltree
 from partyplan.tenants.scope import descendant_of, descendant_of_any
@@ -94,8 +95,11 @@ async def code_taken(session: Session, code: str, except_id: int | None = None) 
     return (await session.scalar(stmt)) is not None
 
 
+# subpath() refuses an empty remainder, so the moved unit's own path is replaced whole.
 _REBASE = (
-    "UPDATE {table} SET {column} = CAST(:new AS ltree) || subpath({column}, nlevel(CAST(:old AS ltree)))"
+    "UPDATE {table} SET {column} = CASE WHEN {column} = CAST(:old AS ltree)"
+    " THEN CAST(:new AS ltree)"
+    " ELSE CAST(:new AS ltree) || subpath({column}, nlevel(CAST(:old AS ltree))) END"
     " WHERE {column} <@ CAST(:old AS ltree)"
 )
 

@@ -4,11 +4,12 @@ Services never commit: the request owns the transaction (and each mutation a sav
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
 from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
 from partyplan.tenants.session import Session
-from sqlalchemy.exc import IntegrityError
 
 from . import repository, rules
 from .errors import UnitError, UnitErrorCode

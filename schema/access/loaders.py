@@ -6,8 +6,9 @@ from collections import defaultdict
 from typing import Any
 
 import strawberry
-from partyplan.resolvers.access import repository
 from strawberry.dataloader import DataLoader
+
+from partyplan.resolvers.access import repository
 
 from .types import RoleBinding
 

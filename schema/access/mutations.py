@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.access import service
 from partyplan.resolvers.errors import DomainError

@@ -4,8 +4,9 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
-from partyplan.resolvers.access.errors import AccountErrorCode
 from strawberry import relay
+
+from partyplan.resolvers.access.errors import AccountErrorCode
 
 from ..units.loaders import load_unit
 from ..units.types import Unit, UnitKind

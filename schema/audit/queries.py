@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry import relay
+
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import service
-from strawberry import relay
 
 from ..node import resolve_global_id
 from ..pagination import build_connection, decode_cursor, page_limit

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from strawberry.dataloader import DataLoader
+
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.units import repository
-from strawberry.dataloader import DataLoader
 
 from .types import Unit
 

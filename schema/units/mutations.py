@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.errors import DomainError
 from partyplan.resolvers.units import service

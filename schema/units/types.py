@@ -5,8 +5,9 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from partyplan.resolvers.units.errors import UnitErrorCode
 from strawberry import relay
+
+from partyplan.resolvers.units.errors import UnitErrorCode
 
 
 @strawberry.enum(description="党组织类别")

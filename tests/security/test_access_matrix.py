@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+
 from partyplan.auth.keys import KeyStore
 from partyplan.auth.tokens import TokenService
 from partyplan.schema.schema import Mutation, Query
