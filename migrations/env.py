@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
-from partyplan.models import metadata
 from sqlalchemy.ext.asyncio import create_async_engine
+
+from partyplan.models import metadata
 
 config = context.config
 

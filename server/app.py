@@ -8,15 +8,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import sqlalchemy as sa
-from partyplan.auth.tokens import TokenClaims, TokenError
-from partyplan.schema.context import Context
-from partyplan.schema.schema import build_schema
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+
+from partyplan.auth.tokens import TokenClaims, TokenError
+from partyplan.schema.context import Context
+from partyplan.schema.schema import build_schema
 
 from .platform import Platform
 

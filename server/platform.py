@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from partyplan.auth.keys import KeyStore
 from partyplan.auth.tokens import TokenService
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from . import database_admin
 from .database import app_url_from_owner, create_app_engine, with_database

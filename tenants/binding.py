@@ -8,9 +8,10 @@ request on a pooled connection — and returns the user's bindings in the same r
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from partyplan.auth.errors import NotAuthenticated
 from partyplan.auth.principal import Binding, Principal
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 _BIND = sa.text("SELECT * FROM app_bind_principal(:user_id)")
 

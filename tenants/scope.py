@@ -9,10 +9,11 @@ this filter still cannot leave the caller's school.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+
 from partyplan.auth.permissions import Permission
 from partyplan.auth.principal import Principal
 from partyplan.models.base import Ltree
-from sqlalchemy.dialects.postgresql import ARRAY
 
 
 def paths_param(paths: list[str]) -> sa.ColumnElement:

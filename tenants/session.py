@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from partyplan.auth.errors import Forbidden
 from partyplan.auth.permissions import Permission
 from partyplan.auth.principal import Principal
-from sqlalchemy.engine import CursorResult
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 
 class Session:

@@ -13,6 +13,7 @@ owner) keeps an explicit all-rows policy for administration (migrations, demo da
 from __future__ import annotations
 
 from alembic import op
+
 from partyplan.migrations.sqlscript import execute_script
 
 revision = "0001"

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from joserfc import jwt
 from joserfc.errors import SecurityWarning
 from joserfc.jwk import ECKey, Key, OKPKey
+
 from partyplan.auth.keys import KEY_FILE_NAME, KeyStore, KeyStoreError
 from partyplan.auth.tokens import TokenClaims, TokenError, TokenService
 from partyplan.server.settings import Settings
