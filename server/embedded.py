@@ -250,10 +250,14 @@ class _PidFile:
 
 def _read_pid_file(pgdata: Path, path: Path | None = None) -> _PidFile | None:
     """Parse ``pgdata/postmaster.pid``, or ``path``: a socket lock file has the same format."""
+    path = path or pgdata / "postmaster.pid"
     try:
-        lines = (path or pgdata / "postmaster.pid").read_text().splitlines()
+        lines = path.read_text().splitlines()
     except FileNotFoundError:
         return None
+    except PermissionError as exc:
+        # E.g. a cluster created as root (owned by partyplan-pg), now used as another user.
+        raise EmbeddedPostgresError(f"cannot read {path}: {exc.strerror}") from exc
     # The postmaster appends lines as it starts up, so later lines may be missing.
     lines += [""] * (8 - len(lines))
     try:
