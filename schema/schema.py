@@ -61,8 +61,14 @@ def _extensions(settings: Settings) -> list:
     return extensions
 
 
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list, execution_context: object = None) -> None:
+        """Client errors (a bad token, a refused query) are answers, not server faults: the
+        ShapeErrors extension logs the unexpected ones; strawberry would log all at ERROR."""
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         types=[Unit, User, RoleBinding, Role, Me],
