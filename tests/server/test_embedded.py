@@ -26,6 +26,8 @@ import pytest
 
 from partyplan.server import embedded
 from partyplan.server.embedded import EmbeddedPostgres, EmbeddedPostgresError, find_server_processes
+from partyplan.server.embedded import server as embedded_server
+from partyplan.server.embedded import system as embedded_system
 
 MakePg = Callable[..., EmbeddedPostgres]
 
@@ -53,7 +55,7 @@ def make_pg(base: Path, request: pytest.FixtureRequest) -> Iterator[MakePg]:
     for pg in made:
         pg.stop()
         assert find_server_processes(pg.pgdata) == []
-        socket_dir = embedded._socket_dir_for(pg.pgdata)
+        socket_dir = embedded_system._socket_dir_for(pg.pgdata)
         if socket_dir.parent == Path("/tmp"):
             shutil.rmtree(socket_dir, ignore_errors=True)
 
@@ -310,7 +312,7 @@ def test_start_and_stop_are_idempotent(make_pg: MakePg) -> None:
 def test_stop_kills_a_server_that_ignores_pg_ctl(
     make_pg: MakePg, monkeypatch: pytest.MonkeyPatch, caplog_info: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(embedded, "STOP_TIMEOUT", 1.0)
+    monkeypatch.setattr(embedded_server, "STOP_TIMEOUT", 1.0)
     pg = make_pg()
     pg.start()
     # A stopped postmaster never acts on pg_ctl's SIGINT, so `pg_ctl stop -t 1` fails.
@@ -325,7 +327,7 @@ def test_stop_kills_a_server_that_ignores_pg_ctl(
 def test_failed_start_raises_with_server_log_and_leaves_nothing(
     make_pg: MakePg, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(embedded.SERVER_SETTINGS, "work_mem", "plenty")
+    monkeypatch.setitem(embedded_server.SERVER_SETTINGS, "work_mem", "plenty")
     pg = make_pg()
 
     with pytest.raises(EmbeddedPostgresError, match="work_mem") as failure:
@@ -334,14 +336,14 @@ def test_failed_start_raises_with_server_log_and_leaves_nothing(
     assert find_server_processes(pg.pgdata) == []
     assert not pg.running()
 
-    monkeypatch.delitem(embedded.SERVER_SETTINGS, "work_mem")
+    monkeypatch.delitem(embedded_server.SERVER_SETTINGS, "work_mem")
     assert psql(pg.start(), "select 1") == "1", "the initialised cluster is kept"
 
 
 def test_initdb_falls_back_to_no_locale(
     make_pg: MakePg, monkeypatch: pytest.MonkeyPatch, caplog_info: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(embedded, "LOCALE", "xx_XX.UTF-8")
+    monkeypatch.setattr(embedded_server, "LOCALE", "xx_XX.UTF-8")
     url = make_pg().start()
     assert psql(url, "select datctype from pg_database where datname = 'postgres'") == "C"
     assert psql(url, "show server_encoding") == "UTF8"
