@@ -27,7 +27,10 @@ def decode_cursor(cursor: str | None, field: str = "after") -> int | None:
         prefix, _, key = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
         if prefix != "k":
             raise ValueError(prefix)
-        return int(key)
+        value = int(key)
+        if not 0 <= value < 2**63:  # keys are bigint ids: anything else would fail in SQL
+            raise ValueError(key)
+        return value
     except ValueError as error:
         raise BadInput("the cursor is not one this API issued", field) from error
 

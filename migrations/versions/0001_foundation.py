@@ -300,6 +300,17 @@ def upgrade() -> None:
             f"CREATE POLICY {table}_owner ON {table} TO CURRENT_USER USING (true) WITH CHECK (true)"
         )
 
+    # A chain head is visible to whoever reaches any unit of its school (chain = school id).
+    op.execute("ALTER TABLE audit_chain_heads ENABLE ROW LEVEL SECURITY")
+    op.execute("ALTER TABLE audit_chain_heads FORCE ROW LEVEL SECURITY")
+    heads = "chain = 0 OR EXISTS (SELECT 1 FROM units u WHERE u.school_id = audit_chain_heads.chain)"
+    op.execute(
+        f"CREATE POLICY audit_chain_heads_scope ON audit_chain_heads USING ({heads}) WITH CHECK ({heads})"
+    )
+    op.execute(
+        "CREATE POLICY audit_chain_heads_owner ON audit_chain_heads TO CURRENT_USER USING (true) WITH CHECK (true)"
+    )
+
     op.execute(f"GRANT USAGE ON SCHEMA public TO {app}")
     op.execute(f"GRANT SELECT, INSERT, UPDATE ON units, users TO {app}")
     op.execute(f"GRANT SELECT, INSERT, DELETE ON role_bindings TO {app}")

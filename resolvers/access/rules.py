@@ -39,12 +39,12 @@ def clean_display_name(name: str) -> str:
 
 def check_grantable(principal: Principal, *, role_name: str, role_rank: int,
                     role_permissions: frozenset[str], bindable_kinds: frozenset[str],
-                    unit_kind: str, unit_path: str) -> None:  # fmt: skip
+                    unit_kind: str, unit_path: str, field: str = "role") -> None:  # fmt: skip
     if unit_kind not in bindable_kinds:
         raise AccountError(
             AccountErrorCode.ROLE_NOT_BINDABLE_HERE,
             f"{role_name} can be granted only at: {', '.join(sorted(bindable_kinds))}",
-            "role",
+            field,
         )
     covering = [b for b in principal.bindings if is_within(unit_path, b.unit_path)]
     held = frozenset().union(*(b.permissions for b in covering))
@@ -53,5 +53,5 @@ def check_grantable(principal: Principal, *, role_name: str, role_rank: int,
         raise AccountError(
             AccountErrorCode.ROLE_ABOVE_GRANTER,
             f"{role_name} is above your own role at this unit",
-            "role",
+            field,
         )

@@ -102,9 +102,9 @@ async def revoke_role(session: Session, *, binding_id: int) -> sa.Row:
     if binding.user_id == session.principal.user_id:
         raise AccountError(
             AccountErrorCode.SELF_REVOKE, "ask another administrator to revoke your own role",
-            "bindingId",
+            "roleBindingId",
         )  # fmt: skip
-    unit = await visible_unit(session, binding.unit_id, Permission.ROLE_GRANT, "bindingId")
+    unit = await visible_unit(session, binding.unit_id, Permission.ROLE_GRANT, "roleBindingId")
     role_row = await repository.get_role(session, binding.role)
     assert role_row is not None  # a foreign key guarantees it
     rules.check_grantable(
@@ -115,6 +115,7 @@ async def revoke_role(session: Session, *, binding_id: int) -> sa.Row:
         bindable_kinds=frozenset(role_row.bindable_kinds),
         unit_kind=unit.kind,
         unit_path=unit.path,
+        field="roleBindingId",
     )
     await repository.delete_binding(session, binding.id)
     await audit.append(session, operation="revokeRole", object_type="RoleBinding",

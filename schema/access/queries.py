@@ -52,6 +52,7 @@ class AccessQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> relay.Connection[User]:
+        await info.context.session()  # authenticate before judging arguments
         limit = page_limit(first, info.context.settings.max_page_size)
         under_id = None if under is None else decode_id(under, "Unit", "under")
         session = await info.context.session()

@@ -28,6 +28,7 @@ class AuditQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> relay.Connection[AuditEntry]:
+        await info.context.session()  # authenticate before judging arguments
         limit = page_limit(first, info.context.settings.max_page_size)
         before_id = decode_cursor(after)
         _, path = await resolve_global_id(info, object_id)

@@ -77,3 +77,11 @@ async def test_commission_sees_its_schools_not_another_commission(platform, worl
         ids = set(await conn.scalars(sa.text("SELECT id FROM units")))
     assert {world.units["A"], world.units["B1"]} <= ids
     assert world.units["C"] not in ids and world.units["commission2"] not in ids
+
+
+async def test_audit_chain_heads_follow_the_school(platform, world, gql) -> None:  # type: ignore[no-untyped-def]
+    await _audit_some(platform, world, gql)
+    async with platform.engine.connect() as conn, conn.begin():
+        await _bind(conn, world.users["unit_admin"])  # reaches A1 only, still school A's chain
+        chains = set(await conn.scalars(sa.text("SELECT chain FROM audit_chain_heads")))
+    assert chains == {world.units["A"]}
