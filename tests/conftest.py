@@ -15,6 +15,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from support import gid
 
 from partyplan.server import database_admin
 from partyplan.server.app import create_app
@@ -132,16 +133,10 @@ class World:
         self.bindings: dict[str, int] = {}
 
     def gid(self, key: str) -> str:
-        return global_id("Unit", self.units[key])
+        return gid("Unit", self.units[key])
 
     def uid(self, key: str) -> str:
-        return global_id("User", self.users[key])
-
-
-def global_id(type_name: str, row_id: int) -> str:
-    import base64
-
-    return base64.b64encode(f"{type_name}:{row_id}".encode()).decode()
+        return gid("User", self.users[key])
 
 
 TREE = [
@@ -220,7 +215,3 @@ async def graphql(client: httpx.AsyncClient, query: str, variables: dict[str, An
                                  headers=headers)  # fmt: skip
     assert response.status_code == 200, response.text
     return response.json()
-
-
-def error_codes(result: dict[str, Any]) -> list[str]:
-    return [e.get("extensions", {}).get("code") for e in result.get("errors") or []]

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from support import codes, gid, raw_id, scalar
 
 ME = """{ me { user { username } roleBindings { role unit { name } } } }"""
 ROLES = """{ roles { name titleZh rank bindableKinds } }"""
@@ -25,23 +26,6 @@ GRANT = """mutation($input: GrantRoleInput!) {
 REVOKE = """mutation($id: ID!) {
   revokeRole(input: {roleBindingId: $id}) { roleBinding { id role } errors { code field } } }"""
 UNIT = """query($id: ID!) { unit(id: $id) { name } }"""
-
-
-def _gid(type_name: str, row_id: int) -> str:
-    return base64.b64encode(f"{type_name}:{row_id}".encode()).decode()
-
-
-def _raw_id(global_id: str) -> int:
-    return int(base64.b64decode(global_id).decode().split(":")[1])
-
-
-def _codes(result: dict[str, Any]) -> list[str]:
-    return [e.get("extensions", {}).get("code") for e in result.get("errors") or []]
-
-
-async def _scalar(owner_engine, sql: str, **params: Any) -> Any:  # type: ignore[no-untyped-def]
-    async with owner_engine.connect() as conn:
-        return await conn.scalar(sa.text(sql), params)
 
 
 async def _snapshot(owner_engine) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
@@ -145,8 +129,8 @@ async def test_create_user_is_listed_for_its_school_only(gql, world, owner_engin
     assert payload["errors"] == []
     assert payload["user"]["username"] == "li.ming"  # trimmed and lower-cased
     assert payload["user"]["displayName"] == "李 明"
-    user_id = _raw_id(payload["user"]["id"])
-    home = await _scalar(owner_engine, "SELECT home_unit_id FROM users WHERE id = :i", i=user_id)
+    user_id = raw_id(payload["user"]["id"])
+    home = await scalar(owner_engine, "SELECT home_unit_id FROM users WHERE id = :i", i=user_id)
     assert home == world.units["A1a"]
 
     mine = await gql(USERS, {"under": world.gid("A")}, world.tokens["school_admin"])
@@ -206,7 +190,7 @@ async def test_a_duplicate_in_a_multi_mutation_request_keeps_the_other_mutation(
     result = await gql(document, {"unit": world.gid("A2")}, world.tokens["school_admin"])
     assert result["data"]["a"] == {"user": None, "errors": [{"code": "DUPLICATE_USERNAME"}]}
     assert result["data"]["b"] == {"user": {"username": "zhang-san"}, "errors": []}
-    count = await _scalar(owner_engine, "SELECT count(*) FROM users WHERE username = 'zhang-san'")
+    count = await scalar(owner_engine, "SELECT count(*) FROM users WHERE username = 'zhang-san'")
     assert count == 1
 
 
@@ -247,7 +231,7 @@ async def test_school_admin_grants_unit_admin_at_a_committee(gql, world, owner_e
         ("unit_admin", world.units["A1"], world.users["school_admin"])
     ]
     [entry] = await _grant_audits(owner_engine)
-    binding_id = _raw_id(payload["roleBinding"]["id"])
+    binding_id = raw_id(payload["roleBinding"]["id"])
     assert (entry.actor_user_id, entry.object_type, entry.object_id) == (
         world.users["school_admin"], "RoleBinding", binding_id,
     )  # fmt: skip
@@ -261,11 +245,11 @@ async def test_unit_admin_grants_branch_secretary_in_its_subtree(gql, world, own
     token = world.tokens["unit_admin"]
     user = await _new_user(gql, token, world.gid("A1b"), "wang-wu")
     binding = await _grant_ok(gql, token, user, "branch_secretary", world.gid("A1b"))
-    assert await _bindings(owner_engine, _raw_id(user)) == [
+    assert await _bindings(owner_engine, raw_id(user)) == [
         ("branch_secretary", world.units["A1b"], world.users["unit_admin"])
     ]
     [entry] = await _grant_audits(owner_engine)
-    assert (entry.actor_user_id, entry.object_id) == (world.users["unit_admin"], _raw_id(binding))
+    assert (entry.actor_user_id, entry.object_id) == (world.users["unit_admin"], raw_id(binding))
 
 
 @pytest.fixture
@@ -274,7 +258,7 @@ async def school_unit_admin(gql, world, platform) -> str:  # type: ignore[no-unt
     admin = world.tokens["school_admin"]
     user = await _new_user(gql, admin, world.gid("A"), "zhao-liu")
     await _grant_ok(gql, admin, user, "unit_admin", world.gid("A"))
-    return platform.tokens.mint(str(_raw_id(user)), 600)
+    return platform.tokens.mint(str(raw_id(user)), 600)
 
 
 @pytest.mark.parametrize(
@@ -348,14 +332,14 @@ async def test_grants_outside_the_granters_subtree_are_not_found(  # type: ignor
 ) -> None:
     before = await _snapshot(owner_engine)
     result = await _grant(gql, world.tokens[granter], world.uid(user), "viewer", world.gid(unit))
-    assert _codes(result) == ["NOT_FOUND"], result
+    assert codes(result) == ["NOT_FOUND"], result
     assert result["data"] is None
     assert await _snapshot(owner_engine) == before
 
 
 async def test_scope_is_read_per_request_not_baked_into_tokens(gql, world, platform) -> None:  # type: ignore[no-untyped-def]
     old_token = world.tokens["nobody"]  # minted before the grant
-    assert _codes(await gql(UNIT, {"id": world.gid("A1a")}, old_token)) == ["NOT_FOUND"]
+    assert codes(await gql(UNIT, {"id": world.gid("A1a")}, old_token)) == ["NOT_FOUND"]
 
     binding = await _grant_ok(
         gql, world.tokens["school_admin"], world.uid("nobody"), "unit_admin", world.gid("A1")
@@ -365,12 +349,12 @@ async def test_scope_is_read_per_request_not_baked_into_tokens(gql, world, platf
         reached = await gql(UNIT, {"id": world.gid("A1a")}, token)
         assert reached == {"data": {"unit": {"name": "甲院第一党支部"}}}
         # ... and only the granted subtree
-        assert _codes(await gql(UNIT, {"id": world.gid("A2")}, token)) == ["NOT_FOUND"]
+        assert codes(await gql(UNIT, {"id": world.gid("A2")}, token)) == ["NOT_FOUND"]
 
     revoked = await gql(REVOKE, {"id": binding}, world.tokens["school_admin"])
     assert revoked["data"]["revokeRole"]["errors"] == []
     for token in (new_token, old_token):
-        assert _codes(await gql(UNIT, {"id": world.gid("A1a")}, token)) == ["NOT_FOUND"]
+        assert codes(await gql(UNIT, {"id": world.gid("A1a")}, token)) == ["NOT_FOUND"]
     assert (await gql(ME, token=new_token))["data"]["me"]["roleBindings"] == []
 
 
@@ -390,19 +374,19 @@ async def test_revoke_removes_the_binding_and_audits_it(gql, world, owner_engine
             await conn.execute(sa.text("SELECT * FROM audit_log WHERE operation = 'revokeRole'"))
         ).one()
     assert (entry.actor_user_id, entry.object_type, entry.object_id) == (
-        world.users["school_admin"], "RoleBinding", _raw_id(binding),
+        world.users["school_admin"], "RoleBinding", raw_id(binding),
     )  # fmt: skip
     assert entry.before == {
         "user_id": world.users["nobody"], "role": "viewer", "unit_id": world.units["A1"],
     }  # fmt: skip
     assert entry.after is None
     # Revoking again: the binding is gone.
-    assert _codes(await gql(REVOKE, {"id": binding}, admin)) == ["NOT_FOUND"]
+    assert codes(await gql(REVOKE, {"id": binding}, admin)) == ["NOT_FOUND"]
 
 
 async def test_revoking_ones_own_binding_is_refused(gql, world, owner_engine) -> None:  # type: ignore[no-untyped-def]
     before = await _snapshot(owner_engine)
-    own = _gid("RoleBinding", world.bindings["school_admin"])
+    own = gid("RoleBinding", world.bindings["school_admin"])
     result = await gql(REVOKE, {"id": own}, world.tokens["school_admin"])
     assert result["data"]["revokeRole"] == {
         "roleBinding": None, "errors": [{"code": "SELF_REVOKE", "field": "roleBindingId"}],
@@ -429,10 +413,10 @@ async def test_revoking_above_or_outside_is_refused(  # type: ignore[no-untyped-
 ) -> None:
     before = await _snapshot(owner_engine)
     result = await gql(
-        REVOKE, {"id": _gid("RoleBinding", world.bindings[binding])}, world.tokens[revoker]
+        REVOKE, {"id": gid("RoleBinding", world.bindings[binding])}, world.tokens[revoker]
     )
     if expected == "NOT_FOUND":
-        assert _codes(result) == ["NOT_FOUND"], result
+        assert codes(result) == ["NOT_FOUND"], result
     else:
         assert result["data"]["revokeRole"] == {
             "roleBinding": None, "errors": [{"code": expected, "field": "roleBindingId"}],
@@ -446,7 +430,7 @@ async def test_a_school_level_unit_admin_cannot_revoke_the_school_admin(  # type
     """The school admin's binding is in its scope (both at school A) but ranked above it."""
     before = await _snapshot(owner_engine)
     result = await gql(
-        REVOKE, {"id": _gid("RoleBinding", world.bindings["school_admin"])}, school_unit_admin
+        REVOKE, {"id": gid("RoleBinding", world.bindings["school_admin"])}, school_unit_admin
     )
     assert result["data"]["revokeRole"]["errors"] == [
         {"code": "ROLE_ABOVE_GRANTER", "field": "roleBindingId"}
@@ -459,7 +443,7 @@ async def test_a_school_level_unit_admin_cannot_revoke_the_school_admin(  # type
 
 async def test_users_pages_with_cursors_in_id_order(gql, world) -> None:  # type: ignore[no-untyped-def]
     admin = world.tokens["school_admin"]
-    created = [_raw_id(await _new_user(gql, admin, world.gid("A2"), f"user-{i}")) for i in range(5)]
+    created = [raw_id(await _new_user(gql, admin, world.gid("A2"), f"user-{i}")) for i in range(5)]
     seen: list[int] = []
     pages: list[int] = []
     after = None
@@ -469,7 +453,7 @@ async def test_users_pages_with_cursors_in_id_order(gql, world) -> None:  # type
         connection = result["data"]["users"]
         edges = connection["edges"]
         pages.append(len(edges))
-        seen.extend(_raw_id(e["node"]["id"]) for e in edges)
+        seen.extend(raw_id(e["node"]["id"]) for e in edges)
         if not connection["pageInfo"]["hasNextPage"]:
             break
         after = connection["pageInfo"]["endCursor"]
@@ -494,5 +478,5 @@ async def test_users_pages_with_cursors_in_id_order(gql, world) -> None:  # type
 )
 async def test_users_rejects_bad_page_arguments(gql, world, variables, field) -> None:  # type: ignore[no-untyped-def]
     result = await gql(USERS, variables, world.tokens["school_admin"])
-    assert _codes(result) == ["BAD_USER_INPUT"], result
+    assert codes(result) == ["BAD_USER_INPUT"], result
     assert result["errors"][0]["extensions"]["field"] == field

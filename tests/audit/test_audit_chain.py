@@ -5,12 +5,12 @@ per-school hash chains that reveal tampering, append-only storage, concurrent wr
 from __future__ import annotations
 
 import asyncio
-import base64
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
+from support import codes, gid, raw_id
 
 from partyplan.resolvers.audit.repository import verify_chains
 from partyplan.server import cli
@@ -40,18 +40,6 @@ TRAIL = """query($id: ID!, $first: Int, $after: String) {
 
 DISABLE = "ALTER TABLE audit_log DISABLE TRIGGER audit_log_immutable"
 ENABLE = "ALTER TABLE audit_log ENABLE TRIGGER audit_log_immutable"
-
-
-def _gid(type_name: str, row_id: int) -> str:
-    return base64.b64encode(f"{type_name}:{row_id}".encode()).decode()
-
-
-def _raw_id(global_id: str) -> int:
-    return int(base64.b64decode(global_id).decode().split(":")[1])
-
-
-def _codes(result: dict[str, Any]) -> list[str]:
-    return [e.get("extensions", {}).get("code") for e in result.get("errors") or []]
 
 
 async def _ok(gql, document: str, variables: dict[str, Any], token: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -100,7 +88,7 @@ async def test_every_mutation_writes_one_entry_in_its_own_transaction(  # type: 
         return payload, entry
 
     created, entry = await one_entry(CREATE_UNIT, {"parent": world.gid("A1"), "name": "审计支部"})
-    new_unit = _raw_id(created["unit"]["id"])
+    new_unit = raw_id(created["unit"]["id"])
     assert (entry.operation, entry.object_type, entry.object_id) == ("createUnit", "Unit", new_unit)
     assert entry.before is None
     assert entry.after["name"] == "审计支部" and entry.after["parent_id"] == world.units["A1"]
@@ -134,7 +122,7 @@ async def test_every_mutation_writes_one_entry_in_its_own_transaction(  # type: 
     assert (entry.before["active"], entry.after["active"]) == (True, False)
 
     user, entry = await one_entry(CREATE_USER, {"unit": world.gid("A1"), "username": "shen-ji"})
-    user_id = _raw_id(user["user"]["id"])
+    user_id = raw_id(user["user"]["id"])
     assert (entry.operation, entry.object_type, entry.object_id) == ("createUser", "User", user_id)
     assert (entry.unit_id, entry.before) == (world.units["A1"], None)
     assert entry.after["username"] == "shen-ji"
@@ -142,7 +130,7 @@ async def test_every_mutation_writes_one_entry_in_its_own_transaction(  # type: 
     granted, entry = await one_entry(
         GRANT, {"user": user["user"]["id"], "role": "viewer", "unit": world.gid("A1")}
     )
-    binding = _raw_id(granted["roleBinding"]["id"])
+    binding = raw_id(granted["roleBinding"]["id"])
     assert (entry.operation, entry.object_type, entry.object_id) == (
         "grantRole", "RoleBinding", binding,
     )  # fmt: skip
@@ -169,7 +157,7 @@ async def test_every_mutation_writes_one_entry_in_its_own_transaction(  # type: 
         (CREATE_USER, lambda w: {"unit": w.gid("A"), "username": "viewer"}, "DUPLICATE_USERNAME"),
         (GRANT, lambda w: {"user": w.uid("nobody"), "role": "sync_agent", "unit": w.gid("A")},
          "ROLE_ABOVE_GRANTER"),
-        (REVOKE, lambda w: {"id": _gid("RoleBinding", w.bindings["school_admin"])},
+        (REVOKE, lambda w: {"id": gid("RoleBinding", w.bindings["school_admin"])},
          "SELF_REVOKE"),
     ],
 )  # fmt: skip
@@ -242,7 +230,7 @@ async def test_audit_trail_is_newest_first_and_paginated(gql, world) -> None:  #
     assert [e["node"]["operation"] for e in trail["data"]["auditTrail"]["edges"]] == ["createUser"]
 
     viewer = await gql(TRAIL, {"id": world.gid("A1a")}, world.tokens["viewer"])
-    assert _codes(viewer) == ["FORBIDDEN"]
+    assert codes(viewer) == ["FORBIDDEN"]
 
 
 # --- chain integrity ---------------------------------------------------------------------------
@@ -394,7 +382,7 @@ async def test_concurrent_mutations_of_one_school_chain_without_gaps(  # type: i
     for result in results:
         assert "errors" not in result, result
         assert result["data"]["createUnit"]["errors"] == [], result
-    created = {_raw_id(r["data"]["createUnit"]["unit"]["id"]) for r in results}
+    created = {raw_id(r["data"]["createUnit"]["unit"]["id"]) for r in results}
     assert len(created) == 20
 
     entries = await _entries(owner_engine)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from support import codes, gid
 
 from partyplan.auth.keys import KeyStore
 from partyplan.auth.tokens import TokenService
@@ -85,17 +86,9 @@ CASES: dict[str, Case] = {
         ("viewer", "FORBIDDEN"), "other_school_admin"),
     "revokeRole": Case(
         "mutation($id: ID!) { revokeRole(input: {roleBindingId: $id}) { roleBinding { id } errors { code } } }",
-        lambda w: {"id": _gid("RoleBinding", w.bindings["sync_agent"])}, "commission_admin",
+        lambda w: {"id": gid("RoleBinding", w.bindings["sync_agent"])}, "commission_admin",
         ("viewer", "FORBIDDEN"), "other_school_admin"),
 }  # fmt: skip
-
-
-def _gid(type_name: str, row_id: int) -> str:
-    return base64.b64encode(f"{type_name}:{row_id}".encode()).decode()
-
-
-def _codes(result: dict[str, Any]) -> list[str]:
-    return [e.get("extensions", {}).get("code") for e in result.get("errors") or []]
 
 
 def _payload_errors(result: dict[str, Any]) -> list[Any]:
@@ -134,7 +127,7 @@ async def test_right_caller_succeeds(field: str, gql, world) -> None:  # type: i
 async def test_no_token(field: str, gql, world) -> None:  # type: ignore[no-untyped-def]
     case = CASES[field]
     result = await gql(case.document, case.variables(world))
-    assert _codes(result) == ["UNAUTHENTICATED"], result
+    assert codes(result) == ["UNAUTHENTICATED"], result
     assert result["data"] is None
 
 
@@ -145,14 +138,14 @@ async def test_wrong_role(field: str, gql, world) -> None:  # type: ignore[no-un
     assert case.wrong_role is not None
     account, code = case.wrong_role
     result = await gql(case.document, case.variables(world), world.tokens[account])
-    assert _codes(result) == [code], result
+    assert codes(result) == [code], result
 
 
 @pytest.mark.parametrize("field", [f for f in FIELDS if CASES[f].other_school])
 async def test_other_school_gets_not_found(field: str, gql, world) -> None:  # type: ignore[no-untyped-def]
     case = CASES[field]
     result = await gql(case.document, case.variables(world), world.tokens[case.other_school])
-    assert _codes(result) == ["NOT_FOUND"], result
+    assert codes(result) == ["NOT_FOUND"], result
 
 
 def _b64(data: bytes) -> str:
@@ -198,4 +191,4 @@ async def test_bad_tokens_are_unauthenticated_everywhere(kind: str, gql, world, 
     for field in FIELDS:
         case = CASES[field]
         result = await gql(case.document, case.variables(world), bad_tokens[kind])
-        assert _codes(result) == ["UNAUTHENTICATED"], (field, result)
+        assert codes(result) == ["UNAUTHENTICATED"], (field, result)

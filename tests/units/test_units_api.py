@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-from typing import Any
-
 import pytest
 import sqlalchemy as sa
+from support import raw_id, scalar
 
 CREATE = """mutation($input: CreateUnitInput!) {
   createUnit(input: $input) { unit { id name kind depth parent { name } school { name } }
@@ -21,10 +19,6 @@ UNITS = """query($under: ID, $kind: UnitKind, $inactive: Boolean!, $first: Int, 
   units(under: $under, kind: $kind, includeInactive: $inactive, first: $first, after: $after) {
     edges { cursor node { id name kind active parent { name } school { name } } }
     pageInfo { hasNextPage endCursor } } }"""
-
-
-def _raw_id(global_id: str) -> int:
-    return int(base64.b64decode(global_id).decode().split(":")[1])
 
 
 async def _create(gql, token: str, parent: str, kind: str, name: str, code: str | None = None):  # type: ignore[no-untyped-def]
@@ -45,11 +39,6 @@ async def _paths(owner_engine, ids: list[int]) -> dict[int, str]:  # type: ignor
         return {r.id: r.path for r in rows}
 
 
-async def _count(owner_engine, sql: str, **params: Any) -> int:  # type: ignore[no-untyped-def]
-    async with owner_engine.connect() as conn:
-        return int(await conn.scalar(sa.text(sql), params))
-
-
 async def test_create_committee_and_branch(gql, world, owner_engine) -> None:  # type: ignore[no-untyped-def]
     token = world.tokens["school_admin"]
     committee = await _create(
@@ -61,8 +50,8 @@ async def test_create_committee_and_branch(gql, world, owner_engine) -> None:  #
     branch = await _create(gql, token, committee["unit"]["id"], "BRANCH", "外国语学院学生党支部")
     unit = branch["unit"]
     assert (unit["parent"]["name"], unit["school"]["name"]) == ("外国语学院 党委", "学校甲党委")
-    paths = await _paths(owner_engine, [_raw_id(unit["id"]), world.units["A"]])
-    assert paths[_raw_id(unit["id"])].startswith(paths[world.units["A"]] + ".")
+    paths = await _paths(owner_engine, [raw_id(unit["id"]), world.units["A"]])
+    assert paths[raw_id(unit["id"])].startswith(paths[world.units["A"]] + ".")
 
 
 @pytest.mark.parametrize(
@@ -79,7 +68,7 @@ async def test_create_committee_and_branch(gql, world, owner_engine) -> None:  #
 async def test_create_refusals_are_typed_and_write_nothing(  # type: ignore[no-untyped-def]
     gql, world, owner_engine, parent, kind, name, code, error
 ) -> None:
-    before = await _count(owner_engine, "SELECT count(*) FROM units")
+    before = await scalar(owner_engine, "SELECT count(*) FROM units")
     result = await gql(
         CREATE,
         {"input": {"parentId": world.gid(parent), "kind": kind, "name": name, "code": code}},
@@ -88,8 +77,8 @@ async def test_create_refusals_are_typed_and_write_nothing(  # type: ignore[no-u
     payload = result["data"]["createUnit"]
     assert payload["unit"] is None
     assert [(e["code"], e["field"]) for e in payload["errors"]] == [error]
-    assert await _count(owner_engine, "SELECT count(*) FROM units") == before
-    assert await _count(owner_engine, "SELECT count(*) FROM audit_log") == 0
+    assert await scalar(owner_engine, "SELECT count(*) FROM units") == before
+    assert await scalar(owner_engine, "SELECT count(*) FROM audit_log") == 0
 
 
 async def test_duplicate_code_held_by_another_school(gql, world, owner_engine) -> None:  # type: ignore[no-untyped-def]
@@ -100,7 +89,7 @@ async def test_duplicate_code_held_by_another_school(gql, world, owner_engine) -
         world.tokens["school_admin"],
     )
     assert [e["code"] for e in result["data"]["createUnit"]["errors"]] == ["DUPLICATE_CODE"]
-    assert await _count(owner_engine, "SELECT count(*) FROM units WHERE code = 'DUP-1'") == 1
+    assert await scalar(owner_engine, "SELECT count(*) FROM units WHERE code = 'DUP-1'") == 1
 
 
 async def test_rename_keeps_path_and_sets_or_clears_code(gql, world, owner_engine) -> None:  # type: ignore[no-untyped-def]
@@ -125,9 +114,9 @@ async def test_move_rebases_subtree_and_path_copies(gql, world, owner_engine) ->
     assert moved["errors"] == [] and moved["unit"]["parent"]["name"] == "新党委"
     assert moved["unit"]["depth"] == 4
 
-    ids = [world.units[k] for k in ("A1", "A1a", "A1b")] + [_raw_id(new_parent)]
+    ids = [world.units[k] for k in ("A1", "A1a", "A1b")] + [raw_id(new_parent)]
     paths = await _paths(owner_engine, ids)
-    new_path = paths[_raw_id(new_parent)]
+    new_path = paths[raw_id(new_parent)]
     for key in ("A1a", "A1b"):
         assert paths[world.units[key]] == f"{new_path}.{world.units['A1']}.{world.units[key]}"
     async with owner_engine.connect() as conn:
@@ -226,7 +215,7 @@ async def test_units_filters_and_pagination(gql, world) -> None:  # type: ignore
             break
         after = connection["pageInfo"]["endCursor"]
     expected = sorted(v for k, v in world.units.items() if k not in ("commission2", "C"))
-    assert [_raw_id(i) for i in seen] == expected
+    assert [raw_id(i) for i in seen] == expected
 
 
 async def test_node_resolves_a_unit(gql, world) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,28 @@
+"""Small helpers shared by the test modules (importable: pyproject puts tests/ on the path)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import sqlalchemy as sa
+
+
+def gid(type_name: str, row_id: int) -> str:
+    """A Relay global ID, as the API issues it."""
+    return base64.b64encode(f"{type_name}:{row_id}".encode()).decode()
+
+
+def raw_id(global_id: str) -> int:
+    return int(base64.b64decode(global_id).decode().split(":")[1])
+
+
+def codes(result: dict[str, Any]) -> list[str]:
+    """The ``extensions.code`` of each GraphQL error of a response."""
+    return [e.get("extensions", {}).get("code") for e in result.get("errors") or []]
+
+
+async def scalar(owner_engine: Any, sql: str, **params: Any) -> Any:
+    """One value read as the owner (bypassing row-level security)."""
+    async with owner_engine.connect() as conn:
+        return await conn.scalar(sa.text(sql), params)
