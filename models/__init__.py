@@ -3,6 +3,30 @@
 from .audit import audit_chain_heads, audit_log
 from .auth import role_bindings, roles, users
 from .base import metadata
+from .plans import (
+    dispatch_rounds,
+    forecast_submissions,
+    linkage_rules,
+    plan_periods,
+    quota_movements,
+    structural_targets,
+    unit_quotas,
+)
 from .tenants import units
 
-__all__ = ["audit_chain_heads", "audit_log", "metadata", "role_bindings", "roles", "units", "users"]
+__all__ = [
+    "audit_chain_heads",
+    "audit_log",
+    "dispatch_rounds",
+    "forecast_submissions",
+    "linkage_rules",
+    "metadata",
+    "plan_periods",
+    "quota_movements",
+    "role_bindings",
+    "roles",
+    "structural_targets",
+    "unit_quotas",
+    "units",
+    "users",
+]

@@ -1,4 +1,4 @@
-"""Append-only, hash-chained audit log. One chain per school (0 for the commission level), so
+"""Append-only, hash-chained audit log. One chain per school (per commission root above schools), so
 concurrent writes in different schools never wait on each other."""
 
 from __future__ import annotations

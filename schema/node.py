@@ -16,6 +16,7 @@ from partyplan.auth.permissions import Permission
 
 from .access.queries import resolve_binding_node, resolve_user_node
 from .permissions import described
+from .plans.queries import resolve_period_node
 from .units.queries import resolve_unit_node
 
 NodeResolver = Callable[[strawberry.Info, int], Awaitable[tuple[Any, str]]]
@@ -24,6 +25,7 @@ NODE_RESOLVERS: dict[str, NodeResolver] = {
     "Unit": resolve_unit_node,
     "User": resolve_user_node,
     "RoleBinding": resolve_binding_node,
+    "PlanPeriod": resolve_period_node,
 }
 
 

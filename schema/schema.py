@@ -30,6 +30,9 @@ from .access.types import Me, Role, RoleBinding, User
 from .audit.queries import AuditQueries
 from .errors import ShapeErrors
 from .node import NodeQueries
+from .plans.mutations import PlanMutations
+from .plans.queries import PlanQueries
+from .plans.types import DispatchRound, PlanPeriod, QuotaMovement
 from .units.mutations import UnitMutations
 from .units.queries import UnitQueries
 from .units.types import Unit
@@ -38,12 +41,12 @@ SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 
 
 @strawberry.type(description="Read the plan of the guiding plan for recruiting Party members.")
-class Query(NodeQueries, UnitQueries, AccessQueries, AuditQueries):
+class Query(NodeQueries, UnitQueries, AccessQueries, AuditQueries, PlanQueries):
     pass
 
 
 @strawberry.type
-class Mutation(UnitMutations, AccessMutations):
+class Mutation(UnitMutations, AccessMutations, PlanMutations):
     pass
 
 
@@ -71,7 +74,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
-        types=[Unit, User, RoleBinding, Role, Me],
+        types=[Unit, User, RoleBinding, Role, Me, PlanPeriod, QuotaMovement, DispatchRound],
         extensions=_extensions(settings),
         config=StrawberryConfig(),
     )

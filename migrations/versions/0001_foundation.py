@@ -217,7 +217,9 @@ def upgrade() -> None:
             p_object_type text, p_object_id bigint, p_before jsonb, p_after jsonb
         ) RETURNS bigint LANGUAGE plpgsql AS $$
         DECLARE
-            v_chain bigint := coalesce(p_school, 0);
+            -- A school's entries chain per school; entries above schools per commission root.
+            v_chain bigint := coalesce(p_school,
+                (SELECT subpath(path, 0, 1)::text::bigint FROM units WHERE id = p_unit));
             v_seq bigint;
             v_prev bytea;
             v_hash bytea;
@@ -300,10 +302,15 @@ def upgrade() -> None:
             f"CREATE POLICY {table}_owner ON {table} TO CURRENT_USER USING (true) WITH CHECK (true)"
         )
 
-    # A chain head is visible to whoever reaches any unit of its school (chain = school id).
+    # A chain head is visible to whoever reaches any unit of its school (chain = school id),
+    # or, for a commission's own chain (chain = its root unit id), whoever reaches that root.
     op.execute("ALTER TABLE audit_chain_heads ENABLE ROW LEVEL SECURITY")
     op.execute("ALTER TABLE audit_chain_heads FORCE ROW LEVEL SECURITY")
-    heads = "chain = 0 OR EXISTS (SELECT 1 FROM units u WHERE u.school_id = audit_chain_heads.chain)"
+    heads = (
+        "EXISTS (SELECT 1 FROM units u WHERE u.school_id = audit_chain_heads.chain)"
+        " OR EXISTS (SELECT 1 FROM units u WHERE u.id = audit_chain_heads.chain"
+        " AND u.parent_id IS NULL)"
+    )
     op.execute(
         f"CREATE POLICY audit_chain_heads_scope ON audit_chain_heads USING ({heads}) WITH CHECK ({heads})"
     )

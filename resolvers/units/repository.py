@@ -25,8 +25,10 @@ PATH_COPIES: list[tuple[sa.Table, str]] = [
 
 # Checks run before deactivation; each returns a reason the unit is still in use, or None.
 # Domains holding quota or recruits register theirs.
-DeactivationGuard = Callable[[Session, sa.Row], Awaitable[str | None]]
-DEACTIVATION_GUARDS: list[DeactivationGuard] = []
+UnitGuard = Callable[[Session, sa.Row], Awaitable[str | None]]
+DEACTIVATION_GUARDS: list[UnitGuard] = []
+# Checks run before a move (e.g. quota handed down along the old branch of the tree).
+MOVE_GUARDS: list[UnitGuard] = []
 
 
 async def get(session: Session, unit_id: int) -> sa.Row | None:

@@ -102,6 +102,10 @@ async def move_unit(session: Session, *, unit_id: int, new_parent_id: int) -> sa
     _active(parent, "newParentId")
     if parent.id == unit.parent_id:
         return unit
+    for guard in repository.MOVE_GUARDS:
+        reason = await guard(session, unit)
+        if reason:
+            raise UnitError(UnitErrorCode.IN_USE, reason, "unitId")
     row = await repository.move(session, unit, parent.id)
     await _audit(session, "moveUnit", unit, row)
     return row

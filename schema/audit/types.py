@@ -17,7 +17,9 @@ class AuditEntry:
     client_id: str | None
     before: JSON | None
     after: JSON | None
-    chain: int = strawberry.field(description="The chain: the school's unit id, 0 above schools.")
+    chain: int = strawberry.field(
+        description="The chain: the school's unit id; the commission's above schools."
+    )
     seq: int
     hash: str = strawberry.field(description="SHA-256 over the previous hash and this entry.")
 

@@ -30,15 +30,15 @@ W = Any  # the conftest World
 @dataclass(frozen=True)
 class Case:
     document: str
-    variables: Callable[[W], dict[str, Any]]
+    variables: Callable[[W, dict[str, str]], dict[str, Any]]
     ok: str  # account whose call succeeds
     wrong_role: tuple[str, str] | None  # (account, expected code) or None when every role may
     other_school: str | None  # account of another school/commission, expects NOT_FOUND
     note: str = ""
 
 
-def _unit(key: str) -> Callable[[W], dict[str, Any]]:
-    return lambda w: {"id": w.gid(key)}
+def _unit(key: str) -> Callable[[W, dict[str, str]], dict[str, Any]]:
+    return lambda w, c: {"id": w.gid(key)}
 
 
 CASES: dict[str, Case] = {
@@ -50,9 +50,9 @@ CASES: dict[str, Case] = {
                  "every role reads units; an account without any role reaches nothing"),
     "units": Case("query($id: ID) { units(under: $id) { edges { node { name } } } }",
                   _unit("A"), "viewer", ("nobody", "NOT_FOUND"), "other_school_admin"),
-    "me": Case("{ me { user { username } } }", lambda w: {}, "nobody", None, None,
+    "me": Case("{ me { user { username } } }", lambda w, c: {}, "nobody", None, None,
                "every authenticated caller sees itself"),
-    "roles": Case("{ roles { name } }", lambda w: {}, "nobody", None, None,
+    "roles": Case("{ roles { name } }", lambda w, c: {}, "nobody", None, None,
                   "role definitions are platform data, not a tenant's"),
     "users": Case("query($id: ID) { users(under: $id) { edges { node { username } } } }",
                   _unit("A"), "school_admin", ("viewer", "FORBIDDEN"), "other_school_admin"),
@@ -69,7 +69,7 @@ CASES: dict[str, Case] = {
     "moveUnit": Case(
         "mutation($id: ID!, $to: ID!) { moveUnit(input: {unitId: $id, newParentId: $to})"
         " { unit { id } errors { code } } }",
-        lambda w: {"id": w.gid("A1b"), "to": w.gid("A")}, "school_admin",
+        lambda w, c: {"id": w.gid("A1b"), "to": w.gid("A")}, "school_admin",
         ("viewer", "FORBIDDEN"), "other_school_admin"),
     "deactivateUnit": Case(
         "mutation($id: ID!) { deactivateUnit(input: {unitId: $id}) { unit { active } } }",
@@ -82,11 +82,88 @@ CASES: dict[str, Case] = {
     "grantRole": Case(
         "mutation($u: ID!, $id: ID!) { grantRole(input: {userId: $u, role: \"viewer\", unitId: $id})"
         " { roleBinding { id } errors { code } } }",
-        lambda w: {"u": w.uid("nobody"), "id": w.gid("A1")}, "school_admin",
+        lambda w, c: {"u": w.uid("nobody"), "id": w.gid("A1")}, "school_admin",
         ("viewer", "FORBIDDEN"), "other_school_admin"),
     "revokeRole": Case(
         "mutation($id: ID!) { revokeRole(input: {roleBindingId: $id}) { roleBinding { id } errors { code } } }",
-        lambda w: {"id": gid("RoleBinding", w.bindings["sync_agent"])}, "commission_admin",
+        lambda w, c: {"id": gid("RoleBinding", w.bindings["sync_agent"])}, "commission_admin",
+        ("viewer", "FORBIDDEN"), "other_school_admin"),
+
+    # Plans. Periods belong to a commission, not a school: the "other" caller for them is
+    # another commission; a school's figures are NOT_FOUND for another school.
+    "planPeriods": Case("{ planPeriods { name } }", lambda w, c: {}, "viewer",
+                        ("nobody", "FORBIDDEN"), None,
+                        "periods are commission-wide; another commission's list is empty"),
+    "plan": Case(
+        "query($u: ID!, $p: ID!) { plan(unitId: $u, periodId: $p) { line { received { total } } } }",
+        lambda w, c: {"u": w.gid("A1"), "p": c["period"]}, "viewer",
+        ("sync_agent", "FORBIDDEN"), "other_school_admin"),
+    "quotaLedger": Case(
+        "query($u: ID!, $p: ID!) { quotaLedger(unitId: $u, periodId: $p) { edges { cursor } } }",
+        lambda w, c: {"u": w.gid("A1"), "p": c["period"]}, "viewer",
+        ("sync_agent", "FORBIDDEN"), "other_school_admin"),
+    "planSuggestion": Case(
+        "query($u: ID!, $p: ID!) { planSuggestion(unitId: $u, periodId: $p) { suggested } }",
+        lambda w, c: {"u": w.gid("A1"), "p": c["period"]}, "viewer",
+        ("sync_agent", "FORBIDDEN"), "other_school_admin"),
+    "dispatchRounds": Case(
+        "query($p: ID!) { dispatchRounds(periodId: $p) { name } }",
+        lambda w, c: {"p": c["period"]}, "viewer", ("sync_agent", "FORBIDDEN"),
+        "other_commission_admin"),
+    "createPlanPeriod": Case(
+        "mutation($c: ID!) { createPlanPeriod(input: {commissionId: $c, name: \"2024 年度\","
+        " kind: CALENDAR_YEAR, startsOn: \"2024-01-01\", endsOn: \"2024-12-31\"})"
+        " { period { id } errors { code } } }",
+        lambda w, c: {"c": w.gid("commission")}, "commission_admin",
+        ("commission_viewer", "FORBIDDEN"), "other_school_admin"),
+    "publishPlanPeriod": Case(
+        "mutation($p: ID!) { publishPlanPeriod(input: {periodId: $p}) { period { state } errors { code } } }",
+        lambda w, c: {"p": c["draft"]}, "commission_admin",
+        ("commission_viewer", "FORBIDDEN"), "other_commission_admin"),
+    "closePlanPeriod": Case(
+        "mutation($p: ID!) { closePlanPeriod(input: {periodId: $p}) { period { state } errors { code } } }",
+        lambda w, c: {"p": c["period"]}, "commission_admin",
+        ("commission_viewer", "FORBIDDEN"), "other_commission_admin"),
+    "issuePlan": Case(
+        "mutation($p: ID!, $s: ID!) { issuePlan(input: {periodId: $p, schoolId: $s,"
+        " amounts: {total: 3}, documentNo: \"晋教工委组〔2023〕23号\"}) { movement { id } errors { code } } }",
+        lambda w, c: {"p": c["period"], "s": w.gid("A")}, "commission_admin",
+        ("commission_viewer", "FORBIDDEN"), "other_school_admin"),
+    "supplementQuota": Case(
+        "mutation($p: ID!, $s: ID!) { supplementQuota(input: {periodId: $p, schoolId: $s,"
+        " amounts: {total: 2}, reason: \"追加\", documentNo: \"x\"}) { movement { id } errors { code } } }",
+        lambda w, c: {"p": c["period"], "s": w.gid("A")}, "commission_admin",
+        ("commission_viewer", "FORBIDDEN"), "other_school_admin"),
+    "allocateQuota": Case(
+        "mutation($p: ID!, $f: ID!, $t: ID!) { allocateQuota(input: {periodId: $p, fromUnitId: $f,"
+        " toUnitId: $t, amounts: {total: 1}}) { movement { id } errors { code } } }",
+        lambda w, c: {"p": c["period"], "f": w.gid("A"), "t": w.gid("A2")}, "school_admin",
+        ("viewer", "FORBIDDEN"), "other_school_admin"),
+    "transferQuota": Case(
+        "mutation($p: ID!, $f: ID!, $t: ID!) { transferQuota(input: {periodId: $p, fromUnitId: $f,"
+        " toUnitId: $t, amounts: {total: 1}, reason: \"调剂\", documentNo: \"x\"})"
+        " { movement { id } errors { code } } }",
+        lambda w, c: {"p": c["period"], "f": w.gid("A1"), "t": w.gid("A2")}, "school_admin",
+        ("viewer", "FORBIDDEN"), "other_school_admin"),
+    "returnQuota": Case(
+        "mutation($p: ID!, $u: ID!) { returnQuota(input: {periodId: $p, unitId: $u,"
+        " amounts: {total: 1}, reason: \"退回\", documentNo: \"x\"}) { movement { id } errors { code } } }",
+        lambda w, c: {"p": c["period"], "u": w.gid("A1")}, "school_admin",
+        ("viewer", "FORBIDDEN"), "other_school_admin"),
+    "setReserve": Case(
+        "mutation($p: ID!, $u: ID!) { setReserve(input: {periodId: $p, unitId: $u,"
+        " reserve: {total: 1}}) { movement { id } errors { code } } }",
+        lambda w, c: {"p": c["period"], "u": w.gid("A")}, "school_admin",
+        ("viewer", "FORBIDDEN"), "other_school_admin"),
+    "submitForecast": Case(
+        "mutation($p: ID!, $u: ID!) { submitForecast(input: {periodId: $p, unitId: $u,"
+        " amounts: {total: 2}, remark: \"2 名教师\"}) { forecast { remark } errors { code } } }",
+        lambda w, c: {"p": c["period"], "u": w.gid("A1a")}, "branch_secretary",
+        ("viewer", "FORBIDDEN"), "other_school_admin"),
+    "createDispatchRound": Case(
+        "mutation($p: ID!, $u: ID!) { createDispatchRound(input: {periodId: $p, unitId: $u,"
+        " name: \"年中调度\"}) { round { id } errors { code } } }",
+        lambda w, c: {"p": c["period"], "u": w.gid("A")}, "school_admin",
         ("viewer", "FORBIDDEN"), "other_school_admin"),
 }  # fmt: skip
 
@@ -99,6 +176,40 @@ def _payload_errors(result: dict[str, Any]) -> list[Any]:
         if isinstance(value, dict)
         for error in value.get("errors") or []
     ]
+
+
+@pytest.fixture
+async def context(gql, world) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """An issued period with quota at school A and committee A1, and a draft period."""
+    admin = world.tokens["commission_admin"]
+
+    async def run(document: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
+        result = await gql(document, variables, token)
+        assert "errors" not in result, result
+        payload = next(iter(result["data"].values()))
+        assert not payload["errors"], payload
+        return payload
+
+    create = (
+        "mutation($c: ID!, $n: String!, $s: Date!, $e: Date!) { createPlanPeriod(input: {"
+        "commissionId: $c, name: $n, kind: CALENDAR_YEAR, startsOn: $s, endsOn: $e})"
+        " { period { id } errors { code } } }"
+    )
+    ids = {}
+    for key, name, year in (("period", "2023 年度", 2023), ("draft", "2025 年度", 2025)):
+        payload = await run(create, {"c": world.gid("commission"), "n": name,
+                                     "s": f"{year}-01-01", "e": f"{year}-12-31"}, admin)  # fmt: skip
+        ids[key] = payload["period"]["id"]
+    await run("mutation($p: ID!) { publishPlanPeriod(input: {periodId: $p}) { errors { code } } }",
+              {"p": ids["period"]}, admin)  # fmt: skip
+    await run("mutation($p: ID!, $s: ID!) { issuePlan(input: {periodId: $p, schoolId: $s, amounts:"
+              " {total: 10}, documentNo: \"x\"}) { errors { code } } }",
+              {"p": ids["period"], "s": world.gid("A")}, admin)  # fmt: skip
+    await run("mutation($p: ID!, $f: ID!, $t: ID!) { allocateQuota(input: {periodId: $p,"
+              " fromUnitId: $f, toUnitId: $t, amounts: {total: 4}}) { errors { code } } }",
+              {"p": ids["period"], "f": world.gid("A"), "t": world.gid("A1")},
+              world.tokens["school_admin"])  # fmt: skip
+    return ids
 
 
 def test_matrix_covers_every_root_field() -> None:
@@ -116,35 +227,37 @@ FIELDS = sorted(CASES)
 
 
 @pytest.mark.parametrize("field", FIELDS)
-async def test_right_caller_succeeds(field: str, gql, world) -> None:  # type: ignore[no-untyped-def]
+async def test_right_caller_succeeds(field: str, gql, world, context) -> None:  # type: ignore[no-untyped-def]
     case = CASES[field]
-    result = await gql(case.document, case.variables(world), world.tokens[case.ok])
+    result = await gql(case.document, case.variables(world, context), world.tokens[case.ok])
     assert "errors" not in result, result
     assert not _payload_errors(result), result
 
 
 @pytest.mark.parametrize("field", FIELDS)
-async def test_no_token(field: str, gql, world) -> None:  # type: ignore[no-untyped-def]
+async def test_no_token(field: str, gql, world, context) -> None:  # type: ignore[no-untyped-def]
     case = CASES[field]
-    result = await gql(case.document, case.variables(world))
+    result = await gql(case.document, case.variables(world, context))
     assert codes(result) == ["UNAUTHENTICATED"], result
     assert result["data"] is None
 
 
 # me and roles have no wrong role: every authenticated caller may read them (see their notes).
 @pytest.mark.parametrize("field", [f for f in FIELDS if CASES[f].wrong_role])
-async def test_wrong_role(field: str, gql, world) -> None:  # type: ignore[no-untyped-def]
+async def test_wrong_role(field: str, gql, world, context) -> None:  # type: ignore[no-untyped-def]
     case = CASES[field]
     assert case.wrong_role is not None
     account, code = case.wrong_role
-    result = await gql(case.document, case.variables(world), world.tokens[account])
+    result = await gql(case.document, case.variables(world, context), world.tokens[account])
     assert codes(result) == [code], result
 
 
 @pytest.mark.parametrize("field", [f for f in FIELDS if CASES[f].other_school])
-async def test_other_school_gets_not_found(field: str, gql, world) -> None:  # type: ignore[no-untyped-def]
+async def test_other_school_gets_not_found(field: str, gql, world, context) -> None:  # type: ignore[no-untyped-def]
     case = CASES[field]
-    result = await gql(case.document, case.variables(world), world.tokens[case.other_school])
+    result = await gql(
+        case.document, case.variables(world, context), world.tokens[case.other_school]
+    )
     assert codes(result) == ["NOT_FOUND"], result
 
 
@@ -187,8 +300,10 @@ def bad_tokens(platform, world, tmp_path) -> dict[str, str]:  # type: ignore[no-
 
 
 @pytest.mark.parametrize("kind", ["expired", "other_key", "alg_none", "hs256_public_key"])
-async def test_bad_tokens_are_unauthenticated_everywhere(kind: str, gql, world, bad_tokens) -> None:  # type: ignore[no-untyped-def]
+async def test_bad_tokens_are_unauthenticated_everywhere(
+    kind: str, gql, world, context, bad_tokens
+) -> None:  # type: ignore[no-untyped-def]
     for field in FIELDS:
         case = CASES[field]
-        result = await gql(case.document, case.variables(world), bad_tokens[kind])
+        result = await gql(case.document, case.variables(world, context), bad_tokens[kind])
         assert codes(result) == ["UNAUTHENTICATED"], (field, result)

@@ -8,6 +8,9 @@ import sys
 from pathlib import Path
 
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
+
+from partyplan.server.database_admin import MIGRATIONS_DIR
 
 
 def _cli(
@@ -68,7 +71,8 @@ async def test_init_creates_a_commission_and_its_admin(owner_url, settings, owne
 def test_db_current_reports_head(owner_url, settings) -> None:  # type: ignore[no-untyped-def]
     done = _cli(["db", "current"], owner_url, settings.resolved_key_dir, settings.data_dir)
     assert done.returncode == 0, done.stderr
-    assert "revision: 0001" in done.stdout
+    head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+    assert f"revision: {head}" in done.stdout
 
 
 def test_schema_command_prints_the_committed_schema() -> None:

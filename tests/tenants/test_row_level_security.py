@@ -10,6 +10,11 @@ TENANT_TABLES = {
     "users": "school_id",
     "role_bindings": "school_id",
     "audit_log": "school_id",
+    "unit_quotas": "school_id",
+    "quota_movements": "school_id",
+    "forecast_submissions": "school_id",
+    "structural_targets": "school_id",
+    "dispatch_rounds": "school_id",
 }
 
 
@@ -18,13 +23,37 @@ async def _bind(conn, user_id: int) -> None:  # type: ignore[no-untyped-def]
 
 
 async def _audit_some(platform, world, gql) -> None:  # type: ignore[no-untyped-def]
-    for key, unit in (("school_admin", "A1a"), ("other_school_admin", "B1")):
-        result = await gql(
-            'mutation($id: ID!) { renameUnit(input: {unitId: $id, name: "x"}) { unit { name } } }',
-            {"id": world.gid(unit)},
-            world.tokens[key],
-        )
-        assert "errors" not in result
+    """Rows in every tenant table for both schools: renames, a plan issued and subdivided."""
+
+    async def ok(document: str, variables: dict, account: str) -> dict:  # type: ignore[type-arg]
+        result = await gql(document, variables, world.tokens[account])
+        assert "errors" not in result, result
+        payload = next(iter(result["data"].values()))
+        assert not payload["errors"], payload
+        return payload
+
+    period = (await ok(
+        'mutation($c: ID!) { createPlanPeriod(input: {commissionId: $c, name: "2023",'
+        ' kind: CALENDAR_YEAR, startsOn: "2023-01-01", endsOn: "2023-12-31"})'
+        " { period { id } errors { code } } }", {"c": world.gid("commission")},
+        "commission_admin"))["period"]["id"]  # fmt: skip
+    await ok("mutation($p: ID!) { publishPlanPeriod(input: {periodId: $p}) { errors { code } } }",
+             {"p": period}, "commission_admin")  # fmt: skip
+    for admin, school, branch in (("school_admin", "A", "A2"), ("other_school_admin", "B", "B1")):
+        await ok('mutation($id: ID!) { renameUnit(input: {unitId: $id, name: "x"}) { errors { code } } }',
+                 {"id": world.gid(branch)}, admin)  # fmt: skip
+        await ok("mutation($p: ID!, $s: ID!) { issuePlan(input: {periodId: $p, schoolId: $s,"
+                 ' amounts: {total: 5}, documentNo: "x", targets: [{indicator: WOMEN, minCount: 1}]})'
+                 " { errors { code } } }", {"p": period, "s": world.gid(school)}, "commission_admin")  # fmt: skip
+        await ok("mutation($p: ID!, $f: ID!, $t: ID!) { allocateQuota(input: {periodId: $p,"
+                 " fromUnitId: $f, toUnitId: $t, amounts: {total: 2}}) { errors { code } } }",
+                 {"p": period, "f": world.gid(school), "t": world.gid(branch)}, admin)  # fmt: skip
+        await ok("mutation($p: ID!, $u: ID!) { submitForecast(input: {periodId: $p, unitId: $u,"
+                 " amounts: {total: 2}}) { errors { code } } }", {"p": period, "u": world.gid(branch)},
+                 admin)  # fmt: skip
+        await ok("mutation($p: ID!, $u: ID!) { createDispatchRound(input: {periodId: $p, unitId: $u,"
+                 ' name: "调度"}) { errors { code } } }', {"p": period, "u": world.gid(school)},
+                 admin)  # fmt: skip
 
 
 @pytest.mark.parametrize("table", sorted(TENANT_TABLES))
@@ -69,6 +98,15 @@ async def test_cannot_write_outside_scope(platform, world) -> None:  # type: ign
                 ),
                 {"p": world.units["B"]},
             )
+
+
+async def test_another_commissions_periods_are_invisible(platform, world, gql) -> None:  # type: ignore[no-untyped-def]
+    await _audit_some(platform, world, gql)
+    async with platform.engine.connect() as conn, conn.begin():
+        await _bind(conn, world.users["other_commission_admin"])
+        assert await conn.scalar(sa.text("SELECT count(*) FROM plan_periods")) == 0
+        await _bind(conn, world.users["other_school_admin"])
+        assert await conn.scalar(sa.text("SELECT count(*) FROM plan_periods")) == 1
 
 
 async def test_commission_sees_its_schools_not_another_commission(platform, world) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,65 @@
+"""Next-year linkage (计划完成情况与下年度计划安排挂钩): a proposal for the next period from this
+period's completion. Pure; the parameters are data (``linkage_rules``, one row per commission).
+
+Formula, per unit::
+
+    completion = admitted / received            (0 when nothing was received)
+    band       = full     if completion >= full_completion_rate
+                 low      if completion <  low_completion_rate
+                 partial  otherwise
+    proposal   = round(received × growth[band])     growth_when_full / _partial / _low
+    cap        = floor(admitted × cap_ratio_of_actual)
+    suggested  = min(proposal, cap)
+
+With the defaults (0.95, 0.80; growth 1.10 / 1.00 / 0.90; cap 1.20): 10 received and 10
+admitted → 11 (cap 12); 10 and 9 → 10; 10 and 5 → 6 (the cap: "no more than 120% of last
+year's actual"); nothing admitted → 0.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class LinkageRules:
+    full_completion_rate: Decimal = Decimal("0.95")
+    low_completion_rate: Decimal = Decimal("0.80")
+    growth_when_full: Decimal = Decimal("1.10")
+    growth_when_partial: Decimal = Decimal("1.00")
+    growth_when_low: Decimal = Decimal("0.90")
+    cap_ratio_of_actual: Decimal = Decimal("1.20")
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    received: int
+    admitted: int
+    completion_rate: Decimal
+    band: str
+    proposal: int
+    cap: int
+    suggested: int
+
+
+def suggest(received: int, admitted: int, rules: LinkageRules) -> Suggestion:
+    completion = Decimal(admitted) / Decimal(received) if received else Decimal(0)
+    if completion >= rules.full_completion_rate:
+        band, growth = "full", rules.growth_when_full
+    elif completion < rules.low_completion_rate:
+        band, growth = "low", rules.growth_when_low
+    else:
+        band, growth = "partial", rules.growth_when_partial
+    proposal = int((Decimal(received) * growth).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    cap = math.floor(Decimal(admitted) * rules.cap_ratio_of_actual)
+    return Suggestion(
+        received=received,
+        admitted=admitted,
+        completion_rate=completion.quantize(Decimal("0.0001")),
+        band=band,
+        proposal=proposal,
+        cap=cap,
+        suggested=min(proposal, cap),
+    )

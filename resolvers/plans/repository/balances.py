@@ -1,0 +1,171 @@
+"""Per-(period, unit) balances: locked, checked and updated in the writing transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from partyplan.models import (
+    forecast_submissions,
+    plan_periods,
+    structural_targets,
+    unit_quotas,
+    units,
+)
+from partyplan.tenants.session import Session
+
+from ..rules import DIMENSIONS, Amounts
+
+FIGURE_COLUMNS = [
+    f"{figure}_{d}" for figure in ("received", "handed", "reserve", "forecast") for d in DIMENSIONS
+] + ["admitted_total"]
+
+
+async def lock(session: Session, period_id: int, unit_rows: Iterable[sa.Row]) -> dict[int, sa.Row]:
+    """Create missing balance rows, then lock them all in one order (depth, then id) so that
+    concurrent movements over overlapping units never deadlock."""
+    rows = {u.id: u for u in unit_rows}
+    await session.execute(
+        pg_insert(unit_quotas)
+        .values(
+            [
+                {
+                    "period_id": period_id,
+                    "unit_id": u.id,
+                    "unit_path": u.path,
+                    "unit_kind": u.kind,
+                    "school_id": u.school_id,
+                }  # fmt: skip
+                for u in sorted(rows.values(), key=lambda u: (u.path.count("."), u.id))
+            ]
+        )
+        .on_conflict_do_nothing()
+    )
+    stmt = (
+        sa.select(unit_quotas, units.c.name.label("unit_name"))
+        .join(units, units.c.id == unit_quotas.c.unit_id)
+        .where(
+            unit_quotas.c.period_id == period_id,
+            unit_quotas.c.unit_id == sa.any_(sa.literal(list(rows), sa.ARRAY(sa.BigInteger))),
+        )
+        .order_by(sa.func.nlevel(unit_quotas.c.unit_path), unit_quotas.c.unit_id)
+        .with_for_update(of=unit_quotas)
+    )
+    return {r.unit_id: r for r in (await session.execute(stmt)).all()}
+
+
+async def add(session: Session, period_id: int, unit_id: int, figure: str, delta: Amounts) -> None:
+    values = {
+        f"{figure}_{d}": getattr(unit_quotas.c, f"{figure}_{d}") + getattr(delta, d)
+        for d in DIMENSIONS
+    }
+    await session.execute(
+        sa.update(unit_quotas)
+        .where(unit_quotas.c.period_id == period_id, unit_quotas.c.unit_id == unit_id)
+        .values(**values)
+    )
+
+
+async def set_forecast(session: Session, period_id: int, unit_id: int, amounts: Amounts,
+                       remark: str | None) -> None:  # fmt: skip
+    values = {f"forecast_{d}": getattr(amounts, d) for d in DIMENSIONS}
+    await session.execute(
+        sa.update(unit_quotas)
+        .where(unit_quotas.c.period_id == period_id, unit_quotas.c.unit_id == unit_id)
+        .values(**values, forecast_remark=remark, forecast_at=sa.func.now())
+    )
+
+
+async def record_forecast(session: Session, *, period_id: int, unit: sa.Row, amounts: Amounts,
+                          remark: str | None) -> sa.Row:  # fmt: skip
+    stmt = (
+        sa.insert(forecast_submissions)
+        .values(
+            period_id=period_id,
+            unit_id=unit.id,
+            unit_path=unit.path,
+            school_id=unit.school_id,
+            **amounts.as_dict(),
+            remark=remark,
+            submitted_by=session.principal.user_id,
+        )  # fmt: skip
+        .returning(*forecast_submissions.c)
+    )
+    return (await session.execute(stmt)).one()
+
+
+async def get(session: Session, period_id: int, unit_id: int) -> sa.Row | None:
+    stmt = sa.select(unit_quotas).where(
+        unit_quotas.c.period_id == period_id, unit_quotas.c.unit_id == unit_id
+    )
+    return (await session.execute(stmt)).first()
+
+
+async def children_lines(session: Session, period_id: int, unit_id: int) -> list[sa.Row]:
+    """Every active child with its balance (zeros when it has none yet), in one statement."""
+    stmt = (
+        sa.select(
+            units.c.id.label("unit_id"),
+            units.c.name.label("unit_name"),
+            units.c.kind.label("unit_kind"),
+            units.c.code.label("unit_code"),
+            *(sa.func.coalesce(unit_quotas.c[name], 0).label(name) for name in FIGURE_COLUMNS),
+            unit_quotas.c.forecast_remark,
+            unit_quotas.c.forecast_at,
+        )
+        .select_from(units)
+        .outerjoin(
+            unit_quotas,
+            sa.and_(unit_quotas.c.unit_id == units.c.id, unit_quotas.c.period_id == period_id),
+        )
+        .where(units.c.parent_id == unit_id, units.c.active)
+        .order_by(units.c.id)
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def holds_quota_in_open_period(session: Session, unit_id: int) -> bool:
+    stmt = (
+        sa.select(sa.literal(1))
+        .select_from(unit_quotas.join(plan_periods, plan_periods.c.id == unit_quotas.c.period_id))
+        .where(
+            unit_quotas.c.unit_id == unit_id,
+            plan_periods.c.state != "closed",
+            sa.or_(
+                unit_quotas.c.received_total != 0,
+                unit_quotas.c.reserve_total != 0,
+                unit_quotas.c.handed_total != 0,
+            ),  # fmt: skip
+        )
+        .limit(1)
+    )
+    return (await session.scalar(stmt)) is not None
+
+
+async def targets(session: Session, period_id: int, unit_id: int) -> list[sa.Row]:
+    stmt = (
+        sa.select(structural_targets)
+        .where(
+            structural_targets.c.period_id == period_id, structural_targets.c.unit_id == unit_id
+        )  # fmt: skip
+        .order_by(structural_targets.c.indicator)
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def upsert_target(session: Session, *, period_id: int, unit: sa.Row, indicator: str,
+                        min_count: int | None, min_share_percent: object,
+                        movement_id: int | None) -> None:  # fmt: skip
+    values = {"period_id": period_id, "unit_id": unit.id, "unit_path": unit.path,
+              "school_id": unit.school_id, "indicator": indicator, "min_count": min_count,
+              "min_share_percent": min_share_percent, "set_by_movement_id": movement_id}  # fmt: skip
+    stmt = pg_insert(structural_targets).values(values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["period_id", "unit_id", "indicator"],
+        set_={
+            k: stmt.excluded[k] for k in ("min_count", "min_share_percent", "set_by_movement_id")
+        },
+    )
+    await session.execute(stmt)

@@ -1,0 +1,76 @@
+"""The append-only quota ledger and each unit's history read from it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from partyplan.models import quota_movements
+from partyplan.tenants.session import Session
+
+from ..rules import DIMENSIONS, EFFECTS, Amounts
+
+
+async def insert(session: Session, *, period_id: int, kind: str, from_unit: sa.Row,
+                 to_unit: sa.Row, amounts: Amounts, document_no: str | None,
+                 document_date: date | None, reason: str | None, round_id: int | None) -> sa.Row:  # fmt: skip
+    stmt = (
+        sa.insert(quota_movements)
+        .values(
+            period_id=period_id,
+            kind=kind,
+            from_unit_id=from_unit.id,
+            to_unit_id=to_unit.id,
+            from_path=from_unit.path,
+            to_path=to_unit.path,
+            school_id=to_unit.school_id or from_unit.school_id,
+            **amounts.as_dict(),
+            document_no=document_no,
+            document_date=document_date,
+            reason=reason,
+            round_id=round_id,
+            actor_user_id=session.principal.user_id,
+        )  # fmt: skip
+        .returning(*quota_movements.c)
+    )
+    return (await session.execute(stmt)).one()
+
+
+def _sign(figure: str) -> str:
+    """SQL for the sign (+1, -1, 0) a movement applies to ``figure`` of the unit :unit_id,
+    generated from rules.EFFECTS so the ledger view and the writes cannot disagree."""
+    cases = [
+        f"WHEN kind = '{kind}' AND {end}_unit_id = :unit_id THEN {sign}"
+        for kind, effects in EFFECTS.items()
+        for end, effect_figure, sign in effects
+        if effect_figure == figure
+    ]
+    return f"CASE {' '.join(cases)} ELSE 0 END"
+
+
+_FIGURES = ("received", "handed", "reserve")
+_LEDGER = sa.text(
+    "SELECT * FROM (SELECT m.*, "
+    + ", ".join(f"{_sign(f)} AS {f}_sign" for f in _FIGURES)
+    + " FROM quota_movements m WHERE period_id = :period_id"
+    " AND (from_unit_id = :unit_id OR to_unit_id = :unit_id)) moves"
+)
+
+
+async def history(session: Session, period_id: int, unit_id: int, after_id: int | None,
+                  limit: int) -> list[sa.Row]:  # fmt: skip
+    """The unit's movements in order, each with its change to the unit's figures and the
+    figures after it (running sums over the whole history, then paginated by id)."""
+    changes = ", ".join(f"{f}_sign * {d} AS {f}_{d}_change" for f in _FIGURES for d in DIMENSIONS)
+    running = ", ".join(
+        f"sum({f}_sign * {d}) OVER (ORDER BY id) AS {f}_{d}_after"
+        for f in _FIGURES
+        for d in DIMENSIONS
+    )
+    sql = (
+        f"SELECT * FROM (SELECT moves.*, {changes}, {running} FROM ({_LEDGER.text}) moves) h"
+        " WHERE (CAST(:after_id AS bigint) IS NULL OR id > :after_id) ORDER BY id LIMIT :limit"
+    )
+    params = {"period_id": period_id, "unit_id": unit_id, "after_id": after_id, "limit": limit}
+    return list((await session.execute(sa.text(sql), params)).all())

@@ -1,0 +1,97 @@
+"""Plan periods and their lifecycle (draft → issued → closed), and dispatch rounds."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from partyplan.auth.errors import NotFound
+from partyplan.auth.permissions import Permission
+from partyplan.tenants.session import Session
+
+from .. import rules
+from ..errors import PlanError, PlanErrorCode
+from ..repository import periods
+from .common import audit_plan, period_for, require_active, unit_in_period, visible_unit
+
+
+def _snapshot(row: sa.Row) -> dict[str, object]:
+    return {"name": row.name, "kind": row.kind, "starts_on": row.starts_on,
+            "ends_on": row.ends_on, "report_due_on": row.report_due_on, "state": row.state}  # fmt: skip
+
+
+async def create_period(session: Session, *, commission_id: int, name: str, kind: str,
+                        starts_on: date, ends_on: date, report_due_on: date | None) -> sa.Row:  # fmt: skip
+    commission = await visible_unit(
+        session, commission_id, Permission.PERIOD_MANAGE, "commissionId"
+    )
+    if commission.kind != "commission":
+        raise PlanError(PlanErrorCode.WRONG_LEVEL, "periods belong to a commission", "commissionId")
+    name = rules.check_period(name, kind, starts_on, ends_on)
+    due = report_due_on or rules.default_report_due(ends_on)
+    if due < starts_on:
+        raise PlanError(PlanErrorCode.INVALID_PERIOD, "the report is due before the period starts",
+                        "reportDueOn")  # fmt: skip
+    if await periods.name_taken(session, commission.id, name):
+        raise PlanError(PlanErrorCode.DUPLICATE_PERIOD, f"a period named {name} exists", "name")
+    row = await periods.insert(session, commission=commission, name=name, kind=kind,
+                               starts_on=starts_on, ends_on=ends_on, report_due_on=due)  # fmt: skip
+    await audit_plan(session, operation="createPlanPeriod", object_type="PlanPeriod",
+                     object_id=row.id, unit=commission, after=_snapshot(row))  # fmt: skip
+    return row
+
+
+async def change_state(session: Session, *, period_id: int, state: str) -> sa.Row:
+    period = await period_for(session, period_id, lock="update")
+    session.require(Permission.PERIOD_MANAGE, period.commission_path)
+    rules.check_transition(period.state, state)
+    row = await periods.set_state(session, period.id, state)
+    commission = await visible_unit(session, period.commission_id, Permission.PERIOD_MANAGE)
+    operation = {"issued": "publishPlanPeriod", "closed": "closePlanPeriod"}[state]
+    await audit_plan(session, operation=operation, object_type="PlanPeriod", object_id=row.id,
+                     unit=commission, before=_snapshot(period), after=_snapshot(row))  # fmt: skip
+    return row
+
+
+async def list_periods(session: Session, state: str | None) -> list[sa.Row]:
+    paths = session.principal.paths_with(Permission.PLAN_READ)
+    if not paths:
+        session.require(Permission.PLAN_READ, "")
+    return await periods.listed(session, paths, state)
+
+
+async def create_round(session: Session, *, period_id: int, unit_id: int, name: str,
+                       document_no: str | None) -> sa.Row:  # fmt: skip
+    period = await period_for(session, period_id, lock="share")
+    unit = await unit_in_period(session, unit_id, period, Permission.PLAN_ALLOCATE, "unitId")
+    require_active(unit, "unitId")
+    rules.check_writable(period.state)
+    name = rules.clean_text(name, "name", PlanErrorCode.INVALID_ROUND, required=True, limit=100)
+    document_no = rules.clean_document(document_no, required=False)
+    row = await periods.insert_round(session, period_id=period.id, unit=unit, name=name,
+                                     document_no=document_no, actor=session.principal.user_id)  # fmt: skip
+    await audit_plan(session, operation="createDispatchRound", object_type="DispatchRound",
+                     object_id=row.id, unit=unit, after={"name": name, "document_no": document_no})  # fmt: skip
+    return row
+
+
+async def round_for(session: Session, round_id: int | None, period: sa.Row) -> int | None:
+    """A dispatch round of this period the caller can see (its own or one run above it)."""
+    if round_id is None:
+        return None
+    row = await periods.get_round(session, round_id)
+    if row is None:
+        raise NotFound("dispatch round not found")
+    if row.period_id != period.id:
+        raise PlanError(PlanErrorCode.INVALID_ROUND, "the round belongs to another period",
+                        "roundId")  # fmt: skip
+    return row.id
+
+
+async def list_rounds(session: Session, period_id: int) -> list[sa.Row]:
+    period = await period_for(session, period_id)
+    paths = session.principal.paths_with(Permission.PLAN_READ)
+    if not paths:
+        session.require(Permission.PLAN_READ, period.commission_path)
+    return await periods.rounds(session, period.id, paths)

@@ -1,0 +1,113 @@
+"""Reading plans: a unit's plan with its children's lines, its ledger, the next-year proposal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from partyplan.auth.permissions import Permission
+from partyplan.tenants.session import Session
+
+from ..linkage import LinkageRules, Suggestion, suggest
+from ..repository import balances, ledger, periods
+from ..rules import DIMENSIONS, Amounts, amounts_of
+from .common import period_for, unit_in_period
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """One unit's figures in a period (zeros where nothing was recorded yet)."""
+
+    unit_id: int
+    unit_name: str
+    received: Amounts
+    handed: Amounts
+    reserve: Amounts
+    forecast: Amounts
+    forecast_remark: str | None
+    forecast_at: Any
+    admitted: int
+
+    @property
+    def available(self) -> Amounts:
+        return Amounts(*(getattr(self.received, d) - getattr(self.handed, d)
+                         - getattr(self.reserve, d) for d in DIMENSIONS))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PlanView:
+    period: sa.Row
+    unit: sa.Row
+    line: PlanLine
+    children: list[PlanLine]
+    targets: list[sa.Row]
+
+    @property
+    def children_forecast(self) -> Amounts:
+        return Amounts(*(sum(getattr(c.forecast, d) for c in self.children) for d in DIMENSIONS))
+
+    @property
+    def children_received(self) -> Amounts:
+        return Amounts(*(sum(getattr(c.received, d) for c in self.children) for d in DIMENSIONS))
+
+
+def _line(unit_id: int, unit_name: str, row: Any) -> PlanLine:
+    if row is None:
+        zero = Amounts(0)
+        return PlanLine(unit_id, unit_name, zero, zero, zero, zero, None, None, 0)
+    return PlanLine(
+        unit_id=unit_id, unit_name=unit_name, received=amounts_of(row, "received"),
+        handed=amounts_of(row, "handed"), reserve=amounts_of(row, "reserve"),
+        forecast=amounts_of(row, "forecast"), forecast_remark=row.forecast_remark,
+        forecast_at=row.forecast_at, admitted=row.admitted_total,
+    )  # fmt: skip
+
+
+async def plan(session: Session, *, unit_id: int, period_id: int) -> PlanView:
+    """Three statements whatever the number of children: balance, children lines, targets."""
+    period = await period_for(session, period_id)
+    unit = await unit_in_period(session, unit_id, period, Permission.PLAN_READ, "unitId")
+    own = await balances.get(session, period.id, unit.id)
+    children = await balances.children_lines(session, period.id, unit.id)
+    targets = await balances.targets(session, period.id, unit.id)
+    return PlanView(
+        period=period,
+        unit=unit,
+        line=_line(unit.id, unit.name, own),
+        children=[_line(c.unit_id, c.unit_name, c) for c in children],
+        targets=targets,
+    )
+
+
+async def history(session: Session, *, unit_id: int, period_id: int, after_id: int | None,
+                  limit: int) -> list[sa.Row]:  # fmt: skip
+    period = await period_for(session, period_id)
+    unit = await unit_in_period(session, unit_id, period, Permission.PLAN_READ, "unitId")
+    return await ledger.history(session, period.id, unit.id, after_id, limit)
+
+
+@dataclass(frozen=True)
+class SuggestionView:
+    period: sa.Row
+    unit: sa.Row
+    next_period: sa.Row | None
+    suggestion: Suggestion
+
+
+async def suggestion(session: Session, *, unit_id: int, period_id: int) -> SuggestionView:
+    period = await period_for(session, period_id)
+    unit = await unit_in_period(session, unit_id, period, Permission.PLAN_READ, "unitId")
+    own = await balances.get(session, period.id, unit.id)
+    stored = await periods.linkage(session, period.commission_id)
+    parameters = LinkageRules(**{k: v for k, v in stored._mapping.items()
+                                 if k in LinkageRules.__dataclass_fields__}) if stored else LinkageRules()  # fmt: skip
+    received = own.received_total if own else 0
+    admitted = own.admitted_total if own else 0
+    return SuggestionView(
+        period=period,
+        unit=unit,
+        next_period=await periods.next_period(session, period),
+        suggestion=suggest(received, admitted, parameters),
+    )

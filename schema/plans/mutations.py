@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from partyplan.auth.permissions import Permission
+from partyplan.resolvers.errors import DomainError
+from partyplan.resolvers.plans.service import forecasts, periods, quotas
+
+from ..mutations import decode_id, run_mutation
+from ..permissions import described
+from .inputs import (
+    AllocateQuotaInput,
+    CreateDispatchRoundInput,
+    CreatePlanPeriodInput,
+    IssuePlanInput,
+    PlanPeriodInput,
+    ReturnQuotaInput,
+    SetReserveInput,
+    SubmitForecastInput,
+    SupplementQuotaInput,
+    TransferQuotaInput,
+)
+from .types import (
+    DispatchRound,
+    DispatchRoundPayload,
+    Forecast,
+    ForecastPayload,
+    PlanError,
+    PlanPeriod,
+    PlanPeriodPayload,
+    QuotaAmounts,
+    QuotaMovement,
+    QuotaMovementPayload,
+)
+
+
+def _errors(errors: list[DomainError]) -> list[PlanError]:
+    return [PlanError(code=e.code, field=e.field, message=e.message,
+                      shortfall=getattr(e, "amount", None)) for e in errors]  # fmt: skip
+
+
+def _period(row: Any, errors: list[DomainError]) -> PlanPeriodPayload:
+    return PlanPeriodPayload(period=row and PlanPeriod.from_row(row), errors=_errors(errors))
+
+
+def _movement(row: Any, errors: list[DomainError]) -> QuotaMovementPayload:
+    return QuotaMovementPayload(
+        movement=row and QuotaMovement.from_row(row), errors=_errors(errors)
+    )
+
+
+def _id(value: relay.GlobalID | None, type_name: str, field: str) -> int | None:
+    return None if value is None else decode_id(value, type_name, field)
+
+
+@strawberry.type
+class PlanMutations:
+    @strawberry.mutation(description=described(
+        "Define a plan period (draft).", Permission.PERIOD_MANAGE, where="at the commission"))  # fmt: skip
+    async def create_plan_period(self, info: strawberry.Info,
+                                 input: CreatePlanPeriodInput) -> PlanPeriodPayload:  # fmt: skip
+        commission_id = decode_id(input.commission_id, "Unit", "commissionId")
+        row, errors = await run_mutation(info, lambda s: periods.create_period(
+            s, commission_id=commission_id, name=input.name, kind=input.kind.value,
+            starts_on=input.starts_on, ends_on=input.ends_on, report_due_on=input.report_due_on))  # fmt: skip
+        return _period(row, errors)
+
+    @strawberry.mutation(description=described(
+        "Issue the period (draft → issued): units may then subdivide their quota.",
+        Permission.PERIOD_MANAGE, where="at the commission"))  # fmt: skip
+    async def publish_plan_period(self, info: strawberry.Info,
+                                  input: PlanPeriodInput) -> PlanPeriodPayload:  # fmt: skip
+        period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
+        row, errors = await run_mutation(
+            info, lambda s: periods.change_state(s, period_id=period_id, state="issued")
+        )
+        return _period(row, errors)
+
+    @strawberry.mutation(description=described(
+        "Close the period (issued → closed): read-only from then on.",
+        Permission.PERIOD_MANAGE, where="at the commission"))  # fmt: skip
+    async def close_plan_period(self, info: strawberry.Info,
+                                input: PlanPeriodInput) -> PlanPeriodPayload:  # fmt: skip
+        period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
+        row, errors = await run_mutation(
+            info, lambda s: periods.change_state(s, period_id=period_id, state="closed")
+        )
+        return _period(row, errors)
+
+    @strawberry.mutation(description=described(
+        "下达: the commission issues quota to a school, with sub-quotas and structural targets; "
+        "batches add up.", Permission.PLAN_ISSUE, where="at the commission"))  # fmt: skip
+    async def issue_plan(
+        self, info: strawberry.Info, input: IssuePlanInput
+    ) -> QuotaMovementPayload:
+        period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
+        school_id = decode_id(input.school_id, "Unit", "schoolId")
+        round_id = _id(input.round_id, "DispatchRound", "roundId")
+        row, errors = await run_mutation(info, lambda s: quotas.issue(
+            s, period_id=period_id, school_id=school_id, amounts=input.amounts.to_amounts(),
+            document_no=input.document_no, document_date=input.document_date,
+            targets=[t.to_target() for t in input.targets], round_id=round_id))  # fmt: skip
+        return _movement(row, errors)
+
+    @strawberry.mutation(description=described(
+        "追加: supplementary quota from the commission to a school, with a reason.",
+        Permission.PLAN_ISSUE, where="at the commission"))  # fmt: skip
+    async def supplement_quota(self, info: strawberry.Info,
+                               input: SupplementQuotaInput) -> QuotaMovementPayload:  # fmt: skip
+        period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
+        school_id = decode_id(input.school_id, "Unit", "schoolId")
+        round_id = _id(input.round_id, "DispatchRound", "roundId")
+        row, errors = await run_mutation(info, lambda s: quotas.issue(
+            s, period_id=period_id, school_id=school_id, amounts=input.amounts.to_amounts(),
+            document_no=input.document_no, document_date=input.document_date, targets=[],
+            round_id=round_id, supplement=True, reason=input.reason))  # fmt: skip
+        return _movement(row, errors)
+
+    @strawberry.mutation(description=described(
+        "分解: a unit hands quota to a unit directly under it. What a unit hands down plus its "
+        "reserve never exceeds what it received (SHORTFALL otherwise, nothing written).",
+        Permission.PLAN_ALLOCATE, where="at the handing unit"))  # fmt: skip
+    async def allocate_quota(self, info: strawberry.Info,
+                             input: AllocateQuotaInput) -> QuotaMovementPayload:  # fmt: skip
+        period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
+        from_id = decode_id(input.from_unit_id, "Unit", "fromUnitId")
+        to_id = decode_id(input.to_unit_id, "Unit", "toUnitId")
+        round_id = _id(input.round_id, "DispatchRound", "roundId")
+        row, errors = await run_mutation(info, lambda s: quotas.allocate(
+            s, period_id=period_id, from_unit_id=from_id, to_unit_id=to_id,
+            amounts=input.amounts.to_amounts(), targets=[t.to_target() for t in input.targets],
+            document_no=input.document_no, reason=input.note, round_id=round_id))  # fmt: skip
+        return _movement(row, errors)
+
+    @strawberry.mutation(description=described(
+        "调剂: move quota between two units of one parent, with a reason and document number.",
+        Permission.PLAN_ALLOCATE, where="at the parent"))  # fmt: skip
+    async def transfer_quota(self, info: strawberry.Info,
+                             input: TransferQuotaInput) -> QuotaMovementPayload:  # fmt: skip
+        period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
+        from_id = decode_id(input.from_unit_id, "Unit", "fromUnitId")
+        to_id = decode_id(input.to_unit_id, "Unit", "toUnitId")
+        round_id = _id(input.round_id, "DispatchRound", "roundId")
+        row, errors = await run_mutation(info, lambda s: quotas.transfer(
+            s, period_id=period_id, from_unit_id=from_id, to_unit_id=to_id,
+            amounts=input.amounts.to_amounts(), reason=input.reason,
+            document_no=input.document_no, round_id=round_id))  # fmt: skip
+        return _movement(row, errors)
+
+    @strawberry.mutation(description=described(
+        "退回: quota given back to the parent (recorded by the parent).",
+        Permission.PLAN_ALLOCATE, where="at the parent"))  # fmt: skip
+    async def return_quota(self, info: strawberry.Info,
+                           input: ReturnQuotaInput) -> QuotaMovementPayload:  # fmt: skip
+        period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
+        unit_id = decode_id(input.unit_id, "Unit", "unitId")
+        round_id = _id(input.round_id, "DispatchRound", "roundId")
+        row, errors = await run_mutation(info, lambda s: quotas.give_back(
+            s, period_id=period_id, unit_id=unit_id, amounts=input.amounts.to_amounts(),
+            reason=input.reason, document_no=input.document_no, round_id=round_id))  # fmt: skip
+        return _movement(row, errors)
+
+    @strawberry.mutation(description=described(
+        "预留: set the places a unit keeps back (e.g. the school's places for staff).",
+        Permission.PLAN_ALLOCATE, where="at the unit"))  # fmt: skip
+    async def set_reserve(self, info: strawberry.Info,
+                          input: SetReserveInput) -> QuotaMovementPayload:  # fmt: skip
+        period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
+        unit_id = decode_id(input.unit_id, "Unit", "unitId")
+        row, errors = await run_mutation(info, lambda s: quotas.set_reserve(
+            s, period_id=period_id, unit_id=unit_id, reserve=input.reserve.to_amounts(),
+            reason=input.reason))  # fmt: skip
+        return _movement(row, errors)
+
+    @strawberry.mutation(description=described(
+        "预计发展数: a unit reports its expected number with a remark; the latest counts.",
+        Permission.FORECAST_SUBMIT, where="at the unit"))  # fmt: skip
+    async def submit_forecast(self, info: strawberry.Info,
+                              input: SubmitForecastInput) -> ForecastPayload:  # fmt: skip
+        period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
+        unit_id = decode_id(input.unit_id, "Unit", "unitId")
+        row, errors = await run_mutation(info, lambda s: forecasts.submit(
+            s, period_id=period_id, unit_id=unit_id, amounts=input.amounts.to_amounts(),
+            remark=input.remark))  # fmt: skip
+        forecast = row and Forecast(amounts=QuotaAmounts.from_row(row, ""), remark=row.remark,
+                                    submitted_at=row.created_at)  # fmt: skip
+        return ForecastPayload(forecast=forecast, errors=_errors(errors))
+
+    @strawberry.mutation(description=described(
+        "Open a named round of adjustments (年中调度) that movements can refer to.",
+        Permission.PLAN_ALLOCATE, where="at the unit running it"))  # fmt: skip
+    async def create_dispatch_round(self, info: strawberry.Info,
+                                    input: CreateDispatchRoundInput) -> DispatchRoundPayload:  # fmt: skip
+        period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
+        unit_id = decode_id(input.unit_id, "Unit", "unitId")
+        row, errors = await run_mutation(info, lambda s: periods.create_round(
+            s, period_id=period_id, unit_id=unit_id, name=input.name,
+            document_no=input.document_no))  # fmt: skip
+        return DispatchRoundPayload(
+            round=row and DispatchRound.from_row(row), errors=_errors(errors)
+        )

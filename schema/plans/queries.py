@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+
+from partyplan.auth.permissions import Permission
+from partyplan.resolvers.plans.service import periods, reads
+from partyplan.resolvers.plans.service.common import period_for
+
+from ..mutations import decode_id
+from ..pagination import build_connection, decode_cursor, page_limit
+from ..permissions import described
+from ..units.types import Unit
+from .types import (
+    DispatchRound,
+    PeriodState,
+    Plan,
+    PlanLine,
+    PlanPeriod,
+    PlanSuggestion,
+    QuotaAmounts,
+    QuotaLedgerEntry,
+    StructuralTarget,
+)
+
+
+@strawberry.type
+class PlanQueries:
+    @strawberry.field(
+        description=described(
+            "Plan periods of the caller's commission(s), newest first.", Permission.PLAN_READ
+        )  # fmt: skip
+    )
+    async def plan_periods(
+        self, info: strawberry.Info, state: PeriodState | None = None
+    ) -> list[PlanPeriod]:
+        session = await info.context.session()
+        rows = await periods.list_periods(session, None if state is None else state.value)
+        return [PlanPeriod.from_row(r) for r in rows]
+
+    @strawberry.field(
+        description=described(
+            "A unit's plan in a period: its figures, each child's line (the branch table: 序号, "
+            "支部名称, 预计发展党员数量, 备注) and the structural targets. Three SQL statements "
+            "whatever the number of children.",
+            Permission.PLAN_READ,
+            where="at the unit",
+        )  # fmt: skip
+    )
+    async def plan(
+        self, info: strawberry.Info, unit_id: relay.GlobalID, period_id: relay.GlobalID
+    ) -> Plan:
+        session = await info.context.session()
+        view = await reads.plan(
+            session,
+            unit_id=decode_id(unit_id, "Unit", "unitId"),
+            period_id=decode_id(period_id, "PlanPeriod", "periodId"),
+        )
+        return Plan(
+            period=PlanPeriod.from_row(view.period),
+            unit=Unit.from_row(view.unit),
+            line=PlanLine.of(0, view.line),
+            children=[PlanLine.of(i, line) for i, line in enumerate(view.children, start=1)],
+            children_forecast=QuotaAmounts.of(view.children_forecast),
+            children_received=QuotaAmounts.of(view.children_received),
+            targets=[StructuralTarget.from_row(t) for t in view.targets],
+        )
+
+    @strawberry.field(
+        description=described(
+            "Every movement of a unit's quota in a period, oldest first, with its effect on the "
+            "unit's figures and the figures after it: the ledger explains every current figure.",
+            Permission.PLAN_READ,
+            where="at the unit",
+        )  # fmt: skip
+    )
+    async def quota_ledger(
+        self,
+        info: strawberry.Info,
+        unit_id: relay.GlobalID,
+        period_id: relay.GlobalID,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> relay.Connection[QuotaLedgerEntry]:
+        session = await info.context.session()
+        limit = page_limit(first, info.context.settings.max_page_size)
+        rows = await reads.history(
+            session,
+            unit_id=decode_id(unit_id, "Unit", "unitId"),
+            period_id=decode_id(period_id, "PlanPeriod", "periodId"),
+            after_id=decode_cursor(after),
+            limit=limit + 1,
+        )
+        return build_connection(rows, limit, QuotaLedgerEntry.from_row)
+
+    @strawberry.field(
+        description=described(
+            "A proposal for the next period from this period's completion "
+            "(计划完成情况与下年度计划安排挂钩); the parameters are the commission's data.",
+            Permission.PLAN_READ,
+            where="at the unit",
+        )  # fmt: skip
+    )
+    async def plan_suggestion(
+        self, info: strawberry.Info, unit_id: relay.GlobalID, period_id: relay.GlobalID
+    ) -> PlanSuggestion:
+        session = await info.context.session()
+        view = await reads.suggestion(
+            session,
+            unit_id=decode_id(unit_id, "Unit", "unitId"),
+            period_id=decode_id(period_id, "PlanPeriod", "periodId"),
+        )
+        s = view.suggestion
+        return PlanSuggestion(
+            period=PlanPeriod.from_row(view.period),
+            next_period=None if view.next_period is None else PlanPeriod.from_row(view.next_period),
+            unit=Unit.from_row(view.unit), received=s.received, admitted=s.admitted,
+            completion_rate=float(s.completion_rate), band=s.band, proposal=s.proposal,
+            cap=s.cap, suggested=s.suggested,
+        )  # fmt: skip
+
+    @strawberry.field(
+        description=described(
+            "Dispatch rounds (年中调度) of a period visible to the caller.", Permission.PLAN_READ
+        )  # fmt: skip
+    )
+    async def dispatch_rounds(
+        self, info: strawberry.Info, period_id: relay.GlobalID
+    ) -> list[DispatchRound]:
+        session = await info.context.session()
+        rows = await periods.list_rounds(session, decode_id(period_id, "PlanPeriod", "periodId"))
+        return [DispatchRound.from_row(r) for r in rows]
+
+
+async def resolve_period_node(info: strawberry.Info, period_id: int) -> tuple[PlanPeriod, str]:
+    session = await info.context.session()
+    row = await period_for(session, period_id)
+    return PlanPeriod.from_row(row), row.commission_path
