@@ -23,6 +23,7 @@ class PlanErrorCode(StrEnum):
     INVALID_TARGET = "INVALID_TARGET"
     INVALID_ROUND = "INVALID_ROUND"
     INVALID_REMARK = "INVALID_REMARK"
+    INVALID_LINKAGE = "INVALID_LINKAGE"
 
 
 class PlanError(DomainError):

@@ -22,6 +22,8 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from .errors import PlanError, PlanErrorCode
+
 
 @dataclass(frozen=True, slots=True)
 class LinkageRules:
@@ -42,6 +44,16 @@ class Suggestion:
     proposal: int
     cap: int
     suggested: int
+
+
+def check_linkage(rules: LinkageRules) -> None:
+    """Rates are shares (0–1, low ≤ full); growth factors and the cap lie in 0–5."""
+    rates_ok = 0 <= rules.low_completion_rate <= rules.full_completion_rate <= 1
+    factors = (rules.growth_when_full, rules.growth_when_partial, rules.growth_when_low,
+               rules.cap_ratio_of_actual)  # fmt: skip
+    if not rates_ok or not all(0 <= f <= 5 for f in factors):
+        raise PlanError(PlanErrorCode.INVALID_LINKAGE,
+                        "rates must satisfy 0 ≤ low ≤ full ≤ 1 and factors lie in 0–5", "rules")  # fmt: skip
 
 
 def suggest(received: int, admitted: int, rules: LinkageRules) -> Suggestion:

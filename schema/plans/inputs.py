@@ -128,3 +128,16 @@ class CreateDispatchRoundInput:
     unit_id: relay.GlobalID = strawberry.field(description="The unit running the round.")
     name: str = strawberry.field(description="如“2023 年年中调度”")
     document_no: str | None = None
+
+
+@strawberry.input(
+    description="Parameters of the next-year proposal; omitted ones keep their value."
+)
+class SetLinkageRulesInput:
+    commission_id: relay.GlobalID
+    full_completion_rate: float | None = None
+    low_completion_rate: float | None = None
+    growth_when_full: float | None = None
+    growth_when_partial: float | None = None
+    growth_when_low: float | None = None
+    cap_ratio_of_actual: float | None = None

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 import strawberry
@@ -7,7 +9,8 @@ from strawberry import relay
 
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.errors import DomainError
-from partyplan.resolvers.plans.service import forecasts, periods, quotas
+from partyplan.resolvers.plans.linkage import LinkageRules
+from partyplan.resolvers.plans.service import forecasts, periods, quotas, reads
 
 from ..mutations import decode_id, run_mutation
 from ..permissions import described
@@ -18,6 +21,7 @@ from .inputs import (
     IssuePlanInput,
     PlanPeriodInput,
     ReturnQuotaInput,
+    SetLinkageRulesInput,
     SetReserveInput,
     SubmitForecastInput,
     SupplementQuotaInput,
@@ -28,6 +32,8 @@ from .types import (
     DispatchRoundPayload,
     Forecast,
     ForecastPayload,
+    LinkageRulesPayload,
+    LinkageRulesType,
     PlanError,
     PlanPeriod,
     PlanPeriodPayload,
@@ -202,3 +208,21 @@ class PlanMutations:
         return DispatchRoundPayload(
             round=row and DispatchRound.from_row(row), errors=_errors(errors)
         )
+
+    @strawberry.mutation(description=described(
+        "Set the commission's next-year linkage parameters (e.g. the cap of 120% of last year's "
+        "actual).", Permission.PERIOD_MANAGE, where="at the commission"))  # fmt: skip
+    async def set_linkage_rules(self, info: strawberry.Info,
+                                input: SetLinkageRulesInput) -> LinkageRulesPayload:  # fmt: skip
+        commission_id = decode_id(input.commission_id, "Unit", "commissionId")
+
+        async def run(session):  # type: ignore[no-untyped-def]
+            current = await reads.linkage_rules_of(session, commission_id)
+            changes = {name: Decimal(str(value)) for name in LinkageRules.__dataclass_fields__
+                       if (value := getattr(input, name)) is not None}  # fmt: skip
+            return await periods.set_linkage_rules(
+                session, commission_id=commission_id, rules_=replace(current, **changes)
+            )
+
+        row, errors = await run_mutation(info, run)
+        return LinkageRulesPayload(rules=row and LinkageRulesType.of(row), errors=_errors(errors))

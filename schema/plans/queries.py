@@ -13,6 +13,7 @@ from ..permissions import described
 from ..units.types import Unit
 from .types import (
     DispatchRound,
+    LinkageRulesType,
     PeriodState,
     Plan,
     PlanLine,
@@ -116,7 +117,7 @@ class PlanQueries:
             next_period=None if view.next_period is None else PlanPeriod.from_row(view.next_period),
             unit=Unit.from_row(view.unit), received=s.received, admitted=s.admitted,
             completion_rate=float(s.completion_rate), band=s.band, proposal=s.proposal,
-            cap=s.cap, suggested=s.suggested,
+            cap=s.cap, suggested=s.suggested, rules=LinkageRulesType.of(view.rules),
         )  # fmt: skip
 
     @strawberry.field(

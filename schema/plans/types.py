@@ -242,6 +242,7 @@ class PlanSuggestion:
     proposal: int = strawberry.field(description="round(received × growth factor)")
     cap: int = strawberry.field(description="floor(admitted × cap ratio), e.g. 120% of actual")
     suggested: int = strawberry.field(description="min(proposal, cap)")
+    rules: LinkageRulesType = strawberry.field(description="The parameters that applied.")
 
 
 @strawberry.type
@@ -273,4 +274,29 @@ class ForecastPayload:
 @strawberry.type
 class DispatchRoundPayload:
     round: DispatchRound | None
+    errors: list[PlanError]
+
+
+@strawberry.type(
+    name="LinkageRules",
+    description="下年度计划挂钩参数（工委可改）；see planSuggestion for the formula.",
+)
+class LinkageRulesType:
+    full_completion_rate: float = strawberry.field(description="完成率达到此值视为完成")
+    low_completion_rate: float = strawberry.field(description="完成率低于此值视为偏低")
+    growth_when_full: float
+    growth_when_partial: float
+    growth_when_low: float
+    cap_ratio_of_actual: float = strawberry.field(description="不超过上年实际发展数的倍数，如 1.2")
+
+    @classmethod
+    def of(cls, rules: Any) -> LinkageRulesType:
+        names = ("full_completion_rate", "low_completion_rate", "growth_when_full",
+                 "growth_when_partial", "growth_when_low", "cap_ratio_of_actual")  # fmt: skip
+        return cls(**{n: float(getattr(rules, n)) for n in names})
+
+
+@strawberry.type
+class LinkageRulesPayload:
+    rules: LinkageRulesType | None
     errors: list[PlanError]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 CREATE_PERIOD = """mutation($input: CreatePlanPeriodInput!) {
   createPlanPeriod(input: $input) { period { id name state reportDueOn } errors { code field message } } }"""
@@ -56,3 +57,66 @@ class Plans:
 @pytest.fixture
 def plans(gql, world) -> Plans:  # type: ignore[no-untyped-def]
     return Plans(gql, world)
+
+
+# Recomputes every stored balance from the events, independently of the code that wrote them:
+# the ledger for received / handed / reserve, the latest submission for the forecast.
+_RECOMPUTE = """
+  WITH effects AS (
+    SELECT period_id, to_unit_id AS unit_id, kind, 'to' AS side, total, students, staff, high_knowledge
+      FROM quota_movements
+    UNION ALL
+    SELECT period_id, from_unit_id, kind, 'from', total, students, staff, high_knowledge
+      FROM quota_movements WHERE kind <> 'reserve'),
+  signed AS (
+    SELECT period_id, unit_id,
+           CASE WHEN side = 'to' AND kind IN ('issue','supplement','allocate','transfer') THEN 1
+                WHEN side = 'from' AND kind IN ('transfer','return') THEN -1 ELSE 0 END AS r,
+           CASE WHEN side = 'from' AND kind IN ('issue','supplement','allocate') THEN 1
+                WHEN side = 'to' AND kind = 'return' THEN -1 ELSE 0 END AS h,
+           CASE WHEN kind = 'reserve' THEN 1 ELSE 0 END AS s,
+           total, students, staff, high_knowledge
+      FROM effects),
+  ledger AS (
+    SELECT period_id, unit_id,
+           {sums}
+      FROM signed GROUP BY 1, 2),
+  latest AS (
+    SELECT DISTINCT ON (period_id, unit_id) period_id, unit_id, total, students, staff,
+           high_knowledge, remark
+      FROM forecast_submissions ORDER BY period_id, unit_id, id DESC)
+  SELECT coalesce(l.period_id, f.period_id) AS period_id, coalesce(l.unit_id, f.unit_id) AS unit_id,
+         {columns}, f.remark
+    FROM ledger l FULL JOIN latest f USING (period_id, unit_id)
+   ORDER BY 1, 2
+"""
+_DIMS = ("total", "students", "staff", "high_knowledge")
+_SQL = _RECOMPUTE.format(
+    sums=", ".join(
+        f"sum({f} * {d}) AS {n}_{d}"
+        for f, n in (("r", "received"), ("h", "handed"), ("s", "reserve"))
+        for d in _DIMS
+    ),  # fmt: skip
+    columns=", ".join(
+        [f"coalesce(l.{n}_{d}, 0)" for n in ("received", "handed", "reserve") for d in _DIMS]
+        + [f"coalesce(f.{d}, 0)" for d in _DIMS]
+    ),  # fmt: skip
+)
+_STORED = "SELECT period_id, unit_id, {} , forecast_remark FROM unit_quotas ORDER BY 1, 2".format(
+    ", ".join(f"{n}_{d}" for n in ("received", "handed", "reserve", "forecast") for d in _DIMS)
+)
+
+
+@pytest.fixture
+def assert_derivations(owner_engine):  # type: ignore[no-untyped-def]
+    """Every stored balance equals its recomputation from the ledger and the submissions."""
+
+    async def check() -> int:
+        async with owner_engine.connect() as conn:
+            derived = [tuple(r) for r in await conn.execute(sa.text(_SQL))]
+            stored = [tuple(r) for r in await conn.execute(sa.text(_STORED))]
+        blank = (0,) * 16 + (None,)
+        assert [r for r in stored if r[2:] != blank] == [r for r in derived if r[2:] != blank]
+        return len(stored)
+
+    return check

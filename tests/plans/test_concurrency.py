@@ -8,7 +8,9 @@ import sqlalchemy as sa
 from support import scalar
 
 
-async def test_concurrent_allocations_never_overdraw_the_parent(plans, world, owner_engine) -> None:  # type: ignore[no-untyped-def]
+async def test_concurrent_allocations_never_overdraw_the_parent(
+    plans, world, owner_engine, assert_derivations
+) -> None:  # type: ignore[no-untyped-def]
     period_id = await plans.period()
     await plans.issue(period_id, "A", 17, staff=5)
     children = ["A1", "A2"]
@@ -43,5 +45,6 @@ async def test_concurrent_allocations_never_overdraw_the_parent(plans, world, ow
         owner_engine, "SELECT count(*) FROM quota_movements WHERE kind = 'allocate'"
     )
     assert moves == len(accepted)
+    assert await assert_derivations() == 4  # commission, school, two children
     # Refusals happened only once the figure was (nearly) exhausted.
     assert 17 - granted_total < 2 or 5 - granted_staff < 1

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from support import codes, gid
+from support import codes, gid, scalar
 
 from partyplan.auth.keys import KeyStore
 from partyplan.auth.tokens import TokenService
@@ -160,6 +160,11 @@ CASES: dict[str, Case] = {
         " amounts: {total: 2}, remark: \"2 名教师\"}) { forecast { remark } errors { code } } }",
         lambda w, c: {"p": c["period"], "u": w.gid("A1a")}, "branch_secretary",
         ("viewer", "FORBIDDEN"), "other_school_admin"),
+    "setLinkageRules": Case(
+        "mutation($c: ID!) { setLinkageRules(input: {commissionId: $c, capRatioOfActual: 1.1})"
+        " { rules { capRatioOfActual } errors { code } } }",
+        lambda w, c: {"c": w.gid("commission")}, "commission_admin",
+        ("commission_viewer", "FORBIDDEN"), "other_school_admin"),
     "createDispatchRound": Case(
         "mutation($p: ID!, $u: ID!) { createDispatchRound(input: {periodId: $p, unitId: $u,"
         " name: \"年中调度\"}) { round { id } errors { code } } }",
@@ -227,11 +232,15 @@ FIELDS = sorted(CASES)
 
 
 @pytest.mark.parametrize("field", FIELDS)
-async def test_right_caller_succeeds(field: str, gql, world, context) -> None:  # type: ignore[no-untyped-def]
+async def test_right_caller_succeeds(field: str, gql, world, context, owner_engine) -> None:  # type: ignore[no-untyped-def]
     case = CASES[field]
+    entries = await scalar(owner_engine, "SELECT count(*) FROM audit_log")
     result = await gql(case.document, case.variables(world, context), world.tokens[case.ok])
     assert "errors" not in result, result
     assert not _payload_errors(result), result
+    # Every mutation is audited, exactly once; a query writes nothing.
+    written = await scalar(owner_engine, "SELECT count(*) FROM audit_log") - entries
+    assert written == (1 if case.document.lstrip().startswith("mutation") else 0)
 
 
 @pytest.mark.parametrize("field", FIELDS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from partyplan.models import dispatch_rounds, linkage_rules, plan_periods
 from partyplan.tenants.scope import paths_param
@@ -130,3 +131,13 @@ async def rounds(session: Session, period_id: int, read_paths: list[str]) -> lis
         .order_by(dispatch_rounds.c.id)
     )
     return list((await session.execute(stmt)).all())
+
+
+async def upsert_linkage(session: Session, commission: sa.Row, values: dict[str, object]) -> sa.Row:
+    stmt = pg_insert(linkage_rules).values(
+        commission_id=commission.id, commission_path=commission.path, **values
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["commission_id"], set_={**values, "updated_at": sa.func.now()}
+    ).returning(*linkage_rules.c)
+    return (await session.execute(stmt)).one()

@@ -12,6 +12,7 @@ from partyplan.tenants.session import Session
 
 from .. import rules
 from ..errors import PlanError, PlanErrorCode
+from ..linkage import LinkageRules, check_linkage
 from ..repository import periods
 from .common import audit_plan, period_for, require_active, unit_in_period, visible_unit
 
@@ -95,3 +96,23 @@ async def list_rounds(session: Session, period_id: int) -> list[sa.Row]:
     if not paths:
         session.require(Permission.PLAN_READ, period.commission_path)
     return await periods.rounds(session, period.id, paths)
+
+
+async def set_linkage_rules(session: Session, *, commission_id: int,
+                            rules_: LinkageRules) -> sa.Row:  # fmt: skip
+    """The commission's parameters of the next-year proposal (see plans/linkage.py)."""
+    commission = await visible_unit(
+        session, commission_id, Permission.PERIOD_MANAGE, "commissionId"
+    )
+    if commission.kind != "commission":
+        raise PlanError(PlanErrorCode.WRONG_LEVEL, "linkage rules belong to a commission",
+                        "commissionId")  # fmt: skip
+    check_linkage(rules_)
+    values = {name: getattr(rules_, name) for name in LinkageRules.__dataclass_fields__}
+    before = await periods.linkage(session, commission.id)
+    row = await periods.upsert_linkage(session, commission, values)
+    await audit_plan(session, operation="setLinkageRules", object_type="LinkageRules",
+                     object_id=commission.id, unit=commission,
+                     before=None if before is None else {k: before._mapping[k] for k in values},
+                     after=values)  # fmt: skip
+    return row

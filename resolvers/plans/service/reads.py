@@ -94,15 +94,22 @@ class SuggestionView:
     unit: sa.Row
     next_period: sa.Row | None
     suggestion: Suggestion
+    rules: LinkageRules
+
+
+async def linkage_rules_of(session: Session, commission_id: int) -> LinkageRules:
+    """The commission's stored parameters, or the documented defaults."""
+    stored = await periods.linkage(session, commission_id)
+    if stored is None:
+        return LinkageRules()
+    return LinkageRules(**{k: stored._mapping[k] for k in LinkageRules.__dataclass_fields__})
 
 
 async def suggestion(session: Session, *, unit_id: int, period_id: int) -> SuggestionView:
     period = await period_for(session, period_id)
     unit = await unit_in_period(session, unit_id, period, Permission.PLAN_READ, "unitId")
     own = await balances.get(session, period.id, unit.id)
-    stored = await periods.linkage(session, period.commission_id)
-    parameters = LinkageRules(**{k: v for k, v in stored._mapping.items()
-                                 if k in LinkageRules.__dataclass_fields__}) if stored else LinkageRules()  # fmt: skip
+    parameters = await linkage_rules_of(session, period.commission_id)
     received = own.received_total if own else 0
     admitted = own.admitted_total if own else 0
     return SuggestionView(
@@ -110,4 +117,5 @@ async def suggestion(session: Session, *, unit_id: int, period_id: int) -> Sugge
         unit=unit,
         next_period=await periods.next_period(session, period),
         suggestion=suggest(received, admitted, parameters),
+        rules=parameters,
     )
