@@ -2,15 +2,26 @@
 branches), and the Chongqing commission with 重庆幼儿师范高等专科学校 and the five branches of its
 2019 H2 table (seeds/chongqing-2019-h2-guiding-plan-notice.txt). One account per demo role.
 
+Plans: the Shanxi 2023 calendar-year plan issued to 忻州师范学院 (晋教工委组〔2023〕23号) and
+subdivided to its 中层党组织 with a staff reserve; Chongqing's 2019 H2 period with the five
+branches' forecasts (32, 6, 7, 3, 5 → 53).
+
 Loaded as the owner, idempotently: a second run finds the commission's code and adds nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+from partyplan.resolvers.plans.rules import Amounts
+from partyplan.resolvers.plans.service import forecasts, periods, quotas
+from partyplan.tenants.binding import bind_principal
+from partyplan.tenants.session import Session
 
 from .database import async_url
 
@@ -54,6 +65,15 @@ CHONGQING: Tree = ("CQ-JGW", "commission", "中共重庆市委教育工作委员
         ("CQ-YEZ-05", "branch", "语言文学系党支部", []),
     ]),
 ])  # fmt: skip
+
+# 附件 1 of 重庆幼专党委〔2019〕51 号: (unit code, forecast, of which staff, high-knowledge, 备注)
+CHONGQING_FORECASTS = [
+    ("CQ-YEZ-01", 32, 2, 1, "2 名教师（1 名高知识群体教师）"),
+    ("CQ-YEZ-02", 6, 0, 0, None),
+    ("CQ-YEZ-03", 7, 0, 0, None),
+    ("CQ-YEZ-04", 3, 0, 0, None),
+    ("CQ-YEZ-05", 5, 0, 0, None),
+]
 
 # (username, display name, role, unit code)
 ACCOUNTS = [
@@ -116,12 +136,65 @@ async def _seed(conn: AsyncConnection) -> None:
         )
 
 
+async def _as(conn: AsyncConnection, username: str) -> Session:
+    """A session acting as a demo account, so demo plans go through the real services (rules,
+    derived balances, audit) rather than hand-written rows."""
+    user_id = await conn.scalar(
+        sa.text("SELECT id FROM users WHERE username = :u"), {"u": username}
+    )
+    return Session(conn, await bind_principal(conn, user_id))
+
+
+async def _unit_id(conn: AsyncConnection, code: str) -> int:
+    return await conn.scalar(sa.text("SELECT id FROM units WHERE code = :c"), {"c": code})
+
+
+async def _seed_plans(conn: AsyncConnection) -> None:
+    exists = await conn.scalar(sa.text("SELECT 1 FROM plan_periods LIMIT 1"))
+    if exists:
+        return
+    shanxi = await _as(conn, "sx-admin")
+    period = await periods.create_period(
+        shanxi, commission_id=await _unit_id(conn, "SX-JGW"), name="2023 年度",
+        kind="calendar_year", starts_on=date(2023, 1, 1), ends_on=date(2023, 12, 31),
+        report_due_on=None)  # fmt: skip
+    await quotas.issue(
+        shanxi, period_id=period.id, school_id=await _unit_id(conn, "SX-XZSY"),
+        amounts=Amounts(60, students=45, staff=15, high_knowledge=5),
+        document_no="晋教工委组〔2023〕23号", document_date=date(2023, 3, 27),
+        targets=[quotas.Target("youth_35", None, Decimal("80")),
+                 quotas.Target("college_educated", None, Decimal("100"))])  # fmt: skip
+    await periods.change_state(shanxi, period_id=period.id, state="issued")
+    xinzhou = await _as(conn, "xz-admin")
+    await quotas.set_reserve(xinzhou, period_id=period.id, unit_id=await _unit_id(conn, "SX-XZSY"),
+                             reserve=Amounts(5, staff=5), reason="学校党委统筹教师名额")  # fmt: skip
+    for code, amounts in [("SX-XZSY-JG", Amounts(6, staff=6, high_knowledge=2)),
+                          ("SX-XZSY-ZW", Amounts(18, students=16, staff=2, high_knowledge=1)),
+                          ("SX-XZSY-SJ", Amounts(16, students=15, staff=1, high_knowledge=1)),
+                          ("SX-XZSY-JY", Amounts(12, students=11, staff=1))]:  # fmt: skip
+        await quotas.allocate(xinzhou, period_id=period.id,
+                              from_unit_id=await _unit_id(conn, "SX-XZSY"),
+                              to_unit_id=await _unit_id(conn, code), amounts=amounts, targets=[])  # fmt: skip
+
+    chongqing = await _as(conn, "cq-admin")
+    half = await periods.create_period(
+        chongqing, commission_id=await _unit_id(conn, "CQ-JGW"), name="2019 年下半年",
+        kind="half_year", starts_on=date(2019, 7, 1), ends_on=date(2019, 12, 31),
+        report_due_on=date(2020, 1, 31))  # fmt: skip
+    school = await _as(conn, "cqyz-admin")
+    for code, total, staff, high_knowledge, remark in CHONGQING_FORECASTS:
+        await forecasts.submit(school, period_id=half.id, unit_id=await _unit_id(conn, code),
+                               amounts=Amounts(total, staff=staff, high_knowledge=high_knowledge),
+                               remark=remark)  # fmt: skip
+
+
 async def load_demo(owner_url: str) -> list[DemoAccount]:
-    """Load the demo tree and accounts (idempotent) and return the demo accounts."""
+    """Load the demo tree, accounts and plans (idempotent) and return the demo accounts."""
     engine = create_async_engine(async_url(owner_url))
     try:
         async with engine.begin() as conn:
             await _seed(conn)
+            await _seed_plans(conn)
             rows = await conn.execute(
                 sa.text(
                     "SELECT u.id, u.username, b.role, n.name FROM users u "
