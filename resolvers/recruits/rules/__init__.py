@@ -1,0 +1,1 @@
+"""Pure rules of the recruitment procedure (no I/O), split by topic."""
