@@ -61,7 +61,11 @@ class Context:
             return
         try:
             if self._tx is not None and self._tx.is_active:
-                if self.failed:
+                # A connection is invalidated when a sibling field's statement was cancelled
+                # (graphql-core cancels the rest of a query once a non-null field fails): roll
+                # back what there is. A failed commit propagates: the client must not be told
+                # that a mutation succeeded when it did not.
+                if self.failed or self._conn.invalidated:
                     await self._tx.rollback()
                 else:
                     await self._tx.commit()

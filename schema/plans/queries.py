@@ -21,6 +21,7 @@ from .types import (
     PlanSuggestion,
     QuotaAmounts,
     QuotaLedgerEntry,
+    QuotaMovement,
     StructuralTarget,
 )
 
@@ -137,3 +138,17 @@ async def resolve_period_node(info: strawberry.Info, period_id: int) -> tuple[Pl
     session = await info.context.session()
     row = await period_for(session, period_id)
     return PlanPeriod.from_row(row), row.commission_path
+
+
+async def resolve_movement_node(
+    info: strawberry.Info, movement_id: int
+) -> tuple[QuotaMovement, str]:
+    session = await info.context.session()
+    row, path = await reads.movement(session, movement_id)
+    return QuotaMovement.from_row(row), path
+
+
+async def resolve_round_node(info: strawberry.Info, round_id: int) -> tuple[DispatchRound, str]:
+    session = await info.context.session()
+    row, path = await reads.dispatch_round(session, round_id)
+    return DispatchRound.from_row(row), path

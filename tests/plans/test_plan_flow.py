@@ -378,3 +378,38 @@ async def test_other_commission_cannot_see_or_use_a_period(plans, gql, world) ->
         PLAN, {"u": world.gid("C"), "p": period_id}, world.tokens["other_commission_admin"]
     )
     assert codes(result) == ["NOT_FOUND"]
+
+
+async def test_movements_and_rounds_are_nodes_with_an_audit_trail(plans, gql, world) -> None:  # type: ignore[no-untyped-def]
+    period_id = await plans.period()
+    issued = await plans.ok(
+        """mutation($input: IssuePlanInput!) { issuePlan(input: $input) { movement { id } errors { code } } }""",
+        {"input": {"periodId": period_id, "schoolId": world.gid("A"), "amounts": {"total": 9},
+                   "documentNo": "晋教工委组〔2023〕23号"}}, "commission_admin")  # fmt: skip
+    movement_id = issued["movement"]["id"]
+    query = """query($id: ID!) { node(id: $id) { __typename ... on QuotaMovement { kind amounts { total }
+                 fromUnit { name } toUnit { name } } }
+               auditTrail(objectId: $id) { edges { node { operation after } } } }"""
+    result = await gql(query, {"id": movement_id}, world.tokens["school_admin"])
+    assert result["data"]["node"] == {"__typename": "QuotaMovement", "kind": "ISSUE",
+                                      "amounts": {"total": 9}, "fromUnit": None,
+                                      "toUnit": {"name": "学校甲党委"}}  # fmt: skip
+    [entry] = [e["node"] for e in result["data"]["auditTrail"]["edges"]]
+    assert entry["operation"] == "issueQuota" and entry["after"]["total"] == 9
+    other = await gql(query, {"id": movement_id}, world.tokens["other_school_admin"])
+    # The first non-null field to fail ends the query (graphql-core cancels its sibling, whose
+    # statement may be in flight: the request still ends cleanly).
+    assert set(codes(other)) == {"NOT_FOUND"} and other["data"] is None
+    again = await gql(query, {"id": movement_id}, world.tokens["school_admin"])
+    assert again["data"]["node"]["kind"] == "ISSUE"
+
+    round_ = await plans.ok(
+        """mutation($input: CreateDispatchRoundInput!) { createDispatchRound(input: $input) { round { id } errors { code } } }""",
+        {"input": {"periodId": period_id, "unitId": world.gid("commission"), "name": "年中调度"}},
+        "commission_admin")  # fmt: skip
+    seen = await gql("query($id: ID!) { node(id: $id) { ... on DispatchRound { name } } }",
+                     {"id": round_["round"]["id"]}, world.tokens["branch_secretary"])  # fmt: skip
+    assert seen["data"]["node"] == {"name": "年中调度"}
+    hidden = await gql("query($id: ID!) { node(id: $id) { id } }", {"id": round_["round"]["id"]},
+                       world.tokens["other_commission_admin"])  # fmt: skip
+    assert codes(hidden) == ["NOT_FOUND"]

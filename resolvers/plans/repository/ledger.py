@@ -74,3 +74,8 @@ async def history(session: Session, period_id: int, unit_id: int, after_id: int 
     )
     params = {"period_id": period_id, "unit_id": unit_id, "after_id": after_id, "limit": limit}
     return list((await session.execute(sa.text(sql), params)).all())
+
+
+async def get(session: Session, movement_id: int) -> sa.Row | None:
+    stmt = sa.select(*quota_movements.c).where(quota_movements.c.id == movement_id)
+    return (await session.execute(stmt)).first()

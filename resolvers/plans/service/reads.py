@@ -7,7 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
+from partyplan.auth.principal import is_within
 from partyplan.tenants.session import Session
 
 from ..linkage import LinkageRules, Suggestion, suggest
@@ -119,3 +121,28 @@ async def suggestion(session: Session, *, unit_id: int, period_id: int) -> Sugge
         suggestion=suggest(received, admitted, parameters),
         rules=parameters,
     )
+
+
+async def movement(session: Session, movement_id: int) -> tuple[sa.Row, str]:
+    """A ledger movement and the path it is judged at: the end inside the caller's units
+    (the receiving end first). Outside both ends: NOT_FOUND."""
+    row = await ledger.get(session, movement_id)
+    ends = [p for p in (row.to_path, row.from_path) if session.principal.reaches(p)] if row else []
+    if not ends:
+        raise NotFound("quota movement not found")
+    session.require(Permission.PLAN_READ, ends[0])
+    return row, ends[0]
+
+
+async def dispatch_round(session: Session, round_id: int) -> tuple[sa.Row, str]:
+    row = await periods.get_round(session, round_id)
+    principal = session.principal
+    if row is None or not any(
+        is_within(row.unit_path, p) or is_within(p, row.unit_path) for p in principal.scope_paths
+    ):
+        raise NotFound("dispatch round not found")
+    readable = [p for p in principal.paths_with(Permission.PLAN_READ)
+                if is_within(row.unit_path, p) or is_within(p, row.unit_path)]  # fmt: skip
+    if not readable:
+        session.require(Permission.PLAN_READ, row.unit_path)
+    return row, row.unit_path
