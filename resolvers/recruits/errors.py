@@ -1,0 +1,38 @@
+"""Typed business-rule failures of the recruits domain.
+
+Every :class:`RecruitError` names the GraphQL input field it is about, in camelCase
+(``"idNumber"``, ``"birthDate"``, …), so the schema layer can map it to a payload error as is.
+
+The code enum is shared by every rules module of the domain (identity, steps, calendar, …):
+add new codes at the end of the section they belong to, one per line, value equal to name.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from partyplan.resolvers.errors import DomainError
+
+__all__ = ["RecruitError", "RecruitErrorCode"]
+
+
+class RecruitErrorCode(StrEnum):
+    # --- identity (rules/identity.py) ---------------------------------------------------------
+    INVALID_ID_NUMBER = "INVALID_ID_NUMBER"
+    ID_BIRTH_DATE_MISMATCH = "ID_BIRTH_DATE_MISMATCH"
+    ID_GENDER_MISMATCH = "ID_GENDER_MISMATCH"
+    INVALID_BIRTH_DATE = "INVALID_BIRTH_DATE"
+    INVALID_GENDER = "INVALID_GENDER"
+    INVALID_ETHNICITY = "INVALID_ETHNICITY"
+    INVALID_NAME = "INVALID_NAME"
+    INVALID_PHONE = "INVALID_PHONE"
+    UNDERAGE = "UNDERAGE"
+
+
+class RecruitError(DomainError):
+    """A recruit's data or a step breaks a rule; ``field`` is the camelCase input field."""
+
+    code: RecruitErrorCode
+
+    def __init__(self, code: RecruitErrorCode, message: str, field: str | None = None) -> None:
+        super().__init__(code, message, field)
