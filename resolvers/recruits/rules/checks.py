@@ -1,0 +1,387 @@
+"""The checks of preconditions: one function per check type of ``table.py``, and the indexed
+facts of a recruit's recorded steps that they read. Pure; ``engine.py`` runs them.
+
+Each check yields ``(message, field)`` pairs — nothing when the step passes. A check whose anchor
+step is missing stays silent: the missing step is ``proc.order``'s to report, once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from .calendar import WorkingCalendar
+from .identity import turns_age_on
+from .overlays import RuleSet
+from .steps import (
+    STEP_BY_CODE,
+    STEPS,
+    FieldKind,
+    FieldSpec,
+    RecordedStep,
+    RecruitFacts,
+    Stage,
+    Step,
+    step_named,
+)
+from .table import (
+    PROBATION_END,
+    AnyMinimum,
+    Check,
+    DataShape,
+    InOrder,
+    IntRange,
+    Majority,
+    MaxInterval,
+    MaxOccurrences,
+    MemberCount,
+    MinAge,
+    MinInterval,
+    NotBeforeProbationEnd,
+    Publicity,
+    Quorum,
+    RecordedValue,
+    VoteCounts,
+)
+
+__all__ = ["Case", "Facts", "anchor_label", "problems", "step_label"]
+
+_TEXT_LIMIT = 500
+
+
+class Facts:
+    """The recorded steps, indexed, with the derivations every check needs."""
+
+    def __init__(
+        self, history: Sequence[RecordedStep], rules: RuleSet, calendar: WorkingCalendar
+    ) -> None:
+        self.rules, self.calendar = rules, calendar
+        self.by_code: dict[str, list[RecordedStep]] = {}
+        for recorded in sorted(history, key=lambda r: r.on):
+            step_named(recorded.step_code)  # an unknown code in stored history is a bug
+            self.by_code.setdefault(recorded.step_code, []).append(recorded)
+
+    def dates(self, code: str) -> list[date]:
+        return [r.on for r in self.by_code.get(code, ())]
+
+    def latest(self, code: str) -> RecordedStep | None:
+        found = self.by_code.get(code)
+        return found[-1] if found else None
+
+    def cancelled_on(self) -> date | None:
+        for step in STEPS:
+            if step.enters is Stage.CANCELLED and (found := self.latest(step.code)):
+                return found.on
+        return None
+
+    def probation_end(self) -> date | None:
+        meeting = self.latest("branch_meeting")
+        if meeting is None:
+            return None
+        extended = sum(
+            months
+            for r in self.by_code.get("probation_extension", ())
+            if isinstance(months := r.data.get("months"), int)
+        )
+        probation = self.rules.probation
+        # One addition from the meeting (not meeting + 12, then + extension): clamping to a
+        # month's end must not compound.
+        term = dataclasses.replace(probation, months=probation.months + extended)
+        return term.after(meeting.on, self.calendar)
+
+    def anchor(self, code: str) -> date | None:
+        if code == PROBATION_END:
+            return self.probation_end()
+        found = self.latest(code)
+        return found.on if found else None
+
+
+def anchor_label(code: str) -> str:
+    return "the end of the probation" if code == PROBATION_END else step_label(STEP_BY_CODE[code])
+
+
+def step_label(step: Step) -> str:
+    return f"{step.name} (step {step.number})" if step.number else step.name
+
+
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _count(data: Mapping[str, Any], key: str, default: int | None = None) -> int | None:
+    value = data.get(key, default)
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+Problems = Iterator[tuple[str, str | None]]  # (message, camelCase field)
+
+
+class Case:
+    """One step under judgement."""
+
+    def __init__(
+        self, step: Step, on: date, data: Mapping[str, Any], recruit: RecruitFacts, facts: Facts
+    ) -> None:
+        self.step, self.on, self.data, self.recruit, self.facts = step, on, data, recruit, facts
+
+
+_CHECKS: dict[type, Callable[[Any, Case], Problems]] = {}
+
+
+def _check(kind: type) -> Callable[[Callable[[Any, Case], Problems]], Any]:
+    def register(fn: Callable[[Any, Case], Problems]) -> Any:
+        _CHECKS[kind] = fn
+        return fn
+
+    return register
+
+
+def _kind_problem(spec: FieldSpec, value: Any) -> str | None:
+    match spec.kind:
+        case FieldKind.INTEGER:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                return "must be a whole number, 0 or more"
+        case FieldKind.TEXT:
+            if not isinstance(value, str) or not value.strip() or len(value) > _TEXT_LIMIT:
+                return f"must be text of 1–{_TEXT_LIMIT} characters"
+        case FieldKind.DATE:
+            # A timestamp's date depends on its time zone: procedure dates are plain dates.
+            if not isinstance(value, date) or isinstance(value, datetime):
+                return "must be a calendar date"
+        case FieldKind.MEMBERS:
+            ok = isinstance(value, list | tuple) and all(
+                (isinstance(m, str) and m.strip())
+                or (isinstance(m, int) and not isinstance(m, bool))
+                for m in value
+            )
+            if not ok:
+                return "must be a list of member ids"
+        case FieldKind.CHOICE:
+            if value not in spec.choices:
+                return f"must be one of {', '.join(spec.choices)}"
+    return None
+
+
+@_check(DataShape)
+def _data_shape(_: DataShape, case: Case) -> Problems:
+    specs = {spec.name: spec for spec in case.step.fields}
+    for key in case.data:
+        if key not in specs:
+            yield f"{step_label(case.step)} carries no {key!r}", _camel(key)
+    for spec in specs.values():
+        value = case.data.get(spec.name)
+        if value is None:
+            if spec.required:
+                yield f"{spec.label} ({spec.name}) is required", _camel(spec.name)
+        elif problem := _kind_problem(spec, value):
+            yield f"{spec.label} ({spec.name}) {problem}", _camel(spec.name)
+
+
+@_check(InOrder)
+def _in_order(_: InOrder, case: Case) -> Problems:
+    if (cancelled := case.facts.cancelled_on()) is not None:
+        yield f"the probationary membership was cancelled on {cancelled}: the procedure ended", None
+        return
+    for code in case.step.requires:
+        dates = case.facts.dates(code)
+        required = step_label(STEP_BY_CODE[code])
+        if not dates:
+            yield f"{step_label(case.step)} needs {required} recorded first", None
+        elif dates[0] > case.on:
+            yield f"{step_label(case.step)} cannot be dated before {required} ({dates[0]})", "on"
+    if case.step.until and (closed := case.facts.dates(case.step.until)):
+        until = step_label(STEP_BY_CODE[case.step.until])
+        yield f"{step_label(case.step)} is closed: {until} was recorded on {closed[0]}", None
+
+
+@_check(MaxOccurrences)
+def _max_occurrences(check: MaxOccurrences, case: Case) -> Problems:
+    dates = case.facts.dates(case.step.code)
+    if len(dates) >= check.times:
+        on = ", ".join(str(d) for d in dates)
+        limit = "once" if check.times == 1 else f"{check.times} times"
+        yield f"{step_label(case.step)} may be recorded {limit} only: already on {on}", None
+
+
+@_check(MinAge)
+def _min_age(check: MinAge, case: Case) -> Problems:
+    reached = turns_age_on(case.recruit.birth_date, check.years)
+    if case.on < reached:
+        yield (
+            f"an applicant must be at least {check.years} on the date of {step_label(case.step)}: "
+            f"{check.years} is reached on {reached}",
+            "on",
+        )
+
+
+@_check(MinInterval)
+def _min_interval(check: MinInterval, case: Case) -> Problems:
+    anchor = case.facts.anchor(check.after)
+    if anchor is None:
+        return  # a missing prerequisite is proc.order's to report
+    earliest = check.period.after(anchor, case.facts.calendar)
+    if case.on < earliest:
+        yield (
+            f"{step_label(case.step)} needs {check.period} after {anchor_label(check.after)} "
+            f"({anchor}): not before {earliest}",
+            "on",
+        )
+
+
+@_check(MaxInterval)
+def _max_interval(check: MaxInterval, case: Case) -> Problems:
+    anchor = case.facts.anchor(check.after)
+    if anchor is None:
+        return
+    latest = check.period.after(anchor, case.facts.calendar)
+    if case.on > latest:
+        yield (
+            f"{anchor_label(check.after)} of {anchor} is valid {check.period}, until {latest}: "
+            f"too old for {step_label(case.step)} on {case.on}",
+            "on",
+        )
+
+
+@_check(MemberCount)
+def _member_count(check: MemberCount, case: Case) -> Problems:
+    members = case.data.get(check.field)
+    if not isinstance(members, list | tuple):
+        return
+    distinct = set(members)
+    if len(distinct) != len(members):
+        yield f"the same member is named twice in {check.field}", _camel(check.field)
+    if not check.minimum <= len(distinct) <= check.maximum:
+        wanted = (
+            f"exactly {check.minimum}"
+            if check.minimum == check.maximum
+            else f"{check.minimum} to {check.maximum}"
+        )
+        yield (
+            f"{wanted} distinct {check.field} required ({len(distinct)} given)",
+            _camel(check.field),
+        )
+
+
+@_check(AnyMinimum)
+def _any_minimum(check: AnyMinimum, case: Case) -> Problems:
+    if any((_count(case.data, key) or 0) >= minimum for key, minimum in check.minimums):
+        return
+    wanted = " or ".join(f"{minimum} {key}" for key, minimum in check.minimums)
+    given = ", ".join(f"{_count(case.data, key) or 0} {key}" for key, _ in check.minimums)
+    yield (
+        f"{step_label(case.step)} needs at least {wanted} ({given} recorded)",
+        _camel(check.minimums[0][0]),
+    )
+
+
+def _votes(case: Case) -> tuple[int, int, int, int] | None:
+    entitled, present = _count(case.data, "entitled"), _count(case.data, "present")
+    in_favour, written = _count(case.data, "in_favour"), _count(case.data, "written_votes", 0)
+    if entitled is None or present is None or in_favour is None or written is None:
+        return None
+    return entitled, present, in_favour, written
+
+
+@_check(VoteCounts)
+def _vote_counts(_: VoteCounts, case: Case) -> Problems:
+    if (votes := _votes(case)) is None:
+        return
+    entitled, present, in_favour, written = votes
+    if present + written > entitled:
+        yield (
+            f"{present} present + {written} written opinions exceed the {entitled} entitled",
+            "present",
+        )
+    if in_favour > present + written:
+        yield (
+            f"{in_favour} votes in favour exceed the {present} present "
+            f"+ {written} written opinions",
+            "inFavour",
+        )
+
+
+@_check(Quorum)
+def _quorum(check: Quorum, case: Case) -> Problems:
+    if (votes := _votes(case)) is None:
+        return
+    entitled, present, _, _ = votes
+    if not 2 * present > entitled:
+        yield (
+            f"no quorum: {present} of {entitled} voting members present; more than half "
+            f"({entitled // 2 + 1}) must attend",
+            "present",
+        )
+
+
+@_check(Majority)
+def _majority(check: Majority, case: Case) -> Problems:
+    if (votes := _votes(case)) is None:
+        return
+    entitled, _, in_favour, _ = votes
+    if not 2 * in_favour > entitled:
+        yield (
+            f"not carried: {in_favour} in favour; more than half of the {entitled} members "
+            f"entitled to vote ({entitled // 2 + 1}) is needed, not merely of those present",
+            "inFavour",
+        )
+
+
+@_check(RecordedValue)
+def _recorded_value(check: RecordedValue, case: Case) -> Problems:
+    found = case.facts.latest(check.step)
+    named = step_label(STEP_BY_CODE[check.step])
+    if found is None:
+        yield f"{step_label(case.step)} needs {named} recorded first", None
+    elif found.data.get(check.field) != check.value:
+        yield (
+            f"{named} of {found.on} concluded {found.data.get(check.field)!r}, not {check.value!r}",
+            None,
+        )
+
+
+@_check(IntRange)
+def _int_range(check: IntRange, case: Case) -> Problems:
+    value = _count(case.data, check.field)
+    if value is not None and not check.minimum <= value <= check.maximum:
+        yield (
+            f"{check.field} must be {check.minimum}–{check.maximum} ({value} given)",
+            _camel(check.field),
+        )
+
+
+@_check(NotBeforeProbationEnd)
+def _not_before_probation_end(_: NotBeforeProbationEnd, case: Case) -> Problems:
+    end = case.facts.probation_end()
+    if end is not None and case.on < end:
+        yield f"the probation runs until {end}: {step_label(case.step)} cannot come earlier", "on"
+
+
+@_check(Publicity)
+def _publicity(check: Publicity, case: Case) -> Problems:
+    first, last = case.data.get("publicity_from"), case.data.get("publicity_to")
+    if not isinstance(first, date) or not isinstance(last, date):
+        yield (
+            f"{step_label(case.step)} needs a publicity (公示) of at least {check.min_working_days} "
+            "working days: give publicityFrom and publicityTo",
+            "publicityFrom",
+        )
+    elif last < first:
+        yield "the publicity ends before it starts", "publicityTo"
+    elif last > case.on:
+        yield f"the publicity must have ended by {case.on} (it ends {last})", "publicityTo"
+    elif (days := case.facts.calendar.working_days_between(first, last)) < check.min_working_days:
+        yield (
+            f"the publicity {first} – {last} lasted {days} working days; "
+            f"at least {check.min_working_days} are required",
+            "publicityTo",
+        )
+
+
+def problems(check: Check, case: Case) -> Problems:
+    """The problems ``check`` finds with ``case`` (none: the step passes it)."""
+    return _CHECKS[type(check)](check, case)

@@ -1,0 +1,207 @@
+"""Local rules on top of the national table: provincial and school overlays, and the effective
+:class:`RuleSet` for a (province, school).
+
+An :class:`Overlay` is data — a document (e.g. 晋教工委组〔2023〕23号), the province or school it
+binds, the date it takes effect, and rules. A rule whose id is already in force replaces it in
+place (a stricter or local reading, with its own version and article); a new id is added after
+the national rules. Resolution order: the base table, then the province's overlays, then the
+school's, each by effective date — so a school can refine what its province decided.
+
+Province keys are GB/T 2260 province codes ("14" 山西, "50" 重庆), the codes the ID-number check
+(``identity.py``) already uses: unambiguous where pinyin is not (山西 / 陕西). School keys are
+whatever stable id the tenants use, as a string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+
+from .steps import Severity
+from .table import (
+    NATIONAL_2014,
+    MinInterval,
+    Period,
+    Precondition,
+    Publicity,
+    Rule,
+    RuleTable,
+    Tier,
+    TimeLimit,
+)
+
+__all__ = [
+    "BUILTIN_OVERLAYS",
+    "CHONGQING",
+    "EXAMPLE_ACTIVIST_WAIT_6M",
+    "EXAMPLE_PRE_REVIEW_1M",
+    "EXAMPLE_PUBLICITY_5WD",
+    "SHANXI",
+    "SHANXI_2023",
+    "Overlay",
+    "RuleSet",
+    "resolve_rules",
+]
+
+SHANXI = "14"
+CHONGQING = "50"
+
+
+@dataclass(frozen=True, slots=True)
+class Overlay:
+    id: str
+    title: str
+    document: str  # the document number the rules come from
+    province: str
+    school: str | None = None  # None: every school of the province
+    effective_from: date | None = None
+    rules: tuple[Rule, ...] = ()
+
+    def __post_init__(self) -> None:
+        ids = [r.id for r in self.rules]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"duplicate rule ids in overlay {self.id}")
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The rules in force for one recruit: a base table and ordered overlays.
+
+    ``rules`` is the merged list (derived at construction); ``version`` names its parts, e.g.
+    ``"2014+sx-2023"``, and is what an audit entry should record next to a decision.
+    """
+
+    base: RuleTable
+    overlays: tuple[Overlay, ...] = ()
+    # Derived at construction (not compared: they follow from base and overlays).
+    rules: tuple[Rule, ...] = field(init=False, repr=False, compare=False)
+    _by_step: Mapping[str, tuple[Precondition, ...]] = field(init=False, repr=False, compare=False)
+    _limits_by_step: Mapping[str, tuple[TimeLimit, ...]] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        merged: dict[str, Rule] = {r.id: r for r in self.base.rules}
+        for overlay in self.overlays:
+            for rule in overlay.rules:
+                merged[rule.id] = rule  # dicts keep the first position of a replaced key
+        rules = tuple(merged.values())
+        by_step: dict[str, list[Precondition]] = {}
+        limits: dict[str, list[TimeLimit]] = {}
+        for rule in rules:
+            if isinstance(rule, Precondition):
+                for code in rule.steps:
+                    by_step.setdefault(code, []).append(rule)
+            else:
+                limits.setdefault(rule.step, []).append(rule)
+        object.__setattr__(self, "rules", rules)
+        object.__setattr__(
+            self, "_by_step", MappingProxyType({k: tuple(v) for k, v in by_step.items()})
+        )
+        object.__setattr__(
+            self, "_limits_by_step", MappingProxyType({k: tuple(v) for k, v in limits.items()})
+        )
+
+    @property
+    def version(self) -> str:
+        return "+".join((self.base.version, *(o.id for o in self.overlays)))
+
+    @property
+    def probation(self) -> Period:
+        return self.base.probation
+
+    def preconditions(self, step_code: str) -> tuple[Precondition, ...]:
+        return self._by_step.get(step_code, ())
+
+    def time_limits(self, step_code: str) -> tuple[TimeLimit, ...]:
+        return self._limits_by_step.get(step_code, ())
+
+    def all_time_limits(self) -> tuple[TimeLimit, ...]:
+        return tuple(r for r in self.rules if isinstance(r, TimeLimit))
+
+
+def resolve_rules(
+    province: str,
+    school: str | None = None,
+    *,
+    overlays: Iterable[Overlay] | None = None,
+    base: RuleTable = NATIONAL_2014,
+    as_of: date | None = None,
+) -> RuleSet:
+    """The rules in force for a school of a province: ``base``, then the province's overlays,
+    then the school's, each group by effective date (then id, for a stable order).
+
+    ``overlays`` defaults to :data:`BUILTIN_OVERLAYS`; the service passes the commission's
+    stored overlays instead. With ``as_of``, overlays taking effect later are left out (a step
+    is judged by the rules of its date).
+    """
+    pool = BUILTIN_OVERLAYS if overlays is None else tuple(overlays)
+    chosen = [
+        o
+        for o in pool
+        if o.province == province
+        and (o.school is None or o.school == school)
+        and (as_of is None or o.effective_from is None or o.effective_from <= as_of)
+    ]
+    chosen.sort(key=lambda o: (o.school is not None, o.effective_from or date.min, o.id))
+    return RuleSet(base, tuple(chosen))
+
+
+# --- built-in overlays (from the seeds) -----------------------------------------------------
+
+#: 晋教工委组〔2023〕23号, part 四: "新党员入党宣誓一般应在基层党委审批同意后一个月内举行".
+#: "一般" (as a rule): a late oath is a finding, not a refusal. Its other limit ("预备党员转正
+#: 审批应在三个月内完成") is already national (conversion_approval.within_3m).
+SHANXI_2023 = Overlay(
+    id="sx-2023",
+    title="山西省委教育工委 2023年发展党员指导性计划",
+    document="晋教工委组〔2023〕23号",
+    province=SHANXI,
+    effective_from=date(2023, 3, 27),
+    rules=(
+        TimeLimit(
+            "sx2023.oath.within_1m",
+            "2023.1",
+            "晋教工委组〔2023〕23号 四",
+            "oath",
+            "approval",
+            (Tier(Period(months=1), Severity.WARNING),),
+        ),
+    ),
+)
+
+BUILTIN_OVERLAYS: tuple[Overlay, ...] = (SHANXI_2023,)
+
+
+# --- example local rules (in force nowhere until an overlay lists them) ----------------------
+
+#: Many local procedures: an application must be at least 6 months old before its author can be
+#: made an activist (递交入党申请书半年以上).
+EXAMPLE_ACTIVIST_WAIT_6M = Precondition(
+    "local.activist.after_application_6m",
+    "1",
+    "地方发展党员规程（示例）",
+    ("activist",),
+    MinInterval("application", Period(months=6)),
+)
+
+#: Pre-review (step 13) within 1 month of the branch committee's review (step 12).
+EXAMPLE_PRE_REVIEW_1M = TimeLimit(
+    "local.pre_review.within_1m",
+    "1",
+    "地方发展党员规程（示例）",
+    "pre_review",
+    "branch_committee_review",
+    (Tier(Period(months=1), Severity.WARNING),),
+)
+
+#: Publicity of at least 5 working days before steps 3, 7, 15 and 24 (公示不少于5个工作日).
+EXAMPLE_PUBLICITY_5WD = Precondition(
+    "local.publicity.5_working_days",
+    "1",
+    "地方发展党员规程（示例）",
+    ("activist", "development_target", "branch_meeting", "conversion_approval"),
+    Publicity(5),
+)
