@@ -12,6 +12,7 @@ from .plans import (
     structural_targets,
     unit_quotas,
 )
+from .recruits import recruit_findings, recruit_steps, recruits
 from .tenants import units
 
 __all__ = [
@@ -23,6 +24,9 @@ __all__ = [
     "metadata",
     "plan_periods",
     "quota_movements",
+    "recruit_findings",
+    "recruit_steps",
+    "recruits",
     "role_bindings",
     "roles",
     "structural_targets",

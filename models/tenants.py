@@ -21,6 +21,8 @@ units = sa.Table(
     # The school the unit belongs to (itself for a school); NULL above schools.
     sa.Column("school_id", sa.BigInteger, sa.ForeignKey("units.id"), nullable=True),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    # GB/T 2260 province code of a commission: selects the province's procedure overlays.
+    sa.Column("region_code", sa.Text, nullable=True),
     created_at(),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint(f"kind in {UNIT_KINDS!r}", name="kind"),

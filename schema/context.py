@@ -12,6 +12,7 @@ from starlette.requests import Request
 
 from partyplan.auth.errors import NotAuthenticated
 from partyplan.auth.tokens import TokenClaims
+from partyplan.resolvers.recruits.pii import PiiCipher
 from partyplan.server.settings import Settings
 from partyplan.tenants.binding import bind_principal
 from partyplan.tenants.session import Session
@@ -23,6 +24,7 @@ class Context:
     settings: Settings
     engine: AsyncEngine
     claims: TokenClaims | None
+    pii: PiiCipher | None = None
     auth_error: str | None = None
     # Set by the error extension when an unexpected exception escaped a resolver: the request's
     # transaction is then rolled back instead of committed.

@@ -33,6 +33,9 @@ from .node import NodeQueries
 from .plans.mutations import PlanMutations
 from .plans.queries import PlanQueries
 from .plans.types import DispatchRound, PlanPeriod, QuotaMovement
+from .recruits.mutations import RecruitMutations
+from .recruits.queries import RecruitQueries
+from .recruits.types import Recruit
 from .units.mutations import UnitMutations
 from .units.queries import UnitQueries
 from .units.types import Unit
@@ -41,12 +44,12 @@ SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 
 
 @strawberry.type(description="Read the plan of the guiding plan for recruiting Party members.")
-class Query(NodeQueries, UnitQueries, AccessQueries, AuditQueries, PlanQueries):
+class Query(NodeQueries, UnitQueries, AccessQueries, AuditQueries, PlanQueries, RecruitQueries):
     pass
 
 
 @strawberry.type
-class Mutation(UnitMutations, AccessMutations, PlanMutations):
+class Mutation(UnitMutations, AccessMutations, PlanMutations, RecruitMutations):
     pass
 
 
@@ -74,7 +77,17 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
-        types=[Unit, User, RoleBinding, Role, Me, PlanPeriod, QuotaMovement, DispatchRound],
+        types=[
+            Unit,
+            User,
+            RoleBinding,
+            Role,
+            Me,
+            PlanPeriod,
+            QuotaMovement,
+            DispatchRound,
+            Recruit,
+        ],
         extensions=_extensions(settings),
         config=StrawberryConfig(),
     )

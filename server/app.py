@@ -57,6 +57,7 @@ class GraphQLView(GraphQL):
             settings=self.platform.settings,
             engine=self.platform.engine,
             claims=claims,
+            pii=self.platform.pii,
             auth_error=error,
         )
 

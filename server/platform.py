@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from partyplan.auth.keys import KeyStore
 from partyplan.auth.tokens import TokenService
+from partyplan.resolvers.recruits.pii import PiiCipher
 
 from . import database_admin
 from .database import app_url_from_owner, create_app_engine, with_database
@@ -32,6 +33,8 @@ class Platform:
         self.owner_url: str | None = None
         self.engine: AsyncEngine | None = None
         self.keys = KeyStore.load_or_create(settings.resolved_key_dir)
+        # The PII key lives beside the signing key, outside the repository and the database.
+        self.pii = PiiCipher.from_settings(settings)
         self.tokens = TokenService(
             self.keys,
             issuer=settings.token_issuer,

@@ -26,3 +26,15 @@ async def scalar(owner_engine: Any, sql: str, **params: Any) -> Any:
     """One value read as the owner (bypassing row-level security)."""
     async with owner_engine.connect() as conn:
         return await conn.scalar(sa.text(sql), params)
+
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def id_number(birth: str, sequence: int = 1, *, female: bool = False, area: str = "140902") -> str:
+    """A valid 18-digit ID number (GB 11643): area, birth date YYYYMMDD, sequence, check digit.
+    The sequence's last digit carries the gender (odd: male)."""
+    serial = sequence * 2 + (0 if female else 1)
+    first_17 = f"{area}{birth}{serial % 1000:03d}"
+    total = sum(int(d) * w for d, w in zip(first_17, _WEIGHTS, strict=True))
+    return first_17 + "10X98765432"[total % 11]

@@ -27,6 +27,13 @@ class RecruitErrorCode(StrEnum):
     INVALID_NAME = "INVALID_NAME"
     INVALID_PHONE = "INVALID_PHONE"
     UNDERAGE = "UNDERAGE"
+    # --- records and steps (service) ----------------------------------------------------------
+    DUPLICATE_ID_NUMBER = "DUPLICATE_ID_NUMBER"
+    NOT_A_BRANCH = "NOT_A_BRANCH"
+    INACTIVE_UNIT = "INACTIVE_UNIT"
+    FUTURE_DATE = "FUTURE_DATE"
+    RULE_VIOLATION = "RULE_VIOLATION"
+    INVALID_TEXT = "INVALID_TEXT"
 
 
 class RecruitError(DomainError):

@@ -13,7 +13,7 @@ from partyplan.tenants.session import Session
 
 UNIT_COLUMNS = (
     units.c.id, units.c.kind, units.c.name, units.c.code, units.c.parent_id, units.c.path,
-    units.c.school_id, units.c.active, units.c.created_at, units.c.updated_at,
+    units.c.school_id, units.c.active, units.c.created_at, units.c.updated_at, units.c.region_code,
 )  # fmt: skip
 
 # Tables that copy a unit's path onto their rows (for row-level security and roll-ups).

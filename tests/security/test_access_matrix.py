@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from support import codes, gid, scalar
+from support import codes, gid, id_number, scalar
 
 from partyplan.auth.keys import KeyStore
 from partyplan.auth.tokens import TokenService
@@ -165,6 +165,25 @@ CASES: dict[str, Case] = {
         " { rules { capRatioOfActual } errors { code } } }",
         lambda w, c: {"c": w.gid("commission")}, "commission_admin",
         ("commission_viewer", "FORBIDDEN"), "other_school_admin"),
+    # Recruits. Every role reads recruits in its units: an account without a role reaches none.
+    "recruit": Case("query($id: ID!) { recruit(id: $id) { name idNumber } }",
+                    lambda w, c: {"id": c["recruit"]}, "viewer", ("nobody", "NOT_FOUND"),
+                    "other_school_admin", "every role reads recruits"),
+    "recruits": Case("query($u: ID) { recruits(under: $u) { edges { node { name } } } }",
+                     lambda w, c: {"u": w.gid("A1")}, "viewer", ("nobody", "NOT_FOUND"),
+                     "other_school_admin", "every role reads recruits"),
+    "createRecruit": Case(
+        "mutation($b: ID!, $n: String!) { createRecruit(input: {branchId: $b, name: \"王芳\","
+        " gender: FEMALE, ethnicity: \"回族\", birthDate: \"2004-02-29\", idNumber: $n,"
+        " category: UNDERGRADUATE, education: BELOW_COLLEGE, applicationDate: \"2023-03-01\"})"
+        " { recruit { id } errors { code } } }",
+        lambda w, c: {"b": w.gid("A1a"), "n": id_number("20040229", 7, female=True)},
+        "branch_secretary", ("viewer", "FORBIDDEN"), "other_school_admin"),
+    "recordStep": Case(
+        "mutation($r: ID!) { recordStep(input: {recruitId: $r, step: TALK, on: \"2022-10-10\","
+        " data: {talked_by: \"书记\"}}) { recruit { stage } errors { code } } }",
+        lambda w, c: {"r": c["recruit"]}, "branch_secretary", ("viewer", "FORBIDDEN"),
+        "other_school_admin"),
     "createDispatchRound": Case(
         "mutation($p: ID!, $u: ID!) { createDispatchRound(input: {periodId: $p, unitId: $u,"
         " name: \"年中调度\"}) { round { id } errors { code } } }",
@@ -214,6 +233,14 @@ async def context(gql, world) -> dict[str, str]:  # type: ignore[no-untyped-def]
               " fromUnitId: $f, toUnitId: $t, amounts: {total: 4}}) { errors { code } } }",
               {"p": ids["period"], "f": world.gid("A"), "t": world.gid("A1")},
               world.tokens["school_admin"])  # fmt: skip
+    created = await run(
+        "mutation($b: ID!, $n: String!) { createRecruit(input: {branchId: $b, name: \"李明\","
+        " gender: MALE, ethnicity: \"汉族\", birthDate: \"2003-05-04\", idNumber: $n,"
+        " category: UNDERGRADUATE, education: BELOW_COLLEGE, applicationDate: \"2022-09-15\"})"
+        " { recruit { id } errors { code } } }",
+        {"b": world.gid("A1a"), "n": id_number("20030504", 12)}, world.tokens["branch_secretary"],
+    )  # fmt: skip
+    ids["recruit"] = created["recruit"]["id"]
     return ids
 
 

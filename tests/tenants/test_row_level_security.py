@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from support import id_number
 
 TENANT_TABLES = {
     "units": "school_id",
@@ -15,6 +16,9 @@ TENANT_TABLES = {
     "forecast_submissions": "school_id",
     "structural_targets": "school_id",
     "dispatch_rounds": "school_id",
+    "recruits": "school_id",
+    "recruit_steps": "school_id",
+    "recruit_findings": "school_id",
 }
 
 
@@ -39,7 +43,18 @@ async def _audit_some(platform, world, gql) -> None:  # type: ignore[no-untyped-
         "commission_admin"))["period"]["id"]  # fmt: skip
     await ok("mutation($p: ID!) { publishPlanPeriod(input: {periodId: $p}) { errors { code } } }",
              {"p": period}, "commission_admin")  # fmt: skip
-    for admin, school, branch in (("school_admin", "A", "A2"), ("other_school_admin", "B", "B1")):
+    for i, (admin, school, branch) in enumerate(
+        (("school_admin", "A", "A2"), ("other_school_admin", "B", "B1"))
+    ):
+        recruit = (await ok(
+            "mutation($b: ID!, $n: String!) { createRecruit(input: {branchId: $b, name: \"李明\","
+            " gender: MALE, ethnicity: \"汉族\", birthDate: \"2003-05-04\", idNumber: $n,"
+            " category: UNDERGRADUATE, education: BELOW_COLLEGE, applicationDate: \"2022-09-15\"})"
+            " { recruit { id } errors { code } } }",
+            {"b": world.gid(branch), "n": id_number("20030504", 60 + i)}, admin))["recruit"]["id"]  # fmt: skip
+        await ok(  # two months late: a finding
+            "mutation($r: ID!) { recordStep(input: {recruitId: $r, step: TALK, on: \"2022-11-30\","
+            " data: {talked_by: \"书记\"}}) { errors { code } } }", {"r": recruit}, admin)  # fmt: skip
         await ok('mutation($id: ID!) { renameUnit(input: {unitId: $id, name: "x"}) { errors { code } } }',
                  {"id": world.gid(branch)}, admin)  # fmt: skip
         await ok("mutation($p: ID!, $s: ID!) { issuePlan(input: {periodId: $p, schoolId: $s,"

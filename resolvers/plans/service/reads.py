@@ -55,30 +55,34 @@ class PlanView:
         return Amounts(*(sum(getattr(c.received, d) for c in self.children) for d in DIMENSIONS))
 
 
-def _line(unit_id: int, unit_name: str, row: Any) -> PlanLine:
+def _line(unit_id: int, unit_name: str, row: Any, admitted: int) -> PlanLine:
     if row is None:
         zero = Amounts(0)
-        return PlanLine(unit_id, unit_name, zero, zero, zero, zero, None, None, 0)
+        return PlanLine(unit_id, unit_name, zero, zero, zero, zero, None, None, admitted)
     return PlanLine(
         unit_id=unit_id, unit_name=unit_name, received=amounts_of(row, "received"),
         handed=amounts_of(row, "handed"), reserve=amounts_of(row, "reserve"),
         forecast=amounts_of(row, "forecast"), forecast_remark=row.forecast_remark,
-        forecast_at=row.forecast_at, admitted=row.admitted_total,
+        forecast_at=row.forecast_at, admitted=admitted,
     )  # fmt: skip
 
 
 async def plan(session: Session, *, unit_id: int, period_id: int) -> PlanView:
-    """Three statements whatever the number of children: balance, children lines, targets."""
+    """Four statements whatever the number of children: balance, children lines, admissions
+    per subtree, targets."""
     period = await period_for(session, period_id)
     unit = await unit_in_period(session, unit_id, period, Permission.PLAN_READ, "unitId")
     own = await balances.get(session, period.id, unit.id)
     children = await balances.children_lines(session, period.id, unit.id)
+    admitted = await balances.admitted_by_subtree(
+        session, period.id, [unit.path, *(c.unit_path for c in children)]
+    )
     targets = await balances.targets(session, period.id, unit.id)
     return PlanView(
         period=period,
         unit=unit,
-        line=_line(unit.id, unit.name, own),
-        children=[_line(c.unit_id, c.unit_name, c) for c in children],
+        line=_line(unit.id, unit.name, own, admitted.get(unit.path, 0)),
+        children=[_line(c.unit_id, c.unit_name, c, admitted.get(c.unit_path, 0)) for c in children],
         targets=targets,
     )
 
@@ -113,7 +117,7 @@ async def suggestion(session: Session, *, unit_id: int, period_id: int) -> Sugge
     own = await balances.get(session, period.id, unit.id)
     parameters = await linkage_rules_of(session, period.commission_id)
     received = own.received_total if own else 0
-    admitted = own.admitted_total if own else 0
+    admitted = (await balances.admitted_by_subtree(session, period.id, [unit.path]))[unit.path]
     return SuggestionView(
         period=period,
         unit=unit,

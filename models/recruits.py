@@ -1,0 +1,92 @@
+"""Recruits: the person (PII encrypted), the recorded steps (append-only), derived findings."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import BYTEA, JSONB
+
+from .base import Ltree, created_at, metadata
+
+recruits = sa.Table(
+    "recruits",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("school_id", sa.BigInteger, sa.ForeignKey("units.id"), nullable=False),
+    sa.Column("branch_id", sa.BigInteger, sa.ForeignKey("units.id"), nullable=False),
+    sa.Column("unit_path", Ltree, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("gender", sa.Text, nullable=False),
+    sa.Column("ethnicity", sa.Text, nullable=False),
+    sa.Column("birth_date", sa.Date, nullable=False),
+    sa.Column("id_number_enc", BYTEA, nullable=False),
+    sa.Column("id_number_hash", BYTEA, nullable=False),
+    sa.Column("id_number_masked", sa.Text, nullable=False),
+    sa.Column("phone_enc", BYTEA),
+    sa.Column("phone_masked", sa.Text),
+    sa.Column("category", sa.Text, nullable=False),
+    sa.Column("education", sa.Text, nullable=False),
+    sa.Column("professional_title", sa.Text),
+    sa.Column("high_knowledge", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("talent_programme", sa.Text),
+    sa.Column("code_12371", sa.Text),
+    # Derived from recruit_steps in the writing transaction (never typed in).
+    sa.Column("stage", sa.Text, nullable=False),
+    sa.Column("stage_since", sa.Date, nullable=False),
+    sa.Column("next_step", sa.Text),
+    sa.Column("next_due_on", sa.Date),
+    sa.Column("open_findings", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("approved_on", sa.Date),
+    sa.Column("exempt", sa.Boolean, nullable=False, server_default=sa.false()),
+    created_at(),
+    sa.Column("updated_at", sa.DateTime(timezone=True)),
+    sa.UniqueConstraint("id_number_hash"),
+    sa.UniqueConstraint("code_12371"),
+    sa.Index("ix_recruits_unit_path_gist", "unit_path", postgresql_using="gist"),
+    sa.Index("ix_recruits_branch_id_stage", "branch_id", "stage"),
+    sa.Index("ix_recruits_school_id_id", "school_id", "id"),
+    sa.Index(
+        "ix_recruits_next_due_on",
+        "next_due_on",
+        postgresql_where=sa.text("next_due_on IS NOT NULL"),
+    ),
+)
+
+recruit_steps = sa.Table(
+    "recruit_steps",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("recruit_id", sa.BigInteger, sa.ForeignKey("recruits.id"), nullable=False),
+    sa.Column("school_id", sa.BigInteger, nullable=False),
+    sa.Column("unit_path", Ltree, nullable=False),
+    sa.Column("step_code", sa.Text, nullable=False),
+    sa.Column("on_date", sa.Date, nullable=False),
+    sa.Column("data", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("rule_version", sa.Text, nullable=False),
+    sa.Column("actor_user_id", sa.BigInteger),
+    sa.Column("supersedes_id", sa.BigInteger, sa.ForeignKey("recruit_steps.id")),
+    sa.Column("correction_reason", sa.Text),
+    created_at(),
+    sa.UniqueConstraint("supersedes_id"),
+    sa.Index("ix_recruit_steps_recruit_id", "recruit_id", "id"),
+    sa.Index("ix_recruit_steps_unit_path_gist", "unit_path", postgresql_using="gist"),
+)
+
+recruit_findings = sa.Table(
+    "recruit_findings",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("recruit_id", sa.BigInteger, sa.ForeignKey("recruits.id"), nullable=False),
+    sa.Column("school_id", sa.BigInteger, nullable=False),
+    sa.Column("unit_path", Ltree, nullable=False),
+    sa.Column("rule_id", sa.Text, nullable=False),
+    sa.Column("rule_version", sa.Text, nullable=False),
+    sa.Column("article", sa.Text),
+    sa.Column("severity", sa.Text, nullable=False),
+    sa.Column("step_code", sa.Text, nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("due_on", sa.Date),
+    sa.Column("days_late", sa.Integer),
+    created_at(),
+    sa.Index("ix_recruit_findings_recruit_id", "recruit_id"),
+    sa.Index("ix_recruit_findings_unit_path_gist", "unit_path", postgresql_using="gist"),
+)

@@ -1,0 +1,59 @@
+"""Reading recruits: scoped pages, and PII shown in clear only to holders of ``pii.read``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from partyplan.auth.permissions import Permission
+from partyplan.resolvers.plans.service.common import period_for
+from partyplan.resolvers.units.service import visible as visible_unit
+from partyplan.tenants.session import Session
+
+from . import repository
+from .errors import RecruitError
+from .pii import PiiCipher
+from .rules import identity
+from .service import ID_CONTEXT, PHONE_CONTEXT
+
+
+def shown_pii(session: Session, cipher: PiiCipher, row: Any) -> tuple[str, str | None]:
+    """(ID number, phone) as the caller may see them: clear with ``pii.read`` at the recruit's
+    branch (and the ciphertext loaded), masked otherwise."""
+    if session.principal.can(Permission.PII_READ, row.unit_path) and hasattr(row, "id_number_enc"):
+        phone = (
+            None if row.phone_enc is None else cipher.decrypt(row.phone_enc, context=PHONE_CONTEXT)
+        )
+        return cipher.decrypt(row.id_number_enc, context=ID_CONTEXT), phone
+    return row.id_number_masked, row.phone_masked
+
+
+async def page(session: Session, cipher: PiiCipher, *, under_id: int | None, stage: str | None,
+               category: str | None, period_id: int | None, search: str | None,
+               after_id: int | None, limit: int) -> list[sa.Row]:  # fmt: skip
+    read_paths = session.principal.paths_with(Permission.RECRUIT_READ)
+    under_path = None
+    if under_id is not None:
+        under_path = (await visible_unit(session, under_id, Permission.RECRUIT_READ, "under")).path
+    elif not read_paths:
+        session.require(Permission.RECRUIT_READ, "")
+    period = None if period_id is None else await period_for(session, period_id)
+    name_prefix, lookup = None, None
+    term = (search or "").strip()
+    if term:
+        try:  # an ID number is looked up exactly, through its keyed hash
+            lookup = cipher.lookup_hash(identity.check_id_number(term, today=_far_future()),
+                                        context=ID_CONTEXT)  # fmt: skip
+        except RecruitError:
+            name_prefix = term
+    return await repository.page(
+        session, read_paths=read_paths, under_path=under_path, stage=stage, category=category,
+        name_prefix=name_prefix, id_lookup=lookup, period=period, after_id=after_id, limit=limit,
+        with_pii=bool(session.principal.paths_with(Permission.PII_READ)),
+    )  # fmt: skip
+
+
+def _far_future() -> date:
+    return date(9999, 12, 31)

@@ -1,0 +1,161 @@
+"""All SQL of the recruits domain. Callers pass a Session; row-level security applies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from partyplan.models import plan_periods, recruit_findings, recruit_steps, recruits
+from partyplan.tenants.scope import descendant_of, descendant_of_any
+from partyplan.tenants.session import Session
+
+# Everything but the encrypted columns: lists never carry ciphertext they do not show.
+RECRUIT_COLUMNS = tuple(c for c in recruits.c if not c.name.endswith("_enc"))
+
+
+async def get(session: Session, recruit_id: int, *, with_pii: bool = False,
+              lock: bool = False) -> sa.Row | None:  # fmt: skip
+    columns = tuple(recruits.c) if with_pii else RECRUIT_COLUMNS
+    stmt = sa.select(*columns).where(recruits.c.id == recruit_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).first()
+
+
+async def id_number_taken(session: Session, lookup: bytes) -> bool:
+    """Duplicates are refused platform-wide; another school's recruit is invisible here, so the
+    unique index stays the final guard (see service)."""
+    stmt = sa.select(sa.literal(1)).where(recruits.c.id_number_hash == lookup)
+    return (await session.scalar(stmt)) is not None
+
+
+async def insert(session: Session, values: dict[str, Any]) -> sa.Row:
+    stmt = sa.insert(recruits).values(**values).returning(*RECRUIT_COLUMNS)
+    return (await session.execute(stmt)).one()
+
+
+async def update_derived(session: Session, recruit_id: int, values: dict[str, Any]) -> sa.Row:
+    stmt = (
+        sa.update(recruits)
+        .where(recruits.c.id == recruit_id)
+        .values(**values, updated_at=sa.func.now())
+        .returning(*RECRUIT_COLUMNS)
+    )
+    return (await session.execute(stmt)).one()
+
+
+async def steps_of(session: Session, recruit_id: int) -> list[sa.Row]:
+    """The recruit's current steps (corrected ones replaced by their correction), in order."""
+    superseded = sa.select(recruit_steps.c.supersedes_id).where(
+        recruit_steps.c.recruit_id == recruit_id, recruit_steps.c.supersedes_id.is_not(None)
+    )
+    stmt = (
+        sa.select(*recruit_steps.c)
+        .where(recruit_steps.c.recruit_id == recruit_id, recruit_steps.c.id.not_in(superseded))
+        .order_by(recruit_steps.c.on_date, recruit_steps.c.id)
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def steps_of_many(session: Session, recruit_ids: Sequence[int]) -> list[sa.Row]:
+    ids = sa.literal(list(recruit_ids), sa.ARRAY(sa.BigInteger))
+    superseded = sa.select(recruit_steps.c.supersedes_id).where(
+        recruit_steps.c.recruit_id == sa.any_(ids), recruit_steps.c.supersedes_id.is_not(None)
+    )
+    stmt = (
+        sa.select(*recruit_steps.c)
+        .where(recruit_steps.c.recruit_id == sa.any_(ids), recruit_steps.c.id.not_in(superseded))
+        .order_by(recruit_steps.c.recruit_id, recruit_steps.c.on_date, recruit_steps.c.id)
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def insert_step(session: Session, recruit: sa.Row, *, step_code: str, on: date,
+                      data: dict[str, Any], rule_version: str) -> sa.Row:  # fmt: skip
+    stmt = (
+        sa.insert(recruit_steps)
+        .values(
+            recruit_id=recruit.id,
+            school_id=recruit.school_id,
+            unit_path=recruit.unit_path,
+            step_code=step_code,
+            on_date=on,
+            data=data,
+            rule_version=rule_version,
+            actor_user_id=session.principal.user_id,
+        )  # fmt: skip
+        .returning(*recruit_steps.c)
+    )
+    return (await session.execute(stmt)).one()
+
+
+async def replace_findings(
+    session: Session, recruit: sa.Row, findings: list[dict[str, Any]]
+) -> None:
+    await session.execute(
+        sa.delete(recruit_findings).where(recruit_findings.c.recruit_id == recruit.id)
+    )
+    if findings:
+        await session.execute(
+            sa.insert(recruit_findings),
+            [
+                {
+                    "recruit_id": recruit.id,
+                    "school_id": recruit.school_id,
+                    "unit_path": recruit.unit_path,
+                    **f,
+                }
+                for f in findings
+            ],  # fmt: skip
+        )
+
+
+async def findings_of_many(session: Session, recruit_ids: Sequence[int]) -> list[sa.Row]:
+    stmt = (
+        sa.select(*recruit_findings.c)
+        .where(
+            recruit_findings.c.recruit_id
+            == sa.any_(sa.literal(list(recruit_ids), sa.ARRAY(sa.BigInteger)))
+        )  # fmt: skip
+        .order_by(recruit_findings.c.recruit_id, recruit_findings.c.id)
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def page(session: Session, *, read_paths: list[str], under_path: str | None,
+               stage: str | None, category: str | None, name_prefix: str | None,
+               id_lookup: bytes | None, period: sa.Row | None, after_id: int | None,
+               limit: int, with_pii: bool = False) -> list[sa.Row]:  # fmt: skip
+    """Recruits in id order, keyset-paginated, inside ``read_paths``. With ``period``: those
+    admitted (approved) within it."""
+    columns = tuple(recruits.c) if with_pii else RECRUIT_COLUMNS
+    stmt = sa.select(*columns).where(descendant_of_any(recruits.c.unit_path, read_paths))
+    if under_path is not None:
+        stmt = stmt.where(descendant_of(recruits.c.unit_path, under_path))
+    if stage is not None:
+        stmt = stmt.where(recruits.c.stage == stage)
+    if category is not None:
+        stmt = stmt.where(recruits.c.category == category)
+    if name_prefix:
+        escaped = name_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(recruits.c.name.like(escaped + "%"))
+    if id_lookup is not None:
+        stmt = stmt.where(recruits.c.id_number_hash == id_lookup)
+    if period is not None:
+        stmt = stmt.where(recruits.c.approved_on.between(period.starts_on, period.ends_on))
+    if after_id is not None:
+        stmt = stmt.where(recruits.c.id > after_id)
+    return list((await session.execute(stmt.order_by(recruits.c.id).limit(limit))).all())
+
+
+async def open_periods_containing(session: Session, commission_id: int, on: date) -> list[sa.Row]:
+    stmt = sa.select(*plan_periods.c).where(
+        plan_periods.c.commission_id == commission_id,
+        plan_periods.c.state != "closed",
+        plan_periods.c.starts_on <= on,
+        plan_periods.c.ends_on >= on,
+    )
+    return list((await session.execute(stmt)).all())

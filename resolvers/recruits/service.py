@@ -1,0 +1,257 @@
+"""Recruit operations: create a record (with its application, step 1) and record steps.
+
+Each operation checks the caller, judges the step with the rule engine (rules/engine.py), writes
+the step, then re-derives in the same transaction what lists read: the stage, the next due
+step and date, the findings, the approval date — and counts an approval (step 17) as an
+admission in every open plan period of the commission containing its date, on the branch's own
+balance row (roll-ups sum subtrees: an approver need not reach the rows above its unit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from partyplan.auth.errors import NotFound
+from partyplan.auth.permissions import Permission
+from partyplan.resolvers.audit import repository as audit
+from partyplan.resolvers.errors import ValidationErrors
+from partyplan.resolvers.plans.repository import balances
+from partyplan.resolvers.units.service import visible as visible_unit
+from partyplan.tenants.session import Session
+
+from . import repository
+from .errors import RecruitError, RecruitErrorCode
+from .pii import PiiCipher
+from .rules import identity
+from .rules.calendar import SAMPLE_CALENDAR_2023, WorkingCalendar
+from .rules.engine import evaluate, next_due, stage_after
+from .rules.overlays import RuleSet, resolve_rules
+from .rules.steps import STEP_BY_CODE, Actor, RecordedStep, RecruitFacts
+
+ID_CONTEXT, PHONE_CONTEXT = "recruit.id_number", "recruit.phone"
+APPROVING_ACTORS = frozenset({Actor.COMMITTEE, Actor.HIGHER_ORGANIZATION_DEPARTMENT})
+RECRUIT_UNIT_KINDS = ("branch", "committee")
+# The commission's editable calendar arrives with the rules' own tables; until then the
+# official 2023 arrangement is the calendar publicity periods are counted on.
+CALENDAR: WorkingCalendar = SAMPLE_CALENDAR_2023
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    gender: str
+    ethnicity: str
+    birth_date: date
+    id_number: str
+    phone: str | None
+    category: str
+    education: str
+    professional_title: str | None
+    high_knowledge: bool
+    talent_programme: str | None
+
+
+def today(timezone: str) -> date:
+    """'Today' for deadlines: the calendar date in the platform's time zone (Asia/Shanghai)."""
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
+def required_permission(step_code: str) -> Permission:
+    """The grassroots committee's steps (approvals, filings) need ``recruit.approve``."""
+    step = STEP_BY_CODE[step_code]
+    return (
+        Permission.RECRUIT_APPROVE if step.actor in APPROVING_ACTORS else Permission.RECRUIT_RECORD
+    )
+
+
+def _rules_for(unit: Any, on: date) -> RuleSet:
+    return resolve_rules(unit.region_code or "", None, as_of=on)
+
+
+def _text(value: str | None, field: str, limit: int = 100) -> str | None:
+    cleaned = " ".join((value or "").split())
+    if len(cleaned) > limit:
+        raise RecruitError(RecruitErrorCode.INVALID_TEXT, f"at most {limit} characters", field)
+    return cleaned or None
+
+
+def _check_person(person: Person, on: date, now: date) -> Person:
+    """Every field checked; all problems reported at once."""
+    errors: list[RecruitError] = []
+    checked: dict[str, Any] = {}
+    checks = {
+        "name": lambda: identity.check_name(person.name),
+        "ethnicity": lambda: identity.check_ethnicity(person.ethnicity),
+        "id_number": lambda: identity.check_id_number(person.id_number, today=now),
+        "phone": lambda: None if person.phone is None else identity.check_phone(person.phone),
+        "professional_title": lambda: _text(person.professional_title, "professionalTitle"),
+        "talent_programme": lambda: _text(person.talent_programme, "talentProgramme"),
+    }
+    for key, check in checks.items():
+        try:
+            checked[key] = check()
+        except RecruitError as error:
+            errors.append(error)
+    if "id_number" in checked:
+        for check in (identity.check_birth_date_matches, identity.check_gender_matches):
+            try:
+                check(checked["id_number"], person.birth_date if check is
+                      identity.check_birth_date_matches else person.gender)  # fmt: skip
+            except RecruitError as error:
+                errors.append(error)
+    if on > now:
+        errors.append(RecruitError(RecruitErrorCode.FUTURE_DATE, "the date is in the future",
+                                   "applicationDate"))  # fmt: skip
+    if errors:
+        raise ValidationErrors(errors)  # type: ignore[arg-type]
+    return Person(**{**person.__dict__, **checked})
+
+
+def _violations(evaluation: Any) -> ValidationErrors:
+    return ValidationErrors([
+        RecruitError(RecruitErrorCode.RULE_VIOLATION,
+                     f"{v.message} [{v.rule_id} v{v.version}, {v.article}]", v.field or "on")
+        for v in evaluation.violations
+    ])  # fmt: skip
+
+
+async def create_recruit(session: Session, cipher: PiiCipher, timezone: str, *, branch_id: int,
+                         person: Person, application_date: date) -> sa.Row:  # fmt: skip
+    branch = await visible_unit(session, branch_id, Permission.RECRUIT_RECORD, "branchId")
+    if branch.kind not in RECRUIT_UNIT_KINDS:
+        raise RecruitError(RecruitErrorCode.NOT_A_BRANCH, "recruits belong to a branch", "branchId")
+    if not branch.active:
+        raise RecruitError(RecruitErrorCode.INACTIVE_UNIT, "the branch is inactive", "branchId")
+    person = _check_person(person, application_date, today(timezone))
+    rules = _rules_for(branch, application_date)
+    evaluation = evaluate("application", application_date, {}, (),
+                          RecruitFacts(person.birth_date), rules, CALENDAR)  # fmt: skip
+    if not evaluation.accepted:
+        raise _violations(evaluation)
+    lookup = cipher.lookup_hash(person.id_number, context=ID_CONTEXT)
+    duplicate = RecruitError(RecruitErrorCode.DUPLICATE_ID_NUMBER,
+                             "a recruit with this ID number is already recorded", "idNumber")  # fmt: skip
+    if await repository.id_number_taken(session, lookup):
+        raise duplicate
+    values = {
+        "school_id": branch.school_id, "branch_id": branch.id, "unit_path": branch.path,
+        "name": person.name, "gender": person.gender, "ethnicity": person.ethnicity,
+        "birth_date": person.birth_date,
+        "id_number_enc": cipher.encrypt(person.id_number, context=ID_CONTEXT),
+        "id_number_hash": lookup, "id_number_masked": identity.mask_id_number(person.id_number),
+        "phone_enc": None if person.phone is None else cipher.encrypt(person.phone, context=PHONE_CONTEXT),
+        "phone_masked": None if person.phone is None else identity.mask_phone(person.phone),
+        "category": person.category, "education": person.education,
+        "professional_title": person.professional_title, "high_knowledge": person.high_knowledge,
+        "talent_programme": person.talent_programme,
+        "stage": "applicant", "stage_since": application_date,
+    }  # fmt: skip
+    try:
+        row = await repository.insert(session, values)
+    except IntegrityError as error:  # held by a recruit outside the caller's scope
+        raise duplicate from error
+    await repository.insert_step(session, row, step_code="application", on=application_date,
+                                 data={}, rule_version=rules.version)  # fmt: skip
+    row = await _derive(session, row, branch)
+    await audit.append(session, operation="createRecruit", object_type="Recruit", object_id=row.id,
+                       unit_id=branch.id, school_id=branch.school_id, before=None,
+                       after=_snapshot(row))  # fmt: skip
+    return row
+
+
+async def visible(session: Session, recruit_id: int, permission: Permission = Permission.RECRUIT_READ,
+                  *, lock: bool = False, with_pii: bool = False) -> sa.Row:  # fmt: skip
+    row = await repository.get(session, recruit_id, lock=lock, with_pii=with_pii)
+    if row is None or not session.principal.reaches(row.unit_path):
+        raise NotFound("recruit not found")
+    session.require(permission, row.unit_path)
+    return row
+
+
+async def record_step(session: Session, timezone: str, *, recruit_id: int, step_code: str,
+                      on: date, data: dict[str, Any]) -> sa.Row:  # fmt: skip
+    if step_code not in STEP_BY_CODE:
+        raise RecruitError(RecruitErrorCode.RULE_VIOLATION, f"unknown step {step_code}", "step")
+    recruit = await visible(session, recruit_id, required_permission(step_code), lock=True)
+    if on > today(timezone):
+        raise RecruitError(RecruitErrorCode.FUTURE_DATE, "the date is in the future", "on")
+    branch = await visible_unit(session, recruit.branch_id, Permission.UNIT_READ)
+    history = _history(await repository.steps_of(session, recruit.id))
+    rules = _rules_for(branch, on)
+    evaluation = evaluate(step_code, on, data, history, RecruitFacts(recruit.birth_date), rules,
+                          CALENDAR)  # fmt: skip
+    if not evaluation.accepted:
+        raise _violations(evaluation)
+    await repository.insert_step(session, recruit, step_code=step_code, on=on, data=data,
+                                 rule_version=rules.version)  # fmt: skip
+    row = await _derive(session, recruit, branch)
+    await audit.append(session, operation="recordStep", object_type="Recruit", object_id=row.id,
+                       unit_id=branch.id, school_id=branch.school_id,
+                       before={"stage": recruit.stage},
+                       after={"step": step_code, "on": on.isoformat(), "data": data,
+                              "stage": row.stage})  # fmt: skip
+    return row
+
+
+def _history(rows: list[sa.Row]) -> list[RecordedStep]:
+    return [RecordedStep(r.step_code, r.on_date, r.data) for r in rows]
+
+
+async def _derive(session: Session, recruit: sa.Row, branch: sa.Row) -> sa.Row:
+    """Re-derive everything stored from the steps: stage, next due, findings, admission."""
+    history = _history(await repository.steps_of(session, recruit.id))
+    facts = RecruitFacts(recruit.birth_date)
+    findings: list[dict[str, Any]] = []
+    for index, step in enumerate(history):
+        rules = _rules_for(branch, step.on)
+        result = evaluate(step.step_code, step.on, step.data, history[:index], facts, rules,
+                          CALENDAR)  # fmt: skip
+        findings += [
+            {"rule_id": f.rule_id, "rule_version": f.version, "article": f.article,
+             "severity": f.severity.value, "step_code": step.step_code, "message": f.message,
+             "due_on": f.due_on, "days_late": f.days_late}
+            for f in result.findings
+        ]  # fmt: skip
+    await repository.replace_findings(session, recruit, findings)
+    stage = stage_after(history)
+    since = max((s.on for s in history if STEP_BY_CODE[s.step_code].enters == stage), default=None)
+    due = next_due(history, _rules_for(branch, history[-1].on), CALENDAR)
+    approved_on = next((s.on for s in history if s.step_code == "approval"), None)
+    if approved_on != recruit.approved_on:
+        await _count_admission(session, recruit, branch, recruit.approved_on, -1)
+        await _count_admission(session, recruit, branch, approved_on, +1)
+    return await repository.update_derived(session, recruit.id, {
+        "stage": stage.value if stage else "applicant",
+        "stage_since": since or history[0].on,
+        "next_step": due.step_code if due else None,
+        "next_due_on": due.due_on if due else None,
+        "open_findings": len(findings),
+        "approved_on": approved_on,
+    })  # fmt: skip
+
+
+async def _count_admission(session: Session, recruit: sa.Row, branch: sa.Row, on: date | None,
+                           sign: int) -> None:  # fmt: skip
+    """An admission counts in the period(s) containing the approval date (step 17), on the
+    branch's own row: ``admitted_exempt`` for an acknowledged high-level-talent filing."""
+    if on is None:
+        return
+    commission_id = int(branch.path.split(".")[0])
+    for period in await repository.open_periods_containing(session, commission_id, on):
+        await balances.lock(session, period.id, [branch])
+        figure = "admitted_exempt" if recruit.exempt else "admitted_total"
+        await balances.add_count(session, period.id, branch.id, figure, sign)
+
+
+def _snapshot(row: sa.Row) -> dict[str, Any]:
+    return {"name": row.name, "branch_id": row.branch_id, "stage": row.stage,
+            "id_number": row.id_number_masked, "category": row.category}  # fmt: skip
+
+
+__all__ = ["Person", "create_recruit", "record_step", "visible"]

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from .types import Education, Gender, ProcedureStep, RecruitCategory
+
+
+@strawberry.input(description="新建入党申请人记录（同时记录第 1 步：递交入党申请书）。")
+class CreateRecruitInput:
+    branch_id: relay.GlobalID = strawberry.field(description="所在党支部")
+    name: str
+    gender: Gender
+    ethnicity: str = strawberry.field(description="如“汉族”“回族”")
+    birth_date: date
+    id_number: str = strawberry.field(description="公民身份号码（18 位，校验码按 GB 11643）")
+    phone: str | None = None
+    category: RecruitCategory
+    education: Education
+    professional_title: str | None = None
+    high_knowledge: bool = False
+    talent_programme: str | None = None
+    application_date: date = strawberry.field(description="申请入党日期")
+
+
+@strawberry.input(
+    description="记录一个步骤；data 随步骤而定（如支部大会：entitled, present, in_favour）。"
+)
+class RecordStepInput:
+    recruit_id: relay.GlobalID
+    step: ProcedureStep  # type: ignore[valid-type]
+    on: date
+    data: JSON = strawberry.field(default_factory=dict)

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from partyplan.auth.permissions import Permission
+from partyplan.resolvers.errors import DomainError
+from partyplan.resolvers.recruits import service
+
+from ..mutations import decode_id, run_mutation
+from ..permissions import described
+from .inputs import CreateRecruitInput, RecordStepInput
+from .queries import to_recruit
+from .types import RecruitError, RecruitPayload
+
+
+def _payload(
+    info: strawberry.Info, session: Any, row: Any, errors: list[DomainError]
+) -> RecruitPayload:
+    recruit = None if row is None else to_recruit(info, session, row)
+    return RecruitPayload(recruit=recruit, errors=[
+        RecruitError(code=e.code, field=e.field, message=e.message) for e in errors])  # fmt: skip
+
+
+@strawberry.type
+class RecruitMutations:
+    @strawberry.mutation(description=described(
+        "Record a new applicant (step 1): identity checked (GB 11643, birth date and gender "
+        "agreement, age ≥ 18), ID number and phone encrypted, duplicates refused.",
+        Permission.RECRUIT_RECORD, where="at the branch"))  # fmt: skip
+    async def create_recruit(
+        self, info: strawberry.Info, input: CreateRecruitInput
+    ) -> RecruitPayload:
+        branch_id = decode_id(input.branch_id, "Unit", "branchId")
+        person = service.Person(
+            name=input.name, gender=input.gender.value, ethnicity=input.ethnicity,
+            birth_date=input.birth_date, id_number=input.id_number, phone=input.phone,
+            category=input.category.value, education=input.education.value,
+            professional_title=input.professional_title, high_knowledge=input.high_knowledge,
+            talent_programme=input.talent_programme,
+        )  # fmt: skip
+        context = info.context
+        row, errors = await run_mutation(info, lambda s: service.create_recruit(
+            s, context.pii, context.settings.timezone, branch_id=branch_id, person=person,
+            application_date=input.application_date))  # fmt: skip
+        session = await context.session()
+        if row is not None:
+            row = await service.visible(session, row.id, with_pii=True)
+        return _payload(info, session, row, errors)
+
+    @strawberry.mutation(description=described(
+        "Record a step. Preconditions refuse it (RULE_VIOLATION citing the rule); a late step "
+        "is accepted with a compliance finding. The grassroots committee's steps (approvals, "
+        "filings) need recruit.approve.", Permission.RECRUIT_RECORD,
+        where="at the recruit's branch"))  # fmt: skip
+    async def record_step(self, info: strawberry.Info, input: RecordStepInput) -> RecruitPayload:
+        recruit_id = decode_id(input.recruit_id, "Recruit", "recruitId")
+        data = input.data if isinstance(input.data, dict) else {}
+        context = info.context
+        row, errors = await run_mutation(info, lambda s: service.record_step(
+            s, context.settings.timezone, recruit_id=recruit_id, step_code=input.step.value,
+            on=input.on, data=data))  # fmt: skip
+        session = await context.session()
+        if row is not None:
+            row = await service.visible(session, row.id, with_pii=True)
+        return _payload(info, session, row, errors)

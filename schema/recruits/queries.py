@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from partyplan.auth.permissions import Permission
+from partyplan.resolvers.recruits import reads
+from partyplan.resolvers.recruits.service import visible
+
+from ..mutations import decode_id
+from ..pagination import build_connection, decode_cursor, page_limit
+from ..permissions import described
+from .types import Recruit, RecruitCategory, RecruitStage
+
+
+def to_recruit(info: strawberry.Info, session: Any, row: Any) -> Recruit:
+    """PII stays masked unless the caller holds ``pii.read`` at the recruit's branch."""
+    id_number, phone = reads.shown_pii(session, info.context.pii, row)
+    return Recruit.from_row(row, id_number, phone)
+
+
+@strawberry.type
+class RecruitQueries:
+    @strawberry.field(description=described("One recruit.", Permission.RECRUIT_READ))
+    async def recruit(self, info: strawberry.Info, id: relay.GlobalID) -> Recruit:
+        session = await info.context.session()
+        row = await visible(session, decode_id(id, "Recruit", "id"), with_pii=True)
+        return to_recruit(info, session, row)
+
+    @strawberry.field(
+        description=described(
+            "Recruits in id order: under a unit, by stage, by category, admitted in a period, "
+            "by name prefix or exact ID number (`search`).",
+            Permission.RECRUIT_READ,
+        )  # fmt: skip
+    )
+    async def recruits(
+        self,
+        info: strawberry.Info,
+        under: relay.GlobalID | None = None,
+        stage: RecruitStage | None = None,
+        category: RecruitCategory | None = None,
+        period_id: relay.GlobalID | None = None,
+        search: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> relay.Connection[Recruit]:
+        session = await info.context.session()
+        limit = page_limit(first, info.context.settings.max_page_size)
+        rows = await reads.page(
+            session,
+            info.context.pii,
+            under_id=None if under is None else decode_id(under, "Unit", "under"),
+            stage=None if stage is None else stage.value,
+            category=None if category is None else category.value,
+            period_id=None if period_id is None else decode_id(period_id, "PlanPeriod", "periodId"),
+            search=search,
+            after_id=decode_cursor(after),
+            limit=limit + 1,
+        )
+        return build_connection(rows, limit, lambda row: to_recruit(info, session, row))
+
+
+async def resolve_recruit_node(info: strawberry.Info, recruit_id: int) -> tuple[Recruit, str]:
+    session = await info.context.session()
+    row = await visible(session, recruit_id, with_pii=True)
+    return to_recruit(info, session, row), row.unit_path

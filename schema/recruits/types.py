@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from partyplan.resolvers.recruits.errors import RecruitErrorCode
+from partyplan.resolvers.recruits.rules.steps import STEP_BY_CODE, STEPS
+
+from ..units.loaders import load_unit
+from ..units.types import Unit
+
+RecruitErrorCodeEnum = strawberry.enum(
+    RecruitErrorCode, name="RecruitErrorCode", description="发展对象记录与程序错误"
+)
+
+
+@strawberry.enum(description="发展阶段")
+class RecruitStage(Enum):
+    APPLICANT = strawberry.enum_value("applicant", description="入党申请人")
+    ACTIVIST = strawberry.enum_value("activist", description="入党积极分子")
+    DEVELOPMENT_TARGET = strawberry.enum_value("development_target", description="发展对象")
+    PROBATIONARY = strawberry.enum_value("probationary", description="预备党员")
+    FULL_MEMBER = strawberry.enum_value("full_member", description="正式党员")
+    CANCELLED = strawberry.enum_value("cancelled", description="取消预备党员资格")
+
+
+@strawberry.enum(description="人员类别")
+class RecruitCategory(Enum):
+    UNDERGRADUATE = strawberry.enum_value("undergraduate", description="本专科学生")
+    POSTGRADUATE = strawberry.enum_value("postgraduate", description="研究生")
+    TEACHER = strawberry.enum_value("teacher", description="教师")
+    OTHER_STAFF = strawberry.enum_value("other_staff", description="其他教职工")
+    OTHER = strawberry.enum_value("other", description="其他")
+
+
+@strawberry.enum(description="最高学历")
+class Education(Enum):
+    BELOW_COLLEGE = strawberry.enum_value("below_college", description="大专以下")
+    COLLEGE = strawberry.enum_value("college", description="大专")
+    BACHELOR = strawberry.enum_value("bachelor", description="大学本科")
+    MASTER = strawberry.enum_value("master", description="硕士研究生")
+    DOCTORATE = strawberry.enum_value("doctorate", description="博士研究生")
+
+
+@strawberry.enum(description="性别")
+class Gender(Enum):
+    MALE = strawberry.enum_value("male", description="男")
+    FEMALE = strawberry.enum_value("female", description="女")
+
+
+ProcedureStep = strawberry.enum(
+    Enum(  # type: ignore[misc]
+        "ProcedureStep",
+        {
+            s.code.upper(): strawberry.enum_value(
+                s.code, description=f"{s.number or '—'}. {s.name}（{s.article}）"
+            )
+            for s in STEPS
+        },
+    ),
+    description="发展党员工作的 25 个步骤（及延长预备期、取消预备党员资格）",
+)
+
+
+@strawberry.type(description="已记录的一个步骤。")
+class RecordedStep:
+    step: ProcedureStep  # type: ignore[valid-type]
+    number: int | None = strawberry.field(description="步骤序号 1–25")
+    name: str
+    on: date
+    data: JSON
+    rule_version: str
+    recorded_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Any) -> RecordedStep:
+        step = STEP_BY_CODE[row.step_code]
+        return cls(step=ProcedureStep(row.step_code), number=step.number, name=step.name,
+                   on=row.on_date, data=row.data, rule_version=row.rule_version,
+                   recorded_at=row.created_at)  # fmt: skip
+
+
+@strawberry.type(description="合规提示：超过时限记录的步骤（已接受，留待督查）。")
+class ComplianceFinding:
+    rule_id: str
+    rule_version: str
+    article: str | None
+    severity: str = strawberry.field(description="warning | serious")
+    step: ProcedureStep  # type: ignore[valid-type]
+    message: str
+    due_on: date | None
+    days_late: int | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> ComplianceFinding:
+        return cls(rule_id=row.rule_id, rule_version=row.rule_version, article=row.article,
+                   severity=row.severity, step=ProcedureStep(row.step_code), message=row.message,
+                   due_on=row.due_on, days_late=row.days_late)  # fmt: skip
+
+
+@strawberry.type(description="发展对象（广义）：一名入党申请人至正式党员的完整记录。")
+class Recruit(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    gender: Gender
+    ethnicity: str = strawberry.field(description="民族（56 个民族的规范名称）")
+    birth_date: date
+    id_number: str = strawberry.field(
+        description="公民身份号码; masked (110***********1234) unless the caller holds pii.read"
+    )
+    phone: str | None = strawberry.field(description="手机号码; masked without pii.read")
+    category: RecruitCategory
+    education: Education
+    professional_title: str | None
+    high_knowledge: bool = strawberry.field(description="高知群体")
+    talent_programme: str | None = strawberry.field(description="人才计划（高层次人才）")
+    code_12371: str | None = strawberry.field(name="code12371", description="12371 系统编号")
+    stage: RecruitStage = strawberry.field(description="Derived from the recorded steps.")
+    stage_since: date
+    next_step: ProcedureStep | None  # type: ignore[valid-type]
+    next_due_on: date | None = strawberry.field(description="下一步骤的时限")
+    open_findings: int
+    approved_on: date | None = strawberry.field(description="接收为预备党员的审批日期（第 17 步）")
+    exempt: bool = strawberry.field(description="已备案的高层次人才：不占指导性计划")
+    branch_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: Any, id_number: str, phone: str | None) -> Recruit:
+        return cls(
+            id=row.id, name=row.name, gender=Gender(row.gender), ethnicity=row.ethnicity,
+            birth_date=row.birth_date, id_number=id_number, phone=phone,
+            category=RecruitCategory(row.category), education=Education(row.education),
+            professional_title=row.professional_title, high_knowledge=row.high_knowledge,
+            talent_programme=row.talent_programme, code_12371=row.code_12371,
+            stage=RecruitStage(row.stage), stage_since=row.stage_since,
+            next_step=None if row.next_step is None else ProcedureStep(row.next_step),
+            next_due_on=row.next_due_on, open_findings=row.open_findings,
+            approved_on=row.approved_on, exempt=row.exempt, branch_id=row.branch_id,
+        )  # fmt: skip
+
+    @strawberry.field(description="所在党支部")
+    async def branch(self, info: strawberry.Info) -> Unit | None:
+        return await load_unit(info, self.branch_id)
+
+    @strawberry.field(description="Recorded steps in date order (corrections applied).")
+    async def steps(self, info: strawberry.Info) -> list[RecordedStep]:
+        from .loaders import load_steps
+
+        return await load_steps(info, self.id)
+
+    @strawberry.field(description="Open compliance findings (late steps).")
+    async def findings(self, info: strawberry.Info) -> list[ComplianceFinding]:
+        from .loaders import load_findings
+
+        return await load_findings(info, self.id)
+
+
+@strawberry.type
+class RecruitError:
+    code: RecruitErrorCodeEnum  # type: ignore[valid-type]
+    field: str | None
+    message: str
+
+
+@strawberry.type
+class RecruitPayload:
+    recruit: Recruit | None
+    errors: list[RecruitError]

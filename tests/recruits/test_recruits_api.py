@@ -1,0 +1,255 @@
+"""Recruits through the API: the record, all 25 steps, refusals citing rules, late-step
+findings, masked PII, and admissions counted by approval date."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from support import codes, id_number, scalar
+
+CREATE = """mutation($input: CreateRecruitInput!) { createRecruit(input: $input) {
+  recruit { id name idNumber phone stage stageSince nextStep nextDueOn openFindings branch { name } }
+  errors { code field message } } }"""
+STEP = """mutation($input: RecordStepInput!) { recordStep(input: $input) {
+  recruit { stage nextStep nextDueOn openFindings approvedOn findings { ruleId severity step daysLate } }
+  errors { code field message } } }"""
+
+VOTES_15 = {"entitled": 25, "present": 21, "in_favour": 20}
+VOTES_23 = {"entitled": 26, "present": 22, "in_favour": 22}
+# (step, date, data, who records it): a student's path, as in tests/recruits/test_steps.py.
+WALK: list[tuple[str, date, dict[str, Any], str]] = [
+    ("talk", date(2022, 10, 10), {"talked_by": "支部书记"}, "branch_secretary"),
+    ("activist", date(2023, 3, 20), {"recommended_by": "mass_organization"}, "branch_secretary"),
+    ("activist_filing", date(2023, 3, 27), {}, "unit_admin"),
+    ("contacts", date(2023, 3, 28), {"contacts": ["m-101", "m-102"]}, "branch_secretary"),
+    ("cultivation", date(2023, 9, 20), {"assessment": "合格"}, "branch_secretary"),
+    ("cultivation", date(2024, 3, 18), {"assessment": "合格"}, "branch_secretary"),
+    ("development_target", date(2024, 3, 25), {}, "branch_secretary"),
+    ("target_filing", date(2024, 3, 29), {}, "unit_admin"),
+    ("introducers", date(2024, 4, 1), {"introducers": ["m-101", "m-102"]}, "branch_secretary"),
+    ("political_review", date(2024, 4, 20), {"conclusion": "qualified"}, "branch_secretary"),
+    ("training", date(2024, 4, 26), {"days": 3, "hours": 24}, "unit_admin"),
+    ("branch_committee_review", date(2024, 5, 10), {}, "branch_secretary"),
+    ("pre_review", date(2024, 5, 17), {}, "unit_admin"),
+    ("application_form", date(2024, 5, 24), {}, "branch_secretary"),
+    ("branch_meeting", date(2024, 6, 5), VOTES_15, "branch_secretary"),
+    ("committee_talk", date(2024, 6, 14), {"talked_by": "组织员"}, "unit_admin"),
+    ("approval", date(2024, 6, 25), {"document_no": "党委〔2024〕12号"}, "unit_admin"),
+    ("assignment", date(2024, 6, 28), {"group": "第一党小组"}, "branch_secretary"),
+    ("oath", date(2024, 7, 1), {}, "branch_secretary"),
+    ("approval_filing", date(2024, 7, 5), {}, "school_admin"),
+    ("probation_education", date(2024, 9, 30), {}, "branch_secretary"),
+    ("probation_education", date(2024, 12, 30), {}, "branch_secretary"),
+    ("conversion_application", date(2025, 5, 26), {}, "branch_secretary"),
+    ("conversion_meeting", date(2025, 6, 5), VOTES_23, "branch_secretary"),
+    ("conversion_approval", date(2025, 6, 20), {}, "unit_admin"),
+    ("archiving", date(2025, 7, 10), {}, "unit_admin"),
+]
+
+
+def person(**overrides: Any) -> dict[str, Any]:
+    values = {
+        "name": "李明", "gender": "MALE", "ethnicity": "汉族", "birthDate": "2003-05-04",
+        "idNumber": id_number("20030504", 12), "phone": "+86 138-1234-5678",
+        "category": "UNDERGRADUATE", "education": "BELOW_COLLEGE",
+        "applicationDate": "2022-09-15",
+    }  # fmt: skip
+    return {**values, **overrides}
+
+
+async def create(gql, world, account: str = "branch_secretary", branch: str = "A1a", **overrides):  # type: ignore[no-untyped-def]
+    result = await gql(CREATE, {"input": {"branchId": world.gid(branch), **person(**overrides)}},
+                       world.tokens[account])  # fmt: skip
+    assert "errors" not in result, result
+    return result["data"]["createRecruit"]
+
+
+async def step(gql, world, recruit: str, code: str, on: date, data: dict, account: str):  # type: ignore[no-untyped-def]
+    result = await gql(STEP, {"input": {"recruitId": recruit, "step": code.upper(),
+                                        "on": on.isoformat(), "data": data}},
+                       world.tokens[account])  # fmt: skip
+    assert "errors" not in result, result
+    return result["data"]["recordStep"]
+
+
+async def period(gql, world, year: int) -> str:  # type: ignore[no-untyped-def]
+    admin = world.tokens["commission_admin"]
+    created = await gql(
+        "mutation($c: ID!, $n: String!, $s: Date!, $e: Date!) { createPlanPeriod(input: {"
+        "commissionId: $c, name: $n, kind: CALENDAR_YEAR, startsOn: $s, endsOn: $e})"
+        " { period { id } errors { code } } }",
+        {"c": world.gid("commission"), "n": f"{year} 年度", "s": f"{year}-01-01",
+         "e": f"{year}-12-31"}, admin)  # fmt: skip
+    period_id = created["data"]["createPlanPeriod"]["period"]["id"]
+    await gql("mutation($p: ID!) { publishPlanPeriod(input: {periodId: $p}) { errors { code } } }",
+              {"p": period_id}, admin)  # fmt: skip
+    return period_id
+
+
+async def admitted(gql, world, unit: str, period_id: str) -> int:  # type: ignore[no-untyped-def]
+    result = await gql("query($u: ID!, $p: ID!) { plan(unitId: $u, periodId: $p) { line { admitted } } }",
+                       {"u": world.gid(unit), "p": period_id}, world.tokens["school_admin"])  # fmt: skip
+    return result["data"]["plan"]["line"]["admitted"]
+
+
+async def test_a_recruit_walks_all_25_steps_to_full_membership(gql, world, owner_engine) -> None:  # type: ignore[no-untyped-def]
+    p2024 = await period(gql, world, 2024)
+    p2023 = await period(gql, world, 2023)
+    created = await create(gql, world)
+    assert created["errors"] == []
+    recruit = created["recruit"]
+    assert (recruit["stage"], recruit["nextStep"], recruit["nextDueOn"]) == (
+        "APPLICANT", "TALK", "2022-10-15")  # fmt: skip
+    assert recruit["branch"] == {"name": "甲院第一党支部"}
+    stages = []
+    for code, on, data, account in WALK:
+        payload = await step(gql, world, recruit["id"], code, on, data, account)
+        assert payload["errors"] == [], (code, payload)
+        stages.append(payload["recruit"]["stage"])
+    final = payload["recruit"]
+    assert final["stage"] == "FULL_MEMBER" and final["findings"] == [] and final["nextStep"] is None
+    assert final["approvedOn"] == "2024-06-25"
+    assert stages.index("PROBATIONARY") == [w[0] for w in WALK].index("approval")
+    assert await scalar(owner_engine, "SELECT count(*) FROM recruit_steps") == len(WALK) + 1
+    # The admission counts in the period containing its approval date, up the tree.
+    assert [await admitted(gql, world, u, p2024) for u in ("A1a", "A1", "A")] == [1, 1, 1]
+    assert await admitted(gql, world, "A", p2023) == 0
+    assert await admitted(gql, world, "A2", p2024) == 0
+
+
+async def test_identity_errors_are_typed_and_write_nothing(gql, world, owner_engine) -> None:  # type: ignore[no-untyped-def]
+    good = id_number("20030504", 12)
+    bad_digit = good[:-1] + ("0" if good[-1] != "0" else "1")
+    cases = [
+        ({"idNumber": bad_digit}, [("INVALID_ID_NUMBER", "idNumber")]),
+        ({"birthDate": "2003-05-05"}, [("ID_BIRTH_DATE_MISMATCH", "birthDate")]),
+        ({"gender": "FEMALE"}, [("ID_GENDER_MISMATCH", "gender")]),
+        ({"ethnicity": "汉"}, [("INVALID_ETHNICITY", "ethnicity")]),
+        ({"phone": "12345"}, [("INVALID_PHONE", "phone")]),
+        ({"ethnicity": "汉", "phone": "1"}, [("INVALID_ETHNICITY", "ethnicity"),
+                                             ("INVALID_PHONE", "phone")]),
+        ({"applicationDate": "2099-01-01"}, [("FUTURE_DATE", "applicationDate")]),
+    ]  # fmt: skip
+    for overrides, expected in cases:
+        payload = await create(gql, world, **overrides)
+        assert payload["recruit"] is None
+        assert [(e["code"], e["field"]) for e in payload["errors"]] == expected, overrides
+    assert await scalar(owner_engine, "SELECT count(*) FROM recruits") == 0
+    assert await scalar(owner_engine, "SELECT count(*) FROM audit_log") == 0
+
+
+async def test_underage_applicant_is_refused_citing_the_rule(gql, world, owner_engine) -> None:  # type: ignore[no-untyped-def]
+    payload = await create(gql, world, birthDate="2005-01-20", idNumber=id_number("20050120", 3),
+                           applicationDate="2022-09-15")  # fmt: skip
+    [error] = payload["errors"]
+    assert error["code"] == "RULE_VIOLATION" and "细则" in error["message"]
+    assert await scalar(owner_engine, "SELECT count(*) FROM recruits") == 0
+
+
+async def test_duplicate_id_number_even_in_another_school(gql, world, owner_engine) -> None:  # type: ignore[no-untyped-def]
+    assert (await create(gql, world, "other_school_admin", "B1"))["errors"] == []
+    payload = await create(gql, world, name="王芳")
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [
+        ("DUPLICATE_ID_NUMBER", "idNumber")
+    ]
+    assert await scalar(owner_engine, "SELECT count(*) FROM recruits") == 1
+
+
+async def test_quorum_less_meeting_is_refused_and_nothing_is_written(
+    gql, world, owner_engine
+) -> None:  # type: ignore[no-untyped-def]
+    recruit = (await create(gql, world))["recruit"]["id"]
+    for code, on, data, account in WALK[: [w[0] for w in WALK].index("branch_meeting")]:
+        assert (await step(gql, world, recruit, code, on, data, account))["errors"] == []
+    before = await scalar(owner_engine, "SELECT count(*) FROM recruit_steps")
+    cases = [
+        ({"entitled": 25, "present": 12, "in_favour": 12}, "meeting.quorum"),  # no quorum
+        ({"entitled": 25, "present": 20, "in_favour": 12}, "meeting.majority"),  # of present only
+    ]
+    for votes, rule in cases:
+        payload = await step(gql, world, recruit, "branch_meeting", date(2024, 6, 5), votes,
+                             "branch_secretary")  # fmt: skip
+        assert {e["code"] for e in payload["errors"]} == {"RULE_VIOLATION"}, payload
+        assert any(f"[{rule} " in e["message"] for e in payload["errors"]), payload
+    assert await scalar(owner_engine, "SELECT count(*) FROM recruit_steps") == before
+
+
+async def test_late_steps_are_accepted_with_findings(gql, world) -> None:  # type: ignore[no-untyped-def]
+    recruit = (await create(gql, world))["recruit"]["id"]
+    payload = await step(gql, world, recruit, "talk", date(2022, 11, 20), {"talked_by": "书记"},
+                         "branch_secretary")  # fmt: skip
+    assert payload["errors"] == []
+    findings = payload["recruit"]["findings"]
+    assert len(findings) == 1 and findings[0]["step"] == "TALK" and findings[0]["daysLate"] > 0
+    assert payload["recruit"]["openFindings"] == 1
+
+
+async def test_approval_needs_the_committee(gql, world) -> None:  # type: ignore[no-untyped-def]
+    recruit = (await create(gql, world))["recruit"]["id"]
+    result = await gql(STEP, {"input": {"recruitId": recruit, "step": "ACTIVIST_FILING",
+                                        "on": "2023-03-27", "data": {}}},
+                       world.tokens["branch_secretary"])  # fmt: skip
+    assert codes(result) == ["FORBIDDEN"]
+
+
+async def test_pii_masked_without_the_permission(gql, world, owner_engine) -> None:  # type: ignore[no-untyped-def]
+    recruit = (await create(gql, world))["recruit"]
+    number = id_number("20030504", 12)
+    assert recruit["idNumber"] == number[:3] + "*" * 11 + number[-4:]  # the secretary: masked
+    assert recruit["phone"] == "138****5678"
+    query = "query($id: ID!) { recruit(id: $id) { idNumber phone } }"
+    shown = await gql(query, {"id": recruit["id"]}, world.tokens["school_admin"])
+    assert shown["data"]["recruit"] == {"idNumber": number, "phone": "13812345678"}
+    async with owner_engine.connect() as conn:  # encrypted at rest
+        row = (await conn.execute(sa.text("SELECT id_number_enc, phone_enc FROM recruits"))).one()
+    assert number.encode() not in bytes(row.id_number_enc) and b"1381234" not in bytes(
+        row.phone_enc
+    )
+    found = await gql("query($s: String) { recruits(search: $s) { edges { node { name } } } }",
+                      {"s": number}, world.tokens["viewer"])  # fmt: skip
+    assert [e["node"]["name"] for e in found["data"]["recruits"]["edges"]] == ["李明"]
+
+
+async def test_admissions_count_by_approval_date_across_a_period_boundary(gql, world) -> None:  # type: ignore[no-untyped-def]
+    p2023, p2024 = await period(gql, world, 2023), await period(gql, world, 2024)
+    for i, approval_on in enumerate((date(2023, 12, 29), date(2024, 1, 2))):
+        shift = approval_on - date(2024, 6, 25)  # the walk, moved to end on this approval
+        recruit = (await create(gql, world, idNumber=id_number("20030504", 20 + i),
+                                name="学生" + "甲乙"[i],
+                                applicationDate=(date(2022, 9, 15) + shift).isoformat()))  # fmt: skip
+        for code, on, data, account in WALK[: [w[0] for w in WALK].index("approval") + 1]:
+            payload = await step(
+                gql, world, recruit["recruit"]["id"], code, on + shift, data, account
+            )
+            assert payload["errors"] == [], (code, payload)
+        assert payload["recruit"]["approvedOn"] == approval_on.isoformat()
+    assert await admitted(gql, world, "A", p2023) == 1
+    assert await admitted(gql, world, "A", p2024) == 1
+
+
+async def test_list_statement_count_does_not_grow_with_the_page(gql, world, platform) -> None:  # type: ignore[no-untyped-def]
+    for i in range(12):
+        created = await create(gql, world, idNumber=id_number("20030504", 40 + i),
+                               name="学生" + "甲乙丙丁戊己庚辛壬癸子丑"[i])  # fmt: skip
+        assert created["errors"] == [], created
+    query = """query($n: Int) { recruits(first: $n) { edges { node { name idNumber stage nextStep
+               branch { name } steps { step on } findings { ruleId } } } } }"""
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    engine = platform.engine.sync_engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        counts = []
+        for n in (2, 12):
+            statements.clear()
+            result = await gql(query, {"n": n}, world.tokens["school_admin"])
+            assert len(result["data"]["recruits"]["edges"]) == n
+            counts.append(len(statements))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert counts[0] == counts[1] <= 6, counts
