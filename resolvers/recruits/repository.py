@@ -159,3 +159,11 @@ async def open_periods_containing(session: Session, commission_id: int, on: date
         plan_periods.c.ends_on >= on,
     )
     return list((await session.execute(stmt)).all())
+
+
+async def open_recruits_under(session: Session, path: str) -> int:
+    stmt = sa.select(sa.func.count()).where(
+        descendant_of(recruits.c.unit_path, path),
+        recruits.c.stage.not_in(("full_member", "cancelled")),
+    )
+    return int(await session.scalar(stmt))

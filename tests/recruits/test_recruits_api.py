@@ -253,3 +253,22 @@ async def test_list_statement_count_does_not_grow_with_the_page(gql, world, plat
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
     assert counts[0] == counts[1] <= 6, counts
+
+
+async def test_branch_with_open_recruits_stays_active_and_moves_with_them(
+    gql, world, owner_engine
+) -> None:  # type: ignore[no-untyped-def]
+    recruit = (await create(gql, world))["recruit"]["id"]
+    refused = await gql("mutation($id: ID!) { deactivateUnit(input: {unitId: $id}) { errors { code message } } }",
+                        {"id": world.gid("A1a")}, world.tokens["school_admin"])  # fmt: skip
+    assert [e["code"] for e in refused["data"]["deactivateUnit"]["errors"]] == ["IN_USE"]
+    moved = await gql("mutation($id: ID!, $to: ID!) { moveUnit(input: {unitId: $id, newParentId: $to}) { errors { code } } }",
+                      {"id": world.gid("A1a"), "to": world.gid("A")}, world.tokens["school_admin"])  # fmt: skip
+    assert moved["data"]["moveUnit"]["errors"] == []
+    stale = await scalar(owner_engine,
+                         "SELECT count(*) FROM recruit_steps s JOIN units u ON u.id = :b "
+                         "WHERE s.unit_path <> u.path", b=world.units["A1a"])  # fmt: skip
+    assert stale == 0
+    query = "query($id: ID!) { recruit(id: $id) { name } }"
+    assert (await gql(query, {"id": recruit}, world.tokens["school_admin"]))["data"]["recruit"]
+    assert codes(await gql(query, {"id": recruit}, world.tokens["unit_admin"])) == ["NOT_FOUND"]
