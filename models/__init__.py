@@ -12,7 +12,7 @@ from .plans import (
     structural_targets,
     unit_quotas,
 )
-from .recruits import recruit_findings, recruit_steps, recruits
+from .recruits import recruit_findings, recruit_steps, recruits, talent_filings
 from .tenants import units
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "role_bindings",
     "roles",
     "structural_targets",
+    "talent_filings",
     "unit_quotas",
     "units",
     "users",

@@ -90,3 +90,27 @@ recruit_findings = sa.Table(
     sa.Index("ix_recruit_findings_recruit_id", "recruit_id"),
     sa.Index("ix_recruit_findings_unit_path_gist", "unit_path", postgresql_using="gist"),
 )
+
+talent_filings = sa.Table(
+    "talent_filings",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("recruit_id", sa.BigInteger, sa.ForeignKey("recruits.id"), nullable=False),
+    sa.Column("school_id", sa.BigInteger, nullable=False),
+    sa.Column("unit_path", Ltree, nullable=False),
+    sa.Column("programme", sa.Text, nullable=False),
+    sa.Column("evidence_note", sa.Text),
+    sa.Column("status", sa.Text, nullable=False, server_default="filed"),
+    sa.Column("return_reason", sa.Text),
+    sa.Column("filed_by", sa.BigInteger),
+    sa.Column("reviewed_by", sa.BigInteger),
+    sa.Column("reviewed_at", sa.DateTime(timezone=True)),
+    created_at(),
+    sa.Index("ix_talent_filings_unit_path_gist", "unit_path", postgresql_using="gist"),
+    sa.Index(
+        "uq_talent_filings_recruit_id_active",
+        "recruit_id",
+        unique=True,
+        postgresql_where=sa.text("status IN ('filed', 'acknowledged')"),
+    ),
+)

@@ -17,7 +17,7 @@ from partyplan.auth.permissions import Permission
 from .access.queries import resolve_binding_node, resolve_user_node
 from .permissions import described
 from .plans.queries import resolve_movement_node, resolve_period_node, resolve_round_node
-from .recruits.queries import resolve_recruit_node
+from .recruits.queries import resolve_filing_node, resolve_recruit_node
 from .units.queries import resolve_unit_node
 
 NodeResolver = Callable[[strawberry.Info, int], Awaitable[tuple[Any, str]]]
@@ -30,6 +30,7 @@ NODE_RESOLVERS: dict[str, NodeResolver] = {
     "QuotaMovement": resolve_movement_node,
     "DispatchRound": resolve_round_node,
     "Recruit": resolve_recruit_node,
+    "TalentFiling": resolve_filing_node,
 }
 
 

@@ -33,8 +33,8 @@ from .node import NodeQueries
 from .plans.mutations import PlanMutations
 from .plans.queries import PlanQueries
 from .plans.types import DispatchRound, PlanPeriod, QuotaMovement
-from .recruits.mutations import RecruitMutations
-from .recruits.queries import RecruitQueries
+from .recruits.mutations import FilingMutations, RecruitMutations
+from .recruits.queries import FilingQueries, RecruitQueries
 from .recruits.types import Recruit
 from .units.mutations import UnitMutations
 from .units.queries import UnitQueries
@@ -44,12 +44,20 @@ SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 
 
 @strawberry.type(description="Read the plan of the guiding plan for recruiting Party members.")
-class Query(NodeQueries, UnitQueries, AccessQueries, AuditQueries, PlanQueries, RecruitQueries):
+class Query(
+    NodeQueries,
+    UnitQueries,
+    AccessQueries,
+    AuditQueries,
+    PlanQueries,
+    RecruitQueries,
+    FilingQueries,
+):
     pass
 
 
 @strawberry.type
-class Mutation(UnitMutations, AccessMutations, PlanMutations, RecruitMutations):
+class Mutation(UnitMutations, AccessMutations, PlanMutations, RecruitMutations, FilingMutations):
     pass
 
 

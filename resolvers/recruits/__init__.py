@@ -5,7 +5,7 @@ Importing the domain registers it with the unit tree: moves rewrite the paths co
 rows, and a unit with open recruits (not yet full members, not cancelled) cannot be deactivated.
 """
 
-from partyplan.models import recruit_findings, recruit_steps, recruits
+from partyplan.models import recruit_findings, recruit_steps, recruits, talent_filings
 from partyplan.resolvers.units import repository as _units
 
 from .repository import open_recruits_under
@@ -20,6 +20,7 @@ for _copy in (
     (recruits, "unit_path"),
     (recruit_steps, "unit_path"),
     (recruit_findings, "unit_path"),
+    (talent_filings, "unit_path"),
 ):
     if _copy not in _units.PATH_COPIES:
         _units.PATH_COPIES.append(_copy)

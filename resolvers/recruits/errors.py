@@ -34,6 +34,10 @@ class RecruitErrorCode(StrEnum):
     FUTURE_DATE = "FUTURE_DATE"
     RULE_VIOLATION = "RULE_VIOLATION"
     INVALID_TEXT = "INVALID_TEXT"
+    # --- high-level-talent filings (filings.py) ---------------------------------------------
+    FILING_EXISTS = "FILING_EXISTS"
+    FILING_NOT_PENDING = "FILING_NOT_PENDING"
+    REASON_REQUIRED = "REASON_REQUIRED"
 
 
 class RecruitError(DomainError):

@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from partyplan.models import plan_periods, recruit_findings, recruit_steps, recruits
+from partyplan.models import plan_periods, recruit_findings, recruit_steps, recruits, talent_filings
 from partyplan.tenants.scope import descendant_of, descendant_of_any
 from partyplan.tenants.session import Session
 
@@ -167,3 +167,77 @@ async def open_recruits_under(session: Session, path: str) -> int:
         recruits.c.stage.not_in(("full_member", "cancelled")),
     )
     return int(await session.scalar(stmt))
+
+
+async def active_filing(session: Session, recruit_id: int) -> sa.Row | None:
+    stmt = sa.select(*talent_filings.c).where(
+        talent_filings.c.recruit_id == recruit_id,
+        talent_filings.c.status.in_(("filed", "acknowledged")),
+    )
+    return (await session.execute(stmt)).first()
+
+
+async def insert_filing(session: Session, recruit: sa.Row, *, programme: str,
+                        evidence_note: str | None) -> sa.Row:  # fmt: skip
+    stmt = (
+        sa.insert(talent_filings)
+        .values(
+            recruit_id=recruit.id,
+            school_id=recruit.school_id,
+            unit_path=recruit.unit_path,
+            programme=programme,
+            evidence_note=evidence_note,
+            filed_by=session.principal.user_id,
+        )  # fmt: skip
+        .returning(*talent_filings.c)
+    )
+    return (await session.execute(stmt)).one()
+
+
+async def get_filing(session: Session, filing_id: int, *, lock: bool = False) -> sa.Row | None:
+    stmt = (
+        sa.select(*talent_filings.c, recruits.c.name.label("recruit_name"))
+        .join(recruits, recruits.c.id == talent_filings.c.recruit_id)
+        .where(talent_filings.c.id == filing_id)
+    )
+    if lock:
+        stmt = stmt.with_for_update(of=talent_filings)
+    return (await session.execute(stmt)).first()
+
+
+async def review_filing(session: Session, filing_id: int, *, status: str,
+                        reason: str | None) -> sa.Row:  # fmt: skip
+    stmt = (
+        sa.update(talent_filings)
+        .where(talent_filings.c.id == filing_id)
+        .values(
+            status=status,
+            return_reason=reason,
+            reviewed_by=session.principal.user_id,
+            reviewed_at=sa.func.now(),
+        )  # fmt: skip
+        .returning(*talent_filings.c)
+    )
+    return (await session.execute(stmt)).one()
+
+
+async def set_exempt(session: Session, recruit_id: int, exempt: bool) -> None:
+    await session.execute(
+        sa.update(recruits).where(recruits.c.id == recruit_id).values(exempt=exempt)
+    )
+
+
+async def filings_page(session: Session, *, read_paths: list[str], under_path: str | None,
+                       status: str | None, after_id: int | None, limit: int) -> list[sa.Row]:  # fmt: skip
+    stmt = (
+        sa.select(*talent_filings.c, recruits.c.name.label("recruit_name"))
+        .join(recruits, recruits.c.id == talent_filings.c.recruit_id)
+        .where(descendant_of_any(talent_filings.c.unit_path, read_paths))
+    )
+    if under_path is not None:
+        stmt = stmt.where(descendant_of(talent_filings.c.unit_path, under_path))
+    if status is not None:
+        stmt = stmt.where(talent_filings.c.status == status)
+    if after_id is not None:
+        stmt = stmt.where(talent_filings.c.id > after_id)
+    return list((await session.execute(stmt.order_by(talent_filings.c.id).limit(limit))).all())

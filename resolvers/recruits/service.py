@@ -224,8 +224,8 @@ async def _derive(session: Session, recruit: sa.Row, branch: sa.Row) -> sa.Row:
     due = next_due(history, _rules_for(branch, history[-1].on), CALENDAR)
     approved_on = next((s.on for s in history if s.step_code == "approval"), None)
     if approved_on != recruit.approved_on:
-        await _count_admission(session, recruit, branch, recruit.approved_on, -1)
-        await _count_admission(session, recruit, branch, approved_on, +1)
+        await count_admission(session, branch, recruit.approved_on, recruit.exempt, -1)
+        await count_admission(session, branch, approved_on, recruit.exempt, +1)
     return await repository.update_derived(session, recruit.id, {
         "stage": stage.value if stage else "applicant",
         "stage_since": since or history[0].on,
@@ -236,16 +236,17 @@ async def _derive(session: Session, recruit: sa.Row, branch: sa.Row) -> sa.Row:
     })  # fmt: skip
 
 
-async def _count_admission(session: Session, recruit: sa.Row, branch: sa.Row, on: date | None,
-                           sign: int) -> None:  # fmt: skip
-    """An admission counts in the period(s) containing the approval date (step 17), on the
-    branch's own row: ``admitted_exempt`` for an acknowledged high-level-talent filing."""
+async def count_admission(session: Session, branch: sa.Row, on: date | None, exempt: bool,
+                          sign: int) -> None:  # fmt: skip
+    """An admission counts in the open period(s) containing the approval date (step 17), on
+    the branch's own row: ``admitted_exempt`` for an acknowledged high-level-talent filing
+    (reported separately, not against the quota), ``admitted_total`` otherwise."""
     if on is None:
         return
     commission_id = int(branch.path.split(".")[0])
     for period in await repository.open_periods_containing(session, commission_id, on):
         await balances.lock(session, period.id, [branch])
-        figure = "admitted_exempt" if recruit.exempt else "admitted_total"
+        figure = "admitted_exempt" if exempt else "admitted_total"
         await balances.add_count(session, period.id, branch.id, figure, sign)
 
 

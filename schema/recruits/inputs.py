@@ -34,3 +34,21 @@ class RecordStepInput:
     step: ProcedureStep  # type: ignore[valid-type]
     on: date
     data: JSON = strawberry.field(default_factory=dict)
+
+
+@strawberry.input
+class FileTalentInput:
+    recruit_id: relay.GlobalID
+    programme: str = strawberry.field(description="省级及以上人才引进培养支持计划名称")
+    evidence_note: str | None = None
+
+
+@strawberry.input
+class AcknowledgeFilingInput:
+    filing_id: relay.GlobalID
+
+
+@strawberry.input
+class ReturnFilingInput:
+    filing_id: relay.GlobalID
+    reason: str

@@ -6,13 +6,19 @@ import strawberry
 
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.errors import DomainError
-from partyplan.resolvers.recruits import service
+from partyplan.resolvers.recruits import filings, service
 
 from ..mutations import decode_id, run_mutation
 from ..permissions import described
-from .inputs import CreateRecruitInput, RecordStepInput
+from .inputs import (
+    AcknowledgeFilingInput,
+    CreateRecruitInput,
+    FileTalentInput,
+    RecordStepInput,
+    ReturnFilingInput,
+)
 from .queries import to_recruit
-from .types import RecruitError, RecruitPayload
+from .types import RecruitError, RecruitPayload, TalentFiling, TalentFilingPayload
 
 
 def _payload(
@@ -65,3 +71,53 @@ class RecruitMutations:
         if row is not None:
             row = await service.visible(session, row.id, with_pii=True)
         return _payload(info, session, row, errors)
+
+
+def _filing(row: Any, errors: list[DomainError]) -> TalentFilingPayload:
+    return TalentFilingPayload(filing=None if row is None else TalentFiling.from_row(row),
+                               errors=[RecruitError(code=e.code, field=e.field, message=e.message)
+                                       for e in errors])  # fmt: skip
+
+
+@strawberry.type
+class FilingMutations:
+    @strawberry.mutation(description=described(
+        "File a recruit as a high-level talent (高层次人才备案) with the commission.",
+        Permission.FILING_SUBMIT, where="at the recruit's branch"))  # fmt: skip
+    async def file_talent(
+        self, info: strawberry.Info, input: FileTalentInput
+    ) -> TalentFilingPayload:
+        recruit_id = decode_id(input.recruit_id, "Recruit", "recruitId")
+        row, errors = await run_mutation(info, lambda s: filings.file_talent(
+            s, recruit_id=recruit_id, programme=input.programme,
+            evidence_note=input.evidence_note))  # fmt: skip
+        if row is not None:
+            row = await filings.visible_filing(await info.context.session(), row.id,
+                                               Permission.FILING_SUBMIT)  # fmt: skip
+        return _filing(row, errors)
+
+    @strawberry.mutation(description=described(
+        "Acknowledge a filing: the recruit's admission no longer counts against the quota.",
+        Permission.FILING_REVIEW, where="at the commission"))  # fmt: skip
+    async def acknowledge_filing(self, info: strawberry.Info,
+                                 input: AcknowledgeFilingInput) -> TalentFilingPayload:  # fmt: skip
+        filing_id = decode_id(input.filing_id, "TalentFiling", "filingId")
+        row, errors = await run_mutation(
+            info, lambda s: filings.review(s, filing_id=filing_id, acknowledge=True, reason=None)
+        )
+        return _filing(row and await _reload(info, row.id), errors)
+
+    @strawberry.mutation(description=described(
+        "Return a filing to the school, with a reason.", Permission.FILING_REVIEW,
+        where="at the commission"))  # fmt: skip
+    async def return_filing(self, info: strawberry.Info,
+                            input: ReturnFilingInput) -> TalentFilingPayload:  # fmt: skip
+        filing_id = decode_id(input.filing_id, "TalentFiling", "filingId")
+        row, errors = await run_mutation(info, lambda s: filings.review(
+            s, filing_id=filing_id, acknowledge=False, reason=input.reason))  # fmt: skip
+        return _filing(row and await _reload(info, row.id), errors)
+
+
+async def _reload(info: strawberry.Info, filing_id: int) -> Any:
+    return await filings.visible_filing(await info.context.session(), filing_id,
+                                        Permission.FILING_REVIEW)  # fmt: skip

@@ -6,13 +6,13 @@ import strawberry
 from strawberry import relay
 
 from partyplan.auth.permissions import Permission
-from partyplan.resolvers.recruits import reads
+from partyplan.resolvers.recruits import filings, reads
 from partyplan.resolvers.recruits.service import visible
 
 from ..mutations import decode_id
 from ..pagination import build_connection, decode_cursor, page_limit
 from ..permissions import described
-from .types import Recruit, RecruitCategory, RecruitStage
+from .types import FilingStatus, Recruit, RecruitCategory, RecruitStage, TalentFiling
 
 
 def to_recruit(info: strawberry.Info, session: Any, row: Any) -> Recruit:
@@ -67,3 +67,38 @@ async def resolve_recruit_node(info: strawberry.Info, recruit_id: int) -> tuple[
     session = await info.context.session()
     row = await visible(session, recruit_id, with_pii=True)
     return to_recruit(info, session, row), row.unit_path
+
+
+@strawberry.type
+class FilingQueries:
+    @strawberry.field(
+        description=described(
+            "High-level-talent filings, oldest first.",
+            Permission.FILING_SUBMIT,
+            where="(schools) or filing.review (the commission)",
+        )  # fmt: skip
+    )
+    async def filings(
+        self,
+        info: strawberry.Info,
+        status: FilingStatus | None = None,
+        under: relay.GlobalID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> relay.Connection[TalentFiling]:
+        session = await info.context.session()
+        limit = page_limit(first, info.context.settings.max_page_size)
+        rows = await filings.page(
+            session,
+            under_id=None if under is None else decode_id(under, "Unit", "under"),
+            status=None if status is None else status.value,
+            after_id=decode_cursor(after),
+            limit=limit + 1,
+        )
+        return build_connection(rows, limit, TalentFiling.from_row)
+
+
+async def resolve_filing_node(info: strawberry.Info, filing_id: int) -> tuple[TalentFiling, str]:
+    session = await info.context.session()
+    row = await filings.visible_filing(session, filing_id, Permission.RECRUIT_READ)
+    return TalentFiling.from_row(row), row.unit_path

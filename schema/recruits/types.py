@@ -171,3 +171,37 @@ class RecruitError:
 class RecruitPayload:
     recruit: Recruit | None
     errors: list[RecruitError]
+
+
+@strawberry.enum(description="备案状态")
+class FilingStatus(Enum):
+    FILED = strawberry.enum_value("filed", description="已报备，待工委确认")
+    ACKNOWLEDGED = strawberry.enum_value("acknowledged", description="已确认：不占指导性计划")
+    RETURNED = strawberry.enum_value("returned", description="已退回")
+
+
+@strawberry.type(description="高层次人才备案")
+class TalentFiling(relay.Node):
+    id: relay.NodeID[int]
+    recruit_id: relay.GlobalID
+    recruit_name: str
+    programme: str = strawberry.field(description="人才计划名称")
+    evidence_note: str | None
+    status: FilingStatus
+    return_reason: str | None
+    filed_at: datetime
+    reviewed_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Any, recruit_name: str | None = None) -> TalentFiling:
+        return cls(id=row.id, recruit_id=relay.GlobalID("Recruit", str(row.recruit_id)),
+                   recruit_name=recruit_name or getattr(row, "recruit_name", ""),
+                   programme=row.programme, evidence_note=row.evidence_note,
+                   status=FilingStatus(row.status), return_reason=row.return_reason,
+                   filed_at=row.created_at, reviewed_at=row.reviewed_at)  # fmt: skip
+
+
+@strawberry.type
+class TalentFilingPayload:
+    filing: TalentFiling | None
+    errors: list[RecruitError]

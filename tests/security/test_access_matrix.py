@@ -184,6 +184,23 @@ CASES: dict[str, Case] = {
         " data: {talked_by: \"书记\"}}) { recruit { stage } errors { code } } }",
         lambda w, c: {"r": c["recruit"]}, "branch_secretary", ("viewer", "FORBIDDEN"),
         "other_school_admin"),
+    "filings": Case("query($u: ID) { filings(under: $u) { edges { node { programme } } } }",
+                    lambda w, c: {"u": w.gid("A")}, "school_admin", ("viewer", "FORBIDDEN"),
+                    "other_school_admin"),
+    "fileTalent": Case(
+        "mutation($r: ID!) { fileTalent(input: {recruitId: $r, programme: \"三晋英才\"})"
+        " { filing { id } errors { code } } }",
+        lambda w, c: {"r": c["unfiled_recruit"]}, "school_admin", ("branch_secretary", "FORBIDDEN"),
+        "other_school_admin"),
+    "acknowledgeFiling": Case(
+        "mutation($f: ID!) { acknowledgeFiling(input: {filingId: $f}) { filing { status } errors { code } } }",
+        lambda w, c: {"f": c["filing"]}, "commission_admin", ("school_admin", "FORBIDDEN"),
+        "other_school_admin"),
+    "returnFiling": Case(
+        "mutation($f: ID!) { returnFiling(input: {filingId: $f, reason: \"不符合\"})"
+        " { filing { status } errors { code } } }",
+        lambda w, c: {"f": c["filing"]}, "commission_admin", ("school_admin", "FORBIDDEN"),
+        "other_school_admin"),
     "createDispatchRound": Case(
         "mutation($p: ID!, $u: ID!) { createDispatchRound(input: {periodId: $p, unitId: $u,"
         " name: \"年中调度\"}) { round { id } errors { code } } }",
@@ -241,6 +258,19 @@ async def context(gql, world) -> dict[str, str]:  # type: ignore[no-untyped-def]
         {"b": world.gid("A1a"), "n": id_number("20030504", 12)}, world.tokens["branch_secretary"],
     )  # fmt: skip
     ids["recruit"] = created["recruit"]["id"]
+    second = await run(
+        "mutation($b: ID!, $n: String!) { createRecruit(input: {branchId: $b, name: \"张华\","
+        " gender: MALE, ethnicity: \"汉族\", birthDate: \"2003-05-04\", idNumber: $n,"
+        " category: TEACHER, education: DOCTORATE, applicationDate: \"2022-09-15\"})"
+        " { recruit { id } errors { code } } }",
+        {"b": world.gid("A1a"), "n": id_number("20030504", 13)}, world.tokens["school_admin"],
+    )  # fmt: skip
+    ids["unfiled_recruit"] = second["recruit"]["id"]
+    filed = await run(
+        "mutation($r: ID!) { fileTalent(input: {recruitId: $r, programme: \"国家级人才计划\"})"
+        " { filing { id } errors { code } } }", {"r": ids["recruit"]}, world.tokens["school_admin"],
+    )  # fmt: skip
+    ids["filing"] = filed["filing"]["id"]
     return ids
 
 

@@ -1,0 +1,98 @@
+"""High-level-talent filings (高层次人才备案): a school files a recruit on a provincial-or-higher
+talent programme; the commission acknowledges or returns it. Only an acknowledged filing
+exempts the recruit's admission from the guiding plan — it is then counted in
+``admitted_exempt`` instead of ``admitted_total`` (Shanxi 2023 seed, item 二)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from partyplan.auth.errors import NotFound
+from partyplan.auth.permissions import Permission
+from partyplan.resolvers.audit import repository as audit
+from partyplan.resolvers.units.service import visible as visible_unit
+from partyplan.tenants.session import Session
+
+from . import repository
+from .errors import RecruitError, RecruitErrorCode
+from .service import count_admission, visible
+
+
+def _text(value: str | None, field: str, limit: int, *, required: bool) -> str | None:
+    cleaned = " ".join((value or "").split())
+    if not cleaned and required:
+        code = (
+            RecruitErrorCode.REASON_REQUIRED if field == "reason" else RecruitErrorCode.INVALID_TEXT
+        )
+        raise RecruitError(code, f"{field} is required", field)
+    if len(cleaned) > limit:
+        raise RecruitError(RecruitErrorCode.INVALID_TEXT, f"at most {limit} characters", field)
+    return cleaned or None
+
+
+async def file_talent(session: Session, *, recruit_id: int, programme: str,
+                      evidence_note: str | None) -> sa.Row:  # fmt: skip
+    recruit = await visible(session, recruit_id, Permission.FILING_SUBMIT, lock=True)
+    programme = _text(programme, "programme", 200, required=True)  # type: ignore[assignment]
+    evidence_note = _text(evidence_note, "evidenceNote", 2000, required=False)
+    exists = RecruitError(RecruitErrorCode.FILING_EXISTS,
+                          "the recruit already has a filing under way or acknowledged", "recruitId")  # fmt: skip
+    if await repository.active_filing(session, recruit.id) is not None:
+        raise exists
+    try:
+        row = await repository.insert_filing(session, recruit, programme=programme,
+                                             evidence_note=evidence_note)  # fmt: skip
+    except IntegrityError as error:  # a concurrent filing of the same recruit
+        raise exists from error
+    await audit.append(session, operation="fileTalent", object_type="TalentFiling",
+                       object_id=row.id, unit_id=recruit.branch_id, school_id=recruit.school_id,
+                       before=None, after={"recruit_id": recruit.id, "programme": programme})  # fmt: skip
+    return row
+
+
+async def visible_filing(session: Session, filing_id: int, permission: Permission,
+                         *, lock: bool = False) -> sa.Row:  # fmt: skip
+    row = await repository.get_filing(session, filing_id, lock=lock)
+    if row is None or not session.principal.reaches(row.unit_path):
+        raise NotFound("filing not found")
+    session.require(permission, row.unit_path)
+    return row
+
+
+async def review(session: Session, *, filing_id: int, acknowledge: bool,
+                 reason: str | None) -> sa.Row:  # fmt: skip
+    filing = await visible_filing(session, filing_id, Permission.FILING_REVIEW, lock=True)
+    if filing.status != "filed":
+        raise RecruitError(RecruitErrorCode.FILING_NOT_PENDING, f"the filing is {filing.status}",
+                           "filingId")  # fmt: skip
+    reason = _text(reason, "reason", 500, required=not acknowledge)
+    row = await repository.review_filing(
+        session, filing.id, status="acknowledged" if acknowledge else "returned", reason=reason
+    )
+    if acknowledge:
+        recruit = await visible(session, filing.recruit_id, Permission.RECRUIT_READ, lock=True)
+        branch = await visible_unit(session, recruit.branch_id, Permission.UNIT_READ)
+        await repository.set_exempt(session, recruit.id, True)
+        # An admission already counted moves from the quota to the exempt figure.
+        await count_admission(session, branch, recruit.approved_on, False, -1)
+        await count_admission(session, branch, recruit.approved_on, True, +1)
+    await audit.append(session, operation="acknowledgeFiling" if acknowledge else "returnFiling",
+                       object_type="TalentFiling", object_id=row.id,
+                       unit_id=int(filing.unit_path.split(".")[-1]), school_id=filing.school_id,
+                       before={"status": filing.status},
+                       after={"status": row.status, "reason": reason})  # fmt: skip
+    return row
+
+
+async def page(session: Session, *, under_id: int | None, status: str | None,
+               after_id: int | None, limit: int) -> list[sa.Row]:  # fmt: skip
+    read_paths = sorted(set(session.principal.paths_with(Permission.FILING_SUBMIT)
+                            + session.principal.paths_with(Permission.FILING_REVIEW)))  # fmt: skip
+    under_path = None
+    if under_id is not None:
+        under_path = (await visible_unit(session, under_id, Permission.UNIT_READ, "under")).path
+    if not read_paths:
+        session.require(Permission.FILING_REVIEW, under_path or "")
+    return await repository.filings_page(session, read_paths=read_paths, under_path=under_path,
+                                         status=status, after_id=after_id, limit=limit)  # fmt: skip
