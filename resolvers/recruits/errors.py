@@ -34,6 +34,8 @@ class RecruitErrorCode(StrEnum):
     FUTURE_DATE = "FUTURE_DATE"
     RULE_VIOLATION = "RULE_VIOLATION"
     INVALID_TEXT = "INVALID_TEXT"
+    STEP_SUPERSEDED = "STEP_SUPERSEDED"
+    SAME_BRANCH = "SAME_BRANCH"
     # --- high-level-talent filings (filings.py) ---------------------------------------------
     FILING_EXISTS = "FILING_EXISTS"
     FILING_NOT_PENDING = "FILING_NOT_PENDING"

@@ -74,7 +74,8 @@ async def steps_of_many(session: Session, recruit_ids: Sequence[int]) -> list[sa
 
 
 async def insert_step(session: Session, recruit: sa.Row, *, step_code: str, on: date,
-                      data: dict[str, Any], rule_version: str) -> sa.Row:  # fmt: skip
+                      data: dict[str, Any], rule_version: str, supersedes_id: int | None = None,
+                      correction_reason: str | None = None) -> sa.Row:  # fmt: skip
     stmt = (
         sa.insert(recruit_steps)
         .values(
@@ -86,6 +87,8 @@ async def insert_step(session: Session, recruit: sa.Row, *, step_code: str, on: 
             data=data,
             rule_version=rule_version,
             actor_user_id=session.principal.user_id,
+            supersedes_id=supersedes_id,
+            correction_reason=correction_reason,
         )  # fmt: skip
         .returning(*recruit_steps.c)
     )
@@ -241,3 +244,13 @@ async def filings_page(session: Session, *, read_paths: list[str], under_path: s
     if after_id is not None:
         stmt = stmt.where(talent_filings.c.id > after_id)
     return list((await session.execute(stmt.order_by(talent_filings.c.id).limit(limit))).all())
+
+
+async def get_step(session: Session, step_id: int) -> sa.Row | None:
+    stmt = sa.select(*recruit_steps.c).where(recruit_steps.c.id == step_id)
+    return (await session.execute(stmt)).first()
+
+
+async def is_superseded(session: Session, step_id: int) -> bool:
+    stmt = sa.select(sa.literal(1)).where(recruit_steps.c.supersedes_id == step_id)
+    return (await session.scalar(stmt)) is not None

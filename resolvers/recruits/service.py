@@ -70,7 +70,7 @@ def required_permission(step_code: str) -> Permission:
     )
 
 
-def _rules_for(unit: Any, on: date) -> RuleSet:
+def rules_for(unit: Any, on: date) -> RuleSet:
     return resolve_rules(unit.region_code or "", None, as_of=on)
 
 
@@ -113,7 +113,7 @@ def _check_person(person: Person, on: date, now: date) -> Person:
     return Person(**{**person.__dict__, **checked})
 
 
-def _violations(evaluation: Any) -> ValidationErrors:
+def violations_error(evaluation: Any) -> ValidationErrors:
     return ValidationErrors([
         RecruitError(RecruitErrorCode.RULE_VIOLATION,
                      f"{v.message} [{v.rule_id} v{v.version}, {v.article}]", v.field or "on")
@@ -129,11 +129,11 @@ async def create_recruit(session: Session, cipher: PiiCipher, timezone: str, *, 
     if not branch.active:
         raise RecruitError(RecruitErrorCode.INACTIVE_UNIT, "the branch is inactive", "branchId")
     person = _check_person(person, application_date, today(timezone))
-    rules = _rules_for(branch, application_date)
+    rules = rules_for(branch, application_date)
     evaluation = evaluate("application", application_date, {}, (),
                           RecruitFacts(person.birth_date), rules, CALENDAR)  # fmt: skip
     if not evaluation.accepted:
-        raise _violations(evaluation)
+        raise violations_error(evaluation)
     lookup = cipher.lookup_hash(person.id_number, context=ID_CONTEXT)
     duplicate = RecruitError(RecruitErrorCode.DUPLICATE_ID_NUMBER,
                              "a recruit with this ID number is already recorded", "idNumber")  # fmt: skip
@@ -158,7 +158,7 @@ async def create_recruit(session: Session, cipher: PiiCipher, timezone: str, *, 
         raise duplicate from error
     await repository.insert_step(session, row, step_code="application", on=application_date,
                                  data={}, rule_version=rules.version)  # fmt: skip
-    row = await _derive(session, row, branch)
+    row = await derive(session, row, branch)
     await audit.append(session, operation="createRecruit", object_type="Recruit", object_id=row.id,
                        unit_id=branch.id, school_id=branch.school_id, before=None,
                        after=_snapshot(row))  # fmt: skip
@@ -183,14 +183,14 @@ async def record_step(session: Session, timezone: str, *, recruit_id: int, step_
         raise RecruitError(RecruitErrorCode.FUTURE_DATE, "the date is in the future", "on")
     branch = await visible_unit(session, recruit.branch_id, Permission.UNIT_READ)
     history = _history(await repository.steps_of(session, recruit.id))
-    rules = _rules_for(branch, on)
+    rules = rules_for(branch, on)
     evaluation = evaluate(step_code, on, data, history, RecruitFacts(recruit.birth_date), rules,
                           CALENDAR)  # fmt: skip
     if not evaluation.accepted:
-        raise _violations(evaluation)
+        raise violations_error(evaluation)
     await repository.insert_step(session, recruit, step_code=step_code, on=on, data=data,
                                  rule_version=rules.version)  # fmt: skip
-    row = await _derive(session, recruit, branch)
+    row = await derive(session, recruit, branch)
     await audit.append(session, operation="recordStep", object_type="Recruit", object_id=row.id,
                        unit_id=branch.id, school_id=branch.school_id,
                        before={"stage": recruit.stage},
@@ -203,13 +203,13 @@ def _history(rows: list[sa.Row]) -> list[RecordedStep]:
     return [RecordedStep(r.step_code, r.on_date, r.data) for r in rows]
 
 
-async def _derive(session: Session, recruit: sa.Row, branch: sa.Row) -> sa.Row:
+async def derive(session: Session, recruit: sa.Row, branch: sa.Row) -> sa.Row:
     """Re-derive everything stored from the steps: stage, next due, findings, admission."""
     history = _history(await repository.steps_of(session, recruit.id))
     facts = RecruitFacts(recruit.birth_date)
     findings: list[dict[str, Any]] = []
     for index, step in enumerate(history):
-        rules = _rules_for(branch, step.on)
+        rules = rules_for(branch, step.on)
         result = evaluate(step.step_code, step.on, step.data, history[:index], facts, rules,
                           CALENDAR)  # fmt: skip
         findings += [
@@ -221,7 +221,7 @@ async def _derive(session: Session, recruit: sa.Row, branch: sa.Row) -> sa.Row:
     await repository.replace_findings(session, recruit, findings)
     stage = stage_after(history)
     since = max((s.on for s in history if STEP_BY_CODE[s.step_code].enters == stage), default=None)
-    due = next_due(history, _rules_for(branch, history[-1].on), CALENDAR)
+    due = next_due(history, rules_for(branch, history[-1].on), CALENDAR)
     approved_on = next((s.on for s in history if s.step_code == "approval"), None)
     if approved_on != recruit.approved_on:
         await count_admission(session, branch, recruit.approved_on, recruit.exempt, -1)

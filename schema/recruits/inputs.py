@@ -52,3 +52,11 @@ class AcknowledgeFilingInput:
 class ReturnFilingInput:
     filing_id: relay.GlobalID
     reason: str
+
+
+@strawberry.input(description="更正一个已记录的步骤（留痕：新记录取代旧记录，须说明理由）。")
+class CorrectStepInput:
+    step_id: relay.GlobalID
+    on: date
+    data: JSON = strawberry.field(default_factory=dict)
+    reason: str

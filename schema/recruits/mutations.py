@@ -6,12 +6,13 @@ import strawberry
 
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.errors import DomainError
-from partyplan.resolvers.recruits import filings, service
+from partyplan.resolvers.recruits import corrections, filings, service
 
 from ..mutations import decode_id, run_mutation
 from ..permissions import described
 from .inputs import (
     AcknowledgeFilingInput,
+    CorrectStepInput,
     CreateRecruitInput,
     FileTalentInput,
     RecordStepInput,
@@ -31,6 +32,22 @@ def _payload(
 
 @strawberry.type
 class RecruitMutations:
+    @strawberry.mutation(description=described(
+        "Correct a recorded step with a reason: a new record supersedes the old one (both kept, "
+        "audited) and the corrected history is judged again.", Permission.RECRUIT_RECORD,
+        where="at the recruit's branch (recruit.approve for the committee's steps)"))  # fmt: skip
+    async def correct_step(self, info: strawberry.Info, input: CorrectStepInput) -> RecruitPayload:
+        step_id = decode_id(input.step_id, "RecruitStep", "stepId")
+        data = input.data if isinstance(input.data, dict) else {}
+        context = info.context
+        row, errors = await run_mutation(info, lambda s: corrections.correct_step(
+            s, context.settings.timezone, step_id=step_id, on=input.on, data=data,
+            reason=input.reason))  # fmt: skip
+        session = await context.session()
+        if row is not None:
+            row = await service.visible(session, row.id, with_pii=True)
+        return _payload(info, session, row, errors)
+
     @strawberry.mutation(description=described(
         "Record a new applicant (step 1): identity checked (GB 11643, birth date and gender "
         "agreement, age ≥ 18), ID number and phone encrypted, duplicates refused.",

@@ -69,6 +69,7 @@ ProcedureStep = strawberry.enum(
 
 @strawberry.type(description="已记录的一个步骤。")
 class RecordedStep:
+    id: relay.GlobalID = strawberry.field(description="Give it to correctStep.")
     step: ProcedureStep  # type: ignore[valid-type]
     number: int | None = strawberry.field(description="步骤序号 1–25")
     name: str
@@ -76,13 +77,15 @@ class RecordedStep:
     data: JSON
     rule_version: str
     recorded_at: datetime
+    correction_reason: str | None = strawberry.field(description="Set when it corrects a step.")
 
     @classmethod
     def from_row(cls, row: Any) -> RecordedStep:
         step = STEP_BY_CODE[row.step_code]
-        return cls(step=ProcedureStep(row.step_code), number=step.number, name=step.name,
+        return cls(id=relay.GlobalID("RecruitStep", str(row.id)),
+                   step=ProcedureStep(row.step_code), number=step.number, name=step.name,
                    on=row.on_date, data=row.data, rule_version=row.rule_version,
-                   recorded_at=row.created_at)  # fmt: skip
+                   recorded_at=row.created_at, correction_reason=row.correction_reason)  # fmt: skip
 
 
 @strawberry.type(description="合规提示：超过时限记录的步骤（已接受，留待督查）。")

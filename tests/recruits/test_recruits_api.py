@@ -189,3 +189,46 @@ async def test_branch_with_open_recruits_stays_active_and_moves_with_them(
     query = "query($id: ID!) { recruit(id: $id) { name } }"
     assert (await gql(query, {"id": recruit}, world.tokens["school_admin"]))["data"]["recruit"]
     assert codes(await gql(query, {"id": recruit}, world.tokens["unit_admin"])) == ["NOT_FOUND"]
+
+
+CORRECT = """mutation($input: CorrectStepInput!) { correctStep(input: $input) {
+  recruit { stage openFindings steps { id step on correctionReason } } errors { code field message } } }"""
+
+
+async def test_corrections_supersede_keep_history_and_are_judged_again(
+    gql, world, owner_engine
+) -> None:  # type: ignore[no-untyped-def]
+    recruit = (await create(gql, world))["recruit"]["id"]
+    late = await step(gql, world, recruit, "talk", date(2022, 11, 20), {"talked_by": "书记"},
+                      "branch_secretary")  # fmt: skip
+    assert late["recruit"]["openFindings"] == 1
+    steps = (await gql("query($id: ID!) { recruit(id: $id) { steps { id step } } }", {"id": recruit},
+                       world.tokens["branch_secretary"]))["data"]["recruit"]["steps"]  # fmt: skip
+    talk_id = next(s["id"] for s in steps if s["step"] == "TALK")
+    secretary = world.tokens["branch_secretary"]
+
+    def correction(step_id: str, on: str, reason: str) -> dict[str, Any]:
+        return {
+            "input": {"stepId": step_id, "on": on, "data": {"talked_by": "书记"}, "reason": reason}
+        }
+
+    missing = (await gql(CORRECT, correction(talk_id, "2022-10-10", " "), secretary))["data"]
+    assert [e["code"] for e in missing["correctStep"]["errors"]] == ["REASON_REQUIRED"]
+    before_app = (await gql(CORRECT, correction(talk_id, "2022-09-01", "笔误"), secretary))["data"]
+    assert [e["code"] for e in before_app["correctStep"]["errors"]] == ["RULE_VIOLATION"]
+
+    fixed = await gql(CORRECT, correction(talk_id, "2022-10-10", "纸质记录日期录错"), secretary)
+    payload = fixed["data"]["correctStep"]
+    assert payload["errors"] == [] and payload["recruit"]["openFindings"] == 0
+    [talk] = [s for s in payload["recruit"]["steps"] if s["step"] == "TALK"]
+    assert (talk["on"], talk["correctionReason"]) == ("2022-10-10", "纸质记录日期录错")
+    assert (
+        await scalar(owner_engine, "SELECT count(*) FROM recruit_steps WHERE step_code = 'talk'")
+        == 2
+    )
+    again = (await gql(CORRECT, correction(talk_id, "2022-10-11", "再改"), secretary))["data"]
+    assert [e["code"] for e in again["correctStep"]["errors"]] == ["STEP_SUPERSEDED"]
+    audit = await scalar(
+        owner_engine, "SELECT count(*) FROM audit_log WHERE operation = 'correctStep'"
+    )
+    assert audit == 1

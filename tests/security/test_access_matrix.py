@@ -184,6 +184,11 @@ CASES: dict[str, Case] = {
         " data: {talked_by: \"书记\"}}) { recruit { stage } errors { code } } }",
         lambda w, c: {"r": c["recruit"]}, "branch_secretary", ("viewer", "FORBIDDEN"),
         "other_school_admin"),
+    "correctStep": Case(
+        "mutation($s: ID!) { correctStep(input: {stepId: $s, on: \"2022-09-16\", data: {},"
+        " reason: \"笔误\"}) { recruit { stage } errors { code } } }",
+        lambda w, c: {"s": c["application_step"]}, "branch_secretary", ("viewer", "FORBIDDEN"),
+        "other_school_admin"),
     "filings": Case("query($u: ID) { filings(under: $u) { edges { node { programme } } } }",
                     lambda w, c: {"u": w.gid("A")}, "school_admin", ("viewer", "FORBIDDEN"),
                     "other_school_admin"),
@@ -258,6 +263,9 @@ async def context(gql, world) -> dict[str, str]:  # type: ignore[no-untyped-def]
         {"b": world.gid("A1a"), "n": id_number("20030504", 12)}, world.tokens["branch_secretary"],
     )  # fmt: skip
     ids["recruit"] = created["recruit"]["id"]
+    steps = await gql("query($r: ID!) { recruit(id: $r) { steps { id } } }", {"r": ids["recruit"]},
+                      world.tokens["branch_secretary"])  # fmt: skip
+    ids["application_step"] = steps["data"]["recruit"]["steps"][0]["id"]
     second = await run(
         "mutation($b: ID!, $n: String!) { createRecruit(input: {branchId: $b, name: \"张华\","
         " gender: MALE, ethnicity: \"汉族\", birthDate: \"2003-05-04\", idNumber: $n,"
