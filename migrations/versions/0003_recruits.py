@@ -137,10 +137,12 @@ def upgrade() -> None:
         CREATE INDEX ix_recruit_steps_recruit_id ON recruit_steps (recruit_id, id);
         CREATE INDEX ix_recruit_steps_unit_path_gist ON recruit_steps USING gist (unit_path);
 
-        -- Append-only: only the copied path may change (a branch moved within its school).
+        -- Append-only: only the copied path and school may change (a branch moved, a recruit
+        -- transferred with its whole history).
         CREATE FUNCTION recruit_steps_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            IF TG_OP = 'UPDATE' AND (to_jsonb(NEW) - 'unit_path') = (to_jsonb(OLD) - 'unit_path') THEN
+            IF TG_OP = 'UPDATE' AND (to_jsonb(NEW) - 'unit_path' - 'school_id')
+                                  = (to_jsonb(OLD) - 'unit_path' - 'school_id') THEN
                 RETURN NEW;
             END IF;
             RAISE EXCEPTION 'recruit_steps is append-only' USING ERRCODE = 'insufficient_privilege';
@@ -217,10 +219,10 @@ def upgrade() -> None:
         )
     op.execute(f"GRANT SELECT, INSERT, UPDATE ON recruits TO {app}")
     op.execute(f"GRANT SELECT, INSERT ON recruit_steps TO {app}")
-    op.execute(f"GRANT UPDATE (unit_path) ON recruit_steps TO {app}")
+    op.execute(f"GRANT UPDATE (unit_path, school_id) ON recruit_steps TO {app}")
     op.execute(f"GRANT SELECT, INSERT, DELETE ON recruit_findings TO {app}")
     op.execute(f"GRANT SELECT, INSERT, UPDATE ON talent_filings TO {app}")
-    op.execute(f"GRANT UPDATE (unit_path) ON recruit_findings TO {app}")
+    op.execute(f"GRANT UPDATE (unit_path, school_id) ON recruit_findings TO {app}")
 
 
 def downgrade() -> None:

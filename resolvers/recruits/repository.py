@@ -254,3 +254,17 @@ async def get_step(session: Session, step_id: int) -> sa.Row | None:
 async def is_superseded(session: Session, step_id: int) -> bool:
     stmt = sa.select(sa.literal(1)).where(recruit_steps.c.supersedes_id == step_id)
     return (await session.scalar(stmt)) is not None
+
+
+async def move_recruit(session: Session, recruit: sa.Row, branch: sa.Row) -> None:
+    """A transfer: the recruit and its whole history (steps, findings, filings) now belong to
+    the new branch and school, so they are read and scoped there."""
+    values = {"unit_path": branch.path, "school_id": branch.school_id}
+    await session.execute(
+        sa.update(recruits).where(recruits.c.id == recruit.id)
+        .values(**values, branch_id=branch.id, updated_at=sa.func.now())
+    )  # fmt: skip
+    for table in (recruit_steps, recruit_findings, talent_filings):
+        await session.execute(
+            sa.update(table).where(table.c.recruit_id == recruit.id).values(**values)
+        )

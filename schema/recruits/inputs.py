@@ -60,3 +60,10 @@ class CorrectStepInput:
     on: date
     data: JSON = strawberry.field(default_factory=dict)
     reason: str
+
+
+@strawberry.input(description="转接：发展对象转到另一支部（或学校），全部记录随之转移。")
+class TransferRecruitInput:
+    recruit_id: relay.GlobalID
+    to_branch_id: relay.GlobalID
+    reason: str

@@ -6,7 +6,7 @@ import strawberry
 
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.errors import DomainError
-from partyplan.resolvers.recruits import corrections, filings, service
+from partyplan.resolvers.recruits import corrections, filings, service, transfers
 
 from ..mutations import decode_id, run_mutation
 from ..permissions import described
@@ -17,6 +17,7 @@ from .inputs import (
     FileTalentInput,
     RecordStepInput,
     ReturnFilingInput,
+    TransferRecruitInput,
 )
 from .queries import to_recruit
 from .types import RecruitError, RecruitPayload, TalentFiling, TalentFilingPayload
@@ -32,6 +33,21 @@ def _payload(
 
 @strawberry.type
 class RecruitMutations:
+    @strawberry.mutation(description=described(
+        "Transfer a recruit to another branch; the record keeps its whole history. Within a "
+        "school: the school administration; between schools: the commission.",
+        Permission.RECRUIT_TRANSFER, where="at both ends"))  # fmt: skip
+    async def transfer_recruit(self, info: strawberry.Info,
+                               input: TransferRecruitInput) -> RecruitPayload:  # fmt: skip
+        recruit_id = decode_id(input.recruit_id, "Recruit", "recruitId")
+        branch_id = decode_id(input.to_branch_id, "Unit", "toBranchId")
+        row, errors = await run_mutation(info, lambda s: transfers.transfer_recruit(
+            s, recruit_id=recruit_id, to_branch_id=branch_id, reason=input.reason))  # fmt: skip
+        session = await info.context.session()
+        if row is not None:
+            row = await service.visible(session, row.id, with_pii=True)
+        return _payload(info, session, row, errors)
+
     @strawberry.mutation(description=described(
         "Correct a recorded step with a reason: a new record supersedes the old one (both kept, "
         "audited) and the corrected history is judged again.", Permission.RECRUIT_RECORD,

@@ -232,3 +232,38 @@ async def test_corrections_supersede_keep_history_and_are_judged_again(
         owner_engine, "SELECT count(*) FROM audit_log WHERE operation = 'correctStep'"
     )
     assert audit == 1
+
+
+TRANSFER = """mutation($r: ID!, $b: ID!, $why: String!) { transferRecruit(input: {recruitId: $r,
+  toBranchId: $b, reason: $why}) { recruit { branch { name } steps { step } } errors { code field } } }"""
+
+
+async def test_transfers_keep_the_history_and_follow_scope(gql, world) -> None:  # type: ignore[no-untyped-def]
+    recruit = (await create(gql, world))["recruit"]["id"]
+    await step(
+        gql, world, recruit, "talk", date(2022, 10, 10), {"talked_by": "书记"}, "branch_secretary"
+    )
+    school = world.tokens["school_admin"]
+    same = await gql(TRANSFER, {"r": recruit, "b": world.gid("A1a"), "why": "x"}, school)
+    assert [e["code"] for e in same["data"]["transferRecruit"]["errors"]] == ["SAME_BRANCH"]
+    why = await gql(TRANSFER, {"r": recruit, "b": world.gid("A2"), "why": " "}, school)
+    assert [e["code"] for e in why["data"]["transferRecruit"]["errors"]] == ["REASON_REQUIRED"]
+    elsewhere = await gql(TRANSFER, {"r": recruit, "b": world.gid("B1"), "why": "转学"}, school)
+    assert codes(elsewhere) == ["NOT_FOUND"]  # another school is the commission's to move to
+
+    moved = await gql(TRANSFER, {"r": recruit, "b": world.gid("A2"), "why": "调整支部"}, school)
+    payload = moved["data"]["transferRecruit"]
+    assert payload["recruit"]["branch"] == {"name": "甲校机关党支部"}
+    assert [s["step"] for s in payload["recruit"]["steps"]] == ["APPLICATION", "TALK"]
+    query = "query($id: ID!) { recruit(id: $id) { name } }"
+    assert codes(await gql(query, {"id": recruit}, world.tokens["branch_secretary"])) == [
+        "NOT_FOUND"
+    ]
+
+    across = await gql(TRANSFER, {"r": recruit, "b": world.gid("B1"), "why": "转学"},
+                       world.tokens["commission_admin"])  # fmt: skip
+    assert across["data"]["transferRecruit"]["errors"] == []
+    seen = await gql("query($id: ID!) { recruit(id: $id) { steps { step } } }", {"id": recruit},
+                     world.tokens["other_school_admin"])  # fmt: skip
+    assert len(seen["data"]["recruit"]["steps"]) == 2
+    assert codes(await gql(query, {"id": recruit}, school)) == ["NOT_FOUND"]

@@ -189,6 +189,11 @@ CASES: dict[str, Case] = {
         " reason: \"笔误\"}) { recruit { stage } errors { code } } }",
         lambda w, c: {"s": c["application_step"]}, "branch_secretary", ("viewer", "FORBIDDEN"),
         "other_school_admin"),
+    "transferRecruit": Case(
+        "mutation($r: ID!, $b: ID!) { transferRecruit(input: {recruitId: $r, toBranchId: $b,"
+        " reason: \"调整\"}) { recruit { id } errors { code } } }",
+        lambda w, c: {"r": c["unfiled_recruit"], "b": w.gid("A2")}, "school_admin",
+        ("unit_admin", "FORBIDDEN"), "other_school_admin"),
     "filings": Case("query($u: ID) { filings(under: $u) { edges { node { programme } } } }",
                     lambda w, c: {"u": w.gid("A")}, "school_admin", ("viewer", "FORBIDDEN"),
                     "other_school_admin"),

@@ -1,0 +1,48 @@
+"""Transferring a recruit to another branch (or school): the record keeps its whole history.
+
+Admissions already counted stay where they were counted (the admitting branch, in its period):
+counting reports what happened, and a transfer does not rewrite it."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from partyplan.auth.permissions import Permission
+from partyplan.resolvers.audit import repository as audit
+from partyplan.resolvers.units.service import visible as visible_unit
+from partyplan.tenants.session import Session
+
+from . import repository
+from .errors import RecruitError, RecruitErrorCode
+from .service import RECRUIT_UNIT_KINDS, visible
+
+
+async def transfer_recruit(session: Session, *, recruit_id: int, to_branch_id: int,
+                           reason: str) -> sa.Row:  # fmt: skip
+    """Within a school: the school administration (recruit.transfer); between schools: a caller
+    holding recruit.transfer at both ends (the commission)."""
+    recruit = await visible(session, recruit_id, Permission.RECRUIT_TRANSFER, lock=True)
+    target = await visible_unit(session, to_branch_id, Permission.RECRUIT_TRANSFER, "toBranchId")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise RecruitError(
+            RecruitErrorCode.REASON_REQUIRED, "a transfer needs its reason", "reason"
+        )
+    if target.kind not in RECRUIT_UNIT_KINDS:
+        raise RecruitError(
+            RecruitErrorCode.NOT_A_BRANCH, "recruits belong to a branch", "toBranchId"
+        )
+    if not target.active:
+        raise RecruitError(RecruitErrorCode.INACTIVE_UNIT, "the branch is inactive", "toBranchId")
+    if target.id == recruit.branch_id:
+        raise RecruitError(
+            RecruitErrorCode.SAME_BRANCH, "the recruit is already there", "toBranchId"
+        )
+    await repository.move_recruit(session, recruit, target)
+    row = await visible(session, recruit.id, Permission.RECRUIT_READ)
+    await audit.append(session, operation="transferRecruit", object_type="Recruit",
+                       object_id=recruit.id, unit_id=target.id, school_id=target.school_id,
+                       before={"branch_id": recruit.branch_id, "school_id": recruit.school_id},
+                       after={"branch_id": target.id, "school_id": target.school_id,
+                              "reason": reason})  # fmt: skip
+    return row
