@@ -36,6 +36,7 @@ class RecruitErrorCode(StrEnum):
     INVALID_TEXT = "INVALID_TEXT"
     STEP_SUPERSEDED = "STEP_SUPERSEDED"
     SAME_BRANCH = "SAME_BRANCH"
+    TOO_MANY_ROWS = "TOO_MANY_ROWS"
     # --- high-level-talent filings (filings.py) ---------------------------------------------
     FILING_EXISTS = "FILING_EXISTS"
     FILING_NOT_PENDING = "FILING_NOT_PENDING"
@@ -49,3 +50,11 @@ class RecruitError(DomainError):
 
     def __init__(self, code: RecruitErrorCode, message: str, field: str | None = None) -> None:
         super().__init__(code, message, field)
+
+
+class RowError(RecruitError):
+    """A bulk import's error: which row (0-based) and, within it, which field."""
+
+    def __init__(self, index: int, code: RecruitErrorCode, message: str, field: str | None) -> None:
+        super().__init__(code, message, field)
+        self.index = index

@@ -67,3 +67,20 @@ class TransferRecruitInput:
     recruit_id: relay.GlobalID
     to_branch_id: relay.GlobalID
     reason: str
+
+
+@strawberry.input(description="导入记录中的一个既往步骤")
+class ImportStepInput:
+    step: ProcedureStep  # type: ignore[valid-type]
+    on: date
+    data: JSON = strawberry.field(default_factory=dict)
+
+
+@strawberry.input(description="批量录入的一行：人员信息及其既往步骤（按日期先后）。")
+class ImportRecruitRowInput(CreateRecruitInput):
+    steps: list[ImportStepInput] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class ImportRecruitsInput:
+    rows: list[ImportRecruitRowInput]

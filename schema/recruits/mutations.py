@@ -6,7 +6,7 @@ import strawberry
 
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.errors import DomainError
-from partyplan.resolvers.recruits import corrections, filings, service, transfers
+from partyplan.resolvers.recruits import corrections, filings, imports, service, transfers
 
 from ..mutations import decode_id, run_mutation
 from ..permissions import described
@@ -15,12 +15,20 @@ from .inputs import (
     CorrectStepInput,
     CreateRecruitInput,
     FileTalentInput,
+    ImportRecruitsInput,
     RecordStepInput,
     ReturnFilingInput,
     TransferRecruitInput,
 )
 from .queries import to_recruit
-from .types import RecruitError, RecruitPayload, TalentFiling, TalentFilingPayload
+from .types import (
+    ImportRecruitsPayload,
+    ImportRowError,
+    RecruitError,
+    RecruitPayload,
+    TalentFiling,
+    TalentFilingPayload,
+)
 
 
 def _payload(
@@ -31,8 +39,44 @@ def _payload(
         RecruitError(code=e.code, field=e.field, message=e.message) for e in errors])  # fmt: skip
 
 
+def _person(input: Any) -> service.Person:
+    return service.Person(
+        name=input.name, gender=input.gender.value, ethnicity=input.ethnicity,
+        birth_date=input.birth_date, id_number=input.id_number, phone=input.phone,
+        category=input.category.value, education=input.education.value,
+        professional_title=input.professional_title, high_knowledge=input.high_knowledge,
+        talent_programme=input.talent_programme,
+    )  # fmt: skip
+
+
 @strawberry.type
 class RecruitMutations:
+    @strawberry.mutation(description=described(
+        "Bulk entry of recruits with their past steps: all rows go in or none; every bad row is "
+        "reported with its index, field and reason.", Permission.RECRUIT_RECORD,
+        where="at each row's branch"))  # fmt: skip
+    async def import_recruits(self, info: strawberry.Info,
+                              input: ImportRecruitsInput) -> ImportRecruitsPayload:  # fmt: skip
+        # A row naming a unit outside the caller's units makes the request NOT_FOUND, as
+        # everywhere else: it reveals nothing about which rows were otherwise good.
+        rows = [
+            imports.ImportRow(
+                branch_id=decode_id(row.branch_id, "Unit", f"rows.{index}.branchId"),
+                person=_person(row), application_date=row.application_date,
+                steps=[imports.ImportStep(s.step.value, s.on, s.data if isinstance(s.data, dict)
+                                          else {}) for s in row.steps])
+            for index, row in enumerate(input.rows)
+        ]  # fmt: skip
+        context = info.context
+        created, errors = await run_mutation(info, lambda s: imports.import_recruits(
+            s, context.pii, context.settings.timezone, rows))  # fmt: skip
+        session = await context.session()
+        recruits = [to_recruit(info, session, await service.visible(session, r.id, with_pii=True))
+                    for r in created or []]  # fmt: skip
+        return ImportRecruitsPayload(recruits=recruits, errors=[
+            ImportRowError(index=getattr(e, "index", 0), code=e.code, field=e.field,
+                           message=e.message) for e in errors])  # fmt: skip
+
     @strawberry.mutation(description=described(
         "Transfer a recruit to another branch; the record keeps its whole history. Within a "
         "school: the school administration; between schools: the commission.",
@@ -72,13 +116,7 @@ class RecruitMutations:
         self, info: strawberry.Info, input: CreateRecruitInput
     ) -> RecruitPayload:
         branch_id = decode_id(input.branch_id, "Unit", "branchId")
-        person = service.Person(
-            name=input.name, gender=input.gender.value, ethnicity=input.ethnicity,
-            birth_date=input.birth_date, id_number=input.id_number, phone=input.phone,
-            category=input.category.value, education=input.education.value,
-            professional_title=input.professional_title, high_knowledge=input.high_knowledge,
-            talent_programme=input.talent_programme,
-        )  # fmt: skip
+        person = _person(input)
         context = info.context
         row, errors = await run_mutation(info, lambda s: service.create_recruit(
             s, context.pii, context.settings.timezone, branch_id=branch_id, person=person,

@@ -208,3 +208,17 @@ class TalentFiling(relay.Node):
 class TalentFilingPayload:
     filing: TalentFiling | None
     errors: list[RecruitError]
+
+
+@strawberry.type(description="批量录入中一行的错误：行号（从 0 起）、字段、原因。")
+class ImportRowError:
+    index: int
+    code: RecruitErrorCodeEnum  # type: ignore[valid-type]
+    field: str | None
+    message: str
+
+
+@strawberry.type
+class ImportRecruitsPayload:
+    recruits: list[Recruit] = strawberry.field(description="Empty when any row was refused.")
+    errors: list[ImportRowError]

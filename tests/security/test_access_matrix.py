@@ -194,6 +194,13 @@ CASES: dict[str, Case] = {
         " reason: \"调整\"}) { recruit { id } errors { code } } }",
         lambda w, c: {"r": c["unfiled_recruit"], "b": w.gid("A2")}, "school_admin",
         ("unit_admin", "FORBIDDEN"), "other_school_admin"),
+    "importRecruits": Case(
+        "mutation($b: ID!, $n: String!) { importRecruits(input: {rows: [{branchId: $b,"
+        " name: \"周敏\", gender: FEMALE, ethnicity: \"汉族\", birthDate: \"2004-02-29\","
+        " idNumber: $n, category: UNDERGRADUATE, education: BELOW_COLLEGE,"
+        " applicationDate: \"2023-03-01\"}]}) { recruits { id } errors { code } } }",
+        lambda w, c: {"b": w.gid("A1a"), "n": id_number("20040229", 8, female=True)},
+        "branch_secretary", ("viewer", "FORBIDDEN"), "other_school_admin"),
     "filings": Case("query($u: ID) { filings(under: $u) { edges { node { programme } } } }",
                     lambda w, c: {"u": w.gid("A")}, "school_admin", ("viewer", "FORBIDDEN"),
                     "other_school_admin"),
