@@ -12,12 +12,20 @@ from .plans import (
     structural_targets,
     unit_quotas,
 )
-from .recruits import recruit_findings, recruit_steps, recruits, talent_filings
+from .recruits import (
+    calendar_days,
+    recruit_findings,
+    recruit_steps,
+    recruits,
+    rule_overlays,
+    talent_filings,
+)
 from .tenants import units
 
 __all__ = [
     "audit_chain_heads",
     "audit_log",
+    "calendar_days",
     "dispatch_rounds",
     "forecast_submissions",
     "linkage_rules",
@@ -29,6 +37,7 @@ __all__ = [
     "recruits",
     "role_bindings",
     "roles",
+    "rule_overlays",
     "structural_targets",
     "talent_filings",
     "unit_quotas",

@@ -114,3 +114,25 @@ talent_filings = sa.Table(
         postgresql_where=sa.text("status IN ('filed', 'acknowledged')"),
     ),
 )
+
+calendar_days = sa.Table(
+    "calendar_days",
+    metadata,
+    sa.Column("commission_id", sa.BigInteger, sa.ForeignKey("units.id"), primary_key=True),
+    sa.Column("commission_path", Ltree, nullable=False),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("kind", sa.Text, nullable=False),
+)
+
+rule_overlays = sa.Table(
+    "rule_overlays",
+    metadata,
+    sa.Column("commission_id", sa.BigInteger, sa.ForeignKey("units.id"), primary_key=True),
+    sa.Column("commission_path", Ltree, nullable=False),
+    sa.Column("overlay_id", sa.Text, primary_key=True),
+    sa.Column("body", JSONB, nullable=False),
+    sa.Column("updated_by", sa.BigInteger),
+    sa.Column(
+        "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+)

@@ -34,6 +34,7 @@ from .plans.mutations import PlanMutations
 from .plans.queries import PlanQueries
 from .plans.types import DispatchRound, PlanPeriod, QuotaMovement
 from .recruits.mutations import FilingMutations, RecruitMutations
+from .recruits.procedure import ProcedureMutations, ProcedureQueries
 from .recruits.queries import FilingQueries, RecruitQueries
 from .recruits.types import Recruit
 from .units.mutations import UnitMutations
@@ -43,7 +44,7 @@ from .units.types import Unit
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 
 
-@strawberry.type(description="Read the plan of the guiding plan for recruiting Party members.")
+@strawberry.type(description="发展党员指导性计划: units, plans, recruits, audit.")
 class Query(
     NodeQueries,
     UnitQueries,
@@ -52,12 +53,20 @@ class Query(
     PlanQueries,
     RecruitQueries,
     FilingQueries,
+    ProcedureQueries,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(UnitMutations, AccessMutations, PlanMutations, RecruitMutations, FilingMutations):
+class Mutation(
+    UnitMutations,
+    AccessMutations,
+    PlanMutations,
+    RecruitMutations,
+    FilingMutations,
+    ProcedureMutations,
+):
     pass
 
 

@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from partyplan.resolvers.plans.rules import Amounts
 from partyplan.resolvers.plans.service import forecasts, periods, quotas
+from partyplan.resolvers.recruits import procedure_admin
+from partyplan.resolvers.recruits.rules.calendar import SAMPLE_CALENDAR_2023
 from partyplan.tenants.binding import bind_principal
 from partyplan.tenants.session import Session
 
@@ -111,11 +113,26 @@ async def _insert_tree(conn: AsyncConnection, tree: Tree, parent_id: int | None)
         await _insert_tree(conn, child, unit_id)
 
 
+# GB/T 2260 province codes: which province's procedure overlays apply.
+REGIONS = {"SX-JGW": "14", "CQ-JGW": "50"}
+
+
 async def _seed(conn: AsyncConnection) -> None:
     for tree in (SHANXI, CHONGQING):
         exists = await conn.scalar(sa.text("SELECT 1 FROM units WHERE code = :c"), {"c": tree[0]})
         if not exists:
-            await _insert_tree(conn, tree, None)
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO units (kind, name, code, path, region_code) "
+                    "VALUES ('commission', :n, :c, '0', :r)"
+                ),  # fmt: skip
+                {"n": tree[2], "c": tree[0], "r": REGIONS[tree[0]]},
+            )
+            root = await conn.scalar(
+                sa.text("SELECT id FROM units WHERE code = :c"), {"c": tree[0]}
+            )
+            for child in tree[3]:
+                await _insert_tree(conn, child, root)
     for username, display_name, role, code in ACCOUNTS:
         await conn.execute(
             sa.text(
@@ -165,6 +182,11 @@ async def _seed_plans(conn: AsyncConnection) -> None:
         targets=[quotas.Target("youth_35", None, Decimal("80")),
                  quotas.Target("college_educated", None, Decimal("100"))])  # fmt: skip
     await periods.change_state(shanxi, period_id=period.id, state="issued")
+    calendar = SAMPLE_CALENDAR_2023  # the official 2023 arrangement (节假日与调休)
+    await procedure_admin.set_working_calendar(
+        shanxi, commission_id=await _unit_id(conn, "SX-JGW"), year=2023,
+        holidays=sorted(d for d in calendar.holidays if d.year == 2023),
+        workdays=sorted(d for d in calendar.makeup_workdays if d.year == 2023))  # fmt: skip
     xinzhou = await _as(conn, "xz-admin")
     await quotas.set_reserve(xinzhou, period_id=period.id, unit_id=await _unit_id(conn, "SX-XZSY"),
                              reserve=Amounts(5, staff=5), reason="学校党委统筹教师名额")  # fmt: skip

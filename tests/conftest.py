@@ -152,6 +152,9 @@ TREE = [
     ("C", "school", "学校丙党委", "commission2"),
 ]
 
+# GB/T 2260 province codes of the two commissions (their units inherit them).
+REGIONS = {"commission": "14", "commission2": "50"}
+
 # (key, role, unit key); "nobody" has an account but no role at all.
 ACCOUNTS = [
     ("commission_admin", "commission_admin", "commission"),
@@ -173,10 +176,15 @@ async def build_world(engine: AsyncEngine, platform: Platform) -> World:
         for key, kind, name, parent in TREE:
             world.units[key] = await conn.scalar(
                 sa.text(
-                    "INSERT INTO units (kind, name, parent_id, path) "
-                    "VALUES (:k, :n, :p, '0') RETURNING id"
+                    "INSERT INTO units (kind, name, parent_id, path, region_code) "
+                    "VALUES (:k, :n, :p, '0', :r) RETURNING id"
                 ),  # fmt: skip
-                {"k": kind, "n": name, "p": world.units.get(parent) if parent else None},
+                {
+                    "k": kind,
+                    "n": name,
+                    "p": world.units.get(parent) if parent else None,
+                    "r": REGIONS.get(key),
+                },  # fmt: skip
             )
         for key, role, unit in ACCOUNTS:
             world.users[key] = await create_account(

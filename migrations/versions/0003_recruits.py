@@ -192,6 +192,31 @@ def upgrade() -> None:
         CREATE UNIQUE INDEX uq_talent_filings_recruit_id_active ON talent_filings (recruit_id)
             WHERE status IN ('filed', 'acknowledged');
 
+        -- The commission's working-day calendar: public holidays and the weekend days worked in
+        -- exchange (调休); weekends are otherwise rest days. Publicity periods count on it.
+        CREATE TABLE calendar_days (
+            commission_id bigint NOT NULL
+                CONSTRAINT fk_calendar_days_commission_id_units REFERENCES units (id),
+            commission_path ltree NOT NULL,
+            day date NOT NULL,
+            kind text NOT NULL,
+            CONSTRAINT pk_calendar_days PRIMARY KEY (commission_id, day),
+            CONSTRAINT ck_calendar_days_kind CHECK (kind IN ('holiday', 'workday'))
+        );
+
+        -- Procedure rule overlays of a commission (province or school), edited as data; the
+        -- body is the format of resolvers/recruits/rules/serialization.py.
+        CREATE TABLE rule_overlays (
+            commission_id bigint NOT NULL
+                CONSTRAINT fk_rule_overlays_commission_id_units REFERENCES units (id),
+            commission_path ltree NOT NULL,
+            overlay_id text NOT NULL,
+            body jsonb NOT NULL,
+            updated_by bigint,
+            updated_at timestamptz NOT NULL DEFAULT now(),
+            CONSTRAINT pk_rule_overlays PRIMARY KEY (commission_id, overlay_id)
+        );
+
         ALTER TABLE unit_quotas ADD COLUMN admitted_exempt integer NOT NULL DEFAULT 0;
 
         -- The GB/T 2260 province code of a commission (e.g. 14 山西, 50 重庆): which province's
@@ -217,6 +242,18 @@ def upgrade() -> None:
         op.execute(
             f"CREATE POLICY {table}_owner ON {table} TO CURRENT_USER USING (true) WITH CHECK (true)"
         )
+    seen_by_tree = f"commission_path <@ {scope} OR {scope} <@ commission_path"
+    for table in ("calendar_days", "rule_overlays"):
+        op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+        op.execute(
+            f"CREATE POLICY {table}_scope ON {table} USING ({seen_by_tree})"
+            f" WITH CHECK (commission_path <@ {scope})"
+        )
+        op.execute(
+            f"CREATE POLICY {table}_owner ON {table} TO CURRENT_USER USING (true) WITH CHECK (true)"
+        )
+    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON calendar_days, rule_overlays TO {app}")
     op.execute(f"GRANT SELECT, INSERT, UPDATE ON recruits TO {app}")
     op.execute(f"GRANT SELECT, INSERT ON recruit_steps TO {app}")
     op.execute(f"GRANT UPDATE (unit_path, school_id) ON recruit_steps TO {app}")
@@ -231,6 +268,8 @@ def downgrade() -> None:
         """
         ALTER TABLE units DROP COLUMN region_code;
         ALTER TABLE unit_quotas DROP COLUMN admitted_exempt;
+        DROP TABLE rule_overlays;
+        DROP TABLE calendar_days;
         DROP TABLE talent_filings;
         DROP TABLE recruit_findings;
         DROP TABLE recruit_steps;

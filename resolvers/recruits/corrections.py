@@ -17,13 +17,12 @@ from partyplan.tenants.session import Session
 
 from . import repository
 from .errors import RecruitError, RecruitErrorCode
+from .procedure import load_procedure
 from .rules.engine import evaluate
 from .rules.steps import RecordedStep, RecruitFacts
 from .service import (
-    CALENDAR,
     derive,
     required_permission,
-    rules_for,
     today,
     violations_error,
     visible,
@@ -55,16 +54,17 @@ async def correct_step(session: Session, timezone: str, *, step_id: int, on: dat
         key=lambda s: s.on,
     )  # fmt: skip
     facts = RecruitFacts(recruit.birth_date)
+    procedure = await load_procedure(session, branch)
     for index, recorded in enumerate(corrected):
         result = evaluate(recorded.step_code, recorded.on, recorded.data, corrected[:index], facts,
-                          rules_for(branch, recorded.on), CALENDAR)  # fmt: skip
+                          procedure.rules(recorded.on), procedure.calendar)  # fmt: skip
         if not result.accepted:
             raise violations_error(result)
-    rules = rules_for(branch, on)
+    rules = procedure.rules(on)
     await repository.insert_step(session, recruit, step_code=step.step_code, on=on, data=data,
                                  rule_version=rules.version, supersedes_id=step.id,
                                  correction_reason=reason)  # fmt: skip
-    row = await derive(session, recruit, branch)
+    row = await derive(session, recruit, branch, procedure)
     await audit.append(session, operation="correctStep", object_type="Recruit", object_id=row.id,
                        unit_id=branch.id, school_id=branch.school_id,
                        before={"step": step.step_code, "on": step.on_date.isoformat(),

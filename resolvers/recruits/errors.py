@@ -37,6 +37,10 @@ class RecruitErrorCode(StrEnum):
     STEP_SUPERSEDED = "STEP_SUPERSEDED"
     SAME_BRANCH = "SAME_BRANCH"
     TOO_MANY_ROWS = "TOO_MANY_ROWS"
+    # --- procedure data edited by the commission (procedure_admin.py) ------------------------
+    INVALID_CALENDAR = "INVALID_CALENDAR"
+    INVALID_OVERLAY = "INVALID_OVERLAY"
+    NOT_A_COMMISSION = "NOT_A_COMMISSION"
     # --- high-level-talent filings (filings.py) ---------------------------------------------
     FILING_EXISTS = "FILING_EXISTS"
     FILING_NOT_PENDING = "FILING_NOT_PENDING"

@@ -28,18 +28,14 @@ from partyplan.tenants.session import Session
 from . import repository
 from .errors import RecruitError, RecruitErrorCode
 from .pii import PiiCipher
+from .procedure import Procedure, load_procedure
 from .rules import identity
-from .rules.calendar import SAMPLE_CALENDAR_2023, WorkingCalendar
 from .rules.engine import evaluate, next_due, stage_after
-from .rules.overlays import RuleSet, resolve_rules
 from .rules.steps import STEP_BY_CODE, Actor, RecordedStep, RecruitFacts
 
 ID_CONTEXT, PHONE_CONTEXT = "recruit.id_number", "recruit.phone"
 APPROVING_ACTORS = frozenset({Actor.COMMITTEE, Actor.HIGHER_ORGANIZATION_DEPARTMENT})
 RECRUIT_UNIT_KINDS = ("branch", "committee")
-# The commission's editable calendar arrives with the rules' own tables; until then the
-# official 2023 arrangement is the calendar publicity periods are counted on.
-CALENDAR: WorkingCalendar = SAMPLE_CALENDAR_2023
 
 
 @dataclass(frozen=True)
@@ -68,10 +64,6 @@ def required_permission(step_code: str) -> Permission:
     return (
         Permission.RECRUIT_APPROVE if step.actor in APPROVING_ACTORS else Permission.RECRUIT_RECORD
     )
-
-
-def rules_for(unit: Any, on: date) -> RuleSet:
-    return resolve_rules(unit.region_code or "", None, as_of=on)
 
 
 def _text(value: str | None, field: str, limit: int = 100) -> str | None:
@@ -129,9 +121,10 @@ async def create_recruit(session: Session, cipher: PiiCipher, timezone: str, *, 
     if not branch.active:
         raise RecruitError(RecruitErrorCode.INACTIVE_UNIT, "the branch is inactive", "branchId")
     person = _check_person(person, application_date, today(timezone))
-    rules = rules_for(branch, application_date)
+    procedure = await load_procedure(session, branch)
+    rules = procedure.rules(application_date)
     evaluation = evaluate("application", application_date, {}, (),
-                          RecruitFacts(person.birth_date), rules, CALENDAR)  # fmt: skip
+                          RecruitFacts(person.birth_date), rules, procedure.calendar)  # fmt: skip
     if not evaluation.accepted:
         raise violations_error(evaluation)
     lookup = cipher.lookup_hash(person.id_number, context=ID_CONTEXT)
@@ -158,7 +151,7 @@ async def create_recruit(session: Session, cipher: PiiCipher, timezone: str, *, 
         raise duplicate from error
     await repository.insert_step(session, row, step_code="application", on=application_date,
                                  data={}, rule_version=rules.version)  # fmt: skip
-    row = await derive(session, row, branch)
+    row = await derive(session, row, branch, procedure)
     await audit.append(session, operation="createRecruit", object_type="Recruit", object_id=row.id,
                        unit_id=branch.id, school_id=branch.school_id, before=None,
                        after=_snapshot(row))  # fmt: skip
@@ -183,14 +176,15 @@ async def record_step(session: Session, timezone: str, *, recruit_id: int, step_
         raise RecruitError(RecruitErrorCode.FUTURE_DATE, "the date is in the future", "on")
     branch = await visible_unit(session, recruit.branch_id, Permission.UNIT_READ)
     history = _history(await repository.steps_of(session, recruit.id))
-    rules = rules_for(branch, on)
+    procedure = await load_procedure(session, branch)
+    rules = procedure.rules(on)
     evaluation = evaluate(step_code, on, data, history, RecruitFacts(recruit.birth_date), rules,
-                          CALENDAR)  # fmt: skip
+                          procedure.calendar)  # fmt: skip
     if not evaluation.accepted:
         raise violations_error(evaluation)
     await repository.insert_step(session, recruit, step_code=step_code, on=on, data=data,
                                  rule_version=rules.version)  # fmt: skip
-    row = await derive(session, recruit, branch)
+    row = await derive(session, recruit, branch, procedure)
     await audit.append(session, operation="recordStep", object_type="Recruit", object_id=row.id,
                        unit_id=branch.id, school_id=branch.school_id,
                        before={"stage": recruit.stage},
@@ -203,15 +197,14 @@ def _history(rows: list[sa.Row]) -> list[RecordedStep]:
     return [RecordedStep(r.step_code, r.on_date, r.data) for r in rows]
 
 
-async def derive(session: Session, recruit: sa.Row, branch: sa.Row) -> sa.Row:
+async def derive(session: Session, recruit: sa.Row, branch: sa.Row, procedure: Procedure) -> sa.Row:
     """Re-derive everything stored from the steps: stage, next due, findings, admission."""
     history = _history(await repository.steps_of(session, recruit.id))
     facts = RecruitFacts(recruit.birth_date)
     findings: list[dict[str, Any]] = []
     for index, step in enumerate(history):
-        rules = rules_for(branch, step.on)
-        result = evaluate(step.step_code, step.on, step.data, history[:index], facts, rules,
-                          CALENDAR)  # fmt: skip
+        result = evaluate(step.step_code, step.on, step.data, history[:index], facts,
+                          procedure.rules(step.on), procedure.calendar)  # fmt: skip
         findings += [
             {"rule_id": f.rule_id, "rule_version": f.version, "article": f.article,
              "severity": f.severity.value, "step_code": step.step_code, "message": f.message,
@@ -221,7 +214,7 @@ async def derive(session: Session, recruit: sa.Row, branch: sa.Row) -> sa.Row:
     await repository.replace_findings(session, recruit, findings)
     stage = stage_after(history)
     since = max((s.on for s in history if STEP_BY_CODE[s.step_code].enters == stage), default=None)
-    due = next_due(history, rules_for(branch, history[-1].on), CALENDAR)
+    due = next_due(history, procedure.rules(history[-1].on), procedure.calendar)
     approved_on = next((s.on for s in history if s.step_code == "approval"), None)
     if approved_on != recruit.approved_on:
         await count_admission(session, branch, recruit.approved_on, recruit.exempt, -1)

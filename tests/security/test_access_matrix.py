@@ -201,6 +201,25 @@ CASES: dict[str, Case] = {
         " applicationDate: \"2023-03-01\"}]}) { recruits { id } errors { code } } }",
         lambda w, c: {"b": w.gid("A1a"), "n": id_number("20040229", 8, female=True)},
         "branch_secretary", ("viewer", "FORBIDDEN"), "other_school_admin"),
+    "workingCalendar": Case(
+        "query($u: ID!) { workingCalendar(unitId: $u, year: 2023) { holidays } }",
+        lambda w, c: {"u": w.gid("A1a")}, "branch_secretary", ("nobody", "NOT_FOUND"),
+        "other_school_admin", "every role reads the calendar of its units"),
+    "ruleOverlays": Case(
+        "query($u: ID!) { ruleOverlays(unitId: $u) { id } }",
+        lambda w, c: {"u": w.gid("A1a")}, "viewer", ("nobody", "NOT_FOUND"),
+        "other_school_admin", "every role reads the rules of its units"),
+    "setWorkingCalendar": Case(
+        "mutation($c: ID!) { setWorkingCalendar(input: {commissionId: $c, year: 2023,"
+        " holidays: [\"2023-10-02\"], makeupWorkdays: [\"2023-10-07\"]})"
+        " { calendar { year } errors { code } } }",
+        lambda w, c: {"c": w.gid("commission")}, "commission_admin",
+        ("commission_viewer", "FORBIDDEN"), "other_school_admin"),
+    "setRuleOverlay": Case(
+        "mutation($c: ID!, $o: JSON!) { setRuleOverlay(input: {commissionId: $c, overlay: $o})"
+        " { overlay { id } errors { code } } }",
+        lambda w, c: {"c": w.gid("commission"), "o": _overlay_body()}, "commission_admin",
+        ("commission_viewer", "FORBIDDEN"), "other_school_admin"),
     "filings": Case("query($u: ID) { filings(under: $u) { edges { node { programme } } } }",
                     lambda w, c: {"u": w.gid("A")}, "school_admin", ("viewer", "FORBIDDEN"),
                     "other_school_admin"),
@@ -345,6 +364,14 @@ async def test_other_school_gets_not_found(field: str, gql, world, context) -> N
         case.document, case.variables(world, context), world.tokens[case.other_school]
     )
     assert codes(result) == ["NOT_FOUND"], result
+
+
+def _overlay_body() -> dict[str, Any]:
+    from partyplan.resolvers.recruits.rules.overlays import EXAMPLE_PRE_REVIEW_1M, Overlay
+    from partyplan.resolvers.recruits.rules.serialization import overlay_to_json
+
+    return overlay_to_json(Overlay(id="matrix", title="预审时限", document="x", province="14",
+                                   rules=(EXAMPLE_PRE_REVIEW_1M,)))  # fmt: skip
 
 
 def _b64(data: bytes) -> str:

@@ -1,0 +1,108 @@
+"""The commission edits its procedure data: the working-day calendar and rule overlays.
+Both are read by every later step judgement (``procedure.load_procedure``); steps already
+recorded keep the rule version they were judged under."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from partyplan.auth.permissions import Permission
+from partyplan.models import rule_overlays
+from partyplan.resolvers.audit import repository as audit
+from partyplan.resolvers.units.service import visible as visible_unit
+from partyplan.tenants.session import Session
+
+from .errors import RecruitError, RecruitErrorCode
+from .procedure import commission_of, load_calendar, set_calendar_year, stored_overlays
+from .rules.overlays import BUILTIN_OVERLAYS
+
+
+async def _commission(session: Session, commission_id: int) -> sa.Row:
+    unit = await visible_unit(session, commission_id, Permission.RULE_MANAGE, "commissionId")
+    if unit.kind != "commission":
+        raise RecruitError(RecruitErrorCode.NOT_A_COMMISSION, "procedure data belongs to a "
+                           "commission", "commissionId")  # fmt: skip
+    return unit
+
+
+async def set_working_calendar(session: Session, *, commission_id: int, year: int,
+                               holidays: list[date], workdays: list[date]) -> dict[str, Any]:  # fmt: skip
+    commission = await _commission(session, commission_id)
+    if not 2000 <= year <= 2100:
+        raise RecruitError(RecruitErrorCode.INVALID_CALENDAR, "year out of range", "year")
+    for field, days in (("holidays", holidays), ("makeupWorkdays", workdays)):
+        if any(d.year != year for d in days):
+            raise RecruitError(RecruitErrorCode.INVALID_CALENDAR, f"every day must be in {year}",
+                               field)  # fmt: skip
+    if set(holidays) & set(workdays):
+        raise RecruitError(RecruitErrorCode.INVALID_CALENDAR,
+                           "a day cannot be both a holiday and a make-up workday", "makeupWorkdays")  # fmt: skip
+    if any(d.weekday() < 5 for d in workdays):
+        raise RecruitError(RecruitErrorCode.INVALID_CALENDAR,
+                           "make-up workdays (调休) are weekend days", "makeupWorkdays")  # fmt: skip
+    before = await year_of(session, commission.id, year)
+    await set_calendar_year(session, commission, year, sorted(set(holidays)), sorted(set(workdays)))
+    after = await year_of(session, commission.id, year)
+    await audit.append(session, operation="setWorkingCalendar", object_type="WorkingCalendar",
+                       object_id=commission.id, unit_id=commission.id, school_id=None,
+                       before=_iso(before), after=_iso(after))  # fmt: skip
+    return after
+
+
+def _iso(year: dict[str, Any]) -> dict[str, Any]:
+    return {k: [d.isoformat() for d in v] if isinstance(v, list) else v for k, v in year.items()}
+
+
+async def year_of(session: Session, commission_id: int, year: int) -> dict[str, Any]:
+    calendar = await load_calendar(session, commission_id)
+    return {
+        "year": year,
+        "holidays": sorted(d for d in calendar.holidays if d.year == year),
+        "workdays": sorted(d for d in calendar.makeup_workdays if d.year == year),
+    }
+
+
+async def calendar_year_for(session: Session, *, unit_id: int, year: int) -> dict[str, Any]:
+    unit = await visible_unit(session, unit_id, Permission.UNIT_READ, "unitId")
+    return await year_of(session, commission_of(unit), year)
+
+
+async def set_rule_overlay(session: Session, *, commission_id: int, body: dict[str, Any]) -> Any:
+    from .rules.serialization import OverlayFormatError, overlay_from_json, overlay_to_json
+
+    commission = await _commission(session, commission_id)
+    try:
+        overlay = overlay_from_json(body)
+    except OverlayFormatError as error:
+        raise RecruitError(RecruitErrorCode.INVALID_OVERLAY, str(error), "overlay") from error
+    if overlay.province != (commission.region_code or ""):
+        raise RecruitError(RecruitErrorCode.INVALID_OVERLAY,
+                           f"the overlay binds province {overlay.province!r}; this commission's "
+                           f"region is {commission.region_code!r}", "overlay")  # fmt: skip
+    stored = overlay_to_json(overlay)
+    stmt = pg_insert(rule_overlays).values(
+        commission_id=commission.id, commission_path=commission.path, overlay_id=overlay.id,
+        body=stored, updated_by=session.principal.user_id)  # fmt: skip
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=["commission_id", "overlay_id"],
+        set_={"body": stmt.excluded.body, "updated_by": stmt.excluded.updated_by,
+              "updated_at": sa.func.now()}))  # fmt: skip
+    await audit.append(session, operation="setRuleOverlay", object_type="RuleOverlay",
+                       object_id=commission.id, unit_id=commission.id, school_id=None,
+                       before=None, after=stored)  # fmt: skip
+    return overlay
+
+
+async def overlays_for(session: Session, *, unit_id: int) -> list[Any]:
+    """The overlays that can apply under the unit's commission: built in and stored."""
+    unit = await visible_unit(session, unit_id, Permission.UNIT_READ, "unitId")
+    stored = await stored_overlays(session, commission_of(unit))
+    replaced = {o.id for o in stored}
+    region = unit.region_code or ""
+    return [o for o in BUILTIN_OVERLAYS if o.id not in replaced and o.province == region] + list(
+        stored
+    )

@@ -1,0 +1,67 @@
+"""The commission edits its procedure as data: the working-day calendar and rule overlays."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from support_recruits import create, step
+
+from partyplan.resolvers.recruits.rules.overlays import EXAMPLE_ACTIVIST_WAIT_6M, Overlay
+from partyplan.resolvers.recruits.rules.serialization import overlay_to_json
+
+SET_CALENDAR = """mutation($input: SetWorkingCalendarInput!) { setWorkingCalendar(input: $input) {
+  calendar { year holidays makeupWorkdays } errors { code field } } }"""
+SET_OVERLAY = """mutation($c: ID!, $o: JSON!) { setRuleOverlay(input: {commissionId: $c, overlay: $o}) {
+  overlay { id province } errors { code field message } } }"""
+
+
+async def test_the_commission_sets_the_calendar_everyone_reads_it(gql, world) -> None:  # type: ignore[no-untyped-def]
+    national_day = [f"2023-10-0{d}" for d in range(1, 7)] + ["2023-09-29", "2023-09-30"]
+    calendar = {"commissionId": world.gid("commission"), "year": 2023, "holidays": national_day,
+                "makeupWorkdays": ["2023-10-07", "2023-10-08"]}  # fmt: skip
+    result = await gql(SET_CALENDAR, {"input": calendar}, world.tokens["commission_admin"])
+    assert result["data"]["setWorkingCalendar"]["errors"] == []
+    read = await gql("query($u: ID!) { workingCalendar(unitId: $u, year: 2023) { holidays makeupWorkdays } }",
+                     {"u": world.gid("A1a")}, world.tokens["branch_secretary"])  # fmt: skip
+    assert read["data"]["workingCalendar"] == {"holidays": sorted(national_day),
+                                               "makeupWorkdays": ["2023-10-07", "2023-10-08"]}  # fmt: skip
+    for bad, field in (({"makeupWorkdays": ["2023-10-09"]}, "makeupWorkdays"),  # a Monday
+                       ({"holidays": ["2024-01-01"]}, "holidays")):  # fmt: skip
+        refused = await gql(
+            SET_CALENDAR, {"input": {**calendar, **bad}}, world.tokens["commission_admin"]
+        )
+        assert [(e["code"], e["field"]) for e in refused["data"]["setWorkingCalendar"]["errors"]] == [
+            ("INVALID_CALENDAR", field)]  # fmt: skip
+
+
+async def test_a_stored_overlay_governs_later_steps(gql, world) -> None:  # type: ignore[no-untyped-def]
+    overlay = Overlay(id="xz-2023-activist-wait", title="入党申请满 6 个月方可确定为积极分子",
+                      document="晋教工委组〔2023〕23号", province="14",
+                      rules=(EXAMPLE_ACTIVIST_WAIT_6M,))  # fmt: skip
+    body = overlay_to_json(overlay)
+    wrong = await gql(SET_OVERLAY, {"c": world.gid("commission"), "o": {**body, "province": "50"}},
+                      world.tokens["commission_admin"])  # fmt: skip
+    assert [e["code"] for e in wrong["data"]["setRuleOverlay"]["errors"]] == ["INVALID_OVERLAY"]
+    malformed = await gql(SET_OVERLAY, {"c": world.gid("commission"), "o": {**body, "format": 9}},
+                          world.tokens["commission_admin"])  # fmt: skip
+    assert malformed["data"]["setRuleOverlay"]["errors"][0]["code"] == "INVALID_OVERLAY"
+
+    recruit = (await create(gql, world))["recruit"]["id"]  # applied 2022-09-15
+    await step(
+        gql, world, recruit, "talk", date(2022, 10, 10), {"talked_by": "书记"}, "branch_secretary"
+    )
+    stored = await gql(SET_OVERLAY, {"c": world.gid("commission"), "o": body},
+                       world.tokens["commission_admin"])  # fmt: skip
+    assert stored["data"]["setRuleOverlay"]["overlay"] == {
+        "id": "xz-2023-activist-wait",
+        "province": "14",
+    }
+    early = await step(gql, world, recruit, "activist", date(2023, 1, 10), {}, "branch_secretary")
+    assert [e["code"] for e in early["errors"]] == ["RULE_VIOLATION"]
+    assert EXAMPLE_ACTIVIST_WAIT_6M.id in early["errors"][0]["message"]
+    on_time = await step(gql, world, recruit, "activist", date(2023, 3, 20), {}, "branch_secretary")
+    assert on_time["errors"] == [] and on_time["recruit"]["stage"] == "ACTIVIST"
+
+    listed = await gql("query($u: ID!) { ruleOverlays(unitId: $u) { id } }", {"u": world.gid("A1a")},
+                       world.tokens["branch_secretary"])  # fmt: skip
+    assert "xz-2023-activist-wait" in [o["id"] for o in listed["data"]["ruleOverlays"]]
