@@ -267,3 +267,19 @@ async def test_transfers_keep_the_history_and_follow_scope(gql, world) -> None: 
                      world.tokens["other_school_admin"])  # fmt: skip
     assert len(seen["data"]["recruit"]["steps"]) == 2
     assert codes(await gql(query, {"id": recruit}, school)) == ["NOT_FOUND"]
+
+
+async def test_probation_extended_once_then_cancellation(gql, world) -> None:  # type: ignore[no-untyped-def]
+    recruit = (await create(gql, world))["recruit"]["id"]
+    for code, on, data, account in WALK[: [w[0] for w in WALK].index("oath") + 1]:
+        assert (await step(gql, world, recruit, code, on, data, account))["errors"] == []
+    extended = await step(gql, world, recruit, "probation_extension", date(2025, 6, 5),
+                          {"months": 6, "reason": "考察不足"}, "branch_secretary")  # fmt: skip
+    assert extended["errors"] == [] and extended["recruit"]["stage"] == "PROBATIONARY"
+    assert extended["recruit"]["nextDueOn"] > "2025-09-05"  # the conversion deadline moved
+    again = await step(gql, world, recruit, "probation_extension", date(2025, 7, 1),
+                       {"months": 6}, "branch_secretary")  # fmt: skip
+    assert [e["code"] for e in again["errors"]] == ["RULE_VIOLATION"]
+    cancelled = await step(gql, world, recruit, "probation_cancellation", date(2025, 8, 1),
+                           {"reason": "不具备党员条件"}, "branch_secretary")  # fmt: skip
+    assert cancelled["recruit"]["stage"] == "CANCELLED" and cancelled["recruit"]["nextStep"] is None
