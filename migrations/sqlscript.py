@@ -63,3 +63,25 @@ def _has_code(statement: str) -> bool:
 def execute_script(script: str) -> None:
     for statement in split_statements(script):
         op.execute(statement)
+
+
+def app_role() -> str:
+    """The service role the migrations grant to (passed by ``partyplan db upgrade``)."""
+    role = op.get_context().config.attributes.get("app_role", "partyplan_app")
+    if not role.replace("_", "").isalnum():
+        raise ValueError(f"unsafe role name {role!r}")
+    return role
+
+
+def protect(table: str, using: str, check: str | None = None) -> None:
+    """Row-level security, enabled and forced: the service role sees the rows ``using``
+    admits (and writes those ``check`` admits, default the same); the migrating owner keeps an
+    explicit all-rows policy for administration."""
+    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+    op.execute(
+        f"CREATE POLICY {table}_scope ON {table} USING ({using}) WITH CHECK ({check or using})"
+    )
+    op.execute(
+        f"CREATE POLICY {table}_owner ON {table} TO CURRENT_USER USING (true) WITH CHECK (true)"
+    )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from partyplan.migrations.sqlscript import execute_script
+from partyplan.migrations.sqlscript import app_role, execute_script, protect
 
 revision = "0001"
 down_revision = None
@@ -58,19 +58,12 @@ ROLES = [
 TENANT_TABLES = ["units", "users", "role_bindings", "audit_log"]
 
 
-def _app_role() -> str:
-    role = op.get_context().config.attributes.get("app_role", "partyplan_app")
-    if not role.replace("_", "").isalnum():
-        raise ValueError(f"unsafe role name {role!r}")
-    return role
-
-
 def _sql_array(values: list[str]) -> str:
     return "ARRAY[" + ",".join("'" + v.replace("'", "''") + "'" for v in values) + "]::text[]"
 
 
 def upgrade() -> None:
-    app = _app_role()
+    app = app_role()
     op.execute("CREATE EXTENSION IF NOT EXISTS ltree")
     execute_script(
         """
@@ -295,28 +288,16 @@ def upgrade() -> None:
         "audit_log": "EXISTS (SELECT 1 FROM units u WHERE u.id = audit_log.unit_id)",
     }
     for table, using in policies.items():
-        op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-        op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-        op.execute(f"CREATE POLICY {table}_scope ON {table} USING ({using}) WITH CHECK ({using})")
-        op.execute(
-            f"CREATE POLICY {table}_owner ON {table} TO CURRENT_USER USING (true) WITH CHECK (true)"
-        )
+        protect(table, using)
 
     # A chain head is visible to whoever reaches any unit of its school (chain = school id),
     # or, for a commission's own chain (chain = its root unit id), whoever reaches that root.
-    op.execute("ALTER TABLE audit_chain_heads ENABLE ROW LEVEL SECURITY")
-    op.execute("ALTER TABLE audit_chain_heads FORCE ROW LEVEL SECURITY")
     heads = (
         "EXISTS (SELECT 1 FROM units u WHERE u.school_id = audit_chain_heads.chain)"
         " OR EXISTS (SELECT 1 FROM units u WHERE u.id = audit_chain_heads.chain"
         " AND u.parent_id IS NULL)"
     )
-    op.execute(
-        f"CREATE POLICY audit_chain_heads_scope ON audit_chain_heads USING ({heads}) WITH CHECK ({heads})"
-    )
-    op.execute(
-        "CREATE POLICY audit_chain_heads_owner ON audit_chain_heads TO CURRENT_USER USING (true) WITH CHECK (true)"
-    )
+    protect("audit_chain_heads", heads)
 
     op.execute(f"GRANT USAGE ON SCHEMA public TO {app}")
     op.execute(f"GRANT SELECT, INSERT, UPDATE ON units, users TO {app}")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from partyplan.migrations.sqlscript import execute_script
+from partyplan.migrations.sqlscript import app_role, execute_script, protect
 
 revision = "0002"
 down_revision = "0001"
@@ -42,15 +42,8 @@ def _invariants() -> str:
     return ",\n            ".join(checks)
 
 
-def _app_role() -> str:
-    role = op.get_context().config.attributes.get("app_role", "partyplan_app")
-    if not role.replace("_", "").isalnum():
-        raise ValueError(f"unsafe role name {role!r}")
-    return role
-
-
 def upgrade() -> None:
-    app = _app_role()
+    app = app_role()
     execute_script(
         f"""
         CREATE TABLE plan_periods (
@@ -213,12 +206,7 @@ def upgrade() -> None:
         "structural_targets": f"unit_path <@ {scope}",
     }
     for table, using in policies.items():
-        op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-        op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-        op.execute(f"CREATE POLICY {table}_scope ON {table} USING ({using}) WITH CHECK ({using})")
-        op.execute(
-            f"CREATE POLICY {table}_owner ON {table} TO CURRENT_USER USING (true) WITH CHECK (true)"
-        )
+        protect(table, using)
     op.execute(
         f"GRANT SELECT, INSERT, UPDATE ON plan_periods, unit_quotas, structural_targets, linkage_rules TO {app}"
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from partyplan.migrations.sqlscript import execute_script
+from partyplan.migrations.sqlscript import app_role, execute_script, protect
 
 revision = "0003"
 down_revision = "0002"
@@ -61,19 +61,12 @@ END $$
 """
 
 
-def _app_role() -> str:
-    role = op.get_context().config.attributes.get("app_role", "partyplan_app")
-    if not role.replace("_", "").isalnum():
-        raise ValueError(f"unsafe role name {role!r}")
-    return role
-
-
 def _in(values: tuple[str, ...]) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 def upgrade() -> None:
-    app = _app_role()
+    app = app_role()
     execute_script(
         f"""
         CREATE TABLE recruits (
@@ -235,24 +228,10 @@ def upgrade() -> None:
     )
     scope = "(SELECT app_scope())"
     for table in ("recruits", "recruit_steps", "recruit_findings", "talent_filings"):
-        op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-        op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-        using = f"unit_path <@ {scope}"
-        op.execute(f"CREATE POLICY {table}_scope ON {table} USING ({using}) WITH CHECK ({using})")
-        op.execute(
-            f"CREATE POLICY {table}_owner ON {table} TO CURRENT_USER USING (true) WITH CHECK (true)"
-        )
+        protect(table, f"unit_path <@ {scope}")
     seen_by_tree = f"commission_path <@ {scope} OR {scope} <@ commission_path"
     for table in ("calendar_days", "rule_overlays"):
-        op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-        op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-        op.execute(
-            f"CREATE POLICY {table}_scope ON {table} USING ({seen_by_tree})"
-            f" WITH CHECK (commission_path <@ {scope})"
-        )
-        op.execute(
-            f"CREATE POLICY {table}_owner ON {table} TO CURRENT_USER USING (true) WITH CHECK (true)"
-        )
+        protect(table, seen_by_tree, check=f"commission_path <@ {scope}")
     op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON calendar_days, rule_overlays TO {app}")
     op.execute(f"GRANT SELECT, INSERT, UPDATE ON recruits TO {app}")
     op.execute(f"GRANT SELECT, INSERT ON recruit_steps TO {app}")
