@@ -77,7 +77,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             from .demo import load_demo
 
             assert platform.owner_url is not None
-            accounts = await load_demo(platform.owner_url)
+            accounts = await load_demo(platform.owner_url, platform.pii)
             print(
                 f"Demo bearer tokens (valid {DEMO_TOKEN_TTL // 3600} h), header 'Authorization: Bearer <token>':"
             )

@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from partyplan.resolvers.plans.rules import Amounts
 from partyplan.resolvers.plans.service import forecasts, periods, quotas
 from partyplan.resolvers.recruits import procedure_admin
+from partyplan.resolvers.recruits import service as recruit_service
+from partyplan.resolvers.recruits.pii import PiiCipher
 from partyplan.resolvers.recruits.rules.calendar import SAMPLE_CALENDAR_2023
 from partyplan.tenants.binding import bind_principal
 from partyplan.tenants.session import Session
@@ -210,13 +212,71 @@ async def _seed_plans(conn: AsyncConnection) -> None:
                                remark=remark)  # fmt: skip
 
 
-async def load_demo(owner_url: str) -> list[DemoAccount]:
-    """Load the demo tree, accounts and plans (idempotent) and return the demo accounts."""
+# (name, gender, birth date, ethnicity, sequence, branch code, steps up to and including)
+RECRUITS = [
+    ("张晓雨", "female", date(2003, 4, 12), "汉族", 11, "SX-XZSY-ZW-02", "approval"),
+    ("马俊杰", "male", date(2002, 11, 3), "回族", 12, "SX-XZSY-ZW-02", "development_target"),
+    ("李思远", "male", date(2004, 2, 29), "汉族", 13, "SX-XZSY-ZW-03", "activist"),
+]
+# A student's path through the steps (dates of the 2022–2023 cohort).
+DEMO_WALK: list[tuple[str, date, dict[str, object]]] = [
+    ("talk", date(2022, 3, 20), {"talked_by": "支部书记"}),
+    ("activist", date(2022, 6, 20), {"recommended_by": "mass_organization"}),
+    ("activist_filing", date(2022, 6, 27), {}),
+    ("contacts", date(2022, 6, 28), {"contacts": ["m-101", "m-102"]}),
+    ("cultivation", date(2022, 12, 20), {"assessment": "合格"}),
+    ("development_target", date(2023, 6, 26), {}),
+    ("target_filing", date(2023, 6, 29), {}),
+    ("introducers", date(2023, 7, 3), {"introducers": ["m-101", "m-102"]}),
+    ("political_review", date(2023, 7, 20), {"conclusion": "qualified"}),
+    ("training", date(2023, 7, 26), {"days": 3, "hours": 24}),
+    ("branch_committee_review", date(2023, 8, 10), {}),
+    ("pre_review", date(2023, 8, 17), {}),
+    ("application_form", date(2023, 8, 24), {}),
+    ("branch_meeting", date(2023, 9, 5), {"entitled": 25, "present": 21, "in_favour": 20}),
+    ("committee_talk", date(2023, 9, 14), {"talked_by": "组织员"}),
+    ("approval", date(2023, 9, 25), {"document_no": "忻师院党委〔2023〕31号"}),
+]
+
+
+def _id_number(birth: date, sequence: int, gender: str) -> str:
+    serial = sequence * 2 + (1 if gender == "male" else 0)
+    first_17 = f"140902{birth:%Y%m%d}{serial % 1000:03d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return (
+        first_17
+        + "10X98765432"[sum(int(d) * w for d, w in zip(first_17, weights, strict=True)) % 11]
+    )
+
+
+async def _seed_recruits(conn: AsyncConnection, cipher: PiiCipher) -> None:
+    if await conn.scalar(sa.text("SELECT 1 FROM recruits LIMIT 1")):
+        return
+    school = await _as(conn, "xz-admin")
+    for name, gender, birth, ethnicity, sequence, branch, last in RECRUITS:
+        recruit = await recruit_service.create_recruit(
+            school, cipher, "Asia/Shanghai", branch_id=await _unit_id(conn, branch),
+            person=recruit_service.Person(
+                name=name, gender=gender, ethnicity=ethnicity, birth_date=birth,
+                id_number=_id_number(birth, sequence, gender), phone=None,
+                category="undergraduate", education="below_college", professional_title=None,
+                high_knowledge=False, talent_programme=None),
+            application_date=date(2022, 3, 1))  # fmt: skip
+        for code, on, data in DEMO_WALK[: [w[0] for w in DEMO_WALK].index(last) + 1]:
+            await recruit_service.record_step(school, "Asia/Shanghai", recruit_id=recruit.id,
+                                              step_code=code, on=on, data=data)  # fmt: skip
+
+
+async def load_demo(owner_url: str, cipher: PiiCipher | None = None) -> list[DemoAccount]:
+    """Load the demo tree, accounts, plans and (with the PII key) recruits, idempotently, and
+    return the demo accounts."""
     engine = create_async_engine(async_url(owner_url))
     try:
         async with engine.begin() as conn:
             await _seed(conn)
             await _seed_plans(conn)
+            if cipher is not None:
+                await _seed_recruits(conn, cipher)
             rows = await conn.execute(
                 sa.text(
                     "SELECT u.id, u.username, b.role, n.name FROM users u "
