@@ -84,3 +84,18 @@ class ImportRecruitRowInput(CreateRecruitInput):
 @strawberry.input
 class ImportRecruitsInput:
     rows: list[ImportRecruitRowInput]
+
+
+@strawberry.input(description="延长预备期（只能一次，6–12 个月；支部大会决定）。")
+class ExtendProbationInput:
+    recruit_id: relay.GlobalID
+    on: date = strawberry.field(description="支部大会决定的日期")
+    months: int
+    reason: str | None = None
+
+
+@strawberry.input(description="取消预备党员资格（支部大会决定）。")
+class CancelProbationInput:
+    recruit_id: relay.GlobalID
+    on: date
+    reason: str | None = None

@@ -12,8 +12,10 @@ from ..mutations import decode_id, run_mutation
 from ..permissions import described
 from .inputs import (
     AcknowledgeFilingInput,
+    CancelProbationInput,
     CorrectStepInput,
     CreateRecruitInput,
+    ExtendProbationInput,
     FileTalentInput,
     ImportRecruitsInput,
     RecordStepInput,
@@ -49,8 +51,38 @@ def _person(input: Any) -> service.Person:
     )  # fmt: skip
 
 
+async def _record(info: strawberry.Info, recruit_id: Any, code: str, on: Any,
+                  data: dict[str, Any]) -> RecruitPayload:  # fmt: skip
+    row_id = decode_id(recruit_id, "Recruit", "recruitId")
+    context = info.context
+    row, errors = await run_mutation(info, lambda s: service.record_step(
+        s, context.settings.timezone, recruit_id=row_id, step_code=code, on=on, data=data))  # fmt: skip
+    session = await context.session()
+    if row is not None:
+        row = await service.visible(session, row.id, with_pii=True)
+    return _payload(info, session, row, errors)
+
+
 @strawberry.type
 class RecruitMutations:
+    @strawberry.mutation(description=described(
+        "延长预备期: once, by 6 to 12 months (the same as recordStep PROBATION_EXTENSION).",
+        Permission.RECRUIT_RECORD, where="at the recruit's branch"))  # fmt: skip
+    async def extend_probation(self, info: strawberry.Info,
+                               input: ExtendProbationInput) -> RecruitPayload:  # fmt: skip
+        data: dict[str, Any] = {"months": input.months}
+        if input.reason:
+            data["reason"] = input.reason
+        return await _record(info, input.recruit_id, "probation_extension", input.on, data)
+
+    @strawberry.mutation(description=described(
+        "取消预备党员资格 (the same as recordStep PROBATION_CANCELLATION).",
+        Permission.RECRUIT_RECORD, where="at the recruit's branch"))  # fmt: skip
+    async def cancel_probation(self, info: strawberry.Info,
+                               input: CancelProbationInput) -> RecruitPayload:  # fmt: skip
+        data = {"reason": input.reason} if input.reason else {}
+        return await _record(info, input.recruit_id, "probation_cancellation", input.on, data)
+
     @strawberry.mutation(description=described(
         "Bulk entry of recruits with their past steps: all rows go in or none; every bad row is "
         "reported with its index, field and reason.", Permission.RECRUIT_RECORD,
@@ -132,16 +164,8 @@ class RecruitMutations:
         "filings) need recruit.approve.", Permission.RECRUIT_RECORD,
         where="at the recruit's branch"))  # fmt: skip
     async def record_step(self, info: strawberry.Info, input: RecordStepInput) -> RecruitPayload:
-        recruit_id = decode_id(input.recruit_id, "Recruit", "recruitId")
         data = input.data if isinstance(input.data, dict) else {}
-        context = info.context
-        row, errors = await run_mutation(info, lambda s: service.record_step(
-            s, context.settings.timezone, recruit_id=recruit_id, step_code=input.step.value,
-            on=input.on, data=data))  # fmt: skip
-        session = await context.session()
-        if row is not None:
-            row = await service.visible(session, row.id, with_pii=True)
-        return _payload(info, session, row, errors)
+        return await _record(info, input.recruit_id, input.step.value, input.on, data)
 
 
 def _filing(row: Any, errors: list[DomainError]) -> TalentFilingPayload:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import support_recruits as recruits_api
 from support import codes, gid, id_number, scalar
 
 from partyplan.auth.keys import KeyStore
@@ -220,6 +221,16 @@ CASES: dict[str, Case] = {
         " { overlay { id } errors { code } } }",
         lambda w, c: {"c": w.gid("commission"), "o": _overlay_body()}, "commission_admin",
         ("commission_viewer", "FORBIDDEN"), "other_school_admin"),
+    "extendProbation": Case(
+        "mutation($r: ID!) { extendProbation(input: {recruitId: $r, on: \"2025-06-05\","
+        " months: 6}) { recruit { stage } errors { code } } }",
+        lambda w, c: {"r": c["probationer"]}, "branch_secretary", ("viewer", "FORBIDDEN"),
+        "other_school_admin"),
+    "cancelProbation": Case(
+        "mutation($r: ID!) { cancelProbation(input: {recruitId: $r, on: \"2025-06-05\","
+        " reason: \"不具备条件\"}) { recruit { stage } errors { code } } }",
+        lambda w, c: {"r": c["probationer"]}, "branch_secretary", ("viewer", "FORBIDDEN"),
+        "other_school_admin"),
     "filings": Case("query($u: ID) { filings(under: $u) { edges { node { programme } } } }",
                     lambda w, c: {"u": w.gid("A")}, "school_admin", ("viewer", "FORBIDDEN"),
                     "other_school_admin"),
@@ -255,9 +266,13 @@ def _payload_errors(result: dict[str, Any]) -> list[Any]:
     ]
 
 
+PROBATION_FIELDS = {"extendProbation", "cancelProbation"}
+
+
 @pytest.fixture
-async def context(gql, world) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """An issued period with quota at school A and committee A1, and a draft period."""
+async def context(gql, world, request) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """An issued period with quota at school A and committee A1, a draft period, recruits and a
+    filing; for the probation fields, also a recruit walked to probation."""
     admin = world.tokens["commission_admin"]
 
     async def run(document: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
@@ -310,6 +325,17 @@ async def context(gql, world) -> dict[str, str]:  # type: ignore[no-untyped-def]
         " { filing { id } errors { code } } }", {"r": ids["recruit"]}, world.tokens["school_admin"],
     )  # fmt: skip
     ids["filing"] = filed["filing"]["id"]
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and callspec.params.get("field") in PROBATION_FIELDS:
+        walked = await recruits_api.create(gql, world, idNumber=id_number("20030504", 14),
+                                           name="赵敏")  # fmt: skip
+        ids["probationer"] = walked["recruit"]["id"]
+        walk = recruits_api.WALK
+        for code, on, data, account in walk[: [w[0] for w in walk].index("oath") + 1]:
+            done = await recruits_api.step(gql, world, ids["probationer"], code, on, data, account)
+            assert done["errors"] == [], done
+    else:
+        ids["probationer"] = ids["recruit"]
     return ids
 
 
