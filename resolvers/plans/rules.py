@@ -18,6 +18,8 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
+from partyplan.resolvers import text
+
 from .errors import PlanError, PlanErrorCode, Shortfall
 
 DIMENSIONS = ("total", "students", "staff", "high_knowledge")
@@ -172,14 +174,7 @@ def check_writable(state: str, *, needs_issued: bool = False) -> None:
 
 def clean_text(value: str | None, field: str, code: PlanErrorCode, *, required: bool,
                limit: int = 500) -> str | None:  # fmt: skip
-    cleaned = " ".join((value or "").split())
-    if not cleaned:
-        if required:
-            raise PlanError(code, f"{field} is required", field)
-        return None
-    if len(cleaned) > limit:
-        raise PlanError(code, f"{field} exceeds {limit} characters", field)
-    return cleaned
+    return text.clean_text(value, field, required=required, limit=limit, error=PlanError, code=code)
 
 
 _DOCUMENT = re.compile(r"\S")

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
+from partyplan.resolvers.text import clean_text
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
@@ -37,10 +38,9 @@ async def correct_step(session: Session, timezone: str, *, step_id: int, on: dat
     recruit = await visible(
         session, step.recruit_id, required_permission(step.step_code), lock=True
     )
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise RecruitError(RecruitErrorCode.REASON_REQUIRED, "a correction needs its reason",
-                           "reason")  # fmt: skip
+    reason = clean_text(reason, "reason", required=True, limit=500, error=RecruitError,
+                        code=RecruitErrorCode.INVALID_TEXT,
+                        missing_code=RecruitErrorCode.REASON_REQUIRED)  # fmt: skip
     if await repository.is_superseded(session, step.id):
         raise RecruitError(RecruitErrorCode.STEP_SUPERSEDED,
                            "this step was already corrected: correct the correction", "stepId")  # fmt: skip

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
+from partyplan.resolvers.text import clean_text
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
@@ -20,15 +21,9 @@ from .service import count_admission, visible
 
 
 def _text(value: str | None, field: str, limit: int, *, required: bool) -> str | None:
-    cleaned = " ".join((value or "").split())
-    if not cleaned and required:
-        code = (
-            RecruitErrorCode.REASON_REQUIRED if field == "reason" else RecruitErrorCode.INVALID_TEXT
-        )
-        raise RecruitError(code, f"{field} is required", field)
-    if len(cleaned) > limit:
-        raise RecruitError(RecruitErrorCode.INVALID_TEXT, f"at most {limit} characters", field)
-    return cleaned or None
+    return clean_text(value, field, required=required, limit=limit, error=RecruitError,
+                      code=RecruitErrorCode.INVALID_TEXT,
+                      missing_code=RecruitErrorCode.REASON_REQUIRED if field == "reason" else None)  # fmt: skip
 
 
 async def file_talent(session: Session, *, recruit_id: int, programme: str,

@@ -22,6 +22,7 @@ from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
 from partyplan.resolvers.errors import ValidationErrors
 from partyplan.resolvers.plans.repository import balances
+from partyplan.resolvers.text import clean_text
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
@@ -66,11 +67,9 @@ def required_permission(step_code: str) -> Permission:
     )
 
 
-def _text(value: str | None, field: str, limit: int = 100) -> str | None:
-    cleaned = " ".join((value or "").split())
-    if len(cleaned) > limit:
-        raise RecruitError(RecruitErrorCode.INVALID_TEXT, f"at most {limit} characters", field)
-    return cleaned or None
+def _text(value: str | None, field: str) -> str | None:
+    return clean_text(value, field, required=False, limit=100, error=RecruitError,
+                      code=RecruitErrorCode.INVALID_TEXT)  # fmt: skip
 
 
 def _check_person(person: Person, on: date, now: date) -> Person:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
+from partyplan.resolvers.text import clean_text
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
@@ -23,11 +24,9 @@ async def transfer_recruit(session: Session, *, recruit_id: int, to_branch_id: i
     holding recruit.transfer at both ends (the commission)."""
     recruit = await visible(session, recruit_id, Permission.RECRUIT_TRANSFER, lock=True)
     target = await visible_unit(session, to_branch_id, Permission.RECRUIT_TRANSFER, "toBranchId")
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise RecruitError(
-            RecruitErrorCode.REASON_REQUIRED, "a transfer needs its reason", "reason"
-        )
+    reason = clean_text(reason, "reason", required=True, limit=500, error=RecruitError,
+                        code=RecruitErrorCode.INVALID_TEXT,
+                        missing_code=RecruitErrorCode.REASON_REQUIRED)  # fmt: skip
     if target.kind not in RECRUIT_UNIT_KINDS:
         raise RecruitError(
             RecruitErrorCode.NOT_A_BRANCH, "recruits belong to a branch", "toBranchId"
