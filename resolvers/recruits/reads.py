@@ -57,3 +57,12 @@ async def page(session: Session, cipher: PiiCipher, *, under_id: int | None, sta
 
 def _far_future() -> date:
     return date(9999, 12, 31)
+
+
+async def by_ids(session: Session, recruit_ids: list[int]) -> list[sa.Row]:
+    """Recruits the caller may read, with their ciphertext, in one statement (id order)."""
+    if not recruit_ids:
+        return []
+    return await repository.by_ids(
+        session, recruit_ids, read_paths=session.principal.paths_with(Permission.RECRUIT_READ)
+    )

@@ -25,6 +25,20 @@ async def get(session: Session, recruit_id: int, *, with_pii: bool = False,
     return (await session.execute(stmt)).first()
 
 
+async def by_ids(
+    session: Session, recruit_ids: Sequence[int], *, read_paths: list[str]
+) -> list[sa.Row]:
+    stmt = (
+        sa.select(*recruits.c)
+        .where(
+            recruits.c.id == sa.any_(sa.literal(list(recruit_ids), sa.ARRAY(sa.BigInteger))),
+            descendant_of_any(recruits.c.unit_path, read_paths),
+        )
+        .order_by(recruits.c.id)
+    )
+    return list((await session.execute(stmt)).all())
+
+
 async def id_number_taken(session: Session, lookup: bytes) -> bool:
     """Duplicates are refused platform-wide; another school's recruit is invisible here, so the
     unique index stays the final guard (see service)."""

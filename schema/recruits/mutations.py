@@ -6,7 +6,7 @@ import strawberry
 
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.errors import DomainError
-from partyplan.resolvers.recruits import corrections, filings, imports, service, transfers
+from partyplan.resolvers.recruits import corrections, filings, imports, reads, service, transfers
 
 from ..mutations import decode_id, run_mutation
 from ..permissions import described
@@ -51,16 +51,21 @@ def _person(input: Any) -> service.Person:
     )  # fmt: skip
 
 
+async def _reloaded(info: strawberry.Info, row: Any, errors: list[DomainError]) -> RecruitPayload:
+    """The payload with the recruit read back as the caller may see it (PII by permission)."""
+    session = await info.context.session()
+    if row is not None:
+        row = await service.visible(session, row.id, with_pii=True)
+    return _payload(info, session, row, errors)
+
+
 async def _record(info: strawberry.Info, recruit_id: Any, code: str, on: Any,
                   data: dict[str, Any]) -> RecruitPayload:  # fmt: skip
     row_id = decode_id(recruit_id, "Recruit", "recruitId")
     context = info.context
     row, errors = await run_mutation(info, lambda s: service.record_step(
         s, context.settings.timezone, recruit_id=row_id, step_code=code, on=on, data=data))  # fmt: skip
-    session = await context.session()
-    if row is not None:
-        row = await service.visible(session, row.id, with_pii=True)
-    return _payload(info, session, row, errors)
+    return await _reloaded(info, row, errors)
 
 
 @strawberry.type
@@ -103,8 +108,8 @@ class RecruitMutations:
         created, errors = await run_mutation(info, lambda s: imports.import_recruits(
             s, context.pii, context.settings.timezone, rows))  # fmt: skip
         session = await context.session()
-        recruits = [to_recruit(info, session, await service.visible(session, r.id, with_pii=True))
-                    for r in created or []]  # fmt: skip
+        rows = await reads.by_ids(session, [r.id for r in created or []])
+        recruits = [to_recruit(info, session, r) for r in rows]
         return ImportRecruitsPayload(recruits=recruits, errors=[
             ImportRowError(index=getattr(e, "index", 0), code=e.code, field=e.field,
                            message=e.message) for e in errors])  # fmt: skip
@@ -119,10 +124,7 @@ class RecruitMutations:
         branch_id = decode_id(input.to_branch_id, "Unit", "toBranchId")
         row, errors = await run_mutation(info, lambda s: transfers.transfer_recruit(
             s, recruit_id=recruit_id, to_branch_id=branch_id, reason=input.reason))  # fmt: skip
-        session = await info.context.session()
-        if row is not None:
-            row = await service.visible(session, row.id, with_pii=True)
-        return _payload(info, session, row, errors)
+        return await _reloaded(info, row, errors)
 
     @strawberry.mutation(description=described(
         "Correct a recorded step with a reason: a new record supersedes the old one (both kept, "
@@ -135,10 +137,7 @@ class RecruitMutations:
         row, errors = await run_mutation(info, lambda s: corrections.correct_step(
             s, context.settings.timezone, step_id=step_id, on=input.on, data=data,
             reason=input.reason))  # fmt: skip
-        session = await context.session()
-        if row is not None:
-            row = await service.visible(session, row.id, with_pii=True)
-        return _payload(info, session, row, errors)
+        return await _reloaded(info, row, errors)
 
     @strawberry.mutation(description=described(
         "Record a new applicant (step 1): identity checked (GB 11643, birth date and gender "
@@ -153,10 +152,7 @@ class RecruitMutations:
         row, errors = await run_mutation(info, lambda s: service.create_recruit(
             s, context.pii, context.settings.timezone, branch_id=branch_id, person=person,
             application_date=input.application_date))  # fmt: skip
-        session = await context.session()
-        if row is not None:
-            row = await service.visible(session, row.id, with_pii=True)
-        return _payload(info, session, row, errors)
+        return await _reloaded(info, row, errors)
 
     @strawberry.mutation(description=described(
         "Record a step. Preconditions refuse it (RULE_VIOLATION citing the rule); a late step "
