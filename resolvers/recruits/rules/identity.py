@@ -29,6 +29,7 @@ __all__ = [
     "age_on",
     "birth_date_of",
     "check_birth_date_matches",
+    "check_character",
     "check_ethnicity",
     "check_gender_matches",
     "check_id_number",
@@ -84,7 +85,7 @@ def _normalise_id_number(id_number: str) -> str:
     return unicodedata.normalize("NFKC", id_number).strip().upper()
 
 
-def _check_character(first_17: str) -> str:
+def check_character(first_17: str) -> str:
     """The GB 11643-1999 check character of the first 17 digits."""
     total = sum(int(digit) * weight for digit, weight in zip(first_17, _CHECK_WEIGHTS, strict=True))
     return _CHECK_CHARACTERS[total % 11]
@@ -103,7 +104,7 @@ def _parse_id_number(id_number: str) -> _IdNumber:
         raise _invalid_id("an ID number is 17 digits followed by a check digit (0-9 or X)")
     if value[:2] not in _PROVINCE_CODES:
         raise _invalid_id("the ID number does not start with a valid province code")
-    if _check_character(value[:17]) != value[17]:
+    if check_character(value[:17]) != value[17]:
         raise _invalid_id("the ID number's check digit is wrong (GB 11643-1999)")
     try:
         birth_date = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
