@@ -20,6 +20,7 @@ from .recruits import (
     rule_overlays,
     talent_filings,
 )
+from .rollups import unit_month_tallies, unit_tallies
 from .tenants import units
 
 __all__ = [
@@ -40,7 +41,9 @@ __all__ = [
     "rule_overlays",
     "structural_targets",
     "talent_filings",
+    "unit_month_tallies",
     "unit_quotas",
+    "unit_tallies",
     "units",
     "users",
 ]

@@ -105,10 +105,6 @@ unit_quotas = sa.Table(
     ),
     sa.Column("forecast_remark", sa.Text),
     sa.Column("forecast_at", sa.DateTime(timezone=True)),
-    # Admissions counted in the period (maintained by the recruits domain).
-    sa.Column("admitted_total", sa.Integer, nullable=False, server_default="0"),
-    # Admissions of acknowledged high-level talents: reported, not counted against the quota.
-    sa.Column("admitted_exempt", sa.Integer, nullable=False, server_default="0"),
     sa.Index("ix_unit_quotas_unit_path_gist", "unit_path", postgresql_using="gist"),
     sa.Index("ix_unit_quotas_unit_id", "unit_id"),
 )

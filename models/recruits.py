@@ -37,6 +37,12 @@ recruits = sa.Table(
     sa.Column("open_findings", sa.Integer, nullable=False, server_default="0"),
     sa.Column("approved_on", sa.Date),
     sa.Column("exempt", sa.Boolean, nullable=False, server_default=sa.false()),
+    # Milestones: the date the recruit entered each stage (approved_on: probationary).
+    sa.Column("applied_on", sa.Date, nullable=False),
+    sa.Column("activist_on", sa.Date),
+    sa.Column("target_on", sa.Date),
+    sa.Column("converted_on", sa.Date),
+    sa.Column("cancelled_on", sa.Date),
     created_at(),
     sa.Column("updated_at", sa.DateTime(timezone=True)),
     sa.UniqueConstraint("id_number_hash"),

@@ -37,6 +37,7 @@ from .recruits.mutations import FilingMutations, RecruitMutations
 from .recruits.procedure import ProcedureMutations, ProcedureQueries
 from .recruits.queries import FilingQueries, RecruitQueries
 from .recruits.types import Recruit
+from .rollups.queries import RollupQueries
 from .units.mutations import UnitMutations
 from .units.queries import UnitQueries
 from .units.types import Unit
@@ -54,6 +55,7 @@ class Query(
     RecruitQueries,
     FilingQueries,
     ProcedureQueries,
+    RollupQueries,
 ):
     pass
 

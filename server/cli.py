@@ -1,4 +1,4 @@
-"""``partyplan`` command line: serve, db, token, init, schema, audit."""
+"""``partyplan`` command line: serve, db, token, init, schema, audit, tallies."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from . import database_admin
 from .database import async_url, with_database
@@ -21,6 +22,7 @@ from .settings import Settings
 log = logging.getLogger("partyplan")
 
 DEMO_TOKEN_TTL = 12 * 3600
+T = TypeVar("T")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -196,25 +198,57 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_audit(args: argparse.Namespace) -> int:
-    from partyplan.resolvers.audit.repository import verify_chains
-
+def run_as_owner(args: argparse.Namespace, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+    """Run ``work`` in one transaction as the migrating owner (maintenance: every school)."""
     settings = _settings(args)
 
-    async def run() -> list[tuple[int, int, str]]:
+    async def run() -> T:
         async with owner_database(settings) as url:
             engine = create_async_engine(async_url(url))
             try:
-                async with engine.connect() as conn:
-                    return await verify_chains(conn)
+                async with engine.begin() as conn:
+                    return await work(conn)
             finally:
                 await engine.dispose()
 
-    broken = asyncio.run(run())
+    return asyncio.run(run())
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from partyplan.resolvers.audit.repository import verify_chains
+
+    broken = run_as_owner(args, verify_chains)
     for chain, seq, what in broken:
         print(f"chain {chain} entry {seq}: {what} does not verify")
     print("audit log intact" if not broken else f"{len(broken)} problem(s) found")
     return 1 if broken else 0
+
+
+def cmd_tallies(args: argparse.Namespace) -> int:
+    """``verify``: compare every period's stored roll-up tallies with the recruits;
+    ``rebuild``: recompute the open periods' tallies (after a bulk load that bypassed the
+    trigger)."""
+    from partyplan.resolvers.rollups.repository import drift, rebuild_open_periods
+
+    async def verify(conn: AsyncConnection) -> list[str]:
+        periods = await conn.execute(sa.text("SELECT id, name, commission_path::text AS path"
+                                             " FROM plan_periods WHERE state <> 'closed'"))  # fmt: skip
+        problems = []
+        for period in periods.all():
+            for row in await drift(conn, period.id, period.path):
+                where = f" month {row.month}" if row.month else ""
+                problems.append(f"period {period.name}: unit {row.unit_id}{where}: {row.side}")
+        return problems
+
+    if args.action == "rebuild":
+        count = run_as_owner(args, rebuild_open_periods)
+        print(f"rebuilt the tallies of {count} open period(s)")
+        return 0
+    problems = run_as_owner(args, verify)
+    for problem in problems:
+        print(f"{problem} row differs")
+    print("tallies agree with the recruits" if not problems else f"{len(problems)} difference(s)")
+    return 1 if problems else 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -256,6 +290,10 @@ def parser() -> argparse.ArgumentParser:
     audit = with_data_dir(sub.add_parser("audit", help="verify the audit log's hash chains"))
     audit.add_argument("action", choices=["verify"])
     audit.set_defaults(func=cmd_audit)
+
+    tallies = with_data_dir(sub.add_parser("tallies", help="check or rebuild roll-up tallies"))
+    tallies.add_argument("action", choices=["verify", "rebuild"])
+    tallies.set_defaults(func=cmd_tallies)
     return root
 
 

@@ -64,7 +64,7 @@ async def correct_step(session: Session, timezone: str, *, step_id: int, on: dat
     await repository.insert_step(session, recruit, step_code=step.step_code, on=on, data=data,
                                  rule_version=rules.version, supersedes_id=step.id,
                                  correction_reason=reason)  # fmt: skip
-    row = await derive(session, recruit, branch, procedure)
+    row = await derive(session, recruit, procedure)
     await audit.append(session, operation="correctStep", object_type="Recruit", object_id=row.id,
                        unit_id=branch.id, school_id=branch.school_id,
                        before={"step": step.step_code, "on": step.on_date.isoformat(),

@@ -1,7 +1,7 @@
 """High-level-talent filings (高层次人才备案): a school files a recruit on a provincial-or-higher
 talent programme; the commission acknowledges or returns it. Only an acknowledged filing
 exempts the recruit's admission from the guiding plan — it is then counted in
-``admitted_exempt`` instead of ``admitted_total`` (Shanxi 2023 seed, item 二)."""
+the exempt figure of the roll-up tallies, not against the quota (Shanxi 2023 seed, item 二)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from partyplan.tenants.session import Session
 
 from . import repository
 from .errors import RecruitError, RecruitErrorCode
-from .service import count_admission, visible
+from .service import visible
 
 
 def _text(value: str | None, field: str, limit: int, *, required: bool) -> str | None:
@@ -67,11 +67,8 @@ async def review(session: Session, *, filing_id: int, acknowledge: bool,
     )
     if acknowledge:
         recruit = await visible(session, filing.recruit_id, Permission.RECRUIT_READ, lock=True)
-        branch = await visible_unit(session, recruit.branch_id, Permission.UNIT_READ)
+        # The tallies move an admission already counted from the quota to the exempt figure.
         await repository.set_exempt(session, recruit.id, True)
-        # An admission already counted moves from the quota to the exempt figure.
-        await count_admission(session, branch, recruit.approved_on, False, -1)
-        await count_admission(session, branch, recruit.approved_on, True, +1)
     await audit.append(session, operation="acknowledgeFiling" if acknowledge else "returnFiling",
                        object_type="TalentFiling", object_id=row.id,
                        unit_id=int(filing.unit_path.split(".")[-1]), school_id=filing.school_id,

@@ -2,9 +2,9 @@
 
 Each operation checks the caller, judges the step with the rule engine (rules/engine.py), writes
 the step, then re-derives in the same transaction what lists read: the stage, the next due
-step and date, the findings, the approval date — and counts an approval (step 17) as an
-admission in every open plan period of the commission containing its date, on the branch's own
-balance row (roll-ups sum subtrees: an approver need not reach the rows above its unit).
+step and date, the findings, the date it entered each stage. The database counts the recruit
+into the roll-up tallies from those columns (migration 0004): an approval (step 17) is an
+admission in every open plan period of the commission containing its date.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
 from partyplan.resolvers.errors import ValidationErrors
-from partyplan.resolvers.plans.repository import balances
 from partyplan.resolvers.text import clean_text
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
@@ -32,11 +31,16 @@ from .pii import PiiCipher
 from .procedure import Procedure, load_procedure
 from .rules import identity
 from .rules.engine import evaluate, next_due, stage_after
-from .rules.steps import STEP_BY_CODE, Actor, RecordedStep, RecruitFacts
+from .rules.steps import STEP_BY_CODE, Actor, RecordedStep, RecruitFacts, Stage
 
 ID_CONTEXT, PHONE_CONTEXT = "recruit.id_number", "recruit.phone"
 APPROVING_ACTORS = frozenset({Actor.COMMITTEE, Actor.HIGHER_ORGANIZATION_DEPARTMENT})
 RECRUIT_UNIT_KINDS = ("branch", "committee")
+MILESTONE_COLUMNS = {
+    "applied_on": Stage.APPLICANT, "activist_on": Stage.ACTIVIST,
+    "target_on": Stage.DEVELOPMENT_TARGET, "approved_on": Stage.PROBATIONARY,
+    "converted_on": Stage.FULL_MEMBER, "cancelled_on": Stage.CANCELLED,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,7 @@ async def create_recruit(session: Session, cipher: PiiCipher, timezone: str, *, 
         "category": person.category, "education": person.education,
         "professional_title": person.professional_title, "high_knowledge": person.high_knowledge,
         "talent_programme": person.talent_programme,
-        "stage": "applicant", "stage_since": application_date,
+        "stage": "applicant", "stage_since": application_date, "applied_on": application_date,
     }  # fmt: skip
     try:
         row = await repository.insert(session, values)
@@ -150,7 +154,7 @@ async def create_recruit(session: Session, cipher: PiiCipher, timezone: str, *, 
         raise duplicate from error
     await repository.insert_step(session, row, step_code="application", on=application_date,
                                  data={}, rule_version=rules.version)  # fmt: skip
-    row = await derive(session, row, branch, procedure)
+    row = await derive(session, row, procedure)
     await audit.append(session, operation="createRecruit", object_type="Recruit", object_id=row.id,
                        unit_id=branch.id, school_id=branch.school_id, before=None,
                        after=_snapshot(row))  # fmt: skip
@@ -183,7 +187,7 @@ async def record_step(session: Session, timezone: str, *, recruit_id: int, step_
         raise violations_error(evaluation)
     await repository.insert_step(session, recruit, step_code=step_code, on=on, data=data,
                                  rule_version=rules.version)  # fmt: skip
-    row = await derive(session, recruit, branch, procedure)
+    row = await derive(session, recruit, procedure)
     await audit.append(session, operation="recordStep", object_type="Recruit", object_id=row.id,
                        unit_id=branch.id, school_id=branch.school_id,
                        before={"stage": recruit.stage},
@@ -196,8 +200,8 @@ def _history(rows: list[sa.Row]) -> list[RecordedStep]:
     return [RecordedStep(r.step_code, r.on_date, r.data) for r in rows]
 
 
-async def derive(session: Session, recruit: sa.Row, branch: sa.Row, procedure: Procedure) -> sa.Row:
-    """Re-derive everything stored from the steps: stage, next due, findings, admission."""
+async def derive(session: Session, recruit: sa.Row, procedure: Procedure) -> sa.Row:
+    """Re-derive everything stored from the steps: stage, next due, findings, milestones."""
     history = _history(await repository.steps_of(session, recruit.id))
     facts = RecruitFacts(recruit.birth_date)
     findings: list[dict[str, Any]] = []
@@ -214,32 +218,24 @@ async def derive(session: Session, recruit: sa.Row, branch: sa.Row, procedure: P
     stage = stage_after(history)
     since = max((s.on for s in history if STEP_BY_CODE[s.step_code].enters == stage), default=None)
     due = next_due(history, procedure.rules(history[-1].on), procedure.calendar)
-    approved_on = next((s.on for s in history if s.step_code == "approval"), None)
-    if approved_on != recruit.approved_on:
-        await count_admission(session, branch, recruit.approved_on, recruit.exempt, -1)
-        await count_admission(session, branch, approved_on, recruit.exempt, +1)
     return await repository.update_derived(session, recruit.id, {
         "stage": stage.value if stage else "applicant",
         "stage_since": since or history[0].on,
         "next_step": due.step_code if due else None,
         "next_due_on": due.due_on if due else None,
         "open_findings": len(findings),
-        "approved_on": approved_on,
+        **milestones(history),
     })  # fmt: skip
 
 
-async def count_admission(session: Session, branch: sa.Row, on: date | None, exempt: bool,
-                          sign: int) -> None:  # fmt: skip
-    """An admission counts in the open period(s) containing the approval date (step 17), on
-    the branch's own row: ``admitted_exempt`` for an acknowledged high-level-talent filing
-    (reported separately, not against the quota), ``admitted_total`` otherwise."""
-    if on is None:
-        return
-    commission_id = int(branch.path.split(".")[0])
-    for period in await repository.open_periods_containing(session, commission_id, on):
-        await balances.lock(session, period.id, [branch])
-        figure = "admitted_exempt" if exempt else "admitted_total"
-        await balances.add_count(session, period.id, branch.id, figure, sign)
+def milestones(history: list[RecordedStep]) -> dict[str, date | None]:
+    """The date the recruit entered each stage (the roll-up tallies count from these)."""
+    entered: dict[Stage, date] = {}
+    for step in history:
+        stage = STEP_BY_CODE[step.step_code].enters
+        if stage is not None and stage not in entered:
+            entered[stage] = step.on
+    return {column: entered.get(stage) for column, stage in MILESTONE_COLUMNS.items()}
 
 
 def _snapshot(row: sa.Row) -> dict[str, Any]:

@@ -6,7 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from support import codes
+from support import codes, raw_id
+
+SET_ADMITTED = sa.text(
+    "INSERT INTO unit_tallies (period_id, unit_id, unit_path, school_id, admitted)"
+    " SELECT :p, id, path, school_id, :n FROM units WHERE id = :u"
+    " ON CONFLICT (period_id, unit_id) DO UPDATE SET admitted = excluded.admitted"
+)
 
 PLAN = """query($u: ID!, $p: ID!) { plan(unitId: $u, periodId: $p) {
   period { name state } unit { name }
@@ -332,10 +338,9 @@ async def test_plan_suggestion_follows_completion_and_the_commissions_caps(
 ) -> None:  # type: ignore[no-untyped-def]
     period_id = await plans.period()
     await plans.issue(period_id, "A", 35)
-    # Admissions are counted by the recruits domain; set the derived figure as it would.
+    # Admissions are tallied by the database from the recruits; set the figure as it would.
     async with owner_engine.begin() as conn:
-        await conn.execute(sa.text("UPDATE unit_quotas SET admitted_total = 35 WHERE unit_id = :u"),
-                           {"u": world.units["A"]})  # fmt: skip
+        await conn.execute(SET_ADMITTED, {"u": world.units["A"], "p": raw_id(period_id), "n": 35})
     query = """query($u: ID!, $p: ID!) { planSuggestion(unitId: $u, periodId: $p) {
                  nextPeriod { id } received admitted completionRate band proposal cap suggested } }"""
     result = await gql(query, {"u": world.gid("A"), "p": period_id}, world.tokens["school_admin"])
@@ -359,8 +364,7 @@ async def test_plan_suggestion_follows_completion_and_the_commissions_caps(
         world.tokens["commission_admin"])  # fmt: skip
     assert [e["code"] for e in bad["data"]["setLinkageRules"]["errors"]] == ["INVALID_LINKAGE"]
     async with owner_engine.begin() as conn:
-        await conn.execute(sa.text("UPDATE unit_quotas SET admitted_total = 20 WHERE unit_id = :u"),
-                           {"u": world.units["A"]})  # fmt: skip
+        await conn.execute(SET_ADMITTED, {"u": world.units["A"], "p": raw_id(period_id), "n": 20})
     result = await gql(
         query, {"u": world.gid("A"), "p": period_id}, world.tokens["commission_admin"]
     )

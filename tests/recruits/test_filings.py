@@ -39,7 +39,12 @@ async def test_only_an_acknowledged_filing_exempts(gql, world, owner_engine) -> 
     acknowledged = (await gql(ACK, {"f": filed["filing"]["id"]}, commission))["data"]
     assert acknowledged["acknowledgeFiling"]["filing"]["status"] == "ACKNOWLEDGED"
     assert await api.admitted(gql, world, "A", period) == 1
-    assert await scalar(owner_engine, "SELECT sum(admitted_exempt) FROM unit_quotas") == 1
+    assert (
+        await scalar(
+            owner_engine, "SELECT sum(admitted_exempt) FROM unit_tallies WHERE unit_id = school_id"
+        )
+        == 1
+    )
     twice = (await gql(ACK, {"f": filed["filing"]["id"]}, commission))["data"]["acknowledgeFiling"]
     assert [e["code"] for e in twice["errors"]] == ["FILING_NOT_PENDING"]
 
@@ -70,4 +75,9 @@ async def test_a_filing_acknowledged_before_approval_counts_as_exempt(
     for code, on, data, account in api.WALK[: [w[0] for w in api.WALK].index("approval") + 1]:
         assert (await api.step(gql, world, recruit_id, code, on, data, account))["errors"] == []
     assert await api.admitted(gql, world, "A", period) == 0
-    assert await scalar(owner_engine, "SELECT sum(admitted_exempt) FROM unit_quotas") == 1
+    assert (
+        await scalar(
+            owner_engine, "SELECT sum(admitted_exempt) FROM unit_tallies WHERE unit_id = school_id"
+        )
+        == 1
+    )

@@ -99,6 +99,11 @@ CASES: dict[str, Case] = {
         "query($u: ID!, $p: ID!) { plan(unitId: $u, periodId: $p) { line { received { total } } } }",
         lambda w, c: {"u": w.gid("A1"), "p": c["period"]}, "viewer",
         ("sync_agent", "FORBIDDEN"), "other_school_admin"),
+    "rollup": Case(
+        """query($u: ID!, $p: ID!) { rollup(unitId: $u, periodId: $p) {
+             line { admitted } months { admitted } years { admitted } } }""",
+        lambda w, c: {"u": w.gid("A1"), "p": c["period"]}, "viewer",
+        ("sync_agent", "FORBIDDEN"), "other_school_admin"),
     "quotaLedger": Case(
         "query($u: ID!, $p: ID!) { quotaLedger(unitId: $u, periodId: $p) { edges { cursor } } }",
         lambda w, c: {"u": w.gid("A1"), "p": c["period"]}, "viewer",

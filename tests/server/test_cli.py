@@ -80,3 +80,26 @@ def test_schema_command_prints_the_committed_schema() -> None:
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     committed = (Path(__file__).resolve().parents[2] / "schema.graphql").read_text()
     assert done.returncode == 0 and done.stdout == committed
+
+
+async def test_tallies_verify_finds_a_tampered_tally_and_rebuild_repairs_it(
+    owner_url, settings, owner_engine, world
+) -> None:  # type: ignore[no-untyped-def]
+    async with owner_engine.begin() as conn:
+        period = await conn.scalar(sa.text(
+            "INSERT INTO plan_periods (commission_id, commission_path, name, kind, starts_on,"
+            " ends_on, report_due_on) SELECT id, path, '2024', 'calendar_year', '2024-01-01',"
+            " '2024-12-31', '2024-12-15' FROM units WHERE id = :c RETURNING id"),
+            {"c": world.units["commission"]})  # fmt: skip
+        await conn.execute(sa.text(
+            "INSERT INTO unit_tallies (period_id, unit_id, unit_path, school_id, admitted)"
+            " SELECT :p, id, path, school_id, 7 FROM units WHERE id = :u"),
+            {"p": period, "u": world.units["A1a"]})  # fmt: skip
+    args = (owner_url, settings.resolved_key_dir, settings.data_dir)
+    verify = _cli(["tallies", "verify"], *args)
+    assert verify.returncode == 1 and "1 difference(s)" in verify.stdout, verify.stdout
+    assert f"unit {world.units['A1a']}: stored" in verify.stdout
+    rebuilt = _cli(["tallies", "rebuild"], *args)
+    assert rebuilt.returncode == 0 and "1 open period(s)" in rebuilt.stdout, rebuilt.stderr
+    again = _cli(["tallies", "verify"], *args)
+    assert again.returncode == 0 and "agree" in again.stdout, again.stdout

@@ -19,6 +19,7 @@ TENANT_TABLES = {
     "recruits": "school_id",
     "recruit_steps": "school_id",
     "recruit_findings": "school_id",
+    "unit_tallies": "school_id",
 }
 
 
@@ -138,3 +139,18 @@ async def test_audit_chain_heads_follow_the_school(platform, world, gql) -> None
         await _bind(conn, world.users["unit_admin"])  # reaches A1 only, still school A's chain
         chains = set(await conn.scalars(sa.text("SELECT chain FROM audit_chain_heads")))
     assert chains == {world.units["A"]}
+
+
+async def test_the_service_role_reads_tallies_but_only_the_database_writes_them(
+    platform, world
+) -> None:  # type: ignore[no-untyped-def]
+    writes = [
+        "INSERT INTO unit_tallies (period_id, unit_id, unit_path, school_id) VALUES (1, 1, '1', 1)",
+        "UPDATE unit_tallies SET admitted = admitted + 1",
+        "SELECT unit_tallies_rebuild(1, '1')",
+    ]
+    for statement in writes:
+        async with platform.engine.connect() as conn, conn.begin():
+            await _bind(conn, world.users["commission_admin"])
+            with pytest.raises(sa.exc.DBAPIError, match="permission denied"):
+                await conn.execute(sa.text(statement))

@@ -20,7 +20,7 @@ from ..rules import DIMENSIONS, Amounts
 
 FIGURE_COLUMNS = [
     f"{figure}_{d}" for figure in ("received", "handed", "reserve", "forecast") for d in DIMENSIONS
-] + ["admitted_total"]
+]
 
 
 async def lock(session: Session, period_id: int, unit_rows: Iterable[sa.Row]) -> dict[int, sa.Row]:
@@ -170,29 +170,3 @@ async def upsert_target(session: Session, *, period_id: int, unit: sa.Row, indic
         },
     )
     await session.execute(stmt)
-
-
-async def add_count(
-    session: Session, period_id: int, unit_id: int, column: str, delta: int
-) -> None:
-    """Admissions counted on a unit's own row (``admitted_total`` or ``admitted_exempt``)."""
-    assert column in ("admitted_total", "admitted_exempt")
-    await session.execute(
-        sa.update(unit_quotas)
-        .where(unit_quotas.c.period_id == period_id, unit_quotas.c.unit_id == unit_id)
-        .values({column: unit_quotas.c[column] + delta})
-    )
-
-
-async def admitted_by_subtree(session: Session, period_id: int, paths: list[str]) -> dict[str, int]:
-    """Admissions counted in each subtree (they are counted on the branch's own row)."""
-    if not paths:
-        return {}
-    stmt = sa.text(
-        "SELECT p.path::text AS path, coalesce(sum(q.admitted_total), 0) AS admitted"
-        " FROM unnest(CAST(:paths AS text[])) AS p(path)"
-        " LEFT JOIN unit_quotas q ON q.period_id = :period AND q.unit_path <@ CAST(p.path AS ltree)"
-        " GROUP BY p.path"
-    )
-    rows = await session.execute(stmt, {"paths": paths, "period": period_id})
-    return {r.path: int(r.admitted) for r in rows}

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 from partyplan.auth.principal import is_within
+from partyplan.resolvers.rollups import repository as tallies
 from partyplan.tenants.session import Session
 
 from ..linkage import LinkageRules, Suggestion, suggest
@@ -74,15 +75,15 @@ async def plan(session: Session, *, unit_id: int, period_id: int) -> PlanView:
     unit = await unit_in_period(session, unit_id, period, Permission.PLAN_READ, "unitId")
     own = await balances.get(session, period.id, unit.id)
     children = await balances.children_lines(session, period.id, unit.id)
-    admitted = await balances.admitted_by_subtree(
-        session, period.id, [unit.path, *(c.unit_path for c in children)]
+    admitted = await tallies.admitted_by_unit(
+        session, period.id, [unit.id, *(c.unit_id for c in children)]
     )
     targets = await balances.targets(session, period.id, unit.id)
     return PlanView(
         period=period,
         unit=unit,
-        line=_line(unit.id, unit.name, own, admitted.get(unit.path, 0)),
-        children=[_line(c.unit_id, c.unit_name, c, admitted.get(c.unit_path, 0)) for c in children],
+        line=_line(unit.id, unit.name, own, admitted.get(unit.id, 0)),
+        children=[_line(c.unit_id, c.unit_name, c, admitted.get(c.unit_id, 0)) for c in children],
         targets=targets,
     )
 
@@ -117,7 +118,7 @@ async def suggestion(session: Session, *, unit_id: int, period_id: int) -> Sugge
     own = await balances.get(session, period.id, unit.id)
     parameters = await linkage_rules_of(session, period.commission_id)
     received = own.received_total if own else 0
-    admitted = (await balances.admitted_by_subtree(session, period.id, [unit.path]))[unit.path]
+    admitted = (await tallies.admitted_by_unit(session, period.id, [unit.id]))[unit.id]
     return SuggestionView(
         period=period,
         unit=unit,

@@ -1,0 +1,173 @@
+"""A unit's roll-up for a period: its line and each child's, the structural targets beside the
+actuals, the months of the period and the same kind of period year over year.
+
+Every figure is read from tallies the database derives from the recruits (migration 0004) and
+from the quota balances; nobody types a total. At every level a unit's figures equal the
+recruits attached to it directly plus the sum of its children's lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from partyplan.auth.permissions import Permission
+from partyplan.models.rollups import MONTH_FIGURES, PERIOD_FIGURES
+from partyplan.resolvers.plans.repository import balances
+from partyplan.resolvers.plans.rules import DIMENSIONS, Amounts
+from partyplan.resolvers.plans.service.common import period_for, unit_in_period
+from partyplan.tenants.session import Session
+
+from . import repository
+
+MAX_YEARS = 20
+
+
+def ratio(part: int, whole: int) -> float | None:
+    """``part / whole`` rounded to 4 places; None when there is nothing to divide by."""
+    return round(part / whole, 4) if whole else None
+
+
+def _amounts(row: Any, prefix: str) -> Amounts:
+    return Amounts(*(int(getattr(row, f"{prefix}_{d}")) for d in DIMENSIONS))
+
+
+@dataclass(frozen=True)
+class RollupLine:
+    unit_id: int
+    unit_name: str
+    unit_kind: str
+    active: bool
+    received: Amounts
+    handed: Amounts
+    reserve: Amounts
+    forecast: Amounts
+    forecast_remark: str | None
+    children_forecast: Amounts
+    figures: Mapping[str, int]
+
+    @classmethod
+    def of(cls, row: sa.Row) -> RollupLine:
+        return cls(
+            unit_id=row.unit_id, unit_name=row.unit_name, unit_kind=row.unit_kind,
+            active=row.active, received=_amounts(row, "received"),
+            handed=_amounts(row, "handed"), reserve=_amounts(row, "reserve"),
+            forecast=_amounts(row, "forecast"), forecast_remark=row.forecast_remark,
+            children_forecast=_amounts(row, "children_forecast"),
+            figures={f: int(getattr(row, f)) for f in PERIOD_FIGURES},
+        )  # fmt: skip
+
+    @property
+    def admissions(self) -> int:
+        """Every admission of the period: counted against the quota or exempt."""
+        return self.figures["admitted"] + self.figures["admitted_exempt"]
+
+    @property
+    def plan(self) -> int:
+        """计划数: the quota the unit received; for a commission, the quota it issued."""
+        return self.handed.total if self.unit_kind == "commission" else self.received.total
+
+    @property
+    def completion_rate(self) -> float | None:
+        """完成率: admissions counted against the quota over the plan."""
+        return ratio(self.figures["admitted"], self.plan)
+
+
+@dataclass(frozen=True)
+class TargetCheck:
+    """A structural target of the plan beside the actual admissions."""
+
+    indicator: str
+    min_count: int | None
+    min_share_percent: Decimal | None
+    actual: int
+    share: float | None
+    met: bool
+
+
+def check_target(target: Any, line: RollupLine) -> TargetCheck:
+    """Met when the count reaches ``min_count`` and the share of all the period's admissions
+    reaches ``min_share_percent`` (each where set). With no admission a share is undefined: a
+    positive minimum share is then not met."""
+    actual = line.figures[target.indicator]
+    base = line.admissions
+    count_ok = target.min_count is None or actual >= target.min_count
+    minimum = target.min_share_percent
+    share_ok = minimum is None or minimum <= 0 or (base > 0 and actual * 100 >= minimum * base)
+    return TargetCheck(target.indicator, target.min_count, minimum, actual,
+                       ratio(actual, base), count_ok and share_ok)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RollupView:
+    period: sa.Row
+    unit: sa.Row
+    line: RollupLine
+    children: list[RollupLine]
+    targets: list[TargetCheck]
+
+
+async def rollup(session: Session, *, unit_id: int, period_id: int) -> RollupView:
+    """Two statements whatever the size of the tree: the lines, the targets."""
+    period = await period_for(session, period_id)
+    unit = await unit_in_period(session, unit_id, period, Permission.PLAN_READ, "unitId")
+    rows = await repository.lines(session, period.id, unit.id)
+    own, children = RollupLine.of(rows[0]), [RollupLine.of(r) for r in rows[1:]]
+    targets = await balances.targets(session, period.id, unit.id)
+    return RollupView(period, unit, own, children, [check_target(t, own) for t in targets])
+
+
+@dataclass(frozen=True)
+class RollupMonth:
+    month: Any
+    figures: Mapping[str, int]
+    admitted_to_date: int
+
+
+async def months(session: Session, view: RollupView) -> list[RollupMonth]:
+    rows = await repository.months(session, view.period, view.unit)
+    result, running = [], 0
+    for row in rows:
+        figures = {f: int(getattr(row, f)) for f in MONTH_FIGURES}
+        running += figures["admitted"]
+        result.append(RollupMonth(row.month, figures, running))
+    return result
+
+
+@dataclass(frozen=True)
+class RollupYear:
+    period: sa.Row
+    received: int
+    admitted: int
+    admitted_exempt: int
+    change: float | None
+
+    @property
+    def completion_rate(self) -> float | None:
+        return ratio(self.admitted, self.received)
+
+
+async def years(session: Session, view: RollupView, last: int) -> list[RollupYear]:
+    """Newest first; ``change`` is the relative change of all admissions (counted and exempt)
+    from the previous period of the same kind (the 大起大落 check)."""
+    last = max(1, min(last, MAX_YEARS))
+    rows = await repository.years(session, view.period, view.unit, last + 1)
+    totals = [r.admitted + r.admitted_exempt for r in rows]
+    return [
+        RollupYear(
+            period=row,
+            received=int(row.received_total),
+            admitted=int(row.admitted),
+            admitted_exempt=int(row.admitted_exempt),
+            change=None if i + 1 >= len(rows) else _change(totals[i + 1], totals[i]),
+        )  # fmt: skip
+        for i, row in enumerate(rows[:last])
+    ]
+
+
+def _change(before: int, after: int) -> float | None:
+    return None if before == 0 else round((after - before) / before, 4)

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+
+from partyplan.auth.permissions import Permission
+from partyplan.resolvers.rollups import service
+
+from ..mutations import decode_id
+from ..permissions import described
+from .types import Rollup
+
+
+@strawberry.type
+class RollupQueries:
+    @strawberry.field(
+        description=described(
+            "A unit's execution figures for a period and the same line for each child: quota "
+            "received, handed down and reserved, forecasts, admissions counted and exempt, "
+            "completion rate, the structure of the admissions, the pipeline at the period end, "
+            "open findings, and the plan's structural targets beside the actuals. Read from "
+            "tallies the database keeps as recruits change: two statements whatever the size "
+            "of the tree.",
+            Permission.PLAN_READ,
+            where="at the unit",
+        )  # fmt: skip
+    )
+    async def rollup(
+        self, info: strawberry.Info, unit_id: relay.GlobalID, period_id: relay.GlobalID
+    ) -> Rollup:
+        session = await info.context.session()
+        view = await service.rollup(
+            session,
+            unit_id=decode_id(unit_id, "Unit", "unitId"),
+            period_id=decode_id(period_id, "PlanPeriod", "periodId"),
+        )
+        return Rollup.of(view)
