@@ -20,14 +20,17 @@ from .recruits import (
     rule_overlays,
     talent_filings,
 )
+from .reports import execution_reports
 from .rollups import unit_month_tallies, unit_tallies
 from .tenants import units
+from .warnings import warning_rules, warnings
 
 __all__ = [
     "audit_chain_heads",
     "audit_log",
     "calendar_days",
     "dispatch_rounds",
+    "execution_reports",
     "forecast_submissions",
     "linkage_rules",
     "metadata",
@@ -46,4 +49,6 @@ __all__ = [
     "unit_tallies",
     "units",
     "users",
+    "warning_rules",
+    "warnings",
 ]

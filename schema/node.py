@@ -18,7 +18,9 @@ from .access.queries import resolve_binding_node, resolve_user_node
 from .permissions import described
 from .plans.queries import resolve_movement_node, resolve_period_node, resolve_round_node
 from .recruits.queries import resolve_filing_node, resolve_recruit_node
+from .reports.queries import resolve_report_node
 from .units.queries import resolve_unit_node
+from .warnings.queries import resolve_warning_node
 
 NodeResolver = Callable[[strawberry.Info, int], Awaitable[tuple[Any, str]]]
 
@@ -31,6 +33,8 @@ NODE_RESOLVERS: dict[str, NodeResolver] = {
     "DispatchRound": resolve_round_node,
     "Recruit": resolve_recruit_node,
     "TalentFiling": resolve_filing_node,
+    "Warning": resolve_warning_node,
+    "ExecutionReport": resolve_report_node,
 }
 
 

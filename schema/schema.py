@@ -37,10 +37,14 @@ from .recruits.mutations import FilingMutations, RecruitMutations
 from .recruits.procedure import ProcedureMutations, ProcedureQueries
 from .recruits.queries import FilingQueries, RecruitQueries
 from .recruits.types import Recruit
+from .reports.mutations import ReportMutations
+from .reports.queries import ReportQueries
 from .rollups.queries import RollupQueries
 from .units.mutations import UnitMutations
 from .units.queries import UnitQueries
 from .units.types import Unit
+from .warnings.mutations import WarningMutations
+from .warnings.queries import WarningQueries
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 
@@ -56,6 +60,8 @@ class Query(
     FilingQueries,
     ProcedureQueries,
     RollupQueries,
+    WarningQueries,
+    ReportQueries,
 ):
     pass
 
@@ -68,6 +74,8 @@ class Mutation(
     RecruitMutations,
     FilingMutations,
     ProcedureMutations,
+    WarningMutations,
+    ReportMutations,
 ):
     pass
 

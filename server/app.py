@@ -1,4 +1,5 @@
-"""The ASGI application: GraphQL, health, readiness and the public signing keys."""
+"""The ASGI application: GraphQL, workbook downloads, health, readiness and the public signing
+keys."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from partyplan.auth.tokens import TokenClaims, TokenError
 from partyplan.schema.context import Context
 from partyplan.schema.schema import build_schema
 
+from . import exports
 from .platform import Platform
 
 log = logging.getLogger("partyplan")
@@ -36,6 +38,14 @@ def _claims(platform: Platform, header: str | None) -> tuple[TokenClaims | None,
         return None, f"invalid bearer token ({error.reason})"
 
 
+def request_context(platform: Platform, request: Request) -> Context:
+    """A request's context: its verified token (if any); the session opens on first use."""
+    claims, error = _claims(platform, request.headers.get("authorization"))
+    assert platform.engine is not None
+    return Context(request=request, settings=platform.settings, engine=platform.engine,
+                   claims=claims, pii=platform.pii, auth_error=error)  # fmt: skip
+
+
 class GraphQLView(GraphQL):
     """Strawberry's ASGI view, with one database transaction per request (opened lazily, on
     the first resolver that needs it) committed before the response is sent."""
@@ -50,16 +60,7 @@ class GraphQLView(GraphQL):
         self.platform = platform
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
-        claims, error = _claims(self.platform, request.headers.get("authorization"))
-        assert self.platform.engine is not None
-        return Context(
-            request=request,
-            settings=self.platform.settings,
-            engine=self.platform.engine,
-            claims=claims,
-            pii=self.platform.pii,
-            auth_error=error,
-        )
+        return request_context(self.platform, request)
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         context: Context = kwargs["context"]
@@ -150,6 +151,7 @@ def create_app(platform: Platform, *, on_ready: Callable[[Platform], Awaitable[N
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/.well-known/jwks.json", jwks),
+            *exports.routes(lambda request: request_context(platform, request)),
         ],
         lifespan=lifespan,
     )

@@ -1,4 +1,4 @@
-"""``partyplan`` command line: serve, db, token, init, schema, audit, tallies."""
+"""``partyplan`` command line: serve, db, token, init, schema, audit, tallies, warnings."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
@@ -251,6 +252,20 @@ def cmd_tallies(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def cmd_warnings(args: argparse.Namespace) -> int:
+    """Run every enabled warning rule of every commission (for a scheduler; idempotent)."""
+    from partyplan.resolvers.recruits.service import today
+    from partyplan.resolvers.warnings.scan import scan
+
+    on = date.fromisoformat(args.today) if args.today else today(_settings(args).timezone)
+    result = run_as_owner(args, lambda conn: scan(conn, on))
+    for label, figures in (("raised", result.raised), ("changed", result.changed),
+                           ("resolved", result.resolved)):  # fmt: skip
+        shown = ", ".join(f"{kind} {count}" for kind, count in sorted(figures.items()))
+        print(f"{label}: {shown or 'none'}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="partyplan", description=__doc__)
     sub = root.add_subparsers(dest="command", required=True)
@@ -294,6 +309,11 @@ def parser() -> argparse.ArgumentParser:
     tallies = with_data_dir(sub.add_parser("tallies", help="check or rebuild roll-up tallies"))
     tallies.add_argument("action", choices=["verify", "rebuild"])
     tallies.set_defaults(func=cmd_tallies)
+
+    warnings = with_data_dir(sub.add_parser("warnings", help="run the warning rules"))
+    warnings.add_argument("action", choices=["scan"])
+    warnings.add_argument("--today", help="judge as of this date (YYYY-MM-DD; default: today)")
+    warnings.set_defaults(func=cmd_warnings)
     return root
 
 

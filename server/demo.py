@@ -24,6 +24,8 @@ from partyplan.resolvers.recruits import procedure_admin
 from partyplan.resolvers.recruits import service as recruit_service
 from partyplan.resolvers.recruits.pii import PiiCipher
 from partyplan.resolvers.recruits.rules.calendar import SAMPLE_CALENDAR_2023
+from partyplan.resolvers.recruits.service import today
+from partyplan.resolvers.warnings.scan import scan
 from partyplan.tenants.binding import bind_principal
 from partyplan.tenants.session import Session
 
@@ -268,8 +270,8 @@ async def _seed_recruits(conn: AsyncConnection, cipher: PiiCipher) -> None:
 
 
 async def load_demo(owner_url: str, cipher: PiiCipher | None = None) -> list[DemoAccount]:
-    """Load the demo tree, accounts, plans and (with the PII key) recruits, idempotently, and
-    return the demo accounts."""
+    """Load the demo tree, accounts, plans and (with the PII key) recruits, idempotently, run
+    the warning scan, and return the demo accounts."""
     engine = create_async_engine(async_url(owner_url))
     try:
         async with engine.begin() as conn:
@@ -277,6 +279,8 @@ async def load_demo(owner_url: str, cipher: PiiCipher | None = None) -> list[Dem
             await _seed_plans(conn)
             if cipher is not None:
                 await _seed_recruits(conn, cipher)
+            # What the daily scheduler would have raised by now (idempotent too).
+            await scan(conn, today("Asia/Shanghai"))
             rows = await conn.execute(
                 sa.text(
                     "SELECT u.id, u.username, b.role, n.name FROM users u "

@@ -38,9 +38,7 @@ _CHILD_FORECASTS = ", ".join(
     f"coalesce(cq.forecast_{d}, 0)::int AS children_forecast_{d}" for d in DIMENSIONS
 )
 
-# The unit's own line first, then every child (inactive ones too when they hold figures, so
-# that the lines always add up), in unit order.
-_LINES = f"""
+_LINE_SELECT = f"""
 SELECT u.id AS unit_id, u.name AS unit_name, u.kind AS unit_kind, u.path::text AS unit_path,
        u.parent_id, u.active, {_QUOTAS}, q.forecast_remark, {_CHILD_FORECASTS}, {_FIGURES}
   FROM units u
@@ -51,10 +49,26 @@ SELECT u.id AS unit_id, u.name AS unit_name, u.kind AS unit_kind, u.path::text A
         FROM units c JOIN unit_quotas cq ON cq.period_id = :period AND cq.unit_id = c.id
        WHERE c.parent_id = u.id
   ) cq ON true
- WHERE u.id = :unit OR (u.parent_id = :unit AND (u.active OR q.unit_id IS NOT NULL
-       OR EXISTS (SELECT 1 FROM unit_tallies x WHERE x.period_id = :period AND x.unit_id = u.id)))
- ORDER BY u.id <> :unit, u.id
 """
+# Inactive units too when they hold figures, so that the lines always add up.
+_HOLDS_FIGURES = """(u.active OR q.unit_id IS NOT NULL
+       OR EXISTS (SELECT 1 FROM unit_tallies x WHERE x.period_id = :period AND x.unit_id = u.id))"""
+# The unit's own line first, then every child, in unit order.
+_LINES = (
+    f"{_LINE_SELECT} WHERE u.id = :unit OR (u.parent_id = :unit AND {_HOLDS_FIGURES})"
+    " ORDER BY u.id <> :unit, u.id"
+)
+_SUBTREE_LINES = (
+    f"{_LINE_SELECT} WHERE u.path <@ CAST(:path AS ltree) AND {_HOLDS_FIGURES}"
+    " ORDER BY nlevel(u.path), u.id"
+)
+
+
+async def subtree_lines(session: Session, period_id: int, path: str) -> list[sa.Row]:
+    """Every unit of a subtree (at or below a school) with its line, shallowest first: one
+    statement for a whole report."""
+    params = {"period": period_id, "path": path}
+    return list((await session.execute(sa.text(_SUBTREE_LINES), params)).all())
 
 
 async def lines(session: Session, period_id: int, unit_id: int) -> list[sa.Row]:

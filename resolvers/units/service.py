@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
+from partyplan.auth.principal import is_within
 from partyplan.resolvers.audit import repository as audit
 from partyplan.tenants.session import Session
 
@@ -151,3 +152,16 @@ async def units_page(session: Session, *, under_id: int | None, kind: str | None
         after_id=after_id,
         limit=limit,
     )
+
+
+async def listing_scope(session: Session, under_id: int | None,
+                        permission: Permission) -> tuple[list[str], str | None]:  # fmt: skip
+    """Where a list may look: the paths the caller holds ``permission`` at, narrowed to the
+    ``under`` unit (NOT_FOUND outside the caller's units, FORBIDDEN without the permission)."""
+    read_paths = session.principal.paths_with(permission)
+    under_path = None
+    if under_id is not None:
+        under_path = (await visible(session, under_id, Permission.UNIT_READ, "under")).path
+    if not read_paths or (under_path and not any(is_within(under_path, p) for p in read_paths)):
+        session.require(permission, under_path or "")
+    return read_paths, under_path

@@ -15,14 +15,17 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 import support_recruits as recruits_api
 from support import codes, gid, id_number, scalar
 
 from partyplan.auth.keys import KeyStore
 from partyplan.auth.tokens import TokenService
+from partyplan.resolvers.warnings.scan import scan
 from partyplan.schema.schema import Mutation, Query
 
 W = Any  # the conftest World
@@ -244,6 +247,48 @@ CASES: dict[str, Case] = {
         " { filing { id } errors { code } } }",
         lambda w, c: {"r": c["unfiled_recruit"]}, "school_admin", ("branch_secretary", "FORBIDDEN"),
         "other_school_admin"),
+    "warnings": Case(
+        "query($u: ID!) { warnings(under: $u) { edges { node { kind unitName } } } }",
+        lambda w, c: {"u": w.gid("A1")}, "viewer", ("sync_agent", "FORBIDDEN"),
+        "other_school_admin"),
+    "warningRules": Case(
+        "query($c: ID!) { warningRules(commissionId: $c) { kind params } }",
+        lambda w, c: {"c": w.gid("commission")}, "viewer", ("sync_agent", "FORBIDDEN"),
+        "other_commission_admin", "commission-wide data, seen down the tree"),
+    "acknowledgeWarning": Case(
+        "mutation($w: ID!) { acknowledgeWarning(input: {warningId: $w, note: \"已督促补录\"})"
+        " { warning { status } errors { code } } }",
+        lambda w, c: {"w": c["warning"]}, "unit_admin", ("viewer", "FORBIDDEN"),
+        "other_school_admin"),
+    "setWarningRule": Case(
+        "mutation($c: ID!) { setWarningRule(input: {commissionId: $c, kind: RUSHED,"
+        " params: {max_share: 0.6}}) { rule { params } errors { code } } }",
+        lambda w, c: {"c": w.gid("commission")}, "commission_admin",
+        ("commission_viewer", "FORBIDDEN"), "other_school_admin"),
+    "reports": Case(
+        "query($u: ID!) { reports(under: $u) { edges { node { status content } } } }",
+        lambda w, c: {"u": w.gid("A")}, "viewer", ("sync_agent", "FORBIDDEN"),
+        "other_school_admin"),
+    "saveReportDraft": Case(
+        "mutation($p: ID!, $u: ID!) { saveReportDraft(input: {periodId: $p, unitId: $u,"
+        " narrative: \"正文\"}) { report { status } errors { code } } }",
+        lambda w, c: {"p": c["period"], "u": w.gid("A")}, "school_admin",
+        ("viewer", "FORBIDDEN"), "other_school_admin"),
+    "submitReport": Case(
+        "mutation($p: ID!, $u: ID!) { submitReport(input: {periodId: $p, unitId: $u})"
+        " { report { contentHash } errors { code } } }",
+        lambda w, c: {"p": c["period"], "u": w.gid("A")}, "school_admin",
+        ("viewer", "FORBIDDEN"), "other_school_admin"),
+    "acknowledgeReport": Case(
+        "mutation($r: ID!) { acknowledgeReport(input: {reportId: $r}) { report { status }"
+        " errors { code } } }",
+        lambda w, c: {"r": c["report"]}, "commission_admin", ("school_admin", "FORBIDDEN"),
+        "other_school_admin"),
+    "returnReport": Case(
+        "mutation($r: ID!) { returnReport(input: {reportId: $r, reason: \"请补充\"})"
+        " { report { status } errors { code } } }",
+        lambda w, c: {"r": c["report"]}, "commission_admin", ("school_admin", "FORBIDDEN"),
+        "other_school_admin"),
     "acknowledgeFiling": Case(
         "mutation($f: ID!) { acknowledgeFiling(input: {filingId: $f}) { filing { status } errors { code } } }",
         lambda w, c: {"f": c["filing"]}, "commission_admin", ("school_admin", "FORBIDDEN"),
@@ -271,11 +316,12 @@ def _payload_errors(result: dict[str, Any]) -> list[Any]:
     ]
 
 
+REVIEW_FIELDS = {"acknowledgeReport", "returnReport"}  # need a submitted report
 PROBATION_FIELDS = {"extendProbation", "cancelProbation"}
 
 
 @pytest.fixture
-async def context(gql, world, request) -> dict[str, str]:  # type: ignore[no-untyped-def]
+async def context(gql, world, request, owner_engine) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """An issued period with quota at school A and committee A1, a draft period, recruits and a
     filing; for the probation fields, also a recruit walked to probation."""
     admin = world.tokens["commission_admin"]
@@ -341,6 +387,18 @@ async def context(gql, world, request) -> dict[str, str]:  # type: ignore[no-unt
             assert done["errors"] == [], done
     else:
         ids["probationer"] = ids["recruit"]
+    report = await run(
+        "mutation($p: ID!, $u: ID!) { submitReport(input: {periodId: $p, unitId: $u})"
+        " { report { id } errors { code } } }", {"p": ids["period"], "u": world.gid("A")},
+        world.tokens["school_admin"],
+    ) if callspec is not None and callspec.params.get("field") in REVIEW_FIELDS else None  # fmt: skip
+    ids["report"] = report["report"]["id"] if report else gid("ExecutionReport", 0)
+    async with owner_engine.begin() as conn:  # the scheduled scan: the recruits lack phones
+        await scan(conn, date(2024, 7, 1))
+        warning = await conn.scalar(
+            sa.text("SELECT min(id) FROM warnings WHERE kind = 'missing_data'")
+        )
+    ids["warning"] = gid("Warning", warning)
     return ids
 
 

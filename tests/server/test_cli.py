@@ -103,3 +103,19 @@ async def test_tallies_verify_finds_a_tampered_tally_and_rebuild_repairs_it(
     assert rebuilt.returncode == 0 and "1 open period(s)" in rebuilt.stdout, rebuilt.stderr
     again = _cli(["tallies", "verify"], *args)
     assert again.returncode == 0 and "agree" in again.stdout, again.stdout
+
+
+async def test_warnings_scan_is_idempotent(owner_url, settings, owner_engine, world) -> None:  # type: ignore[no-untyped-def]
+    async with owner_engine.begin() as conn:
+        await conn.execute(sa.text(
+            "INSERT INTO recruits (school_id, branch_id, unit_path, name, gender, ethnicity,"
+            " birth_date, id_number_enc, id_number_hash, id_number_masked, category, education,"
+            " stage, stage_since, applied_on) SELECT school_id, id, path, '某某', 'male', '汉族',"
+            " '2003-05-04', '\\x00', '\\x01', 'x', 'undergraduate', 'bachelor', 'applicant',"
+            " '2024-01-02', '2024-01-02' FROM units WHERE id = :b"), {"b": world.units["A1a"]})  # fmt: skip
+    args = (owner_url, settings.resolved_key_dir, settings.data_dir)
+    first = _cli(["warnings", "scan", "--today", "2024-07-01"], *args)
+    assert first.returncode == 0, first.stderr
+    assert "raised: missing_data 1" in first.stdout
+    second = _cli(["warnings", "scan", "--today", "2024-07-01"], *args)
+    assert second.stdout.splitlines() == ["raised: none", "changed: none", "resolved: none"]

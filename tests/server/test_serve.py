@@ -210,6 +210,10 @@ def assert_clean(run: Serve) -> None:
     assert "Traceback" not in run.stdout
 
 
+ROLLUP = """query($u: ID!, $p: ID!) { rollup(unitId: $u, periodId: $p) {
+  line { plan admitted } children { unitName } } }"""
+
+
 def test_serve_demo(serve: Callable[[], Serve], data_dir: Path) -> None:
     run = serve().wait_ready()
     assert find_server_processes(data_dir / "pg"), "the embedded PostgreSQL is not running"
@@ -236,6 +240,14 @@ def test_serve_demo(serve: Callable[[], Serve], data_dir: Path) -> None:
     school = every["SX-XZSY"]
     assert school["name"] == "中共忻州师范学院委员会"
     assert set(run.units("sx-admin", under=school["id"])) == tree_codes(XINZHOU)
+
+    # The demo's plan rolls up, and the scan has judged it (the 2023 report is overdue).
+    period = run.graphql("{ planPeriods { id name } }", run.token("sx-admin"))["planPeriods"][0]
+    rollup = run.graphql(ROLLUP, run.token("sx-admin"), u=school["id"], p=period["id"])["rollup"]
+    assert rollup["line"]["plan"] > 0 and rollup["children"]
+    kinds = run.graphql("{ warnings(kind: REPORT_OVERDUE) { edges { node { unitName } } } }",
+                        run.token("xz-admin"))  # fmt: skip
+    assert [e["node"]["unitName"] for e in kinds["warnings"]["edges"]] == [school["name"]]
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])

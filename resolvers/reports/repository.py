@@ -1,0 +1,81 @@
+"""Execution reports: the SQL, nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from partyplan.models import execution_reports, plan_periods, units
+from partyplan.tenants.scope import descendant_of, descendant_of_any
+from partyplan.tenants.session import Session
+
+REPORT_COLUMNS = (
+    *execution_reports.c,
+    units.c.name.label("unit_name"),
+    plan_periods.c.name.label("period_name"),
+)
+
+
+def _joined() -> sa.Select:
+    return sa.select(*REPORT_COLUMNS).select_from(
+        execution_reports.join(units, units.c.id == execution_reports.c.unit_id).join(
+            plan_periods, plan_periods.c.id == execution_reports.c.period_id
+        )
+    )
+
+
+async def get(session: Session, report_id: int, *, lock: bool = False) -> sa.Row | None:
+    stmt = _joined().where(execution_reports.c.id == report_id)
+    if lock:
+        stmt = stmt.with_for_update(of=execution_reports)
+    return (await session.execute(stmt)).first()
+
+
+async def find(
+    session: Session, period_id: int, unit_id: int, *, lock: bool = False
+) -> sa.Row | None:
+    stmt = _joined().where(
+        execution_reports.c.period_id == period_id, execution_reports.c.unit_id == unit_id
+    )
+    if lock:
+        stmt = stmt.with_for_update(of=execution_reports)
+    return (await session.execute(stmt)).first()
+
+
+async def create(session: Session, *, period_id: int, unit: sa.Row, narrative: str) -> int:
+    stmt = (
+        sa.insert(execution_reports)
+        .values(
+            period_id=period_id,
+            unit_id=unit.id,
+            unit_path=unit.path,
+            school_id=unit.school_id,
+            narrative=narrative,
+        )  # fmt: skip
+        .returning(execution_reports.c.id)
+    )
+    return int(await session.scalar(stmt))
+
+
+async def update(session: Session, report_id: int, **values: Any) -> None:
+    await session.execute(
+        sa.update(execution_reports)
+        .where(execution_reports.c.id == report_id)
+        .values(**values, updated_at=sa.func.now())
+    )
+
+
+async def page(session: Session, *, read_paths: list[str], under_path: str | None,
+               period_id: int | None, status: str | None, after_id: int | None,
+               limit: int) -> list[sa.Row]:  # fmt: skip
+    stmt = _joined().where(descendant_of_any(execution_reports.c.unit_path, read_paths))
+    if under_path is not None:
+        stmt = stmt.where(descendant_of(execution_reports.c.unit_path, under_path))
+    if period_id is not None:
+        stmt = stmt.where(execution_reports.c.period_id == period_id)
+    if status is not None:
+        stmt = stmt.where(execution_reports.c.status == status)
+    if after_id is not None:
+        stmt = stmt.where(execution_reports.c.id > after_id)
+    return list((await session.execute(stmt.order_by(execution_reports.c.id).limit(limit))).all())

@@ -1,0 +1,97 @@
+"""The warning kinds, their parameters (data the commission edits) and the documented defaults.
+
+A commission's ``warning_rules`` row for a kind replaces the defaults given there key by key;
+a kind can be switched off. Parameters are checked here before they are stored, so the scan
+never meets a value it cannot use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+from .errors import WarningError, WarningErrorCode
+from .requirements import DEFAULT_REQUIREMENTS, check_requirements
+
+
+class WarningKind(StrEnum):
+    SLOW_PROGRESS = "slow_progress"  # 进度滞后
+    OVER_PLAN = "over_plan"  # 超计划发展
+    RUSHED = "rushed"  # 突击发展
+    LONG_TERM_NONE = "long_term_none"  # 长期不发展
+    LARGE_SWING = "large_swing"  # 大起大落
+    OVERDUE_STEP = "overdue_step"  # 程序环节超期
+    MISSING_DATA = "missing_data"  # 信息未录全（应录尽录）
+    REPORT_OVERDUE = "report_overdue"  # 执行情况报告逾期未报
+
+
+# Each kind's parameters with their defaults and meaning.
+DEFAULTS: Mapping[WarningKind, Mapping[str, Any]] = MappingProxyType({
+    # At the latest quarter end passed, admitted < plan × expected share × tolerance. The
+    # expected share is the elapsed share of the period unless ``pace`` lists it per quarter.
+    WarningKind.SLOW_PROGRESS: {"tolerance": 0.8, "pace": None},
+    # Admitted (counted against the quota) > received quota + margin.
+    WarningKind.OVER_PLAN: {"margin": 0},
+    # A school admitted at least ``max_share`` of the period's admissions in its last
+    # ``last_weeks`` weeks, with at least ``min_admissions`` admissions in the period.
+    WarningKind.RUSHED: {"last_weeks": 4, "max_share": 0.5, "min_admissions": 5},
+    # A branch (older than ``years``) with activists or development targets and no admission
+    # in the last ``years`` years.
+    WarningKind.LONG_TERM_NONE: {"years": 3},
+    # A school's admissions in an ended period changed by more than ``max_change`` (relative)
+    # from the previous period of the same kind, the larger of the two at least ``min_base``.
+    WarningKind.LARGE_SWING: {"max_change": 0.5, "min_base": 5},
+    # A step of the rule table's time limits not recorded ``grace_days`` after its deadline.
+    WarningKind.OVERDUE_STEP: {"grace_days": 0},
+    # A recruit lacking an item the 12371 system expects by its stage (12371-FIELDS.md).
+    WarningKind.MISSING_DATA: {"requirements": DEFAULT_REQUIREMENTS},
+    # A school without a submitted report ``grace_days`` after the period's report due date.
+    WarningKind.REPORT_OVERDUE: {"grace_days": 0},
+})  # fmt: skip
+
+_NUMBERS: Mapping[str, tuple[float, float]] = MappingProxyType({
+    "tolerance": (0, 1), "margin": (0, 10_000), "last_weeks": (1, 26), "max_share": (0, 1),
+    "min_admissions": (0, 10_000), "years": (1, 20), "max_change": (0, 100),
+    "min_base": (0, 10_000), "grace_days": (0, 365),
+})  # fmt: skip
+_INTEGERS = frozenset({"margin", "last_weeks", "min_admissions", "years", "min_base", "grace_days"})
+
+
+def _invalid(message: str, field: str = "params") -> WarningError:
+    return WarningError(WarningErrorCode.INVALID_RULE, message, field)
+
+
+def check_params(kind: WarningKind, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The kind's parameters after the commission's changes, every value checked."""
+    unknown = set(params) - set(DEFAULTS[kind])
+    if unknown:
+        raise _invalid(f"unknown parameter(s) for {kind.value}: {', '.join(sorted(unknown))}")
+    merged = {**DEFAULTS[kind], **params}
+    for name, value in merged.items():
+        if name in _NUMBERS:
+            low, high = _NUMBERS[name]
+            integral = name in _INTEGERS
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or (integral and not float(value).is_integer())
+                or not low <= value <= high
+            ):
+                kind_of = "an integer" if integral else "a number"
+                raise _invalid(f"{name} must be {kind_of} between {low:g} and {high:g}")
+            merged[name] = int(value) if integral else float(value)
+    if kind is WarningKind.SLOW_PROGRESS and merged["pace"] is not None:
+        pace = merged["pace"]
+        if (
+            not isinstance(pace, list)
+            or not 1 <= len(pace) <= 12
+            or any(isinstance(p, bool) or not isinstance(p, int | float) for p in pace)
+            or any(not 0 <= p <= 1 for p in pace)
+            or pace != sorted(pace)
+        ):
+            raise _invalid("pace lists the expected share (0–1, rising) at each quarter end")
+    if kind is WarningKind.MISSING_DATA:
+        merged["requirements"] = check_requirements(merged["requirements"])
+    return merged

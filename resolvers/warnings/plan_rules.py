@@ -1,0 +1,184 @@
+"""Warning rules over the plan's figures: slow progress, over plan, rushed admissions, large
+swings, an overdue execution report. They read the roll-up tallies and balances (small
+pre-aggregated rows), except the rushed-admissions rule, which counts approval dates."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from .detection import Candidate, Detection, ScanContext, percent
+
+
+def quarter_ends(starts: date, ends: date) -> list[date]:
+    """The period's quarter ends: every three months from its start, its own end last.
+
+    >>> quarter_ends(date(2024, 1, 1), date(2024, 12, 31))[:2]
+    [datetime.date(2024, 3, 31), datetime.date(2024, 6, 30)]
+    """
+    result, k = [], 1
+    while True:
+        month = starts.month - 1 + 3 * k
+        first_after = date(starts.year + month // 12, month % 12 + 1, 1).replace(
+            day=min(starts.day, 28)
+        )
+        end = first_after - timedelta(days=1)
+        if end >= ends:
+            result.append(ends)
+            return result
+        result.append(end)
+        k += 1
+
+
+async def slow_progress(ctx: ScanContext, params: dict[str, Any]) -> Detection:
+    detection = Detection(prefixes=[])
+    for period in (p for p in ctx.periods if p.state == "issued" and p.starts_on <= ctx.today):
+        passed = [q for q in quarter_ends(period.starts_on, period.ends_on) if q <= ctx.today]
+        if not passed:
+            continue
+        quarter, quarter_end = len(passed), passed[-1]
+        pace = params["pace"]
+        if pace and quarter <= len(pace):
+            expected = float(pace[quarter - 1])
+        else:
+            elapsed = (quarter_end - period.starts_on).days + 1
+            expected = elapsed / ((period.ends_on - period.starts_on).days + 1)
+        prefix = f"{period.id}:{quarter_end.isoformat()}:"
+        detection.prefixes.append(prefix)  # type: ignore[union-attr]
+        rows = await ctx.rows(
+            "SELECT q.unit_id, u.path::text AS path, q.school_id, u.name, q.received_total AS plan,"
+            " coalesce((SELECT sum(m.admitted) FROM unit_month_tallies m WHERE m.period_id = :p"
+            "  AND m.unit_id = q.unit_id AND m.month <= :qe), 0)::int AS admitted"
+            " FROM unit_quotas q JOIN units u ON u.id = q.unit_id"
+            " WHERE q.period_id = :p AND q.school_id IS NOT NULL AND q.received_total > 0",
+            p=period.id, qe=quarter_end,
+        )  # fmt: skip
+        for row in rows:
+            floor = row.plan * expected * params["tolerance"]
+            if row.admitted < floor:
+                detection.candidates.append(Candidate(
+                    key=f"{prefix}{row.unit_id}", unit_id=row.unit_id, unit_path=row.path,
+                    school_id=row.school_id, period_id=period.id,
+                    message=(f"{row.name}：截至 {quarter_end} 完成 {row.admitted} 名，计划 "
+                             f"{row.plan} 名，低于应有进度 {percent(expected)} 的 "
+                             f"{percent(params['tolerance'])}"),
+                    evidence={"quarter": quarter, "quarter_end": quarter_end.isoformat(),
+                              "plan": row.plan, "admitted": row.admitted,
+                              "expected_share": round(expected, 4),
+                              "tolerance": params["tolerance"]},
+                ))  # fmt: skip
+    return detection
+
+
+async def over_plan(ctx: ScanContext, params: dict[str, Any]) -> Detection:
+    detection = Detection(prefixes=[])
+    for period in (p for p in ctx.periods if p.state == "issued"):
+        detection.prefixes.append(f"{period.id}:")  # type: ignore[union-attr]
+        rows = await ctx.rows(
+            "SELECT q.unit_id, u.path::text AS path, q.school_id, u.name,"
+            " q.received_total AS plan, t.admitted"
+            " FROM unit_quotas q JOIN units u ON u.id = q.unit_id"
+            " JOIN unit_tallies t ON t.period_id = q.period_id AND t.unit_id = q.unit_id"
+            " WHERE q.period_id = :p AND q.school_id IS NOT NULL"
+            " AND t.admitted > q.received_total + :margin",
+            p=period.id, margin=params["margin"],
+        )  # fmt: skip
+        for row in rows:
+            detection.candidates.append(Candidate(
+                key=f"{period.id}:{row.unit_id}", unit_id=row.unit_id, unit_path=row.path,
+                school_id=row.school_id, period_id=period.id,
+                message=f"{row.name}：{period.name}已接收 {row.admitted} 名，超出计划 {row.plan} 名",
+                evidence={"plan": row.plan, "admitted": row.admitted, "margin": params["margin"]},
+            ))  # fmt: skip
+    return detection
+
+
+async def rushed(ctx: ScanContext, params: dict[str, Any]) -> Detection:
+    detection = Detection(prefixes=[])
+    for period in (p for p in ctx.periods if p.state != "draft"):
+        window_start = period.ends_on - timedelta(weeks=params["last_weeks"]) + timedelta(days=1)
+        if ctx.today < window_start:
+            continue
+        detection.prefixes.append(f"{period.id}:")  # type: ignore[union-attr]
+        rows = await ctx.rows(
+            "SELECT r.school_id, s.path::text AS path, s.name, count(*) AS total,"
+            " count(*) FILTER (WHERE r.approved_on >= :w) AS late"
+            " FROM recruits r JOIN units s ON s.id = r.school_id"
+            " WHERE r.unit_path <@ CAST(:c AS ltree) AND r.approved_on BETWEEN :s AND :e"
+            " GROUP BY r.school_id, s.path, s.name",
+            c=ctx.commission_path, s=period.starts_on, e=period.ends_on, w=window_start,
+        )  # fmt: skip
+        for row in rows:
+            share = row.late / row.total
+            if row.total >= params["min_admissions"] and share >= params["max_share"]:
+                detection.candidates.append(Candidate(
+                    key=f"{period.id}:{row.school_id}", unit_id=row.school_id,
+                    unit_path=row.path, school_id=row.school_id, period_id=period.id,
+                    message=(f"{row.name}：{period.name}接收 {row.total} 名，其中 {row.late} 名"
+                             f"（{percent(share)}）集中在最后 {params['last_weeks']} 周"),
+                    evidence={"total": row.total, "late": row.late, "share": round(share, 4),
+                              "window_start": window_start.isoformat()},
+                ))  # fmt: skip
+    return detection
+
+
+async def large_swing(ctx: ScanContext, params: dict[str, Any]) -> Detection:
+    detection = Detection()
+    ended = sorted((p for p in ctx.periods if p.ends_on < ctx.today), key=lambda p: p.starts_on)
+    for period in ended:
+        earlier = [p for p in ctx.periods if p.kind == period.kind and p.ends_on < period.starts_on]
+        if not earlier:
+            continue
+        before = max(earlier, key=lambda p: p.starts_on)
+        rows = await ctx.rows(
+            "SELECT s.id AS school_id, s.path::text AS path, s.name,"
+            " coalesce(now_.admitted + now_.admitted_exempt, 0) AS current,"
+            " coalesce(then_.admitted + then_.admitted_exempt, 0) AS previous"
+            " FROM units s"
+            " LEFT JOIN unit_tallies now_ ON now_.period_id = :p AND now_.unit_id = s.id"
+            " LEFT JOIN unit_tallies then_ ON then_.period_id = :b AND then_.unit_id = s.id"
+            " WHERE s.kind = 'school' AND s.path <@ CAST(:c AS ltree)",
+            p=period.id, b=before.id, c=ctx.commission_path,
+        )  # fmt: skip
+        for row in rows:
+            if max(row.current, row.previous) < params["min_base"] or row.current == row.previous:
+                continue
+            change = None if row.previous == 0 else (row.current - row.previous) / row.previous
+            if change is not None and abs(change) <= params["max_change"]:
+                continue
+            shown = "从 0 起" if change is None else f"{change:+.1%}"
+            detection.candidates.append(Candidate(
+                key=f"{period.id}:{row.school_id}", unit_id=row.school_id, unit_path=row.path,
+                school_id=row.school_id, period_id=period.id,
+                message=(f"{row.name}：{period.name}接收 {row.current} 名，{before.name} "
+                         f"{row.previous} 名，变化 {shown}"),
+                evidence={"current": row.current, "previous": row.previous,
+                          "previous_period_id": before.id,
+                          "change": None if change is None else round(change, 4)},
+            ))  # fmt: skip
+    return detection
+
+
+async def report_overdue(ctx: ScanContext, params: dict[str, Any]) -> Detection:
+    detection = Detection()
+    for period in ctx.periods:
+        if (
+            period.state == "draft"
+            or period.report_due_on + timedelta(days=params["grace_days"]) >= ctx.today
+        ):
+            continue
+        rows = await ctx.rows(
+            "SELECT s.id, s.path::text AS path, s.name FROM units s"
+            " WHERE s.kind = 'school' AND s.active AND s.path <@ CAST(:c AS ltree)"
+            " AND NOT EXISTS (SELECT 1 FROM execution_reports e WHERE e.period_id = :p"
+            "  AND e.unit_id = s.id AND e.status IN ('submitted', 'acknowledged'))",
+            c=ctx.commission_path, p=period.id,
+        )  # fmt: skip
+        for row in rows:
+            detection.candidates.append(Candidate(
+                key=f"{period.id}:{row.id}", unit_id=row.id, unit_path=row.path,
+                school_id=row.id, period_id=period.id,
+                message=f"{row.name}：{period.name}执行情况报告应于 {period.report_due_on} 前报送，尚未报送",
+                evidence={"report_due_on": period.report_due_on.isoformat()},
+            ))  # fmt: skip
+    return detection

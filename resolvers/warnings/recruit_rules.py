@@ -1,0 +1,84 @@
+"""Warning rules over the recruits: overdue steps, missing 12371 data, branches with activists
+and no admission for years. Messages carry no personal data: a warning is read by everyone
+above its unit, the recruit itself is reached through the recruits API and its permissions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from partyplan.resolvers.recruits.rules.steps import STEP_BY_CODE
+
+from .detection import Candidate, Detection, ScanContext
+from .requirements import missing_items_sql
+
+
+def _step_name(code: str) -> str:
+    step = STEP_BY_CODE[code]
+    number = f"第 {step.number} 步" if step.number else "环节"
+    return f"{number}“{step.name}”"
+
+
+async def overdue_step(ctx: ScanContext, params: dict[str, Any]) -> Detection:
+    rows = await ctx.rows(
+        "SELECT r.id, r.branch_id, r.unit_path::text AS path, r.school_id, r.next_step,"
+        " r.next_due_on, u.name AS branch"
+        " FROM recruits r JOIN units u ON u.id = r.branch_id"
+        " WHERE r.unit_path <@ CAST(:c AS ltree) AND r.next_due_on < :limit"
+        " AND r.stage NOT IN ('full_member', 'cancelled')",
+        c=ctx.commission_path, limit=ctx.today - timedelta(days=params["grace_days"]),
+    )  # fmt: skip
+    return Detection(candidates=[
+        Candidate(
+            key=f"{row.id}:{row.next_step}", unit_id=row.branch_id, unit_path=row.path,
+            school_id=row.school_id, recruit_id=row.id,
+            message=f"{row.branch}：人员 {row.id} 的{_step_name(row.next_step)}应于 {row.next_due_on} 前完成，已超期",
+            evidence={"step": row.next_step, "due_on": row.next_due_on.isoformat()},
+        )
+        for row in rows
+    ])  # fmt: skip
+
+
+async def missing_data(ctx: ScanContext, params: dict[str, Any]) -> Detection:
+    rows = await ctx.rows(
+        "SELECT * FROM (SELECT r.id, r.branch_id, r.unit_path::text AS path, r.school_id,"
+        f" u.name AS branch, {missing_items_sql(params['requirements'])} AS missing"
+        " FROM recruits r JOIN units u ON u.id = r.branch_id"
+        " WHERE r.unit_path <@ CAST(:c AS ltree) AND r.stage <> 'cancelled') x"
+        " WHERE cardinality(x.missing) > 0",
+        c=ctx.commission_path, today=ctx.today,
+    )  # fmt: skip
+    return Detection(candidates=[
+        Candidate(
+            key=str(row.id), unit_id=row.branch_id, unit_path=row.path, school_id=row.school_id,
+            recruit_id=row.id,
+            message=f"{row.branch}：人员 {row.id} 未录入 {'、'.join(row.missing)}",
+            evidence={"missing": list(row.missing)},
+        )
+        for row in rows
+    ])  # fmt: skip
+
+
+async def long_term_none(ctx: ScanContext, params: dict[str, Any]) -> Detection:
+    since = ctx.today.replace(year=ctx.today.year - params["years"], day=min(ctx.today.day, 28))
+    rows = await ctx.rows(
+        "SELECT u.id, u.path::text AS path, u.school_id, u.name, a.activists, a.last_admission"
+        " FROM units u CROSS JOIN LATERAL ("
+        "  SELECT count(*) FILTER (WHERE r.stage IN ('activist', 'development_target')) AS activists,"
+        "         max(r.approved_on) AS last_admission FROM recruits r WHERE r.branch_id = u.id) a"
+        " WHERE u.kind = 'branch' AND u.active AND u.path <@ CAST(:c AS ltree)"
+        " AND u.created_at < CAST(:since AS date) AND a.activists > 0"
+        " AND (a.last_admission IS NULL OR a.last_admission < :since)",
+        c=ctx.commission_path, since=since,
+    )  # fmt: skip
+    return Detection(candidates=[
+        Candidate(
+            key=str(row.id), unit_id=row.id, unit_path=row.path, school_id=row.school_id,
+            message=(f"{row.name}：有入党积极分子、发展对象 {row.activists} 名，"
+                     f"{params['years']} 年以上未发展党员"
+                     + (f"（上次接收 {row.last_admission}）" if row.last_admission else "")),
+            evidence={"activists": row.activists, "years": params["years"],
+                      "last_admission": row.last_admission and row.last_admission.isoformat()},
+        )
+        for row in rows
+    ])  # fmt: skip

@@ -1,0 +1,121 @@
+"""Warnings for the API: listing a subtree's warnings, acknowledging one, and the commission's
+rule parameters. Raising and resolving is the scan's (scan.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from partyplan.auth.errors import NotFound
+from partyplan.auth.permissions import Permission
+from partyplan.auth.principal import is_within
+from partyplan.resolvers.audit import repository as audit
+from partyplan.resolvers.text import clean_text
+from partyplan.resolvers.units.service import listing_scope
+from partyplan.resolvers.units.service import visible as visible_unit
+from partyplan.tenants.session import Session
+
+from . import repository
+from .errors import WarningError, WarningErrorCode
+from .kinds import DEFAULTS, WarningKind, check_params
+
+
+async def page(session: Session, *, under_id: int | None, kind: str | None, status: str | None,
+               after_id: int | None, limit: int) -> list[sa.Row]:  # fmt: skip
+    """Warnings on the caller's units and below (a warning is seen up the tree)."""
+    read_paths, under_path = await listing_scope(session, under_id, Permission.PLAN_READ)
+    return await repository.page(session, read_paths=read_paths, under_path=under_path,
+                                 kind=kind, status=status, after_id=after_id, limit=limit)  # fmt: skip
+
+
+async def visible(session: Session, warning_id: int, permission: Permission,
+                  *, lock: bool = False) -> sa.Row:  # fmt: skip
+    row = await repository.get(session, warning_id, lock=lock)
+    if row is None or not session.principal.reaches(row.unit_path):
+        raise NotFound("warning not found")
+    session.require(permission, row.unit_path)
+    return row
+
+
+async def acknowledge(session: Session, *, warning_id: int, note: str | None) -> sa.Row:
+    """open → acknowledged, with an optional note; the scan resolves it when it clears."""
+    row = await visible(session, warning_id, Permission.WARNING_ACK, lock=True)
+    if row.status != "open":
+        code = (WarningErrorCode.ALREADY_RESOLVED if row.status == "resolved"
+                else WarningErrorCode.ALREADY_ACKNOWLEDGED)  # fmt: skip
+        raise WarningError(code, f"the warning is {row.status}", "warningId")
+    note = clean_text(note, "note", required=False, limit=500, error=WarningError,
+                      code=WarningErrorCode.INVALID_TEXT)  # fmt: skip
+    await repository.acknowledge(session, row.id, note)
+    await audit.append(session, operation="acknowledgeWarning", object_type="Warning",
+                       object_id=row.id, unit_id=row.unit_id, school_id=row.school_id,
+                       before={"status": row.status},
+                       after={"status": "acknowledged", "note": note})  # fmt: skip
+    return await visible(session, warning_id, Permission.PLAN_READ)
+
+
+@dataclass(frozen=True)
+class RuleView:
+    kind: WarningKind
+    enabled: bool
+    params: dict[str, Any]
+    defaults: dict[str, Any]
+    updated_at: Any
+
+
+def _in_commission(session: Session, commission_id: int) -> None:
+    """NOT_FOUND unless the caller's units lie in (or above) the commission's tree; FORBIDDEN
+    unless it reads plans there. Commission-level data is seen down the tree."""
+    root = str(commission_id)
+
+    def touches(path: str) -> bool:
+        return is_within(path, root) or is_within(root, path)
+
+    reached = [p for p in session.principal.scope_paths if touches(p)]
+    if not reached:
+        raise NotFound("commission not found")
+    if not any(touches(p) for p in session.principal.paths_with(Permission.PLAN_READ)):
+        session.require(Permission.PLAN_READ, reached[0])
+
+
+async def rules(session: Session, commission_id: int) -> list[RuleView]:
+    _in_commission(session, commission_id)
+    stored = await repository.rules(session, commission_id)
+    views = []
+    for kind in WarningKind:
+        row = stored.get(kind.value)
+        views.append(RuleView(
+            kind=kind, enabled=row.enabled if row else True,
+            params=check_params(kind, row.params if row else {}),
+            defaults=check_params(kind, {}), updated_at=row.updated_at if row else None,
+        ))  # fmt: skip
+    return views
+
+
+async def set_rule(session: Session, *, commission_id: int, kind: WarningKind, enabled: bool,
+                   params: dict[str, Any] | None) -> RuleView:  # fmt: skip
+    """Replace the commission's parameters of one kind (given keys override the defaults)."""
+    commission = await visible_unit(session, commission_id, Permission.RULE_MANAGE, "commissionId")
+    if commission.kind != "commission":
+        raise WarningError(WarningErrorCode.NOT_A_COMMISSION, "warning rules belong to a commission",
+                           "commissionId")  # fmt: skip
+    given = params or {}
+    if not isinstance(given, dict):
+        raise WarningError(WarningErrorCode.INVALID_RULE, "params is an object", "params")
+    checked = check_params(kind, given)
+    stored_params = {k: checked[k] for k in given}
+    before = (await repository.rules(session, commission.id)).get(kind.value)
+    row = await repository.upsert_rule(session, commission=commission, kind=kind.value,
+                                       enabled=enabled, params=stored_params)  # fmt: skip
+    await audit.append(session, operation="setWarningRule", object_type="Unit",
+                       object_id=commission.id, unit_id=commission.id, school_id=None,
+                       before=None if before is None else {"kind": kind.value,
+                                                           "enabled": before.enabled,
+                                                           "params": before.params},
+                       after={"kind": kind.value, "enabled": enabled, "params": stored_params})  # fmt: skip
+    return RuleView(kind, row.enabled, checked, check_params(kind, {}), row.updated_at)
+
+
+__all__ = ["DEFAULTS", "RuleView", "acknowledge", "page", "rules", "set_rule", "visible"]

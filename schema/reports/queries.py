@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+
+from partyplan.auth.permissions import Permission
+from partyplan.resolvers.reports import service
+
+from ..mutations import decode_id
+from ..pagination import build_connection, decode_cursor, page_limit
+from ..permissions import described
+from .types import ExecutionReport, ReportStatus
+
+
+@strawberry.type
+class ReportQueries:
+    @strawberry.field(
+        description=described(
+            "Execution reports on the caller's units and below, oldest first.",
+            Permission.PLAN_READ,
+        )  # fmt: skip
+    )
+    async def reports(
+        self,
+        info: strawberry.Info,
+        period_id: relay.GlobalID | None = None,
+        status: ReportStatus | None = None,
+        under: relay.GlobalID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> relay.Connection[ExecutionReport]:
+        session = await info.context.session()
+        limit = page_limit(first, info.context.settings.max_page_size)
+        rows = await service.page(
+            session,
+            under_id=None if under is None else decode_id(under, "Unit", "under"),
+            period_id=None if period_id is None else decode_id(period_id, "PlanPeriod", "periodId"),
+            status=None if status is None else status.value,
+            after_id=decode_cursor(after),
+            limit=limit + 1,
+        )
+        return build_connection(rows, limit, ExecutionReport.from_row)
+
+
+async def resolve_report_node(info: strawberry.Info, report_id: int) -> tuple[ExecutionReport, str]:
+    session = await info.context.session()
+    row = await service.visible(session, report_id, Permission.PLAN_READ)
+    return ExecutionReport.from_row(row), row.unit_path
