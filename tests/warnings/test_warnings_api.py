@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
 from support import codes
+
+from partyplan.resolvers.rollups.repository import drift
 
 LIST = """query($u: ID, $k: WarningKind, $s: WarningStatus) {
   warnings(under: $u, kind: $k, status: $s) { edges { node { id kind status unitName message
@@ -104,3 +107,30 @@ async def test_bad_rule_parameters_are_refused_naming_the_field(gql, world) -> N
         )
     school = await gql(SET, {"c": world.gid("A"), "k": "RUSHED", "p": {}}, admin)
     assert [e["code"] for e in school["data"]["setWarningRule"]["errors"]] == ["NOT_A_COMMISSION"]
+
+
+async def test_a_moved_branch_carries_its_warnings_and_tallies(
+    gql, world, records, owner_engine
+) -> None:  # type: ignore[no-untyped-def]
+    period = await records.period(date(2024, 1, 1), date(2024, 12, 31))
+    await records.recruit("A1a", phone=False)
+    await records.admitted(2, date(2024, 5, 1))
+    await records.scan(date(2024, 7, 1))
+    moved = await gql(
+        "mutation($id: ID!, $to: ID!) { moveUnit(input: {unitId: $id, newParentId: $to})"
+        " { errors { code } } }", {"id": world.gid("A1a"), "to": world.gid("A")},
+        world.tokens["school_admin"])  # fmt: skip
+    assert moved["data"]["moveUnit"]["errors"] == []
+    assert await _listed(gql, world, "unit_admin") == []  # A1 no longer holds the branch
+    assert [w["unitName"] for w in await _listed(gql, world, "school_admin", k="MISSING_DATA")] == [
+        "甲院第一党支部", "甲院第一党支部", "甲院第一党支部"]  # fmt: skip
+    stale = await records.sql(
+        "SELECT count(*) FROM warnings w JOIN units u ON u.id = w.unit_id WHERE w.unit_path <> u.path"
+    )
+    assert stale == 0
+    async with owner_engine.connect() as conn:
+        assert await drift(conn, period, str(world.units["commission"])) == []
+        a1 = await conn.scalar(sa.text(
+            "SELECT admitted FROM unit_tallies WHERE period_id = :p AND unit_id = :u"),
+            {"p": period, "u": world.units["A1"]})  # fmt: skip
+    assert a1 == 0
