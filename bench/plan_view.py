@@ -16,22 +16,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
-import statistics
-import tempfile
-import time
-from pathlib import Path
 
-import httpx
 import sqlalchemy as sa
+from harness import gid, report, scratch_database, service, timed
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from partyplan.server import database_admin
-from partyplan.server.app import create_app
-from partyplan.server.database import async_url, with_database
-from partyplan.server.embedded import EmbeddedPostgres
-from partyplan.server.platform import Platform
-from partyplan.server.settings import Settings
+from partyplan.server.database import async_url
 
 PLAN = """query($u: ID!, $p: ID!) { plan(unitId: $u, periodId: $p) {
   line { received { total } handedDown { total } reserve { total } available { total } }
@@ -39,12 +29,6 @@ PLAN = """query($u: ID!, $p: ID!) { plan(unitId: $u, periodId: $p) {
              forecast { amounts { total } remark } }
   childrenForecast { total } } }"""
 UNITS = "{ units(first: 50) { edges { node { id name kind parent { name } school { name } } } } }"
-
-
-def gid(kind: str, row_id: int) -> str:
-    import base64
-
-    return base64.b64encode(f"{kind}:{row_id}".encode()).decode()
 
 
 async def seed(owner_url: str, children: int) -> dict[str, int]:
@@ -76,44 +60,12 @@ async def seed(owner_url: str, children: int) -> dict[str, int]:
     return ids
 
 
-async def timed(client: httpx.AsyncClient, n: int, body, token: str) -> list[float]:  # type: ignore[no-untyped-def]
-    headers = {"Authorization": f"Bearer {token}"}
-    samples = []
-    for i in range(n):
-        payload = body(i)
-        start = time.perf_counter()
-        response = await client.post("/graphql", json=payload, headers=headers)
-        samples.append(time.perf_counter() - start)
-        data = response.json()
-        assert "errors" not in data, data
-    return samples
-
-
-def report(name: str, samples: list[float]) -> None:
-    ordered = sorted(samples)
-    p50 = statistics.median(ordered) * 1000
-    p95 = ordered[int(len(ordered) * 0.95) - 1] * 1000
-    print(f"{name:<28} n={len(samples):<5} p50 {p50:6.2f} ms   p95 {p95:6.2f} ms   "
-          f"{len(samples) / sum(samples):7.0f} req/s")  # fmt: skip
-
-
 async def main(children: int, requests: int) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="pp-bench-", dir="/tmp"))
-    workdir.chmod(0o755)  # noqa: ASYNC240 - setup, before anything is timed
-    embedded = EmbeddedPostgres(workdir / "db")
-    try:
-        owner = with_database(embedded.start(), "partyplan")
-        await database_admin.upgrade(owner, "partyplan_app")
+    async with scratch_database() as (owner, workdir):
         ids = await seed(owner, children)
-        settings = Settings(database_url=owner, data_dir=workdir, key_dir=workdir / "keys")
-        platform = Platform(settings, migrate=False)
-        await platform.start()
-        admin = platform.tokens.mint(str(ids["admin"]), 3600)
-        school_admin = platform.tokens.mint(str(ids["school-admin"]), 3600)
-        app = create_app(platform, manage_platform=False)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://b"
-        ) as client:
+        async with service(owner, workdir) as (platform, client):
+            admin = platform.tokens.mint(str(ids["admin"]), 3600)
+            school_admin = platform.tokens.mint(str(ids["school-admin"]), 3600)
 
             async def call(query: str, variables: dict, token: str) -> dict:  # type: ignore[type-arg]
                 r = await client.post("/graphql", json={"query": query, "variables": variables},
@@ -149,10 +101,6 @@ async def main(children: int, requests: int) -> None:
                 await timed(client, requests, lambda i: {"query": UNITS}, school_admin),
             )
             report("allocateQuota", await timed(client, requests, lambda i: allocate, school_admin))
-        await platform.stop()
-    finally:
-        embedded.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

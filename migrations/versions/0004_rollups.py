@@ -107,6 +107,57 @@ _CHAIN = (
 _CHAIN_UNIT = "subltree(r.unit_path, i - 1, i)::text::bigint"
 _COMMISSION_OF = "subltree(r.unit_path, 0, 1)::text::bigint"
 
+# The trigger's sources in this revision: the set-returning functions above (0006 inlines them).
+_SQL_FUNCTION_ROWS = (
+    "SELECT *, 1 AS newer FROM recruit_tally_rows(NEW, 1)"
+    " UNION ALL SELECT *, 0 FROM recruit_tally_rows(OLD, -1) WHERE TG_OP = 'UPDATE'"
+)
+_SQL_FUNCTION_MONTH_ROWS = (
+    "SELECT *, 1 AS newer FROM recruit_month_rows(NEW, 1)"
+    " UNION ALL SELECT *, 0 FROM recruit_month_rows(OLD, -1) WHERE TG_OP = 'UPDATE'"
+)
+
+
+def trigger_function(period_rows: str, month_rows: str) -> str:
+    """``recruits_tally()``: apply the signed contributions ``period_rows`` / ``month_rows``
+    (rows of a recruit's chain, ``newer`` marking the new place) to the tally tables, rows
+    locked in (period, depth, id) order."""
+    summed = _columns(ALL_PERIOD_COLUMNS, "sum(x.", ")::int")
+    summed_month = _columns(MONTH_FIGURES, "sum(x.", ")::int")
+    nonzero = " OR ".join(f"sum(x.{n}) <> 0" for n in ALL_PERIOD_COLUMNS)
+    nonzero_month = " OR ".join(f"sum(x.{n}) <> 0" for n in MONTH_FIGURES)
+    added = ", ".join(f"{n} = t.{n} + excluded.{n}" for n in ALL_PERIOD_COLUMNS)
+    added_month = ", ".join(f"{n} = t.{n} + excluded.{n}" for n in MONTH_FIGURES)
+    return f"""
+        CREATE OR REPLACE FUNCTION recruits_tally() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+        BEGIN
+            INSERT INTO unit_tallies AS t
+                   (period_id, unit_id, unit_path, school_id, {_columns(ALL_PERIOD_COLUMNS)})
+            SELECT x.period_id, x.unit_id,
+                   (array_agg(x.unit_path ORDER BY x.newer DESC))[1],
+                   (array_agg(x.school_id ORDER BY x.newer DESC))[1], {summed}
+              FROM ({period_rows}) x
+             GROUP BY x.period_id, x.unit_id
+            HAVING {nonzero}
+             ORDER BY x.period_id, min(x.depth), x.unit_id
+            ON CONFLICT (period_id, unit_id) DO UPDATE
+               SET unit_path = excluded.unit_path, school_id = excluded.school_id, {added};
+
+            INSERT INTO unit_month_tallies AS t
+                   (period_id, unit_id, month, unit_path, school_id, {_columns(MONTH_FIGURES)})
+            SELECT x.period_id, x.unit_id, x.month,
+                   (array_agg(x.unit_path ORDER BY x.newer DESC))[1],
+                   (array_agg(x.school_id ORDER BY x.newer DESC))[1], {summed_month}
+              FROM ({month_rows}) x
+             GROUP BY x.period_id, x.unit_id, x.month
+            HAVING {nonzero_month}
+             ORDER BY x.period_id, min(x.depth), x.unit_id, x.month
+            ON CONFLICT (period_id, unit_id, month) DO UPDATE
+               SET unit_path = excluded.unit_path, school_id = excluded.school_id, {added_month};
+            RETURN NULL;
+        END $$"""
+
 
 def _functions() -> str:
     period_cols = ", ".join(f"{n} integer" for n in ALL_PERIOD_COLUMNS)
@@ -117,8 +168,6 @@ def _functions() -> str:
     summed_month = _columns(MONTH_FIGURES, "sum(x.", ")::int")
     nonzero = " OR ".join(f"sum(x.{n}) <> 0" for n in ALL_PERIOD_COLUMNS)
     nonzero_month = " OR ".join(f"sum(x.{n}) <> 0" for n in MONTH_FIGURES)
-    added = ", ".join(f"{n} = t.{n} + excluded.{n}" for n in ALL_PERIOD_COLUMNS)
-    added_month = ", ".join(f"{n} = t.{n} + excluded.{n}" for n in MONTH_FIGURES)
     return f"""
         -- The stage a recruit stood at on a date (the furthest stage entered by then; a
         -- cancellation is final), NULL before it applied.
@@ -167,38 +216,7 @@ def _functions() -> str:
                    {_CHAIN}
         $$;
 
-        CREATE FUNCTION recruits_tally() RETURNS trigger
-        LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-        BEGIN
-            INSERT INTO unit_tallies AS t
-                   (period_id, unit_id, unit_path, school_id, {_columns(ALL_PERIOD_COLUMNS)})
-            SELECT x.period_id, x.unit_id,
-                   (array_agg(x.unit_path ORDER BY x.newer DESC))[1],
-                   (array_agg(x.school_id ORDER BY x.newer DESC))[1], {summed}
-              FROM (SELECT *, 1 AS newer FROM recruit_tally_rows(NEW, 1)
-                    UNION ALL
-                    SELECT *, 0 FROM recruit_tally_rows(OLD, -1) WHERE TG_OP = 'UPDATE') x
-             GROUP BY x.period_id, x.unit_id
-            HAVING {nonzero}
-             ORDER BY x.period_id, min(x.depth), x.unit_id
-            ON CONFLICT (period_id, unit_id) DO UPDATE
-               SET unit_path = excluded.unit_path, school_id = excluded.school_id, {added};
-
-            INSERT INTO unit_month_tallies AS t
-                   (period_id, unit_id, month, unit_path, school_id, {_columns(MONTH_FIGURES)})
-            SELECT x.period_id, x.unit_id, x.month,
-                   (array_agg(x.unit_path ORDER BY x.newer DESC))[1],
-                   (array_agg(x.school_id ORDER BY x.newer DESC))[1], {summed_month}
-              FROM (SELECT *, 1 AS newer FROM recruit_month_rows(NEW, 1)
-                    UNION ALL
-                    SELECT *, 0 FROM recruit_month_rows(OLD, -1) WHERE TG_OP = 'UPDATE') x
-             GROUP BY x.period_id, x.unit_id, x.month
-            HAVING {nonzero_month}
-             ORDER BY x.period_id, min(x.depth), x.unit_id, x.month
-            ON CONFLICT (period_id, unit_id, month) DO UPDATE
-               SET unit_path = excluded.unit_path, school_id = excluded.school_id, {added_month};
-            RETURN NULL;
-        END $$;
+        {trigger_function(_SQL_FUNCTION_ROWS, _SQL_FUNCTION_MONTH_ROWS)};
 
         -- What the tallies of one period under a path should hold, computed from the recruits.
         CREATE FUNCTION unit_tallies_computed(p_period bigint, p_under ltree)

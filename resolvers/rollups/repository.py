@@ -23,12 +23,15 @@ QUOTA_COLUMNS = [
 def _tally_of(line: str, table: str, figures: tuple[str, ...], *, period: str = ":period",
               extra: str = "") -> str:  # fmt: skip
     """A lateral sub-select summing the tally rows that make up ``line``'s figures: its own row
-    when it lies in a school, else the rows of the schools beneath it."""
+    when it lies in a school, else the rows of the schools beneath it. Two guarded branches
+    rather than one OR, so that each reads its index (the primary key; the partial index of
+    school rows) and the other is skipped outright."""
     sums = ", ".join(f"coalesce(sum(t.{f}), 0)::int AS {f}" for f in figures)
+    rows = f"SELECT * FROM {table} t WHERE t.period_id = {period} {extra} AND"
     return (
-        f"SELECT {sums} FROM {table} t WHERE t.period_id = {period} {extra} AND ("
-        f"({line}.school_id IS NOT NULL AND t.unit_id = {line}.id) OR "
-        f"({line}.school_id IS NULL AND t.unit_id = t.school_id AND t.unit_path <@ {line}.path))"
+        f"SELECT {sums} FROM ({rows} {line}.school_id IS NOT NULL AND t.unit_id = {line}.id"
+        f" UNION ALL {rows} {line}.school_id IS NULL AND t.unit_id = t.school_id"
+        f" AND t.unit_path <@ {line}.path) t"
     )
 
 
