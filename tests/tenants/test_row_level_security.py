@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 from support import id_number
+
+from partyplan.resolvers.warnings.scan import scan
 
 TENANT_TABLES = {
     "units": "school_id",
@@ -20,6 +24,8 @@ TENANT_TABLES = {
     "recruit_steps": "school_id",
     "recruit_findings": "school_id",
     "unit_tallies": "school_id",
+    "warnings": "school_id",
+    "execution_reports": "school_id",
 }
 
 
@@ -27,8 +33,9 @@ async def _bind(conn, user_id: int) -> None:  # type: ignore[no-untyped-def]
     await conn.execute(sa.text("SELECT * FROM app_bind_principal(:u)"), {"u": user_id})
 
 
-async def _audit_some(platform, world, gql) -> None:  # type: ignore[no-untyped-def]
-    """Rows in every tenant table for both schools: renames, a plan issued and subdivided."""
+async def _audit_some(platform, world, gql, owner_engine) -> None:  # type: ignore[no-untyped-def]
+    """Rows in every tenant table for both schools: renames, a plan issued and subdivided,
+    recruits (tallied), a report submitted, the warnings a scan raises (no phones)."""
 
     async def ok(document: str, variables: dict, account: str) -> dict:  # type: ignore[type-arg]
         result = await gql(document, variables, world.tokens[account])
@@ -70,11 +77,17 @@ async def _audit_some(platform, world, gql) -> None:  # type: ignore[no-untyped-
         await ok("mutation($p: ID!, $u: ID!) { createDispatchRound(input: {periodId: $p, unitId: $u,"
                  ' name: "调度"}) { errors { code } } }', {"p": period, "u": world.gid(school)},
                  admin)  # fmt: skip
+        await ok("mutation($p: ID!, $u: ID!) { submitReport(input: {periodId: $p, unitId: $u})"
+                 " { errors { code } } }", {"p": period, "u": world.gid(school)}, admin)  # fmt: skip
+    async with owner_engine.begin() as conn:
+        await scan(conn, date(2024, 7, 1))
 
 
 @pytest.mark.parametrize("table", sorted(TENANT_TABLES))
-async def test_bound_to_school_a_sees_no_row_of_school_b(table, platform, world, gql) -> None:  # type: ignore[no-untyped-def]
-    await _audit_some(platform, world, gql)
+async def test_bound_to_school_a_sees_no_row_of_school_b(
+    table, platform, world, gql, owner_engine
+) -> None:  # type: ignore[no-untyped-def]
+    await _audit_some(platform, world, gql, owner_engine)
     school_a, school_b = world.units["A"], world.units["B"]
     async with platform.engine.connect() as conn, conn.begin():
         await _bind(conn, world.users["school_admin"])
@@ -116,8 +129,10 @@ async def test_cannot_write_outside_scope(platform, world) -> None:  # type: ign
             )
 
 
-async def test_another_commissions_periods_are_invisible(platform, world, gql) -> None:  # type: ignore[no-untyped-def]
-    await _audit_some(platform, world, gql)
+async def test_another_commissions_periods_are_invisible(
+    platform, world, gql, owner_engine
+) -> None:  # type: ignore[no-untyped-def]
+    await _audit_some(platform, world, gql, owner_engine)
     async with platform.engine.connect() as conn, conn.begin():
         await _bind(conn, world.users["other_commission_admin"])
         assert await conn.scalar(sa.text("SELECT count(*) FROM plan_periods")) == 0
@@ -133,8 +148,8 @@ async def test_commission_sees_its_schools_not_another_commission(platform, worl
     assert world.units["C"] not in ids and world.units["commission2"] not in ids
 
 
-async def test_audit_chain_heads_follow_the_school(platform, world, gql) -> None:  # type: ignore[no-untyped-def]
-    await _audit_some(platform, world, gql)
+async def test_audit_chain_heads_follow_the_school(platform, world, gql, owner_engine) -> None:  # type: ignore[no-untyped-def]
+    await _audit_some(platform, world, gql, owner_engine)
     async with platform.engine.connect() as conn, conn.begin():
         await _bind(conn, world.users["unit_admin"])  # reaches A1 only, still school A's chain
         chains = set(await conn.scalars(sa.text("SELECT chain FROM audit_chain_heads")))
