@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -38,28 +39,44 @@ def _amounts(row: Any, prefix: str) -> Amounts:
 
 @dataclass(frozen=True)
 class RollupLine:
+    """A line of the roll-up over its row; the quota amounts are built when first read (a
+    province screen of 150 lines rarely asks for all five)."""
+
     unit_id: int
     unit_name: str
     unit_kind: str
     active: bool
-    received: Amounts
-    handed: Amounts
-    reserve: Amounts
-    forecast: Amounts
     forecast_remark: str | None
-    children_forecast: Amounts
     figures: Mapping[str, int]
+    row: Any
 
     @classmethod
     def of(cls, row: sa.Row) -> RollupLine:
         return cls(
             unit_id=row.unit_id, unit_name=row.unit_name, unit_kind=row.unit_kind,
-            active=row.active, received=_amounts(row, "received"),
-            handed=_amounts(row, "handed"), reserve=_amounts(row, "reserve"),
-            forecast=_amounts(row, "forecast"), forecast_remark=row.forecast_remark,
-            children_forecast=_amounts(row, "children_forecast"),
-            figures={f: int(getattr(row, f)) for f in PERIOD_FIGURES},
+            active=row.active, forecast_remark=row.forecast_remark,
+            figures={f: int(getattr(row, f)) for f in PERIOD_FIGURES}, row=row,
         )  # fmt: skip
+
+    @cached_property
+    def received(self) -> Amounts:
+        return _amounts(self.row, "received")
+
+    @cached_property
+    def handed(self) -> Amounts:
+        return _amounts(self.row, "handed")
+
+    @cached_property
+    def reserve(self) -> Amounts:
+        return _amounts(self.row, "reserve")
+
+    @cached_property
+    def forecast(self) -> Amounts:
+        return _amounts(self.row, "forecast")
+
+    @cached_property
+    def children_forecast(self) -> Amounts:
+        return _amounts(self.row, "children_forecast")
 
     @property
     def admissions(self) -> int:
@@ -69,7 +86,9 @@ class RollupLine:
     @property
     def plan(self) -> int:
         """计划数: the quota the unit received; for a commission, the quota it issued."""
-        return self.handed.total if self.unit_kind == "commission" else self.received.total
+        return int(
+            self.row.handed_total if self.unit_kind == "commission" else self.row.received_total
+        )
 
     @property
     def completion_rate(self) -> float | None:

@@ -52,12 +52,7 @@ class RollupLine:
     unit_name: str = strawberry.field(description="单位/支部名称")
     unit_kind: UnitKind
     plan: int = strawberry.field(description="计划数：收到的名额（工委为已下达的名额）")
-    received: QuotaAmounts = strawberry.field(description="收到的名额")
-    handed_down: QuotaAmounts = strawberry.field(description="已分解给下级的名额")
-    reserve: QuotaAmounts = strawberry.field(description="本级预留")
-    forecast: QuotaAmounts = strawberry.field(description="本单位上报的预计数")
     forecast_remark: str | None = strawberry.field(description="预计数备注")
-    children_forecast: QuotaAmounts = strawberry.field(description="下级上报的预计数合计")
     admitted: int = strawberry.field(description="完成数：本期接收、计入计划的预备党员")
     admitted_exempt: int = strawberry.field(
         description="本期接收、已备案不占计划的高层次人才（单列）"
@@ -69,20 +64,38 @@ class RollupLine:
     pipeline: Pipeline
     open_findings: int = strawberry.field(description="本期在程人员的合规问题数")
     raw_unit_id: strawberry.Private[int]
+    line: strawberry.Private[service.RollupLine]
+
+    @strawberry.field(description="收到的名额")
+    def received(self) -> QuotaAmounts:
+        return QuotaAmounts.of(self.line.received)
+
+    @strawberry.field(description="已分解给下级的名额")
+    def handed_down(self) -> QuotaAmounts:
+        return QuotaAmounts.of(self.line.handed)
+
+    @strawberry.field(description="本级预留")
+    def reserve(self) -> QuotaAmounts:
+        return QuotaAmounts.of(self.line.reserve)
+
+    @strawberry.field(description="本单位上报的预计数")
+    def forecast(self) -> QuotaAmounts:
+        return QuotaAmounts.of(self.line.forecast)
+
+    @strawberry.field(description="下级上报的预计数合计")
+    def children_forecast(self) -> QuotaAmounts:
+        return QuotaAmounts.of(self.line.children_forecast)
 
     @classmethod
     def of(cls, line: service.RollupLine) -> RollupLine:
         return cls(
             unit_id=relay.GlobalID("Unit", str(line.unit_id)), unit_name=line.unit_name,
             unit_kind=UnitKind(line.unit_kind), plan=line.plan,
-            received=QuotaAmounts.of(line.received),
-            handed_down=QuotaAmounts.of(line.handed), reserve=QuotaAmounts.of(line.reserve),
-            forecast=QuotaAmounts.of(line.forecast), forecast_remark=line.forecast_remark,
-            children_forecast=QuotaAmounts.of(line.children_forecast),
+            forecast_remark=line.forecast_remark,
             admitted=line.figures["admitted"], admitted_exempt=line.figures["admitted_exempt"],
             completion_rate=line.completion_rate, structure=AdmissionStructure.of(line.figures),
             pipeline=Pipeline.of(line.figures), open_findings=line.figures["open_findings"],
-            raw_unit_id=line.unit_id,
+            raw_unit_id=line.unit_id, line=line,
         )  # fmt: skip
 
     @strawberry.field(description="The unit itself (one batched load for every line).")
