@@ -41,7 +41,7 @@ def row_id(raw: str, type_name: str) -> int:
     return int(value)
 
 
-async def _workbook(request: Request, context: Context,
+async def _workbook(context: Context,
                     content: Callable[[Session, str], Awaitable[tuple[dict[str, Any], str]]],
                     ) -> Response:  # fmt: skip
     try:
@@ -69,7 +69,7 @@ def routes(context_of: ContextFactory) -> list[Route]:
             snapshot = await service.content(session, row, timezone)
             return snapshot, f"{row.unit_name}{row.period_name}发展党员指导性计划执行情况.xlsx"
 
-        return await _workbook(request, context_of(request), content)
+        return await _workbook(context_of(request), content)
 
     async def province(request: Request) -> Response:
         async def content(session: Session, timezone: str) -> tuple[dict[str, Any], str]:
@@ -80,7 +80,7 @@ def routes(context_of: ContextFactory) -> list[Route]:
                 f"{snapshot['unit']['name']}{snapshot['period']['name']}各高校执行情况.xlsx",
             )
 
-        return await _workbook(request, context_of(request), content)
+        return await _workbook(context_of(request), content)
 
     return [
         Route("/reports/{id}.xlsx", report, methods=["GET"]),

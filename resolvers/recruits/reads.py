@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.plans.service.common import period_for
-from partyplan.resolvers.units.service import visible as visible_unit
+from partyplan.resolvers.units.service import listing_scope
 from partyplan.tenants.session import Session
 
 from . import repository
@@ -33,12 +33,7 @@ def shown_pii(session: Session, cipher: PiiCipher, row: Any) -> tuple[str, str |
 async def page(session: Session, cipher: PiiCipher, *, under_id: int | None, stage: str | None,
                category: str | None, period_id: int | None, search: str | None,
                after_id: int | None, limit: int) -> list[sa.Row]:  # fmt: skip
-    read_paths = session.principal.paths_with(Permission.RECRUIT_READ)
-    under_path = None
-    if under_id is not None:
-        under_path = (await visible_unit(session, under_id, Permission.RECRUIT_READ, "under")).path
-    elif not read_paths:
-        session.require(Permission.RECRUIT_READ, "")
+    read_paths, under_path = await listing_scope(session, under_id, Permission.RECRUIT_READ)
     period = None if period_id is None else await period_for(session, period_id)
     name_prefix, lookup = None, None
     term = (search or "").strip()

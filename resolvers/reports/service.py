@@ -44,22 +44,24 @@ async def _school(session: Session, period_id: int, unit_id: int) -> tuple[sa.Ro
     return period, school
 
 
-async def _editable(session: Session, period_id: int, school: sa.Row, narrative: str) -> int:
+async def _editable(session: Session, period_id: int, school: sa.Row, narrative: str) -> sa.Row:
+    """The school's report for the period, locked, created as a draft if it has none; refused
+    once submitted."""
     row = await repository.find(session, period_id, school.id, lock=True)
-    if row is not None and row.status in FROZEN:
+    if row is None:
+        await repository.create(session, period_id=period_id, unit=school, narrative=narrative)
+        row = await repository.find(session, period_id, school.id, lock=True)
+    elif row.status in FROZEN:
         raise ReportError(ReportErrorCode.ALREADY_SUBMITTED, f"the report is {row.status}",
                           "periodId")  # fmt: skip
-    if row is None:
-        return await repository.create(session, period_id=period_id, unit=school,
-                                       narrative=narrative)  # fmt: skip
-    return row.id
+    return row
 
 
 async def save_draft(session: Session, *, period_id: int, unit_id: int,
                      narrative: str | None) -> sa.Row:  # fmt: skip
     period, school = await _school(session, period_id, unit_id)
     text = clean_narrative(narrative)
-    report_id = await _editable(session, period.id, school, text)
+    report_id = (await _editable(session, period.id, school, text)).id
     await repository.update(session, report_id, narrative=text)
     await audit.append(session, operation="saveReportDraft", object_type="ExecutionReport",
                        object_id=report_id, unit_id=school.id, school_id=school.school_id,
@@ -75,8 +77,8 @@ async def submit(session: Session, *, period_id: int, unit_id: int, narrative: s
         raise ReportError(ReportErrorCode.PERIOD_NOT_ISSUED, "the period is not issued yet",
                           "periodId")  # fmt: skip
     given = None if narrative is None else clean_narrative(narrative)
-    report_id = await _editable(session, period.id, school, given or "")
-    current = await repository.get(session, report_id)
+    current = await _editable(session, period.id, school, given or "")
+    report_id = current.id
     text = current.narrative if given is None else given
     snapshot = await school_snapshot(session, period, school, text, timezone)
     digest = content_hash(snapshot)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,17 +35,28 @@ TARGET_LABELS = {"youth_35": "35岁及以下青年", "college_educated": "大专
                  "professional_technical": "专业技术人员"}  # fmt: skip
 
 
-def line_of(line: RollupLine, figures: dict[str, int] | None = None) -> dict[str, Any]:
-    f = dict(line.figures) if figures is None else figures
-    plan = line.plan if figures is None else 0
-    rate = None if figures is not None or not plan else round(f["admitted"] / plan, 4)
+def _counted(figures: Mapping[str, int]) -> dict[str, Any]:
+    return {
+        "admitted": figures["admitted"], "admitted_exempt": figures["admitted_exempt"],
+        "structure": {k: figures[k] for k in STRUCTURE},
+        "pipeline": {k: figures[k] for k in PIPELINE}, "open_findings": figures["open_findings"],
+    }  # fmt: skip
+
+
+def line_of(line: RollupLine) -> dict[str, Any]:
     return {
         "unit_id": line.unit_id, "unit_name": line.unit_name, "unit_kind": line.unit_kind,
-        "plan": plan, "forecast": line.forecast.total if figures is None else 0,
-        "admitted": f["admitted"], "admitted_exempt": f["admitted_exempt"],
-        "completion_rate": rate, "remark": line.forecast_remark if figures is None else None,
-        "structure": {k: f[k] for k in STRUCTURE}, "pipeline": {k: f[k] for k in PIPELINE},
-        "open_findings": f["open_findings"],
+        "plan": line.plan, "forecast": line.forecast.total,
+        "completion_rate": line.completion_rate, "remark": line.forecast_remark,
+        **_counted(line.figures),
+    }  # fmt: skip
+
+
+def _own_line(line: RollupLine, figures: Mapping[str, int]) -> dict[str, Any]:
+    """The recruits on the unit itself: no quota or forecast of their own."""
+    return {
+        "unit_id": line.unit_id, "unit_name": "本级直属", "unit_kind": line.unit_kind,
+        "plan": 0, "forecast": 0, "completion_rate": None, "remark": None, **_counted(figures),
     }  # fmt: skip
 
 
@@ -59,7 +71,7 @@ def _level(line: RollupLine, children: list[RollupLine]) -> dict[str, Any]:
     return {
         "unit": {"id": line.unit_id, "name": line.unit_name, "kind": line.unit_kind},
         "line": line_of(line),
-        "own": None if own is None else {**line_of(line, own), "unit_name": "本级直属"},
+        "own": None if own is None else _own_line(line, own),
         "children": [line_of(c) for c in children],
     }
 

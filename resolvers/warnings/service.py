@@ -19,7 +19,7 @@ from partyplan.tenants.session import Session
 
 from . import repository
 from .errors import WarningError, WarningErrorCode
-from .kinds import DEFAULTS, WarningKind, check_params
+from .kinds import WarningKind, check_params
 
 
 async def page(session: Session, *, under_id: int | None, kind: str | None, status: str | None,
@@ -118,4 +118,4 @@ async def set_rule(session: Session, *, commission_id: int, kind: WarningKind, e
     return RuleView(kind, row.enabled, checked, check_params(kind, {}), row.updated_at)
 
 
-__all__ = ["DEFAULTS", "RuleView", "acknowledge", "page", "rules", "set_rule", "visible"]
+__all__ = ["RuleView", "acknowledge", "page", "rules", "set_rule", "visible"]
