@@ -34,6 +34,7 @@ class Permission(StrEnum):
     REPORT_REVIEW = "report.review"
     WARNING_ACK = "warning.acknowledge"
     SYNC_EXCHANGE = "sync.exchange"
+    MEMBER_MANAGE = "member.manage"
 
 
 class Role(StrEnum):

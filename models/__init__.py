@@ -3,6 +3,7 @@
 from .audit import audit_chain_heads, audit_log
 from .auth import role_bindings, roles, users
 from .base import metadata
+from .members import members
 from .plans import (
     dispatch_rounds,
     forecast_submissions,
@@ -33,6 +34,7 @@ __all__ = [
     "execution_reports",
     "forecast_submissions",
     "linkage_rules",
+    "members",
     "metadata",
     "plan_periods",
     "quota_movements",

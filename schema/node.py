@@ -15,6 +15,7 @@ from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 
 from .access.queries import resolve_binding_node, resolve_user_node
+from .members.queries import resolve_member_node
 from .permissions import described
 from .plans.queries import resolve_movement_node, resolve_period_node, resolve_round_node
 from .recruits.queries import resolve_filing_node, resolve_recruit_node
@@ -33,6 +34,7 @@ NODE_RESOLVERS: dict[str, NodeResolver] = {
     "DispatchRound": resolve_round_node,
     "Recruit": resolve_recruit_node,
     "TalentFiling": resolve_filing_node,
+    "Member": resolve_member_node,
     "Warning": resolve_warning_node,
     "ExecutionReport": resolve_report_node,
 }

@@ -29,6 +29,9 @@ from .access.queries import AccessQueries
 from .access.types import Me, Role, RoleBinding, User
 from .audit.queries import AuditQueries
 from .errors import ShapeErrors
+from .members.mutations import MemberMutations
+from .members.queries import MemberQueries
+from .members.types import Member
 from .node import NodeQueries
 from .plans.mutations import PlanMutations
 from .plans.queries import PlanQueries
@@ -57,6 +60,7 @@ class Query(
     AuditQueries,
     PlanQueries,
     RecruitQueries,
+    MemberQueries,
     FilingQueries,
     ProcedureQueries,
     RollupQueries,
@@ -72,6 +76,7 @@ class Mutation(
     AccessMutations,
     PlanMutations,
     RecruitMutations,
+    MemberMutations,
     FilingMutations,
     ProcedureMutations,
     WarningMutations,
@@ -114,6 +119,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             QuotaMovement,
             DispatchRound,
             Recruit,
+            Member,
         ],
         extensions=_extensions(settings),
         config=StrawberryConfig(),

@@ -18,6 +18,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
+from partyplan.resolvers.members import service as members_service
 from partyplan.resolvers.plans.rules import Amounts
 from partyplan.resolvers.plans.service import forecasts, periods, quotas
 from partyplan.resolvers.recruits import procedure_admin
@@ -225,11 +226,11 @@ DEMO_WALK: list[tuple[str, date, dict[str, object]]] = [
     ("talk", date(2022, 3, 20), {"talked_by": "支部书记"}),
     ("activist", date(2022, 6, 20), {"recommended_by": "mass_organization"}),
     ("activist_filing", date(2022, 6, 27), {}),
-    ("contacts", date(2022, 6, 28), {"contacts": ["m-101", "m-102"]}),
+    ("contacts", date(2022, 6, 28), {"contacts": ["XZSY-0101", "XZSY-0102"]}),
     ("cultivation", date(2022, 12, 20), {"assessment": "合格"}),
     ("development_target", date(2023, 6, 26), {}),
     ("target_filing", date(2023, 6, 29), {}),
-    ("introducers", date(2023, 7, 3), {"introducers": ["m-101", "m-102"]}),
+    ("introducers", date(2023, 7, 3), {"introducers": ["XZSY-0101", "XZSY-0102"]}),
     ("political_review", date(2023, 7, 20), {"conclusion": "qualified"}),
     ("training", date(2023, 7, 26), {"days": 3, "hours": 24}),
     ("branch_committee_review", date(2023, 8, 10), {}),
@@ -239,6 +240,22 @@ DEMO_WALK: list[tuple[str, date, dict[str, object]]] = [
     ("committee_talk", date(2023, 9, 14), {"talked_by": "组织员"}),
     ("approval", date(2023, 9, 25), {"document_no": "忻师院党委〔2023〕31号"}),
 ]
+
+
+# The roster of 中文系教工党支部: the teachers who cultivate and introduce the demo's students.
+ROSTER = [
+    ("XZSY-0101", "王建国", date(1998, 6, 20), date(1999, 6, 25)),
+    ("XZSY-0102", "刘淑芬", date(2005, 5, 30), date(2006, 6, 2)),
+    ("XZSY-0103", "赵志强", date(2021, 12, 1), None),  # still probationary in 2022–2023
+]
+
+
+async def _seed_roster(school: Session, school_id: int, branch_id: int) -> None:
+    rows = [members_service.MemberRow(code=code, name=name, branch_id=branch_id,
+                                      joined_on=joined, full_on=full)
+            for code, name, joined, full in ROSTER]  # fmt: skip
+    await members_service.import_members(school, school_id=school_id, rows=rows,
+                                         source="manual", today=today("Asia/Shanghai"))  # fmt: skip
 
 
 def _id_number(birth: date, sequence: int, gender: str) -> str:
@@ -255,6 +272,9 @@ async def _seed_recruits(conn: AsyncConnection, cipher: PiiCipher) -> None:
     if await conn.scalar(sa.text("SELECT 1 FROM recruits LIMIT 1")):
         return
     school = await _as(conn, "xz-admin")
+    await _seed_roster(
+        school, await _unit_id(conn, "SX-XZSY"), await _unit_id(conn, "SX-XZSY-ZW-01")
+    )
     for name, gender, birth, ethnicity, sequence, branch, last in RECRUITS:
         recruit = await recruit_service.create_recruit(
             school, cipher, "Asia/Shanghai", branch_id=await _unit_id(conn, branch),

@@ -155,6 +155,10 @@ TREE = [
 # GB/T 2260 province codes of the two commissions (their units inherit them).
 REGIONS = {"commission": "14", "commission2": "50"}
 
+# Full members (since 2000) on each school's roster, named as introducers and contacts.
+ROSTER_CODES = ("m-1", "m-2", "m-101", "m-102", "m-103")
+ROSTER_BRANCHES = ("A1a", "B1")
+
 # (key, role, unit key); "nobody" has an account but no role at all.
 ACCOUNTS = [
     ("commission_admin", "commission_admin", "commission"),
@@ -189,6 +193,15 @@ async def build_world(engine: AsyncEngine, platform: Platform) -> World:
         for key, role, unit in ACCOUNTS:
             world.users[key] = await create_account(
                 conn, key.replace("_", "-"), world.units[unit], role
+            )
+        for branch in ROSTER_BRANCHES:
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO members (school_id, branch_id, unit_path, code, name, joined_on,"
+                    " full_on) SELECT school_id, id, path, c, '老党员', '1999-07-01', '2000-07-01'"
+                    " FROM units, unnest(CAST(:codes AS text[])) c WHERE id = :unit"
+                ),  # fmt: skip
+                {"codes": list(ROSTER_CODES), "unit": world.units[branch]},
             )
         rows = await conn.execute(sa.text("SELECT id, user_id FROM role_bindings"))
         by_user = {user_id: key for key, user_id in world.users.items()}

@@ -19,6 +19,7 @@ from partyplan.tenants.session import Session
 from . import repository
 from .errors import RecruitError, RecruitErrorCode
 from .procedure import load_procedure
+from .roster import check_named_members
 from .rules.engine import evaluate
 from .rules.steps import RecordedStep, RecruitFacts
 from .service import (
@@ -60,6 +61,8 @@ async def correct_step(session: Session, timezone: str, *, step_id: int, on: dat
                           procedure.rules(recorded.on), procedure.calendar)  # fmt: skip
         if not result.accepted:
             raise violations_error(result)
+    await check_named_members(session, school_id=recruit.school_id, step_code=step.step_code,
+                              on=on, data=data)  # fmt: skip
     rules = procedure.rules(on)
     await repository.insert_step(session, recruit, step_code=step.step_code, on=on, data=data,
                                  rule_version=rules.version, supersedes_id=step.id,

@@ -37,6 +37,8 @@ class RecruitErrorCode(StrEnum):
     STEP_SUPERSEDED = "STEP_SUPERSEDED"
     SAME_BRANCH = "SAME_BRANCH"
     TOO_MANY_ROWS = "TOO_MANY_ROWS"
+    UNKNOWN_MEMBER = "UNKNOWN_MEMBER"
+    MEMBER_NOT_FULL = "MEMBER_NOT_FULL"
     # --- procedure data edited by the commission (procedure_admin.py) ------------------------
     INVALID_CALENDAR = "INVALID_CALENDAR"
     INVALID_OVERLAY = "INVALID_OVERLAY"

@@ -29,6 +29,7 @@ from . import repository
 from .errors import RecruitError, RecruitErrorCode
 from .pii import PiiCipher
 from .procedure import Procedure, load_procedure
+from .roster import check_named_members
 from .rules import identity
 from .rules.engine import evaluate, next_due, stage_after
 from .rules.steps import STEP_BY_CODE, Actor, RecordedStep, RecruitFacts, Stage
@@ -185,6 +186,8 @@ async def record_step(session: Session, timezone: str, *, recruit_id: int, step_
                           procedure.calendar)  # fmt: skip
     if not evaluation.accepted:
         raise violations_error(evaluation)
+    await check_named_members(session, school_id=recruit.school_id, step_code=step_code, on=on,
+                              data=data)  # fmt: skip
     await repository.insert_step(session, recruit, step_code=step_code, on=on, data=data,
                                  rule_version=rules.version)  # fmt: skip
     row = await derive(session, recruit, procedure)

@@ -181,6 +181,16 @@ CASES: dict[str, Case] = {
     "recruits": Case("query($u: ID) { recruits(under: $u) { edges { node { name } } } }",
                      lambda w, c: {"u": w.gid("A1")}, "viewer", ("nobody", "NOT_FOUND"),
                      "other_school_admin", "every role reads recruits"),
+    "members": Case("query($u: ID) { members(under: $u) { edges { node { code status } } } }",
+                    lambda w, c: {"u": w.gid("A1a")}, "branch_secretary",
+                    ("nobody", "NOT_FOUND"), "other_school_admin",
+                    "whoever reads recruits reads the roster of the same units"),
+    "importMembers": Case(
+        "mutation($s: ID!, $b: ID!) { importMembers(input: {schoolId: $s, members: [{code:"
+        " \"m-900\", name: \"周红\", branchId: $b, joinedOn: \"2010-07-01\","
+        " fullOn: \"2011-07-01\"}]}) { inserted errors { code } } }",
+        lambda w, c: {"s": w.gid("A"), "b": w.gid("A1b")}, "school_admin",
+        ("viewer", "FORBIDDEN"), "other_school_admin"),
     "createRecruit": Case(
         "mutation($b: ID!, $n: String!) { createRecruit(input: {branchId: $b, name: \"王芳\","
         " gender: FEMALE, ethnicity: \"回族\", birthDate: \"2004-02-29\", idNumber: $n,"

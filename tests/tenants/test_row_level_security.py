@@ -26,6 +26,7 @@ TENANT_TABLES = {
     "unit_tallies": "school_id",
     "warnings": "school_id",
     "execution_reports": "school_id",
+    "members": "school_id",
 }
 
 

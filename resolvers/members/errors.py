@@ -1,0 +1,32 @@
+"""Typed failures of the member roster (fields named in camelCase, rows by 0-based index)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from partyplan.resolvers.errors import DomainError
+
+__all__ = ["MemberError", "MemberErrorCode", "MemberRowError"]
+
+
+class MemberErrorCode(StrEnum):
+    INVALID_CODE = "INVALID_CODE"
+    INVALID_NAME = "INVALID_NAME"
+    INVALID_DATES = "INVALID_DATES"
+    FUTURE_DATE = "FUTURE_DATE"
+    NOT_IN_SCHOOL = "NOT_IN_SCHOOL"
+    NOT_A_SCHOOL = "NOT_A_SCHOOL"
+    DUPLICATE_CODE = "DUPLICATE_CODE"
+    TOO_MANY_ROWS = "TOO_MANY_ROWS"
+
+
+class MemberError(DomainError):
+    code: MemberErrorCode
+
+
+class MemberRowError(MemberError):
+    """A roster row's error: which row (0-based) and, within it, which field."""
+
+    def __init__(self, index: int, code: MemberErrorCode, message: str, field: str | None) -> None:
+        super().__init__(code, message, field)
+        self.index = index

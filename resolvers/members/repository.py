@@ -1,0 +1,79 @@
+"""All SQL of the member roster."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+
+from partyplan.models import members, units
+from partyplan.tenants.scope import descendant_of, descendant_of_any
+from partyplan.tenants.session import Session
+
+_STANDING = sa.text(
+    "SELECT code, joined_on, full_on, left_on FROM member_standing(:school, :codes)"
+).columns(code=sa.Text, joined_on=sa.Date, full_on=sa.Date, left_on=sa.Date)
+
+
+def _joined() -> sa.Select:  # type: ignore[type-arg]
+    return sa.select(members, units.c.name.label("branch_name")).join(
+        units, units.c.id == members.c.branch_id
+    )
+
+
+async def page(session: Session, *, read_paths: list[str], under_path: str | None,
+               search: str | None, status: str | None, on: date, after_id: int | None,
+               limit: int) -> list[sa.Row]:  # fmt: skip
+    """By id: one statement, the branch's name joined; ``status`` is judged on ``on``."""
+    stmt = _joined().where(descendant_of_any(members.c.unit_path, read_paths))
+    if under_path is not None:
+        stmt = stmt.where(descendant_of(members.c.unit_path, under_path))
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(sa.or_(members.c.name.like(pattern), members.c.code.like(pattern)))
+    left = sa.and_(members.c.left_on.is_not(None), members.c.left_on <= on)
+    full = sa.and_(members.c.full_on.is_not(None), members.c.full_on <= on)
+    if status == "left":
+        stmt = stmt.where(left)
+    elif status == "full":
+        stmt = stmt.where(full, sa.not_(left))
+    elif status == "probationary":
+        stmt = stmt.where(sa.not_(full), sa.not_(left))
+    if after_id is not None:
+        stmt = stmt.where(members.c.id > after_id)
+    return list((await session.execute(stmt.order_by(members.c.id).limit(limit))).all())
+
+
+async def get(session: Session, member_id: int) -> sa.Row | None:
+    return (await session.execute(_joined().where(members.c.id == member_id))).first()
+
+
+async def codes_in(session: Session, school_id: int, codes: list[str]) -> set[str]:
+    stmt = sa.select(members.c.code).where(
+        members.c.school_id == school_id, members.c.code.in_(codes)
+    )
+    return set((await session.execute(stmt)).scalars())
+
+
+async def upsert(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert or replace by (school, code): the roster sent is the truth for those members."""
+    stmt = insert(members).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[members.c.school_id, members.c.code],
+        set_={
+            "branch_id": stmt.excluded.branch_id, "unit_path": stmt.excluded.unit_path,
+            "name": stmt.excluded.name, "joined_on": stmt.excluded.joined_on,
+            "full_on": stmt.excluded.full_on, "left_on": stmt.excluded.left_on,
+            "source": stmt.excluded.source, "updated_at": sa.func.now(),
+        },
+    )  # fmt: skip
+    await session.execute(stmt)
+
+
+async def standing(session: Session, school_id: int, codes: list[str]) -> dict[str, sa.Row]:
+    """Each code's dates on the school's roster (codes not on it are absent), whichever
+    branch holds them: through ``member_standing``, which reveals nothing else."""
+    result = await session.execute(_STANDING, {"school": school_id, "codes": codes})
+    return {row.code: row for row in result.all()}

@@ -1,0 +1,67 @@
+"""Introducers (step 9) and contact persons (step 5) must be full members (正式党员) of the
+recruit's school on the step's date (党章第五条; 细则第九条、第十四条).
+
+The rule engine is pure and knows no roster; this check runs after it has accepted the step's
+shape, against the school's roster (``member_standing``: any branch of the school, standing
+only). Every member named is judged and every failure reported, naming the list and the
+position in it (``introducers.1``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from partyplan.resolvers.errors import ValidationErrors
+from partyplan.resolvers.members import repository as roster
+from partyplan.tenants.session import Session
+
+from .errors import RecruitError, RecruitErrorCode
+from .rules.steps import STEP_BY_CODE, FieldKind
+
+
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def named_members(step_code: str, data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The member codes a step's data names, by field (snake_case keys)."""
+    return {
+        spec.name: [str(m).strip() for m in data.get(spec.name) or ()]
+        for spec in STEP_BY_CODE[step_code].fields
+        if spec.kind is FieldKind.MEMBERS
+    }
+
+
+async def check_named_members(session: Session, *, school_id: int, step_code: str, on: date,
+                              data: Mapping[str, Any]) -> None:  # fmt: skip
+    named = named_members(step_code, data)
+    codes = sorted({code for listed in named.values() for code in listed})
+    if not codes:
+        return
+    standing = await roster.standing(session, school_id, codes)
+    article = STEP_BY_CODE[step_code].article
+    specs = {spec.name: spec for spec in STEP_BY_CODE[step_code].fields}
+    errors: list[RecruitError] = []
+    for key, listed in named.items():
+        label = specs[key].label
+        for position, code in enumerate(listed):
+            member = standing.get(code)
+            if member is None:
+                problem = (RecruitErrorCode.UNKNOWN_MEMBER,
+                           f"{label} {code} is not on the school's roster of Party members")  # fmt: skip
+            elif member.joined_on > on or (member.left_on is not None and member.left_on <= on):
+                problem = (RecruitErrorCode.MEMBER_NOT_FULL,
+                           f"{label} {code} was not a member of the school on {on}")  # fmt: skip
+            elif member.full_on is None or member.full_on > on:
+                problem = (RecruitErrorCode.MEMBER_NOT_FULL,
+                           f"{label} {code} was not yet a full member (正式党员) on {on}")  # fmt: skip
+            else:
+                continue
+            code_, message = problem
+            errors.append(RecruitError(code_, f"{message} [{article}]",
+                                       f"{_camel(key)}.{position}"))  # fmt: skip
+    if errors:
+        raise ValidationErrors(errors)  # type: ignore[arg-type]
