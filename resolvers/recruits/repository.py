@@ -8,7 +8,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from partyplan.models import plan_periods, recruit_findings, recruit_steps, recruits, talent_filings
+from partyplan.models import (
+    plan_periods,
+    recruit_findings,
+    recruit_steps,
+    recruits,
+    talent_filings,
+    units,
+)
+from partyplan.resolvers.units.repository import joined_unit_columns
 from partyplan.tenants.scope import descendant_of, descendant_of_any
 from partyplan.tenants.session import Session
 
@@ -149,7 +157,14 @@ async def page(session: Session, *, read_paths: list[str], under_path: str | Non
     """Recruits in id order, keyset-paginated, inside ``read_paths``. With ``period``: those
     admitted (approved) within it."""
     columns = tuple(recruits.c) if with_pii else RECRUIT_COLUMNS
-    stmt = sa.select(*columns).where(descendant_of_any(recruits.c.unit_path, read_paths))
+    # The branch is joined: a list shows it on every row (a recruit the caller reads lies in
+    # the caller's units, and so does its branch).
+    branch = units.alias("branch")
+    stmt = (
+        sa.select(*columns, *joined_unit_columns(branch, "branch_unit_"))
+        .join(branch, branch.c.id == recruits.c.branch_id)
+        .where(descendant_of_any(recruits.c.unit_path, read_paths))
+    )
     if under_path is not None:
         stmt = stmt.where(descendant_of(recruits.c.unit_path, under_path))
     if stage is not None:

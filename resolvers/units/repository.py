@@ -16,6 +16,13 @@ UNIT_COLUMNS = (
     units.c.school_id, units.c.active, units.c.created_at, units.c.updated_at, units.c.region_code,
 )  # fmt: skip
 
+
+def joined_unit_columns(table: sa.Table, prefix: str) -> tuple[sa.ColumnElement, ...]:  # type: ignore[type-arg]
+    """``UNIT_COLUMNS`` of ``table`` (an alias of units) labelled ``<prefix><name>``, for a
+    statement that joins a unit into another row (``Unit.from_joined`` reads them)."""
+    return tuple(table.c[c.name].label(f"{prefix}{c.name}") for c in UNIT_COLUMNS)
+
+
 # Tables that copy a unit's path onto their rows (for row-level security and roll-ups).
 # A move rewrites them in the same transaction; later domains append their own.
 PATH_COPIES: list[tuple[sa.Table, str]] = [

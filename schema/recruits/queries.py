@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import strawberry
@@ -16,9 +17,10 @@ from .types import FilingStatus, Recruit, RecruitCategory, RecruitStage, TalentF
 
 
 def to_recruit(info: strawberry.Info, session: Any, row: Any) -> Recruit:
-    """PII stays masked unless the caller holds ``pii.read`` at the recruit's branch."""
-    id_number, phone = reads.shown_pii(session, info.context.pii, row)
-    return Recruit.from_row(row, id_number, phone)
+    """PII stays masked unless the caller holds ``pii.read`` at the recruit's branch; it is
+    decrypted once, and only if the client asks for it."""
+    cipher = info.context.pii
+    return Recruit.from_row(row, functools.cache(lambda: reads.shown_pii(session, cipher, row)))
 
 
 @strawberry.type

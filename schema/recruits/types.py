@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -106,6 +107,14 @@ class ComplianceFinding:
                    due_on=row.due_on, days_late=row.days_late)  # fmt: skip
 
 
+def _shown_id_number(root: Recruit) -> str:
+    return root.shown_pii()[0]
+
+
+def _shown_phone(root: Recruit) -> str | None:
+    return root.shown_pii()[1]
+
+
 @strawberry.type(description="发展对象（广义）：一名入党申请人至正式党员的完整记录。")
 class Recruit(relay.Node):
     id: relay.NodeID[int]
@@ -114,9 +123,12 @@ class Recruit(relay.Node):
     ethnicity: str = strawberry.field(description="民族（56 个民族的规范名称）")
     birth_date: date
     id_number: str = strawberry.field(
-        description="公民身份号码; masked (110***********1234) unless the caller holds pii.read"
+        resolver=_shown_id_number,
+        description="公民身份号码; masked (110***********1234) unless the caller holds pii.read",
     )
-    phone: str | None = strawberry.field(description="手机号码; masked without pii.read")
+    phone: str | None = strawberry.field(
+        resolver=_shown_phone, description="手机号码; masked without pii.read"
+    )
     category: RecruitCategory
     education: Education
     professional_title: str | None
@@ -131,12 +143,16 @@ class Recruit(relay.Node):
     approved_on: date | None = strawberry.field(description="接收为预备党员的审批日期（第 17 步）")
     exempt: bool = strawberry.field(description="已备案的高层次人才：不占指导性计划")
     branch_id: strawberry.Private[int]
+    # (ID number, phone) as the caller may see them, decrypted only when a client asks.
+    shown_pii: strawberry.Private[Callable[[], tuple[str, str | None]]]
+    # The branch, when the statement that read the recruit joined it (lists do).
+    branch_unit: strawberry.Private[Unit | None] = None
 
     @classmethod
-    def from_row(cls, row: Any, id_number: str, phone: str | None) -> Recruit:
+    def from_row(cls, row: Any, shown_pii: Callable[[], tuple[str, str | None]]) -> Recruit:
         return cls(
             id=row.id, name=row.name, gender=Gender(row.gender), ethnicity=row.ethnicity,
-            birth_date=row.birth_date, id_number=id_number, phone=phone,
+            birth_date=row.birth_date, shown_pii=shown_pii,
             category=RecruitCategory(row.category), education=Education(row.education),
             professional_title=row.professional_title, high_knowledge=row.high_knowledge,
             talent_programme=row.talent_programme, code_12371=row.code_12371,
@@ -144,11 +160,14 @@ class Recruit(relay.Node):
             next_step=None if row.next_step is None else ProcedureStep(row.next_step),
             next_due_on=row.next_due_on, open_findings=row.open_findings,
             approved_on=row.approved_on, exempt=row.exempt, branch_id=row.branch_id,
+            branch_unit=Unit.from_joined(row, "branch_unit_") if hasattr(row, "branch_unit_path") else None,
         )  # fmt: skip
 
     @strawberry.field(description="所在党支部")
-    async def branch(self, info: strawberry.Info) -> Unit | None:
-        return await load_unit(info, self.branch_id)
+    def branch(self, info: strawberry.Info) -> Unit | None:
+        # Joined: a plain value, no loader and no await per row (STACK-NOTES: an async field
+        # costs twice a plain one). Otherwise the request's unit loader.
+        return self.branch_unit if self.branch_unit is not None else load_unit(info, self.branch_id)
 
     @strawberry.field(description="Recorded steps in date order (corrections applied).")
     async def steps(self, info: strawberry.Info) -> list[RecordedStep]:

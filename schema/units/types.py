@@ -51,6 +51,24 @@ class Unit(relay.Node):
             path=row.path,
         )
 
+    @classmethod
+    def from_joined(cls, row: Any, prefix: str) -> Unit:
+        """From a unit's columns joined into another row under ``prefix`` (``UNIT_COLUMNS``
+        labelled by ``resolvers.units.repository.joined_unit_columns``)."""
+        path = getattr(row, f"{prefix}path")
+        return cls(
+            id=getattr(row, f"{prefix}id"),
+            kind=UnitKind(getattr(row, f"{prefix}kind")),
+            name=getattr(row, f"{prefix}name"),
+            code=getattr(row, f"{prefix}code"),
+            active=getattr(row, f"{prefix}active"),
+            depth=path.count(".") + 1,
+            created_at=getattr(row, f"{prefix}created_at"),
+            parent_id=getattr(row, f"{prefix}parent_id"),
+            school_id=getattr(row, f"{prefix}school_id"),
+            path=path,
+        )
+
     @strawberry.field(description="上级党组织; null at the root or above the caller's units.")
     async def parent(self, info: strawberry.Info) -> Unit | None:
         from .loaders import load_unit
