@@ -29,6 +29,7 @@ from .access.queries import AccessQueries
 from .access.types import Me, Role, RoleBinding, User
 from .audit.queries import AuditQueries
 from .errors import ShapeErrors
+from .execution import PlainFieldExecutor
 from .members.mutations import MemberMutations
 from .members.queries import MemberQueries
 from .members.types import Member
@@ -123,6 +124,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         ],
         extensions=_extensions(settings),
         config=StrawberryConfig(),
+        execution_context_class=PlainFieldExecutor,
     )
 
 

@@ -1,0 +1,127 @@
+"""The plain-field executor answers exactly what graphql-core's per-field execution answers —
+data, errors and their paths — while reading plain fields without executing them one by one."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry import relay
+from strawberry.extensions import SchemaExtension
+
+from partyplan.schema.execution import PlainFieldExecutor
+
+
+@strawberry.enum
+class Colour(Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Leaf:
+    n: int
+    day: date | None
+    colour: Colour
+
+
+@strawberry.type
+class Thing(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    leaves: list[Leaf]
+    best: Leaf | None
+    must: str  # set to None on purpose: a null in a non-null position
+    tags: list[str]
+
+    @strawberry.field
+    def shout(self) -> str:
+        return self.name.upper()
+
+    @strawberry.field
+    async def later(self) -> Leaf:
+        return self.leaves[0]
+
+    @strawberry.field
+    def broken(self) -> int:
+        raise ValueError("broken on purpose")
+
+
+def _things() -> list[Thing]:
+    leaves = [Leaf(n=i, day=date(2024, 1, i + 1) if i % 2 else None, colour=Colour.RED)
+              for i in range(3)]  # fmt: skip
+    good = Thing(id=1, name="a", leaves=leaves, best=leaves[1], must="x", tags=["p", "q"])
+    bad = Thing(id=2, name="b", leaves=leaves, best=None, must=None, tags=[])  # type: ignore[arg-type]
+    odd = Thing(id=3, name="c", leaves=leaves, best=Leaf(n=1, day=None, colour="green"),  # type: ignore[arg-type]
+                must="y", tags=["r"])  # fmt: skip
+    return [good, bad, odd]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def things(self) -> list[Thing]:
+        return _things()
+
+    @strawberry.field
+    def good(self) -> Thing:
+        return _things()[0]
+
+
+DOCUMENTS = [
+    "{ good { id name __typename tags leaves { n day colour } best { n colour } } }",
+    "{ good { id alias: name shout later { n } leaves { n } } }",
+    "{ things { id name must } }",  # the second thing's null must errors at its path
+    "{ things { best { colour } } }",  # the third's colour is not a Colour
+    "{ things { name broken } }",
+    "{ good { ... on Thing { name leaves { ...L } } } } fragment L on Leaf { n day }",
+    "{ good { name @skip(if: true) leaves @include(if: true) { n } } }",
+]
+
+
+async def _run(document: str, executor: type | None, extensions: list | None = None) -> Any:
+    schema = strawberry.Schema(query=Query, types=[Thing], execution_context_class=executor,
+                               extensions=extensions or [])  # fmt: skip
+    result = await schema.execute(document)
+    errors = sorted((e.message, tuple(e.path or ())) for e in result.errors or [])
+    return result.data, errors
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+async def test_same_answer_as_per_field_execution(document: str) -> None:
+    assert await _run(document, PlainFieldExecutor) == await _run(document, None)
+
+
+async def test_plain_fields_are_not_executed_one_by_one(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    calls: list[str] = []
+    original = PlainFieldExecutor.execute_field
+
+    def counting(self, parent_type, source, field_details_list, path, position_context):  # type: ignore[no-untyped-def]
+        calls.append(f"{parent_type.name}.{field_details_list[0].node.name.value}")
+        return original(self, parent_type, source, field_details_list, path, position_context)
+
+    monkeypatch.setattr(PlainFieldExecutor, "execute_field", counting)
+    data, errors = await _run(
+        "{ good { id name shout leaves { n day colour } } }", PlainFieldExecutor
+    )
+    assert errors == [] and data["good"]["leaves"][1]["day"] == "2024-01-02"
+    assert calls == ["Query.good", "Thing.shout"]  # the root field and the one resolver
+
+
+async def test_a_resolve_hook_turns_the_direct_reads_off(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    seen: list[str] = []
+
+    class Tracing(SchemaExtension):
+        def resolve(self, _next, root, info, *args, **kwargs):  # type: ignore[no-untyped-def]
+            seen.append(info.field_name)
+            return _next(root, info, *args, **kwargs)
+
+    document = "{ good { name leaves { n } } }"
+    plain = await _run(document, PlainFieldExecutor, [Tracing])
+    traced_plain = list(seen)
+    seen.clear()
+    assert plain == await _run(document, None, [Tracing])
+    assert traced_plain == seen == ["good", "name", "leaves", "n", "n", "n"]
