@@ -266,6 +266,11 @@ def cmd_warnings(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench_unavailable(args: argparse.Namespace) -> int:
+    print("partyplan bench runs from a source checkout (pip install -e .)", file=sys.stderr)
+    return 2
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="partyplan", description=__doc__)
     sub = root.add_subparsers(dest="command", required=True)
@@ -314,6 +319,18 @@ def parser() -> argparse.ArgumentParser:
     warnings.add_argument("action", choices=["scan"])
     warnings.add_argument("--today", help="judge as of this date (YYYY-MM-DD; default: today)")
     warnings.set_defaults(func=cmd_warnings)
+
+    bench = sub.add_parser("bench", help="benchmarks: scale data and scenario runs (checkout only)")
+    bench_actions = bench.add_subparsers(dest="bench_action", required=True)
+    try:
+        from partyplan.bench import generate as bench_generate
+        from partyplan.bench import runner as bench_runner
+    except ImportError:  # an installed wheel: bench/ ships only with the source checkout
+        bench_actions.required = False
+        bench.set_defaults(func=_bench_unavailable)
+    else:
+        bench_generate.add_parser(bench_actions)
+        bench_runner.add_parser(bench_actions)
     return root
 
 

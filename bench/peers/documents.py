@@ -1,0 +1,98 @@
+"""The GraphQL documents each peer answers, and their responses as comparable rows.
+
+Both PostGraphiles generate their schema from the database, so the same scenario reads
+slightly differently in each: PostGraphile 5 (Amber preset) calls the ``id`` column ``rowId``
+(``id`` is its global Node ID) and orders by ``ROW_ID_ASC``; PostGraphile 4 keeps ``id`` and
+``ID_ASC`` (its global ID is ``nodeId``). Both map ``bigint`` to a ``BigInt`` scalar that takes
+a JSON number as a variable and answers a string, hence the ``int()`` below.
+
+Variables, the same for every server: Q1 ``{"periodId": <plan period row id>}``; Q3
+``{"schoolId": <school unit row id>, "first": 50}``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from .servers import KINDS, Kind
+
+# The columns of a Q1 row: a school and the figures of its roll-up line (migration 0004's
+# PERIOD_FIGURES, in order, after the plan).
+Q1_FIELDS = (
+    "school_id", "plan", "admitted", "admitted_exempt", "women", "ethnic_minority", "youth_35",
+    "college_educated", "students", "staff", "high_knowledge", "professional_technical",
+    "applicants", "activists", "development_targets", "probationary", "converted",
+    "open_findings",
+)  # fmt: skip
+# The columns of a Q3 row: a recruit of the page, its unit (branch), stage and open findings.
+Q3_FIELDS = ("recruit_id", "unit_name", "stage", "open_findings")
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+_Q1_SELECTION = " ".join(["schoolName", *(_camel(f) for f in Q1_FIELDS)])
+# youth_35 → youth35: PostGraphile's camelCase drops the underscore before a digit too.
+Q1 = f"""query Q1($periodId: Int!) {{
+  provinceRollup(periodId: $periodId) {{ nodes {{ {_Q1_SELECTION} }} }}
+}}"""
+
+
+def _q3(id_field: str, order: str) -> str:
+    return f"""query Q3($schoolId: BigInt!, $first: Int!) {{
+  allRecruits(condition: {{schoolId: $schoolId}}, orderBy: {order}, first: $first) {{
+    nodes {{ {id_field} stage nextStep nextDueOn openFindings unitByBranchId {{ name }} }}
+  }}
+}}"""
+
+
+_ID_FIELD: dict[str, str] = {"postgraphile5": "rowId", "postgraphile4": "id"}
+_DOCUMENTS: dict[str, dict[str, str]] = {
+    "postgraphile5": {"Q1": Q1, "Q3": _q3("rowId", "ROW_ID_ASC")},
+    "postgraphile4": {"Q1": Q1, "Q3": _q3("id", "ID_ASC")},
+}
+
+
+def documents(kind: Kind) -> dict[str, str]:
+    """``{"Q1": document, "Q3": document}`` for the peer ``kind``."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown peer {kind!r}; one of {KINDS}")
+    return dict(_DOCUMENTS[kind])
+
+
+def normalize(kind: Kind, scenario: str, response: Any) -> list[tuple[Any, ...]]:
+    """The response (parsed JSON, or its text) as rows of ``Q1_FIELDS`` / ``Q3_FIELDS``, in
+    the server's order (school id; recruit id). Raises ``ValueError`` on GraphQL errors."""
+    if isinstance(response, str | bytes):
+        response = json.loads(response)
+    if response.get("errors") or not response.get("data"):
+        raise ValueError(f"{kind} {scenario} answered errors: {response.get('errors')}")
+    data = response["data"]
+    if scenario == "Q1":
+        return [
+            tuple(int(n[_camel(f)]) for f in Q1_FIELDS) for n in data["provinceRollup"]["nodes"]
+        ]
+    if scenario == "Q3":
+        id_field = _ID_FIELD[kind]
+        return [
+            (int(n[id_field]), n["unitByBranchId"]["name"], n["stage"], int(n["openFindings"]))
+            for n in data["allRecruits"]["nodes"]
+        ]
+    raise ValueError(f"unknown scenario {scenario!r}")
+
+
+def rollup_rows(lines: Iterable[Any]) -> list[tuple[int, ...]]:
+    """Our own commission roll-up as Q1 rows: the school lines of
+    ``partyplan.resolvers.rollups.repository.lines(session, period, commission)`` (its first
+    row is the commission's own line, dropped here), for the check against the peers."""
+    return [_line_row(row) for row in lines if row.unit_kind == "school"]
+
+
+def _line_row(row: Any) -> tuple[int, ...]:
+    # A school's plan is the quota it received (RollupLine.plan).
+    values = {"school_id": row.unit_id, "plan": row.received_total}
+    return tuple(int(values[f] if f in values else getattr(row, f)) for f in Q1_FIELDS)

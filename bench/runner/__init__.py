@@ -1,0 +1,74 @@
+"""``partyplan bench run``: the scenarios over HTTP against our service, the floor and the peers.
+
+Only argparse is imported here: ``partyplan --help`` must not pay for uvicorn, asyncpg or the
+schema. The run itself lives in :mod:`.run`; see bench/README.md, "Runner".
+"""
+
+from __future__ import annotations
+
+import argparse
+
+SCENARIOS = ("Q1", "Q2", "Q3", "Q4", "M1", "M2")
+PEERS = ("postgraphile5", "postgraphile4")
+
+
+def _csv(choices: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    def parse(text: str) -> list[str]:
+        items = [t.strip() for t in text.split(",") if t.strip()]
+        unknown = [t for t in items if t not in choices]
+        if unknown:
+            raise argparse.ArgumentTypeError(f"unknown {', '.join(unknown)}; choose from {choices}")
+        return items
+
+    return parse
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    run = sub.add_parser(
+        "run",
+        help="drive the scenarios with wrk against our service, the floor and the peers",
+        description="Drive Q1–Q4, M1, M2 with wrk at fixed concurrency against our service, "
+        "the floor app (starlette + asyncpg), pgbench and the PostGraphile peers, one server "
+        "at a time, in interleaved rounds; print a table per scenario and write BENCHMARKS.md.",
+    )
+    where = run.add_argument_group("data")
+    where.add_argument("--scale", default="province", help="data set name (default province):"
+                       " its embedded data dir is .partyplan/bench-<scale>")  # fmt: skip
+    where.add_argument(
+        "--data-dir", help="embedded data directory (default .partyplan/bench-<scale>)"
+    )
+    where.add_argument("--database-url", help="owner URL of an external, generated database "
+                       "(keys still come from --data-dir/keys)")  # fmt: skip
+    load = run.add_argument_group("load")
+    load.add_argument("--workers", type=int, default=2, help="server worker processes (2)")
+    load.add_argument("--connections", type=int, default=16, help="wrk connections (16)")
+    load.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
+    load.add_argument("--duration", type=int, default=10, help="seconds per timed run (10)")
+    load.add_argument("--warmup", type=int, default=3, help="seconds of warm-up (3)")
+    load.add_argument("--rounds", type=int, default=3, help="interleaved rounds (3)")
+    load.add_argument("--scenarios", type=_csv(SCENARIOS), default=list(SCENARIOS),
+                      help="comma-separated subset of " + ",".join(SCENARIOS))  # fmt: skip
+    load.add_argument("--peers", type=_csv(PEERS), default=list(PEERS),
+                      help="comma-separated peers (default: " + ",".join(PEERS) + ")")  # fmt: skip
+    load.add_argument("--no-peers", action="store_true", help="skip the PostGraphile peers")
+    load.add_argument("--no-pgbench", action="store_true", help="skip the pgbench ceiling")
+    load.add_argument("--port", type=int, default=18080, help="first TCP port to serve on")
+    load.add_argument("--shared-socket", action="store_true",
+                      help="serve ours and the floor with uvicorn --workers (one shared socket; "
+                      "a burst of connections lands on one worker) instead of a socket per "
+                      "worker (SO_REUSEPORT)")  # fmt: skip
+    load.add_argument("--floor-reset", choices=["none", "default"], default="none",
+                      help="the floor's asyncpg pool reset on release: none (default; every "
+                      "setting is transaction-local) or asyncpg's default reset query")  # fmt: skip
+    out = run.add_argument_group("output")
+    out.add_argument("--no-write", action="store_true", help="do not update BENCHMARKS.md")
+    out.add_argument("--benchmarks", help="file to write (default: BENCHMARKS.md at the repo root)")
+    out.add_argument("--keep", action="store_true",
+                     help="keep the per-run work directory (wrk bodies, pgbench scripts, logs)")  # fmt: skip
+    run.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .run import main
+
+    return main(args)
