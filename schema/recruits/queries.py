@@ -1,26 +1,47 @@
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import strawberry
 from strawberry import relay
 
 from partyplan.auth.permissions import Permission
-from partyplan.resolvers.recruits import filings, reads
+from partyplan.resolvers.recruits import filings, reads, repository
 from partyplan.resolvers.recruits.service import visible
 
 from ..mutations import decode_id
 from ..pagination import build_connection, decode_cursor, page_limit
 from ..permissions import described
-from .types import FilingStatus, Recruit, RecruitCategory, RecruitStage, TalentFiling
+from ..selection import selects
+from .types import (
+    ComplianceFinding,
+    FilingStatus,
+    Recruit,
+    RecruitCategory,
+    RecruitStage,
+    TalentFiling,
+)
 
 
 def to_recruit(info: strawberry.Info, session: Any, row: Any) -> Recruit:
     """PII stays masked unless the caller holds ``pii.read`` at the recruit's branch; it is
     decrypted once, and only if the client asks for it."""
-    cipher = info.context.pii
-    return Recruit.from_row(row, functools.cache(lambda: reads.shown_pii(session, cipher, row)))
+    return Recruit.from_row(row, ShownPii(session, info.context.pii, row))
+
+
+class ShownPii:
+    """(ID number, phone) of one recruit as the caller may see them, decrypted on first ask."""
+
+    __slots__ = ("_cipher", "_row", "_session", "_shown")
+
+    def __init__(self, session: Any, cipher: Any, row: Any) -> None:
+        self._session, self._cipher, self._row = session, cipher, row
+        self._shown: tuple[str, str | None] | None = None
+
+    def __call__(self) -> tuple[str, str | None]:
+        if self._shown is None:
+            self._shown = reads.shown_pii(self._session, self._cipher, self._row)
+        return self._shown
 
 
 @strawberry.type
@@ -62,7 +83,16 @@ class RecruitQueries:
             after_id=decode_cursor(after),
             limit=limit + 1,
         )
-        return build_connection(rows, limit, lambda row: to_recruit(info, session, row))
+        connection = build_connection(rows, limit, lambda row: to_recruit(info, session, row))
+        if any(selects(f.selections, ("edges", "node", "findings")) for f in info.selected_fields):
+            # One statement for the page, as the loader would, without an awaited field per row.
+            grouped: dict[int, list[ComplianceFinding]] = {e.node.id: [] for e in connection.edges}
+            ids = list(grouped)
+            for finding in await repository.findings_of_many(session, ids) if ids else []:
+                grouped[finding.recruit_id].append(ComplianceFinding.from_row(finding))
+            for edge in connection.edges:
+                edge.node.prefetched_findings = grouped[edge.node.id]
+        return connection
 
 
 async def resolve_recruit_node(info: strawberry.Info, recruit_id: int) -> tuple[Recruit, str]:

@@ -147,6 +147,8 @@ class Recruit(relay.Node):
     shown_pii: strawberry.Private[Callable[[], tuple[str, str | None]]]
     # The branch, when the statement that read the recruit joined it (lists do).
     branch_unit: strawberry.Private[Unit | None] = None
+    # The findings, when the list fetched them for its whole page in one statement.
+    prefetched_findings: strawberry.Private[list[ComplianceFinding] | None] = None
 
     @classmethod
     def from_row(cls, row: Any, shown_pii: Callable[[], tuple[str, str | None]]) -> Recruit:
@@ -176,10 +178,14 @@ class Recruit(relay.Node):
         return await load_steps(info, self.id)
 
     @strawberry.field(description="Open compliance findings (late steps).")
-    async def findings(self, info: strawberry.Info) -> list[ComplianceFinding]:
+    def findings(self, info: strawberry.Info) -> list[ComplianceFinding]:
+        # A list's page fetched them at once: a plain value. Otherwise the request's loader
+        # (an awaitable, which graphql-core awaits).
+        if self.prefetched_findings is not None:
+            return self.prefetched_findings
         from .loaders import load_findings
 
-        return await load_findings(info, self.id)
+        return load_findings(info, self.id)  # type: ignore[return-value]
 
 
 @strawberry.type

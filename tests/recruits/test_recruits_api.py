@@ -283,3 +283,31 @@ async def test_probation_extended_once_then_cancellation(gql, world) -> None:  #
     cancelled = await step(gql, world, recruit, "probation_cancellation", date(2025, 8, 1),
                            {"reason": "不具备党员条件"}, "branch_secretary")  # fmt: skip
     assert cancelled["recruit"]["stage"] == "CANCELLED" and cancelled["recruit"]["nextStep"] is None
+
+
+async def test_a_list_prefetches_findings_and_answers_as_the_recruit_does(
+    gql, world, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    late, timely = (await create(gql, world))["recruit"]["id"], (await create(
+        gql, world, idNumber=id_number("20030504", 77), name="王五"))["recruit"]["id"]  # fmt: skip
+    await step(
+        gql, world, late, "talk", date(2022, 11, 20), {"talked_by": "书记"}, "branch_secretary"
+    )
+    await step(gql, world, timely, "talk", date(2022, 10, 10), {"talked_by": "书记"},
+               "branch_secretary")  # fmt: skip
+    one = "query($id: ID!) { recruit(id: $id) { findings { ruleId step daysLate } } }"
+    expected = {r: (await gql(one, {"id": r}, world.tokens["school_admin"]))["data"]["recruit"]["findings"]
+                for r in (late, timely)}  # fmt: skip
+    assert len(expected[late]) == 1 and expected[timely] == []
+    from partyplan.schema.recruits import loaders
+
+    def per_row(*args: Any) -> None:
+        raise AssertionError("a list loads its findings for the whole page at once")
+
+    monkeypatch.setattr(loaders, "load_findings", per_row)
+    for listing in (
+        "{ recruits { edges { node { id findings { ruleId step daysLate } } } } }",
+        "{ recruits { edges { node { id ...F } } } } fragment F on Recruit { findings { ruleId step daysLate } }",
+    ):
+        edges = (await gql(listing, {}, world.tokens["school_admin"]))["data"]["recruits"]["edges"]
+        assert {e["node"]["id"]: e["node"]["findings"] for e in edges} == expected
