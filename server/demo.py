@@ -24,6 +24,7 @@ from partyplan.resolvers.plans.service import forecasts, periods, quotas
 from partyplan.resolvers.recruits import procedure_admin
 from partyplan.resolvers.recruits import service as recruit_service
 from partyplan.resolvers.recruits.pii import PiiCipher
+from partyplan.resolvers.recruits.rules import identity
 from partyplan.resolvers.recruits.rules.calendar import SAMPLE_CALENDAR_2023
 from partyplan.resolvers.recruits.service import today
 from partyplan.resolvers.warnings.scan import scan
@@ -261,11 +262,7 @@ async def _seed_roster(school: Session, school_id: int, branch_id: int) -> None:
 def _id_number(birth: date, sequence: int, gender: str) -> str:
     serial = sequence * 2 + (1 if gender == "male" else 0)
     first_17 = f"140902{birth:%Y%m%d}{serial % 1000:03d}"
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return (
-        first_17
-        + "10X98765432"[sum(int(d) * w for d, w in zip(first_17, weights, strict=True)) % 11]
-    )
+    return first_17 + identity.check_character(first_17)
 
 
 async def _seed_recruits(conn: AsyncConnection, cipher: PiiCipher) -> None:

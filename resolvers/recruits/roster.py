@@ -18,12 +18,8 @@ from partyplan.resolvers.members import repository as roster
 from partyplan.tenants.session import Session
 
 from .errors import RecruitError, RecruitErrorCode
+from .rules.checks import camel
 from .rules.steps import STEP_BY_CODE, FieldKind
-
-
-def _camel(key: str) -> str:
-    head, *rest = key.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 def named_members(step_code: str, data: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -62,6 +58,6 @@ async def check_named_members(session: Session, *, school_id: int, step_code: st
                 continue
             code_, message = problem
             errors.append(RecruitError(code_, f"{message} [{article}]",
-                                       f"{_camel(key)}.{position}"))  # fmt: skip
+                                       f"{camel(key)}.{position}"))  # fmt: skip
     if errors:
         raise ValidationErrors(errors)  # type: ignore[arg-type]

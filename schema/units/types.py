@@ -38,18 +38,7 @@ class Unit(relay.Node):
 
     @classmethod
     def from_row(cls, row: Any) -> Unit:
-        return cls(
-            id=row.id,
-            kind=UnitKind(row.kind),
-            name=row.name,
-            code=row.code,
-            active=row.active,
-            depth=row.path.count(".") + 1,
-            created_at=row.created_at,
-            parent_id=row.parent_id,
-            school_id=row.school_id,
-            path=row.path,
-        )
+        return cls.from_joined(row, "")
 
     @classmethod
     def from_joined(cls, row: Any, prefix: str) -> Unit:

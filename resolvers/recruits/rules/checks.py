@@ -46,7 +46,7 @@ from .table import (
     VoteCounts,
 )
 
-__all__ = ["Case", "Facts", "anchor_label", "problems", "step_label"]
+__all__ = ["Case", "Facts", "anchor_label", "camel", "problems", "step_label"]
 
 _TEXT_LIMIT = 500
 
@@ -106,7 +106,8 @@ def step_label(step: Step) -> str:
     return f"{step.name} (step {step.number})" if step.number else step.name
 
 
-def _camel(key: str) -> str:
+def camel(key: str) -> str:
+    """A step data key as the API names it (``in_favour`` → ``inFavour``)."""
     head, *rest = key.split("_")
     return head + "".join(part.title() for part in rest)
 
@@ -172,14 +173,14 @@ def _data_shape(_: DataShape, case: Case) -> Problems:
     specs = {spec.name: spec for spec in case.step.fields}
     for key in case.data:
         if key not in specs:
-            yield f"{step_label(case.step)} carries no {key!r}", _camel(key)
+            yield f"{step_label(case.step)} carries no {key!r}", camel(key)
     for spec in specs.values():
         value = case.data.get(spec.name)
         if value is None:
             if spec.required:
-                yield f"{spec.label} ({spec.name}) is required", _camel(spec.name)
+                yield f"{spec.label} ({spec.name}) is required", camel(spec.name)
         elif problem := _kind_problem(spec, value):
-            yield f"{spec.label} ({spec.name}) {problem}", _camel(spec.name)
+            yield f"{spec.label} ({spec.name}) {problem}", camel(spec.name)
 
 
 @_check(InOrder)
@@ -254,7 +255,7 @@ def _member_count(check: MemberCount, case: Case) -> Problems:
         return
     distinct = set(members)
     if len(distinct) != len(members):
-        yield f"the same member is named twice in {check.field}", _camel(check.field)
+        yield f"the same member is named twice in {check.field}", camel(check.field)
     if not check.minimum <= len(distinct) <= check.maximum:
         wanted = (
             f"exactly {check.minimum}"
@@ -263,7 +264,7 @@ def _member_count(check: MemberCount, case: Case) -> Problems:
         )
         yield (
             f"{wanted} distinct {check.field} required ({len(distinct)} given)",
-            _camel(check.field),
+            camel(check.field),
         )
 
 
@@ -275,7 +276,7 @@ def _any_minimum(check: AnyMinimum, case: Case) -> Problems:
     given = ", ".join(f"{_count(case.data, key) or 0} {key}" for key, _ in check.minimums)
     yield (
         f"{step_label(case.step)} needs at least {wanted} ({given} recorded)",
-        _camel(check.minimums[0][0]),
+        camel(check.minimums[0][0]),
     )
 
 
@@ -350,7 +351,7 @@ def _int_range(check: IntRange, case: Case) -> Problems:
     if value is not None and not check.minimum <= value <= check.maximum:
         yield (
             f"{check.field} must be {check.minimum}–{check.maximum} ({value} given)",
-            _camel(check.field),
+            camel(check.field),
         )
 
 
