@@ -126,13 +126,12 @@ async def import_members(session: Session, *, school_id: int, rows: list[MemberR
         clean, problems = _check_row(index, row, today)
         checked.append(clean)
         errors += problems
-    branches: dict[int, sa.Row | None] = {}
-    for branch_id in {r.branch_id for r in checked}:
-        unit = await units.get(session, branch_id)
-        branches[branch_id] = unit if unit is not None and unit.school_id == school.id else None
+    found = await units.get_many(session, sorted({r.branch_id for r in checked}),
+                                 session.principal.paths_with(Permission.UNIT_READ))  # fmt: skip
+    branches = {u.id: u for u in found if u.school_id == school.id}
     seen: dict[str, int] = {}
     for index, row in enumerate(checked):
-        branch = branches[row.branch_id]
+        branch = branches.get(row.branch_id)
         if branch is None or branch.kind not in MEMBER_UNIT_KINDS:
             # Another school's unit and a unit that does not exist read the same.
             errors.append(MemberRowError(index, MemberErrorCode.NOT_IN_SCHOOL,
