@@ -55,4 +55,5 @@ warnings = sa.Table(
     sa.CheckConstraint("status IN ('open', 'acknowledged', 'resolved')", name="status"),
     sa.Index("ix_warnings_unit_path_gist", "unit_path", postgresql_using="gist"),
     sa.Index("ix_warnings_status_kind", "status", "kind"),
+    sa.Index("ix_warnings_school_id_id", "school_id", "id"),
 )

@@ -109,16 +109,21 @@ async def _q2(con: asyncpg.Connection, st: Statements, v: dict[str, Any], _: lis
 
 async def _under(
     con: asyncpg.Connection, st: Statements, name: str, v: dict[str, Any]
-) -> str | None:
-    """The path of the unit a list is under; None when row-level security hides it."""
+) -> int | None:
+    """The school of the unit a list is under; None when row-level security hides it."""
     return await con.fetchval(*_flat(st.args(name, 1, v)))
 
 
 async def _q3(con: asyncpg.Connection, st: Statements, v: dict[str, Any], binds: list) -> Any:  # type: ignore[type-arg]
-    under_path = await _under(con, st, "Q3", v)
-    if under_path is None:
+    under_school = await _under(con, st, "Q3", v)
+    if under_school is None:
         return []
-    v = {**v, "paths": _paths(binds, "recruit.read"), "under_path": under_path, "limit": PAGE + 1}
+    v = {
+        **v,
+        "paths": _paths(binds, "recruit.read"),
+        "under_school": under_school,
+        "limit": PAGE + 1,
+    }
     rows = [dict(r) for r in await con.fetch(*_flat(st.args("Q3", 2, v)))][:PAGE]
     findings: dict[int, list[dict[str, Any]]] = {r["id"]: [] for r in rows}
     for f in await con.fetch(*_flat(st.args("Q3", 3, {"recruits": list(findings)}))):
@@ -129,10 +134,10 @@ async def _q3(con: asyncpg.Connection, st: Statements, v: dict[str, Any], binds:
 
 
 async def _q4(con: asyncpg.Connection, st: Statements, v: dict[str, Any], binds: list) -> Any:  # type: ignore[type-arg]
-    under_path = await _under(con, st, "Q4", v)
-    if under_path is None:
+    under_school = await _under(con, st, "Q4", v)
+    if under_school is None:
         return []
-    v = {**v, "paths": _paths(binds, "plan.read"), "under_path": under_path, "limit": PAGE + 1}
+    v = {**v, "paths": _paths(binds, "plan.read"), "under_school": under_school, "limit": PAGE + 1}
     return [dict(r) for r in await con.fetch(*_flat(st.args("Q4", 2, v)))][:PAGE]
 
 

@@ -4,10 +4,10 @@ repositories run for it, after the same binding of the principal.
 Written with ``:name`` parameters, which pgbench substitutes from ``-D name=value`` and
 :func:`to_dollar` turns into asyncpg's ``$n``. Q1 is the roll-up repository's own statement
 (imported, not copied); the others restate the repository queries with only the columns the
-scenario's document shows. A list under a unit first reads the unit's path, as our service
-does, and passes it on as a parameter: the same statement, so the same plan (a path found
-inside the statement by a sub-select planned differently, and much worse, under row-level
-security). What the floor leaves out on purpose is our other lookups (the period, the targets
+scenario's document shows. A list under a unit first reads the unit, as our service does, and
+passes its school on as a parameter: the scenarios list under a school, which our repositories
+narrow to by ``school_id`` (tenants/scope.py ``in_subtree``), inside the caller's read paths
+tested with ``<@@`` (migration 0008). What the floor leaves out on purpose is our other lookups (the period, the targets
 nobody asked for); the statement counts printed beside each server show that difference.
 """
 
@@ -87,7 +87,7 @@ SELECT u.id, f.admitted FROM units u CROSS JOIN LATERAL (
  WHERE u.id = :unit OR (u.parent_id = :unit AND u.active)"""
 
 # The unit a list is under (units.service.visible, row-level security deciding).
-UNIT_PATH = "SELECT path::text AS path FROM units WHERE id = :under"
+UNDER_SCHOOL = "SELECT school_id FROM units WHERE id = :under"
 
 # Q3 (recruits.repository.page with the branch joined, findings_of_many): a keyset page under
 # the unit inside the caller's read paths, each recruit with its branch's name, then the page's
@@ -96,8 +96,8 @@ RECRUIT_PAGE = """
 SELECT r.id, r.name, r.gender, r.category, r.stage, r.stage_since, r.next_step, r.next_due_on,
        r.open_findings, r.approved_on, r.branch_id, b.name AS branch_name
   FROM recruits r JOIN units b ON b.id = r.branch_id
- WHERE r.unit_path <@ CAST(CAST(:paths AS text[]) AS ltree[])
-   AND r.unit_path <@ CAST(CAST(:under_path AS text) AS ltree)
+ WHERE r.unit_path <@@ CAST(CAST(:paths AS text[]) AS ltree[])
+   AND r.school_id = :under_school
  ORDER BY r.id LIMIT :limit"""
 FINDINGS = """
 SELECT recruit_id, rule_id, severity, step_code, message, due_on, days_late
@@ -109,8 +109,8 @@ WARNINGS = """
 SELECT w.id, w.kind, w.status, w.message, w.evidence, w.unit_id, u.name AS unit_name,
        w.period_id, w.recruit_id, w.raised_at, w.seen_on
   FROM warnings w JOIN units u ON u.id = w.unit_id
- WHERE w.unit_path <@ CAST(CAST(:paths AS text[]) AS ltree[])
-   AND w.unit_path <@ CAST(CAST(:under_path AS text) AS ltree)
+ WHERE w.unit_path <@@ CAST(CAST(:paths AS text[]) AS ltree[])
+   AND w.school_id = :under_school
    AND w.status = 'open'
  ORDER BY w.id DESC LIMIT :limit"""
 
@@ -119,8 +119,8 @@ STATEMENTS: dict[str, tuple[str, ...]] = {
     "Q1": (BIND, ROLLUP),
     "Q1-live": (BIND, LIVE_ROLLUP),
     "Q2": (BIND, PLAN_OWN, PLAN_CHILDREN, PLAN_ADMITTED),
-    "Q3": (BIND, UNIT_PATH, RECRUIT_PAGE, FINDINGS),
-    "Q4": (BIND, UNIT_PATH, WARNINGS),
+    "Q3": (BIND, UNDER_SCHOOL, RECRUIT_PAGE, FINDINGS),
+    "Q4": (BIND, UNDER_SCHOOL, WARNINGS),
 }
 
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")

@@ -220,15 +220,14 @@ async def _add_ceilings(args: argparse.Namespace, database: Database, owner: asy
         return
     commission, school = fx.users["bench-commission"], fx.users["bench-school"]
     school_paths = await _paths(owner, school)
-    under_path = await owner.fetchval("SELECT path::text FROM units WHERE id = $1", fx.school_id)
     variables: dict[str, dict[str, Any]] = {
         "Q1": {"user": commission, "period": fx.period_id, "unit": fx.commission_id},
         "Q1-live": {"user": commission, "period": fx.period_id, "unit": fx.commission_id},
         "Q2": {"user": school, "period": fx.period_id, "unit": fx.school_id},
-        "Q3": {"user": school, "under": fx.school_id, "under_path": under_path,
+        "Q3": {"user": school, "under": fx.school_id, "under_school": fx.school_id,
                "paths": school_paths.get("recruit.read", []),
                "limit": sc.PAGE + 1, "recruits": []},
-        "Q4": {"user": school, "under": fx.school_id, "under_path": under_path,
+        "Q4": {"user": school, "under": fx.school_id, "under_school": fx.school_id,
                "paths": school_paths.get("plan.read", []),
                "limit": sc.PAGE + 1},
     }  # fmt: skip

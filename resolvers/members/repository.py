@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
 from partyplan.models import members, units
-from partyplan.tenants.scope import descendant_of, descendant_of_any
+from partyplan.tenants.scope import Subtree, descendant_of_any, in_subtree
 from partyplan.tenants.session import Session
 
 _STANDING = sa.text(
@@ -23,13 +23,13 @@ def _joined() -> sa.Select:  # type: ignore[type-arg]
     )
 
 
-async def page(session: Session, *, read_paths: list[str], under_path: str | None,
+async def page(session: Session, *, read_paths: list[str], under: Subtree | None,
                search: str | None, status: str | None, on: date, after_id: int | None,
                limit: int) -> list[sa.Row]:  # fmt: skip
     """By id: one statement, the branch's name joined; ``status`` is judged on ``on``."""
     stmt = _joined().where(descendant_of_any(members.c.unit_path, read_paths))
-    if under_path is not None:
-        stmt = stmt.where(descendant_of(members.c.unit_path, under_path))
+    if under is not None:
+        stmt = stmt.where(in_subtree(members.c.unit_path, members.c.school_id, under))
     if search:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(sa.or_(members.c.name.like(pattern), members.c.code.like(pattern)))

@@ -65,9 +65,9 @@ async def page(session: Session, *, under_id: int | None, search: str | None,
                status: str | None, on: date, after_id: int | None,
                limit: int) -> list[sa.Row]:  # fmt: skip
     """The roster where the caller reads recruits (a branch secretary: their branch)."""
-    read_paths, under_path = await listing_scope(session, under_id, Permission.RECRUIT_READ)
+    read_paths, under = await listing_scope(session, under_id, Permission.RECRUIT_READ)
     search = " ".join((search or "").split())[:50] or None
-    return await repository.page(session, read_paths=read_paths, under_path=under_path,
+    return await repository.page(session, read_paths=read_paths, under=under,
                                  search=search, status=status, on=on, after_id=after_id,
                                  limit=limit)  # fmt: skip
 

@@ -13,6 +13,7 @@ from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
 from partyplan.resolvers.text import clean_text
 from partyplan.resolvers.units.service import visible as visible_unit
+from partyplan.tenants.scope import Subtree
 from partyplan.tenants.session import Session
 
 from . import repository
@@ -81,10 +82,12 @@ async def page(session: Session, *, under_id: int | None, status: str | None,
                after_id: int | None, limit: int) -> list[sa.Row]:  # fmt: skip
     read_paths = sorted(set(session.principal.paths_with(Permission.FILING_SUBMIT)
                             + session.principal.paths_with(Permission.FILING_REVIEW)))  # fmt: skip
-    under_path = None
+    under = None
     if under_id is not None:
-        under_path = (await visible_unit(session, under_id, Permission.UNIT_READ, "under")).path
+        under = Subtree.of_unit(
+            await visible_unit(session, under_id, Permission.UNIT_READ, "under")
+        )
     if not read_paths:
-        session.require(Permission.FILING_REVIEW, under_path or "")
-    return await repository.filings_page(session, read_paths=read_paths, under_path=under_path,
+        session.require(Permission.FILING_REVIEW, under.path if under else "")
+    return await repository.filings_page(session, read_paths=read_paths, under=under,
                                          status=status, after_id=after_id, limit=limit)  # fmt: skip

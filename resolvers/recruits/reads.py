@@ -33,7 +33,7 @@ def shown_pii(session: Session, cipher: PiiCipher, row: Any) -> tuple[str, str |
 async def page(session: Session, cipher: PiiCipher, *, under_id: int | None, stage: str | None,
                category: str | None, period_id: int | None, search: str | None,
                after_id: int | None, limit: int) -> list[sa.Row]:  # fmt: skip
-    read_paths, under_path = await listing_scope(session, under_id, Permission.RECRUIT_READ)
+    read_paths, under = await listing_scope(session, under_id, Permission.RECRUIT_READ)
     period = None if period_id is None else await period_for(session, period_id)
     name_prefix, lookup = None, None
     term = (search or "").strip()
@@ -44,7 +44,7 @@ async def page(session: Session, cipher: PiiCipher, *, under_id: int | None, sta
         except RecruitError:
             name_prefix = term
     return await repository.page(
-        session, read_paths=read_paths, under_path=under_path, stage=stage, category=category,
+        session, read_paths=read_paths, under=under, stage=stage, category=category,
         name_prefix=name_prefix, id_lookup=lookup, period=period, after_id=after_id, limit=limit,
         with_pii=bool(session.principal.paths_with(Permission.PII_READ)),
     )  # fmt: skip

@@ -17,7 +17,7 @@ from partyplan.models import (
     units,
 )
 from partyplan.resolvers.units.repository import joined_unit_columns
-from partyplan.tenants.scope import descendant_of, descendant_of_any
+from partyplan.tenants.scope import Subtree, descendant_of, descendant_of_any, in_subtree
 from partyplan.tenants.session import Session
 
 # Everything but the encrypted columns: lists never carry ciphertext they do not show.
@@ -150,7 +150,7 @@ async def findings_of_many(session: Session, recruit_ids: Sequence[int]) -> list
     return list((await session.execute(stmt)).all())
 
 
-async def page(session: Session, *, read_paths: list[str], under_path: str | None,
+async def page(session: Session, *, read_paths: list[str], under: Subtree | None,
                stage: str | None, category: str | None, name_prefix: str | None,
                id_lookup: bytes | None, period: sa.Row | None, after_id: int | None,
                limit: int, with_pii: bool = False) -> list[sa.Row]:  # fmt: skip
@@ -165,8 +165,8 @@ async def page(session: Session, *, read_paths: list[str], under_path: str | Non
         .join(branch, branch.c.id == recruits.c.branch_id)
         .where(descendant_of_any(recruits.c.unit_path, read_paths))
     )
-    if under_path is not None:
-        stmt = stmt.where(descendant_of(recruits.c.unit_path, under_path))
+    if under is not None:
+        stmt = stmt.where(in_subtree(recruits.c.unit_path, recruits.c.school_id, under))
     if stage is not None:
         stmt = stmt.where(recruits.c.stage == stage)
     if category is not None:
@@ -259,15 +259,15 @@ async def set_exempt(session: Session, recruit_id: int, exempt: bool) -> None:
     )
 
 
-async def filings_page(session: Session, *, read_paths: list[str], under_path: str | None,
+async def filings_page(session: Session, *, read_paths: list[str], under: Subtree | None,
                        status: str | None, after_id: int | None, limit: int) -> list[sa.Row]:  # fmt: skip
     stmt = (
         sa.select(*talent_filings.c, recruits.c.name.label("recruit_name"))
         .join(recruits, recruits.c.id == talent_filings.c.recruit_id)
         .where(descendant_of_any(talent_filings.c.unit_path, read_paths))
     )
-    if under_path is not None:
-        stmt = stmt.where(descendant_of(talent_filings.c.unit_path, under_path))
+    if under is not None:
+        stmt = stmt.where(in_subtree(talent_filings.c.unit_path, talent_filings.c.school_id, under))
     if status is not None:
         stmt = stmt.where(talent_filings.c.status == status)
     if after_id is not None:

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from partyplan.models import execution_reports, plan_periods, units
-from partyplan.tenants.scope import descendant_of, descendant_of_any
+from partyplan.tenants.scope import Subtree, descendant_of_any, in_subtree
 from partyplan.tenants.session import Session
 
 REPORT_COLUMNS = (
@@ -66,12 +66,14 @@ async def update(session: Session, report_id: int, **values: Any) -> None:
     )
 
 
-async def page(session: Session, *, read_paths: list[str], under_path: str | None,
+async def page(session: Session, *, read_paths: list[str], under: Subtree | None,
                period_id: int | None, status: str | None, after_id: int | None,
                limit: int) -> list[sa.Row]:  # fmt: skip
     stmt = _joined().where(descendant_of_any(execution_reports.c.unit_path, read_paths))
-    if under_path is not None:
-        stmt = stmt.where(descendant_of(execution_reports.c.unit_path, under_path))
+    if under is not None:
+        stmt = stmt.where(
+            in_subtree(execution_reports.c.unit_path, execution_reports.c.school_id, under)
+        )
     if period_id is not None:
         stmt = stmt.where(execution_reports.c.period_id == period_id)
     if status is not None:

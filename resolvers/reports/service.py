@@ -140,7 +140,7 @@ async def province(session: Session, *, period_id: int, timezone: str) -> dict[s
 
 async def page(session: Session, *, under_id: int | None, period_id: int | None,
                status: str | None, after_id: int | None, limit: int) -> list[sa.Row]:  # fmt: skip
-    read_paths, under_path = await listing_scope(session, under_id, Permission.PLAN_READ)
-    return await repository.page(session, read_paths=read_paths, under_path=under_path,
+    read_paths, under = await listing_scope(session, under_id, Permission.PLAN_READ)
+    return await repository.page(session, read_paths=read_paths, under=under,
                                  period_id=period_id, status=status, after_id=after_id,
                                  limit=limit)  # fmt: skip

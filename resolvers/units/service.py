@@ -10,6 +10,7 @@ from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 from partyplan.auth.principal import is_within
 from partyplan.resolvers.audit import repository as audit
+from partyplan.tenants.scope import Subtree, default_subtree
 from partyplan.tenants.session import Session
 
 from . import repository, rules
@@ -155,13 +156,17 @@ async def units_page(session: Session, *, under_id: int | None, kind: str | None
 
 
 async def listing_scope(session: Session, under_id: int | None,
-                        permission: Permission) -> tuple[list[str], str | None]:  # fmt: skip
+                        permission: Permission) -> tuple[list[str], Subtree | None]:  # fmt: skip
     """Where a list may look: the paths the caller holds ``permission`` at, narrowed to the
-    ``under`` unit (NOT_FOUND outside the caller's units, FORBIDDEN without the permission)."""
-    read_paths = session.principal.paths_with(permission)
-    under_path = None
-    if under_id is not None:
-        under_path = (await visible(session, under_id, Permission.UNIT_READ, "under")).path
-    if not read_paths or (under_path and not any(is_within(under_path, p) for p in read_paths)):
-        session.require(permission, under_path or "")
-    return read_paths, under_path
+    ``under`` unit (NOT_FOUND outside the caller's units, FORBIDDEN without the permission).
+    With no ``under``, a caller holding the permission at one unit is narrowed to it."""
+    principal = session.principal
+    read_paths = principal.paths_with(permission)
+    if under_id is None:
+        if not read_paths:
+            session.require(permission, "")
+        return read_paths, default_subtree(principal, permission)
+    under = Subtree.of_unit(await visible(session, under_id, Permission.UNIT_READ, "under"))
+    if not any(is_within(under.path, p) for p in read_paths):
+        session.require(permission, under.path)
+    return read_paths, under

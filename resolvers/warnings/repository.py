@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from partyplan.models import units, warning_rules, warnings
-from partyplan.tenants.scope import descendant_of, descendant_of_any
+from partyplan.tenants.scope import Subtree, descendant_of_any, in_subtree
 from partyplan.tenants.session import Session
 
 WARNING_COLUMNS = (*warnings.c, units.c.name.label("unit_name"))
@@ -20,13 +20,13 @@ def _joined() -> sa.Select:
     )
 
 
-async def page(session: Session, *, read_paths: list[str], under_path: str | None,
+async def page(session: Session, *, read_paths: list[str], under: Subtree | None,
                kind: str | None, status: str | None, after_id: int | None,
                limit: int) -> list[sa.Row]:  # fmt: skip
     """Newest first: one statement, the unit's name joined."""
     stmt = _joined().where(descendant_of_any(warnings.c.unit_path, read_paths))
-    if under_path is not None:
-        stmt = stmt.where(descendant_of(warnings.c.unit_path, under_path))
+    if under is not None:
+        stmt = stmt.where(in_subtree(warnings.c.unit_path, warnings.c.school_id, under))
     if kind is not None:
         stmt = stmt.where(warnings.c.kind == kind)
     if status is not None:

@@ -25,8 +25,8 @@ from .kinds import WarningKind, check_params
 async def page(session: Session, *, under_id: int | None, kind: str | None, status: str | None,
                after_id: int | None, limit: int) -> list[sa.Row]:  # fmt: skip
     """Warnings on the caller's units and below (a warning is seen up the tree)."""
-    read_paths, under_path = await listing_scope(session, under_id, Permission.PLAN_READ)
-    return await repository.page(session, read_paths=read_paths, under_path=under_path,
+    read_paths, under = await listing_scope(session, under_id, Permission.PLAN_READ)
+    return await repository.page(session, read_paths=read_paths, under=under,
                                  kind=kind, status=status, after_id=after_id, limit=limit)  # fmt: skip
 
 
