@@ -19,8 +19,8 @@ What each timeline keeps, so that the project's engine accepts every step (the d
   conversions), which the derivation turns into findings as the service would;
 * no step after ``as_of``; applicants apply at 18 or older (people.py).
 
-Publicity dates (publicity_from/to) are left out: they are optional, and a date inside a step's
-JSON data reads back as a string, which the engine's DATE check refuses (see bench/README.md).
+Publicity dates (publicity_from/to) are left out: they are optional, and only a local overlay
+asks for them.
 """
 
 from __future__ import annotations

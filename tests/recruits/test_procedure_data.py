@@ -6,7 +6,11 @@ from datetime import date
 
 from support_recruits import create, step
 
-from partyplan.resolvers.recruits.rules.overlays import EXAMPLE_ACTIVIST_WAIT_6M, Overlay
+from partyplan.resolvers.recruits.rules.overlays import (
+    EXAMPLE_ACTIVIST_WAIT_6M,
+    EXAMPLE_PUBLICITY_5WD,
+    Overlay,
+)
 from partyplan.resolvers.recruits.rules.serialization import overlay_to_json
 
 SET_CALENDAR = """mutation($input: SetWorkingCalendarInput!) { setWorkingCalendar(input: $input) {
@@ -65,3 +69,37 @@ async def test_a_stored_overlay_governs_later_steps(gql, world) -> None:  # type
     listed = await gql("query($u: ID!) { ruleOverlays(unitId: $u) { id } }", {"u": world.gid("A1a")},
                        world.tokens["branch_secretary"])  # fmt: skip
     assert "xz-2023-activist-wait" in [o["id"] for o in listed["data"]["ruleOverlays"]]
+
+
+async def test_publicity_dates_are_recorded_and_counted(gql, world) -> None:  # type: ignore[no-untyped-def]
+    """Publicity dates travel as JSON text: recorded, stored and re-judged by every later
+    derivation; too short a publicity is refused with its field, and nothing is written."""
+    overlay = Overlay(id="xz-publicity", title="公示不少于5个工作日", document="x", province="14",
+                      rules=(EXAMPLE_PUBLICITY_5WD,))  # fmt: skip
+    stored = await gql(SET_OVERLAY, {"c": world.gid("commission"), "o": overlay_to_json(overlay)},
+                       world.tokens["commission_admin"])  # fmt: skip
+    assert stored["data"]["setRuleOverlay"]["errors"] == []
+    recruit = (await create(gql, world))["recruit"]["id"]  # applied 2022-09-15
+    await step(
+        gql, world, recruit, "talk", date(2022, 10, 10), {"talked_by": "书记"}, "branch_secretary"
+    )
+    four_days = {"publicity_from": "2023-03-06", "publicity_to": "2023-03-09"}
+    short = await step(gql, world, recruit, "activist", date(2023, 3, 20), four_days,
+                       "branch_secretary")  # fmt: skip
+    assert [(e["code"], e["field"]) for e in short["errors"]] == [("RULE_VIOLATION", "publicityTo")]
+    malformed = await step(gql, world, recruit, "activist", date(2023, 3, 20),
+                           {**four_days, "publicity_from": "6 March"}, "branch_secretary")  # fmt: skip
+    assert [(e["code"], e["field"]) for e in malformed["errors"]] == [
+        ("RULE_VIOLATION", "publicityFrom")
+    ]
+    five_days = {"publicity_from": "2023-03-06", "publicity_to": "2023-03-10"}
+    done = await step(gql, world, recruit, "activist", date(2023, 3, 20), five_days,
+                      "branch_secretary")  # fmt: skip
+    assert done["errors"] == [] and done["recruit"]["stage"] == "ACTIVIST"
+    # The next step re-derives the recruit from its stored history, publicity included.
+    later = await step(gql, world, recruit, "activist_filing", date(2023, 3, 25), {}, "unit_admin")
+    assert later["errors"] == [] and later["recruit"]["stage"] == "ACTIVIST"
+    read = await gql("query($r: ID!) { node(id: $r) { ... on Recruit { steps { step data } } } }",
+                     {"r": recruit}, world.tokens["branch_secretary"])  # fmt: skip
+    steps = {s["step"]: s["data"] for s in read["data"]["node"]["steps"]}
+    assert steps["ACTIVIST"] == five_days

@@ -484,6 +484,24 @@ def test_publicity_counts_working_days_across_national_day() -> None:
     accepted(history, "activist", D(2023, 10, 11))
 
 
+def test_publicity_dates_as_json_carries_them() -> None:
+    """Step data arrives as GraphQL JSON and is stored as JSONB: dates are ISO text there."""
+    rules = resolve_rules(SHANXI, "school-p", overlays=(
+        Overlay("school-p", "公示", "x", SHANXI, "school-p", rules=(EXAMPLE_PUBLICITY_5WD,)),
+    ))  # fmt: skip
+    history = [RecordedStep("application", D(2023, 3, 1)), RecordedStep("talk", D(2023, 3, 20))]
+    five_days = {"publicity_from": "2023-09-28", "publicity_to": "2023-10-10"}
+    four_days = {"publicity_from": "2023-09-28", "publicity_to": "2023-10-09"}
+    accepted(history, "activist", D(2023, 10, 11), five_days, rules=rules)
+    assert refused_by(history, "activist", D(2023, 10, 11), four_days, rules=rules) == {
+        "local.publicity.5_working_days"
+    }
+    for bad in ("2023-02-30", "28/09/2023", "20230928", 20230928):
+        refusal = judge(history, "activist", D(2023, 10, 11),
+                        {**five_days, "publicity_from": bad}, rules=rules).violations[0]  # fmt: skip
+        assert (refusal.rule_id, refusal.field) == ("proc.data", "publicityFrom"), bad
+
+
 def test_next_due_follows_a_local_time_limit() -> None:
     rules = resolve_rules(SHANXI, "school-a", overlays=(
         Overlay("pre", "预审时限", "x", SHANXI, "school-a", rules=(EXAMPLE_PRE_REVIEW_1M,)),

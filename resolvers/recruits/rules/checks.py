@@ -106,6 +106,26 @@ def step_label(step: Step) -> str:
     return f"{step.name} (step {step.number})" if step.number else step.name
 
 
+def calendar_date(value: Any) -> date | None:
+    """A DATE field's value: a date, or its ISO text ``YYYY-MM-DD``, which is how JSON carries
+    it (step data arrives as GraphQL JSON and is stored as JSONB); None for anything else. A
+    timestamp is refused: its date depends on its time zone, and procedure dates are plain.
+
+    >>> calendar_date("2023-09-28"), calendar_date("20230928"), calendar_date("2023-02-30")
+    (datetime.date(2023, 9, 28), None, None)
+    """
+    if isinstance(value, datetime):
+        return None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
 def camel(key: str) -> str:
     """A step data key as the API names it (``in_favour`` → ``inFavour``)."""
     head, *rest = key.split("_")
@@ -151,9 +171,8 @@ def _kind_problem(spec: FieldSpec, value: Any) -> str | None:
             if not isinstance(value, str) or not value.strip() or len(value) > _TEXT_LIMIT:
                 return f"must be text of 1–{_TEXT_LIMIT} characters"
         case FieldKind.DATE:
-            # A timestamp's date depends on its time zone: procedure dates are plain dates.
-            if not isinstance(value, date) or isinstance(value, datetime):
-                return "must be a calendar date"
+            if calendar_date(value) is None:
+                return "must be a calendar date (YYYY-MM-DD)"
         case FieldKind.MEMBERS:
             ok = isinstance(value, list | tuple) and all(
                 (isinstance(m, str) and m.strip())
@@ -364,8 +383,9 @@ def _not_before_probation_end(_: NotBeforeProbationEnd, case: Case) -> Problems:
 
 @_check(Publicity)
 def _publicity(check: Publicity, case: Case) -> Problems:
-    first, last = case.data.get("publicity_from"), case.data.get("publicity_to")
-    if not isinstance(first, date) or not isinstance(last, date):
+    first = calendar_date(case.data.get("publicity_from"))
+    last = calendar_date(case.data.get("publicity_to"))
+    if first is None or last is None:
         yield (
             f"{step_label(case.step)} needs a publicity (公示) of at least {check.min_working_days} "
             "working days: give publicityFrom and publicityTo",
