@@ -150,6 +150,13 @@ async def findings_of_many(session: Session, recruit_ids: Sequence[int]) -> list
     return list((await session.execute(stmt)).all())
 
 
+# A list joins each recruit's branch: it shows it on every row (a recruit the caller reads lies
+# in the caller's units, and so does its branch). Built once: labelling columns per request
+# cost more than the join.
+_BRANCH = units.alias("branch")
+_BRANCH_COLUMNS = joined_unit_columns(_BRANCH, "branch_unit_")
+
+
 async def page(session: Session, *, read_paths: list[str], under: Subtree | None,
                stage: str | None, category: str | None, name_prefix: str | None,
                id_lookup: bytes | None, period: sa.Row | None, after_id: int | None,
@@ -157,12 +164,9 @@ async def page(session: Session, *, read_paths: list[str], under: Subtree | None
     """Recruits in id order, keyset-paginated, inside ``read_paths``. With ``period``: those
     admitted (approved) within it."""
     columns = tuple(recruits.c) if with_pii else RECRUIT_COLUMNS
-    # The branch is joined: a list shows it on every row (a recruit the caller reads lies in
-    # the caller's units, and so does its branch).
-    branch = units.alias("branch")
     stmt = (
-        sa.select(*columns, *joined_unit_columns(branch, "branch_unit_"))
-        .join(branch, branch.c.id == recruits.c.branch_id)
+        sa.select(*columns, *_BRANCH_COLUMNS)
+        .join(_BRANCH, _BRANCH.c.id == recruits.c.branch_id)
         .where(descendant_of_any(recruits.c.unit_path, read_paths))
     )
     if under is not None:

@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 from partyplan.resolvers.recruits.errors import RecruitErrorCode
 from partyplan.resolvers.recruits.rules.steps import STEP_BY_CODE, STEPS
 
+from ..execution import prefetched
 from ..units.loaders import load_unit
 from ..units.types import Unit
 
@@ -165,7 +166,7 @@ class Recruit(relay.Node):
             branch_unit=Unit.from_joined(row, "branch_unit_") if hasattr(row, "branch_unit_path") else None,
         )  # fmt: skip
 
-    @strawberry.field(description="所在党支部")
+    @strawberry.field(description="所在党支部", metadata=prefetched("branch_unit"))
     def branch(self, info: strawberry.Info) -> Unit | None:
         # Joined: a plain value, no loader and no await per row (STACK-NOTES: an async field
         # costs twice a plain one). Otherwise the request's unit loader.
@@ -177,7 +178,10 @@ class Recruit(relay.Node):
 
         return await load_steps(info, self.id)
 
-    @strawberry.field(description="Open compliance findings (late steps).")
+    @strawberry.field(
+        description="Open compliance findings (late steps).",
+        metadata=prefetched("prefetched_findings"),
+    )
     def findings(self, info: strawberry.Info) -> list[ComplianceFinding]:
         # A list's page fetched them at once: a plain value. Otherwise the request's loader
         # (an awaitable, which graphql-core awaits).

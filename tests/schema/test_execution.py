@@ -12,7 +12,7 @@ import strawberry
 from strawberry import relay
 from strawberry.extensions import SchemaExtension
 
-from partyplan.schema.execution import PlainFieldExecutor
+from partyplan.schema.execution import PlainFieldExecutor, prefetched
 
 
 @strawberry.enum
@@ -36,6 +36,12 @@ class Thing(relay.Node):
     best: Leaf | None
     must: str  # set to None on purpose: a null in a non-null position
     tags: list[str]
+    # Set for the first thing only, as a list's statement would for its page.
+    fetched: strawberry.Private[Leaf | None] = None
+
+    @strawberry.field(metadata=prefetched("fetched"))
+    def favourite(self) -> Leaf:
+        return self.fetched if self.fetched is not None else self.leaves[2]
 
     @strawberry.field
     def shout(self) -> str:
@@ -53,7 +59,8 @@ class Thing(relay.Node):
 def _things() -> list[Thing]:
     leaves = [Leaf(n=i, day=date(2024, 1, i + 1) if i % 2 else None, colour=Colour.RED)
               for i in range(3)]  # fmt: skip
-    good = Thing(id=1, name="a", leaves=leaves, best=leaves[1], must="x", tags=["p", "q"])
+    good = Thing(id=1, name="a", leaves=leaves, best=leaves[1], must="x", tags=["p", "q"],
+                 fetched=leaves[0])  # fmt: skip
     bad = Thing(id=2, name="b", leaves=leaves, best=None, must=None, tags=[])  # type: ignore[arg-type]
     odd = Thing(id=3, name="c", leaves=leaves, best=Leaf(n=1, day=None, colour="green"),  # type: ignore[arg-type]
                 must="y", tags=["r"])  # fmt: skip
@@ -79,6 +86,7 @@ DOCUMENTS = [
     "{ things { name broken } }",
     "{ good { ... on Thing { name leaves { ...L } } } } fragment L on Leaf { n day }",
     "{ good { name @skip(if: true) leaves @include(if: true) { n } } }",
+    "{ things { id favourite { n colour } } }",  # prefetched on the first thing only
 ]
 
 
@@ -125,3 +133,19 @@ async def test_a_resolve_hook_turns_the_direct_reads_off(monkeypatch) -> None:  
     seen.clear()
     assert plain == await _run(document, None, [Tracing])
     assert traced_plain == seen == ["good", "name", "leaves", "n", "n", "n"]
+
+
+async def test_a_prefetched_value_is_read_and_its_absence_runs_the_resolver(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    calls: list[str] = []
+    original = PlainFieldExecutor.execute_field
+
+    def counting(self, parent_type, source, field_details_list, path, position_context):  # type: ignore[no-untyped-def]
+        calls.append(
+            f"{parent_type.name}.{field_details_list[0].node.name.value}:{getattr(source, 'id', '')}"
+        )
+        return original(self, parent_type, source, field_details_list, path, position_context)
+
+    monkeypatch.setattr(PlainFieldExecutor, "execute_field", counting)
+    data, errors = await _run("{ things { id favourite { n } } }", PlainFieldExecutor)
+    assert errors == [] and [t["favourite"]["n"] for t in data["things"]] == [0, 2, 2]
+    assert calls[1:] == ["Thing.favourite:2", "Thing.favourite:3"]
