@@ -49,7 +49,11 @@ class Settings(BaseSettings):
     )
     app_role: str = "partyplan_app"
     app_password: str | None = None
-    pool_size: int = 10
+    pool_size: int = Field(
+        default=10,
+        ge=1,
+        description="Database connections per worker process; a request past them waits.",
+    )
 
     key_dir: Path | None = Field(
         default=None, description="Where the token signing key lives; default data_dir/keys."
