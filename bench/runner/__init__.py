@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 SCENARIOS = ("Q1", "Q2", "Q3", "Q4", "M1", "M2")
+READS = ("Q1", "Q2", "Q3", "Q4")
 PEERS = ("postgraphile5", "postgraphile4")
 
 
@@ -66,6 +67,30 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     out.add_argument("--keep", action="store_true",
                      help="keep the per-run work directory (wrk bodies, pgbench scripts, logs)")  # fmt: skip
     run.set_defaults(func=_run)
+
+    profile = sub.add_parser(
+        "profile",
+        help="where a read scenario's server time goes (in process, cProfile)",
+        description="Run Q1–Q4 through the service's ASGI app in this process on the generated "
+        "database, one request at a time: CPU per request without a profiler, then the share "
+        "of self time per layer (graphql-core, strawberry, our executor, SQLAlchemy, asyncpg, "
+        "HTTP, ...) and the top functions under cProfile.",
+    )
+    profile.add_argument("--scale", default="province", help="data set name (default province)")
+    profile.add_argument("--data-dir", help="embedded data directory")
+    profile.add_argument("--database-url", help="owner URL of an external, generated database")
+    profile.add_argument("--scenarios", type=_csv(READS), default=list(READS),
+                         help="comma-separated subset of " + ",".join(READS))  # fmt: skip
+    profile.add_argument("--requests", type=int, default=300, help="requests measured (300)")
+    profile.add_argument("--warmup", type=int, default=30, help="requests first (30)")
+    profile.add_argument("--top", type=int, default=12, help="functions listed (12)")
+    profile.set_defaults(func=_profile)
+
+
+def _profile(args: argparse.Namespace) -> int:
+    from .profile import main
+
+    return main(args)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -230,6 +230,32 @@ def test_run_is_registered_with_its_defaults() -> None:
         root.parse_args(["run", "--scenarios", "Q9"])
 
 
+def test_profile_is_registered_for_the_read_scenarios() -> None:
+    root = argparse.ArgumentParser()
+    runner.add_parser(root.add_subparsers(dest="action"))
+    args = root.parse_args(["profile", "--scenarios", "Q3", "--requests", "20"])
+    assert args.scenarios == ["Q3"] and args.requests == 20 and args.scale == "province"
+    with pytest.raises(SystemExit):
+        root.parse_args(["profile", "--scenarios", "M1"])  # writes are not profiled in process
+
+
+def test_profile_shares_self_time_by_layer() -> None:
+    import cProfile
+    import json
+    import pstats
+
+    from partyplan.bench.runner.profile import breakdown
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(200):
+        json.dumps({"a": [1, 2, 3] * 50})
+    profiler.disable()
+    shares = dict(breakdown(pstats.Stats(profiler)))
+    assert abs(sum(shares.values()) - 1) < 1e-9
+    assert shares["JSON"] > 0
+
+
 # --- the floor on the test database -------------------------------------------------------------
 
 
