@@ -62,7 +62,7 @@ def _things() -> list[Thing]:
     good = Thing(id=1, name="a", leaves=leaves, best=leaves[1], must="x", tags=["p", "q"],
                  fetched=leaves[0])  # fmt: skip
     bad = Thing(id=2, name="b", leaves=leaves, best=None, must=None, tags=[])  # type: ignore[arg-type]
-    odd = Thing(id=3, name="c", leaves=leaves, best=Leaf(n=1, day=None, colour="green"),  # type: ignore[arg-type]
+    odd = Thing(id=3, name="c", leaves=leaves, best=Leaf(n=2**40, day=None, colour="green"),  # type: ignore[arg-type]
                 must="y", tags=["r"])  # fmt: skip
     return [good, bad, odd]
 
@@ -83,6 +83,7 @@ DOCUMENTS = [
     "{ good { id alias: name shout later { n } leaves { n } } }",
     "{ things { id name must } }",  # the second thing's null must errors at its path
     "{ things { best { colour } } }",  # the third's colour is not a Colour
+    "{ things { best { n } } }",  # the third's n is past 32 bits
     "{ things { name broken } }",
     "{ good { ... on Thing { name leaves { ...L } } } } fragment L on Leaf { n day }",
     "{ good { name @skip(if: true) leaves @include(if: true) { n } } }",
