@@ -40,10 +40,11 @@ async def overdue_step(ctx: ScanContext, params: dict[str, Any]) -> Detection:
 
 
 async def missing_data(ctx: ScanContext, params: dict[str, Any]) -> Detection:
+    sql = missing_items_sql(params["requirements"])
     rows = await ctx.rows(
         "SELECT * FROM (SELECT r.id, r.branch_id, r.unit_path::text AS path, r.school_id,"
-        f" u.name AS branch, {missing_items_sql(params['requirements'])} AS missing"
-        " FROM recruits r JOIN units u ON u.id = r.branch_id"
+        f" u.name AS branch, {sql.missing} AS missing"
+        f" FROM recruits r{sql.steps} JOIN units u ON u.id = r.branch_id"
         " WHERE r.unit_path <@ CAST(:c AS ltree) AND r.stage <> 'cancelled') x"
         " WHERE cardinality(x.missing) > 0",
         c=ctx.commission_path, today=ctx.today,

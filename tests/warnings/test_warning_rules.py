@@ -3,6 +3,7 @@ idempotent, resolves what cleared and reopens what recurs; the thresholds are da
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -136,6 +137,35 @@ async def test_an_activists_missing_contacts_are_due_after_the_grace_days(record
     [warning] = await records.standing("missing_data")
     assert warning.evidence == {"missing": ["培养联系人（2 名）"]}
     await records.step(recruit, "contacts", date(2024, 7, 2), {"contacts": ["m-1", "m-2"]})
+    await records.scan(date(2024, 7, 3))
+    assert await records.standing("missing_data") == []
+
+
+async def test_a_step_item_is_judged_on_the_steps_current_version(records, world) -> None:  # type: ignore[no-untyped-def]
+    recruit = await records.recruit(stage="activist", activist_on=date(2024, 1, 1))
+    await records.step(recruit, "activist", date(2024, 1, 1), {})
+    await records.step(recruit, "contacts", date(2024, 1, 5), {"contacts": ["m-1", "m-2"]})
+    await records.scan(date(2024, 7, 1))
+    [warning] = await records.standing("missing_data")
+    assert warning.evidence == {"missing": ["推荐方式"]}  # each item from its own step
+
+    async def correct(code: str, data: dict) -> None:
+        await records.sql(
+            "INSERT INTO recruit_steps (recruit_id, school_id, unit_path, step_code, on_date,"
+            " data, rule_version, supersedes_id, correction_reason)"
+            " SELECT recruit_id, school_id, unit_path, step_code, on_date, CAST(:d AS jsonb),"
+            " 'test', id, 'corrected' FROM recruit_steps s WHERE recruit_id = :r"
+            " AND step_code = :c AND NOT EXISTS"
+            " (SELECT 1 FROM recruit_steps n WHERE n.supersedes_id = s.id)",
+            r=recruit, c=code, d=json.dumps(data),
+        )  # fmt: skip
+
+    await correct("activist", {"recommended_by": "party_members"})
+    await correct("contacts", {"contacts": ["m-1"]})  # the superseded version named two
+    await records.scan(date(2024, 7, 2))
+    [warning] = await records.standing("missing_data")
+    assert warning.evidence == {"missing": ["培养联系人（2 名）"]}
+    await correct("contacts", {"contacts": ["m-1", "m-2"]})
     await records.scan(date(2024, 7, 3))
     assert await records.standing("missing_data") == []
 
