@@ -179,7 +179,8 @@ async def record_step(session: Session, timezone: str, *, recruit_id: int, step_
     if on > today(timezone):
         raise RecruitError(RecruitErrorCode.FUTURE_DATE, "the date is in the future", "on")
     branch = await visible_unit(session, recruit.branch_id, Permission.UNIT_READ)
-    history = _history(await repository.steps_of(session, recruit.id))
+    steps = await repository.steps_of(session, recruit.id)
+    history = _history(steps)
     procedure = await load_procedure(session, branch)
     rules = procedure.rules(on)
     evaluation = evaluate(step_code, on, data, history, RecruitFacts(recruit.birth_date), rules,
@@ -188,9 +189,11 @@ async def record_step(session: Session, timezone: str, *, recruit_id: int, step_
         raise violations_error(evaluation)
     await check_named_members(session, school_id=recruit.school_id, step_code=step_code, on=on,
                               data=data)  # fmt: skip
-    await repository.insert_step(session, recruit, step_code=step_code, on=on, data=data,
-                                 rule_version=rules.version)  # fmt: skip
-    row = await derive(session, recruit, procedure)
+    step = await repository.insert_step(session, recruit, step_code=step_code, on=on, data=data,
+                                        rule_version=rules.version)  # fmt: skip
+    # The recruit is locked: its steps are the ones read above and the one just inserted.
+    row = await derive(session, recruit, procedure,
+                       steps=sorted([*steps, step], key=lambda s: (s.on_date, s.id)))  # fmt: skip
     await audit.append(session, operation="recordStep", object_type="Recruit", object_id=row.id,
                        unit_id=branch.id, school_id=branch.school_id,
                        before={"stage": recruit.stage},
@@ -203,9 +206,16 @@ def _history(rows: list[sa.Row]) -> list[RecordedStep]:
     return [RecordedStep(r.step_code, r.on_date, r.data) for r in rows]
 
 
-async def derive(session: Session, recruit: sa.Row, procedure: Procedure) -> sa.Row:
-    """Re-derive everything stored from the steps: stage, next due, findings, milestones."""
-    history = _history(await repository.steps_of(session, recruit.id))
+async def derive(session: Session, recruit: sa.Row, procedure: Procedure,
+                 steps: list[sa.Row] | None = None) -> sa.Row:  # fmt: skip
+    """Re-derive everything stored from the steps: stage, next due, findings, milestones.
+
+    ``steps``: the recruit's current steps in ``repository.steps_of`` order, when the caller
+    holds them (read under the recruit's lock, plus what it wrote); read here otherwise.
+    """
+    if steps is None:
+        steps = await repository.steps_of(session, recruit.id)
+    history = _history(steps)
     facts = RecruitFacts(recruit.birth_date)
     findings: list[dict[str, Any]] = []
     for index, step in enumerate(history):

@@ -172,6 +172,34 @@ async def test_list_statement_count_does_not_grow_with_the_page(gql, world, plat
     assert counts[0] == counts[1] <= 6, counts
 
 
+async def test_record_step_statement_count_does_not_grow_with_the_history(
+    gql, world, platform
+) -> None:  # type: ignore[no-untyped-def]
+    recruit = (await create(gql, world))["recruit"]["id"]
+    for code, on, data, account in WALK[:4]:
+        assert (await step(gql, world, recruit, code, on, data, account))["errors"] == []
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    engine = platform.engine.sync_engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        counts = []
+        for month in (5, 7, 9, 11):  # cultivation is repeatable: the history grows by one each
+            statements.clear()
+            payload = await step(gql, world, recruit, "cultivation", date(2023, month, 20),
+                                 {"assessment": "合格"}, "branch_secretary")  # fmt: skip
+            assert payload["errors"] == [] and payload["recruit"]["stage"] == "ACTIVIST"
+            counts.append(len(statements))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    # bind, savepoint, recruit (locked), branch, steps, overlays, calendar, insert, findings,
+    # update, audit, release; then the payload's recruit and findings
+    assert len(set(counts)) == 1 and counts[0] <= 14, (counts, statements)
+
+
 async def test_branch_with_open_recruits_stays_active_and_moves_with_them(
     gql, world, owner_engine
 ) -> None:  # type: ignore[no-untyped-def]
