@@ -9,6 +9,14 @@ wrk opens its 16 keep-alive connections at once, so one worker got all 16 and th
 connections over the workers by their address hash, as a load balancer in front of separate
 pods would. ``--shared`` keeps uvicorn's own ``--workers`` mode for comparison.
 
+Each worker's socket is made as uvicorn's own bind makes it: a TCP socket by protocol number,
+with ``TCP_NODELAY``. asyncio turns Nagle's algorithm off only for sockets whose ``proto`` is
+``IPPROTO_TCP``, and a socket made as ``socket(AF_INET, SOCK_STREAM)`` (proto 0) and its
+accepted connections are not. uvicorn writes a response's head and body in two sends; with
+Nagle on, the body waited for the client's delayed ACK of the head, ~40 ms a request on every
+keep-alive connection (a constant response: 364 req/s at a p50 of 44 ms through this launcher,
+8,045 req/s through plain uvicorn; the 2026-11-22 runs of ours and the floor paid it).
+
 The supervisor forwards SIGTERM/SIGINT to its workers and waits for them.
 """
 
@@ -21,14 +29,22 @@ import subprocess
 import sys
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A worker's own listening socket; its accepted connections have Nagle off."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    return sock
+
+
 def _serve(app: str, host: str, port: int) -> None:
     import uvicorn
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
+    sock = listening_socket(host, port)
     config = uvicorn.Config(app, factory=True, host=host, port=port, log_level="warning",
                             access_log=False, lifespan="on")  # fmt: skip
     uvicorn.Server(config).run(sockets=[sock])

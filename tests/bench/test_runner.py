@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import socket
 import threading
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from partyplan.bench import runner
-from partyplan.bench.runner import agreement, floor_sql, pgbench, report, stats, targets, wrk
+from partyplan.bench.runner import agreement, floor_sql, multi, pgbench, report, stats, targets, wrk
 from partyplan.bench.runner import scenarios as sc
 from partyplan.server.database import app_url_from_owner
 
@@ -85,6 +86,19 @@ def test_lua_script_counts_graphql_errors_and_requests(tmp_path: Path) -> None:
     assert 0 < checked.failures < checked.requests
     assert '"errors"' in checked.sample
     assert unchecked.failures == 0 and unchecked.requests > 0
+
+
+def test_launcher_connections_have_nagle_off() -> None:
+    """A response's head and body go out in two sends; with Nagle on, the body waited ~40 ms
+    for the client's delayed ACK on every keep-alive request (the wait the 2026-11-22 runs
+    paid). asyncio itself turns it off only for sockets of protocol IPPROTO_TCP."""
+    listener = multi.listening_socket("127.0.0.1", 0)
+    with listener, socket.create_connection(listener.getsockname()[:2]) as client:
+        accepted, _ = listener.accept()
+        with accepted:
+            assert accepted.proto == socket.IPPROTO_TCP
+            assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+        assert client.recv(1) == b""
 
 
 def test_named_parameters_become_numbered() -> None:
