@@ -57,11 +57,13 @@ class Thing(relay.Node):
 
 
 def _things() -> list[Thing]:
-    leaves = [Leaf(n=i, day=date(2024, 1, i + 1) if i % 2 else None, colour=Colour.RED)
-              for i in range(3)]  # fmt: skip
+    leaves = [Leaf(n=i, day=date(2024, 1, i + 1) if i % 2 else None,
+                   colour=Colour.BLUE if i == 1 else Colour.RED) for i in range(3)]  # fmt: skip
     good = Thing(id=1, name="a", leaves=leaves, best=leaves[1], must="x", tags=["p", "q"],
                  fetched=leaves[0])  # fmt: skip
-    bad = Thing(id=2, name="b", leaves=leaves, best=None, must=None, tags=[])  # type: ignore[arg-type]
+    # A raw value of the enum ("blue", not Colour.BLUE) is still coerced by its value.
+    bad = Thing(id=2, name="b", leaves=leaves, best=Leaf(n=1, day=None, colour="blue"),  # type: ignore[arg-type]
+                must=None, tags=[])  # type: ignore[arg-type]  # fmt: skip
     odd = Thing(id=3, name="c", leaves=leaves, best=Leaf(n=2**40, day=None, colour="green"),  # type: ignore[arg-type]
                 must="y", tags=["r"])  # fmt: skip
     return [good, bad, odd]
@@ -82,7 +84,7 @@ DOCUMENTS = [
     "{ good { id name __typename tags leaves { n day colour } best { n colour } } }",
     "{ good { id alias: name shout later { n } leaves { n } } }",
     "{ things { id name must } }",  # the second thing's null must errors at its path
-    "{ things { best { colour } } }",  # the third's colour is not a Colour
+    "{ things { best { colour } } }",  # the second's is a raw value, the third's not a Colour
     "{ things { best { n } } }",  # the third's n is past 32 bits
     "{ things { name broken } }",
     "{ good { ... on Thing { name leaves { ...L } } } } fragment L on Leaf { n day }",
@@ -118,6 +120,31 @@ async def test_plain_fields_are_not_executed_one_by_one(monkeypatch) -> None:  #
     )
     assert errors == [] and data["good"]["leaves"][1]["day"] == "2024-01-02"
     assert calls == ["Query.good", "Thing.shout"]  # the root field and the one resolver
+
+
+async def test_enum_members_and_node_ids_complete_without_strawberrys_serializers(
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """A member completes by a lookup built from strawberry's own comparison, a node id is
+    encoded as ``str(GlobalID)`` would be; a raw value still goes through the coercion."""
+    from strawberry.relay import GlobalID
+    from strawberry.schema.schema_converter import CustomGraphQLEnumType
+
+    coerced: list[Any] = []
+    original = CustomGraphQLEnumType.coerce_output_value
+
+    def counting(self, value):  # type: ignore[no-untyped-def]
+        coerced.append(value)
+        return original(self, value)
+
+    monkeypatch.setattr(CustomGraphQLEnumType, "coerce_output_value", counting)
+    data, _ = await _run("{ things { id leaves { colour } best { colour } } }", PlainFieldExecutor)
+    assert [leaf["colour"] for leaf in data["things"][0]["leaves"]] == ["RED", "BLUE", "RED"]
+    assert [t["best"] and t["best"]["colour"] for t in data["things"]] == ["BLUE", "BLUE", None]
+    assert [t["id"] for t in data["things"]] == [str(GlobalID("Thing", str(n))) for n in (1, 2, 3)]
+    # Only the raw value and the value that is not a Colour (again, when its field falls back
+    # to per-field execution) reach the coercion; no member does.
+    assert set(coerced) == {"blue", "green"}
 
 
 async def test_a_resolve_hook_turns_the_direct_reads_off(monkeypatch) -> None:  # type: ignore[no-untyped-def]
