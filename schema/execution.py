@@ -216,13 +216,14 @@ def _build_completer(return_type: GraphQLOutputType) -> Completer:  # noqa: C901
                 return None
             if is_type_of is not None and not is_type_of(value, None):
                 raise _NotPlain
-            collected = ctx.collect_subfields(object_type, details)
-            if collected.new_defer_usages:
-                raise _NotPlain
-            return {
-                response_name: ctx._plain_field(object_type, value, field_details)
-                for response_name, field_details in collected.grouped_field_set.items()
-            }
+            plan = ctx._plan(object_type, ctx.collect_subfields(object_type, details))
+            try:
+                return {name: complete(ctx, field_details, read(value))
+                        for name, field_details, read, complete in plan}  # fmt: skip
+            except _NotPlain:
+                raise
+            except Exception as error:  # a reader's: reported by the per-field path
+                raise _NotPlain from error
 
         return obj
 
@@ -258,6 +259,18 @@ def _enum_completer(enum_type: CustomGraphQLEnumType, leaf: Completer) -> Comple
         return leaf(ctx, details, value)
 
     return enum
+
+
+# (response name, field details, reader, completer): one field of a selection read directly.
+PlanStep = tuple[str, Any, Reader, Completer]
+
+
+def _constant(value: Any) -> Reader:
+    return lambda _source: value
+
+
+def _as_is(ctx: PlainFieldExecutor, details: Any, value: Any) -> Any:
+    return value
 
 
 class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -309,6 +322,38 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             return results
 
         return get_results()
+
+    def _plan(self, object_type: GraphQLObjectType, collected: Any) -> list[PlanStep]:
+        """How to read and complete every field of one selection on ``object_type``; raises
+        :class:`_NotPlain` when one of them is not plain. Built once a request per selection:
+        graphql-core's ``collect_subfields`` returns the same object for every item of a list
+        (memoized for the request), so it keys the plan, and is kept alive with it."""
+        try:
+            plans = self._partyplan_plans
+        except AttributeError:
+            plans = self._partyplan_plans = {}
+        cached = plans.get(id(collected))
+        if cached is None:
+            cached = plans[id(collected)] = (collected, self._build_plan(object_type, collected))
+        if cached[1] is None:
+            raise _NotPlain
+        return cached[1]
+
+    @staticmethod
+    def _build_plan(object_type: GraphQLObjectType, collected: Any) -> list[PlanStep] | None:
+        if collected.new_defer_usages:
+            return None
+        plan: list[PlanStep] = []
+        for response_name, field_details in collected.grouped_field_set.items():
+            field_name = field_details[0].node.name.value
+            if field_name == _TYPENAME:
+                plan.append((response_name, field_details, _constant(object_type.name), _as_is))
+                continue
+            plain = _plain(object_type, field_name)
+            if plain is None:
+                return None
+            plan.append((response_name, field_details, *plain))
+        return plan
 
     def _plain_field(self, parent_type: GraphQLObjectType, source: Any,
                      field_details_list: Any) -> Any:  # fmt: skip
