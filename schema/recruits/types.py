@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 from partyplan.resolvers.recruits.errors import RecruitErrorCode
 from partyplan.resolvers.recruits.rules.steps import STEP_BY_CODE, STEPS
 
+from ..enums import by_value
 from ..execution import prefetched
 from ..units.loaders import load_unit
 from ..units.types import Unit
@@ -69,6 +70,14 @@ ProcedureStep = strawberry.enum(
 )
 
 
+_stage, _category, _education = (
+    by_value(RecruitStage),
+    by_value(RecruitCategory),
+    by_value(Education),
+)
+_gender, _procedure_step = by_value(Gender), by_value(ProcedureStep)
+
+
 @strawberry.type(description="已记录的一个步骤。")
 class RecordedStep:
     id: relay.GlobalID = strawberry.field(description="Give it to correctStep.")
@@ -85,7 +94,7 @@ class RecordedStep:
     def from_row(cls, row: Any) -> RecordedStep:
         step = STEP_BY_CODE[row.step_code]
         return cls(id=relay.GlobalID("RecruitStep", str(row.id)),
-                   step=ProcedureStep(row.step_code), number=step.number, name=step.name,
+                   step=_procedure_step(row.step_code), number=step.number, name=step.name,
                    on=row.on_date, data=row.data, rule_version=row.rule_version,
                    recorded_at=row.created_at, correction_reason=row.correction_reason)  # fmt: skip
 
@@ -104,7 +113,7 @@ class ComplianceFinding:
     @classmethod
     def from_row(cls, row: Any) -> ComplianceFinding:
         return cls(rule_id=row.rule_id, rule_version=row.rule_version, article=row.article,
-                   severity=row.severity, step=ProcedureStep(row.step_code), message=row.message,
+                   severity=row.severity, step=_procedure_step(row.step_code), message=row.message,
                    due_on=row.due_on, days_late=row.days_late)  # fmt: skip
 
 
@@ -154,13 +163,13 @@ class Recruit(relay.Node):
     @classmethod
     def from_row(cls, row: Any, shown_pii: Callable[[], tuple[str, str | None]]) -> Recruit:
         return cls(
-            id=row.id, name=row.name, gender=Gender(row.gender), ethnicity=row.ethnicity,
+            id=row.id, name=row.name, gender=_gender(row.gender), ethnicity=row.ethnicity,
             birth_date=row.birth_date, shown_pii=shown_pii,
-            category=RecruitCategory(row.category), education=Education(row.education),
+            category=_category(row.category), education=_education(row.education),
             professional_title=row.professional_title, high_knowledge=row.high_knowledge,
             talent_programme=row.talent_programme, code_12371=row.code_12371,
-            stage=RecruitStage(row.stage), stage_since=row.stage_since,
-            next_step=None if row.next_step is None else ProcedureStep(row.next_step),
+            stage=_stage(row.stage), stage_since=row.stage_since,
+            next_step=None if row.next_step is None else _procedure_step(row.next_step),
             next_due_on=row.next_due_on, open_findings=row.open_findings,
             approved_on=row.approved_on, exempt=row.exempt, branch_id=row.branch_id,
             branch_unit=Unit.from_joined(row, "branch_unit_") if hasattr(row, "branch_unit_path") else None,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import operator
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -8,6 +9,8 @@ import strawberry
 from strawberry import relay
 
 from partyplan.resolvers.units.errors import UnitErrorCode
+
+from ..enums import by_value
 
 
 @strawberry.enum(description="党组织类别")
@@ -21,6 +24,21 @@ class UnitKind(Enum):
 UnitErrorCodeEnum = strawberry.enum(
     UnitErrorCode, name="UnitErrorCode", description="党组织操作错误"
 )
+
+
+_COLUMNS = ("id", "kind", "name", "code", "active", "created_at", "parent_id", "school_id", "path")
+# prefix -> a getter of a joined unit's columns; built once per prefix, not per row.
+_COLUMN_GETTERS: dict[str, operator.attrgetter[Any]] = {}
+
+
+def _columns(prefix: str) -> operator.attrgetter[Any]:
+    getter = _COLUMN_GETTERS.get(prefix)
+    if getter is None:
+        getter = _COLUMN_GETTERS[prefix] = operator.attrgetter(*(prefix + c for c in _COLUMNS))
+    return getter
+
+
+_unit_kind = by_value(UnitKind)
 
 
 @strawberry.type(description="党组织：工委、学校、中层党组织或党支部。")
@@ -44,19 +62,12 @@ class Unit(relay.Node):
     def from_joined(cls, row: Any, prefix: str) -> Unit:
         """From a unit's columns joined into another row under ``prefix`` (``UNIT_COLUMNS``
         labelled by ``resolvers.units.repository.joined_unit_columns``)."""
-        path = getattr(row, f"{prefix}path")
-        return cls(
-            id=getattr(row, f"{prefix}id"),
-            kind=UnitKind(getattr(row, f"{prefix}kind")),
-            name=getattr(row, f"{prefix}name"),
-            code=getattr(row, f"{prefix}code"),
-            active=getattr(row, f"{prefix}active"),
-            depth=path.count(".") + 1,
-            created_at=getattr(row, f"{prefix}created_at"),
-            parent_id=getattr(row, f"{prefix}parent_id"),
-            school_id=getattr(row, f"{prefix}school_id"),
-            path=path,
+        id_, kind, name, code, active, created_at, parent_id, school_id, path = _columns(prefix)(
+            row
         )
+        return cls(id=id_, kind=_unit_kind(kind), name=name, code=code, active=active,
+                   depth=path.count(".") + 1, created_at=created_at, parent_id=parent_id,
+                   school_id=school_id, path=path)  # fmt: skip
 
     @strawberry.field(description="上级党组织; null at the root or above the caller's units.")
     async def parent(self, info: strawberry.Info) -> Unit | None:
