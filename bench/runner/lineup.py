@@ -59,6 +59,7 @@ class Lineup:
     def drop(self, label: str, reason: str) -> None:
         self.dropped[label] = reason
         self.notes.append(f"{label} left out: {reason}")
+        print(f"  {label} left out: {reason}")  # as it happens, not only in BENCHMARKS.md
 
     def use_answers(self, answers: Answers) -> None:
         """pgbench's Q3 replays the floor's page: its recruits' ids."""

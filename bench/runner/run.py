@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import shlex
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -28,6 +29,12 @@ from .lineup import Lineup, build_lineup
 
 
 def main(args: argparse.Namespace) -> int:
+    # SIGTERM (kill, a CI timeout) is taken as Ctrl-C: asyncio.run then cancels the run, whose
+    # finally blocks stop the server under test. Terminated outright, the run left that server
+    # running on its port, and the next run's server of the same name then shared the
+    # SO_REUSEPORT port with it (or, for a peer, failed to start and was left out). The stop
+    # comes once the wrk or pgbench run in flight has ended (at most --duration seconds).
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         return asyncio.run(_main(args))
     except KeyboardInterrupt:
