@@ -6,6 +6,8 @@ profiler (the embedded PostgreSQL runs in its own processes and is not counted; 
 HTTP client is), then a cProfile of the same requests: the share of self time per layer of the
 stack, and the functions with the most self time. cProfile slows Python down unevenly (calls
 cost more than loops), so read the shares as a ranking, and the CPU figure as the measurement.
+The function calls per request are counted, not timed: the same for the same code and data
+whatever else the machine is doing, they compare two versions where CPU time is too noisy.
 """
 
 from __future__ import annotations
@@ -118,6 +120,10 @@ async def _one(client: httpx.AsyncClient, name: str, account: str, body: dict,  
     print(f"\n{name}: {sc.SCENARIO_TITLES[name]} (as {account}, {args.requests} requests)")
     print(f"  in-process CPU {cpu_ms:.2f} ms/request, wall {wall_ms:.2f} ms/request "
           "(no profiler; PostgreSQL's CPU not included)")  # fmt: skip
+    # The count does not depend on what else runs on the cores: on a shared machine it shows
+    # a change in Python work that the CPU figure's noise hides.
+    calls = stats.total_calls / args.requests  # type: ignore[attr-defined]
+    print(f"  Python function calls {calls:,.0f}/request (cProfile; repeatable)")
     print("  self time by layer (cProfile):")
     for layer, share in breakdown(stats):
         if share >= 0.005:
