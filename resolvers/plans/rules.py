@@ -13,8 +13,9 @@ Invariant (every unit but the commission, which issues without a ceiling):
 
 from __future__ import annotations
 
+import operator
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -46,7 +47,9 @@ class Amounts:
         return Amounts(*(getattr(self, d) - getattr(other, d) for d in DIMENSIONS))
 
     def as_dict(self) -> dict[str, int]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        # DIMENSIONS are the fields, in order (a test holds them so); dataclasses.fields()
+        # rebuilt the field list on every call, four times per line of a plan.
+        return {d: getattr(self, d) for d in DIMENSIONS}
 
     @property
     def is_zero(self) -> bool:
@@ -54,7 +57,16 @@ class Amounts:
 
 
 def amounts_of(row: Any, figure: str) -> Amounts:
-    return Amounts(*(getattr(row, f"{figure}_{d}") for d in DIMENSIONS))
+    """The four ``{figure}_{dimension}`` columns of a row (a plan reads four figures a line)."""
+    getter = _FIGURE_GETTERS.get(figure)
+    if getter is None:
+        getter = _FIGURE_GETTERS[figure] = operator.attrgetter(
+            *(f"{figure}_{d}" for d in DIMENSIONS)
+        )
+    return Amounts(*getter(row))
+
+
+_FIGURE_GETTERS: dict[str, operator.attrgetter[Any]] = {}
 
 
 def check_amounts(amounts: Amounts, field: str, *, allow_zero_total: bool = False) -> Amounts:
