@@ -146,8 +146,13 @@ def _plain(parent_type: GraphQLObjectType, field_name: str) -> tuple[Reader, Com
         return _PLAIN[key]
     except KeyError:
         pass
-    reader = _reader(parent_type, field_name)
-    plain = None if reader is None else (reader, _completer(parent_type.fields[field_name].type))
+    if field_name == _TYPENAME:
+        plain: tuple[Reader, Completer] | None = (_constant(parent_type.name), _as_is)
+    else:
+        reader = _reader(parent_type, field_name)
+        plain = (
+            None if reader is None else (reader, _completer(parent_type.fields[field_name].type))
+        )
     _PLAIN[key] = plain
     return plain
 
@@ -358,11 +363,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
         plan: list[PlanStep] = []
         for response_name, field_details in collected.grouped_field_set.items():
-            field_name = field_details[0].node.name.value
-            if field_name == _TYPENAME:
-                plan.append((response_name, field_details, _constant(object_type.name), _as_is))
-                continue
-            plain = _plain(object_type, field_name)
+            plain = _plain(object_type, field_details[0].node.name.value)
             if plain is None:
                 return None
             plan.append((response_name, field_details, *plain))
@@ -370,10 +371,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def _plain_field(self, parent_type: GraphQLObjectType, source: Any,
                      field_details_list: Any) -> Any:  # fmt: skip
-        field_name = field_details_list[0].node.name.value
-        if field_name == _TYPENAME:
-            return parent_type.name
-        plain = _plain(parent_type, field_name)
+        plain = _plain(parent_type, field_details_list[0].node.name.value)
         if plain is None:
             raise _NotPlain
         reader, complete = plain

@@ -13,6 +13,7 @@ Invariant (every unit but the commission, which issues without a ceiling):
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 from dataclasses import dataclass
@@ -58,15 +59,12 @@ class Amounts:
 
 def amounts_of(row: Any, figure: str) -> Amounts:
     """The four ``{figure}_{dimension}`` columns of a row (a plan reads four figures a line)."""
-    getter = _FIGURE_GETTERS.get(figure)
-    if getter is None:
-        getter = _FIGURE_GETTERS[figure] = operator.attrgetter(
-            *(f"{figure}_{d}" for d in DIMENSIONS)
-        )
-    return Amounts(*getter(row))
+    return Amounts(*_figure_columns(figure)(row))
 
 
-_FIGURE_GETTERS: dict[str, operator.attrgetter[Any]] = {}
+@functools.cache
+def _figure_columns(figure: str) -> operator.attrgetter[Any]:
+    return operator.attrgetter(*(f"{figure}_{d}" for d in DIMENSIONS))
 
 
 def check_amounts(amounts: Amounts, field: str, *, allow_zero_total: bool = False) -> Amounts:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import operator
 from datetime import datetime
 from enum import Enum
@@ -27,15 +28,12 @@ UnitErrorCodeEnum = strawberry.enum(
 
 
 _COLUMNS = ("id", "kind", "name", "code", "active", "created_at", "parent_id", "school_id", "path")
-# prefix -> a getter of a joined unit's columns; built once per prefix, not per row.
-_COLUMN_GETTERS: dict[str, operator.attrgetter[Any]] = {}
 
 
+@functools.cache
 def _columns(prefix: str) -> operator.attrgetter[Any]:
-    getter = _COLUMN_GETTERS.get(prefix)
-    if getter is None:
-        getter = _COLUMN_GETTERS[prefix] = operator.attrgetter(*(prefix + c for c in _COLUMNS))
-    return getter
+    """A getter of a joined unit's columns, built once per prefix, not per row."""
+    return operator.attrgetter(*(prefix + c for c in _COLUMNS))
 
 
 _unit_kind = by_value(UnitKind)
