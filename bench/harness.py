@@ -58,8 +58,9 @@ async def service(owner: str, workdir: Path) -> AsyncIterator[tuple[Platform, ht
         await platform.stop()
 
 
-async def timed(client: httpx.AsyncClient, n: int, body: Callable[[int], dict[str, Any]],
-                token: str) -> list[float]:  # fmt: skip
+async def timed(
+    client: httpx.AsyncClient, n: int, body: Callable[[int], dict[str, Any]], token: str
+) -> list[float]:
     headers = {"Authorization": f"Bearer {token}"}
     samples = []
     for i in range(n):
@@ -76,5 +77,7 @@ def report(name: str, samples: list[float]) -> None:
     ordered = sorted(samples)
     p50 = statistics.median(ordered) * 1000
     p95 = ordered[int(len(ordered) * 0.95) - 1] * 1000
-    print(f"{name:<28} n={len(samples):<5} p50 {p50:6.2f} ms   p95 {p95:6.2f} ms   "
-          f"{len(samples) / sum(samples):7.0f} req/s")  # fmt: skip
+    print(
+        f"{name:<28} n={len(samples):<5} p50 {p50:6.2f} ms   p95 {p95:6.2f} ms   "
+        f"{len(samples) / sum(samples):7.0f} req/s"
+    )

@@ -46,15 +46,21 @@ async def seed(owner_url: str, children: int) -> dict[str, int]:
         for i in range(children):
             await conn.scalar(q, {"k": "branch", "n": f"第{i + 1}党支部", "p": ids["committee"]})
         for name, unit in (("admin", "commission"), ("school-admin", "school")):
-            user = await conn.scalar(sa.text(
-                "INSERT INTO users (username, display_name, home_unit_id, home_path, school_id) "
-                "SELECT :u, :u, id, path, school_id FROM units WHERE id = :i RETURNING id"),
-                {"u": name, "i": ids[unit]})  # fmt: skip
+            user = await conn.scalar(
+                sa.text(
+                    "INSERT INTO users (username, display_name, home_unit_id, home_path, school_id) "
+                    "SELECT :u, :u, id, path, school_id FROM units WHERE id = :i RETURNING id"
+                ),
+                {"u": name, "i": ids[unit]},
+            )
             role = "commission_admin" if unit == "commission" else "school_admin"
-            await conn.execute(sa.text(
-                "INSERT INTO role_bindings (user_id, role, unit_id, unit_path, school_id) "
-                "SELECT :user, :role, id, path, school_id FROM units WHERE id = :i"),
-                {"user": user, "role": role, "i": ids[unit]})  # fmt: skip
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO role_bindings (user_id, role, unit_id, unit_path, school_id) "
+                    "SELECT :user, :role, id, path, school_id FROM units WHERE id = :i"
+                ),
+                {"user": user, "role": role, "i": ids[unit]},
+            )
             ids[name] = user
     await engine.dispose()
     return ids
@@ -68,25 +74,41 @@ async def main(children: int, requests: int) -> None:
             school_admin = platform.tokens.mint(str(ids["school-admin"]), 3600)
 
             async def call(query: str, variables: dict, token: str) -> dict:  # type: ignore[type-arg]
-                r = await client.post("/graphql", json={"query": query, "variables": variables},
-                                      headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+                r = await client.post(
+                    "/graphql",
+                    json={"query": query, "variables": variables},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
                 return r.json()
 
             created = await call(
-                "mutation($c: ID!) { createPlanPeriod(input: {commissionId: $c, name: \"2023\","
-                " kind: CALENDAR_YEAR, startsOn: \"2023-01-01\", endsOn: \"2023-12-31\"}) { period { id } } }",
-                {"c": gid("Unit", ids["commission"])}, admin)  # fmt: skip
+                'mutation($c: ID!) { createPlanPeriod(input: {commissionId: $c, name: "2023",'
+                ' kind: CALENDAR_YEAR, startsOn: "2023-01-01", endsOn: "2023-12-31"}) { period { id } } }',
+                {"c": gid("Unit", ids["commission"])},
+                admin,
+            )
             period = created["data"]["createPlanPeriod"]["period"]["id"]
-            await call("mutation($p: ID!) { publishPlanPeriod(input: {periodId: $p}) { errors { code } } }",
-                       {"p": period}, admin)  # fmt: skip
-            await call("mutation($p: ID!, $s: ID!) { issuePlan(input: {periodId: $p, schoolId: $s,"
-                       " amounts: {total: 100000}, documentNo: \"x\"}) { errors { code } } }",
-                       {"p": period, "s": gid("Unit", ids["school"])}, admin)  # fmt: skip
-            allocate = {"query": "mutation($p: ID!, $f: ID!, $t: ID!) { allocateQuota(input: {"
-                        "periodId: $p, fromUnitId: $f, toUnitId: $t, amounts: {total: 1}}) "
-                        "{ errors { code } } }",
-                        "variables": {"p": period, "f": gid("Unit", ids["school"]),
-                                      "t": gid("Unit", ids["committee"])}}  # fmt: skip
+            await call(
+                "mutation($p: ID!) { publishPlanPeriod(input: {periodId: $p}) { errors { code } } }",
+                {"p": period},
+                admin,
+            )
+            await call(
+                "mutation($p: ID!, $s: ID!) { issuePlan(input: {periodId: $p, schoolId: $s,"
+                ' amounts: {total: 100000}, documentNo: "x"}) { errors { code } } }',
+                {"p": period, "s": gid("Unit", ids["school"])},
+                admin,
+            )
+            allocate = {
+                "query": "mutation($p: ID!, $f: ID!, $t: ID!) { allocateQuota(input: {"
+                "periodId: $p, fromUnitId: $f, toUnitId: $t, amounts: {total: 1}}) "
+                "{ errors { code } } }",
+                "variables": {
+                    "p": period,
+                    "f": gid("Unit", ids["school"]),
+                    "t": gid("Unit", ids["committee"]),
+                },
+            }
             plan = {"query": PLAN, "variables": {"u": gid("Unit", ids["committee"]), "p": period}}
             for _ in range(20):  # warm-up: caches, pool, prepared statements
                 await timed(client, 1, lambda i: plan, school_admin)

@@ -95,8 +95,9 @@ LOAD = [
 
 async def load(conn: AsyncConnection, schools: int, recruits: int) -> None:
     await conn.execute(sa.text("SET session_replication_role = replica"))  # bulk: no triggers
-    await conn.execute(sa.text(
-        "ALTER TABLE units ENABLE ALWAYS TRIGGER units_derive"))  # paths are derived by it  # fmt: skip
+    await conn.execute(
+        sa.text("ALTER TABLE units ENABLE ALWAYS TRIGGER units_derive")
+    )  # paths are derived by it
     for statement in LOAD:
         await conn.execute(sa.text(statement), {"schools": schools, "recruits": recruits})
     await conn.execute(sa.text("ALTER TABLE units ENABLE TRIGGER units_derive"))
@@ -106,17 +107,24 @@ async def load(conn: AsyncConnection, schools: int, recruits: int) -> None:
 
 async def accounts(conn: AsyncConnection) -> dict[str, int]:
     ids = {}
-    for name, unit, role in (("admin", "1", "commission_admin"),
-                             ("school-admin", "(SELECT min(id) FROM units WHERE kind = 'school')",
-                              "school_admin")):  # fmt: skip
-        ids[name] = await conn.scalar(sa.text(
-            "INSERT INTO users (username, display_name, home_unit_id, home_path, school_id)"
-            f" SELECT :u, :u, id, path, school_id FROM units WHERE id = {unit} RETURNING id"),
-            {"u": name})  # fmt: skip
-        await conn.execute(sa.text(
-            "INSERT INTO role_bindings (user_id, role, unit_id, unit_path, school_id)"
-            f" SELECT :user, :role, id, path, school_id FROM units WHERE id = {unit}"),
-            {"user": ids[name], "role": role})  # fmt: skip
+    for name, unit, role in (
+        ("admin", "1", "commission_admin"),
+        ("school-admin", "(SELECT min(id) FROM units WHERE kind = 'school')", "school_admin"),
+    ):
+        ids[name] = await conn.scalar(
+            sa.text(
+                "INSERT INTO users (username, display_name, home_unit_id, home_path, school_id)"
+                f" SELECT :u, :u, id, path, school_id FROM units WHERE id = {unit} RETURNING id"
+            ),
+            {"u": name},
+        )
+        await conn.execute(
+            sa.text(
+                "INSERT INTO role_bindings (user_id, role, unit_id, unit_path, school_id)"
+                f" SELECT :user, :role, id, path, school_id FROM units WHERE id = {unit}"
+            ),
+            {"user": ids[name], "role": role},
+        )
     ids["school"] = await conn.scalar(sa.text("SELECT min(id) FROM units WHERE kind = 'school'"))
     return ids
 
@@ -142,31 +150,47 @@ async def main(schools: int, recruits: int, requests: int) -> None:
         async with engine.begin() as conn:
             for year in (2023, 2024):
                 began = time.perf_counter()
-                periods[year] = await conn.scalar(sa.text(
-                    "INSERT INTO plan_periods (commission_id, commission_path, name, kind,"
-                    " starts_on, ends_on, report_due_on, state) VALUES (1, '1', :n,"
-                    " 'calendar_year', :s, :e, :d, 'issued') RETURNING id"),
-                    {"n": f"{year} 年度", "s": date(year, 1, 1), "e": date(year, 12, 31),
-                     "d": date(year, 12, 15)})  # fmt: skip
+                periods[year] = await conn.scalar(
+                    sa.text(
+                        "INSERT INTO plan_periods (commission_id, commission_path, name, kind,"
+                        " starts_on, ends_on, report_due_on, state) VALUES (1, '1', :n,"
+                        " 'calendar_year', :s, :e, :d, 'issued') RETURNING id"
+                    ),
+                    {
+                        "n": f"{year} 年度",
+                        "s": date(year, 1, 1),
+                        "e": date(year, 12, 31),
+                        "d": date(year, 12, 15),
+                    },
+                )
                 print(f"period {year} created and tallied in {time.perf_counter() - began:.1f} s")
         async with engine.connect() as conn:
-            counts = (await conn.execute(sa.text(
-                "SELECT (SELECT count(*) FROM units) AS units, (SELECT count(*) FROM recruits)"
-                " AS recruits, (SELECT count(*) FROM unit_tallies) AS tallies,"
-                " pg_size_pretty(pg_database_size(current_database())) AS size"))).one()  # fmt: skip
-        print(f"loaded {counts.units} units, {counts.recruits} recruits in {loaded:.1f} s;"
-              f" {counts.tallies} tally rows; database {counts.size}")  # fmt: skip
+            counts = (
+                await conn.execute(
+                    sa.text(
+                        "SELECT (SELECT count(*) FROM units) AS units, (SELECT count(*) FROM recruits)"
+                        " AS recruits, (SELECT count(*) FROM unit_tallies) AS tallies,"
+                        " pg_size_pretty(pg_database_size(current_database())) AS size"
+                    )
+                )
+            ).one()
+        print(
+            f"loaded {counts.units} units, {counts.recruits} recruits in {loaded:.1f} s;"
+            f" {counts.tallies} tally rows; database {counts.size}"
+        )
 
         period = periods[2024]
         async with engine.connect() as conn:
             await conn.execute(sa.text("ANALYZE"))
-            live = await sql_timing(conn, LIVE_BASELINE,
-                                    {"c": "1", "s": date(2024, 1, 1), "e": date(2024, 12, 31)}, 30)  # fmt: skip
+            live = await sql_timing(
+                conn, LIVE_BASELINE, {"c": "1", "s": date(2024, 1, 1), "e": date(2024, 12, 31)}, 30
+            )
             report("SQL live aggregation", live)
             lines = await sql_timing(conn, tallies._LINES, {"period": period, "unit": 1}, 30)
             report("SQL rollup, commission", lines)
-            school = await sql_timing(conn, tallies._LINES,
-                                      {"period": period, "unit": ids["school"]}, 30)  # fmt: skip
+            school = await sql_timing(
+                conn, tallies._LINES, {"period": period, "unit": ids["school"]}, 30
+            )
             report("SQL rollup, school", school)
             print(
                 f"  tallies vs live aggregation: {statistics.median(live) / statistics.median(lines):.1f}x"
@@ -175,34 +199,53 @@ async def main(schools: int, recruits: int, requests: int) -> None:
         async with service(owner, workdir) as (platform, client):
             admin = platform.tokens.mint(str(ids["admin"]), 3600)
             school_admin = platform.tokens.mint(str(ids["school-admin"]), 3600)
-            province = {"query": ROLLUP, "variables": {"u": gid("Unit", 1),
-                                                       "p": gid("PlanPeriod", period)}}  # fmt: skip
-            one_school = {"query": ROLLUP, "variables": {"u": gid("Unit", ids["school"]),
-                                                         "p": gid("PlanPeriod", period)}}  # fmt: skip
+            province = {
+                "query": ROLLUP,
+                "variables": {"u": gid("Unit", 1), "p": gid("PlanPeriod", period)},
+            }
+            one_school = {
+                "query": ROLLUP,
+                "variables": {"u": gid("Unit", ids["school"]), "p": gid("PlanPeriod", period)},
+            }
             await timed(client, 20, lambda i: province, admin)  # warm-up
             report(
                 "rollup, commission (API)", await timed(client, requests, lambda i: province, admin)
             )
-            report("rollup, school (API)",
-                   await timed(client, requests, lambda i: one_school, school_admin))  # fmt: skip
+            report(
+                "rollup, school (API)",
+                await timed(client, requests, lambda i: one_school, school_admin),
+            )
 
         async with engine.connect() as conn:
-            targets = list((await conn.execute(sa.text(
-                "SELECT id FROM recruits WHERE approved_on IS NULL ORDER BY id LIMIT 400"))).scalars())  # fmt: skip
+            targets = list(
+                (
+                    await conn.execute(
+                        sa.text(
+                            "SELECT id FROM recruits WHERE approved_on IS NULL ORDER BY id LIMIT 400"
+                        )
+                    )
+                ).scalars()
+            )
             await conn.commit()
             approve, skipped = [], []
             for recruit in targets[:200]:
                 start = time.perf_counter()
                 async with conn.begin():
-                    await conn.execute(sa.text(
-                        "UPDATE recruits SET approved_on = DATE '2024-06-01', stage = 'probationary'"
-                        " WHERE id = :r"), {"r": recruit})  # fmt: skip
+                    await conn.execute(
+                        sa.text(
+                            "UPDATE recruits SET approved_on = DATE '2024-06-01', stage = 'probationary'"
+                            " WHERE id = :r"
+                        ),
+                        {"r": recruit},
+                    )
                 approve.append(time.perf_counter() - start)
             for recruit in targets[200:]:
                 start = time.perf_counter()
                 async with conn.begin():
-                    await conn.execute(sa.text(
-                        "UPDATE recruits SET updated_at = now() WHERE id = :r"), {"r": recruit})  # fmt: skip
+                    await conn.execute(
+                        sa.text("UPDATE recruits SET updated_at = now() WHERE id = :r"),
+                        {"r": recruit},
+                    )
                 skipped.append(time.perf_counter() - start)
             report("approval (trigger tallies)", approve)
             report("update the trigger skips", skipped)

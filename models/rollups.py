@@ -11,9 +11,17 @@ import sqlalchemy as sa
 from .base import Ltree, metadata
 
 ADMISSION_FIGURES = (
-    "admitted", "admitted_exempt", "women", "ethnic_minority", "youth_35", "college_educated",
-    "students", "staff", "high_knowledge", "professional_technical",
-)  # fmt: skip
+    "admitted",
+    "admitted_exempt",
+    "women",
+    "ethnic_minority",
+    "youth_35",
+    "college_educated",
+    "students",
+    "staff",
+    "high_knowledge",
+    "professional_technical",
+)
 PIPELINE_FIGURES = ("applicants", "activists", "development_targets", "probationary", "converted")
 PERIOD_FIGURES = (*ADMISSION_FIGURES, *PIPELINE_FIGURES, "open_findings")
 MONTH_FIGURES = (*ADMISSION_FIGURES, "converted")

@@ -8,9 +8,15 @@ from sqlalchemy.dialects.postgresql import JSONB
 from .base import Ltree, metadata
 
 WARNING_KINDS = (
-    "slow_progress", "over_plan", "rushed", "long_term_none", "large_swing", "overdue_step",
-    "missing_data", "report_overdue",
-)  # fmt: skip
+    "slow_progress",
+    "over_plan",
+    "rushed",
+    "long_term_none",
+    "large_swing",
+    "overdue_step",
+    "missing_data",
+    "report_overdue",
+)
 _KINDS = ", ".join(f"'{k}'" for k in WARNING_KINDS)
 
 warning_rules = sa.Table(

@@ -15,9 +15,16 @@ def squeeze(value: str | None) -> str:
     return " ".join((value or "").split())
 
 
-def clean_text(value: str | None, field: str, *, required: bool, limit: int,
-               error: type[DomainError], code: StrEnum,
-               missing_code: StrEnum | None = None) -> str | None:  # fmt: skip
+def clean_text(
+    value: str | None,
+    field: str,
+    *,
+    required: bool,
+    limit: int,
+    error: type[DomainError],
+    code: StrEnum,
+    missing_code: StrEnum | None = None,
+) -> str | None:
     cleaned = squeeze(value)
     if not cleaned:
         if required:

@@ -40,9 +40,11 @@ class ShapeErrors(SchemaExtension):
         original = error.original_error
         if isinstance(original, AccessError):
             return GraphQLError(
-                str(original), nodes=error.nodes, path=error.path,
+                str(original),
+                nodes=error.nodes,
+                path=error.path,
                 extensions={"code": original.code},
-            )  # fmt: skip
+            )
         if original is None or isinstance(original, GraphQLError):
             return error
         context = self.execution_context.context
@@ -50,6 +52,8 @@ class ShapeErrors(SchemaExtension):
             context.failed = True
         log.error("unexpected error at %s", error.path, exc_info=original)
         return GraphQLError(
-            "Unexpected error.", nodes=error.nodes, path=error.path,
+            "Unexpected error.",
+            nodes=error.nodes,
+            path=error.path,
             extensions={"code": "INTERNAL_SERVER_ERROR"},
-        )  # fmt: skip
+        )

@@ -216,8 +216,10 @@ def _build_completer(return_type: GraphQLOutputType) -> Completer:  # noqa: C901
                 raise _NotPlain
             plan = ctx._plan(object_type, ctx.collect_subfields(object_type, details))
             try:
-                return {name: complete(ctx, field_details, read(value))
-                        for name, field_details, read, complete in plan}  # fmt: skip
+                return {
+                    name: complete(ctx, field_details, read(value))
+                    for name, field_details, read, complete in plan
+                }
             except _NotPlain:
                 raise
             except Exception as error:  # a reader's: reported by the per-field path
@@ -369,8 +371,9 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             plan.append((response_name, field_details, *plain))
         return plan
 
-    def _plain_field(self, parent_type: GraphQLObjectType, source: Any,
-                     field_details_list: Any) -> Any:  # fmt: skip
+    def _plain_field(
+        self, parent_type: GraphQLObjectType, source: Any, field_details_list: Any
+    ) -> Any:
         plain = _plain(parent_type, field_details_list[0].node.name.value)
         if plain is None:
             raise _NotPlain

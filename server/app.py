@@ -42,8 +42,14 @@ def request_context(platform: Platform, request: Request) -> Context:
     """A request's context: its verified token (if any); the session opens on first use."""
     claims, error = _claims(platform, request.headers.get("authorization"))
     assert platform.engine is not None
-    return Context(request=request, settings=platform.settings, engine=platform.engine,
-                   claims=claims, pii=platform.pii, auth_error=error)  # fmt: skip
+    return Context(
+        request=request,
+        settings=platform.settings,
+        engine=platform.engine,
+        claims=claims,
+        pii=platform.pii,
+        auth_error=error,
+    )
 
 
 class GraphQLView(GraphQL):
@@ -114,8 +120,12 @@ async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
     await response(scope, receive, send)
 
 
-def create_app(platform: Platform, *, on_ready: Callable[[Platform], Awaitable[None]] | None = None,
-               manage_platform: bool = True) -> Starlette:  # fmt: skip
+def create_app(
+    platform: Platform,
+    *,
+    on_ready: Callable[[Platform], Awaitable[None]] | None = None,
+    manage_platform: bool = True,
+) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_platform:

@@ -160,21 +160,21 @@ def cmd_init(args: argparse.Namespace) -> int:
                         sa.text(
                             "INSERT INTO units (kind, name, code, path) "
                             "VALUES ('commission', :n, :c, '0') RETURNING id"
-                        ),  # fmt: skip
+                        ),
                         {"n": args.commission_name, "c": args.commission_code},
                     )
                     user_id = await conn.scalar(
                         sa.text(
                             "INSERT INTO users (username, display_name, home_unit_id, home_path) "
                             "SELECT :u, :d, id, path FROM units WHERE id = :unit RETURNING id"
-                        ),  # fmt: skip
+                        ),
                         {"u": args.admin_username, "d": args.admin_name, "unit": unit_id},
                     )
                     await conn.execute(
                         sa.text(
                             "INSERT INTO role_bindings (user_id, role, unit_id, unit_path) "
                             "SELECT :user, 'commission_admin', id, path FROM units WHERE id = :unit"
-                        ),  # fmt: skip
+                        ),
                         {"user": user_id, "unit": unit_id},
                     )
                 print(
@@ -232,8 +232,12 @@ def cmd_tallies(args: argparse.Namespace) -> int:
     from partyplan.resolvers.rollups.repository import drift, rebuild_open_periods
 
     async def verify(conn: AsyncConnection) -> list[str]:
-        periods = await conn.execute(sa.text("SELECT id, name, commission_path::text AS path"
-                                             " FROM plan_periods WHERE state <> 'closed'"))  # fmt: skip
+        periods = await conn.execute(
+            sa.text(
+                "SELECT id, name, commission_path::text AS path"
+                " FROM plan_periods WHERE state <> 'closed'"
+            )
+        )
         problems = []
         for period in periods.all():
             for row in await drift(conn, period.id, period.path):
@@ -259,8 +263,11 @@ def cmd_warnings(args: argparse.Namespace) -> int:
 
     on = date.fromisoformat(args.today) if args.today else today(_settings(args).timezone)
     result = run_as_owner(args, lambda conn: scan(conn, on))
-    for label, figures in (("raised", result.raised), ("changed", result.changed),
-                           ("resolved", result.resolved)):  # fmt: skip
+    for label, figures in (
+        ("raised", result.raised),
+        ("changed", result.changed),
+        ("resolved", result.resolved),
+    ):
         shown = ", ".join(f"{kind} {count}" for kind, count in sorted(figures.items()))
         print(f"{label}: {shown or 'none'}")
     return 0

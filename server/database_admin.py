@@ -87,8 +87,9 @@ async def _alembic(owner_url: str, app_role: str, fn, *args) -> None:  # type: i
         await engine.dispose()
 
 
-async def upgrade(owner_url: str, app_role: str, password: str | None = None,
-                  revision: str = "head") -> None:  # fmt: skip
+async def upgrade(
+    owner_url: str, app_role: str, password: str | None = None, revision: str = "head"
+) -> None:
     """Create the database and service role if needed, then migrate to ``revision``."""
     await ensure_database(owner_url)
     await ensure_app_role(owner_url, app_role, password)

@@ -36,43 +36,83 @@ from .database import async_url
 # (code, kind, name, children)
 Tree = tuple[str, str, str, list["Tree"]]
 
-XINZHOU: Tree = ("SX-XZSY", "school", "中共忻州师范学院委员会", [
-    ("SX-XZSY-JG", "committee", "机关党委", [
-        ("SX-XZSY-JG-01", "branch", "党政办公室党支部", []),
-        ("SX-XZSY-JG-02", "branch", "组织人事党支部", []),
-    ]),
-    ("SX-XZSY-ZW", "committee", "中文系党总支", [
-        ("SX-XZSY-ZW-01", "branch", "中文系教工党支部", []),
-        ("SX-XZSY-ZW-02", "branch", "中文系学生第一党支部", []),
-        ("SX-XZSY-ZW-03", "branch", "中文系学生第二党支部", []),
-    ]),
-    ("SX-XZSY-SJ", "committee", "数学与计算机科学系党总支", [
-        ("SX-XZSY-SJ-01", "branch", "数学与计算机科学系教工党支部", []),
-        ("SX-XZSY-SJ-02", "branch", "数学与计算机科学系学生党支部", []),
-    ]),
-    ("SX-XZSY-JY", "committee", "教育系党总支", [
-        ("SX-XZSY-JY-01", "branch", "教育系教工党支部", []),
-        ("SX-XZSY-JY-02", "branch", "教育系学生党支部", []),
-    ]),
-])  # fmt: skip
+XINZHOU: Tree = (
+    "SX-XZSY",
+    "school",
+    "中共忻州师范学院委员会",
+    [
+        (
+            "SX-XZSY-JG",
+            "committee",
+            "机关党委",
+            [
+                ("SX-XZSY-JG-01", "branch", "党政办公室党支部", []),
+                ("SX-XZSY-JG-02", "branch", "组织人事党支部", []),
+            ],
+        ),
+        (
+            "SX-XZSY-ZW",
+            "committee",
+            "中文系党总支",
+            [
+                ("SX-XZSY-ZW-01", "branch", "中文系教工党支部", []),
+                ("SX-XZSY-ZW-02", "branch", "中文系学生第一党支部", []),
+                ("SX-XZSY-ZW-03", "branch", "中文系学生第二党支部", []),
+            ],
+        ),
+        (
+            "SX-XZSY-SJ",
+            "committee",
+            "数学与计算机科学系党总支",
+            [
+                ("SX-XZSY-SJ-01", "branch", "数学与计算机科学系教工党支部", []),
+                ("SX-XZSY-SJ-02", "branch", "数学与计算机科学系学生党支部", []),
+            ],
+        ),
+        (
+            "SX-XZSY-JY",
+            "committee",
+            "教育系党总支",
+            [
+                ("SX-XZSY-JY-01", "branch", "教育系教工党支部", []),
+                ("SX-XZSY-JY-02", "branch", "教育系学生党支部", []),
+            ],
+        ),
+    ],
+)
 
-SHANXI: Tree = ("SX-JGW", "commission", "中共山西省委教育工作委员会", [
-    XINZHOU,
-    ("SX-SXDX", "school", "中共山西大学委员会", []),
-    ("SX-TYLG", "school", "中共太原理工大学委员会", []),
-    ("SX-SXYK", "school", "中共山西医科大学委员会", []),
-    ("SX-SXSD", "school", "中共山西师范大学委员会", []),
-])  # fmt: skip
+SHANXI: Tree = (
+    "SX-JGW",
+    "commission",
+    "中共山西省委教育工作委员会",
+    [
+        XINZHOU,
+        ("SX-SXDX", "school", "中共山西大学委员会", []),
+        ("SX-TYLG", "school", "中共太原理工大学委员会", []),
+        ("SX-SXYK", "school", "中共山西医科大学委员会", []),
+        ("SX-SXSD", "school", "中共山西师范大学委员会", []),
+    ],
+)
 
-CHONGQING: Tree = ("CQ-JGW", "commission", "中共重庆市委教育工作委员会", [
-    ("CQ-YEZ", "school", "中共重庆幼儿师范高等专科学校委员会", [
-        ("CQ-YEZ-01", "committee", "学前教育系党总支部", []),
-        ("CQ-YEZ-02", "branch", "初等教育与应用技术系党支部", []),
-        ("CQ-YEZ-03", "branch", "音乐教育系党支部", []),
-        ("CQ-YEZ-04", "branch", "美术教育系党支部", []),
-        ("CQ-YEZ-05", "branch", "语言文学系党支部", []),
-    ]),
-])  # fmt: skip
+CHONGQING: Tree = (
+    "CQ-JGW",
+    "commission",
+    "中共重庆市委教育工作委员会",
+    [
+        (
+            "CQ-YEZ",
+            "school",
+            "中共重庆幼儿师范高等专科学校委员会",
+            [
+                ("CQ-YEZ-01", "committee", "学前教育系党总支部", []),
+                ("CQ-YEZ-02", "branch", "初等教育与应用技术系党支部", []),
+                ("CQ-YEZ-03", "branch", "音乐教育系党支部", []),
+                ("CQ-YEZ-04", "branch", "美术教育系党支部", []),
+                ("CQ-YEZ-05", "branch", "语言文学系党支部", []),
+            ],
+        ),
+    ],
+)
 
 # 附件 1 of 重庆幼专党委〔2019〕51 号: (unit code, forecast, of which staff, high-knowledge, 备注)
 CHONGQING_FORECASTS = [
@@ -131,7 +171,7 @@ async def _seed(conn: AsyncConnection) -> None:
                 sa.text(
                     "INSERT INTO units (kind, name, code, path, region_code) "
                     "VALUES ('commission', :n, :c, '0', :r)"
-                ),  # fmt: skip
+                ),
                 {"n": tree[2], "c": tree[0], "r": REGIONS[tree[0]]},
             )
             root = await conn.scalar(
@@ -178,42 +218,77 @@ async def _seed_plans(conn: AsyncConnection) -> None:
         return
     shanxi = await _as(conn, "sx-admin")
     period = await periods.create_period(
-        shanxi, commission_id=await _unit_id(conn, "SX-JGW"), name="2023 年度",
-        kind="calendar_year", starts_on=date(2023, 1, 1), ends_on=date(2023, 12, 31),
-        report_due_on=None)  # fmt: skip
+        shanxi,
+        commission_id=await _unit_id(conn, "SX-JGW"),
+        name="2023 年度",
+        kind="calendar_year",
+        starts_on=date(2023, 1, 1),
+        ends_on=date(2023, 12, 31),
+        report_due_on=None,
+    )
     await quotas.issue(
-        shanxi, period_id=period.id, school_id=await _unit_id(conn, "SX-XZSY"),
+        shanxi,
+        period_id=period.id,
+        school_id=await _unit_id(conn, "SX-XZSY"),
         amounts=Amounts(60, students=45, staff=15, high_knowledge=5),
-        document_no="晋教工委组〔2023〕23号", document_date=date(2023, 3, 27),
-        targets=[quotas.Target("youth_35", None, Decimal("80")),
-                 quotas.Target("college_educated", None, Decimal("100"))])  # fmt: skip
+        document_no="晋教工委组〔2023〕23号",
+        document_date=date(2023, 3, 27),
+        targets=[
+            quotas.Target("youth_35", None, Decimal("80")),
+            quotas.Target("college_educated", None, Decimal("100")),
+        ],
+    )
     await periods.change_state(shanxi, period_id=period.id, state="issued")
     calendar = SAMPLE_CALENDAR_2023  # the official 2023 arrangement (节假日与调休)
     await procedure_admin.set_working_calendar(
-        shanxi, commission_id=await _unit_id(conn, "SX-JGW"), year=2023,
+        shanxi,
+        commission_id=await _unit_id(conn, "SX-JGW"),
+        year=2023,
         holidays=sorted(d for d in calendar.holidays if d.year == 2023),
-        workdays=sorted(d for d in calendar.makeup_workdays if d.year == 2023))  # fmt: skip
+        workdays=sorted(d for d in calendar.makeup_workdays if d.year == 2023),
+    )
     xinzhou = await _as(conn, "xz-admin")
-    await quotas.set_reserve(xinzhou, period_id=period.id, unit_id=await _unit_id(conn, "SX-XZSY"),
-                             reserve=Amounts(5, staff=5), reason="学校党委统筹教师名额")  # fmt: skip
-    for code, amounts in [("SX-XZSY-JG", Amounts(6, staff=6, high_knowledge=2)),
-                          ("SX-XZSY-ZW", Amounts(18, students=16, staff=2, high_knowledge=1)),
-                          ("SX-XZSY-SJ", Amounts(16, students=15, staff=1, high_knowledge=1)),
-                          ("SX-XZSY-JY", Amounts(12, students=11, staff=1))]:  # fmt: skip
-        await quotas.allocate(xinzhou, period_id=period.id,
-                              from_unit_id=await _unit_id(conn, "SX-XZSY"),
-                              to_unit_id=await _unit_id(conn, code), amounts=amounts, targets=[])  # fmt: skip
+    await quotas.set_reserve(
+        xinzhou,
+        period_id=period.id,
+        unit_id=await _unit_id(conn, "SX-XZSY"),
+        reserve=Amounts(5, staff=5),
+        reason="学校党委统筹教师名额",
+    )
+    for code, amounts in [
+        ("SX-XZSY-JG", Amounts(6, staff=6, high_knowledge=2)),
+        ("SX-XZSY-ZW", Amounts(18, students=16, staff=2, high_knowledge=1)),
+        ("SX-XZSY-SJ", Amounts(16, students=15, staff=1, high_knowledge=1)),
+        ("SX-XZSY-JY", Amounts(12, students=11, staff=1)),
+    ]:
+        await quotas.allocate(
+            xinzhou,
+            period_id=period.id,
+            from_unit_id=await _unit_id(conn, "SX-XZSY"),
+            to_unit_id=await _unit_id(conn, code),
+            amounts=amounts,
+            targets=[],
+        )
 
     chongqing = await _as(conn, "cq-admin")
     half = await periods.create_period(
-        chongqing, commission_id=await _unit_id(conn, "CQ-JGW"), name="2019 年下半年",
-        kind="half_year", starts_on=date(2019, 7, 1), ends_on=date(2019, 12, 31),
-        report_due_on=date(2020, 1, 31))  # fmt: skip
+        chongqing,
+        commission_id=await _unit_id(conn, "CQ-JGW"),
+        name="2019 年下半年",
+        kind="half_year",
+        starts_on=date(2019, 7, 1),
+        ends_on=date(2019, 12, 31),
+        report_due_on=date(2020, 1, 31),
+    )
     school = await _as(conn, "cqyz-admin")
     for code, total, staff, high_knowledge, remark in CHONGQING_FORECASTS:
-        await forecasts.submit(school, period_id=half.id, unit_id=await _unit_id(conn, code),
-                               amounts=Amounts(total, staff=staff, high_knowledge=high_knowledge),
-                               remark=remark)  # fmt: skip
+        await forecasts.submit(
+            school,
+            period_id=half.id,
+            unit_id=await _unit_id(conn, code),
+            amounts=Amounts(total, staff=staff, high_knowledge=high_knowledge),
+            remark=remark,
+        )
 
 
 # (name, gender, birth date, ethnicity, sequence, branch code, steps up to and including)
@@ -252,11 +327,15 @@ ROSTER = [
 
 
 async def _seed_roster(school: Session, school_id: int, branch_id: int) -> None:
-    rows = [members_service.MemberRow(code=code, name=name, branch_id=branch_id,
-                                      joined_on=joined, full_on=full)
-            for code, name, joined, full in ROSTER]  # fmt: skip
-    await members_service.import_members(school, school_id=school_id, rows=rows,
-                                         source="manual", today=today("Asia/Shanghai"))  # fmt: skip
+    rows = [
+        members_service.MemberRow(
+            code=code, name=name, branch_id=branch_id, joined_on=joined, full_on=full
+        )
+        for code, name, joined, full in ROSTER
+    ]
+    await members_service.import_members(
+        school, school_id=school_id, rows=rows, source="manual", today=today("Asia/Shanghai")
+    )
 
 
 def _id_number(birth: date, sequence: int, gender: str) -> str:
@@ -274,16 +353,29 @@ async def _seed_recruits(conn: AsyncConnection, cipher: PiiCipher) -> None:
     )
     for name, gender, birth, ethnicity, sequence, branch, last in RECRUITS:
         recruit = await recruit_service.create_recruit(
-            school, cipher, "Asia/Shanghai", branch_id=await _unit_id(conn, branch),
+            school,
+            cipher,
+            "Asia/Shanghai",
+            branch_id=await _unit_id(conn, branch),
             person=recruit_service.Person(
-                name=name, gender=gender, ethnicity=ethnicity, birth_date=birth,
-                id_number=_id_number(birth, sequence, gender), phone=None,
-                category="undergraduate", education="below_college", professional_title=None,
-                high_knowledge=False, talent_programme=None),
-            application_date=date(2022, 3, 1))  # fmt: skip
+                name=name,
+                gender=gender,
+                ethnicity=ethnicity,
+                birth_date=birth,
+                id_number=_id_number(birth, sequence, gender),
+                phone=None,
+                category="undergraduate",
+                education="below_college",
+                professional_title=None,
+                high_knowledge=False,
+                talent_programme=None,
+            ),
+            application_date=date(2022, 3, 1),
+        )
         for code, on, data in DEMO_WALK[: [w[0] for w in DEMO_WALK].index(last) + 1]:
-            await recruit_service.record_step(school, "Asia/Shanghai", recruit_id=recruit.id,
-                                              step_code=code, on=on, data=data)  # fmt: skip
+            await recruit_service.record_step(
+                school, "Asia/Shanghai", recruit_id=recruit.id, step_code=code, on=on, data=data
+            )
 
 
 async def load_demo(owner_url: str, cipher: PiiCipher | None = None) -> list[DemoAccount]:

@@ -41,23 +41,30 @@ def row_id(raw: str, type_name: str) -> int:
     return int(value)
 
 
-async def _workbook(context: Context,
-                    content: Callable[[Session, str], Awaitable[tuple[dict[str, Any], str]]],
-                    ) -> Response:  # fmt: skip
+async def _workbook(
+    context: Context,
+    content: Callable[[Session, str], Awaitable[tuple[dict[str, Any], str]]],
+) -> Response:
     try:
         session = await context.session()
         snapshot, filename = await content(session, context.settings.timezone)
         data = build_workbook(snapshot)
     except AccessError as error:
         headers = {"WWW-Authenticate": "Bearer"} if error.code == "UNAUTHENTICATED" else None
-        return JSONResponse({"error": str(error), "code": error.code},
-                            status_code=STATUS[error.code], headers=headers)  # fmt: skip
+        return JSONResponse(
+            {"error": str(error), "code": error.code},
+            status_code=STATUS[error.code],
+            headers=headers,
+        )
     finally:
         context.failed = True  # read-only: roll the transaction back
         await context.finish()
     disposition = f"attachment; filename=\"report.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    return Response(data, media_type=XLSX, headers={"Content-Disposition": disposition,
-                                                    "Cache-Control": "no-store"})  # fmt: skip
+    return Response(
+        data,
+        media_type=XLSX,
+        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
+    )
 
 
 def routes(context_of: ContextFactory) -> list[Route]:

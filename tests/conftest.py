@@ -106,8 +106,9 @@ async def world(owner_engine: AsyncEngine, platform: Platform) -> World:
 
 @pytest.fixture
 def gql(client: httpx.AsyncClient):  # type: ignore[no-untyped-def]
-    async def run(query: str, variables: dict[str, Any] | None = None,
-                  token: str | None = None) -> dict[str, Any]:  # fmt: skip
+    async def run(
+        query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
         return await graphql(client, query, variables, token)
 
     return run
@@ -182,13 +183,13 @@ async def build_world(engine: AsyncEngine, platform: Platform) -> World:
                 sa.text(
                     "INSERT INTO units (kind, name, parent_id, path, region_code) "
                     "VALUES (:k, :n, :p, '0', :r) RETURNING id"
-                ),  # fmt: skip
+                ),
                 {
                     "k": kind,
                     "n": name,
                     "p": world.units.get(parent) if parent else None,
                     "r": REGIONS.get(key),
-                },  # fmt: skip
+                },
             )
         for key, role, unit in ACCOUNTS:
             world.users[key] = await create_account(
@@ -200,7 +201,7 @@ async def build_world(engine: AsyncEngine, platform: Platform) -> World:
                     "INSERT INTO members (school_id, branch_id, unit_path, code, name, joined_on,"
                     " full_on) SELECT school_id, id, path, c, '老党员', '1999-07-01', '2000-07-01'"
                     " FROM units, unnest(CAST(:codes AS text[])) c WHERE id = :unit"
-                ),  # fmt: skip
+                ),
                 {"codes": list(ROSTER_CODES), "unit": world.units[branch]},
             )
         rows = await conn.execute(sa.text("SELECT id, user_id FROM role_bindings"))
@@ -215,7 +216,7 @@ async def create_account(conn: Any, username: str, unit_id: int, role: str | Non
         sa.text(
             "INSERT INTO users (username, display_name, home_unit_id, home_path, school_id) "
             "SELECT :u, :u, id, path, school_id FROM units WHERE id = :unit RETURNING id"
-        ),  # fmt: skip
+        ),
         {"u": username, "unit": unit_id},
     )
     if role is not None:
@@ -223,16 +224,21 @@ async def create_account(conn: Any, username: str, unit_id: int, role: str | Non
             sa.text(
                 "INSERT INTO role_bindings (user_id, role, unit_id, unit_path, school_id) "
                 "SELECT :user, :role, id, path, school_id FROM units WHERE id = :unit"
-            ),  # fmt: skip
+            ),
             {"user": user_id, "role": role, "unit": unit_id},
         )
     return user_id
 
 
-async def graphql(client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None,
-                  token: str | None = None) -> dict[str, Any]:  # fmt: skip
+async def graphql(
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    token: str | None = None,
+) -> dict[str, Any]:
     headers = {} if token is None else {"Authorization": f"Bearer {token}"}
-    response = await client.post("/graphql", json={"query": query, "variables": variables or {}},
-                                 headers=headers)  # fmt: skip
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
     assert response.status_code == 200, response.text
     return response.json()

@@ -23,15 +23,27 @@ class Records:
             result = await conn.execute(sa.text(statement), params)
             return result.scalar() if result.returns_rows else None
 
-    async def period(self, starts: date, ends: date, *, state: str = "issued",
-                     kind: str = "calendar_year", due: date | None = None) -> int:  # fmt: skip
+    async def period(
+        self,
+        starts: date,
+        ends: date,
+        *,
+        state: str = "issued",
+        kind: str = "calendar_year",
+        due: date | None = None,
+    ) -> int:
         return await self.sql(
             "INSERT INTO plan_periods (commission_id, commission_path, name, kind, starts_on,"
             " ends_on, report_due_on, state) SELECT id, path, :n, :k, :s, :e, :d, :st"
             " FROM units WHERE id = :c RETURNING id",
-            n=f"{starts} – {ends} #{self._next()}", k=kind, s=starts, e=ends, d=due or ends,
-            st=state, c=self.world.units["commission"],
-        )  # fmt: skip
+            n=f"{starts} – {ends} #{self._next()}",
+            k=kind,
+            s=starts,
+            e=ends,
+            d=due or ends,
+            st=state,
+            c=self.world.units["commission"],
+        )
 
     def _next(self) -> int:
         self._serial += 1
@@ -41,14 +53,30 @@ class Records:
         await self.sql(
             "INSERT INTO unit_quotas (period_id, unit_id, unit_path, unit_kind, school_id,"
             " received_total) SELECT :p, id, path, kind, school_id, :r FROM units WHERE id = :u",
-            p=period, r=received, u=self.world.units[unit],
-        )  # fmt: skip
+            p=period,
+            r=received,
+            u=self.world.units[unit],
+        )
 
-    async def recruit(self, branch: str = "A1a", *, applied: date = date(2022, 9, 15),
-                      stage: str = "applicant", phone: bool = True, **dates: Any) -> int:  # fmt: skip
+    async def recruit(
+        self,
+        branch: str = "A1a",
+        *,
+        applied: date = date(2022, 9, 15),
+        stage: str = "applicant",
+        phone: bool = True,
+        **dates: Any,
+    ) -> int:
         serial = self._next()
-        columns = {"activist_on": None, "target_on": None, "approved_on": None,
-                   "converted_on": None, "next_step": None, "next_due_on": None, **dates}  # fmt: skip
+        columns = {
+            "activist_on": None,
+            "target_on": None,
+            "approved_on": None,
+            "converted_on": None,
+            "next_step": None,
+            "next_due_on": None,
+            **dates,
+        }
         return await self.sql(
             "INSERT INTO recruits (school_id, branch_id, unit_path, name, gender, ethnicity,"
             " birth_date, id_number_enc, id_number_hash, id_number_masked, phone_enc, category,"
@@ -59,22 +87,34 @@ class Records:
             " 'undergraduate', 'bachelor', :stage, :applied, :applied, :activist_on, :target_on,"
             " :approved_on, :converted_on, :next_step, :next_due_on FROM units WHERE id = :b"
             " RETURNING id",
-            hash=f"h{serial}".encode(), phone=phone, stage=stage, applied=applied,
-            b=self.world.units[branch], **columns,
-        )  # fmt: skip
+            hash=f"h{serial}".encode(),
+            phone=phone,
+            stage=stage,
+            applied=applied,
+            b=self.world.units[branch],
+            **columns,
+        )
 
     async def step(self, recruit: int, code: str, on: date, data: dict | None = None) -> None:
         await self.sql(
             "INSERT INTO recruit_steps (recruit_id, school_id, unit_path, step_code, on_date,"
             " data, rule_version) SELECT id, school_id, unit_path, :c, :on, CAST(:d AS jsonb),"
             " 'test' FROM recruits WHERE id = :r",
-            r=recruit, c=code, on=on, d=json.dumps(data or {}),
-        )  # fmt: skip
+            r=recruit,
+            c=code,
+            on=on,
+            d=json.dumps(data or {}),
+        )
 
     async def admitted(self, count: int, on: date, branch: str = "A1a") -> None:
         for _ in range(count):
-            await self.recruit(branch, stage="probationary", activist_on=date(2023, 1, 1),
-                               target_on=date(2023, 6, 1), approved_on=on)  # fmt: skip
+            await self.recruit(
+                branch,
+                stage="probationary",
+                activist_on=date(2023, 1, 1),
+                target_on=date(2023, 6, 1),
+                approved_on=on,
+            )
 
     async def scan(self, today: date) -> ScanResult:
         async with self.engine.begin() as conn:
@@ -82,7 +122,11 @@ class Records:
 
     async def standing(self, kind: str) -> list[sa.Row]:
         async with self.engine.connect() as conn:
-            rows = await conn.execute(sa.text(
-                "SELECT w.*, u.name AS unit_name FROM warnings w JOIN units u ON u.id = w.unit_id"
-                " WHERE w.kind = :k AND w.status <> 'resolved' ORDER BY w.id"), {"k": kind})  # fmt: skip
+            rows = await conn.execute(
+                sa.text(
+                    "SELECT w.*, u.name AS unit_name FROM warnings w JOIN units u ON u.id = w.unit_id"
+                    " WHERE w.kind = :k AND w.status <> 'resolved' ORDER BY w.id"
+                ),
+                {"k": kind},
+            )
             return list(rows.all())

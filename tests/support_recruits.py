@@ -49,25 +49,35 @@ WALK: list[tuple[str, date, dict[str, Any], str]] = [
 
 def person(**overrides: Any) -> dict[str, Any]:
     values = {
-        "name": "李明", "gender": "MALE", "ethnicity": "汉族", "birthDate": "2003-05-04",
-        "idNumber": id_number("20030504", 12), "phone": "+86 138-1234-5678",
-        "category": "UNDERGRADUATE", "education": "BELOW_COLLEGE",
+        "name": "李明",
+        "gender": "MALE",
+        "ethnicity": "汉族",
+        "birthDate": "2003-05-04",
+        "idNumber": id_number("20030504", 12),
+        "phone": "+86 138-1234-5678",
+        "category": "UNDERGRADUATE",
+        "education": "BELOW_COLLEGE",
         "applicationDate": "2022-09-15",
-    }  # fmt: skip
+    }
     return {**values, **overrides}
 
 
 async def create(gql, world, account: str = "branch_secretary", branch: str = "A1a", **overrides):  # type: ignore[no-untyped-def]
-    result = await gql(CREATE, {"input": {"branchId": world.gid(branch), **person(**overrides)}},
-                       world.tokens[account])  # fmt: skip
+    result = await gql(
+        CREATE,
+        {"input": {"branchId": world.gid(branch), **person(**overrides)}},
+        world.tokens[account],
+    )
     assert "errors" not in result, result
     return result["data"]["createRecruit"]
 
 
 async def step(gql, world, recruit: str, code: str, on: date, data: dict, account: str):  # type: ignore[no-untyped-def]
-    result = await gql(STEP, {"input": {"recruitId": recruit, "step": code.upper(),
-                                        "on": on.isoformat(), "data": data}},
-                       world.tokens[account])  # fmt: skip
+    result = await gql(
+        STEP,
+        {"input": {"recruitId": recruit, "step": code.upper(), "on": on.isoformat(), "data": data}},
+        world.tokens[account],
+    )
     assert "errors" not in result, result
     return result["data"]["recordStep"]
 
@@ -78,15 +88,27 @@ async def period(gql, world, year: int) -> str:  # type: ignore[no-untyped-def]
         "mutation($c: ID!, $n: String!, $s: Date!, $e: Date!) { createPlanPeriod(input: {"
         "commissionId: $c, name: $n, kind: CALENDAR_YEAR, startsOn: $s, endsOn: $e})"
         " { period { id } errors { code } } }",
-        {"c": world.gid("commission"), "n": f"{year} 年度", "s": f"{year}-01-01",
-         "e": f"{year}-12-31"}, admin)  # fmt: skip
+        {
+            "c": world.gid("commission"),
+            "n": f"{year} 年度",
+            "s": f"{year}-01-01",
+            "e": f"{year}-12-31",
+        },
+        admin,
+    )
     period_id = created["data"]["createPlanPeriod"]["period"]["id"]
-    await gql("mutation($p: ID!) { publishPlanPeriod(input: {periodId: $p}) { errors { code } } }",
-              {"p": period_id}, admin)  # fmt: skip
+    await gql(
+        "mutation($p: ID!) { publishPlanPeriod(input: {periodId: $p}) { errors { code } } }",
+        {"p": period_id},
+        admin,
+    )
     return period_id
 
 
 async def admitted(gql, world, unit: str, period_id: str) -> int:  # type: ignore[no-untyped-def]
-    result = await gql("query($u: ID!, $p: ID!) { plan(unitId: $u, periodId: $p) { line { admitted } } }",
-                       {"u": world.gid(unit), "p": period_id}, world.tokens["school_admin"])  # fmt: skip
+    result = await gql(
+        "query($u: ID!, $p: ID!) { plan(unitId: $u, periodId: $p) { line { admitted } } }",
+        {"u": world.gid(unit), "p": period_id},
+        world.tokens["school_admin"],
+    )
     return result["data"]["plan"]["line"]["admitted"]

@@ -50,12 +50,28 @@ def account_units(tree: Tree) -> list[Unit]:
 
 async def load_static(conn: asyncpg.Connection, tree: Tree, scale: Scale) -> dict[str, int]:
     """Units, calendars and accounts; returns username → user id."""
-    units = [(u.id, u.kind, u.name, u.code, u.parent_id, u.path, u.school_id, u.region_code,
-              _at(u.created_on)) for u in tree.all_units()]  # fmt: skip
+    units = [
+        (
+            u.id,
+            u.kind,
+            u.name,
+            u.code,
+            u.parent_id,
+            u.path,
+            u.school_id,
+            u.region_code,
+            _at(u.created_on),
+        )
+        for u in tree.all_units()
+    ]
     await load.copy(conn, "units", load.UNIT_COLUMNS, units)
     days = calendar_rows(range(scale.first_application.year, scale.as_of.year + 1))
-    await load.copy(conn, "calendar_days", ("commission_id", "commission_path", "day", "kind"),
-                    [(c.id, c.path, day, kind) for c in tree.commissions for day, kind in days])  # fmt: skip
+    await load.copy(
+        conn,
+        "calendar_days",
+        ("commission_id", "commission_path", "day", "kind"),
+        [(c.id, c.path, day, kind) for c in tree.commissions for day, kind in days],
+    )
     users: list[tuple[Any, ...]] = []
     bindings: list[tuple[Any, ...]] = []
     for uid, ((username, display, role), unit) in enumerate(
@@ -63,8 +79,16 @@ async def load_static(conn: asyncpg.Connection, tree: Tree, scale: Scale) -> dic
     ):
         users.append((uid, username, display, unit.id, unit.path, unit.school_id))
         bindings.append((uid, uid, role, unit.id, unit.path, unit.school_id))
-    await load.copy(conn, "users", ("id", "username", "display_name", "home_unit_id", "home_path",
-                                    "school_id"), users)  # fmt: skip
-    await load.copy(conn, "role_bindings", ("id", "user_id", "role", "unit_id", "unit_path",
-                                            "school_id"), bindings)  # fmt: skip
+    await load.copy(
+        conn,
+        "users",
+        ("id", "username", "display_name", "home_unit_id", "home_path", "school_id"),
+        users,
+    )
+    await load.copy(
+        conn,
+        "role_bindings",
+        ("id", "user_id", "role", "unit_id", "unit_path", "school_id"),
+        bindings,
+    )
     return {row[1]: row[0] for row in users}

@@ -73,10 +73,18 @@ def default_data_dir(scale: str) -> Path:
     return Path.cwd() / ".partyplan" / f"bench-{scale}"
 
 
-async def generate_into(owner: str, scale: Scale, seed: int, *, key_dir: Path,
-                        replace: bool = False, workers: int | None = None,
-                        validate: bool = False, scan: bool | None = None,
-                        echo: Callable[[str], None] = print) -> GenerateResult:  # fmt: skip
+async def generate_into(
+    owner: str,
+    scale: Scale,
+    seed: int,
+    *,
+    key_dir: Path,
+    replace: bool = False,
+    workers: int | None = None,
+    validate: bool = False,
+    scan: bool | None = None,
+    echo: Callable[[str], None] = print,
+) -> GenerateResult:
     """Generate ``scale`` into the database at the owner URL ``owner`` (created if missing),
     PII sealed with the key in ``key_dir`` (created if missing). ``workers``: loading
     processes (default one per CPU; 0: this one); ``validate``: judge every generated step with
@@ -124,18 +132,37 @@ async def generate_into(owner: str, scale: Scale, seed: int, *, key_dir: Path,
     finally:
         await main.close()
     return GenerateResult(
-        scale=scale.name, seed=seed, database=make_url(owner).render_as_string(),
-        data_dir=None, counts=result_counts, phases=phases,
-        total_seconds=time.perf_counter() - began, database_bytes=size, accounts=accounts,
+        scale=scale.name,
+        seed=seed,
+        database=make_url(owner).render_as_string(),
+        data_dir=None,
+        counts=result_counts,
+        phases=phases,
+        total_seconds=time.perf_counter() - began,
+        database_bytes=size,
+        accounts=accounts,
         generate_cpu=loaded.cpu,
-    )  # fmt: skip
+    )
 
 
 # What the load wrote, vacuumed in two groups side by side: recruit_steps is half the data.
-_VACUUMED = (("recruit_steps",),
-             ("recruits", "members", "recruit_findings", "talent_filings", "units", "users",
-              "role_bindings", "calendar_days", "plan_periods", "quota_movements", "unit_quotas",
-              "structural_targets"))  # fmt: skip
+_VACUUMED = (
+    ("recruit_steps",),
+    (
+        "recruits",
+        "members",
+        "recruit_findings",
+        "talent_filings",
+        "units",
+        "users",
+        "role_bindings",
+        "calendar_days",
+        "plan_periods",
+        "quota_movements",
+        "unit_quotas",
+        "structural_targets",
+    ),
+)
 
 
 async def _each(owner: str, jobs: list[list[str]]) -> None:
@@ -152,8 +179,15 @@ async def _each(owner: str, jobs: list[list[str]]) -> None:
     await asyncio.gather(*(run(job) for job in jobs))
 
 
-async def _derived_state(owner: str, scale: Scale, seed: int, reviewer: int, *, scan_warnings: bool,
-                         lap: Callable[[str], None]) -> None:  # fmt: skip
+async def _derived_state(
+    owner: str,
+    scale: Scale,
+    seed: int,
+    reviewer: int,
+    *,
+    scan_warnings: bool,
+    lap: Callable[[str], None],
+) -> None:
     """What the database derives or keeps from the loaded rows.
 
     * ``VACUUM (ANALYZE)``: statistics, and the hint bits and visibility map of every loaded
@@ -172,7 +206,8 @@ async def _derived_state(owner: str, scale: Scale, seed: int, reviewer: int, *, 
     try:
         periods = await conn.fetch(
             "SELECT id, commission_path::text AS path FROM plan_periods WHERE state <> 'closed'"
-            " ORDER BY id")  # fmt: skip
+            " ORDER BY id"
+        )
     finally:
         await conn.close()
     calls = [f"SELECT unit_tallies_rebuild({p['id']}, '{p['path']}')" for p in periods]
@@ -197,25 +232,50 @@ async def _derived_state(owner: str, scale: Scale, seed: int, reviewer: int, *, 
     lap("scan")
 
 
-async def generate(scale: Scale, seed: int, *, database_url: str | None = None,
-                   data_dir: Path | None = None, key_dir: Path | None = None,
-                   replace: bool = False, workers: int | None = None, scan: bool | None = None,
-                   echo: Callable[[str], None] = print) -> GenerateResult:  # fmt: skip
+async def generate(
+    scale: Scale,
+    seed: int,
+    *,
+    database_url: str | None = None,
+    data_dir: Path | None = None,
+    key_dir: Path | None = None,
+    replace: bool = False,
+    workers: int | None = None,
+    scan: bool | None = None,
+    echo: Callable[[str], None] = print,
+) -> GenerateResult:
     """Into ``database_url`` (an owner URL), or else an embedded server in ``data_dir``,
     stopped afterwards. PII is sealed with the key in ``key_dir`` (default data_dir/keys)."""
     data_dir = (data_dir or default_data_dir(scale.name)).resolve()
-    settings = Settings(data_dir=data_dir, key_dir=key_dir or data_dir / "keys",
-                        database_url=database_url)  # fmt: skip
+    settings = Settings(
+        data_dir=data_dir, key_dir=key_dir or data_dir / "keys", database_url=database_url
+    )
     key_dir = settings.resolved_key_dir
     if database_url:
-        return await generate_into(database_url, scale, seed, key_dir=key_dir, replace=replace,
-                                   workers=workers, scan=scan, echo=echo)  # fmt: skip
+        return await generate_into(
+            database_url,
+            scale,
+            seed,
+            key_dir=key_dir,
+            replace=replace,
+            workers=workers,
+            scan=scan,
+            echo=echo,
+        )
     data_dir.mkdir(parents=True, exist_ok=True)
     embedded = EmbeddedPostgres(data_dir)
     try:
         owner = with_database(embedded.start(), EMBEDDED_DATABASE)
-        result = await generate_into(owner, scale, seed, key_dir=key_dir, replace=replace,
-                                     workers=workers, scan=scan, echo=echo)  # fmt: skip
+        result = await generate_into(
+            owner,
+            scale,
+            seed,
+            key_dir=key_dir,
+            replace=replace,
+            workers=workers,
+            scan=scan,
+            echo=echo,
+        )
     finally:
         embedded.stop()
     return dataclasses.replace(result, data_dir=str(data_dir))

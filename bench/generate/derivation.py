@@ -53,8 +53,9 @@ class RuleSets:
     """``resolve_rules(province, school, overlays=…, as_of=on)``, cached by the overlays in
     force on ``on`` (their effective dates cut time into spans with one rule set each)."""
 
-    def __init__(self, province: str, school: str | None,
-                 overlays: tuple[Overlay, ...] = BUILTIN_OVERLAYS) -> None:  # fmt: skip
+    def __init__(
+        self, province: str, school: str | None, overlays: tuple[Overlay, ...] = BUILTIN_OVERLAYS
+    ) -> None:
         self.province, self.school, self.overlays = province, school, overlays
         self._cuts = sorted({o.effective_from for o in overlays if o.effective_from is not None})
         self.sets: dict[int, RuleSet] = {}
@@ -75,8 +76,9 @@ class Deriver:
     def __init__(self, rules: RuleSets, calendar: WorkingCalendar) -> None:
         self.rules, self.calendar = rules, calendar
 
-    def derive(self, history: Sequence[RecordedStep], birth_date: date, *,
-               validate: bool = True) -> Derived:  # fmt: skip
+    def derive(
+        self, history: Sequence[RecordedStep], birth_date: date, *, validate: bool = True
+    ) -> Derived:
         """``history`` in the service's order (date, then id)."""
         facts = RecruitFacts(birth_date)
         findings: list[dict[str, Any]] = []
@@ -87,19 +89,28 @@ class Deriver:
             rules = self.rules.sets[span]
             if not validate and not rules.time_limits(step.step_code):
                 continue  # no finding can come of it (see the module's docstring)
-            result = evaluate(step.step_code, step.on, step.data, history[:index], facts, rules,
-                              self.calendar)  # fmt: skip
+            result = evaluate(
+                step.step_code, step.on, step.data, history[:index], facts, rules, self.calendar
+            )
             if not result.accepted:
                 raise AssertionError(f"generated step refused: {step} {result.violations}")
             findings += [
-                {"rule_id": f.rule_id, "rule_version": f.version, "article": f.article,
-                 "severity": f.severity.value, "step_code": step.step_code, "message": f.message,
-                 "due_on": f.due_on, "days_late": f.days_late}
+                {
+                    "rule_id": f.rule_id,
+                    "rule_version": f.version,
+                    "article": f.article,
+                    "severity": f.severity.value,
+                    "step_code": step.step_code,
+                    "message": f.message,
+                    "due_on": f.due_on,
+                    "days_late": f.days_late,
+                }
                 for f in result.findings
-            ]  # fmt: skip
+            ]
         stage = stage_after(history)
-        since = max((s.on for s in history if STEP_BY_CODE[s.step_code].enters == stage),
-                    default=None)  # fmt: skip
+        since = max(
+            (s.on for s in history if STEP_BY_CODE[s.step_code].enters == stage), default=None
+        )
         due = next_due(history, self.rules.on(history[-1].on), self.calendar)
         return Derived(
             stage=stage.value if stage else "applicant",

@@ -22,42 +22,184 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from partyplan.server import database_admin
 from partyplan.server.database import async_url
 
-UNIT_COLUMNS = ("id", "kind", "name", "code", "parent_id", "path", "school_id", "region_code",
-                "created_at")  # fmt: skip
+UNIT_COLUMNS = (
+    "id",
+    "kind",
+    "name",
+    "code",
+    "parent_id",
+    "path",
+    "school_id",
+    "region_code",
+    "created_at",
+)
 RECRUIT_COLUMNS = (
-    "id", "school_id", "branch_id", "unit_path", "name", "gender", "ethnicity", "birth_date",
-    "id_number_enc", "id_number_hash", "id_number_masked", "phone_enc", "phone_masked",
-    "category", "education", "professional_title", "high_knowledge", "talent_programme",
-    "code_12371", "stage", "stage_since", "next_step", "next_due_on", "open_findings",
-    "approved_on", "exempt", "applied_on", "activist_on", "target_on", "converted_on",
-    "cancelled_on", "created_at",
-)  # fmt: skip
-STEP_COLUMNS = ("id", "recruit_id", "school_id", "unit_path", "step_code", "on_date", "data",
-                "rule_version")  # fmt: skip
-FINDING_COLUMNS = ("id", "recruit_id", "school_id", "unit_path", "rule_id", "rule_version",
-                   "article", "severity", "step_code", "message", "due_on", "days_late")  # fmt: skip
-FILING_COLUMNS = ("id", "recruit_id", "school_id", "unit_path", "programme", "evidence_note",
-                  "status", "return_reason", "reviewed_at", "created_at")  # fmt: skip
-MEMBER_COLUMNS = ("id", "school_id", "branch_id", "unit_path", "code", "name", "joined_on",
-                  "full_on", "left_on", "source")  # fmt: skip
-PERIOD_COLUMNS = ("id", "commission_id", "commission_path", "name", "kind", "starts_on",
-                  "ends_on", "report_due_on", "state", "created_at")  # fmt: skip
-MOVEMENT_COLUMNS = ("id", "period_id", "kind", "from_unit_id", "to_unit_id", "from_path",
-                    "to_path", "school_id", "total", "students", "staff", "high_knowledge",
-                    "document_no", "document_date", "reason", "created_at")  # fmt: skip
-QUOTA_COLUMNS = ("period_id", "unit_id", "unit_path", "unit_kind", "school_id", *(
-    f"{figure}_{d}" for figure in ("received", "handed", "reserve", "forecast")
-    for d in ("total", "students", "staff", "high_knowledge")))  # fmt: skip
-TARGET_COLUMNS = ("period_id", "unit_id", "unit_path", "school_id", "indicator", "min_count",
-                  "min_share_percent", "set_by_movement_id")  # fmt: skip
+    "id",
+    "school_id",
+    "branch_id",
+    "unit_path",
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_number_enc",
+    "id_number_hash",
+    "id_number_masked",
+    "phone_enc",
+    "phone_masked",
+    "category",
+    "education",
+    "professional_title",
+    "high_knowledge",
+    "talent_programme",
+    "code_12371",
+    "stage",
+    "stage_since",
+    "next_step",
+    "next_due_on",
+    "open_findings",
+    "approved_on",
+    "exempt",
+    "applied_on",
+    "activist_on",
+    "target_on",
+    "converted_on",
+    "cancelled_on",
+    "created_at",
+)
+STEP_COLUMNS = (
+    "id",
+    "recruit_id",
+    "school_id",
+    "unit_path",
+    "step_code",
+    "on_date",
+    "data",
+    "rule_version",
+)
+FINDING_COLUMNS = (
+    "id",
+    "recruit_id",
+    "school_id",
+    "unit_path",
+    "rule_id",
+    "rule_version",
+    "article",
+    "severity",
+    "step_code",
+    "message",
+    "due_on",
+    "days_late",
+)
+FILING_COLUMNS = (
+    "id",
+    "recruit_id",
+    "school_id",
+    "unit_path",
+    "programme",
+    "evidence_note",
+    "status",
+    "return_reason",
+    "reviewed_at",
+    "created_at",
+)
+MEMBER_COLUMNS = (
+    "id",
+    "school_id",
+    "branch_id",
+    "unit_path",
+    "code",
+    "name",
+    "joined_on",
+    "full_on",
+    "left_on",
+    "source",
+)
+PERIOD_COLUMNS = (
+    "id",
+    "commission_id",
+    "commission_path",
+    "name",
+    "kind",
+    "starts_on",
+    "ends_on",
+    "report_due_on",
+    "state",
+    "created_at",
+)
+MOVEMENT_COLUMNS = (
+    "id",
+    "period_id",
+    "kind",
+    "from_unit_id",
+    "to_unit_id",
+    "from_path",
+    "to_path",
+    "school_id",
+    "total",
+    "students",
+    "staff",
+    "high_knowledge",
+    "document_no",
+    "document_date",
+    "reason",
+    "created_at",
+)
+QUOTA_COLUMNS = (
+    "period_id",
+    "unit_id",
+    "unit_path",
+    "unit_kind",
+    "school_id",
+    *(
+        f"{figure}_{d}"
+        for figure in ("received", "handed", "reserve", "forecast")
+        for d in ("total", "students", "staff", "high_knowledge")
+    ),
+)
+TARGET_COLUMNS = (
+    "period_id",
+    "unit_id",
+    "unit_path",
+    "school_id",
+    "indicator",
+    "min_count",
+    "min_share_percent",
+    "set_by_movement_id",
+)
 # Tables whose ids the generator assigns: their identity sequences continue after the load.
-IDENTITY_TABLES = ("units", "users", "role_bindings", "plan_periods", "quota_movements",
-                   "recruits", "recruit_steps", "recruit_findings", "talent_filings", "members")  # fmt: skip
+IDENTITY_TABLES = (
+    "units",
+    "users",
+    "role_bindings",
+    "plan_periods",
+    "quota_movements",
+    "recruits",
+    "recruit_steps",
+    "recruit_findings",
+    "talent_filings",
+    "members",
+)
 # What "counts per table" reports.
-COUNTED_TABLES = ("units", "users", "role_bindings", "calendar_days", "plan_periods",
-                  "quota_movements", "unit_quotas", "structural_targets", "members", "recruits",
-                  "recruit_steps", "recruit_findings", "talent_filings", "unit_tallies",
-                  "unit_month_tallies", "execution_reports", "warnings")  # fmt: skip
+COUNTED_TABLES = (
+    "units",
+    "users",
+    "role_bindings",
+    "calendar_days",
+    "plan_periods",
+    "quota_movements",
+    "unit_quotas",
+    "structural_targets",
+    "members",
+    "recruits",
+    "recruit_steps",
+    "recruit_findings",
+    "talent_filings",
+    "unit_tallies",
+    "unit_month_tallies",
+    "execution_reports",
+    "warnings",
+)
 
 
 class DatabaseNotEmpty(Exception):
@@ -73,9 +215,13 @@ def asyncpg_dsn(url: str) -> str:
 async def connect(url: str, *, bulk: bool = True) -> asyncpg.Connection:
     conn = await asyncpg.connect(asyncpg_dsn(url))
     # ltree's binary form (ltree_send): a version byte, then the text.
-    await conn.set_type_codec("ltree", schema="public", format="binary",
-                              encoder=lambda s: b"\x01" + s.encode(),
-                              decoder=lambda b: b[1:].decode())  # fmt: skip
+    await conn.set_type_codec(
+        "ltree",
+        schema="public",
+        format="binary",
+        encoder=lambda s: b"\x01" + s.encode(),
+        decoder=lambda b: b[1:].decode(),
+    )
     if bulk:
         await conn.execute("SET session_replication_role = replica")
     return conn
@@ -109,12 +255,13 @@ async def prepare(owner_url: str, *, replace: bool) -> None:
 async def table_columns(conn: asyncpg.Connection, table: str) -> set[str]:
     rows = await conn.fetch(
         "SELECT column_name FROM information_schema.columns"
-        " WHERE table_schema = 'public' AND table_name = $1", table)  # fmt: skip
+        " WHERE table_schema = 'public' AND table_name = $1",
+        table,
+    )
     return {r["column_name"] for r in rows}
 
 
-async def copy(conn: asyncpg.Connection, table: str, columns: Sequence[str],
-               rows: Any) -> None:  # fmt: skip
+async def copy(conn: asyncpg.Connection, table: str, columns: Sequence[str], rows: Any) -> None:
     await conn.copy_records_to_table(table, columns=list(columns), records=rows)
 
 
@@ -124,8 +271,9 @@ class CopyStream:
     The queue is bounded, so a producer ahead of the database waits instead of holding the
     whole data set in memory; ``None`` ends the stream."""
 
-    def __init__(self, conn: asyncpg.Connection, table: str, columns: Sequence[str],
-                 depth: int = 4) -> None:  # fmt: skip
+    def __init__(
+        self, conn: asyncpg.Connection, table: str, columns: Sequence[str], depth: int = 4
+    ) -> None:
         self.conn, self.table, self.columns = conn, table, columns
         self.queue: asyncio.Queue[list[tuple[Any, ...]] | None] = asyncio.Queue(depth)
         self.rows = 0
@@ -163,7 +311,12 @@ async def continue_identities(conn: asyncpg.Connection) -> None:
 
 
 async def counts(conn: asyncpg.Connection) -> dict[str, int]:
-    present = {r["t"] for r in await conn.fetch(
-        "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public'")}  # fmt: skip
-    return {t: await conn.fetchval(f"SELECT count(*) FROM {t}") for t in COUNTED_TABLES
-            if t in present}  # fmt: skip
+    present = {
+        r["t"]
+        for r in await conn.fetch(
+            "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public'"
+        )
+    }
+    return {
+        t: await conn.fetchval(f"SELECT count(*) FROM {t}") for t in COUNTED_TABLES if t in present
+    }

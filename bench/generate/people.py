@@ -159,8 +159,15 @@ def _career(rng: Random, person: Person) -> None:
             if person.high_knowledge and rng.random() < 0.04:
                 person.talent_programme = rng.choice(nd.TALENT_PROGRAMMES)
         case "other_staff":
-            person.education = ("bachelor" if draw < 0.5 else "master" if draw < 0.8
-                                else "college" if draw < 0.95 else "below_college")  # fmt: skip
+            person.education = (
+                "bachelor"
+                if draw < 0.5
+                else "master"
+                if draw < 0.8
+                else "college"
+                if draw < 0.95
+                else "below_college"
+            )
             if rng.random() < 0.5:
                 person.professional_title = rng.choices(*_STAFF_TITLES)[0]
             person.high_knowledge = person.education == "master" and rng.random() < 0.2

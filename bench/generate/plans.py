@@ -46,9 +46,20 @@ def period_rows(tree: Tree, scale: Scale) -> list[tuple[Any, ...]]:
     rows = []
     for commission in tree.commissions:
         for year in scale.years:
-            rows.append((len(rows) + 1, commission.id, commission.path, f"{year} 年度",
-                         "calendar_year", date(year, 1, 1), date(year, 12, 31),
-                         date(year, 12, 15), "issued", _at(date(year, 1, 5))))  # fmt: skip
+            rows.append(
+                (
+                    len(rows) + 1,
+                    commission.id,
+                    commission.path,
+                    f"{year} 年度",
+                    "calendar_year",
+                    date(year, 1, 1),
+                    date(year, 12, 31),
+                    date(year, 12, 15),
+                    "issued",
+                    _at(date(year, 1, 5)),
+                )
+            )
     return rows
 
 
@@ -59,8 +70,9 @@ def _capped(amounts: list[int]) -> list[int]:
     return [total, students, min(amounts[2], total - students), min(amounts[3], total)]
 
 
-def build_plans(tree: Tree, scale: Scale, seed: int,
-                admissions: dict[tuple[int, int], list[int]]) -> PlanRows:  # fmt: skip
+def build_plans(
+    tree: Tree, scale: Scale, seed: int, admissions: dict[tuple[int, int], list[int]]
+) -> PlanRows:
     """``admissions``: (year, unit directly under a school) → counted admissions by dimension."""
     rng = rng_for(seed, "plans")
     plans = PlanRows(periods=period_rows(tree, scale))
@@ -87,46 +99,110 @@ def build_plans(tree: Tree, scale: Scale, seed: int,
             kids = children.get(school.unit.id, [])
             actual = [sum(admissions.get((year, k), [0] * 4)[d] for k in kids) for d in range(4)]
             factor = rng.uniform(0.98, 1.15) / elapsed
-            issued = _capped([max(1, round(a * factor)) if d == 0 else round(a * factor)
-                              for d, a in enumerate(actual)])  # fmt: skip
+            issued = _capped(
+                [
+                    max(1, round(a * factor)) if d == 0 else round(a * factor)
+                    for d, a in enumerate(actual)
+                ]
+            )
             su = school.unit
             movement_id += 1
-            plans.movements.append((movement_id, period_id, "issue", commission_id, su.id,
-                                    commission.path, su.path, su.id, *issued, document,
-                                    issued_on, None, _at(issued_on)))  # fmt: skip
+            plans.movements.append(
+                (
+                    movement_id,
+                    period_id,
+                    "issue",
+                    commission_id,
+                    su.id,
+                    commission.path,
+                    su.path,
+                    su.id,
+                    *issued,
+                    document,
+                    issued_on,
+                    None,
+                    _at(issued_on),
+                )
+            )
             for indicator, share in (("youth_35", 80), ("women", 40)):
-                plans.targets.append((period_id, su.id, su.path, su.id, indicator, None, share,
-                                      movement_id))  # fmt: skip
+                plans.targets.append(
+                    (period_id, su.id, su.path, su.id, indicator, None, share, movement_id)
+                )
             issued_total = [a + b for a, b in zip(issued_total, issued, strict=True)]
             reserve = [0, 0, 0, 0]
             if issued[0] >= 20 and rng.random() < 0.6:  # places kept for staff (统筹)
                 keep = max(1, issued[0] * rng.randint(2, 6) // 100)
                 reserve = [keep, 0, min(keep, issued[2]), 0]
                 movement_id += 1
-                plans.movements.append((movement_id, period_id, "reserve", su.id, su.id, su.path,
-                                        su.path, su.id, *reserve, None, None,
-                                        "学校党委统筹教职工发展名额", _at(issued_on)))  # fmt: skip
+                plans.movements.append(
+                    (
+                        movement_id,
+                        period_id,
+                        "reserve",
+                        su.id,
+                        su.id,
+                        su.path,
+                        su.path,
+                        su.id,
+                        *reserve,
+                        None,
+                        None,
+                        "学校党委统筹教职工发展名额",
+                        _at(issued_on),
+                    )
+                )
             handed = [0, 0, 0, 0]
             allocated_on = date(year, 4, rng.randint(1, 25))
-            shares = [_allocate(issued[d] - reserve[d],
-                                [admissions.get((year, k), [0] * 4)[d] for k in kids])
-                      for d in range(4)]  # fmt: skip
+            shares = [
+                _allocate(
+                    issued[d] - reserve[d], [admissions.get((year, k), [0] * 4)[d] for k in kids]
+                )
+                for d in range(4)
+            ]
             for i, kid in enumerate(kids):
                 amounts = _capped([shares[d][i] for d in range(4)])
                 if amounts[0] < 1:
                     continue
                 unit = units[kid]
                 movement_id += 1
-                plans.movements.append((movement_id, period_id, "allocate", su.id, kid, su.path,
-                                        unit.path, su.id, *amounts, None, None, None,
-                                        _at(allocated_on)))  # fmt: skip
-                plans.quotas.append(_quota(period_id, unit.id, unit.path, unit.kind, su.id,
-                                           received=amounts))  # fmt: skip
+                plans.movements.append(
+                    (
+                        movement_id,
+                        period_id,
+                        "allocate",
+                        su.id,
+                        kid,
+                        su.path,
+                        unit.path,
+                        su.id,
+                        *amounts,
+                        None,
+                        None,
+                        None,
+                        _at(allocated_on),
+                    )
+                )
+                plans.quotas.append(
+                    _quota(period_id, unit.id, unit.path, unit.kind, su.id, received=amounts)
+                )
                 handed = [a + b for a, b in zip(handed, amounts, strict=True)]
-            plans.quotas.append(_quota(period_id, su.id, su.path, "school", su.id, received=issued,
-                                       handed=handed, reserve=reserve))  # fmt: skip
-        plans.quotas.append(_quota(period_id, commission_id, commission.path, "commission", None,
-                                   handed=issued_total))  # fmt: skip
+            plans.quotas.append(
+                _quota(
+                    period_id,
+                    su.id,
+                    su.path,
+                    "school",
+                    su.id,
+                    received=issued,
+                    handed=handed,
+                    reserve=reserve,
+                )
+            )
+        plans.quotas.append(
+            _quota(
+                period_id, commission_id, commission.path, "commission", None, handed=issued_total
+            )
+        )
     return plans
 
 
@@ -141,9 +217,17 @@ def _allocate(available: int, actual: list[int]) -> list[int]:
     return [a + r for a, r in zip(actual, rest, strict=True)]
 
 
-def _quota(period_id: int, unit_id: int, path: str, kind: str, school_id: int | None, *,
-           received: list[int] | None = None, handed: list[int] | None = None,
-           reserve: list[int] | None = None) -> tuple[Any, ...]:  # fmt: skip
+def _quota(
+    period_id: int,
+    unit_id: int,
+    path: str,
+    kind: str,
+    school_id: int | None,
+    *,
+    received: list[int] | None = None,
+    handed: list[int] | None = None,
+    reserve: list[int] | None = None,
+) -> tuple[Any, ...]:
     """A ``unit_quotas`` row: received, handed, reserve and forecast figures (no forecasts)."""
     zero = [0, 0, 0, 0]
     figures = [*(received or zero), *(handed or zero), *(reserve or zero), *zero]

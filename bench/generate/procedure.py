@@ -37,9 +37,13 @@ from .roster import Member, eligible
 Event = tuple[str, date, dict[str, Any]]
 
 # Chances along the way, by category: (activist, development target, admission).
-_PROGRESS = {"undergraduate": (0.75, 0.78, 0.96), "postgraduate": (0.75, 0.8, 0.96),
-             "teacher": (0.6, 0.75, 0.96), "other_staff": (0.55, 0.7, 0.95),
-             "other": (0.5, 0.65, 0.9)}  # fmt: skip
+_PROGRESS = {
+    "undergraduate": (0.75, 0.78, 0.96),
+    "postgraduate": (0.75, 0.8, 0.96),
+    "teacher": (0.6, 0.75, 0.96),
+    "other_staff": (0.55, 0.7, 0.95),
+    "other": (0.5, 0.65, 0.9),
+}
 LATE_TALK, LATE_APPROVAL, SERIOUS_APPROVAL, LATE_OATH, LATE_CONVERSION = (
     0.06,
     0.03,
@@ -77,8 +81,9 @@ def _pick(rng: Random, roster: list[Member], on: date, count: int) -> list[str]:
     return rng.sample([m.code for m in eligible(roster, on)], count)
 
 
-def timeline(rng: Random, *, applied: date, category: str, roster: list[Member],
-             as_of: date) -> list[Event]:  # fmt: skip
+def timeline(
+    rng: Random, *, applied: date, category: str, roster: list[Member], as_of: date
+) -> list[Event]:
     """The recruit's steps up to ``as_of``, in (date, procedure) order."""
     events: list[Event] = []
 
@@ -98,8 +103,15 @@ def timeline(rng: Random, *, applied: date, category: str, roster: list[Member],
     return sorted(cut, key=lambda e: e[1])
 
 
-def _activist(rng: Random, add: Any, talk: date, applied: date, staff: bool,
-              roster: list[Member], chances: tuple[float, float]) -> None:  # fmt: skip
+def _activist(
+    rng: Random,
+    add: Any,
+    talk: date,
+    applied: date,
+    staff: bool,
+    roster: list[Member],
+    chances: tuple[float, float],
+) -> None:
     activist = max(talk, _after(rng, applied, 150, 720 if staff else 540))
     data: dict[str, Any] = {}
     if rng.random() < 0.96:  # the rest never had it entered (a missing-data warning)
@@ -167,8 +179,7 @@ def _target(rng: Random, add: Any, target: date, roster: list[Member], p_admit: 
     _probation(rng, add, meeting, approved, roster)
 
 
-def _probation(rng: Random, add: Any, meeting: date, approved: date,
-               roster: list[Member]) -> None:  # fmt: skip
+def _probation(rng: Random, add: Any, meeting: date, approved: date, roster: list[Member]) -> None:
     add("approval_filing", _after(rng, approved, 3, 30))
     assigned = approved + timedelta(days=rng.randint(0, 14))
     add("assignment", assigned, {"group": f"第{'一二三'[rng.randrange(3)]}党小组"})

@@ -101,25 +101,64 @@ def generate_school(
     next_recruit, next_member = school.recruit_id_base, school.member_id_base
     number = 0
     for branch in school.branches:
-        roster = branch_roster(rng, people, school_id=school.unit.id, first_number=number + 1,
-                               size=branch.members, role=branch.role, as_of=scale.as_of)  # fmt: skip
+        roster = branch_roster(
+            rng,
+            people,
+            school_id=school.unit.id,
+            first_number=number + 1,
+            size=branch.members,
+            role=branch.role,
+            as_of=scale.as_of,
+        )
         number += len(roster)
         for member in roster:
             next_member += 1
-            batch.members.append((next_member, school.unit.id, branch.id, branch.path,
-                                  member.code, member.name, member.joined_on, member.full_on,
-                                  member.left_on, "12371"))  # fmt: skip
+            batch.members.append(
+                (
+                    next_member,
+                    school.unit.id,
+                    branch.id,
+                    branch.path,
+                    member.code,
+                    member.name,
+                    member.joined_on,
+                    member.full_on,
+                    member.left_on,
+                    "12371",
+                )
+            )
         under_school = int(branch.path.split(".")[2])
         for _ in range(branch.recruits):
             next_recruit += 1
-            _recruit(rng, people, deriver, scale, school, branch, roster, next_recruit,
-                     under_school, batch, validate)  # fmt: skip
+            _recruit(
+                rng,
+                people,
+                deriver,
+                scale,
+                school,
+                branch,
+                roster,
+                next_recruit,
+                under_school,
+                batch,
+                validate,
+            )
     return batch
 
 
-def _recruit(rng: Random, people: PeopleFactory, deriver: Deriver, scale: Scale, school: School,
-             branch: Unit, roster: list[Any], recruit_id: int, under_school: int,
-             batch: SchoolBatch, validate: bool) -> None:  # fmt: skip
+def _recruit(
+    rng: Random,
+    people: PeopleFactory,
+    deriver: Deriver,
+    scale: Scale,
+    school: School,
+    branch: Unit,
+    roster: list[Any],
+    recruit_id: int,
+    under_school: int,
+    batch: SchoolBatch,
+    validate: bool,
+) -> None:
     categories = CATEGORIES[branch.role]
     category = rng.choices([c for c, _ in categories], [w for _, w in categories])[0]
     students = category in ("undergraduate", "postgraduate")
@@ -137,9 +176,22 @@ def _recruit(rng: Random, people: PeopleFactory, deriver: Deriver, scale: Scale,
         batch.steps.append((first + k, recruit_id, sid, path, code, on, _json(data), version))
     first = recruit_id * FINDING_BLOCK
     for k, f in enumerate(derived.findings):
-        batch.findings.append((first + k, recruit_id, sid, path, f["rule_id"], f["rule_version"],
-                               f["article"], f["severity"], f["step_code"], f["message"],
-                               f["due_on"], f["days_late"]))  # fmt: skip
+        batch.findings.append(
+            (
+                first + k,
+                recruit_id,
+                sid,
+                path,
+                f["rule_id"],
+                f["rule_version"],
+                f["article"],
+                f["severity"],
+                f["step_code"],
+                f["message"],
+                f["due_on"],
+                f["days_late"],
+            )
+        )
     milestones = derived.milestones
     exempt = _filing(rng, person, milestones, recruit_id, sid, path, scale.as_of, batch)
     approved = milestones["approved_on"]
@@ -154,19 +206,49 @@ def _recruit(rng: Random, people: PeopleFactory, deriver: Deriver, scale: Scale,
     if milestones["activist_on"] is not None and rng.random() < 0.8:
         code_12371 = f"{school.province.code}{recruit_id:012d}"
     batch.identities.append((person.county, person.birth_date, person.gender, person.phone))
-    batch.recruits.append((
-        recruit_id, sid, branch.id, path, person.name, person.gender, person.ethnicity,
-        person.birth_date, person.category, person.education, person.professional_title,
-        person.high_knowledge, person.talent_programme, code_12371, derived.stage,
-        derived.stage_since, derived.next_step, derived.next_due_on, len(derived.findings),
-        approved, exempt, milestones["applied_on"], milestones["activist_on"],
-        milestones["target_on"], milestones["converted_on"], milestones["cancelled_on"],
-        _moment(applied, rng),
-    ))  # fmt: skip
+    batch.recruits.append(
+        (
+            recruit_id,
+            sid,
+            branch.id,
+            path,
+            person.name,
+            person.gender,
+            person.ethnicity,
+            person.birth_date,
+            person.category,
+            person.education,
+            person.professional_title,
+            person.high_knowledge,
+            person.talent_programme,
+            code_12371,
+            derived.stage,
+            derived.stage_since,
+            derived.next_step,
+            derived.next_due_on,
+            len(derived.findings),
+            approved,
+            exempt,
+            milestones["applied_on"],
+            milestones["activist_on"],
+            milestones["target_on"],
+            milestones["converted_on"],
+            milestones["cancelled_on"],
+            _moment(applied, rng),
+        )
+    )
 
 
-def _filing(rng: Random, person: Person, milestones: dict[str, date | None], recruit_id: int,
-            school_id: int, path: str, as_of: date, batch: SchoolBatch) -> bool:  # fmt: skip
+def _filing(
+    rng: Random,
+    person: Person,
+    milestones: dict[str, date | None],
+    recruit_id: int,
+    school_id: int,
+    path: str,
+    as_of: date,
+    batch: SchoolBatch,
+) -> bool:
     """A high-level talent is filed with the commission once named a development target;
     an acknowledged filing exempts the admission from the quota. Returns the exemption."""
     target = milestones["target_on"]
@@ -182,7 +264,18 @@ def _filing(rng: Random, person: Person, milestones: dict[str, date | None], rec
     if reviewed is not None and reviewed.date() > as_of:
         status, reviewed = "filed", None
     reason = "人才项目层级不符合备案条件" if status == "returned" else None
-    batch.filings.append((recruit_id, recruit_id, school_id, path, person.talent_programme,
-                          f"入选{person.talent_programme}（{filed_on.year - 1}年）", status, reason,
-                          reviewed, _moment(filed_on, rng)))  # fmt: skip
+    batch.filings.append(
+        (
+            recruit_id,
+            recruit_id,
+            school_id,
+            path,
+            person.talent_programme,
+            f"入选{person.talent_programme}（{filed_on.year - 1}年）",
+            status,
+            reason,
+            reviewed,
+            _moment(filed_on, rng),
+        )
+    )
     return status == "acknowledged"

@@ -27,14 +27,29 @@ from .records import CST
 from .scale import Scale, rng_for
 
 SUBMITTED, ACKNOWLEDGED = 0.96, 0.9  # shares: of schools, of the submitted
-NARRATIVE = ("{period}，我校党委严格按照上级下达的发展党员指导性计划开展工作，"
-             "坚持把政治标准放在首位，严格执行发展党员工作程序，计划执行情况良好。")  # fmt: skip
-COLUMNS = ("period_id", "unit_id", "unit_path", "school_id", "status", "narrative", "snapshot",
-           "content_hash", "submitted_at", "reviewed_by", "reviewed_at", "created_at")  # fmt: skip
+NARRATIVE = (
+    "{period}，我校党委严格按照上级下达的发展党员指导性计划开展工作，"
+    "坚持把政治标准放在首位，严格执行发展党员工作程序，计划执行情况良好。"
+)
+COLUMNS = (
+    "period_id",
+    "unit_id",
+    "unit_path",
+    "school_id",
+    "status",
+    "narrative",
+    "snapshot",
+    "content_hash",
+    "submitted_at",
+    "reviewed_by",
+    "reviewed_at",
+    "created_at",
+)
 
 
-async def load_reports(owner: str, conn: asyncpg.Connection, scale: Scale, seed: int,
-                       reviewer: int) -> int:  # fmt: skip
+async def load_reports(
+    owner: str, conn: asyncpg.Connection, scale: Scale, seed: int, reviewer: int
+) -> int:
     """Insert the reports (as the commission account ``reviewer`` reads them); their count."""
     rng = rng_for(seed, "reports")
     rows = []
@@ -42,14 +57,23 @@ async def load_reports(owner: str, conn: asyncpg.Connection, scale: Scale, seed:
     try:
         async with engine.connect() as sa_conn:
             session = Session(sa_conn, await bind_principal(sa_conn, reviewer))
-            periods = (await sa_conn.execute(sa.text(
-                "SELECT * FROM plan_periods WHERE report_due_on < :d ORDER BY id"),
-                {"d": scale.as_of})).all()  # fmt: skip
+            periods = (
+                await sa_conn.execute(
+                    sa.text("SELECT * FROM plan_periods WHERE report_due_on < :d ORDER BY id"),
+                    {"d": scale.as_of},
+                )
+            ).all()
             for period in periods:
-                schools = (await sa_conn.execute(
-                    sa.select(*UNIT_COLUMNS).where(
-                        sa.text("kind = 'school' AND subltree(path, 0, 1) = CAST(:c AS ltree)")
-                    ).order_by(sa.text("id")), {"c": period.commission_path})).all()  # fmt: skip
+                schools = (
+                    await sa_conn.execute(
+                        sa.select(*UNIT_COLUMNS)
+                        .where(
+                            sa.text("kind = 'school' AND subltree(path, 0, 1) = CAST(:c AS ltree)")
+                        )
+                        .order_by(sa.text("id")),
+                        {"c": period.commission_path},
+                    )
+                ).all()
                 for school in schools:
                     if rng.random() >= SUBMITTED:
                         continue
@@ -62,14 +86,25 @@ async def load_reports(owner: str, conn: asyncpg.Connection, scale: Scale, seed:
 
 async def _report(rng, session: Session, period: sa.Row, school: sa.Row, reviewer: int) -> tuple:  # type: ignore[no-untyped-def, type-arg]
     due = period.report_due_on
-    submitted = datetime.combine(due - timedelta(days=rng.randint(0, 12)),
-                                 time(9 + rng.randrange(8), rng.randrange(60)), CST)  # fmt: skip
+    submitted = datetime.combine(
+        due - timedelta(days=rng.randint(0, 12)), time(9 + rng.randrange(8), rng.randrange(60)), CST
+    )
     narrative = NARRATIVE.format(period=period.name)
     snapshot = await school_snapshot(session, period, school, narrative, "Asia/Shanghai")
     snapshot["generated_at"] = submitted.isoformat(timespec="seconds")
     acknowledged = rng.random() < ACKNOWLEDGED
     reviewed = submitted + timedelta(days=rng.randint(3, 20)) if acknowledged else None
-    return (period.id, school.id, school.path, school.id,
-            "acknowledged" if acknowledged else "submitted", narrative, json.dumps(snapshot),
-            content_hash(snapshot), submitted, reviewer if acknowledged else None, reviewed,
-            submitted)  # fmt: skip
+    return (
+        period.id,
+        school.id,
+        school.path,
+        school.id,
+        "acknowledged" if acknowledged else "submitted",
+        narrative,
+        json.dumps(snapshot),
+        content_hash(snapshot),
+        submitted,
+        reviewer if acknowledged else None,
+        reviewed,
+        submitted,
+    )

@@ -50,8 +50,16 @@ def _day(rng: Random, first: date, last: date) -> date:
     return first + timedelta(days=rng.randrange(max(1, (last - first).days)))
 
 
-def branch_roster(rng: Random, people: PeopleFactory, *, school_id: int, first_number: int,
-                  size: int, role: str, as_of: date) -> list[Member]:  # fmt: skip
+def branch_roster(
+    rng: Random,
+    people: PeopleFactory,
+    *,
+    school_id: int,
+    first_number: int,
+    size: int,
+    role: str,
+    as_of: date,
+) -> list[Member]:
     """``size`` members; numbers ``first_number`` … (their codes) in order."""
     members = []
     core = max(CORE, size * 2 // 5)

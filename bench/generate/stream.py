@@ -55,28 +55,37 @@ def _sealed(batch: SchoolBatch, ids: IdNumbers, cipher: PiiCipher) -> list[tuple
     rows = []
     for row, (county, birth, gender, phone) in zip(batch.recruits, batch.identities, strict=True):
         number = ids.number(county, birth, gender)
-        sealed = (cipher.encrypt(number, context=ID_CONTEXT),
-                  cipher.lookup_hash(number, context=ID_CONTEXT), mask_id_number(number),
-                  None if phone is None else cipher.encrypt(phone, context=PHONE_CONTEXT),
-                  None if phone is None else mask_phone(phone))  # fmt: skip
+        sealed = (
+            cipher.encrypt(number, context=ID_CONTEXT),
+            cipher.lookup_hash(number, context=ID_CONTEXT),
+            mask_id_number(number),
+            None if phone is None else cipher.encrypt(phone, context=PHONE_CONTEXT),
+            None if phone is None else mask_phone(phone),
+        )
         rows.append(row[:8] + sealed + row[8:])
     return rows
 
 
-async def load_schools(owner: str, schools: list[School], scale: Scale, seed: int,
-                       key_dir: Path, validate: bool) -> Loaded:  # fmt: skip
+async def load_schools(
+    owner: str, schools: list[School], scale: Scale, seed: int, key_dir: Path, validate: bool
+) -> Loaded:
     """Generate and COPY ``schools`` (whole lanes, in index order) on connections of our own."""
     began = time.process_time()
     cipher = PiiCipher.load_or_create(key_dir)
     lanes = {lane: IdNumbers(lane, LANES) for lane in {s.index % LANES for s in schools}}
     conns = [await load.connect(owner) for _ in range(5)]
-    tables = [("recruits", load.RECRUIT_COLUMNS), ("recruit_steps", load.STEP_COLUMNS),
-              ("recruit_findings", load.FINDING_COLUMNS), ("talent_filings", load.FILING_COLUMNS)]  # fmt: skip
+    tables = [
+        ("recruits", load.RECRUIT_COLUMNS),
+        ("recruit_steps", load.STEP_COLUMNS),
+        ("recruit_findings", load.FINDING_COLUMNS),
+        ("talent_filings", load.FILING_COLUMNS),
+    ]
     if set(load.MEMBER_COLUMNS) <= await load.table_columns(conns[0], "members"):
         tables.append(("members", load.MEMBER_COLUMNS))  # migration 0007 is there
     # Two schools queued per table at most: memory stays bounded whatever the scale.
-    streams = [load.CopyStream(c, t, cols, depth=2)
-               for c, (t, cols) in zip(conns, tables, strict=False)]  # fmt: skip
+    streams = [
+        load.CopyStream(c, t, cols, depth=2) for c, (t, cols) in zip(conns, tables, strict=False)
+    ]
     loaded = Loaded()
     try:
         for school in sorted(schools, key=lambda s: s.index):
@@ -100,13 +109,21 @@ async def load_schools(owner: str, schools: list[School], scale: Scale, seed: in
     return loaded
 
 
-def _in_process(owner: str, schools: list[School], scale: Scale, seed: int, key_dir: Path,
-                validate: bool) -> Loaded:  # fmt: skip
+def _in_process(
+    owner: str, schools: list[School], scale: Scale, seed: int, key_dir: Path, validate: bool
+) -> Loaded:
     return asyncio.run(load_schools(owner, schools, scale, seed, key_dir, validate))
 
 
-async def load_all(owner: str, schools: list[School], scale: Scale, seed: int, key_dir: Path,
-                   workers: int, validate: bool) -> Loaded:  # fmt: skip
+async def load_all(
+    owner: str,
+    schools: list[School],
+    scale: Scale,
+    seed: int,
+    key_dir: Path,
+    workers: int,
+    validate: bool,
+) -> Loaded:
     """Every school, in ``workers`` processes (0: in this one)."""
     if workers <= 0:
         return await load_schools(owner, schools, scale, seed, key_dir, validate)
@@ -116,8 +133,11 @@ async def load_all(owner: str, schools: list[School], scale: Scale, seed: int, k
     context = multiprocessing.get_context("spawn")
     total = Loaded()
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        jobs = [loop.run_in_executor(pool, _in_process, owner, share, scale, seed, key_dir,
-                                     validate) for share in shares if share]  # fmt: skip
+        jobs = [
+            loop.run_in_executor(pool, _in_process, owner, share, scale, seed, key_dir, validate)
+            for share in shares
+            if share
+        ]
         for result in await asyncio.gather(*jobs):
             total.add(result)
     return total

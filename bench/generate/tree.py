@@ -26,8 +26,14 @@ from .scale import Scale, rng_for
 
 # How many recruits a branch of each role holds, relatively (retired members recruit nobody).
 _TIER_ORDER = {"university": 0, "college": 1, "vocational": 2}
-ROLE_WEIGHTS = {"undergraduate": 1.0, "postgraduate": 0.6, "students": 0.9, "teachers": 0.1,
-                "office": 0.06, "retired": 0.0}  # fmt: skip
+ROLE_WEIGHTS = {
+    "undergraduate": 1.0,
+    "postgraduate": 0.6,
+    "students": 0.9,
+    "teachers": 0.1,
+    "office": 0.06,
+    "retired": 0.0,
+}
 
 
 @dataclass(slots=True)
@@ -88,15 +94,26 @@ class _Builder:
         self.next_id = 0
         self.taken_names: set[str] = set()
 
-    def unit(self, kind: str, name: str, parent: Unit | None, code: str, since: date,
-             role: str = "") -> Unit:  # fmt: skip
+    def unit(
+        self, kind: str, name: str, parent: Unit | None, code: str, since: date, role: str = ""
+    ) -> Unit:
         self.next_id += 1
         uid = self.next_id
         if parent is None:
             return Unit(uid, kind, name, code, None, str(uid), None, "", since, role)
         school_id = uid if kind == "school" else parent.school_id
-        return Unit(uid, kind, name, code, parent.id, f"{parent.path}.{uid}", school_id,
-                    parent.region_code, since, role)  # fmt: skip
+        return Unit(
+            uid,
+            kind,
+            name,
+            code,
+            parent.id,
+            f"{parent.path}.{uid}",
+            school_id,
+            parent.region_code,
+            since,
+            role,
+        )
 
     def day_in(self, first_year: int, last_year: int) -> date:
         start = date(first_year, 1, 1)
@@ -157,8 +174,9 @@ def _academic(b: _Builder, school: School, name: str, branches: int, tier: str) 
     if branches >= 12 and rng.random() < 0.5:  # a big college groups its branches in 党总支
         for label, roles in (("学生", student_roles), ("教工", staff_roles)):
             code = f"{committee.code}-{len(school.units) + 1:03d}"
-            general = b.unit("committee", f"{name}{label}党总支", committee, code,
-                             b.day_in(2008, 2016))  # fmt: skip
+            general = b.unit(
+                "committee", f"{name}{label}党总支", committee, code, b.day_in(2008, 2016)
+            )
             school.units.append(general)
             _branches(b, school, general, name, roles)
     else:
@@ -171,8 +189,9 @@ def _service(b: _Builder, school: School, name: str, offices: list[str]) -> None
     school.units.append(committee)
     for office in offices:
         code = f"{committee.code}-{len(school.units) + 1:03d}"
-        school.units.append(b.unit("branch", f"{office}党支部", committee, code,
-                                   b.day_in(2008, 2019), "office"))  # fmt: skip
+        school.units.append(
+            b.unit("branch", f"{office}党支部", committee, code, b.day_in(2008, 2019), "office")
+        )
 
 
 def _subtree(b: _Builder, school: School, size: int, tier: str) -> None:
@@ -197,14 +216,20 @@ def _subtree(b: _Builder, school: School, size: int, tier: str) -> None:
     _service(b, school, "机关党委", office_names)
     if offices > 1:
         services = max(1, shares[academic + 1])
-        _service(b, school, "后勤党委", list(un.SERVICES[:services]) + [
-            f"后勤第{un.numeral(i + 1)}" for i in range(max(0, services - len(un.SERVICES)))])  # fmt: skip
+        _service(
+            b,
+            school,
+            "后勤党委",
+            list(un.SERVICES[:services])
+            + [f"后勤第{un.numeral(i + 1)}" for i in range(max(0, services - len(un.SERVICES)))],
+        )
     # Branches directly under the school come last: the school's first branch (by id) is a
     # college's students' branch, which the benchmark's branch account is bound to.
     for name in rng.sample(un.DIRECT_BRANCHES, direct):
         code = f"{school.unit.code}-{len(school.units) + 1:03d}"
-        school.units.append(b.unit("branch", name, school.unit, code, b.day_in(2008, 2019),
-                                   "office"))  # fmt: skip
+        school.units.append(
+            b.unit("branch", name, school.unit, code, b.day_in(2008, 2019), "office")
+        )
 
 
 def build_tree(scale: Scale, seed: int) -> Tree:
@@ -213,15 +238,22 @@ def build_tree(scale: Scale, seed: int) -> Tree:
     provinces = provinces_for(scale.commissions)
     commissions = []
     for province in provinces:
-        unit = b.unit("commission", province.commission_name, None, f"JGW-{province.code}",
-                      date(2000, 1, 1))  # fmt: skip
+        unit = b.unit(
+            "commission", province.commission_name, None, f"JGW-{province.code}", date(2000, 1, 1)
+        )
         unit.region_code = province.code
         commissions.append(unit)
     per_province = _split(scale.schools - len(provinces), [p.schools for p in provinces])
     weights = [rng.lognormvariate(0, 0.8) for _ in range(scale.schools)]
     ranked = sorted(range(scale.schools), key=lambda i: -weights[i])
-    tiers = {i: "university" if r < scale.schools * 0.12 else "college"
-             if r < scale.schools * 0.45 else "vocational" for r, i in enumerate(ranked)}  # fmt: skip
+    tiers = {
+        i: "university"
+        if r < scale.schools * 0.12
+        else "college"
+        if r < scale.schools * 0.45
+        else "vocational"
+        for r, i in enumerate(ranked)
+    }
     budget = scale.units - len(provinces) - scale.schools
     sizes = [max(6, s) for s in _split(budget, weights)]
     schools: list[School] = []

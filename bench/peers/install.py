@@ -85,8 +85,9 @@ def _npm_install(target: Path, source: Path, npm: list[str], node: Path | None =
     if node is not None:  # install scripts and `#!/usr/bin/env node` resolve to Node 22
         env["PATH"] = f"{node.parent}{os.pathsep}{env.get('PATH', '')}"
     cmd = [*npm, "install", "--no-audit", "--no-fund", "--omit=dev", "--loglevel=error"]
-    result = subprocess.run(cmd, cwd=target, env=env, capture_output=True, text=True,
-                            timeout=INSTALL_TIMEOUT)  # fmt: skip
+    result = subprocess.run(
+        cmd, cwd=target, env=env, capture_output=True, text=True, timeout=INSTALL_TIMEOUT
+    )
     if result.returncode != 0:
         raise RuntimeError(f"npm install in {target} failed:\n{result.stderr[-4000:]}")
 

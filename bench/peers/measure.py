@@ -72,8 +72,15 @@ class Result:
         )
 
 
-def wrk(url: str, body: dict, headers: dict[str, str], seconds: int, server_pgid: int,
-        postmaster: int, warmup: int = 3) -> Result:  # type: ignore[type-arg]  # fmt: skip
+def wrk(
+    url: str,
+    body: dict,
+    headers: dict[str, str],
+    seconds: int,
+    server_pgid: int,
+    postmaster: int,
+    warmup: int = 3,
+) -> Result:  # type: ignore[type-arg]
     """POST ``body`` with wrk (2 threads, 16 connections) for ``seconds``, after ``warmup``
     seconds untimed (every pooled connection prepares its statements and settles on a plan)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="pp-peers-") as script:
@@ -83,13 +90,20 @@ def wrk(url: str, body: dict, headers: dict[str, str], seconds: int, server_pgid
         command = ["wrk", "-t2", "-c16", "--timeout", "60s", "--latency", "-s", script.name]
         subprocess.run([*command, f"-d{warmup}s", url], capture_output=True, check=True)
         before = group_cpu(server_pgid), cluster_cpu(postmaster)
-        out = subprocess.run([*command, f"-d{seconds}s", url], capture_output=True, text=True,
-                             check=True).stdout  # fmt: skip
+        out = subprocess.run(
+            [*command, f"-d{seconds}s", url], capture_output=True, text=True, check=True
+        ).stdout
         after = group_cpu(server_pgid), cluster_cpu(postmaster)
     done = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50, p99 = (re.search(rf"\s{p}%\s+(\S+)", out).group(1) for p in ("50", "99"))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     per = 1000 / max(done, 1)
-    return Result(rps, p50, p99, int(errors.group(1)) if errors else 0,
-                  (after[0] - before[0]) * per, (after[1] - before[1]) * per)  # fmt: skip
+    return Result(
+        rps,
+        p50,
+        p99,
+        int(errors.group(1)) if errors else 0,
+        (after[0] - before[0]) * per,
+        (after[1] - before[1]) * per,
+    )

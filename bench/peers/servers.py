@@ -38,9 +38,17 @@ def url(port: int) -> str:
     return f"http://127.0.0.1:{port}/graphql"
 
 
-def start(kind: Kind, dsn: str, port: int, workers: int, scope: dict[str, str], *,
-          pool: int = 10, settings_mode: SettingsMode = "transaction",
-          peers: PeerInstall | None = None) -> subprocess.Popen[bytes]:  # fmt: skip
+def start(
+    kind: Kind,
+    dsn: str,
+    port: int,
+    workers: int,
+    scope: dict[str, str],
+    *,
+    pool: int = 10,
+    settings_mode: SettingsMode = "transaction",
+    peers: PeerInstall | None = None,
+) -> subprocess.Popen[bytes]:
     """Serve ``kind`` at ``http://127.0.0.1:<port>/graphql`` over ``dsn`` (connect as the
     service role so that row-level security applies, see ``database.app_dsn``) and return its
     primary process once it answers.
@@ -61,14 +69,24 @@ def start(kind: Kind, dsn: str, port: int, workers: int, scope: dict[str, str], 
     ready = logs / f"{kind}-{port}.ready"
     ready.unlink(missing_ok=True)
     config = {
-        "install": str(peers.dirs[kind]), "port": port, "workers": workers, "pool": pool,
-        "connection": connection(dsn), "settings": scope, "settingsMode": settings_mode,
+        "install": str(peers.dirs[kind]),
+        "port": port,
+        "workers": workers,
+        "pool": pool,
+        "connection": connection(dsn),
+        "settings": scope,
+        "settingsMode": settings_mode,
         "readyFile": str(ready),
-    }  # fmt: skip
+    }
     env = {**os.environ, "PARTYPLAN_PEER": json.dumps(config), "NODE_ENV": "production"}
     with log_path.open("ab") as log:
-        proc = subprocess.Popen([str(peers.node), str(SCRIPTS[kind])], env=env, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+        proc = subprocess.Popen(
+            [str(peers.node), str(SCRIPTS[kind])],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         _wait_ready(proc, port, ready, log_path)
     except BaseException:
@@ -108,9 +126,11 @@ def _wait_ready(proc: subprocess.Popen[bytes], port: int, ready: Path, log_path:
 
 def _answers(port: int) -> bool:
     request = urllib.request.Request(
-        url(port), data=b'{"query":"{__typename}"}', method="POST",
+        url(port),
+        data=b'{"query":"{__typename}"}',
+        method="POST",
         headers={"Content-Type": "application/json"},
-    )  # fmt: skip
+    )
     try:
         with urllib.request.urlopen(request, timeout=2) as response:
             return json.load(response).get("data", {}).get("__typename") == "Query"

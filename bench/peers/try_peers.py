@@ -66,17 +66,22 @@ async def province(args: argparse.Namespace) -> AsyncIterator[str]:
         async with engine.begin() as conn:
             await load(conn, args.schools, args.recruits)
             await accounts(conn)
-            period = await conn.scalar(sa.text(
-                "INSERT INTO plan_periods (commission_id, commission_path, name, kind, starts_on,"
-                " ends_on, report_due_on, state) VALUES (1, '1', '2024 年度', 'calendar_year',"
-                " :s, :e, :d, 'issued') RETURNING id"),
-                {"s": date(2024, 1, 1), "e": date(2024, 12, 31), "d": date(2024, 12, 15)})  # fmt: skip
+            period = await conn.scalar(
+                sa.text(
+                    "INSERT INTO plan_periods (commission_id, commission_path, name, kind, starts_on,"
+                    " ends_on, report_due_on, state) VALUES (1, '1', '2024 年度', 'calendar_year',"
+                    " :s, :e, :d, 'issued') RETURNING id"
+                ),
+                {"s": date(2024, 1, 1), "e": date(2024, 12, 31), "d": date(2024, 12, 15)},
+            )
             for statement in EXTRAS:
                 await conn.execute(sa.text(statement), {"period": period})
             await conn.execute(sa.text("ANALYZE"))
         await engine.dispose()
-        print(f"loaded {args.schools} schools, {args.recruits} recruits, period {period}"
-              f" in {time.perf_counter() - began:.0f} s")  # fmt: skip
+        print(
+            f"loaded {args.schools} schools, {args.recruits} recruits, period {period}"
+            f" in {time.perf_counter() - began:.0f} s"
+        )
         yield owner
 
 
@@ -100,8 +105,9 @@ async def facts(owner: str) -> tuple[int, int, int, str, list[tuple], int]:  # t
             admin = await conn.scalar(sa.text("SELECT id FROM users WHERE username = 'admin'"))
             period = await conn.scalar(sa.text("SELECT max(id) FROM plan_periods"))
             school = await conn.scalar(sa.text("SELECT min(id) FROM units WHERE kind = 'school'"))
-            path = await conn.scalar(sa.text("SELECT path::text FROM units WHERE id = :s"),
-                                     {"s": school})  # fmt: skip
+            path = await conn.scalar(
+                sa.text("SELECT path::text FROM units WHERE id = :s"), {"s": school}
+            )
             page = [tuple(r) for r in await conn.execute(sa.text(Q3_SQL), {"school": school})]
             backend = await conn.scalar(sa.text("SELECT pg_backend_pid()"))
         return admin, period, school, path, page, _parent(backend)
@@ -115,8 +121,9 @@ def _parent(pid: int) -> int:
 
 
 def post(port: int, body: dict) -> dict:  # type: ignore[type-arg]
-    request = urllib.request.Request(peers.url(port), data=json.dumps(body).encode(),
-                                     headers=HEADERS)  # fmt: skip
+    request = urllib.request.Request(
+        peers.url(port), data=json.dumps(body).encode(), headers=HEADERS
+    )
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.load(response)
 
@@ -140,37 +147,54 @@ async def main(args: argparse.Namespace) -> None:
                 bodies = {s: {"query": docs[s], "variables": variables[s]} for s in docs}
                 q1 = peers.normalize(kind, "Q1", post(PORT, bodies["Q1"]))
                 q3 = peers.normalize(kind, "Q3", post(PORT, bodies["Q3"]))
-                print(f"{kind} ({mode} settings): Q1 equals ours: {q1 == ours}"
-                      f" ({len(q1)} lines); Q3 equals the SQL: {q3 == page} ({len(q3)} rows)")  # fmt: skip
+                print(
+                    f"{kind} ({mode} settings): Q1 equals ours: {q1 == ours}"
+                    f" ({len(q1)} lines); Q3 equals the SQL: {q3 == page} ({len(q3)} rows)"
+                )
                 if q1 != ours:
                     diff = [(a, b) for a, b in zip(q1, ours, strict=False) if a != b][:3]
                     print(f"  first differences (peer, ours): {diff}")
                 if args.wrk:
                     timed = args.scenarios if mode == "transaction" else ["Q3"]
                     for scenario in (s for s in timed if s in args.scenarios):
-                        result = measure.wrk(peers.url(PORT), bodies[scenario], HEADERS,
-                                             args.seconds, proc.pid, postmaster)  # fmt: skip
+                        result = measure.wrk(
+                            peers.url(PORT),
+                            bodies[scenario],
+                            HEADERS,
+                            args.seconds,
+                            proc.pid,
+                            postmaster,
+                        )
                         print(f"  {scenario}: {result}")
             finally:
                 peers.stop(proc)
         await rls_check(dsn, installed, variables, school, path, ours)
 
 
-async def rls_check(dsn: str, installed: peers.PeerInstall, variables: dict, school: int,
-                    path: str, ours: list[tuple]) -> None:  # type: ignore[type-arg]  # fmt: skip
+async def rls_check(
+    dsn: str,
+    installed: peers.PeerInstall,
+    variables: dict,
+    school: int,
+    path: str,
+    ours: list[tuple],
+) -> None:  # type: ignore[type-arg]
     """Under a school's scope a peer sees that school's line alone, and no other's recruits."""
     scope = {"app.scope": "{" + path + "}", "app.user_id": "0"}
     for kind in peers.KINDS:
         proc = peers.start(kind, dsn, PORT, 1, scope, peers=installed)
         try:
             docs = peers.documents(kind)
-            q1 = peers.normalize(kind, "Q1", post(PORT, {"query": docs["Q1"],
-                                                         "variables": variables["Q1"]}))  # fmt: skip
+            q1 = peers.normalize(
+                kind, "Q1", post(PORT, {"query": docs["Q1"], "variables": variables["Q1"]})
+            )
             other = {"schoolId": school + 1, "first": 50}
             q3 = peers.normalize(kind, "Q3", post(PORT, {"query": docs["Q3"], "variables": other}))
             own = [r for r in ours if r[0] == school]
-            print(f"{kind} under {scope['app.scope']}: Q1 is the school's line alone:"
-                  f" {q1 == own}; Q3 of another school is empty: {q3 == []}")  # fmt: skip
+            print(
+                f"{kind} under {scope['app.scope']}: Q1 is the school's line alone:"
+                f" {q1 == own}; Q3 of another school is empty: {q3 == []}"
+            )
         finally:
             peers.stop(proc)
 
@@ -182,6 +206,10 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--owner-dsn", help="an already loaded database (skips the load)")
     parser.add_argument("--no-wrk", dest="wrk", action="store_false")
-    parser.add_argument("--scenarios", type=lambda v: v.split(","), default=["Q3", "Q1"],
-                        help="which to time (default Q3,Q1)")  # fmt: skip
+    parser.add_argument(
+        "--scenarios",
+        type=lambda v: v.split(","),
+        default=["Q3", "Q1"],
+        help="which to time (default Q3,Q1)",
+    )
     asyncio.run(main(parser.parse_args()))

@@ -33,13 +33,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         "at a time, in interleaved rounds; print a table per scenario and write BENCHMARKS.md.",
     )
     where = run.add_argument_group("data")
-    where.add_argument("--scale", default="province", help="data set name (default province):"
-                       " its embedded data dir is .partyplan/bench-<scale>")  # fmt: skip
+    where.add_argument(
+        "--scale",
+        default="province",
+        help="data set name (default province): its embedded data dir is .partyplan/bench-<scale>",
+    )
     where.add_argument(
         "--data-dir", help="embedded data directory (default .partyplan/bench-<scale>)"
     )
-    where.add_argument("--database-url", help="owner URL of an external, generated database "
-                       "(keys still come from --data-dir/keys)")  # fmt: skip
+    where.add_argument(
+        "--database-url",
+        help="owner URL of an external, generated database (keys still come from --data-dir/keys)",
+    )
     load = run.add_argument_group("load")
     load.add_argument("--workers", type=int, default=2, help="server worker processes (2)")
     load.add_argument("--connections", type=int, default=16, help="wrk connections (16)")
@@ -47,25 +52,43 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     load.add_argument("--duration", type=int, default=10, help="seconds per timed run (10)")
     load.add_argument("--warmup", type=int, default=3, help="seconds of warm-up (3)")
     load.add_argument("--rounds", type=int, default=3, help="interleaved rounds (3)")
-    load.add_argument("--scenarios", type=_csv(SCENARIOS), default=list(SCENARIOS),
-                      help="comma-separated subset of " + ",".join(SCENARIOS))  # fmt: skip
-    load.add_argument("--peers", type=_csv(PEERS), default=list(PEERS),
-                      help="comma-separated peers (default: " + ",".join(PEERS) + ")")  # fmt: skip
+    load.add_argument(
+        "--scenarios",
+        type=_csv(SCENARIOS),
+        default=list(SCENARIOS),
+        help="comma-separated subset of " + ",".join(SCENARIOS),
+    )
+    load.add_argument(
+        "--peers",
+        type=_csv(PEERS),
+        default=list(PEERS),
+        help="comma-separated peers (default: " + ",".join(PEERS) + ")",
+    )
     load.add_argument("--no-peers", action="store_true", help="skip the PostGraphile peers")
     load.add_argument("--no-pgbench", action="store_true", help="skip the pgbench ceiling")
     load.add_argument("--port", type=int, default=18080, help="first TCP port to serve on")
-    load.add_argument("--shared-socket", action="store_true",
-                      help="serve ours and the floor with uvicorn --workers (one shared socket; "
-                      "a burst of connections lands on one worker) instead of a socket per "
-                      "worker (SO_REUSEPORT)")  # fmt: skip
-    load.add_argument("--floor-reset", choices=["none", "default"], default="none",
-                      help="the floor's asyncpg pool reset on release: none (default; every "
-                      "setting is transaction-local) or asyncpg's default reset query")  # fmt: skip
+    load.add_argument(
+        "--shared-socket",
+        action="store_true",
+        help="serve ours and the floor with uvicorn --workers (one shared socket; "
+        "a burst of connections lands on one worker) instead of a socket per "
+        "worker (SO_REUSEPORT)",
+    )
+    load.add_argument(
+        "--floor-reset",
+        choices=["none", "default"],
+        default="none",
+        help="the floor's asyncpg pool reset on release: none (default; every "
+        "setting is transaction-local) or asyncpg's default reset query",
+    )
     out = run.add_argument_group("output")
     out.add_argument("--no-write", action="store_true", help="do not update BENCHMARKS.md")
     out.add_argument("--benchmarks", help="file to write (default: BENCHMARKS.md at the repo root)")
-    out.add_argument("--keep", action="store_true",
-                     help="keep the per-run work directory (wrk bodies, pgbench scripts, logs)")  # fmt: skip
+    out.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the per-run work directory (wrk bodies, pgbench scripts, logs)",
+    )
     run.set_defaults(func=_run)
 
     profile = sub.add_parser(
@@ -79,8 +102,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     profile.add_argument("--scale", default="province", help="data set name (default province)")
     profile.add_argument("--data-dir", help="embedded data directory")
     profile.add_argument("--database-url", help="owner URL of an external, generated database")
-    profile.add_argument("--scenarios", type=_csv(READS), default=list(READS),
-                         help="comma-separated subset of " + ",".join(READS))  # fmt: skip
+    profile.add_argument(
+        "--scenarios",
+        type=_csv(READS),
+        default=list(READS),
+        help="comma-separated subset of " + ",".join(READS),
+    )
     profile.add_argument("--requests", type=int, default=300, help="requests measured (300)")
     profile.add_argument("--warmup", type=int, default=30, help="requests first (30)")
     profile.add_argument("--top", type=int, default=12, help="functions listed (12)")

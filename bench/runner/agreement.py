@@ -101,8 +101,9 @@ async def statements_of(counters: PgCounters | None, url: str, body: str, token:
     return min(counts)
 
 
-async def probe_sizes(counters: PgCounters | None, url: str, fx: sc.Fixture,
-                      tokens: dict[str, str]) -> SizeProbe:  # fmt: skip
+async def probe_sizes(
+    counters: PgCounters | None, url: str, fx: sc.Fixture, tokens: dict[str, str]
+) -> SizeProbe:
     """Q3 with a page of 5 vs 50; Q1 of one school (its committees) vs the commission (every
     school); Q2 of a committee vs the school."""
     probe = SizeProbe()
@@ -113,17 +114,29 @@ async def probe_sizes(counters: PgCounters | None, url: str, fx: sc.Fixture,
 
     small_page = sc.Q3.replace(f"first: {sc.PAGE}", "first: 5")
     under = {"under": sc.gid("Unit", fx.school_id)}
-    probe.checks.append(("Q3 page 5 → 50",
-                         await statements_of(counters, url, body(small_page, under), tokens["bench-school"]),
-                         await statements_of(counters, url, body(sc.Q3, under), tokens["bench-school"])))  # fmt: skip
+    probe.checks.append(
+        (
+            "Q3 page 5 → 50",
+            await statements_of(counters, url, body(small_page, under), tokens["bench-school"]),
+            await statements_of(counters, url, body(sc.Q3, under), tokens["bench-school"]),
+        )
+    )
     school = {"unit": sc.gid("Unit", fx.school_id), "period": period}
     commission = {"unit": sc.gid("Unit", fx.commission_id), "period": period}
-    probe.checks.append(("Q1 school → commission",
-                         await statements_of(counters, url, body(sc.Q1, school), tokens["bench-commission"]),
-                         await statements_of(counters, url, body(sc.Q1, commission), tokens["bench-commission"])))  # fmt: skip
+    probe.checks.append(
+        (
+            "Q1 school → commission",
+            await statements_of(counters, url, body(sc.Q1, school), tokens["bench-commission"]),
+            await statements_of(counters, url, body(sc.Q1, commission), tokens["bench-commission"]),
+        )
+    )
     if fx.committees:
         committee = {"unit": sc.gid("Unit", fx.committees[0]), "period": period}
-        probe.checks.append(("Q2 committee → school",
-                             await statements_of(counters, url, body(sc.Q2, committee), tokens["bench-school"]),
-                             await statements_of(counters, url, body(sc.Q2, school), tokens["bench-school"])))  # fmt: skip
+        probe.checks.append(
+            (
+                "Q2 committee → school",
+                await statements_of(counters, url, body(sc.Q2, committee), tokens["bench-school"]),
+                await statements_of(counters, url, body(sc.Q2, school), tokens["bench-school"]),
+            )
+        )
     return probe

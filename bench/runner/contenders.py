@@ -87,8 +87,10 @@ async def _dump(probe: Probe, before: dict[str, int] | None, name: str, requests
     if before is None or probe.counters is None or probe.dump is None:
         return
     delta = await probe.counters.top(before)
-    lines = [f"{calls / max(requests, 1):8.3f}  {query}"
-             for query, calls in sorted(delta.items(), key=lambda kv: -kv[1])]  # fmt: skip
+    lines = [
+        f"{calls / max(requests, 1):8.3f}  {query}"
+        for query, calls in sorted(delta.items(), key=lambda kv: -kv[1])
+    ]
     (probe.dump / f"statements-{name}.txt").write_text("\n".join(lines) + "\n")
 
 
@@ -114,11 +116,22 @@ def _pg_cpu(probe: Probe) -> float | None:
     return None if probe.postmaster is None else stats.cluster_cpu(probe.postmaster)
 
 
-def _sample(rate: float, p50: float, p95: float, p99: float, requests: int, *, total: int,
-            statements: tuple[stats.Statements | None, stats.Statements | None],
-            xacts: tuple[int | None, int | None], server_cpu: float | None,
-            pg_cpu: tuple[float | None, float | None], rss: list[float], errors: int = 0,
-            failures: int = 0) -> Sample:  # fmt: skip
+def _sample(
+    rate: float,
+    p50: float,
+    p95: float,
+    p99: float,
+    requests: int,
+    *,
+    total: int,
+    statements: tuple[stats.Statements | None, stats.Statements | None],
+    xacts: tuple[int | None, int | None],
+    server_cpu: float | None,
+    pg_cpu: tuple[float | None, float | None],
+    rss: list[float],
+    errors: int = 0,
+    failures: int = 0,
+) -> Sample:
     """Per-request figures from the counters read at the edges."""
     per = stats.per_request
     s0, s1 = statements
@@ -126,7 +139,12 @@ def _sample(rate: float, p50: float, p95: float, p99: float, requests: int, *, t
     x = None if xacts[0] is None or xacts[1] is None else xacts[1] - xacts[0]
     pg = None if pg_cpu[0] is None or pg_cpu[1] is None else pg_cpu[1] - pg_cpu[0]
     return Sample(
-        rate=rate, p50=p50, p95=p95, p99=p99, requests=requests, errors=errors,
+        rate=rate,
+        p50=p50,
+        p95=p95,
+        p99=p99,
+        requests=requests,
+        errors=errors,
         failures=failures,
         statements=None if stmt is None else per(stmt.statements, requests),
         tx_control=None if stmt is None else per(stmt.tx_control, requests),
@@ -135,7 +153,7 @@ def _sample(rate: float, p50: float, p95: float, p99: float, requests: int, *, t
         server_cpu_ms=None if server_cpu is None else per(server_cpu * 1000, requests),
         pg_cpu_ms=None if pg is None else per(pg * 1000, requests),
         rss_mb=tuple(rss),
-    )  # fmt: skip
+    )
 
 
 async def measure_http(contender: Contender, scenario: str, load: Load, probe: Probe) -> Sample:
@@ -147,14 +165,22 @@ async def measure_http(contender: Contender, scenario: str, load: Load, probe: P
     try:
 
         def drive(seconds: int, check: bool) -> wrk.WrkResult:
-            return wrk.run(contender.urls[scenario], contender.bodies[scenario],
-                           contender.tokens[scenario], connections=load.connections,
-                           threads=load.threads, seconds=seconds, check=check)  # fmt: skip
+            return wrk.run(
+                contender.urls[scenario],
+                contender.bodies[scenario],
+                contender.tokens[scenario],
+                connections=load.connections,
+                threads=load.threads,
+                seconds=seconds,
+                check=check,
+            )
 
         warm = await asyncio.to_thread(drive, load.warmup, True)
         if warm.failures or warm.errors:
-            raise MeasurementFailed(f"{contender.label} {scenario} warm-up: {warm.failures} "
-                                    f"failed, {warm.errors} errors; {warm.sample}")  # fmt: skip
+            raise MeasurementFailed(
+                f"{contender.label} {scenario} warm-up: {warm.failures} "
+                f"failed, {warm.errors} errors; {warm.sample}"
+            )
         await _quiet(probe)  # the warm-up's last requests finish outside the window
         pids = stats.tree(proc.pid)
         top0 = await _top(probe)
@@ -170,10 +196,21 @@ async def measure_http(contender: Contender, scenario: str, load: Load, probe: P
     finally:
         await asyncio.to_thread(contender.stop, proc)
     x1 = await _settle(probe)
-    return _sample(run.rate, run.p50_ms, run.p95_ms, run.p99_ms, run.sent,
-                   total=warm.sent + run.sent, statements=(s0, s1), xacts=(x0, x1),
-                   server_cpu=stats.cpu_delta(c0, c1), pg_cpu=(p0, p1), rss=rss,
-                   errors=run.errors, failures=run.failures)  # fmt: skip
+    return _sample(
+        run.rate,
+        run.p50_ms,
+        run.p95_ms,
+        run.p99_ms,
+        run.sent,
+        total=warm.sent + run.sent,
+        statements=(s0, s1),
+        xacts=(x0, x1),
+        server_cpu=stats.cpu_delta(c0, c1),
+        pg_cpu=(p0, p1),
+        rss=rss,
+        errors=run.errors,
+        failures=run.failures,
+    )
 
 
 async def measure_pgbench(ceiling: Ceiling, scenario: str, load: Load, probe: Probe) -> Sample:
@@ -181,9 +218,17 @@ async def measure_pgbench(ceiling: Ceiling, scenario: str, load: Load, probe: Pr
     script = ceiling.scripts[scenario]
 
     def bench(seconds: int, log: bool) -> pgbench.PgbenchResult:
-        return pgbench.run(ceiling.dsn, ceiling.database, script, ceiling.variables[script],
-                           ceiling.workdir, clients=load.connections, threads=load.threads,
-                           seconds=seconds, log=log)  # fmt: skip
+        return pgbench.run(
+            ceiling.dsn,
+            ceiling.database,
+            script,
+            ceiling.variables[script],
+            ceiling.workdir,
+            clients=load.connections,
+            threads=load.threads,
+            seconds=seconds,
+            log=log,
+        )
 
     x0 = await _settle(probe)
     warm = await asyncio.to_thread(bench, load.warmup, False)
@@ -196,6 +241,16 @@ async def measure_pgbench(ceiling: Ceiling, scenario: str, load: Load, probe: Pr
     await _dump(probe, top0, f"{scenario}-{ceiling.label.replace(' ', '-')}", run.transactions)
     if warm.failed or run.failed:
         raise MeasurementFailed(f"pgbench {scenario}: {warm.failed + run.failed} failed")
-    return _sample(run.tps, run.p50_ms, run.p95_ms, run.p99_ms, run.transactions,
-                   total=warm.transactions + run.transactions, statements=(s0, s1),
-                   xacts=(x0, x1), server_cpu=None, pg_cpu=(p0, p1), rss=[])  # fmt: skip
+    return _sample(
+        run.tps,
+        run.p50_ms,
+        run.p95_ms,
+        run.p99_ms,
+        run.transactions,
+        total=warm.transactions + run.transactions,
+        statements=(s0, s1),
+        xacts=(x0, x1),
+        server_cpu=None,
+        pg_cpu=(p0, p1),
+        rss=[],
+    )

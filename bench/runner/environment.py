@@ -52,8 +52,10 @@ class Database:
             owner = with_database(database_url, make_url(database_url).database or DATABASE)
             return cls(owner, data_dir, Settings(data_dir=data_dir, database_url=owner))
         if not (data_dir / "pg").is_dir():
-            raise SystemExit(f"no benchmark database in {data_dir}: run `partyplan bench "
-                             "generate` first, or pass --data-dir / --database-url")  # fmt: skip
+            raise SystemExit(
+                f"no benchmark database in {data_dir}: run `partyplan bench "
+                "generate` first, or pass --data-dir / --database-url"
+            )
         from partyplan.server.embedded import EmbeddedPostgres
 
         embedded = EmbeddedPostgres(data_dir)
@@ -74,8 +76,9 @@ class Database:
 
     @property
     def app_dsn(self) -> str:
-        return libpq(app_url_from_owner(self.owner, self.settings.app_role,
-                                        self.settings.app_password))  # fmt: skip
+        return libpq(
+            app_url_from_owner(self.owner, self.settings.app_role, self.settings.app_password)
+        )
 
     @property
     def name(self) -> str:
@@ -123,6 +126,8 @@ def machine(pg_version: str) -> str:
     loop = "uvloop" if _has("uvloop") else "asyncio"
     memory = psutil.virtual_memory().total / 2**30
     wrk = _version(["wrk", "--version"]).split(" Copyright")[0]
-    return (f"{_cpu_model()}, {os.cpu_count()} cores, {memory:.0f} GB; Linux "
-            f"{platform.release()}; Python {sys.version.split()[0]}; uvicorn "
-            f"{uvicorn.__version__} ({http}, {loop} loop); PostgreSQL {pg_version}; {wrk}")  # fmt: skip
+    return (
+        f"{_cpu_model()}, {os.cpu_count()} cores, {memory:.0f} GB; Linux "
+        f"{platform.release()}; Python {sys.version.split()[0]}; uvicorn "
+        f"{uvicorn.__version__} ({http}, {loop} loop); PostgreSQL {pg_version}; {wrk}"
+    )

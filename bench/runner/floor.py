@@ -63,7 +63,9 @@ class Statements:
 
 def _paths(bindings: list[asyncpg.Record], permission: str) -> list[str]:
     """Where the principal holds ``permission`` (Principal.paths_with)."""
-    return [str(b["unit_path"]) for b in bindings if b["permissions"] and permission in b["permissions"]]  # fmt: skip
+    return [
+        str(b["unit_path"]) for b in bindings if b["permissions"] and permission in b["permissions"]
+    ]
 
 
 def _json_default(value: Any) -> Any:
@@ -80,9 +82,13 @@ def _respond(data: Any) -> Response:
 def _q1_line(row: asyncpg.Record) -> dict[str, Any]:
     """The fields the Q1 document asks for (RollupLine), from the repository's row."""
     plan = row["handed_total"] if row["unit_kind"] == "commission" else row["received_total"]
-    line = {"unit_id": row["unit_id"], "unit_name": row["unit_name"],
-            "unit_kind": row["unit_kind"], "plan": plan,
-            "completion_rate": round(row["admitted"] / plan, 4) if plan else None}  # fmt: skip
+    line = {
+        "unit_id": row["unit_id"],
+        "unit_name": row["unit_name"],
+        "unit_kind": row["unit_kind"],
+        "plan": plan,
+        "completion_rate": round(row["admitted"] / plan, 4) if plan else None,
+    }
     line.update({f: row[f] for f in PERIOD_FIGURES})
     return line
 
@@ -159,13 +165,15 @@ def create() -> Starlette:
     state: dict[str, asyncpg.Pool] = {}
 
     async def _init(connection: asyncpg.Connection) -> None:
-        await connection.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads,
-                                        schema="pg_catalog")  # fmt: skip
+        await connection.set_type_codec(
+            "jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        state["pool"] = await asyncpg.create_pool(dsn, min_size=1, max_size=size, reset=reset,
-                                                  init=_init)  # fmt: skip
+        state["pool"] = await asyncpg.create_pool(
+            dsn, min_size=1, max_size=size, reset=reset, init=_init
+        )
         try:
             yield
         finally:

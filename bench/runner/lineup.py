@@ -89,8 +89,13 @@ def _write(workdir: Path, name: str, bodies: list[str]) -> Path:
     return write_bodies(workdir / f"{name}.bodies", bodies)
 
 
-async def build_lineup(args: argparse.Namespace, database: Database, owner: asyncpg.Connection,
-                       fx: sc.Fixture, workdir: Path) -> Lineup:  # fmt: skip
+async def build_lineup(
+    args: argparse.Namespace,
+    database: Database,
+    owner: asyncpg.Connection,
+    fx: sc.Fixture,
+    workdir: Path,
+) -> Lineup:
     skipped = {s: why for s in args.scenarios if (why := sc.unusable(s, fx))}
     lineup = Lineup([s for s in args.scenarios if s not in skipped], skipped)
     tokens = TokenService.from_settings(database.settings)
@@ -101,8 +106,11 @@ async def build_lineup(args: argparse.Namespace, database: Database, owner: asyn
     port = args.port
 
     # Our service.
-    env = {"PARTYPLAN_DATABASE_URL": database.owner, "PARTYPLAN_DATA_DIR": str(database.data_dir),
-           "PARTYPLAN_ENVIRONMENT": "production"}  # fmt: skip
+    env = {
+        "PARTYPLAN_DATABASE_URL": database.owner,
+        "PARTYPLAN_DATA_DIR": str(database.data_dir),
+        "PARTYPLAN_ENVIRONMENT": "production",
+    }
     ours_url = f"http://127.0.0.1:{port}/graphql"
     ours = Contender(
         OURS,
@@ -123,20 +131,33 @@ async def build_lineup(args: argparse.Namespace, database: Database, owner: asyn
     if "M2" in lineup.scenarios:
         ours.before["M2"] = partial(quota_headroom, database, fx, lineup.notes)
     if "M1" in lineup.scenarios:
-        lineup.notes.append(f"M1 records step 6 as {fx.m1_user} over {len(fx.m1_recruits)} "
-                            "recruits in turn; each run lengthens their histories")  # fmt: skip
+        lineup.notes.append(
+            f"M1 records step 6 as {fx.m1_user} over {len(fx.m1_recruits)} "
+            "recruits in turn; each run lengthens their histories"
+        )
     lineup.contenders.append(ours)
-    lineup.asked[OURS] = {s: (ours_url, callers[s][1][0], ours.tokens[s],
-                              partial(sc.normalize_ours, s)) for s in reads}  # fmt: skip
+    lineup.asked[OURS] = {
+        s: (ours_url, callers[s][1][0], ours.tokens[s], partial(sc.normalize_ours, s))
+        for s in reads
+    }
 
     # The floor, and its live aggregation for Q1.
     if reads:
-        floor_env = {"PARTYPLAN_BENCH_FLOOR_DSN": database.app_dsn,
-                     "PARTYPLAN_DATA_DIR": str(database.data_dir),
-                     "PARTYPLAN_BENCH_FLOOR_POOL": str(database.settings.pool_size),
-                     "PARTYPLAN_BENCH_FLOOR_RESET": args.floor_reset}  # fmt: skip
-        start = partial(servers.start_uvicorn, "partyplan.bench.runner.floor:create", port + 1,
-                        args.workers, floor_env, workdir / "floor.log", args.shared_socket)  # fmt: skip
+        floor_env = {
+            "PARTYPLAN_BENCH_FLOOR_DSN": database.app_dsn,
+            "PARTYPLAN_DATA_DIR": str(database.data_dir),
+            "PARTYPLAN_BENCH_FLOOR_POOL": str(database.settings.pool_size),
+            "PARTYPLAN_BENCH_FLOOR_RESET": args.floor_reset,
+        }
+        start = partial(
+            servers.start_uvicorn,
+            "partyplan.bench.runner.floor:create",
+            port + 1,
+            args.workers,
+            floor_env,
+            workdir / "floor.log",
+            args.shared_socket,
+        )
         base = f"http://127.0.0.1:{port + 1}/q/"
         variables = {
             "Q1": {"unit": fx.commission_id, "period": fx.period_id},
@@ -146,31 +167,59 @@ async def build_lineup(args: argparse.Namespace, database: Database, owner: asyn
         }
         floor_bodies = {s: _write(workdir, f"floor-{s}", [json.dumps(variables[s])]) for s in reads}
         floor_tokens = {s: ours.tokens[s] for s in reads}
-        lineup.contenders.append(Contender(FLOOR, start, servers.stop,
-                                           {s: base + s for s in reads}, floor_bodies, floor_tokens))  # fmt: skip
-        lineup.asked[FLOOR] = {s: (base + s, json.dumps(variables[s]), floor_tokens[s],
-                                   partial(sc.normalize_floor, s)) for s in reads}  # fmt: skip
+        lineup.contenders.append(
+            Contender(
+                FLOOR, start, servers.stop, {s: base + s for s in reads}, floor_bodies, floor_tokens
+            )
+        )
+        lineup.asked[FLOOR] = {
+            s: (base + s, json.dumps(variables[s]), floor_tokens[s], partial(sc.normalize_floor, s))
+            for s in reads
+        }
         if "Q1" in reads:
-            lineup.contenders.append(Contender(LIVE, start, servers.stop, {"Q1": base + "Q1-live"},
-                                               {"Q1": floor_bodies["Q1"]}, {"Q1": floor_tokens["Q1"]}))  # fmt: skip
-            lineup.asked[FLOOR]["Q1-live"] = (base + "Q1-live", json.dumps(variables["Q1"]),
-                                              floor_tokens["Q1"], partial(sc.normalize_floor, "Q1-live"))  # fmt: skip
+            lineup.contenders.append(
+                Contender(
+                    LIVE,
+                    start,
+                    servers.stop,
+                    {"Q1": base + "Q1-live"},
+                    {"Q1": floor_bodies["Q1"]},
+                    {"Q1": floor_tokens["Q1"]},
+                )
+            )
+            lineup.asked[FLOOR]["Q1-live"] = (
+                base + "Q1-live",
+                json.dumps(variables["Q1"]),
+                floor_tokens["Q1"],
+                partial(sc.normalize_floor, "Q1-live"),
+            )
         # The floor's pool reset is a decision: recorded with the figures.
         lineup.notes.append(
             "floor: asyncpg pool without its reset query (every setting is transaction-local; "
-            "see bench/runner/floor.py)" if args.floor_reset == "none"
-            else "floor: asyncpg's default pool reset query on every release")  # fmt: skip
+            "see bench/runner/floor.py)"
+            if args.floor_reset == "none"
+            else "floor: asyncpg's default pool reset query on every release"
+        )
     if not args.shared_socket:
-        lineup.notes.append("ours and the floor: a SO_REUSEPORT socket per uvicorn worker "
-                            "(bench/runner/multi.py), not uvicorn --workers")  # fmt: skip
+        lineup.notes.append(
+            "ours and the floor: a SO_REUSEPORT socket per uvicorn worker "
+            "(bench/runner/multi.py), not uvicorn --workers"
+        )
 
     await _add_peers(args, database, owner, fx, lineup, workdir, port + 2)
     await _add_ceilings(args, database, owner, fx, lineup, workdir, reads)
     return lineup
 
 
-async def _add_peers(args: argparse.Namespace, database: Database, owner: asyncpg.Connection,
-                     fx: sc.Fixture, lineup: Lineup, workdir: Path, port: int) -> None:  # fmt: skip
+async def _add_peers(
+    args: argparse.Namespace,
+    database: Database,
+    owner: asyncpg.Connection,
+    fx: sc.Fixture,
+    lineup: Lineup,
+    workdir: Path,
+    port: int,
+) -> None:
     wanted = [s for s in ("Q1", "Q3") if s in lineup.scenarios]
     if args.no_peers or not args.peers or not wanted:
         return
@@ -198,20 +247,41 @@ async def _add_peers(args: argparse.Namespace, database: Database, owner: asyncp
         url = peers.url(port + offset)
         bodies = {s: json.dumps({"query": docs[s], "variables": variables[s]}) for s in wanted}
         token = lineup.user_tokens["bench-commission"]
-        start = partial(peers.start, kind, dsn, port + offset, args.workers, settings,
-                        pool=database.settings.pool_size, peers=installed)  # fmt: skip
+        start = partial(
+            peers.start,
+            kind,
+            dsn,
+            port + offset,
+            args.workers,
+            settings,
+            pool=database.settings.pool_size,
+            peers=installed,
+        )
         files = {s: _write(workdir, f"{kind}-{s}", [bodies[s]]) for s in wanted}
-        lineup.contenders.append(Contender(kind, start, peers.stop, {s: url for s in wanted},
-                                           files, {s: token for s in wanted}))  # fmt: skip
-        lineup.asked[kind] = {s: (url, bodies[s], token, partial(peers.normalize, kind, s))
-                              for s in wanted}  # fmt: skip
+        lineup.contenders.append(
+            Contender(
+                kind, start, peers.stop, {s: url for s in wanted}, files, {s: token for s in wanted}
+            )
+        )
+        lineup.asked[kind] = {
+            s: (url, bodies[s], token, partial(peers.normalize, kind, s)) for s in wanted
+        }
         lineup.peer_labels.append(kind)
-        lineup.notes.append(f"{kind} {installed.version(kind)}: RLS settings per request in a "
-                            f"transaction, as bench-commission (scope {scope})")  # fmt: skip
+        lineup.notes.append(
+            f"{kind} {installed.version(kind)}: RLS settings per request in a "
+            f"transaction, as bench-commission (scope {scope})"
+        )
 
 
-async def _add_ceilings(args: argparse.Namespace, database: Database, owner: asyncpg.Connection,
-                        fx: sc.Fixture, lineup: Lineup, workdir: Path, reads: list[str]) -> None:  # fmt: skip
+async def _add_ceilings(
+    args: argparse.Namespace,
+    database: Database,
+    owner: asyncpg.Connection,
+    fx: sc.Fixture,
+    lineup: Lineup,
+    workdir: Path,
+    reads: list[str],
+) -> None:
     if args.no_pgbench or not reads:
         return
     try:
@@ -225,17 +295,38 @@ async def _add_ceilings(args: argparse.Namespace, database: Database, owner: asy
         "Q1": {"user": commission, "period": fx.period_id, "unit": fx.commission_id},
         "Q1-live": {"user": commission, "period": fx.period_id, "unit": fx.commission_id},
         "Q2": {"user": school, "period": fx.period_id, "unit": fx.school_id},
-        "Q3": {"user": school, "under": fx.school_id, "under_school": fx.school_id,
-               "paths": school_paths.get("recruit.read", []),
-               "limit": sc.PAGE + 1, "recruits": []},
-        "Q4": {"user": school, "under": fx.school_id, "under_school": fx.school_id,
-               "paths": school_paths.get("plan.read", []),
-               "limit": sc.PAGE + 1},
-    }  # fmt: skip
-    lineup.contenders.append(Ceiling("pgbench", database.app_dsn, database.name,
-                                     {s: s for s in reads}, variables, workdir))  # fmt: skip
+        "Q3": {
+            "user": school,
+            "under": fx.school_id,
+            "under_school": fx.school_id,
+            "paths": school_paths.get("recruit.read", []),
+            "limit": sc.PAGE + 1,
+            "recruits": [],
+        },
+        "Q4": {
+            "user": school,
+            "under": fx.school_id,
+            "under_school": fx.school_id,
+            "paths": school_paths.get("plan.read", []),
+            "limit": sc.PAGE + 1,
+        },
+    }
+    lineup.contenders.append(
+        Ceiling(
+            "pgbench", database.app_dsn, database.name, {s: s for s in reads}, variables, workdir
+        )
+    )
     if "Q1" in reads:
-        lineup.contenders.append(Ceiling("pgbench live", database.app_dsn, database.name,
-                                         {"Q1": "Q1-live"}, variables, workdir))  # fmt: skip
-    lineup.notes.append(f"pgbench: {where}, -M prepared, one transaction per request as the "
-                        "service role")  # fmt: skip
+        lineup.contenders.append(
+            Ceiling(
+                "pgbench live",
+                database.app_dsn,
+                database.name,
+                {"Q1": "Q1-live"},
+                variables,
+                workdir,
+            )
+        )
+    lineup.notes.append(
+        f"pgbench: {where}, -M prepared, one transaction per request as the service role"
+    )

@@ -45,14 +45,30 @@ def _serve(app: str, host: str, port: int) -> None:
     import uvicorn
 
     sock = listening_socket(host, port)
-    config = uvicorn.Config(app, factory=True, host=host, port=port, log_level="warning",
-                            access_log=False, lifespan="on")  # fmt: skip
+    config = uvicorn.Config(
+        app,
+        factory=True,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )
     uvicorn.Server(config).run(sockets=[sock])
 
 
 def _supervise(app: str, host: str, port: int, workers: int) -> int:
-    cmd = [sys.executable, "-m", "partyplan.bench.runner.multi", app, "--host", host,
-           "--port", str(port), "--worker"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "partyplan.bench.runner.multi",
+        app,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--worker",
+    ]
     children = [subprocess.Popen(cmd) for _ in range(workers)]
 
     def forward(signum: int, frame: object) -> None:

@@ -108,8 +108,18 @@ def percentile(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=1000, method="inclusive")[int(p * 10) - 1]
 
 
-def run(dsn: str, database: str, scenario: str, values: dict[str, Any], workdir: Path, *,
-        clients: int, threads: int, seconds: int, log: bool = True) -> PgbenchResult:  # fmt: skip
+def run(
+    dsn: str,
+    database: str,
+    scenario: str,
+    values: dict[str, Any],
+    workdir: Path,
+    *,
+    clients: int,
+    threads: int,
+    seconds: int,
+    log: bool = True,
+) -> PgbenchResult:
     """One pgbench run of the scenario's script; raises when pgbench fails."""
     path = workdir / f"pgbench-{scenario}.sql"
     path.write_text(script(scenario))
@@ -117,15 +127,36 @@ def run(dsn: str, database: str, scenario: str, values: dict[str, Any], workdir:
     for old in workdir.glob(f"{prefix}.*"):
         old.unlink()
     conn, env = connection_args(dsn)
-    cmd = [executable(), *conn, "-n", "-M", "prepared", "-c", str(clients), "-j", str(threads),
-           "-T", str(seconds), "-f", str(path), *variables(values)]  # fmt: skip
+    cmd = [
+        executable(),
+        *conn,
+        "-n",
+        "-M",
+        "prepared",
+        "-c",
+        str(clients),
+        "-j",
+        str(threads),
+        "-T",
+        str(seconds),
+        "-f",
+        str(path),
+        *variables(values),
+    ]
     if log:
         cmd += ["-l", f"--log-prefix={workdir / prefix}"]
-    done = subprocess.run([*cmd, database], capture_output=True, text=True, cwd=workdir,
-                          env={**os.environ, **env}, timeout=seconds + 120)  # fmt: skip
+    done = subprocess.run(
+        [*cmd, database],
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        env={**os.environ, **env},
+        timeout=seconds + 120,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"pgbench failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
     transactions, tps, failed = parse(done.stdout)
     lat = latencies_ms(workdir, prefix) if log else []
-    return PgbenchResult(transactions, tps, percentile(lat, 50), percentile(lat, 95),
-                         percentile(lat, 99), failed)  # fmt: skip
+    return PgbenchResult(
+        transactions, tps, percentile(lat, 50), percentile(lat, 95), percentile(lat, 99), failed
+    )

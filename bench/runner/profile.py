@@ -96,8 +96,14 @@ async def _profile(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _one(client: httpx.AsyncClient, name: str, account: str, body: dict,  # type: ignore[type-arg]
-               token: str, args: argparse.Namespace) -> None:  # fmt: skip
+async def _one(
+    client: httpx.AsyncClient,
+    name: str,
+    account: str,
+    body: dict,  # type: ignore[type-arg]
+    token: str,
+    args: argparse.Namespace,
+) -> None:
     headers = {"Authorization": f"Bearer {token}"}
 
     async def requests(n: int) -> None:
@@ -118,8 +124,10 @@ async def _one(client: httpx.AsyncClient, name: str, account: str, body: dict,  
     profiler.disable()
     stats = pstats.Stats(profiler)
     print(f"\n{name}: {sc.SCENARIO_TITLES[name]} (as {account}, {args.requests} requests)")
-    print(f"  in-process CPU {cpu_ms:.2f} ms/request, wall {wall_ms:.2f} ms/request "
-          "(no profiler; PostgreSQL's CPU not included)")  # fmt: skip
+    print(
+        f"  in-process CPU {cpu_ms:.2f} ms/request, wall {wall_ms:.2f} ms/request "
+        "(no profiler; PostgreSQL's CPU not included)"
+    )
     # The count does not depend on what else runs on the cores: on a shared machine it shows
     # a change in Python work that the CPU figure's noise hides.
     calls = stats.total_calls / args.requests  # type: ignore[attr-defined]

@@ -85,8 +85,20 @@ def _ratio(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}×"
 
 
-HEADER = ("server", "req/s", "p50 ms", "p95 ms", "p99 ms", "stmts/req", "xacts/req",
-          "server CPU ms/req", "PG CPU ms/req", "RSS MB/worker", "× floor", "× peer")  # fmt: skip
+HEADER = (
+    "server",
+    "req/s",
+    "p50 ms",
+    "p95 ms",
+    "p99 ms",
+    "stmts/req",
+    "xacts/req",
+    "server CPU ms/req",
+    "PG CPU ms/req",
+    "RSS MB/worker",
+    "× floor",
+    "× peer",
+)
 
 
 def cells(table: Table) -> list[tuple[str, ...]]:
@@ -97,13 +109,19 @@ def cells(table: Table) -> list[tuple[str, ...]]:
             out.append((name, row.note or "not measured", *("" for _ in HEADER[2:])))
             continue
         values = (
-            name, _num(row.median("rate"), 0), _num(row.median("p50"), 2),
-            _num(row.median("p95"), 2), _num(row.median("p99"), 2),
-            _num(row.median("statements"), 2), _num(row.median("xacts"), 3),
-            _num(row.median("server_cpu_ms"), 2), _num(row.median("pg_cpu_ms"), 2),
-            _num(row.rss_max, 0), _ratio(table.ratio(name, FLOOR)),
+            name,
+            _num(row.median("rate"), 0),
+            _num(row.median("p50"), 2),
+            _num(row.median("p95"), 2),
+            _num(row.median("p99"), 2),
+            _num(row.median("statements"), 2),
+            _num(row.median("xacts"), 3),
+            _num(row.median("server_cpu_ms"), 2),
+            _num(row.median("pg_cpu_ms"), 2),
+            _num(row.rss_max, 0),
+            _ratio(table.ratio(name, FLOOR)),
             _ratio(table.ratio(name, PEER)),
-        )  # fmt: skip
+        )
         if table.scenario == "Q1":
             values = (*values, _ratio(table.ratio(name, LIVE)))
         if row.failures:
@@ -122,8 +140,12 @@ def render_text(table: Table) -> str:
     widths = [max(len(r[i]) if i < len(r) else 0 for r in [head, *body]) for i in range(len(head))]
     lines = [f"{table.scenario}: {table.title}"]
     for r in [head, *body]:
-        lines.append("  ".join(c.rjust(w) if i else c.ljust(w)
-                               for i, (c, w) in enumerate(zip(r, widths, strict=False))))  # fmt: skip
+        lines.append(
+            "  ".join(
+                c.rjust(w) if i else c.ljust(w)
+                for i, (c, w) in enumerate(zip(r, widths, strict=False))
+            )
+        )
         extra = r[len(head) :]
         if extra:
             lines[-1] += "  " + " ".join(extra)
@@ -132,8 +154,12 @@ def render_text(table: Table) -> str:
 
 def render_markdown(table: Table) -> str:
     head = header(table)
-    lines = [f"**{table.scenario}** — {table.title}", "",
-             "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]  # fmt: skip
+    lines = [
+        f"**{table.scenario}** — {table.title}",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+    ]
     for r in cells(table):
         padded = list(r[: len(head)]) + [""] * (len(head) - len(r))
         if len(r) > len(head):

@@ -56,8 +56,10 @@ async def _main(args: argparse.Namespace) -> int:
         postmaster = stats.postmaster_of(await stats_conn.fetchval("SELECT pg_backend_pid()"))
         probe = Probe(counters, postmaster, workdir)
         pg_version = await owner.fetchval("SHOW server_version")
-        print(f"data: {data_dir if not args.database_url else args.database_url}; "
-              f"{_scale(fx)}; period {fx.period_name}")  # fmt: skip
+        print(
+            f"data: {data_dir if not args.database_url else args.database_url}; "
+            f"{_scale(fx)}; period {fx.period_name}"
+        )
         lineup = await build_lineup(args, database, owner, fx, workdir)
         # No connection of ours may stay in the benchmark database: the transaction counts
         # are read when no client is connected there (stats.PgCounters.settle).
@@ -69,8 +71,10 @@ async def _main(args: argparse.Namespace) -> int:
         tables = await _rounds(args, lineup, probe)
         verdicts = targets.verdicts(tables, lineup.sizes, args.connections)
         # Anything else running on the machine competes for the same cores: say how busy it was.
-        lineup.notes.append(f"1-minute load average {load_before:.1f} before the run, "
-                            f"{os.getloadavg()[0]:.1f} after it, on {os.cpu_count()} cores")  # fmt: skip
+        lineup.notes.append(
+            f"1-minute load average {load_before:.1f} before the run, "
+            f"{os.getloadavg()[0]:.1f} after it, on {os.cpu_count()} cores"
+        )
         _print(tables, verdicts)
         print(lineup.notes[-1])
         if not args.no_write:
@@ -91,7 +95,9 @@ async def _main(args: argparse.Namespace) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-async def _counters(database: Database, owner: asyncpg.Connection) -> tuple[asyncpg.Connection, stats.PgCounters | None]:  # fmt: skip
+async def _counters(
+    database: Database, owner: asyncpg.Connection
+) -> tuple[asyncpg.Connection, stats.PgCounters | None]:
     """A connection to read the statistics from, in another database where possible."""
     try:
         conn = await asyncpg.connect(database.stats_dsn)
@@ -115,8 +121,10 @@ def _data_label(args: argparse.Namespace) -> str:
 
 def _scale(fx: sc.Fixture) -> str:
     c = fx.counts
-    return (f"{c['schools']:,} schools, {c['units']:,} units, {c['recruits']:,} recruits, "
-            f"{c['warnings']:,} warnings")  # fmt: skip
+    return (
+        f"{c['schools']:,} schools, {c['units']:,} units, {c['recruits']:,} recruits, "
+        f"{c['warnings']:,} warnings"
+    )
 
 
 async def _agree(lineup: Lineup, fx: sc.Fixture, counters: stats.PgCounters | None) -> list[str]:
@@ -151,8 +159,12 @@ async def _agree(lineup: Lineup, fx: sc.Fixture, counters: stats.PgCounters | No
         lineup.drop(peer, "answers differ from ours (see above)")
     lineup.use_answers(answers)
     if not problems:
-        agreed = ["ours (tallies)", "floor", *(["live aggregation"] if "Q1" in lineup.scenarios else []),
-                  *(p for p in peers if p not in bad_peers)]  # fmt: skip
+        agreed = [
+            "ours (tallies)",
+            "floor",
+            *(["live aggregation"] if "Q1" in lineup.scenarios else []),
+            *(p for p in peers if p not in bad_peers),
+        ]
         print("  agreed: " + " = ".join(agreed))
     return problems
 
@@ -186,8 +198,11 @@ async def _rounds(
                     if sample.failures + sample.errors
                     else ""
                 )
-                print(f"round {number} {scenario:<3} {who.label:<14} {sample.rate:9,.0f} req/s  "
-                      f"p95 {sample.p95:7.2f} ms{failed}", flush=True)  # fmt: skip
+                print(
+                    f"round {number} {scenario:<3} {who.label:<14} {sample.rate:9,.0f} req/s  "
+                    f"p95 {sample.p95:7.2f} ms{failed}",
+                    flush=True,
+                )
     return tables
 
 
@@ -200,8 +215,14 @@ def _print(tables: dict[str, report.Table], verdicts: list[report.Verdict]) -> N
     print(report.render_verdicts_text(verdicts))
 
 
-def _section(args: argparse.Namespace, fx: sc.Fixture, tables: dict[str, report.Table],
-             verdicts: list[report.Verdict], where: str, lineup: Lineup) -> str:  # fmt: skip
+def _section(
+    args: argparse.Namespace,
+    fx: sc.Fixture,
+    tables: dict[str, report.Table],
+    verdicts: list[report.Verdict],
+    where: str,
+    lineup: Lineup,
+) -> str:
     command = "partyplan bench run " + shlex.join(
         sys.argv[3:] if sys.argv[1:3] == ["bench", "run"] else []
     )

@@ -128,8 +128,10 @@ async def discover(conn: asyncpg.Connection) -> Fixture:
     units = {r["username"]: r["unit_id"] for r in rows}
     missing = [a for a in ACCOUNTS[:2] if a not in users]
     if missing:
-        raise SystemExit(f"the data has no {', '.join(missing)} account: generate it with "
-                         "`partyplan bench generate` first")  # fmt: skip
+        raise SystemExit(
+            f"the data has no {', '.join(missing)} account: generate it with "
+            "`partyplan bench generate` first"
+        )
     commission, school = units["bench-commission"], units["bench-school"]
     period = await conn.fetchrow(
         "SELECT p.id, p.name FROM plan_periods p JOIN unit_quotas q ON q.period_id = p.id"
@@ -204,7 +206,9 @@ def graphql_bodies(name: str, fx: Fixture, today: date) -> tuple[str, list[str]]
     """(the caller's username, the request bodies wrk rotates over) for our service."""
     period = gid("PlanPeriod", fx.period_id)
     if name == "Q1":
-        return "bench-commission", [_body(Q1, {"unit": gid("Unit", fx.commission_id), "period": period})]  # fmt: skip
+        return "bench-commission", [
+            _body(Q1, {"unit": gid("Unit", fx.commission_id), "period": period})
+        ]
     if name == "Q2":
         return "bench-school", [_body(Q2, {"unit": gid("Unit", fx.school_id), "period": period})]
     if name == "Q3":
@@ -213,16 +217,34 @@ def graphql_bodies(name: str, fx: Fixture, today: date) -> tuple[str, list[str]]
         return "bench-school", [_body(Q4, {"under": gid("Unit", fx.school_id)})]
     if name == "M1":
         return fx.m1_user, [
-            _body(M1, {"input": {"recruitId": gid("Recruit", r), "step": "CULTIVATION",
-                                 "on": today.isoformat(), "data": {"assessment": "合格"}}})
+            _body(
+                M1,
+                {
+                    "input": {
+                        "recruitId": gid("Recruit", r),
+                        "step": "CULTIVATION",
+                        "on": today.isoformat(),
+                        "data": {"assessment": "合格"},
+                    }
+                },
+            )
             for r in fx.m1_recruits
-        ]  # fmt: skip
+        ]
     if name == "M2":
         return "bench-school", [
-            _body(M2, {"input": {"periodId": period, "fromUnitId": gid("Unit", fx.school_id),
-                                 "toUnitId": gid("Unit", c), "amounts": {"total": 1}}})
+            _body(
+                M2,
+                {
+                    "input": {
+                        "periodId": period,
+                        "fromUnitId": gid("Unit", fx.school_id),
+                        "toUnitId": gid("Unit", c),
+                        "amounts": {"total": 1},
+                    }
+                },
+            )
             for c in fx.committees
-        ]  # fmt: skip
+        ]
     raise ValueError(name)
 
 
@@ -237,8 +259,16 @@ def unusable(name: str, fx: Fixture) -> str | None:
 
 # --- the answers as tuples --------------------------------------------------------------------
 
-_STRUCTURE = ("women", "ethnicMinority", "youth35", "collegeEducated", "students", "staff",
-              "highKnowledge", "professionalTechnical")  # fmt: skip
+_STRUCTURE = (
+    "women",
+    "ethnicMinority",
+    "youth35",
+    "collegeEducated",
+    "students",
+    "staff",
+    "highKnowledge",
+    "professionalTechnical",
+)
 _PIPELINE = ("applicants", "activists", "developmentTargets", "probationary", "converted")
 
 
@@ -249,17 +279,27 @@ def _graphql_data(response: dict[str, Any]) -> dict[str, Any]:
 
 
 def _q1_graphql(line: dict[str, Any]) -> tuple:  # type: ignore[type-arg]
-    figures = (line["admitted"], line["admittedExempt"],
-               *(line["structure"][k] for k in _STRUCTURE),
-               *(line["pipeline"][k] for k in _PIPELINE), line["openFindings"])  # fmt: skip
+    figures = (
+        line["admitted"],
+        line["admittedExempt"],
+        *(line["structure"][k] for k in _STRUCTURE),
+        *(line["pipeline"][k] for k in _PIPELINE),
+        line["openFindings"],
+    )
     return (ungid(line["unitId"]), line["unitName"], line["plan"], *figures)
 
 
 def _q3_graphql(node: dict[str, Any]) -> tuple:  # type: ignore[type-arg]
     step = node["nextStep"]
-    return (ungid(node["id"]), node["name"], (node["branch"] or {}).get("name"),
-            node["stage"].lower(), step.lower() if step else None, node["nextDueOn"],
-            node["openFindings"])  # fmt: skip
+    return (
+        ungid(node["id"]),
+        node["name"],
+        (node["branch"] or {}).get("name"),
+        node["stage"].lower(),
+        step.lower() if step else None,
+        node["nextDueOn"],
+        node["openFindings"],
+    )
 
 
 def normalize_ours(name: str, response: dict[str, Any]) -> list[tuple]:  # type: ignore[type-arg]
@@ -270,11 +310,20 @@ def normalize_ours(name: str, response: dict[str, Any]) -> list[tuple]:  # type:
         return [_q3_graphql(e["node"]) for e in data["recruits"]["edges"]]
     if name == "Q2":
         plan = data["plan"]
-        return [(c["unitName"], c["received"]["total"], c["forecast"]["amounts"]["total"],
-                 c["admitted"]) for c in plan["children"]]  # fmt: skip
+        return [
+            (
+                c["unitName"],
+                c["received"]["total"],
+                c["forecast"]["amounts"]["total"],
+                c["admitted"],
+            )
+            for c in plan["children"]
+        ]
     if name == "Q4":
-        return [(ungid(e["node"]["id"]), e["node"]["kind"].lower(), e["node"]["unitName"])
-                for e in data["warnings"]["edges"]]  # fmt: skip
+        return [
+            (ungid(e["node"]["id"]), e["node"]["kind"].lower(), e["node"]["unitName"])
+            for e in data["warnings"]["edges"]
+        ]
     raise ValueError(name)
 
 
@@ -283,14 +332,27 @@ def normalize_floor(name: str, response: dict[str, Any]) -> list[tuple]:  # type
     rows = response["data"]
     if name in ("Q1", "Q1-live"):
         lines = rows["children"] if name == "Q1" else rows
-        return [(r["unit_id"], r["unit_name"], r["plan"], *(r[f] for f in Q1_FIGURES))
-                for r in lines]  # fmt: skip
+        return [
+            (r["unit_id"], r["unit_name"], r["plan"], *(r[f] for f in Q1_FIGURES)) for r in lines
+        ]
     if name == "Q3":
-        return [(r["id"], r["name"], r["branch_name"], r["stage"], r["next_step"],
-                 r["next_due_on"], r["open_findings"]) for r in rows]  # fmt: skip
+        return [
+            (
+                r["id"],
+                r["name"],
+                r["branch_name"],
+                r["stage"],
+                r["next_step"],
+                r["next_due_on"],
+                r["open_findings"],
+            )
+            for r in rows
+        ]
     if name == "Q2":
-        return [(r["unit_name"], r["received_total"], r["forecast_total"], r["admitted"])
-                for r in rows["children"]]  # fmt: skip
+        return [
+            (r["unit_name"], r["received_total"], r["forecast_total"], r["admitted"])
+            for r in rows["children"]
+        ]
     if name == "Q4":
         return [(r["id"], r["kind"], r["unit_name"]) for r in rows]
     raise ValueError(name)

@@ -23,20 +23,47 @@ START_TIMEOUT = 90.0
 STOP_TIMEOUT = 15.0
 
 
-def start_uvicorn(app: str, port: int, workers: int, env: dict[str, str], log_path: Path,
-                  shared: bool = False) -> subprocess.Popen[bytes]:  # fmt: skip
+def start_uvicorn(
+    app: str, port: int, workers: int, env: dict[str, str], log_path: Path, shared: bool = False
+) -> subprocess.Popen[bytes]:
     """The app factory under uvicorn on 127.0.0.1:<port>, a socket per worker (multi.py) or,
     ``shared``, uvicorn's own ``--workers``; returns once every worker answers."""
     if shared:
-        cmd = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-               "--no-access-log"]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            app,
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ]
     else:
-        cmd = [sys.executable, "-m", "partyplan.bench.runner.multi", app, "--port", str(port),
-               "--workers", str(workers)]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "partyplan.bench.runner.multi",
+            app,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ]
     with log_path.open("ab") as log:
-        proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+        proc = subprocess.Popen(
+            cmd,
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         wait_ready(proc, port, workers, log_path)
     except BaseException:

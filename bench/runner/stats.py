@@ -55,8 +55,11 @@ class Statements:
     ends: int = 0  # COMMIT and ROLLBACK: explicit transactions ended
 
     def __sub__(self, other: Statements) -> Statements:
-        return Statements(self.statements - other.statements, self.tx_control - other.tx_control,
-                          self.ends - other.ends)  # fmt: skip
+        return Statements(
+            self.statements - other.statements,
+            self.tx_control - other.tx_control,
+            self.ends - other.ends,
+        )
 
 
 class PgCounters:

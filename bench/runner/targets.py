@@ -22,8 +22,9 @@ def _p95(table: Table | None) -> float | None:
     return None if row is None else row.median("p95")
 
 
-def _ratio_verdict(name: str, tables: dict[str, Table], scenario: str, other: str,
-                   label: str, minimum: float) -> Verdict:  # fmt: skip
+def _ratio_verdict(
+    name: str, tables: dict[str, Table], scenario: str, other: str, label: str, minimum: float
+) -> Verdict:
     ours, theirs = _rate(tables.get(scenario), OURS), _rate(tables.get(scenario), other)
     if ours and theirs == 0:
         return Verdict(name, f"the {label} completed no request in a timed run", None)
@@ -76,16 +77,25 @@ def verdicts(
     if sizes is None or sizes.independent is None:
         found.append(Verdict("statements independent of page and tree size", "not measured", None))
     else:
-        found.append(Verdict("statements independent of page and tree size", sizes.describe(),
-                             sizes.independent))  # fmt: skip
+        found.append(
+            Verdict(
+                "statements independent of page and tree size", sizes.describe(), sizes.independent
+            )
+        )
     rss = [t.rows[OURS].rss_max for t in tables.values() if OURS in t.rows]
     rss = [r for r in rss if r is not None]
     if rss:
-        found.append(Verdict(f"server RSS ≤ {RSS_LIMIT_MB} MB per worker", f"max {max(rss):.0f} MB",
-                             max(rss) <= RSS_LIMIT_MB))  # fmt: skip
+        found.append(
+            Verdict(
+                f"server RSS ≤ {RSS_LIMIT_MB} MB per worker",
+                f"max {max(rss):.0f} MB",
+                max(rss) <= RSS_LIMIT_MB,
+            )
+        )
     for scenario in ("M1", "M2"):
         row = tables[scenario].rows.get(OURS) if scenario in tables else None
         if row is not None and row.samples:
-            found.append(Verdict(f"{scenario} without errors", f"{row.failures} failed",
-                                 row.failures == 0))  # fmt: skip
+            found.append(
+                Verdict(f"{scenario} without errors", f"{row.failures} failed", row.failures == 0)
+            )
     return found

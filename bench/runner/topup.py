@@ -29,7 +29,10 @@ async def quota_headroom(database: Database, fx: sc.Fixture, notes: list[str]) -
     try:
         available = await conn.fetchval(
             "SELECT received_total - handed_total - reserve_total FROM unit_quotas"
-            " WHERE period_id = $1 AND unit_id = $2", fx.period_id, fx.school_id)  # fmt: skip
+            " WHERE period_id = $1 AND unit_id = $2",
+            fx.period_id,
+            fx.school_id,
+        )
     finally:
         await conn.close()
     if available is not None and available >= HEADROOM:
@@ -38,11 +41,20 @@ async def quota_headroom(database: Database, fx: sc.Fixture, notes: list[str]) -
     try:
         async with engine.begin() as owner:
             session = Session(owner, await bind_principal(owner, fx.users["bench-commission"]))
-            await quotas.issue(session, period_id=fx.period_id, school_id=fx.school_id,
-                               amounts=Amounts(MAX_AMOUNT), document_no="BENCH-M2",
-                               document_date=None, targets=[], supplement=True,
-                               reason="benchmark M2: places to allocate")  # fmt: skip
+            await quotas.issue(
+                session,
+                period_id=fx.period_id,
+                school_id=fx.school_id,
+                amounts=Amounts(MAX_AMOUNT),
+                document_no="BENCH-M2",
+                document_date=None,
+                targets=[],
+                supplement=True,
+                reason="benchmark M2: places to allocate",
+            )
     finally:
         await engine.dispose()
-    notes.append(f"M2: the school's quota supplemented by {MAX_AMOUNT:,} (it had {available} "
-                 "places left) so that every allocation succeeds")  # fmt: skip
+    notes.append(
+        f"M2: the school's quota supplemented by {MAX_AMOUNT:,} (it had {available} "
+        "places left) so that every allocation succeeds"
+    )

@@ -40,14 +40,27 @@ def parse(output: str) -> WrkResult:
     for line in output.splitlines():
         if line.startswith(MARK):
             d = json.loads(line[len(MARK) :])
-            errors = sum(d[k] for k in ("connect_errors", "read_errors", "write_errors",
-                                        "timeouts", "status_errors"))  # fmt: skip
+            errors = sum(
+                d[k]
+                for k in (
+                    "connect_errors",
+                    "read_errors",
+                    "write_errors",
+                    "timeouts",
+                    "status_errors",
+                )
+            )
             return WrkResult(
-                requests=d["requests"], seconds=d["duration_us"] / 1e6, p50_ms=d["p50_us"] / 1e3,
-                p95_ms=d["p95_us"] / 1e3, p99_ms=d["p99_us"] / 1e3, errors=errors,
-                failures=d["failures"], sent=d.get("sent", d["requests"]),
+                requests=d["requests"],
+                seconds=d["duration_us"] / 1e6,
+                p50_ms=d["p50_us"] / 1e3,
+                p95_ms=d["p95_us"] / 1e3,
+                p99_ms=d["p99_us"] / 1e3,
+                errors=errors,
+                failures=d["failures"],
+                sent=d.get("sent", d["requests"]),
                 sample=d.get("sample", ""),
-            )  # fmt: skip
+            )
     raise ValueError(f"no {MARK.strip()} line in wrk's output:\n{output[-2000:]}")
 
 
@@ -58,13 +71,31 @@ def executable() -> str:
     return found
 
 
-def run(url: str, bodies: Path, token: str, *, connections: int, threads: int, seconds: int,
-        check: bool) -> WrkResult:  # fmt: skip
+def run(
+    url: str, bodies: Path, token: str, *, connections: int, threads: int, seconds: int, check: bool
+) -> WrkResult:
     """One wrk run; raises when wrk fails or reports nothing."""
-    env = {**os.environ, "WRK_BODIES": str(bodies), "WRK_TOKEN": token,
-           "WRK_CHECK": "1" if check else "0", "WRK_THREADS": str(threads)}  # fmt: skip
-    cmd = [executable(), "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s",
-           "--timeout", "30s", "-s", str(SCRIPT), url]  # fmt: skip
+    env = {
+        **os.environ,
+        "WRK_BODIES": str(bodies),
+        "WRK_TOKEN": token,
+        "WRK_CHECK": "1" if check else "0",
+        "WRK_THREADS": str(threads),
+    }
+    cmd = [
+        executable(),
+        "-t",
+        str(threads),
+        "-c",
+        str(connections),
+        "-d",
+        f"{seconds}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(SCRIPT),
+        url,
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=seconds + 60)
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip()[-2000:]}")

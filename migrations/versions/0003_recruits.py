@@ -27,8 +27,13 @@ depends_on = None
 CATEGORIES = ("undergraduate", "postgraduate", "teacher", "other_staff", "other")
 EDUCATION = ("below_college", "college", "bachelor", "master", "doctorate")
 STAGES = (
-    "applicant", "activist", "development_target", "probationary", "full_member", "cancelled",
-)  # fmt: skip
+    "applicant",
+    "activist",
+    "development_target",
+    "probationary",
+    "full_member",
+    "cancelled",
+)
 
 
 _UNITS_DERIVE = """
@@ -218,10 +223,12 @@ def upgrade() -> None:
         """
     )
     # Units inherit the region of the unit above them (units move only within their school).
-    op.execute(_UNITS_DERIVE.format(
-        region_column="region_code",
-        region="NEW.region_code := coalesce(NEW.region_code, parent_region);",
-    ))  # fmt: skip
+    op.execute(
+        _UNITS_DERIVE.format(
+            region_column="region_code",
+            region="NEW.region_code := coalesce(NEW.region_code, parent_region);",
+        )
+    )
     op.execute(
         "UPDATE units u SET region_code = c.region_code FROM units c "
         "WHERE c.path = subpath(u.path, 0, 1) AND u.region_code IS NULL AND c.region_code IS NOT NULL"

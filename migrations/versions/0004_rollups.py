@@ -66,10 +66,24 @@ ALL_PERIOD_COLUMNS = [*PERIOD_FIGURES, "open_findings"]
 
 # The recruit columns a contribution depends on: an update touching none of them is skipped.
 CONTRIBUTION_COLUMNS = (
-    "unit_path", "school_id", "approved_on", "exempt", "gender", "ethnicity", "birth_date",
-    "education", "category", "high_knowledge", "professional_title", "applied_on",
-    "activist_on", "target_on", "converted_on", "cancelled_on", "open_findings",
-)  # fmt: skip
+    "unit_path",
+    "school_id",
+    "approved_on",
+    "exempt",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "education",
+    "category",
+    "high_knowledge",
+    "professional_title",
+    "applied_on",
+    "activist_on",
+    "target_on",
+    "converted_on",
+    "cancelled_on",
+    "open_findings",
+)
 MILESTONES = {
     "applied_on": "application",
     "activist_on": "activist",

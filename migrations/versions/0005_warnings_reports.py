@@ -26,9 +26,15 @@ branch_labels = None
 depends_on = None
 
 KINDS = (
-    "slow_progress", "over_plan", "rushed", "long_term_none", "large_swing", "overdue_step",
-    "missing_data", "report_overdue",
-)  # fmt: skip
+    "slow_progress",
+    "over_plan",
+    "rushed",
+    "long_term_none",
+    "large_swing",
+    "overdue_step",
+    "missing_data",
+    "report_overdue",
+)
 
 
 def upgrade() -> None:

@@ -41,8 +41,11 @@ def _stage_on(row: str, on: str) -> str:
 
 def over(row: str, expression: str) -> str:
     """An expression of 0004 over recruit ``r``, rewritten over the trigger's ``row``."""
-    expression = re.sub(r"recruit_stage_on\(r, ([a-z_.]+)\)",
-                        lambda m: f"({_stage_on(row, m.group(1))})", expression)  # fmt: skip
+    expression = re.sub(
+        r"recruit_stage_on\(r, ([a-z_.]+)\)",
+        lambda m: f"({_stage_on(row, m.group(1))})",
+        expression,
+    )
     return re.sub(r"\br\.", f"{row}.", expression)
 
 
@@ -86,10 +89,12 @@ def _month_rows(row: str, sign: int) -> str:
         + ["0 AS converted"]
     )
     conversion = ", ".join([*(f"0 AS {n}" for n in _v4.ADMISSION_FIGURES), f"{sign} AS converted"])
-    return " UNION ALL ".join([
-        head % (f"date_trunc('month', {row}.approved_on)::date", approval, admitted),
-        head % (f"date_trunc('month', {row}.converted_on)::date", conversion, converted),
-    ])  # fmt: skip
+    return " UNION ALL ".join(
+        [
+            head % (f"date_trunc('month', {row}.approved_on)::date", approval, admitted),
+            head % (f"date_trunc('month', {row}.converted_on)::date", conversion, converted),
+        ]
+    )
 
 
 def _trigger() -> str:

@@ -9,14 +9,25 @@ from partyplan.tenants.scope import descendant_of, descendant_of_any
 from partyplan.tenants.session import Session
 
 USER_COLUMNS = (
-    users.c.id, users.c.username, users.c.display_name, users.c.home_unit_id, users.c.home_path,
-    users.c.school_id, users.c.active, users.c.created_at,
-)  # fmt: skip
+    users.c.id,
+    users.c.username,
+    users.c.display_name,
+    users.c.home_unit_id,
+    users.c.home_path,
+    users.c.school_id,
+    users.c.active,
+    users.c.created_at,
+)
 BINDING_COLUMNS = (
-    role_bindings.c.id, role_bindings.c.user_id, role_bindings.c.role, role_bindings.c.unit_id,
-    role_bindings.c.unit_path, role_bindings.c.school_id, role_bindings.c.granted_by,
+    role_bindings.c.id,
+    role_bindings.c.user_id,
+    role_bindings.c.role,
+    role_bindings.c.unit_id,
+    role_bindings.c.unit_path,
+    role_bindings.c.school_id,
+    role_bindings.c.granted_by,
     role_bindings.c.created_at,
-)  # fmt: skip
+)
 
 
 async def all_roles(session: Session) -> list[sa.Row]:
@@ -36,8 +47,9 @@ async def username_taken(session: Session, username: str) -> bool:
     return (await session.scalar(stmt)) is not None
 
 
-async def insert_user(session: Session, *, username: str, display_name: str,
-                      home_unit: sa.Row) -> sa.Row:  # fmt: skip
+async def insert_user(
+    session: Session, *, username: str, display_name: str, home_unit: sa.Row
+) -> sa.Row:
     stmt = (
         sa.insert(users)
         .values(
@@ -46,14 +58,20 @@ async def insert_user(session: Session, *, username: str, display_name: str,
             home_unit_id=home_unit.id,
             home_path=home_unit.path,
             school_id=home_unit.school_id,
-        )  # fmt: skip
+        )
         .returning(*USER_COLUMNS)
     )
     return (await session.execute(stmt)).one()
 
 
-async def users_page(session: Session, *, read_paths: list[str], under_path: str | None,
-                     after_id: int | None, limit: int) -> list[sa.Row]:  # fmt: skip
+async def users_page(
+    session: Session,
+    *,
+    read_paths: list[str],
+    under_path: str | None,
+    after_id: int | None,
+    limit: int,
+) -> list[sa.Row]:
     stmt = sa.select(*USER_COLUMNS).where(descendant_of_any(users.c.home_path, read_paths))
     if under_path is not None:
         stmt = stmt.where(descendant_of(users.c.home_path, under_path))
@@ -85,8 +103,9 @@ async def find_binding(session: Session, user_id: int, role: str, unit_id: int) 
     return (await session.execute(stmt)).first()
 
 
-async def insert_binding(session: Session, *, user_id: int, role: str, unit: sa.Row,
-                         granted_by: int) -> sa.Row:  # fmt: skip
+async def insert_binding(
+    session: Session, *, user_id: int, role: str, unit: sa.Row, granted_by: int
+) -> sa.Row:
     stmt = (
         sa.insert(role_bindings)
         .values(
@@ -96,7 +115,7 @@ async def insert_binding(session: Session, *, user_id: int, role: str, unit: sa.
             unit_path=unit.path,
             school_id=unit.school_id,
             granted_by=granted_by,
-        )  # fmt: skip
+        )
         .returning(*BINDING_COLUMNS)
     )
     return (await session.execute(stmt)).one()

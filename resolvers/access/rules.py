@@ -37,9 +37,17 @@ def clean_display_name(name: str) -> str:
     return cleaned
 
 
-def check_grantable(principal: Principal, *, role_name: str, role_rank: int,
-                    role_permissions: frozenset[str], bindable_kinds: frozenset[str],
-                    unit_kind: str, unit_path: str, field: str = "role") -> None:  # fmt: skip
+def check_grantable(
+    principal: Principal,
+    *,
+    role_name: str,
+    role_rank: int,
+    role_permissions: frozenset[str],
+    bindable_kinds: frozenset[str],
+    unit_kind: str,
+    unit_path: str,
+    field: str = "role",
+) -> None:
     if unit_kind not in bindable_kinds:
         raise AccountError(
             AccountErrorCode.ROLE_NOT_BINDABLE_HERE,

@@ -15,8 +15,9 @@ from . import repository, rules
 from .errors import AccountError, AccountErrorCode
 
 
-async def visible_user(session: Session, user_id: int, permission: Permission,
-                       field: str = "userId") -> sa.Row:  # fmt: skip
+async def visible_user(
+    session: Session, user_id: int, permission: Permission, field: str = "userId"
+) -> sa.Row:
     row = await repository.get_user(session, user_id)
     if row is None or not (
         session.principal.reaches(row.home_path) or row.id == session.principal.user_id
@@ -28,16 +29,21 @@ async def visible_user(session: Session, user_id: int, permission: Permission,
 
 
 def _user_snapshot(row: sa.Row) -> dict[str, object]:
-    return {"username": row.username, "display_name": row.display_name,
-            "home_unit_id": row.home_unit_id, "active": row.active}  # fmt: skip
+    return {
+        "username": row.username,
+        "display_name": row.display_name,
+        "home_unit_id": row.home_unit_id,
+        "active": row.active,
+    }
 
 
 def _binding_snapshot(row: sa.Row) -> dict[str, object]:
     return {"user_id": row.user_id, "role": row.role, "unit_id": row.unit_id}
 
 
-async def create_user(session: Session, *, home_unit_id: int, username: str,
-                      display_name: str) -> sa.Row:  # fmt: skip
+async def create_user(
+    session: Session, *, home_unit_id: int, username: str, display_name: str
+) -> sa.Row:
     unit = await visible_unit(session, home_unit_id, Permission.USER_MANAGE, "homeUnitId")
     username = rules.clean_username(username)
     display_name = rules.clean_display_name(display_name)
@@ -54,9 +60,16 @@ async def create_user(session: Session, *, home_unit_id: int, username: str,
         )
     except IntegrityError as error:  # taken by an account outside the caller's scope
         raise duplicate from error
-    await audit.append(session, operation="createUser", object_type="User", object_id=row.id,
-                       unit_id=unit.id, school_id=unit.school_id, before=None,
-                       after=_user_snapshot(row))  # fmt: skip
+    await audit.append(
+        session,
+        operation="createUser",
+        object_type="User",
+        object_id=row.id,
+        unit_id=unit.id,
+        school_id=unit.school_id,
+        before=None,
+        after=_user_snapshot(row),
+    )
     return row
 
 
@@ -82,14 +95,22 @@ async def grant_role(session: Session, *, user_id: int, role: str, unit_id: int)
     row = await repository.insert_binding(
         session, user_id=user.id, role=role, unit=unit, granted_by=session.principal.user_id
     )
-    await audit.append(session, operation="grantRole", object_type="RoleBinding", object_id=row.id,
-                       unit_id=unit.id, school_id=unit.school_id, before=None,
-                       after=_binding_snapshot(row))  # fmt: skip
+    await audit.append(
+        session,
+        operation="grantRole",
+        object_type="RoleBinding",
+        object_id=row.id,
+        unit_id=unit.id,
+        school_id=unit.school_id,
+        before=None,
+        after=_binding_snapshot(row),
+    )
     return row
 
 
-async def visible_binding(session: Session, binding_id: int,
-                          permission: Permission = Permission.UNIT_READ) -> sa.Row:  # fmt: skip
+async def visible_binding(
+    session: Session, binding_id: int, permission: Permission = Permission.UNIT_READ
+) -> sa.Row:
     binding = await repository.get_binding(session, binding_id)
     if binding is None or not session.principal.reaches(binding.unit_path):
         raise NotFound("role binding not found")
@@ -101,9 +122,10 @@ async def revoke_role(session: Session, *, binding_id: int) -> sa.Row:
     binding = await visible_binding(session, binding_id, Permission.ROLE_GRANT)
     if binding.user_id == session.principal.user_id:
         raise AccountError(
-            AccountErrorCode.SELF_REVOKE, "ask another administrator to revoke your own role",
+            AccountErrorCode.SELF_REVOKE,
+            "ask another administrator to revoke your own role",
             "roleBindingId",
-        )  # fmt: skip
+        )
     unit = await visible_unit(session, binding.unit_id, Permission.ROLE_GRANT, "roleBindingId")
     role_row = await repository.get_role(session, binding.role)
     assert role_row is not None  # a foreign key guarantees it
@@ -118,14 +140,22 @@ async def revoke_role(session: Session, *, binding_id: int) -> sa.Row:
         field="roleBindingId",
     )
     await repository.delete_binding(session, binding.id)
-    await audit.append(session, operation="revokeRole", object_type="RoleBinding",
-                       object_id=binding.id, unit_id=unit.id, school_id=unit.school_id,
-                       before=_binding_snapshot(binding), after=None)  # fmt: skip
+    await audit.append(
+        session,
+        operation="revokeRole",
+        object_type="RoleBinding",
+        object_id=binding.id,
+        unit_id=unit.id,
+        school_id=unit.school_id,
+        before=_binding_snapshot(binding),
+        after=None,
+    )
     return binding
 
 
-async def users_page(session: Session, *, under_id: int | None, after_id: int | None,
-                     limit: int) -> list[sa.Row]:  # fmt: skip
+async def users_page(
+    session: Session, *, under_id: int | None, after_id: int | None, limit: int
+) -> list[sa.Row]:
     read_paths = session.principal.paths_with(Permission.USER_MANAGE)
     under_path = None
     if under_id is not None:

@@ -23,9 +23,17 @@ def _joined() -> sa.Select:  # type: ignore[type-arg]
     )
 
 
-async def page(session: Session, *, read_paths: list[str], under: Subtree | None,
-               search: str | None, status: str | None, on: date, after_id: int | None,
-               limit: int) -> list[sa.Row]:  # fmt: skip
+async def page(
+    session: Session,
+    *,
+    read_paths: list[str],
+    under: Subtree | None,
+    search: str | None,
+    status: str | None,
+    on: date,
+    after_id: int | None,
+    limit: int,
+) -> list[sa.Row]:
     """By id: one statement, the branch's name joined; ``status`` is judged on ``on``."""
     stmt = _joined().where(descendant_of_any(members.c.unit_path, read_paths))
     if under is not None:
@@ -63,12 +71,16 @@ async def upsert(session: Session, rows: list[dict[str, Any]]) -> None:
     stmt = stmt.on_conflict_do_update(
         index_elements=[members.c.school_id, members.c.code],
         set_={
-            "branch_id": stmt.excluded.branch_id, "unit_path": stmt.excluded.unit_path,
-            "name": stmt.excluded.name, "joined_on": stmt.excluded.joined_on,
-            "full_on": stmt.excluded.full_on, "left_on": stmt.excluded.left_on,
-            "source": stmt.excluded.source, "updated_at": sa.func.now(),
+            "branch_id": stmt.excluded.branch_id,
+            "unit_path": stmt.excluded.unit_path,
+            "name": stmt.excluded.name,
+            "joined_on": stmt.excluded.joined_on,
+            "full_on": stmt.excluded.full_on,
+            "left_on": stmt.excluded.left_on,
+            "source": stmt.excluded.source,
+            "updated_at": sa.func.now(),
         },
-    )  # fmt: skip
+    )
     await session.execute(stmt)
 
 

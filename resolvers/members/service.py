@@ -61,15 +61,29 @@ def status_on(row: sa.Row, on: date) -> str:
     return "probationary"
 
 
-async def page(session: Session, *, under_id: int | None, search: str | None,
-               status: str | None, on: date, after_id: int | None,
-               limit: int) -> list[sa.Row]:  # fmt: skip
+async def page(
+    session: Session,
+    *,
+    under_id: int | None,
+    search: str | None,
+    status: str | None,
+    on: date,
+    after_id: int | None,
+    limit: int,
+) -> list[sa.Row]:
     """The roster where the caller reads recruits (a branch secretary: their branch)."""
     read_paths, under = await listing_scope(session, under_id, Permission.RECRUIT_READ)
     search = " ".join((search or "").split())[:50] or None
-    return await repository.page(session, read_paths=read_paths, under=under,
-                                 search=search, status=status, on=on, after_id=after_id,
-                                 limit=limit)  # fmt: skip
+    return await repository.page(
+        session,
+        read_paths=read_paths,
+        under=under,
+        search=search,
+        status=status,
+        on=on,
+        after_id=after_id,
+        limit=limit,
+    )
 
 
 async def visible(session: Session, member_id: int) -> sa.Row:
@@ -84,30 +98,49 @@ def _check_row(index: int, row: MemberRow, today: date) -> tuple[MemberRow, list
     errors: list[MemberRowError] = []
     code = " ".join(row.code.split())
     if not code or len(code) > CODE_LIMIT or " " in code:
-        errors.append(MemberRowError(index, MemberErrorCode.INVALID_CODE,
-                                     f"a member code is 1–{CODE_LIMIT} characters without spaces",
-                                     "code"))  # fmt: skip
+        errors.append(
+            MemberRowError(
+                index,
+                MemberErrorCode.INVALID_CODE,
+                f"a member code is 1–{CODE_LIMIT} characters without spaces",
+                "code",
+            )
+        )
     name = row.name
     try:
         name = identity.check_name(row.name)
     except DomainError as error:
         errors.append(MemberRowError(index, MemberErrorCode.INVALID_NAME, error.message, "name"))
-    for field, value in (("joinedOn", row.joined_on), ("fullOn", row.full_on),
-                         ("leftOn", row.left_on)):  # fmt: skip
+    for field, value in (
+        ("joinedOn", row.joined_on),
+        ("fullOn", row.full_on),
+        ("leftOn", row.left_on),
+    ):
         if value is not None and value > today:
-            errors.append(MemberRowError(index, MemberErrorCode.FUTURE_DATE,
-                                         "the date is in the future", field))  # fmt: skip
-    for field, value, what in (("fullOn", row.full_on, "full membership"),
-                               ("leftOn", row.left_on, "leaving")):  # fmt: skip
+            errors.append(
+                MemberRowError(
+                    index, MemberErrorCode.FUTURE_DATE, "the date is in the future", field
+                )
+            )
+    for field, value, what in (
+        ("fullOn", row.full_on, "full membership"),
+        ("leftOn", row.left_on, "leaving"),
+    ):
         if value is not None and value < row.joined_on:
-            errors.append(MemberRowError(index, MemberErrorCode.INVALID_DATES,
-                                         f"{what} cannot come before joining ({row.joined_on})",
-                                         field))  # fmt: skip
+            errors.append(
+                MemberRowError(
+                    index,
+                    MemberErrorCode.INVALID_DATES,
+                    f"{what} cannot come before joining ({row.joined_on})",
+                    field,
+                )
+            )
     return MemberRow(code, name, row.branch_id, row.joined_on, row.full_on, row.left_on), errors
 
 
-async def import_members(session: Session, *, school_id: int, rows: list[MemberRow],
-                         source: str, today: date) -> ImportResult:  # fmt: skip
+async def import_members(
+    session: Session, *, school_id: int, rows: list[MemberRow], source: str, today: date
+) -> ImportResult:
     """Insert or replace the school's members by code; every bad row is reported with its
     index and field, and then nothing is written."""
     school = await visible_unit(session, school_id, Permission.UNIT_READ, "schoolId")
@@ -115,48 +148,95 @@ async def import_members(session: Session, *, school_id: int, rows: list[MemberR
     if source == "12371":
         session.require(Permission.SYNC_EXCHANGE, school.path)
     if school.kind != "school":
-        raise ValidationErrors([MemberRowError(0, MemberErrorCode.NOT_A_SCHOOL,
-                                               "a roster belongs to a school", "schoolId")])  # fmt: skip
+        raise ValidationErrors(
+            [
+                MemberRowError(
+                    0, MemberErrorCode.NOT_A_SCHOOL, "a roster belongs to a school", "schoolId"
+                )
+            ]
+        )
     if len(rows) > MAX_ROWS:
-        raise ValidationErrors([MemberRowError(MAX_ROWS, MemberErrorCode.TOO_MANY_ROWS,
-                                               f"at most {MAX_ROWS} rows per request", "members")])  # fmt: skip
+        raise ValidationErrors(
+            [
+                MemberRowError(
+                    MAX_ROWS,
+                    MemberErrorCode.TOO_MANY_ROWS,
+                    f"at most {MAX_ROWS} rows per request",
+                    "members",
+                )
+            ]
+        )
     errors: list[MemberRowError] = []
     checked: list[MemberRow] = []
     for index, row in enumerate(rows):
         clean, problems = _check_row(index, row, today)
         checked.append(clean)
         errors += problems
-    found = await units.get_many(session, sorted({r.branch_id for r in checked}),
-                                 session.principal.paths_with(Permission.UNIT_READ))  # fmt: skip
+    found = await units.get_many(
+        session,
+        sorted({r.branch_id for r in checked}),
+        session.principal.paths_with(Permission.UNIT_READ),
+    )
     branches = {u.id: u for u in found if u.school_id == school.id}
     seen: dict[str, int] = {}
     for index, row in enumerate(checked):
         branch = branches.get(row.branch_id)
         if branch is None or branch.kind not in MEMBER_UNIT_KINDS:
             # Another school's unit and a unit that does not exist read the same.
-            errors.append(MemberRowError(index, MemberErrorCode.NOT_IN_SCHOOL,
-                                         "no branch or committee of this school has this id",
-                                         "branchId"))  # fmt: skip
+            errors.append(
+                MemberRowError(
+                    index,
+                    MemberErrorCode.NOT_IN_SCHOOL,
+                    "no branch or committee of this school has this id",
+                    "branchId",
+                )
+            )
         if row.code in seen:
-            errors.append(MemberRowError(index, MemberErrorCode.DUPLICATE_CODE,
-                                         f"code {row.code} is also in row {seen[row.code]}",
-                                         "code"))  # fmt: skip
+            errors.append(
+                MemberRowError(
+                    index,
+                    MemberErrorCode.DUPLICATE_CODE,
+                    f"code {row.code} is also in row {seen[row.code]}",
+                    "code",
+                )
+            )
         seen.setdefault(row.code, index)
     if errors:
         raise ValidationErrors(errors)  # type: ignore[arg-type]
     if not checked:
         return ImportResult(school, 0, 0)
     existing = await repository.codes_in(session, school.id, list(seen))
-    await repository.upsert(session, [
-        {"school_id": school.id, "branch_id": r.branch_id,
-         "unit_path": branches[r.branch_id].path,  # type: ignore[union-attr]
-         "code": r.code, "name": r.name, "joined_on": r.joined_on, "full_on": r.full_on,
-         "left_on": r.left_on, "source": source}
-        for r in checked
-    ])  # fmt: skip
+    await repository.upsert(
+        session,
+        [
+            {
+                "school_id": school.id,
+                "branch_id": r.branch_id,
+                "unit_path": branches[r.branch_id].path,  # type: ignore[union-attr]
+                "code": r.code,
+                "name": r.name,
+                "joined_on": r.joined_on,
+                "full_on": r.full_on,
+                "left_on": r.left_on,
+                "source": source,
+            }
+            for r in checked
+        ],
+    )
     result = ImportResult(school, len(checked) - len(existing), len(existing))
-    await audit.append(session, operation="importMembers", object_type="Unit",
-                       object_id=school.id, unit_id=school.id, school_id=school.id, before=None,
-                       after={"source": source, "inserted": result.inserted,
-                              "updated": result.updated, "codes": sorted(seen)})  # fmt: skip
+    await audit.append(
+        session,
+        operation="importMembers",
+        object_type="Unit",
+        object_id=school.id,
+        unit_id=school.id,
+        school_id=school.id,
+        before=None,
+        after={
+            "source": source,
+            "inserted": result.inserted,
+            "updated": result.updated,
+            "codes": sorted(seen),
+        },
+    )
     return result

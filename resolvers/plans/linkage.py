@@ -49,11 +49,18 @@ class Suggestion:
 def check_linkage(rules: LinkageRules) -> None:
     """Rates are shares (0–1, low ≤ full); growth factors and the cap lie in 0–5."""
     rates_ok = 0 <= rules.low_completion_rate <= rules.full_completion_rate <= 1
-    factors = (rules.growth_when_full, rules.growth_when_partial, rules.growth_when_low,
-               rules.cap_ratio_of_actual)  # fmt: skip
+    factors = (
+        rules.growth_when_full,
+        rules.growth_when_partial,
+        rules.growth_when_low,
+        rules.cap_ratio_of_actual,
+    )
     if not rates_ok or not all(0 <= f <= 5 for f in factors):
-        raise PlanError(PlanErrorCode.INVALID_LINKAGE,
-                        "rates must satisfy 0 ≤ low ≤ full ≤ 1 and factors lie in 0–5", "rules")  # fmt: skip
+        raise PlanError(
+            PlanErrorCode.INVALID_LINKAGE,
+            "rates must satisfy 0 ≤ low ≤ full ≤ 1 and factors lie in 0–5",
+            "rules",
+        )
 
 
 def suggest(received: int, admitted: int, rules: LinkageRules) -> Suggestion:

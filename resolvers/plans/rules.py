@@ -166,9 +166,10 @@ TRANSITIONS = {("draft", "issued"), ("issued", "closed")}
 def check_transition(current: str, wanted: str) -> None:
     if (current, wanted) not in TRANSITIONS:
         raise PlanError(
-            PlanErrorCode.INVALID_STATE_CHANGE, f"a {current} period cannot become {wanted}",
+            PlanErrorCode.INVALID_STATE_CHANGE,
+            f"a {current} period cannot become {wanted}",
             "periodId",
-        )  # fmt: skip
+        )
 
 
 def check_writable(state: str, *, needs_issued: bool = False) -> None:
@@ -182,8 +183,9 @@ def check_writable(state: str, *, needs_issued: bool = False) -> None:
         )
 
 
-def clean_text(value: str | None, field: str, code: PlanErrorCode, *, required: bool,
-               limit: int = 500) -> str | None:  # fmt: skip
+def clean_text(
+    value: str | None, field: str, code: PlanErrorCode, *, required: bool, limit: int = 500
+) -> str | None:
     return text.clean_text(value, field, required=required, limit=limit, error=PlanError, code=code)
 
 
@@ -193,9 +195,11 @@ _DOCUMENT = re.compile(r"\S")
 def clean_document(document_no: str | None, *, required: bool) -> str | None:
     """A document number such as 晋教工委组〔2023〕23号 (free text, kept as written)."""
     if document_no is not None and _DOCUMENT.search(document_no):
-        return clean_text(document_no, "documentNo", PlanErrorCode.DOCUMENT_REQUIRED,
-                          required=True, limit=100)  # fmt: skip
+        return clean_text(
+            document_no, "documentNo", PlanErrorCode.DOCUMENT_REQUIRED, required=True, limit=100
+        )
     if required:
-        raise PlanError(PlanErrorCode.DOCUMENT_REQUIRED, "a document number is required",
-                        "documentNo")  # fmt: skip
+        raise PlanError(
+            PlanErrorCode.DOCUMENT_REQUIRED, "a document number is required", "documentNo"
+        )
     return None

@@ -22,33 +22,52 @@ from .service import visible
 
 
 def _text(value: str | None, field: str, limit: int, *, required: bool) -> str | None:
-    return clean_text(value, field, required=required, limit=limit, error=RecruitError,
-                      code=RecruitErrorCode.INVALID_TEXT,
-                      missing_code=RecruitErrorCode.REASON_REQUIRED if field == "reason" else None)  # fmt: skip
+    return clean_text(
+        value,
+        field,
+        required=required,
+        limit=limit,
+        error=RecruitError,
+        code=RecruitErrorCode.INVALID_TEXT,
+        missing_code=RecruitErrorCode.REASON_REQUIRED if field == "reason" else None,
+    )
 
 
-async def file_talent(session: Session, *, recruit_id: int, programme: str,
-                      evidence_note: str | None) -> sa.Row:  # fmt: skip
+async def file_talent(
+    session: Session, *, recruit_id: int, programme: str, evidence_note: str | None
+) -> sa.Row:
     recruit = await visible(session, recruit_id, Permission.FILING_SUBMIT, lock=True)
     programme = _text(programme, "programme", 200, required=True)  # type: ignore[assignment]
     evidence_note = _text(evidence_note, "evidenceNote", 2000, required=False)
-    exists = RecruitError(RecruitErrorCode.FILING_EXISTS,
-                          "the recruit already has a filing under way or acknowledged", "recruitId")  # fmt: skip
+    exists = RecruitError(
+        RecruitErrorCode.FILING_EXISTS,
+        "the recruit already has a filing under way or acknowledged",
+        "recruitId",
+    )
     if await repository.active_filing(session, recruit.id) is not None:
         raise exists
     try:
-        row = await repository.insert_filing(session, recruit, programme=programme,
-                                             evidence_note=evidence_note)  # fmt: skip
+        row = await repository.insert_filing(
+            session, recruit, programme=programme, evidence_note=evidence_note
+        )
     except IntegrityError as error:  # a concurrent filing of the same recruit
         raise exists from error
-    await audit.append(session, operation="fileTalent", object_type="TalentFiling",
-                       object_id=row.id, unit_id=recruit.branch_id, school_id=recruit.school_id,
-                       before=None, after={"recruit_id": recruit.id, "programme": programme})  # fmt: skip
+    await audit.append(
+        session,
+        operation="fileTalent",
+        object_type="TalentFiling",
+        object_id=row.id,
+        unit_id=recruit.branch_id,
+        school_id=recruit.school_id,
+        before=None,
+        after={"recruit_id": recruit.id, "programme": programme},
+    )
     return row
 
 
-async def visible_filing(session: Session, filing_id: int, permission: Permission,
-                         *, lock: bool = False) -> sa.Row:  # fmt: skip
+async def visible_filing(
+    session: Session, filing_id: int, permission: Permission, *, lock: bool = False
+) -> sa.Row:
     row = await repository.get_filing(session, filing_id, lock=lock)
     if row is None or not session.principal.reaches(row.unit_path):
         raise NotFound("filing not found")
@@ -56,12 +75,14 @@ async def visible_filing(session: Session, filing_id: int, permission: Permissio
     return row
 
 
-async def review(session: Session, *, filing_id: int, acknowledge: bool,
-                 reason: str | None) -> sa.Row:  # fmt: skip
+async def review(
+    session: Session, *, filing_id: int, acknowledge: bool, reason: str | None
+) -> sa.Row:
     filing = await visible_filing(session, filing_id, Permission.FILING_REVIEW, lock=True)
     if filing.status != "filed":
-        raise RecruitError(RecruitErrorCode.FILING_NOT_PENDING, f"the filing is {filing.status}",
-                           "filingId")  # fmt: skip
+        raise RecruitError(
+            RecruitErrorCode.FILING_NOT_PENDING, f"the filing is {filing.status}", "filingId"
+        )
     reason = _text(reason, "reason", 500, required=not acknowledge)
     row = await repository.review_filing(
         session, filing.id, status="acknowledged" if acknowledge else "returned", reason=reason
@@ -70,18 +91,28 @@ async def review(session: Session, *, filing_id: int, acknowledge: bool,
         recruit = await visible(session, filing.recruit_id, Permission.RECRUIT_READ, lock=True)
         # The tallies move an admission already counted from the quota to the exempt figure.
         await repository.set_exempt(session, recruit.id, True)
-    await audit.append(session, operation="acknowledgeFiling" if acknowledge else "returnFiling",
-                       object_type="TalentFiling", object_id=row.id,
-                       unit_id=int(filing.unit_path.split(".")[-1]), school_id=filing.school_id,
-                       before={"status": filing.status},
-                       after={"status": row.status, "reason": reason})  # fmt: skip
+    await audit.append(
+        session,
+        operation="acknowledgeFiling" if acknowledge else "returnFiling",
+        object_type="TalentFiling",
+        object_id=row.id,
+        unit_id=int(filing.unit_path.split(".")[-1]),
+        school_id=filing.school_id,
+        before={"status": filing.status},
+        after={"status": row.status, "reason": reason},
+    )
     return row
 
 
-async def page(session: Session, *, under_id: int | None, status: str | None,
-               after_id: int | None, limit: int) -> list[sa.Row]:  # fmt: skip
-    read_paths = sorted(set(session.principal.paths_with(Permission.FILING_SUBMIT)
-                            + session.principal.paths_with(Permission.FILING_REVIEW)))  # fmt: skip
+async def page(
+    session: Session, *, under_id: int | None, status: str | None, after_id: int | None, limit: int
+) -> list[sa.Row]:
+    read_paths = sorted(
+        set(
+            session.principal.paths_with(Permission.FILING_SUBMIT)
+            + session.principal.paths_with(Permission.FILING_REVIEW)
+        )
+    )
     under = None
     if under_id is not None:
         under = Subtree.of_unit(
@@ -89,5 +120,6 @@ async def page(session: Session, *, under_id: int | None, status: str | None,
         )
     if not read_paths:
         session.require(Permission.FILING_REVIEW, under.path if under else "")
-    return await repository.filings_page(session, read_paths=read_paths, under=under,
-                                         status=status, after_id=after_id, limit=limit)  # fmt: skip
+    return await repository.filings_page(
+        session, read_paths=read_paths, under=under, status=status, after_id=after_id, limit=limit
+    )

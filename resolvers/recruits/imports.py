@@ -48,11 +48,20 @@ def _row_errors(index: int, failure: DomainError, prefix: str = "") -> list[RowE
     ]
 
 
-async def import_recruits(session: Session, cipher: PiiCipher, timezone: str,
-                          rows: list[ImportRow]) -> list[sa.Row]:  # fmt: skip
+async def import_recruits(
+    session: Session, cipher: PiiCipher, timezone: str, rows: list[ImportRow]
+) -> list[sa.Row]:
     if len(rows) > MAX_ROWS:
-        raise ValidationErrors([RowError(MAX_ROWS, RecruitErrorCode.TOO_MANY_ROWS,
-                                         f"at most {MAX_ROWS} rows per request", "rows")])  # fmt: skip
+        raise ValidationErrors(
+            [
+                RowError(
+                    MAX_ROWS,
+                    RecruitErrorCode.TOO_MANY_ROWS,
+                    f"at most {MAX_ROWS} rows per request",
+                    "rows",
+                )
+            ]
+        )
     created: list[sa.Row] = []
     errors: list[RowError] = []
     for index, row in enumerate(rows):
@@ -60,12 +69,24 @@ async def import_recruits(session: Session, cipher: PiiCipher, timezone: str,
         savepoint = await session.conn.begin_nested()
         prefix = ""
         try:
-            recruit = await create_recruit(session, cipher, timezone, branch_id=row.branch_id,
-                                           person=row.person, application_date=row.application_date)  # fmt: skip
+            recruit = await create_recruit(
+                session,
+                cipher,
+                timezone,
+                branch_id=row.branch_id,
+                person=row.person,
+                application_date=row.application_date,
+            )
             for number, step in enumerate(row.steps):
                 prefix = f"steps.{number}."
-                recruit = await record_step(session, timezone, recruit_id=recruit.id,
-                                            step_code=step.step_code, on=step.on, data=step.data)  # fmt: skip
+                recruit = await record_step(
+                    session,
+                    timezone,
+                    recruit_id=recruit.id,
+                    step_code=step.step_code,
+                    on=step.on,
+                    data=step.data,
+                )
         except DomainError as failure:
             await savepoint.rollback()
             errors += _row_errors(index, failure, prefix)

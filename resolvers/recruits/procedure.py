@@ -63,16 +63,19 @@ async def load_procedure(session: Session, branch: sa.Row) -> Procedure:
     )
 
 
-async def set_calendar_year(session: Session, commission: sa.Row, year: int,
-                            holidays: list[date], workdays: list[date]) -> None:  # fmt: skip
+async def set_calendar_year(
+    session: Session, commission: sa.Row, year: int, holidays: list[date], workdays: list[date]
+) -> None:
     await session.execute(
         sa.delete(calendar_days).where(
             calendar_days.c.commission_id == commission.id,
             calendar_days.c.day.between(date(year, 1, 1), date(year, 12, 31)),
         )
     )
-    rows = [{"commission_id": commission.id, "commission_path": commission.path, "day": d,
-             "kind": kind} for kind, days in (("holiday", holidays), ("workday", workdays))
-            for d in days]  # fmt: skip
+    rows = [
+        {"commission_id": commission.id, "commission_path": commission.path, "day": d, "kind": kind}
+        for kind, days in (("holiday", holidays), ("workday", workdays))
+        for d in days
+    ]
     if rows:
         await session.execute(sa.insert(calendar_days), rows)

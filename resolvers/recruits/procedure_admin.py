@@ -24,32 +24,50 @@ from .rules.overlays import BUILTIN_OVERLAYS
 async def _commission(session: Session, commission_id: int) -> sa.Row:
     unit = await visible_unit(session, commission_id, Permission.RULE_MANAGE, "commissionId")
     if unit.kind != "commission":
-        raise RecruitError(RecruitErrorCode.NOT_A_COMMISSION, "procedure data belongs to a "
-                           "commission", "commissionId")  # fmt: skip
+        raise RecruitError(
+            RecruitErrorCode.NOT_A_COMMISSION,
+            "procedure data belongs to a commission",
+            "commissionId",
+        )
     return unit
 
 
-async def set_working_calendar(session: Session, *, commission_id: int, year: int,
-                               holidays: list[date], workdays: list[date]) -> dict[str, Any]:  # fmt: skip
+async def set_working_calendar(
+    session: Session, *, commission_id: int, year: int, holidays: list[date], workdays: list[date]
+) -> dict[str, Any]:
     commission = await _commission(session, commission_id)
     if not 2000 <= year <= 2100:
         raise RecruitError(RecruitErrorCode.INVALID_CALENDAR, "year out of range", "year")
     for field, days in (("holidays", holidays), ("makeupWorkdays", workdays)):
         if any(d.year != year for d in days):
-            raise RecruitError(RecruitErrorCode.INVALID_CALENDAR, f"every day must be in {year}",
-                               field)  # fmt: skip
+            raise RecruitError(
+                RecruitErrorCode.INVALID_CALENDAR, f"every day must be in {year}", field
+            )
     if set(holidays) & set(workdays):
-        raise RecruitError(RecruitErrorCode.INVALID_CALENDAR,
-                           "a day cannot be both a holiday and a make-up workday", "makeupWorkdays")  # fmt: skip
+        raise RecruitError(
+            RecruitErrorCode.INVALID_CALENDAR,
+            "a day cannot be both a holiday and a make-up workday",
+            "makeupWorkdays",
+        )
     if any(d.weekday() < 5 for d in workdays):
-        raise RecruitError(RecruitErrorCode.INVALID_CALENDAR,
-                           "make-up workdays (调休) are weekend days", "makeupWorkdays")  # fmt: skip
+        raise RecruitError(
+            RecruitErrorCode.INVALID_CALENDAR,
+            "make-up workdays (调休) are weekend days",
+            "makeupWorkdays",
+        )
     before = await year_of(session, commission.id, year)
     await set_calendar_year(session, commission, year, sorted(set(holidays)), sorted(set(workdays)))
     after = await year_of(session, commission.id, year)
-    await audit.append(session, operation="setWorkingCalendar", object_type="WorkingCalendar",
-                       object_id=commission.id, unit_id=commission.id, school_id=None,
-                       before=_iso(before), after=_iso(after))  # fmt: skip
+    await audit.append(
+        session,
+        operation="setWorkingCalendar",
+        object_type="WorkingCalendar",
+        object_id=commission.id,
+        unit_id=commission.id,
+        school_id=None,
+        before=_iso(before),
+        after=_iso(after),
+    )
     return after
 
 
@@ -80,20 +98,40 @@ async def set_rule_overlay(session: Session, *, commission_id: int, body: dict[s
     except OverlayFormatError as error:
         raise RecruitError(RecruitErrorCode.INVALID_OVERLAY, str(error), "overlay") from error
     if overlay.province != (commission.region_code or ""):
-        raise RecruitError(RecruitErrorCode.INVALID_OVERLAY,
-                           f"the overlay binds province {overlay.province!r}; this commission's "
-                           f"region is {commission.region_code!r}", "overlay")  # fmt: skip
+        raise RecruitError(
+            RecruitErrorCode.INVALID_OVERLAY,
+            f"the overlay binds province {overlay.province!r}; this commission's "
+            f"region is {commission.region_code!r}",
+            "overlay",
+        )
     stored = overlay_to_json(overlay)
     stmt = pg_insert(rule_overlays).values(
-        commission_id=commission.id, commission_path=commission.path, overlay_id=overlay.id,
-        body=stored, updated_by=session.principal.user_id)  # fmt: skip
-    await session.execute(stmt.on_conflict_do_update(
-        index_elements=["commission_id", "overlay_id"],
-        set_={"body": stmt.excluded.body, "updated_by": stmt.excluded.updated_by,
-              "updated_at": sa.func.now()}))  # fmt: skip
-    await audit.append(session, operation="setRuleOverlay", object_type="RuleOverlay",
-                       object_id=commission.id, unit_id=commission.id, school_id=None,
-                       before=None, after=stored)  # fmt: skip
+        commission_id=commission.id,
+        commission_path=commission.path,
+        overlay_id=overlay.id,
+        body=stored,
+        updated_by=session.principal.user_id,
+    )
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["commission_id", "overlay_id"],
+            set_={
+                "body": stmt.excluded.body,
+                "updated_by": stmt.excluded.updated_by,
+                "updated_at": sa.func.now(),
+            },
+        )
+    )
+    await audit.append(
+        session,
+        operation="setRuleOverlay",
+        object_type="RuleOverlay",
+        object_id=commission.id,
+        unit_id=commission.id,
+        school_id=None,
+        before=None,
+        after=stored,
+    )
     return overlay
 
 

@@ -30,24 +30,42 @@ def shown_pii(session: Session, cipher: PiiCipher, row: Any) -> tuple[str, str |
     return row.id_number_masked, row.phone_masked
 
 
-async def page(session: Session, cipher: PiiCipher, *, under_id: int | None, stage: str | None,
-               category: str | None, period_id: int | None, search: str | None,
-               after_id: int | None, limit: int) -> list[sa.Row]:  # fmt: skip
+async def page(
+    session: Session,
+    cipher: PiiCipher,
+    *,
+    under_id: int | None,
+    stage: str | None,
+    category: str | None,
+    period_id: int | None,
+    search: str | None,
+    after_id: int | None,
+    limit: int,
+) -> list[sa.Row]:
     read_paths, under = await listing_scope(session, under_id, Permission.RECRUIT_READ)
     period = None if period_id is None else await period_for(session, period_id)
     name_prefix, lookup = None, None
     term = (search or "").strip()
     if term:
         try:  # an ID number is looked up exactly, through its keyed hash
-            lookup = cipher.lookup_hash(identity.check_id_number(term, today=_far_future()),
-                                        context=ID_CONTEXT)  # fmt: skip
+            lookup = cipher.lookup_hash(
+                identity.check_id_number(term, today=_far_future()), context=ID_CONTEXT
+            )
         except RecruitError:
             name_prefix = term
     return await repository.page(
-        session, read_paths=read_paths, under=under, stage=stage, category=category,
-        name_prefix=name_prefix, id_lookup=lookup, period=period, after_id=after_id, limit=limit,
+        session,
+        read_paths=read_paths,
+        under=under,
+        stage=stage,
+        category=category,
+        name_prefix=name_prefix,
+        id_lookup=lookup,
+        period=period,
+        after_id=after_id,
+        limit=limit,
         with_pii=bool(session.principal.paths_with(Permission.PII_READ)),
-    )  # fmt: skip
+    )
 
 
 def _far_future() -> date:

@@ -24,8 +24,9 @@ from partyplan.tenants.session import Session
 RECRUIT_COLUMNS = tuple(c for c in recruits.c if not c.name.endswith("_enc"))
 
 
-async def get(session: Session, recruit_id: int, *, with_pii: bool = False,
-              lock: bool = False) -> sa.Row | None:  # fmt: skip
+async def get(
+    session: Session, recruit_id: int, *, with_pii: bool = False, lock: bool = False
+) -> sa.Row | None:
     columns = tuple(recruits.c) if with_pii else RECRUIT_COLUMNS
     stmt = sa.select(*columns).where(recruits.c.id == recruit_id)
     if lock:
@@ -95,9 +96,17 @@ async def steps_of_many(session: Session, recruit_ids: Sequence[int]) -> list[sa
     return list((await session.execute(stmt)).all())
 
 
-async def insert_step(session: Session, recruit: sa.Row, *, step_code: str, on: date,
-                      data: dict[str, Any], rule_version: str, supersedes_id: int | None = None,
-                      correction_reason: str | None = None) -> sa.Row:  # fmt: skip
+async def insert_step(
+    session: Session,
+    recruit: sa.Row,
+    *,
+    step_code: str,
+    on: date,
+    data: dict[str, Any],
+    rule_version: str,
+    supersedes_id: int | None = None,
+    correction_reason: str | None = None,
+) -> sa.Row:
     stmt = (
         sa.insert(recruit_steps)
         .values(
@@ -111,7 +120,7 @@ async def insert_step(session: Session, recruit: sa.Row, *, step_code: str, on: 
             actor_user_id=session.principal.user_id,
             supersedes_id=supersedes_id,
             correction_reason=correction_reason,
-        )  # fmt: skip
+        )
         .returning(*recruit_steps.c)
     )
     return (await session.execute(stmt)).one()
@@ -134,7 +143,7 @@ async def replace_findings(
                     **f,
                 }
                 for f in findings
-            ],  # fmt: skip
+            ],
         )
 
 
@@ -144,7 +153,7 @@ async def findings_of_many(session: Session, recruit_ids: Sequence[int]) -> list
         .where(
             recruit_findings.c.recruit_id
             == sa.any_(sa.literal(list(recruit_ids), sa.ARRAY(sa.BigInteger)))
-        )  # fmt: skip
+        )
         .order_by(recruit_findings.c.recruit_id, recruit_findings.c.id)
     )
     return list((await session.execute(stmt)).all())
@@ -157,10 +166,20 @@ _BRANCH = units.alias("branch")
 _BRANCH_COLUMNS = joined_unit_columns(_BRANCH, "branch_unit_")
 
 
-async def page(session: Session, *, read_paths: list[str], under: Subtree | None,
-               stage: str | None, category: str | None, name_prefix: str | None,
-               id_lookup: bytes | None, period: sa.Row | None, after_id: int | None,
-               limit: int, with_pii: bool = False) -> list[sa.Row]:  # fmt: skip
+async def page(
+    session: Session,
+    *,
+    read_paths: list[str],
+    under: Subtree | None,
+    stage: str | None,
+    category: str | None,
+    name_prefix: str | None,
+    id_lookup: bytes | None,
+    period: sa.Row | None,
+    after_id: int | None,
+    limit: int,
+    with_pii: bool = False,
+) -> list[sa.Row]:
     """Recruits in id order, keyset-paginated, inside ``read_paths``. With ``period``: those
     admitted (approved) within it."""
     columns = tuple(recruits.c) if with_pii else RECRUIT_COLUMNS
@@ -213,8 +232,9 @@ async def active_filing(session: Session, recruit_id: int) -> sa.Row | None:
     return (await session.execute(stmt)).first()
 
 
-async def insert_filing(session: Session, recruit: sa.Row, *, programme: str,
-                        evidence_note: str | None) -> sa.Row:  # fmt: skip
+async def insert_filing(
+    session: Session, recruit: sa.Row, *, programme: str, evidence_note: str | None
+) -> sa.Row:
     stmt = (
         sa.insert(talent_filings)
         .values(
@@ -224,7 +244,7 @@ async def insert_filing(session: Session, recruit: sa.Row, *, programme: str,
             programme=programme,
             evidence_note=evidence_note,
             filed_by=session.principal.user_id,
-        )  # fmt: skip
+        )
         .returning(*talent_filings.c)
     )
     return (await session.execute(stmt)).one()
@@ -241,8 +261,9 @@ async def get_filing(session: Session, filing_id: int, *, lock: bool = False) ->
     return (await session.execute(stmt)).first()
 
 
-async def review_filing(session: Session, filing_id: int, *, status: str,
-                        reason: str | None) -> sa.Row:  # fmt: skip
+async def review_filing(
+    session: Session, filing_id: int, *, status: str, reason: str | None
+) -> sa.Row:
     stmt = (
         sa.update(talent_filings)
         .where(talent_filings.c.id == filing_id)
@@ -251,7 +272,7 @@ async def review_filing(session: Session, filing_id: int, *, status: str,
             return_reason=reason,
             reviewed_by=session.principal.user_id,
             reviewed_at=sa.func.now(),
-        )  # fmt: skip
+        )
         .returning(*talent_filings.c)
     )
     return (await session.execute(stmt)).one()
@@ -263,8 +284,15 @@ async def set_exempt(session: Session, recruit_id: int, exempt: bool) -> None:
     )
 
 
-async def filings_page(session: Session, *, read_paths: list[str], under: Subtree | None,
-                       status: str | None, after_id: int | None, limit: int) -> list[sa.Row]:  # fmt: skip
+async def filings_page(
+    session: Session,
+    *,
+    read_paths: list[str],
+    under: Subtree | None,
+    status: str | None,
+    after_id: int | None,
+    limit: int,
+) -> list[sa.Row]:
     stmt = (
         sa.select(*talent_filings.c, recruits.c.name.label("recruit_name"))
         .join(recruits, recruits.c.id == talent_filings.c.recruit_id)
@@ -294,9 +322,10 @@ async def move_recruit(session: Session, recruit: sa.Row, branch: sa.Row) -> Non
     the new branch and school, so they are read and scoped there."""
     values = {"unit_path": branch.path, "school_id": branch.school_id}
     await session.execute(
-        sa.update(recruits).where(recruits.c.id == recruit.id)
+        sa.update(recruits)
+        .where(recruits.c.id == recruit.id)
         .values(**values, branch_id=branch.id, updated_at=sa.func.now())
-    )  # fmt: skip
+    )
     for table in (recruit_steps, recruit_findings, talent_filings):
         await session.execute(
             sa.update(table).where(table.c.recruit_id == recruit.id).values(**values)

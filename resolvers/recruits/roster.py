@@ -31,8 +31,9 @@ def named_members(step_code: str, data: Mapping[str, Any]) -> dict[str, list[str
     }
 
 
-async def check_named_members(session: Session, *, school_id: int, step_code: str, on: date,
-                              data: Mapping[str, Any]) -> None:  # fmt: skip
+async def check_named_members(
+    session: Session, *, school_id: int, step_code: str, on: date, data: Mapping[str, Any]
+) -> None:
     named = named_members(step_code, data)
     codes = sorted({code for listed in named.values() for code in listed})
     if not codes:
@@ -46,18 +47,23 @@ async def check_named_members(session: Session, *, school_id: int, step_code: st
         for position, code in enumerate(listed):
             member = standing.get(code)
             if member is None:
-                problem = (RecruitErrorCode.UNKNOWN_MEMBER,
-                           f"{label} {code} is not on the school's roster of Party members")  # fmt: skip
+                problem = (
+                    RecruitErrorCode.UNKNOWN_MEMBER,
+                    f"{label} {code} is not on the school's roster of Party members",
+                )
             elif member.joined_on > on or (member.left_on is not None and member.left_on <= on):
-                problem = (RecruitErrorCode.MEMBER_NOT_FULL,
-                           f"{label} {code} was not a member of the school on {on}")  # fmt: skip
+                problem = (
+                    RecruitErrorCode.MEMBER_NOT_FULL,
+                    f"{label} {code} was not a member of the school on {on}",
+                )
             elif member.full_on is None or member.full_on > on:
-                problem = (RecruitErrorCode.MEMBER_NOT_FULL,
-                           f"{label} {code} was not yet a full member (正式党员) on {on}")  # fmt: skip
+                problem = (
+                    RecruitErrorCode.MEMBER_NOT_FULL,
+                    f"{label} {code} was not yet a full member (正式党员) on {on}",
+                )
             else:
                 continue
             code_, message = problem
-            errors.append(RecruitError(code_, f"{message} [{article}]",
-                                       f"{camel(key)}.{position}"))  # fmt: skip
+            errors.append(RecruitError(code_, f"{message} [{article}]", f"{camel(key)}.{position}"))
     if errors:
         raise ValidationErrors(errors)  # type: ignore[arg-type]

@@ -38,10 +38,13 @@ ID_CONTEXT, PHONE_CONTEXT = "recruit.id_number", "recruit.phone"
 APPROVING_ACTORS = frozenset({Actor.COMMITTEE, Actor.HIGHER_ORGANIZATION_DEPARTMENT})
 RECRUIT_UNIT_KINDS = ("branch", "committee")
 MILESTONE_COLUMNS = {
-    "applied_on": Stage.APPLICANT, "activist_on": Stage.ACTIVIST,
-    "target_on": Stage.DEVELOPMENT_TARGET, "approved_on": Stage.PROBATIONARY,
-    "converted_on": Stage.FULL_MEMBER, "cancelled_on": Stage.CANCELLED,
-}  # fmt: skip
+    "applied_on": Stage.APPLICANT,
+    "activist_on": Stage.ACTIVIST,
+    "target_on": Stage.DEVELOPMENT_TARGET,
+    "approved_on": Stage.PROBATIONARY,
+    "converted_on": Stage.FULL_MEMBER,
+    "cancelled_on": Stage.CANCELLED,
+}
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,14 @@ def required_permission(step_code: str) -> Permission:
 
 
 def _text(value: str | None, field: str) -> str | None:
-    return clean_text(value, field, required=False, limit=100, error=RecruitError,
-                      code=RecruitErrorCode.INVALID_TEXT)  # fmt: skip
+    return clean_text(
+        value,
+        field,
+        required=False,
+        limit=100,
+        error=RecruitError,
+        code=RecruitErrorCode.INVALID_TEXT,
+    )
 
 
 def _check_person(person: Person, on: date, now: date) -> Person:
@@ -97,28 +106,47 @@ def _check_person(person: Person, on: date, now: date) -> Person:
     if "id_number" in checked:
         for check in (identity.check_birth_date_matches, identity.check_gender_matches):
             try:
-                check(checked["id_number"], person.birth_date if check is
-                      identity.check_birth_date_matches else person.gender)  # fmt: skip
+                check(
+                    checked["id_number"],
+                    person.birth_date
+                    if check is identity.check_birth_date_matches
+                    else person.gender,
+                )
             except RecruitError as error:
                 errors.append(error)
     if on > now:
-        errors.append(RecruitError(RecruitErrorCode.FUTURE_DATE, "the date is in the future",
-                                   "applicationDate"))  # fmt: skip
+        errors.append(
+            RecruitError(
+                RecruitErrorCode.FUTURE_DATE, "the date is in the future", "applicationDate"
+            )
+        )
     if errors:
         raise ValidationErrors(errors)  # type: ignore[arg-type]
     return Person(**{**person.__dict__, **checked})
 
 
 def violations_error(evaluation: Any) -> ValidationErrors:
-    return ValidationErrors([
-        RecruitError(RecruitErrorCode.RULE_VIOLATION,
-                     f"{v.message} [{v.rule_id} v{v.version}, {v.article}]", v.field or "on")
-        for v in evaluation.violations
-    ])  # fmt: skip
+    return ValidationErrors(
+        [
+            RecruitError(
+                RecruitErrorCode.RULE_VIOLATION,
+                f"{v.message} [{v.rule_id} v{v.version}, {v.article}]",
+                v.field or "on",
+            )
+            for v in evaluation.violations
+        ]
+    )
 
 
-async def create_recruit(session: Session, cipher: PiiCipher, timezone: str, *, branch_id: int,
-                         person: Person, application_date: date) -> sa.Row:  # fmt: skip
+async def create_recruit(
+    session: Session,
+    cipher: PiiCipher,
+    timezone: str,
+    *,
+    branch_id: int,
+    person: Person,
+    application_date: date,
+) -> sa.Row:
     branch = await visible_unit(session, branch_id, Permission.RECRUIT_RECORD, "branchId")
     if branch.kind not in RECRUIT_UNIT_KINDS:
         raise RecruitError(RecruitErrorCode.NOT_A_BRANCH, "recruits belong to a branch", "branchId")
@@ -127,43 +155,83 @@ async def create_recruit(session: Session, cipher: PiiCipher, timezone: str, *, 
     person = _check_person(person, application_date, today(timezone))
     procedure = await load_procedure(session, branch)
     rules = procedure.rules(application_date)
-    evaluation = evaluate("application", application_date, {}, (),
-                          RecruitFacts(person.birth_date), rules, procedure.calendar)  # fmt: skip
+    evaluation = evaluate(
+        "application",
+        application_date,
+        {},
+        (),
+        RecruitFacts(person.birth_date),
+        rules,
+        procedure.calendar,
+    )
     if not evaluation.accepted:
         raise violations_error(evaluation)
     lookup = cipher.lookup_hash(person.id_number, context=ID_CONTEXT)
-    duplicate = RecruitError(RecruitErrorCode.DUPLICATE_ID_NUMBER,
-                             "a recruit with this ID number is already recorded", "idNumber")  # fmt: skip
+    duplicate = RecruitError(
+        RecruitErrorCode.DUPLICATE_ID_NUMBER,
+        "a recruit with this ID number is already recorded",
+        "idNumber",
+    )
     if await repository.id_number_taken(session, lookup):
         raise duplicate
     values = {
-        "school_id": branch.school_id, "branch_id": branch.id, "unit_path": branch.path,
-        "name": person.name, "gender": person.gender, "ethnicity": person.ethnicity,
+        "school_id": branch.school_id,
+        "branch_id": branch.id,
+        "unit_path": branch.path,
+        "name": person.name,
+        "gender": person.gender,
+        "ethnicity": person.ethnicity,
         "birth_date": person.birth_date,
         "id_number_enc": cipher.encrypt(person.id_number, context=ID_CONTEXT),
-        "id_number_hash": lookup, "id_number_masked": identity.mask_id_number(person.id_number),
-        "phone_enc": None if person.phone is None else cipher.encrypt(person.phone, context=PHONE_CONTEXT),
+        "id_number_hash": lookup,
+        "id_number_masked": identity.mask_id_number(person.id_number),
+        "phone_enc": None
+        if person.phone is None
+        else cipher.encrypt(person.phone, context=PHONE_CONTEXT),
         "phone_masked": None if person.phone is None else identity.mask_phone(person.phone),
-        "category": person.category, "education": person.education,
-        "professional_title": person.professional_title, "high_knowledge": person.high_knowledge,
+        "category": person.category,
+        "education": person.education,
+        "professional_title": person.professional_title,
+        "high_knowledge": person.high_knowledge,
         "talent_programme": person.talent_programme,
-        "stage": "applicant", "stage_since": application_date, "applied_on": application_date,
-    }  # fmt: skip
+        "stage": "applicant",
+        "stage_since": application_date,
+        "applied_on": application_date,
+    }
     try:
         row = await repository.insert(session, values)
     except IntegrityError as error:  # held by a recruit outside the caller's scope
         raise duplicate from error
-    await repository.insert_step(session, row, step_code="application", on=application_date,
-                                 data={}, rule_version=rules.version)  # fmt: skip
+    await repository.insert_step(
+        session,
+        row,
+        step_code="application",
+        on=application_date,
+        data={},
+        rule_version=rules.version,
+    )
     row = await derive(session, row, procedure)
-    await audit.append(session, operation="createRecruit", object_type="Recruit", object_id=row.id,
-                       unit_id=branch.id, school_id=branch.school_id, before=None,
-                       after=_snapshot(row))  # fmt: skip
+    await audit.append(
+        session,
+        operation="createRecruit",
+        object_type="Recruit",
+        object_id=row.id,
+        unit_id=branch.id,
+        school_id=branch.school_id,
+        before=None,
+        after=_snapshot(row),
+    )
     return row
 
 
-async def visible(session: Session, recruit_id: int, permission: Permission = Permission.RECRUIT_READ,
-                  *, lock: bool = False, with_pii: bool = False) -> sa.Row:  # fmt: skip
+async def visible(
+    session: Session,
+    recruit_id: int,
+    permission: Permission = Permission.RECRUIT_READ,
+    *,
+    lock: bool = False,
+    with_pii: bool = False,
+) -> sa.Row:
     row = await repository.get(session, recruit_id, lock=lock, with_pii=with_pii)
     if row is None or not session.principal.reaches(row.unit_path):
         raise NotFound("recruit not found")
@@ -171,8 +239,15 @@ async def visible(session: Session, recruit_id: int, permission: Permission = Pe
     return row
 
 
-async def record_step(session: Session, timezone: str, *, recruit_id: int, step_code: str,
-                      on: date, data: dict[str, Any]) -> sa.Row:  # fmt: skip
+async def record_step(
+    session: Session,
+    timezone: str,
+    *,
+    recruit_id: int,
+    step_code: str,
+    on: date,
+    data: dict[str, Any],
+) -> sa.Row:
     if step_code not in STEP_BY_CODE:
         raise RecruitError(RecruitErrorCode.RULE_VIOLATION, f"unknown step {step_code}", "step")
     recruit = await visible(session, recruit_id, required_permission(step_code), lock=True)
@@ -183,22 +258,31 @@ async def record_step(session: Session, timezone: str, *, recruit_id: int, step_
     history = _history(steps)
     procedure = await load_procedure(session, branch)
     rules = procedure.rules(on)
-    evaluation = evaluate(step_code, on, data, history, RecruitFacts(recruit.birth_date), rules,
-                          procedure.calendar)  # fmt: skip
+    evaluation = evaluate(
+        step_code, on, data, history, RecruitFacts(recruit.birth_date), rules, procedure.calendar
+    )
     if not evaluation.accepted:
         raise violations_error(evaluation)
-    await check_named_members(session, school_id=recruit.school_id, step_code=step_code, on=on,
-                              data=data)  # fmt: skip
-    step = await repository.insert_step(session, recruit, step_code=step_code, on=on, data=data,
-                                        rule_version=rules.version)  # fmt: skip
+    await check_named_members(
+        session, school_id=recruit.school_id, step_code=step_code, on=on, data=data
+    )
+    step = await repository.insert_step(
+        session, recruit, step_code=step_code, on=on, data=data, rule_version=rules.version
+    )
     # The recruit is locked: its steps are the ones read above and the one just inserted.
-    row = await derive(session, recruit, procedure,
-                       steps=sorted([*steps, step], key=lambda s: (s.on_date, s.id)))  # fmt: skip
-    await audit.append(session, operation="recordStep", object_type="Recruit", object_id=row.id,
-                       unit_id=branch.id, school_id=branch.school_id,
-                       before={"stage": recruit.stage},
-                       after={"step": step_code, "on": on.isoformat(), "data": data,
-                              "stage": row.stage})  # fmt: skip
+    row = await derive(
+        session, recruit, procedure, steps=sorted([*steps, step], key=lambda s: (s.on_date, s.id))
+    )
+    await audit.append(
+        session,
+        operation="recordStep",
+        object_type="Recruit",
+        object_id=row.id,
+        unit_id=branch.id,
+        school_id=branch.school_id,
+        before={"stage": recruit.stage},
+        after={"step": step_code, "on": on.isoformat(), "data": data, "stage": row.stage},
+    )
     return row
 
 
@@ -206,8 +290,9 @@ def _history(rows: list[sa.Row]) -> list[RecordedStep]:
     return [RecordedStep(r.step_code, r.on_date, r.data) for r in rows]
 
 
-async def derive(session: Session, recruit: sa.Row, procedure: Procedure,
-                 steps: list[sa.Row] | None = None) -> sa.Row:  # fmt: skip
+async def derive(
+    session: Session, recruit: sa.Row, procedure: Procedure, steps: list[sa.Row] | None = None
+) -> sa.Row:
     """Re-derive everything stored from the steps: stage, next due, findings, milestones.
 
     ``steps``: the recruit's current steps in ``repository.steps_of`` order, when the caller
@@ -219,26 +304,44 @@ async def derive(session: Session, recruit: sa.Row, procedure: Procedure,
     facts = RecruitFacts(recruit.birth_date)
     findings: list[dict[str, Any]] = []
     for index, step in enumerate(history):
-        result = evaluate(step.step_code, step.on, step.data, history[:index], facts,
-                          procedure.rules(step.on), procedure.calendar)  # fmt: skip
+        result = evaluate(
+            step.step_code,
+            step.on,
+            step.data,
+            history[:index],
+            facts,
+            procedure.rules(step.on),
+            procedure.calendar,
+        )
         findings += [
-            {"rule_id": f.rule_id, "rule_version": f.version, "article": f.article,
-             "severity": f.severity.value, "step_code": step.step_code, "message": f.message,
-             "due_on": f.due_on, "days_late": f.days_late}
+            {
+                "rule_id": f.rule_id,
+                "rule_version": f.version,
+                "article": f.article,
+                "severity": f.severity.value,
+                "step_code": step.step_code,
+                "message": f.message,
+                "due_on": f.due_on,
+                "days_late": f.days_late,
+            }
             for f in result.findings
-        ]  # fmt: skip
+        ]
     await repository.replace_findings(session, recruit, findings)
     stage = stage_after(history)
     since = max((s.on for s in history if STEP_BY_CODE[s.step_code].enters == stage), default=None)
     due = next_due(history, procedure.rules(history[-1].on), procedure.calendar)
-    return await repository.update_derived(session, recruit.id, {
-        "stage": stage.value if stage else "applicant",
-        "stage_since": since or history[0].on,
-        "next_step": due.step_code if due else None,
-        "next_due_on": due.due_on if due else None,
-        "open_findings": len(findings),
-        **milestones(history),
-    })  # fmt: skip
+    return await repository.update_derived(
+        session,
+        recruit.id,
+        {
+            "stage": stage.value if stage else "applicant",
+            "stage_since": since or history[0].on,
+            "next_step": due.step_code if due else None,
+            "next_due_on": due.due_on if due else None,
+            "open_findings": len(findings),
+            **milestones(history),
+        },
+    )
 
 
 def milestones(history: list[RecordedStep]) -> dict[str, date | None]:
@@ -252,8 +355,13 @@ def milestones(history: list[RecordedStep]) -> dict[str, date | None]:
 
 
 def _snapshot(row: sa.Row) -> dict[str, Any]:
-    return {"name": row.name, "branch_id": row.branch_id, "stage": row.stage,
-            "id_number": row.id_number_masked, "category": row.category}  # fmt: skip
+    return {
+        "name": row.name,
+        "branch_id": row.branch_id,
+        "stage": row.stage,
+        "id_number": row.id_number_masked,
+        "category": row.category,
+    }
 
 
 __all__ = ["Person", "create_recruit", "record_step", "visible"]

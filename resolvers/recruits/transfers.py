@@ -18,15 +18,22 @@ from .errors import RecruitError, RecruitErrorCode
 from .service import RECRUIT_UNIT_KINDS, visible
 
 
-async def transfer_recruit(session: Session, *, recruit_id: int, to_branch_id: int,
-                           reason: str) -> sa.Row:  # fmt: skip
+async def transfer_recruit(
+    session: Session, *, recruit_id: int, to_branch_id: int, reason: str
+) -> sa.Row:
     """Within a school: the school administration (recruit.transfer); between schools: a caller
     holding recruit.transfer at both ends (the commission)."""
     recruit = await visible(session, recruit_id, Permission.RECRUIT_TRANSFER, lock=True)
     target = await visible_unit(session, to_branch_id, Permission.RECRUIT_TRANSFER, "toBranchId")
-    reason = clean_text(reason, "reason", required=True, limit=500, error=RecruitError,
-                        code=RecruitErrorCode.INVALID_TEXT,
-                        missing_code=RecruitErrorCode.REASON_REQUIRED)  # fmt: skip
+    reason = clean_text(
+        reason,
+        "reason",
+        required=True,
+        limit=500,
+        error=RecruitError,
+        code=RecruitErrorCode.INVALID_TEXT,
+        missing_code=RecruitErrorCode.REASON_REQUIRED,
+    )
     if target.kind not in RECRUIT_UNIT_KINDS:
         raise RecruitError(
             RecruitErrorCode.NOT_A_BRANCH, "recruits belong to a branch", "toBranchId"
@@ -39,9 +46,14 @@ async def transfer_recruit(session: Session, *, recruit_id: int, to_branch_id: i
         )
     await repository.move_recruit(session, recruit, target)
     row = await visible(session, recruit.id, Permission.RECRUIT_READ)
-    await audit.append(session, operation="transferRecruit", object_type="Recruit",
-                       object_id=recruit.id, unit_id=target.id, school_id=target.school_id,
-                       before={"branch_id": recruit.branch_id, "school_id": recruit.school_id},
-                       after={"branch_id": target.id, "school_id": target.school_id,
-                              "reason": reason})  # fmt: skip
+    await audit.append(
+        session,
+        operation="transferRecruit",
+        object_type="Recruit",
+        object_id=recruit.id,
+        unit_id=target.id,
+        school_id=target.school_id,
+        before={"branch_id": recruit.branch_id, "school_id": recruit.school_id},
+        after={"branch_id": target.id, "school_id": target.school_id, "reason": reason},
+    )
     return row

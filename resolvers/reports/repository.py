@@ -52,7 +52,7 @@ async def create(session: Session, *, period_id: int, unit: sa.Row, narrative: s
             unit_path=unit.path,
             school_id=unit.school_id,
             narrative=narrative,
-        )  # fmt: skip
+        )
         .returning(execution_reports.c.id)
     )
     return int(await session.scalar(stmt))
@@ -66,9 +66,16 @@ async def update(session: Session, report_id: int, **values: Any) -> None:
     )
 
 
-async def page(session: Session, *, read_paths: list[str], under: Subtree | None,
-               period_id: int | None, status: str | None, after_id: int | None,
-               limit: int) -> list[sa.Row]:  # fmt: skip
+async def page(
+    session: Session,
+    *,
+    read_paths: list[str],
+    under: Subtree | None,
+    period_id: int | None,
+    status: str | None,
+    after_id: int | None,
+    limit: int,
+) -> list[sa.Row]:
     stmt = _joined().where(descendant_of_any(execution_reports.c.unit_path, read_paths))
     if under is not None:
         stmt = stmt.where(

@@ -31,8 +31,11 @@ def clean_narrative(value: str | None) -> str:
     """Paragraphs kept (newlines), control characters and outer blanks removed."""
     text = _CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
     if len(text) > NARRATIVE_LIMIT:
-        raise ReportError(ReportErrorCode.INVALID_TEXT,
-                          f"the narrative exceeds {NARRATIVE_LIMIT} characters", "narrative")  # fmt: skip
+        raise ReportError(
+            ReportErrorCode.INVALID_TEXT,
+            f"the narrative exceeds {NARRATIVE_LIMIT} characters",
+            "narrative",
+        )
     return text
 
 
@@ -52,68 +55,117 @@ async def _editable(session: Session, period_id: int, school: sa.Row, narrative:
         await repository.create(session, period_id=period_id, unit=school, narrative=narrative)
         row = await repository.find(session, period_id, school.id, lock=True)
     elif row.status in FROZEN:
-        raise ReportError(ReportErrorCode.ALREADY_SUBMITTED, f"the report is {row.status}",
-                          "periodId")  # fmt: skip
+        raise ReportError(
+            ReportErrorCode.ALREADY_SUBMITTED, f"the report is {row.status}", "periodId"
+        )
     return row
 
 
-async def save_draft(session: Session, *, period_id: int, unit_id: int,
-                     narrative: str | None) -> sa.Row:  # fmt: skip
+async def save_draft(
+    session: Session, *, period_id: int, unit_id: int, narrative: str | None
+) -> sa.Row:
     period, school = await _school(session, period_id, unit_id)
     text = clean_narrative(narrative)
     report_id = (await _editable(session, period.id, school, text)).id
     await repository.update(session, report_id, narrative=text)
-    await audit.append(session, operation="saveReportDraft", object_type="ExecutionReport",
-                       object_id=report_id, unit_id=school.id, school_id=school.school_id,
-                       before=None, after={"narrative_length": len(text)})  # fmt: skip
+    await audit.append(
+        session,
+        operation="saveReportDraft",
+        object_type="ExecutionReport",
+        object_id=report_id,
+        unit_id=school.id,
+        school_id=school.school_id,
+        before=None,
+        after={"narrative_length": len(text)},
+    )
     return await visible(session, report_id, Permission.REPORT_SUBMIT)
 
 
-async def submit(session: Session, *, period_id: int, unit_id: int, narrative: str | None,
-                 timezone: str) -> sa.Row:  # fmt: skip
+async def submit(
+    session: Session, *, period_id: int, unit_id: int, narrative: str | None, timezone: str
+) -> sa.Row:
     """Freeze the live figures (two statements) with the narrative and their SHA-256."""
     period, school = await _school(session, period_id, unit_id)
     if period.state == "draft":
-        raise ReportError(ReportErrorCode.PERIOD_NOT_ISSUED, "the period is not issued yet",
-                          "periodId")  # fmt: skip
+        raise ReportError(
+            ReportErrorCode.PERIOD_NOT_ISSUED, "the period is not issued yet", "periodId"
+        )
     given = None if narrative is None else clean_narrative(narrative)
     current = await _editable(session, period.id, school, given or "")
     report_id = current.id
     text = current.narrative if given is None else given
     snapshot = await school_snapshot(session, period, school, text, timezone)
     digest = content_hash(snapshot)
-    await repository.update(session, report_id, status="submitted", narrative=text,
-                            snapshot=snapshot, content_hash=digest,
-                            submitted_by=session.principal.user_id, submitted_at=sa.func.now(),
-                            reviewed_by=None, reviewed_at=None, return_reason=None)  # fmt: skip
-    await audit.append(session, operation="submitReport", object_type="ExecutionReport",
-                       object_id=report_id, unit_id=school.id, school_id=school.school_id,
-                       before={"status": current.status},
-                       after={"status": "submitted", "content_hash": digest})  # fmt: skip
+    await repository.update(
+        session,
+        report_id,
+        status="submitted",
+        narrative=text,
+        snapshot=snapshot,
+        content_hash=digest,
+        submitted_by=session.principal.user_id,
+        submitted_at=sa.func.now(),
+        reviewed_by=None,
+        reviewed_at=None,
+        return_reason=None,
+    )
+    await audit.append(
+        session,
+        operation="submitReport",
+        object_type="ExecutionReport",
+        object_id=report_id,
+        unit_id=school.id,
+        school_id=school.school_id,
+        before={"status": current.status},
+        after={"status": "submitted", "content_hash": digest},
+    )
     return await visible(session, report_id, Permission.REPORT_SUBMIT)
 
 
-async def review(session: Session, *, report_id: int, acknowledge: bool,
-                 reason: str | None) -> sa.Row:  # fmt: skip
+async def review(
+    session: Session, *, report_id: int, acknowledge: bool, reason: str | None
+) -> sa.Row:
     row = await visible(session, report_id, Permission.REPORT_REVIEW, lock=True)
     if row.status != "submitted":
-        raise ReportError(ReportErrorCode.NOT_SUBMITTED, f"the report is {row.status}",
-                          "reportId")  # fmt: skip
-    reason = clean_text(reason, "reason", required=not acknowledge, limit=500, error=ReportError,
-                        code=ReportErrorCode.INVALID_TEXT,
-                        missing_code=ReportErrorCode.REASON_REQUIRED)  # fmt: skip
+        raise ReportError(ReportErrorCode.NOT_SUBMITTED, f"the report is {row.status}", "reportId")
+    reason = clean_text(
+        reason,
+        "reason",
+        required=not acknowledge,
+        limit=500,
+        error=ReportError,
+        code=ReportErrorCode.INVALID_TEXT,
+        missing_code=ReportErrorCode.REASON_REQUIRED,
+    )
     status = "acknowledged" if acknowledge else "returned"
-    await repository.update(session, row.id, status=status, return_reason=reason,
-                            reviewed_by=session.principal.user_id, reviewed_at=sa.func.now())  # fmt: skip
-    await audit.append(session, operation="acknowledgeReport" if acknowledge else "returnReport",
-                       object_type="ExecutionReport", object_id=row.id, unit_id=row.unit_id,
-                       school_id=row.school_id, before={"status": row.status},
-                       after={"status": status, "reason": reason})  # fmt: skip
+    await repository.update(
+        session,
+        row.id,
+        status=status,
+        return_reason=reason,
+        reviewed_by=session.principal.user_id,
+        reviewed_at=sa.func.now(),
+    )
+    await audit.append(
+        session,
+        operation="acknowledgeReport" if acknowledge else "returnReport",
+        object_type="ExecutionReport",
+        object_id=row.id,
+        unit_id=row.unit_id,
+        school_id=row.school_id,
+        before={"status": row.status},
+        after={"status": status, "reason": reason},
+    )
     return await visible(session, row.id, Permission.PLAN_READ)
 
 
-async def visible(session: Session, report_id: int, permission: Permission = Permission.PLAN_READ,
-                  *, lock: bool = False) -> sa.Row:  # fmt: skip
+async def visible(
+    session: Session,
+    report_id: int,
+    permission: Permission = Permission.PLAN_READ,
+    *,
+    lock: bool = False,
+) -> sa.Row:
     row = await repository.get(session, report_id, lock=lock)
     if row is None or not session.principal.reaches(row.unit_path):
         raise NotFound("report not found")
@@ -133,14 +185,26 @@ async def content(session: Session, row: sa.Row, timezone: str) -> dict[str, Any
 async def province(session: Session, *, period_id: int, timezone: str) -> dict[str, Any]:
     """The period's commission-wide table, live: for those reading plans at the commission."""
     period = await period_for(session, period_id)
-    commission = await visible_unit(session, period.commission_id, Permission.PLAN_READ,
-                                    "periodId")  # fmt: skip
+    commission = await visible_unit(session, period.commission_id, Permission.PLAN_READ, "periodId")
     return await province_snapshot(session, period, commission, timezone)
 
 
-async def page(session: Session, *, under_id: int | None, period_id: int | None,
-               status: str | None, after_id: int | None, limit: int) -> list[sa.Row]:  # fmt: skip
+async def page(
+    session: Session,
+    *,
+    under_id: int | None,
+    period_id: int | None,
+    status: str | None,
+    after_id: int | None,
+    limit: int,
+) -> list[sa.Row]:
     read_paths, under = await listing_scope(session, under_id, Permission.PLAN_READ)
-    return await repository.page(session, read_paths=read_paths, under=under,
-                                 period_id=period_id, status=status, after_id=after_id,
-                                 limit=limit)  # fmt: skip
+    return await repository.page(
+        session,
+        read_paths=read_paths,
+        under=under,
+        period_id=period_id,
+        status=status,
+        after_id=after_id,
+        limit=limit,
+    )

@@ -27,37 +27,61 @@ from partyplan.resolvers.rollups.service import RollupLine, check_target
 from partyplan.tenants.session import Session
 
 FORMAT = 1
-STRUCTURE = ("women", "ethnic_minority", "youth_35", "college_educated", "students", "staff",
-             "high_knowledge", "professional_technical")  # fmt: skip
+STRUCTURE = (
+    "women",
+    "ethnic_minority",
+    "youth_35",
+    "college_educated",
+    "students",
+    "staff",
+    "high_knowledge",
+    "professional_technical",
+)
 PIPELINE = ("applicants", "activists", "development_targets", "probationary", "converted")
-TARGET_LABELS = {"youth_35": "35岁及以下青年", "college_educated": "大专及以上学历",
-                 "women": "女性", "ethnic_minority": "少数民族",
-                 "professional_technical": "专业技术人员"}  # fmt: skip
+TARGET_LABELS = {
+    "youth_35": "35岁及以下青年",
+    "college_educated": "大专及以上学历",
+    "women": "女性",
+    "ethnic_minority": "少数民族",
+    "professional_technical": "专业技术人员",
+}
 
 
 def _counted(figures: Mapping[str, int]) -> dict[str, Any]:
     return {
-        "admitted": figures["admitted"], "admitted_exempt": figures["admitted_exempt"],
+        "admitted": figures["admitted"],
+        "admitted_exempt": figures["admitted_exempt"],
         "structure": {k: figures[k] for k in STRUCTURE},
-        "pipeline": {k: figures[k] for k in PIPELINE}, "open_findings": figures["open_findings"],
-    }  # fmt: skip
+        "pipeline": {k: figures[k] for k in PIPELINE},
+        "open_findings": figures["open_findings"],
+    }
 
 
 def line_of(line: RollupLine) -> dict[str, Any]:
     return {
-        "unit_id": line.unit_id, "unit_name": line.unit_name, "unit_kind": line.unit_kind,
-        "plan": line.plan, "forecast": line.forecast.total,
-        "completion_rate": line.completion_rate, "remark": line.forecast_remark,
+        "unit_id": line.unit_id,
+        "unit_name": line.unit_name,
+        "unit_kind": line.unit_kind,
+        "plan": line.plan,
+        "forecast": line.forecast.total,
+        "completion_rate": line.completion_rate,
+        "remark": line.forecast_remark,
         **_counted(line.figures),
-    }  # fmt: skip
+    }
 
 
 def _own_line(line: RollupLine, figures: Mapping[str, int]) -> dict[str, Any]:
     """The recruits on the unit itself: no quota or forecast of their own."""
     return {
-        "unit_id": line.unit_id, "unit_name": "本级直属", "unit_kind": line.unit_kind,
-        "plan": 0, "forecast": 0, "completion_rate": None, "remark": None, **_counted(figures),
-    }  # fmt: skip
+        "unit_id": line.unit_id,
+        "unit_name": "本级直属",
+        "unit_kind": line.unit_kind,
+        "plan": 0,
+        "forecast": 0,
+        "completion_rate": None,
+        "remark": None,
+        **_counted(figures),
+    }
 
 
 def own_figures(line: RollupLine, children: list[RollupLine]) -> dict[str, int] | None:
@@ -78,17 +102,23 @@ def _level(line: RollupLine, children: list[RollupLine]) -> dict[str, Any]:
 
 def _header(kind: str, period: sa.Row, unit: sa.Row, timezone: str) -> dict[str, Any]:
     return {
-        "format": FORMAT, "kind": kind,
-        "period": {"id": period.id, "name": period.name, "starts_on": period.starts_on.isoformat(),
-                   "ends_on": period.ends_on.isoformat(),
-                   "report_due_on": period.report_due_on.isoformat()},
+        "format": FORMAT,
+        "kind": kind,
+        "period": {
+            "id": period.id,
+            "name": period.name,
+            "starts_on": period.starts_on.isoformat(),
+            "ends_on": period.ends_on.isoformat(),
+            "report_due_on": period.report_due_on.isoformat(),
+        },
         "unit": {"id": unit.id, "name": unit.name, "kind": unit.kind},
         "generated_at": datetime.now(ZoneInfo(timezone)).isoformat(timespec="seconds"),
-    }  # fmt: skip
+    }
 
 
-async def school_snapshot(session: Session, period: sa.Row, school: sa.Row, narrative: str,
-                          timezone: str) -> dict[str, Any]:  # fmt: skip
+async def school_snapshot(
+    session: Session, period: sa.Row, school: sa.Row, narrative: str, timezone: str
+) -> dict[str, Any]:
     """Two statements: every line of the school's subtree, the school's targets."""
     rows = await tallies.subtree_lines(session, period.id, school.path)
     lines = {r.unit_id: RollupLine.of(r) for r in rows}
@@ -104,25 +134,43 @@ async def school_snapshot(session: Session, period: sa.Row, school: sa.Row, narr
             queue += [c.unit_id for c in children[unit_id]]
     if not levels:
         levels.append(_level(lines[school.id], []))
-    targets = [check_target(t, lines[school.id])
-               for t in await balances.targets(session, period.id, school.id)]  # fmt: skip
+    targets = [
+        check_target(t, lines[school.id])
+        for t in await balances.targets(session, period.id, school.id)
+    ]
     return {
-        **_header("school", period, school, timezone), "narrative": narrative, "levels": levels,
-        "targets": [{"indicator": t.indicator, "label": TARGET_LABELS[t.indicator],
-                     "min_count": t.min_count,
-                     "min_share_percent": None if t.min_share_percent is None
-                     else float(t.min_share_percent),
-                     "actual": t.actual, "share": t.share, "met": t.met} for t in targets],
-    }  # fmt: skip
+        **_header("school", period, school, timezone),
+        "narrative": narrative,
+        "levels": levels,
+        "targets": [
+            {
+                "indicator": t.indicator,
+                "label": TARGET_LABELS[t.indicator],
+                "min_count": t.min_count,
+                "min_share_percent": None
+                if t.min_share_percent is None
+                else float(t.min_share_percent),
+                "actual": t.actual,
+                "share": t.share,
+                "met": t.met,
+            }
+            for t in targets
+        ],
+    }
 
 
-async def province_snapshot(session: Session, period: sa.Row, commission: sa.Row,
-                            timezone: str) -> dict[str, Any]:  # fmt: skip
+async def province_snapshot(
+    session: Session, period: sa.Row, commission: sa.Row, timezone: str
+) -> dict[str, Any]:
     """One statement: the commission's line and one line per school."""
     rows = await tallies.lines(session, period.id, commission.id)
     line, schools = RollupLine.of(rows[0]), [RollupLine.of(r) for r in rows[1:]]
-    return {**_header("province", period, commission, timezone), "narrative": "",
-            "levels": [_level(line, schools)], "targets": []}  # fmt: skip
+    return {
+        **_header("province", period, commission, timezone),
+        "narrative": "",
+        "levels": [_level(line, schools)],
+        "targets": [],
+    }
 
 
 def content_hash(snapshot: dict[str, Any]) -> str:

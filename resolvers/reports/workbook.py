@@ -69,8 +69,12 @@ def build_workbook(snapshot: Snapshot) -> bytes:
     for index, level in enumerate(snapshot["levels"]):
         summary = province and index == 0
         title = sheet_title(PROVINCE_SHEET if summary else level["unit"]["name"], used)
-        _level_sheet(workbook.create_sheet(title), level, _caption_text(snapshot, level, summary),
-                     SCHOOL_NAME_HEADER if summary else LEVEL_HEADERS[1])  # fmt: skip
+        _level_sheet(
+            workbook.create_sheet(title),
+            level,
+            _caption_text(snapshot, level, summary),
+            SCHOOL_NAME_HEADER if summary else LEVEL_HEADERS[1],
+        )
     _structure_sheet(workbook.create_sheet(STRUCTURE_SHEET), snapshot)
     narrative = _text(snapshot.get("narrative") or "").strip()
     if narrative:
@@ -119,8 +123,15 @@ def _level_sheet(sheet: Worksheet, level: Mapping[str, Any], caption: str, name:
     _caption(sheet, caption, len(headers))
     _write(sheet, 2, 1, headers, bold=True)
     for row, (number, label, line) in enumerate(_level_rows(level), 3):
-        values = (number, label, line["plan"], line["forecast"], line["admitted"],
-                  line.get("completion_rate"), _remark(line))  # fmt: skip
+        values = (
+            number,
+            label,
+            line["plan"],
+            line["forecast"],
+            line["admitted"],
+            line.get("completion_rate"),
+            _remark(line),
+        )
         cells = _write(sheet, row, 1, values, bold=label == TOTAL_LABEL and number is None)
         cells[5].number_format = PERCENT
     sheet.freeze_panes = "A3"
@@ -144,8 +155,13 @@ def _structure_sheet(sheet: Worksheet, snapshot: Snapshot) -> None:
     row = 3
     for number, label, line in rows:
         structure = line.get("structure") or {}
-        values = (number, label, line["admitted"], line.get("admitted_exempt") or 0,
-                  *(structure.get(key, 0) for key in STRUCTURE_KEYS))  # fmt: skip
+        values = (
+            number,
+            label,
+            line["admitted"],
+            line.get("admitted_exempt") or 0,
+            *(structure.get(key, 0) for key in STRUCTURE_KEYS),
+        )
         _write(sheet, row, 1, values, bold=label == TOTAL_LABEL and number is None)
         row += 1
     if targets := snapshot.get("targets") or []:
@@ -154,9 +170,14 @@ def _structure_sheet(sheet: Worksheet, snapshot: Snapshot) -> None:
         row += 3
         for target in targets:
             minimum = target.get("min_share_percent")
-            values = (target["label"], target.get("min_count"),
-                      None if minimum is None else minimum / 100, target.get("actual"),
-                      target.get("share"), "是" if target.get("met") else "否")  # fmt: skip
+            values = (
+                target["label"],
+                target.get("min_count"),
+                None if minimum is None else minimum / 100,
+                target.get("actual"),
+                target.get("share"),
+                "是" if target.get("met") else "否",
+            )
             cells = _write(sheet, row, 1, values)
             cells[2].number_format = cells[4].number_format = PERCENT
             row += 1
@@ -198,8 +219,9 @@ def _caption(sheet: Worksheet, text: str, columns: int) -> None:
     sheet.row_dimensions[1].height = 28
 
 
-def _write(sheet: Worksheet, row: int, column: int, values: Sequence[Any], *,
-           bold: bool = False) -> list[Cell]:  # fmt: skip
+def _write(
+    sheet: Worksheet, row: int, column: int, values: Sequence[Any], *, bold: bool = False
+) -> list[Cell]:
     cells = []
     for offset, value in enumerate(values):
         cell = _set(sheet.cell(row, column + offset), value)

@@ -20,8 +20,9 @@ QUOTA_COLUMNS = [
 ]
 
 
-def _tally_of(line: str, table: str, figures: tuple[str, ...], *, period: str = ":period",
-              extra: str = "") -> str:  # fmt: skip
+def _tally_of(
+    line: str, table: str, figures: tuple[str, ...], *, period: str = ":period", extra: str = ""
+) -> str:
     """A lateral sub-select summing the tally rows that make up ``line``'s figures: its own row
     when it lies in a school, else the rows of the schools beneath it. Two guarded branches
     rather than one OR, so that each reads its index (the primary key; the partial index of
@@ -95,8 +96,14 @@ SELECT m.month::date AS month, {", ".join(f"f.{f}" for f in MONTH_FIGURES)}
 async def months(session: Session, period: sa.Row, unit: sa.Row) -> list[sa.Row]:
     """Admissions (with their structure) and conversions by calendar month of the period, every
     month present (zeros included)."""
-    params = {"period": period.id, "starts": period.starts_on, "ends": period.ends_on,
-              "unit": unit.id, "school": unit.school_id, "path": unit.path}  # fmt: skip
+    params = {
+        "period": period.id,
+        "starts": period.starts_on,
+        "ends": period.ends_on,
+        "unit": unit.id,
+        "school": unit.school_id,
+        "path": unit.path,
+    }
     return list((await session.execute(sa.text(_MONTHS), params)).all())
 
 
@@ -116,9 +123,15 @@ SELECT p.*, coalesce(q.received_total, 0) AS received_total, f.admitted, f.admit
 async def years(session: Session, period: sa.Row, unit: sa.Row, last: int) -> list[sa.Row]:
     """The unit's received quota and admissions in the last ``last`` periods of the same kind as
     ``period`` (itself included), newest first."""
-    params = {"commission": period.commission_id, "kind": period.kind,
-              "starts": period.starts_on, "last": last, "unit": unit.id,
-              "school": unit.school_id, "path": unit.path}  # fmt: skip
+    params = {
+        "commission": period.commission_id,
+        "kind": period.kind,
+        "starts": period.starts_on,
+        "last": last,
+        "unit": unit.id,
+        "school": unit.school_id,
+        "path": unit.path,
+    }
     return list((await session.execute(sa.text(_YEARS), params)).all())
 
 
@@ -172,6 +185,6 @@ async def rebuild_open_periods(conn: AsyncConnection) -> int:
         sa.text(
             "SELECT unit_tallies_rebuild(id, commission_path) FROM plan_periods"
             " WHERE state <> 'closed'"
-        )  # fmt: skip
+        )
     )
     return len(periods.all())

@@ -53,10 +53,14 @@ class RollupLine:
     @classmethod
     def of(cls, row: sa.Row) -> RollupLine:
         return cls(
-            unit_id=row.unit_id, unit_name=row.unit_name, unit_kind=row.unit_kind,
-            active=row.active, forecast_remark=row.forecast_remark,
-            figures={f: int(getattr(row, f)) for f in PERIOD_FIGURES}, row=row,
-        )  # fmt: skip
+            unit_id=row.unit_id,
+            unit_name=row.unit_name,
+            unit_kind=row.unit_kind,
+            active=row.active,
+            forecast_remark=row.forecast_remark,
+            figures={f: int(getattr(row, f)) for f in PERIOD_FIGURES},
+            row=row,
+        )
 
     @cached_property
     def received(self) -> Amounts:
@@ -117,8 +121,14 @@ def check_target(target: Any, line: RollupLine) -> TargetCheck:
     count_ok = target.min_count is None or actual >= target.min_count
     minimum = target.min_share_percent
     share_ok = minimum is None or minimum <= 0 or (base > 0 and actual * 100 >= minimum * base)
-    return TargetCheck(target.indicator, target.min_count, minimum, actual,
-                       ratio(actual, base), count_ok and share_ok)  # fmt: skip
+    return TargetCheck(
+        target.indicator,
+        target.min_count,
+        minimum,
+        actual,
+        ratio(actual, base),
+        count_ok and share_ok,
+    )
 
 
 @dataclass(frozen=True)
@@ -183,7 +193,7 @@ async def years(session: Session, view: RollupView, last: int) -> list[RollupYea
             admitted=int(row.admitted),
             admitted_exempt=int(row.admitted_exempt),
             change=None if i + 1 >= len(rows) else _change(totals[i + 1], totals[i]),
-        )  # fmt: skip
+        )
         for i, row in enumerate(rows[:last])
     ]
 

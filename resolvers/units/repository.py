@@ -12,9 +12,18 @@ from partyplan.tenants.scope import descendant_of, descendant_of_any
 from partyplan.tenants.session import Session
 
 UNIT_COLUMNS = (
-    units.c.id, units.c.kind, units.c.name, units.c.code, units.c.parent_id, units.c.path,
-    units.c.school_id, units.c.active, units.c.created_at, units.c.updated_at, units.c.region_code,
-)  # fmt: skip
+    units.c.id,
+    units.c.kind,
+    units.c.name,
+    units.c.code,
+    units.c.parent_id,
+    units.c.path,
+    units.c.school_id,
+    units.c.active,
+    units.c.created_at,
+    units.c.updated_at,
+    units.c.region_code,
+)
 
 
 def joined_unit_columns(table: sa.Table, prefix: str) -> tuple[sa.ColumnElement, ...]:  # type: ignore[type-arg]
@@ -74,8 +83,9 @@ async def page(
     return list((await session.execute(stmt.order_by(units.c.id).limit(limit))).all())
 
 
-async def insert(session: Session, *, kind: str, name: str, code: str | None,
-                 parent_id: int) -> sa.Row:  # fmt: skip
+async def insert(
+    session: Session, *, kind: str, name: str, code: str | None, parent_id: int
+) -> sa.Row:
     # path and school_id are derived by the units_derive trigger; the placeholder is replaced.
     stmt = (
         sa.insert(units)

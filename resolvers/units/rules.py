@@ -59,8 +59,14 @@ def check_placement(kind: str, parent_kind: str, field: str = "parentId") -> Non
         )
 
 
-def check_move(unit_kind: str, unit_path: str, unit_school: int | None,
-               parent_kind: str, parent_path: str, parent_school: int | None) -> None:  # fmt: skip
+def check_move(
+    unit_kind: str,
+    unit_path: str,
+    unit_school: int | None,
+    parent_kind: str,
+    parent_path: str,
+    parent_school: int | None,
+) -> None:
     if unit_kind in ("commission", "school"):
         raise UnitError(UnitErrorCode.INVALID_KIND, f"a {unit_kind} cannot be moved", "unitId")
     if is_within(parent_path, unit_path):

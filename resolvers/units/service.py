@@ -23,8 +23,12 @@ def snapshot(row: sa.Row) -> dict[str, object]:
     return {key: getattr(row, key) for key in AUDITED}
 
 
-async def visible(session: Session, unit_id: int, permission: Permission = Permission.UNIT_READ,
-                  field: str | None = None) -> sa.Row:  # fmt: skip
+async def visible(
+    session: Session,
+    unit_id: int,
+    permission: Permission = Permission.UNIT_READ,
+    field: str | None = None,
+) -> sa.Row:
     """The unit if the caller reaches it, else NOT_FOUND; then FORBIDDEN without ``permission``."""
     row = await repository.get(session, unit_id)
     if row is None or not session.principal.reaches(row.path):
@@ -60,8 +64,9 @@ def _code_conflict(error: IntegrityError) -> bool:
     return "uq_units_code" in str(error.orig)
 
 
-async def create_unit(session: Session, *, parent_id: int, kind: str, name: str,
-                      code: str | None) -> sa.Row:  # fmt: skip
+async def create_unit(
+    session: Session, *, parent_id: int, kind: str, name: str, code: str | None
+) -> sa.Row:
     parent = await visible(session, parent_id, Permission.UNIT_WRITE, "parentId")
     name, code = rules.clean_name(name), rules.clean_code(code)
     rules.check_placement(kind, parent.kind)
@@ -79,8 +84,9 @@ async def create_unit(session: Session, *, parent_id: int, kind: str, name: str,
     return row
 
 
-async def rename_unit(session: Session, *, unit_id: int, name: str,
-                      code: str | None = None, change_code: bool = False) -> sa.Row:  # fmt: skip
+async def rename_unit(
+    session: Session, *, unit_id: int, name: str, code: str | None = None, change_code: bool = False
+) -> sa.Row:
     unit = await visible(session, unit_id, Permission.UNIT_WRITE, "unitId")
     values: dict[str, object] = {"name": rules.clean_name(name)}
     if change_code:
@@ -99,8 +105,9 @@ async def rename_unit(session: Session, *, unit_id: int, name: str,
 async def move_unit(session: Session, *, unit_id: int, new_parent_id: int) -> sa.Row:
     unit = await visible(session, unit_id, Permission.UNIT_WRITE, "unitId")
     parent = await visible(session, new_parent_id, Permission.UNIT_WRITE, "newParentId")
-    rules.check_move(unit.kind, unit.path, unit.school_id, parent.kind, parent.path,
-                     parent.school_id)  # fmt: skip
+    rules.check_move(
+        unit.kind, unit.path, unit.school_id, parent.kind, parent.path, parent.school_id
+    )
     _active(parent, "newParentId")
     if parent.id == unit.parent_id:
         return unit
@@ -136,8 +143,15 @@ async def deactivate_unit(session: Session, *, unit_id: int) -> sa.Row:
     return row
 
 
-async def units_page(session: Session, *, under_id: int | None, kind: str | None,
-                     include_inactive: bool, after_id: int | None, limit: int) -> list[sa.Row]:  # fmt: skip
+async def units_page(
+    session: Session,
+    *,
+    under_id: int | None,
+    kind: str | None,
+    include_inactive: bool,
+    after_id: int | None,
+    limit: int,
+) -> list[sa.Row]:
     read_paths = session.principal.paths_with(Permission.UNIT_READ)
     under_path = None
     if under_id is not None:
@@ -155,8 +169,9 @@ async def units_page(session: Session, *, under_id: int | None, kind: str | None
     )
 
 
-async def listing_scope(session: Session, under_id: int | None,
-                        permission: Permission) -> tuple[list[str], Subtree | None]:  # fmt: skip
+async def listing_scope(
+    session: Session, under_id: int | None, permission: Permission
+) -> tuple[list[str], Subtree | None]:
     """Where a list may look: the paths the caller holds ``permission`` at, narrowed to the
     ``under`` unit (NOT_FOUND outside the caller's units, FORBIDDEN without the permission).
     With no ``under``, a caller holding the permission at one unit is narrowed to it."""

@@ -28,10 +28,16 @@ class Candidate:
     recruit_id: int | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"key": self.key, "unit_id": self.unit_id, "unit_path": self.unit_path,
-                "school_id": self.school_id, "period_id": self.period_id,
-                "recruit_id": self.recruit_id, "message": self.message,
-                "evidence": self.evidence}  # fmt: skip
+        return {
+            "key": self.key,
+            "unit_id": self.unit_id,
+            "unit_path": self.unit_path,
+            "school_id": self.school_id,
+            "period_id": self.period_id,
+            "recruit_id": self.recruit_id,
+            "message": self.message,
+            "evidence": self.evidence,
+        }
 
 
 @dataclass

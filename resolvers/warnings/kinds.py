@@ -28,34 +28,44 @@ class WarningKind(StrEnum):
 
 
 # Each kind's parameters with their defaults and meaning.
-DEFAULTS: Mapping[WarningKind, Mapping[str, Any]] = MappingProxyType({
-    # At the latest quarter end passed, admitted < plan × expected share × tolerance. The
-    # expected share is the elapsed share of the period unless ``pace`` lists it per quarter.
-    WarningKind.SLOW_PROGRESS: {"tolerance": 0.8, "pace": None},
-    # Admitted (counted against the quota) > received quota + margin.
-    WarningKind.OVER_PLAN: {"margin": 0},
-    # A school admitted at least ``max_share`` of the period's admissions in its last
-    # ``last_weeks`` weeks, with at least ``min_admissions`` admissions in the period.
-    WarningKind.RUSHED: {"last_weeks": 4, "max_share": 0.5, "min_admissions": 5},
-    # A branch (older than ``years``) with activists or development targets and no admission
-    # in the last ``years`` years.
-    WarningKind.LONG_TERM_NONE: {"years": 3},
-    # A school's admissions in an ended period changed by more than ``max_change`` (relative)
-    # from the previous period of the same kind, the larger of the two at least ``min_base``.
-    WarningKind.LARGE_SWING: {"max_change": 0.5, "min_base": 5},
-    # A step of the rule table's time limits not recorded ``grace_days`` after its deadline.
-    WarningKind.OVERDUE_STEP: {"grace_days": 0},
-    # A recruit lacking an item the 12371 system expects by its stage (12371-FIELDS.md).
-    WarningKind.MISSING_DATA: {"requirements": DEFAULT_REQUIREMENTS},
-    # A school without a submitted report ``grace_days`` after the period's report due date.
-    WarningKind.REPORT_OVERDUE: {"grace_days": 0},
-})  # fmt: skip
+DEFAULTS: Mapping[WarningKind, Mapping[str, Any]] = MappingProxyType(
+    {
+        # At the latest quarter end passed, admitted < plan × expected share × tolerance. The
+        # expected share is the elapsed share of the period unless ``pace`` lists it per quarter.
+        WarningKind.SLOW_PROGRESS: {"tolerance": 0.8, "pace": None},
+        # Admitted (counted against the quota) > received quota + margin.
+        WarningKind.OVER_PLAN: {"margin": 0},
+        # A school admitted at least ``max_share`` of the period's admissions in its last
+        # ``last_weeks`` weeks, with at least ``min_admissions`` admissions in the period.
+        WarningKind.RUSHED: {"last_weeks": 4, "max_share": 0.5, "min_admissions": 5},
+        # A branch (older than ``years``) with activists or development targets and no admission
+        # in the last ``years`` years.
+        WarningKind.LONG_TERM_NONE: {"years": 3},
+        # A school's admissions in an ended period changed by more than ``max_change`` (relative)
+        # from the previous period of the same kind, the larger of the two at least ``min_base``.
+        WarningKind.LARGE_SWING: {"max_change": 0.5, "min_base": 5},
+        # A step of the rule table's time limits not recorded ``grace_days`` after its deadline.
+        WarningKind.OVERDUE_STEP: {"grace_days": 0},
+        # A recruit lacking an item the 12371 system expects by its stage (12371-FIELDS.md).
+        WarningKind.MISSING_DATA: {"requirements": DEFAULT_REQUIREMENTS},
+        # A school without a submitted report ``grace_days`` after the period's report due date.
+        WarningKind.REPORT_OVERDUE: {"grace_days": 0},
+    }
+)
 
-_NUMBERS: Mapping[str, tuple[float, float]] = MappingProxyType({
-    "tolerance": (0, 1), "margin": (0, 10_000), "last_weeks": (1, 26), "max_share": (0, 1),
-    "min_admissions": (0, 10_000), "years": (1, 20), "max_change": (0, 100),
-    "min_base": (0, 10_000), "grace_days": (0, 365),
-})  # fmt: skip
+_NUMBERS: Mapping[str, tuple[float, float]] = MappingProxyType(
+    {
+        "tolerance": (0, 1),
+        "margin": (0, 10_000),
+        "last_weeks": (1, 26),
+        "max_share": (0, 1),
+        "min_admissions": (0, 10_000),
+        "years": (1, 20),
+        "max_change": (0, 100),
+        "min_base": (0, 10_000),
+        "grace_days": (0, 365),
+    }
+)
 _INTEGERS = frozenset({"margin", "last_weeks", "min_admissions", "years", "min_base", "grace_days"})
 
 

@@ -51,22 +51,34 @@ async def slow_progress(ctx: ScanContext, params: dict[str, Any]) -> Detection:
             "  AND m.unit_id = q.unit_id AND m.month <= :qe), 0)::int AS admitted"
             " FROM unit_quotas q JOIN units u ON u.id = q.unit_id"
             " WHERE q.period_id = :p AND q.school_id IS NOT NULL AND q.received_total > 0",
-            p=period.id, qe=quarter_end,
-        )  # fmt: skip
+            p=period.id,
+            qe=quarter_end,
+        )
         for row in rows:
             floor = row.plan * expected * params["tolerance"]
             if row.admitted < floor:
-                detection.candidates.append(Candidate(
-                    key=f"{prefix}{row.unit_id}", unit_id=row.unit_id, unit_path=row.path,
-                    school_id=row.school_id, period_id=period.id,
-                    message=(f"{row.name}：截至 {quarter_end} 完成 {row.admitted} 名，计划 "
-                             f"{row.plan} 名，低于应有进度 {percent(expected)} 的 "
-                             f"{percent(params['tolerance'])}"),
-                    evidence={"quarter": quarter, "quarter_end": quarter_end.isoformat(),
-                              "plan": row.plan, "admitted": row.admitted,
-                              "expected_share": round(expected, 4),
-                              "tolerance": params["tolerance"]},
-                ))  # fmt: skip
+                detection.candidates.append(
+                    Candidate(
+                        key=f"{prefix}{row.unit_id}",
+                        unit_id=row.unit_id,
+                        unit_path=row.path,
+                        school_id=row.school_id,
+                        period_id=period.id,
+                        message=(
+                            f"{row.name}：截至 {quarter_end} 完成 {row.admitted} 名，计划 "
+                            f"{row.plan} 名，低于应有进度 {percent(expected)} 的 "
+                            f"{percent(params['tolerance'])}"
+                        ),
+                        evidence={
+                            "quarter": quarter,
+                            "quarter_end": quarter_end.isoformat(),
+                            "plan": row.plan,
+                            "admitted": row.admitted,
+                            "expected_share": round(expected, 4),
+                            "tolerance": params["tolerance"],
+                        },
+                    )
+                )
     return detection
 
 
@@ -81,15 +93,25 @@ async def over_plan(ctx: ScanContext, params: dict[str, Any]) -> Detection:
             " JOIN unit_tallies t ON t.period_id = q.period_id AND t.unit_id = q.unit_id"
             " WHERE q.period_id = :p AND q.school_id IS NOT NULL"
             " AND t.admitted > q.received_total + :margin",
-            p=period.id, margin=params["margin"],
-        )  # fmt: skip
+            p=period.id,
+            margin=params["margin"],
+        )
         for row in rows:
-            detection.candidates.append(Candidate(
-                key=f"{period.id}:{row.unit_id}", unit_id=row.unit_id, unit_path=row.path,
-                school_id=row.school_id, period_id=period.id,
-                message=f"{row.name}：{period.name}已接收 {row.admitted} 名，超出计划 {row.plan} 名",
-                evidence={"plan": row.plan, "admitted": row.admitted, "margin": params["margin"]},
-            ))  # fmt: skip
+            detection.candidates.append(
+                Candidate(
+                    key=f"{period.id}:{row.unit_id}",
+                    unit_id=row.unit_id,
+                    unit_path=row.path,
+                    school_id=row.school_id,
+                    period_id=period.id,
+                    message=f"{row.name}：{period.name}已接收 {row.admitted} 名，超出计划 {row.plan} 名",
+                    evidence={
+                        "plan": row.plan,
+                        "admitted": row.admitted,
+                        "margin": params["margin"],
+                    },
+                )
+            )
     return detection
 
 
@@ -106,19 +128,33 @@ async def rushed(ctx: ScanContext, params: dict[str, Any]) -> Detection:
             " FROM recruits r JOIN units s ON s.id = r.school_id"
             " WHERE r.unit_path <@ CAST(:c AS ltree) AND r.approved_on BETWEEN :s AND :e"
             " GROUP BY r.school_id, s.path, s.name",
-            c=ctx.commission_path, s=period.starts_on, e=period.ends_on, w=window_start,
-        )  # fmt: skip
+            c=ctx.commission_path,
+            s=period.starts_on,
+            e=period.ends_on,
+            w=window_start,
+        )
         for row in rows:
             share = row.late / row.total
             if row.total >= params["min_admissions"] and share >= params["max_share"]:
-                detection.candidates.append(Candidate(
-                    key=f"{period.id}:{row.school_id}", unit_id=row.school_id,
-                    unit_path=row.path, school_id=row.school_id, period_id=period.id,
-                    message=(f"{row.name}：{period.name}接收 {row.total} 名，其中 {row.late} 名"
-                             f"（{percent(share)}）集中在最后 {params['last_weeks']} 周"),
-                    evidence={"total": row.total, "late": row.late, "share": round(share, 4),
-                              "window_start": window_start.isoformat()},
-                ))  # fmt: skip
+                detection.candidates.append(
+                    Candidate(
+                        key=f"{period.id}:{row.school_id}",
+                        unit_id=row.school_id,
+                        unit_path=row.path,
+                        school_id=row.school_id,
+                        period_id=period.id,
+                        message=(
+                            f"{row.name}：{period.name}接收 {row.total} 名，其中 {row.late} 名"
+                            f"（{percent(share)}）集中在最后 {params['last_weeks']} 周"
+                        ),
+                        evidence={
+                            "total": row.total,
+                            "late": row.late,
+                            "share": round(share, 4),
+                            "window_start": window_start.isoformat(),
+                        },
+                    )
+                )
     return detection
 
 
@@ -138,8 +174,10 @@ async def large_swing(ctx: ScanContext, params: dict[str, Any]) -> Detection:
             " LEFT JOIN unit_tallies now_ ON now_.period_id = :p AND now_.unit_id = s.id"
             " LEFT JOIN unit_tallies then_ ON then_.period_id = :b AND then_.unit_id = s.id"
             " WHERE s.kind = 'school' AND s.path <@ CAST(:c AS ltree)",
-            p=period.id, b=before.id, c=ctx.commission_path,
-        )  # fmt: skip
+            p=period.id,
+            b=before.id,
+            c=ctx.commission_path,
+        )
         for row in rows:
             if max(row.current, row.previous) < params["min_base"] or row.current == row.previous:
                 continue
@@ -147,15 +185,25 @@ async def large_swing(ctx: ScanContext, params: dict[str, Any]) -> Detection:
             if change is not None and abs(change) <= params["max_change"]:
                 continue
             shown = "从 0 起" if change is None else f"{change:+.1%}"
-            detection.candidates.append(Candidate(
-                key=f"{period.id}:{row.school_id}", unit_id=row.school_id, unit_path=row.path,
-                school_id=row.school_id, period_id=period.id,
-                message=(f"{row.name}：{period.name}接收 {row.current} 名，{before.name} "
-                         f"{row.previous} 名，变化 {shown}"),
-                evidence={"current": row.current, "previous": row.previous,
-                          "previous_period_id": before.id,
-                          "change": None if change is None else round(change, 4)},
-            ))  # fmt: skip
+            detection.candidates.append(
+                Candidate(
+                    key=f"{period.id}:{row.school_id}",
+                    unit_id=row.school_id,
+                    unit_path=row.path,
+                    school_id=row.school_id,
+                    period_id=period.id,
+                    message=(
+                        f"{row.name}：{period.name}接收 {row.current} 名，{before.name} "
+                        f"{row.previous} 名，变化 {shown}"
+                    ),
+                    evidence={
+                        "current": row.current,
+                        "previous": row.previous,
+                        "previous_period_id": before.id,
+                        "change": None if change is None else round(change, 4),
+                    },
+                )
+            )
     return detection
 
 
@@ -172,13 +220,19 @@ async def report_overdue(ctx: ScanContext, params: dict[str, Any]) -> Detection:
             " WHERE s.kind = 'school' AND s.active AND s.path <@ CAST(:c AS ltree)"
             " AND NOT EXISTS (SELECT 1 FROM execution_reports e WHERE e.period_id = :p"
             "  AND e.unit_id = s.id AND e.status IN ('submitted', 'acknowledged'))",
-            c=ctx.commission_path, p=period.id,
-        )  # fmt: skip
+            c=ctx.commission_path,
+            p=period.id,
+        )
         for row in rows:
-            detection.candidates.append(Candidate(
-                key=f"{period.id}:{row.id}", unit_id=row.id, unit_path=row.path,
-                school_id=row.id, period_id=period.id,
-                message=f"{row.name}：{period.name}执行情况报告应于 {period.report_due_on} 前报送，尚未报送",
-                evidence={"report_due_on": period.report_due_on.isoformat()},
-            ))  # fmt: skip
+            detection.candidates.append(
+                Candidate(
+                    key=f"{period.id}:{row.id}",
+                    unit_id=row.id,
+                    unit_path=row.path,
+                    school_id=row.id,
+                    period_id=period.id,
+                    message=f"{row.name}：{period.name}执行情况报告应于 {period.report_due_on} 前报送，尚未报送",
+                    evidence={"report_due_on": period.report_due_on.isoformat()},
+                )
+            )
     return detection

@@ -26,17 +26,23 @@ async def overdue_step(ctx: ScanContext, params: dict[str, Any]) -> Detection:
         " FROM recruits r JOIN units u ON u.id = r.branch_id"
         " WHERE r.unit_path <@ CAST(:c AS ltree) AND r.next_due_on < :limit"
         " AND r.stage NOT IN ('full_member', 'cancelled')",
-        c=ctx.commission_path, limit=ctx.today - timedelta(days=params["grace_days"]),
-    )  # fmt: skip
-    return Detection(candidates=[
-        Candidate(
-            key=f"{row.id}:{row.next_step}", unit_id=row.branch_id, unit_path=row.path,
-            school_id=row.school_id, recruit_id=row.id,
-            message=f"{row.branch}：人员 {row.id} 的{_step_name(row.next_step)}应于 {row.next_due_on} 前完成，已超期",
-            evidence={"step": row.next_step, "due_on": row.next_due_on.isoformat()},
-        )
-        for row in rows
-    ])  # fmt: skip
+        c=ctx.commission_path,
+        limit=ctx.today - timedelta(days=params["grace_days"]),
+    )
+    return Detection(
+        candidates=[
+            Candidate(
+                key=f"{row.id}:{row.next_step}",
+                unit_id=row.branch_id,
+                unit_path=row.path,
+                school_id=row.school_id,
+                recruit_id=row.id,
+                message=f"{row.branch}：人员 {row.id} 的{_step_name(row.next_step)}应于 {row.next_due_on} 前完成，已超期",
+                evidence={"step": row.next_step, "due_on": row.next_due_on.isoformat()},
+            )
+            for row in rows
+        ]
+    )
 
 
 async def missing_data(ctx: ScanContext, params: dict[str, Any]) -> Detection:
@@ -47,17 +53,23 @@ async def missing_data(ctx: ScanContext, params: dict[str, Any]) -> Detection:
         f" FROM recruits r{sql.steps} JOIN units u ON u.id = r.branch_id"
         " WHERE r.unit_path <@ CAST(:c AS ltree) AND r.stage <> 'cancelled') x"
         " WHERE cardinality(x.missing) > 0",
-        c=ctx.commission_path, today=ctx.today,
-    )  # fmt: skip
-    return Detection(candidates=[
-        Candidate(
-            key=str(row.id), unit_id=row.branch_id, unit_path=row.path, school_id=row.school_id,
-            recruit_id=row.id,
-            message=f"{row.branch}：人员 {row.id} 未录入 {'、'.join(row.missing)}",
-            evidence={"missing": list(row.missing)},
-        )
-        for row in rows
-    ])  # fmt: skip
+        c=ctx.commission_path,
+        today=ctx.today,
+    )
+    return Detection(
+        candidates=[
+            Candidate(
+                key=str(row.id),
+                unit_id=row.branch_id,
+                unit_path=row.path,
+                school_id=row.school_id,
+                recruit_id=row.id,
+                message=f"{row.branch}：人员 {row.id} 未录入 {'、'.join(row.missing)}",
+                evidence={"missing": list(row.missing)},
+            )
+            for row in rows
+        ]
+    )
 
 
 async def long_term_none(ctx: ScanContext, params: dict[str, Any]) -> Detection:
@@ -70,16 +82,27 @@ async def long_term_none(ctx: ScanContext, params: dict[str, Any]) -> Detection:
         " WHERE u.kind = 'branch' AND u.active AND u.path <@ CAST(:c AS ltree)"
         " AND u.created_at < CAST(:since AS date) AND a.activists > 0"
         " AND (a.last_admission IS NULL OR a.last_admission < :since)",
-        c=ctx.commission_path, since=since,
-    )  # fmt: skip
-    return Detection(candidates=[
-        Candidate(
-            key=str(row.id), unit_id=row.id, unit_path=row.path, school_id=row.school_id,
-            message=(f"{row.name}：有入党积极分子、发展对象 {row.activists} 名，"
-                     f"{params['years']} 年以上未发展党员"
-                     + (f"（上次接收 {row.last_admission}）" if row.last_admission else "")),
-            evidence={"activists": row.activists, "years": params["years"],
-                      "last_admission": row.last_admission and row.last_admission.isoformat()},
-        )
-        for row in rows
-    ])  # fmt: skip
+        c=ctx.commission_path,
+        since=since,
+    )
+    return Detection(
+        candidates=[
+            Candidate(
+                key=str(row.id),
+                unit_id=row.id,
+                unit_path=row.path,
+                school_id=row.school_id,
+                message=(
+                    f"{row.name}：有入党积极分子、发展对象 {row.activists} 名，"
+                    f"{params['years']} 年以上未发展党员"
+                    + (f"（上次接收 {row.last_admission}）" if row.last_admission else "")
+                ),
+                evidence={
+                    "activists": row.activists,
+                    "years": params["years"],
+                    "last_admission": row.last_admission and row.last_admission.isoformat(),
+                },
+            )
+            for row in rows
+        ]
+    )

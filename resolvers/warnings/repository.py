@@ -20,9 +20,16 @@ def _joined() -> sa.Select:
     )
 
 
-async def page(session: Session, *, read_paths: list[str], under: Subtree | None,
-               kind: str | None, status: str | None, after_id: int | None,
-               limit: int) -> list[sa.Row]:  # fmt: skip
+async def page(
+    session: Session,
+    *,
+    read_paths: list[str],
+    under: Subtree | None,
+    kind: str | None,
+    status: str | None,
+    after_id: int | None,
+    limit: int,
+) -> list[sa.Row]:
     """Newest first: one statement, the unit's name joined."""
     stmt = _joined().where(descendant_of_any(warnings.c.unit_path, read_paths))
     if under is not None:
@@ -53,7 +60,7 @@ async def acknowledge(session: Session, warning_id: int, note: str | None) -> No
             acknowledged_by=session.principal.user_id,
             acknowledged_at=sa.func.now(),
             acknowledgement=note,
-        )  # fmt: skip
+        )
     )
 
 
@@ -62,10 +69,15 @@ async def rules(session: Session, commission_id: int) -> dict[str, sa.Row]:
     return {r.kind: r for r in (await session.execute(stmt)).all()}
 
 
-async def upsert_rule(session: Session, *, commission: sa.Row, kind: str, enabled: bool,
-                      params: dict[str, Any]) -> sa.Row:  # fmt: skip
-    values = {"enabled": enabled, "params": params, "updated_by": session.principal.user_id,
-              "updated_at": sa.func.now()}  # fmt: skip
+async def upsert_rule(
+    session: Session, *, commission: sa.Row, kind: str, enabled: bool, params: dict[str, Any]
+) -> sa.Row:
+    values = {
+        "enabled": enabled,
+        "params": params,
+        "updated_by": session.principal.user_id,
+        "updated_at": sa.func.now(),
+    }
     stmt = (
         pg_insert(warning_rules)
         .values(commission_id=commission.id, commission_path=commission.path, kind=kind, **values)

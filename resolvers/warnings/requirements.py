@@ -18,10 +18,15 @@ from typing import Any
 
 from .errors import WarningError, WarningErrorCode
 
-STAGE_MILESTONES: Mapping[str, str] = MappingProxyType({
-    "applicant": "applied_on", "activist": "activist_on", "development_target": "target_on",
-    "probationary": "approved_on", "full_member": "converted_on",
-})  # fmt: skip
+STAGE_MILESTONES: Mapping[str, str] = MappingProxyType(
+    {
+        "applicant": "applied_on",
+        "activist": "activist_on",
+        "development_target": "target_on",
+        "probationary": "approved_on",
+        "full_member": "converted_on",
+    }
+)
 STAGE_ORDER = tuple(STAGE_MILESTONES)
 
 
@@ -37,49 +42,79 @@ class StepItem:
 _VOTES = "s.data ?& array['entitled', 'present', 'in_favour']"
 
 # item: (label, SQL over the recruit ``r`` that holds when recorded, or the step that records it)
-ITEMS: Mapping[str, tuple[str, str | StepItem]] = MappingProxyType({
-    "name": ("姓名", "btrim(r.name) <> ''"),
-    "gender": ("性别", "r.gender IS NOT NULL"),
-    "id_number": ("公民身份号码", "r.id_number_hash IS NOT NULL"),
-    "ethnicity": ("民族", "r.ethnicity IS NOT NULL"),
-    "birth_date": ("出生日期", "r.birth_date IS NOT NULL"),
-    "education": ("学历", "r.education IS NOT NULL"),
-    "category": ("人员类别", "r.category IS NOT NULL"),
-    "branch": ("所在党支部", "r.branch_id IS NOT NULL"),
-    "application_date": ("申请入党日期", "r.applied_on IS NOT NULL"),
-    "phone": ("手机号码", "r.phone_enc IS NOT NULL"),
-    "activist_date": ("确定为入党积极分子日期", "r.activist_on IS NOT NULL"),
-    "contacts": ("培养联系人（2 名）",
-                 StepItem("contacts", "jsonb_array_length(s.data->'contacts') >= 2")),
-    "recommended_by": ("推荐方式", StepItem("activist", "s.data ? 'recommended_by'")),
-    "target_date": ("确定为发展对象日期", "r.target_on IS NOT NULL"),
-    "political_review": ("政治审查", StepItem("political_review", "s.data ? 'conclusion'")),
-    "training": ("集中培训", StepItem("training", "s.data ? 'hours' OR s.data ? 'days'")),
-    "pre_review": ("上级党委预审", StepItem("pre_review")),
-    "introducers": ("入党介绍人（2 名）",
-                    StepItem("introducers", "jsonb_array_length(s.data->'introducers') >= 2")),
-    "branch_meeting": ("支部大会讨论（应到、实到、赞成人数）", StepItem("branch_meeting", _VOTES)),
-    "approval": ("基层党委审批", "r.approved_on IS NOT NULL"),
-    "oath": ("入党宣誓", StepItem("oath")),
-    "conversion_application": ("转正申请", StepItem("conversion_application")),
-    "conversion_meeting": ("支部大会讨论转正（表决情况）", StepItem("conversion_meeting", _VOTES)),
-    "conversion_approval": ("党委审批转正", "r.converted_on IS NOT NULL"),
-})  # fmt: skip
+ITEMS: Mapping[str, tuple[str, str | StepItem]] = MappingProxyType(
+    {
+        "name": ("姓名", "btrim(r.name) <> ''"),
+        "gender": ("性别", "r.gender IS NOT NULL"),
+        "id_number": ("公民身份号码", "r.id_number_hash IS NOT NULL"),
+        "ethnicity": ("民族", "r.ethnicity IS NOT NULL"),
+        "birth_date": ("出生日期", "r.birth_date IS NOT NULL"),
+        "education": ("学历", "r.education IS NOT NULL"),
+        "category": ("人员类别", "r.category IS NOT NULL"),
+        "branch": ("所在党支部", "r.branch_id IS NOT NULL"),
+        "application_date": ("申请入党日期", "r.applied_on IS NOT NULL"),
+        "phone": ("手机号码", "r.phone_enc IS NOT NULL"),
+        "activist_date": ("确定为入党积极分子日期", "r.activist_on IS NOT NULL"),
+        "contacts": (
+            "培养联系人（2 名）",
+            StepItem("contacts", "jsonb_array_length(s.data->'contacts') >= 2"),
+        ),
+        "recommended_by": ("推荐方式", StepItem("activist", "s.data ? 'recommended_by'")),
+        "target_date": ("确定为发展对象日期", "r.target_on IS NOT NULL"),
+        "political_review": ("政治审查", StepItem("political_review", "s.data ? 'conclusion'")),
+        "training": ("集中培训", StepItem("training", "s.data ? 'hours' OR s.data ? 'days'")),
+        "pre_review": ("上级党委预审", StepItem("pre_review")),
+        "introducers": (
+            "入党介绍人（2 名）",
+            StepItem("introducers", "jsonb_array_length(s.data->'introducers') >= 2"),
+        ),
+        "branch_meeting": (
+            "支部大会讨论（应到、实到、赞成人数）",
+            StepItem("branch_meeting", _VOTES),
+        ),
+        "approval": ("基层党委审批", "r.approved_on IS NOT NULL"),
+        "oath": ("入党宣誓", StepItem("oath")),
+        "conversion_application": ("转正申请", StepItem("conversion_application")),
+        "conversion_meeting": (
+            "支部大会讨论转正（表决情况）",
+            StepItem("conversion_meeting", _VOTES),
+        ),
+        "conversion_approval": ("党委审批转正", "r.converted_on IS NOT NULL"),
+    }
+)
 
 # (stage, item, grace_days)
 _DEFAULTS = [
-    *(("applicant", item, 0) for item in (
-        "name", "gender", "id_number", "ethnicity", "birth_date", "education", "category",
-        "branch", "application_date", "phone")),
-    ("activist", "activist_date", 0), ("activist", "recommended_by", 0),
+    *(
+        ("applicant", item, 0)
+        for item in (
+            "name",
+            "gender",
+            "id_number",
+            "ethnicity",
+            "birth_date",
+            "education",
+            "category",
+            "branch",
+            "application_date",
+            "phone",
+        )
+    ),
+    ("activist", "activist_date", 0),
+    ("activist", "recommended_by", 0),
     ("activist", "contacts", 30),
-    ("development_target", "target_date", 0), ("development_target", "political_review", 365),
-    ("development_target", "training", 365), ("development_target", "pre_review", 365),
-    ("probationary", "introducers", 0), ("probationary", "branch_meeting", 0),
-    ("probationary", "approval", 0), ("probationary", "oath", 31),
-    ("full_member", "conversion_application", 0), ("full_member", "conversion_meeting", 0),
+    ("development_target", "target_date", 0),
+    ("development_target", "political_review", 365),
+    ("development_target", "training", 365),
+    ("development_target", "pre_review", 365),
+    ("probationary", "introducers", 0),
+    ("probationary", "branch_meeting", 0),
+    ("probationary", "approval", 0),
+    ("probationary", "oath", 31),
+    ("full_member", "conversion_application", 0),
+    ("full_member", "conversion_meeting", 0),
     ("full_member", "conversion_approval", 0),
-]  # fmt: skip
+]
 DEFAULT_REQUIREMENTS = tuple(
     MappingProxyType({"stage": s, "item": i, "grace_days": g}) for s, i, g in _DEFAULTS
 )
@@ -88,21 +123,27 @@ DEFAULT_REQUIREMENTS = tuple(
 def check_requirements(value: Any) -> list[dict[str, Any]]:
     """The list as stored: every entry names a known stage and item, grace 0–730 days."""
     if not isinstance(value, list | tuple) or len(value) > 200:
-        raise WarningError(WarningErrorCode.INVALID_RULE, "requirements is a list of entries",
-                           "params")  # fmt: skip
+        raise WarningError(
+            WarningErrorCode.INVALID_RULE, "requirements is a list of entries", "params"
+        )
     checked = []
     for index, entry in enumerate(value):
         where = f"params.requirements[{index}]"
         if not isinstance(entry, Mapping) or set(entry) - {"stage", "item", "grace_days"}:
-            raise WarningError(WarningErrorCode.INVALID_RULE,
-                               "an entry has stage, item and grace_days", where)  # fmt: skip
+            raise WarningError(
+                WarningErrorCode.INVALID_RULE, "an entry has stage, item and grace_days", where
+            )
         grace = entry.get("grace_days", 0)
         if entry.get("stage") not in STAGE_MILESTONES or entry.get("item") not in ITEMS:
-            raise WarningError(WarningErrorCode.INVALID_RULE,
-                               f"unknown stage or item (items: {', '.join(ITEMS)})", where)  # fmt: skip
+            raise WarningError(
+                WarningErrorCode.INVALID_RULE,
+                f"unknown stage or item (items: {', '.join(ITEMS)})",
+                where,
+            )
         if isinstance(grace, bool) or not isinstance(grace, int) or not 0 <= grace <= 730:
-            raise WarningError(WarningErrorCode.INVALID_RULE,
-                               "grace_days is an integer from 0 to 730", where)  # fmt: skip
+            raise WarningError(
+                WarningErrorCode.INVALID_RULE, "grace_days is an integer from 0 to 730", where
+            )
         checked.append({"stage": entry["stage"], "item": entry["item"], "grace_days": grace})
     return checked
 
@@ -138,8 +179,11 @@ def missing_items_sql(requirements: list[dict[str, Any]]) -> MissingItemsSql:
         cases.append(
             f"CASE WHEN r.{milestone} IS NOT NULL AND {due} AND NOT ({recorded}) THEN '{label}' END"
         )
-    missing = "array_remove(ARRAY[" + ", ".join(cases) + "]::text[], NULL)" if cases else (
-        "ARRAY[]::text[]")  # fmt: skip
+    missing = (
+        "array_remove(ARRAY[" + ", ".join(cases) + "]::text[], NULL)"
+        if cases
+        else ("ARRAY[]::text[]")
+    )
     return MissingItemsSql(missing, _steps_lateral(step_items, sorted(step_stages)))
 
 

@@ -91,9 +91,12 @@ async def rules_of(conn: AsyncConnection, commission_id: int) -> dict[WarningKin
 
 async def scan(conn: AsyncConnection, today: date) -> ScanResult:
     result = ScanResult()
-    commissions = await conn.execute(sa.text(
-        "SELECT id, path::text AS path FROM units WHERE kind = 'commission' AND parent_id IS NULL"
-        " ORDER BY id"))  # fmt: skip
+    commissions = await conn.execute(
+        sa.text(
+            "SELECT id, path::text AS path FROM units WHERE kind = 'commission' AND parent_id IS NULL"
+            " ORDER BY id"
+        )
+    )
     for commission in commissions.all():
         periods = await conn.execute(
             sa.text("SELECT * FROM plan_periods WHERE commission_id = :c ORDER BY starts_on, id"),
@@ -106,8 +109,9 @@ async def scan(conn: AsyncConnection, today: date) -> ScanResult:
     return result
 
 
-async def _apply(ctx: ScanContext, kind: WarningKind, detection: Detection,
-                 result: ScanResult) -> None:  # fmt: skip
+async def _apply(
+    ctx: ScanContext, kind: WarningKind, detection: Detection, result: ScanResult
+) -> None:
     rows = [c.as_json() for c in detection.candidates]
     if rows:
         written = await ctx.conn.execute(
@@ -117,8 +121,14 @@ async def _apply(ctx: ScanContext, kind: WarningKind, detection: Detection,
         result.add(result.raised, kind, sum(inserted))
         result.add(result.changed, kind, len(inserted) - sum(inserted))
     prefixes = detection.prefixes
-    resolved = await ctx.conn.execute(_RESOLVE, {
-        "kind": kind.value, "c": ctx.commission_path, "keys": [c.key for c in detection.candidates],
-        "all": prefixes is None, "patterns": [p.replace("%", r"\%") + "%" for p in prefixes or []],
-    })  # fmt: skip
+    resolved = await ctx.conn.execute(
+        _RESOLVE,
+        {
+            "kind": kind.value,
+            "c": ctx.commission_path,
+            "keys": [c.key for c in detection.candidates],
+            "all": prefixes is None,
+            "patterns": [p.replace("%", r"\%") + "%" for p in prefixes or []],
+        },
+    )
     result.add(result.resolved, kind, resolved.rowcount)

@@ -22,16 +22,31 @@ from .errors import WarningError, WarningErrorCode
 from .kinds import WarningKind, check_params
 
 
-async def page(session: Session, *, under_id: int | None, kind: str | None, status: str | None,
-               after_id: int | None, limit: int) -> list[sa.Row]:  # fmt: skip
+async def page(
+    session: Session,
+    *,
+    under_id: int | None,
+    kind: str | None,
+    status: str | None,
+    after_id: int | None,
+    limit: int,
+) -> list[sa.Row]:
     """Warnings on the caller's units and below (a warning is seen up the tree)."""
     read_paths, under = await listing_scope(session, under_id, Permission.PLAN_READ)
-    return await repository.page(session, read_paths=read_paths, under=under,
-                                 kind=kind, status=status, after_id=after_id, limit=limit)  # fmt: skip
+    return await repository.page(
+        session,
+        read_paths=read_paths,
+        under=under,
+        kind=kind,
+        status=status,
+        after_id=after_id,
+        limit=limit,
+    )
 
 
-async def visible(session: Session, warning_id: int, permission: Permission,
-                  *, lock: bool = False) -> sa.Row:  # fmt: skip
+async def visible(
+    session: Session, warning_id: int, permission: Permission, *, lock: bool = False
+) -> sa.Row:
     row = await repository.get(session, warning_id, lock=lock)
     if row is None or not session.principal.reaches(row.unit_path):
         raise NotFound("warning not found")
@@ -43,16 +58,31 @@ async def acknowledge(session: Session, *, warning_id: int, note: str | None) ->
     """open → acknowledged, with an optional note; the scan resolves it when it clears."""
     row = await visible(session, warning_id, Permission.WARNING_ACK, lock=True)
     if row.status != "open":
-        code = (WarningErrorCode.ALREADY_RESOLVED if row.status == "resolved"
-                else WarningErrorCode.ALREADY_ACKNOWLEDGED)  # fmt: skip
+        code = (
+            WarningErrorCode.ALREADY_RESOLVED
+            if row.status == "resolved"
+            else WarningErrorCode.ALREADY_ACKNOWLEDGED
+        )
         raise WarningError(code, f"the warning is {row.status}", "warningId")
-    note = clean_text(note, "note", required=False, limit=500, error=WarningError,
-                      code=WarningErrorCode.INVALID_TEXT)  # fmt: skip
+    note = clean_text(
+        note,
+        "note",
+        required=False,
+        limit=500,
+        error=WarningError,
+        code=WarningErrorCode.INVALID_TEXT,
+    )
     await repository.acknowledge(session, row.id, note)
-    await audit.append(session, operation="acknowledgeWarning", object_type="Warning",
-                       object_id=row.id, unit_id=row.unit_id, school_id=row.school_id,
-                       before={"status": row.status},
-                       after={"status": "acknowledged", "note": note})  # fmt: skip
+    await audit.append(
+        session,
+        operation="acknowledgeWarning",
+        object_type="Warning",
+        object_id=row.id,
+        unit_id=row.unit_id,
+        school_id=row.school_id,
+        before={"status": row.status},
+        after={"status": "acknowledged", "note": note},
+    )
     return await visible(session, warning_id, Permission.PLAN_READ)
 
 
@@ -86,35 +116,55 @@ async def rules(session: Session, commission_id: int) -> list[RuleView]:
     views = []
     for kind in WarningKind:
         row = stored.get(kind.value)
-        views.append(RuleView(
-            kind=kind, enabled=row.enabled if row else True,
-            params=check_params(kind, row.params if row else {}),
-            defaults=check_params(kind, {}), updated_at=row.updated_at if row else None,
-        ))  # fmt: skip
+        views.append(
+            RuleView(
+                kind=kind,
+                enabled=row.enabled if row else True,
+                params=check_params(kind, row.params if row else {}),
+                defaults=check_params(kind, {}),
+                updated_at=row.updated_at if row else None,
+            )
+        )
     return views
 
 
-async def set_rule(session: Session, *, commission_id: int, kind: WarningKind, enabled: bool,
-                   params: dict[str, Any] | None) -> RuleView:  # fmt: skip
+async def set_rule(
+    session: Session,
+    *,
+    commission_id: int,
+    kind: WarningKind,
+    enabled: bool,
+    params: dict[str, Any] | None,
+) -> RuleView:
     """Replace the commission's parameters of one kind (given keys override the defaults)."""
     commission = await visible_unit(session, commission_id, Permission.RULE_MANAGE, "commissionId")
     if commission.kind != "commission":
-        raise WarningError(WarningErrorCode.NOT_A_COMMISSION, "warning rules belong to a commission",
-                           "commissionId")  # fmt: skip
+        raise WarningError(
+            WarningErrorCode.NOT_A_COMMISSION,
+            "warning rules belong to a commission",
+            "commissionId",
+        )
     given = params or {}
     if not isinstance(given, dict):
         raise WarningError(WarningErrorCode.INVALID_RULE, "params is an object", "params")
     checked = check_params(kind, given)
     stored_params = {k: checked[k] for k in given}
     before = (await repository.rules(session, commission.id)).get(kind.value)
-    row = await repository.upsert_rule(session, commission=commission, kind=kind.value,
-                                       enabled=enabled, params=stored_params)  # fmt: skip
-    await audit.append(session, operation="setWarningRule", object_type="Unit",
-                       object_id=commission.id, unit_id=commission.id, school_id=None,
-                       before=None if before is None else {"kind": kind.value,
-                                                           "enabled": before.enabled,
-                                                           "params": before.params},
-                       after={"kind": kind.value, "enabled": enabled, "params": stored_params})  # fmt: skip
+    row = await repository.upsert_rule(
+        session, commission=commission, kind=kind.value, enabled=enabled, params=stored_params
+    )
+    await audit.append(
+        session,
+        operation="setWarningRule",
+        object_type="Unit",
+        object_id=commission.id,
+        unit_id=commission.id,
+        school_id=None,
+        before=None
+        if before is None
+        else {"kind": kind.value, "enabled": before.enabled, "params": before.params},
+        after={"kind": kind.value, "enabled": enabled, "params": stored_params},
+    )
     return RuleView(kind, row.enabled, checked, check_params(kind, {}), row.updated_at)
 
 

@@ -28,7 +28,7 @@ class AccessMutations:
     @strawberry.mutation(
         description=described(
             "Create an account belonging to a unit.", Permission.USER_MANAGE, where="at that unit"
-        )  # fmt: skip
+        )
     )
     async def create_user(self, info: strawberry.Info, input: CreateUserInput) -> UserPayload:
         unit_id = decode_id(input.home_unit_id, "Unit", "homeUnitId")
@@ -46,7 +46,7 @@ class AccessMutations:
             "the caller's own there.",
             Permission.ROLE_GRANT,
             where="at the unit",
-        )  # fmt: skip
+        )
     )
     async def grant_role(self, info: strawberry.Info, input: GrantRoleInput) -> RoleBindingPayload:
         user_id = decode_id(input.user_id, "User", "userId")
@@ -61,7 +61,7 @@ class AccessMutations:
             "Revoke a role binding (not one's own).",
             Permission.ROLE_GRANT,
             where="at the binding's unit",
-        )  # fmt: skip
+        )
     )
     async def revoke_role(
         self, info: strawberry.Info, input: RevokeRoleInput

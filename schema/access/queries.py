@@ -29,7 +29,7 @@ class AccessQueries:
                     created_at=None,
                     unit_id=b.unit_id,
                     user_id=principal.user_id,
-                )  # fmt: skip
+                )
                 for b in principal.bindings
             ],
         )
@@ -43,7 +43,7 @@ class AccessQueries:
         description=described(
             "Accounts belonging to the subtree of `under` (or to every unit the caller manages).",
             Permission.USER_MANAGE,
-        )  # fmt: skip
+        )
     )
     async def users(
         self,

@@ -26,9 +26,13 @@ class Role:
 
     @classmethod
     def from_row(cls, row: Any) -> Role:
-        return cls(name=row.name, title_zh=row.title_zh, rank=row.rank,
-                   permissions=list(row.permissions),
-                   bindable_kinds=[UnitKind(k) for k in row.bindable_kinds])  # fmt: skip
+        return cls(
+            name=row.name,
+            title_zh=row.title_zh,
+            rank=row.rank,
+            permissions=list(row.permissions),
+            bindable_kinds=[UnitKind(k) for k in row.bindable_kinds],
+        )
 
 
 @strawberry.type(description="A role held at a unit; it reaches the unit's whole subtree.")
@@ -41,8 +45,13 @@ class RoleBinding(relay.Node):
 
     @classmethod
     def from_row(cls, row: Any) -> RoleBinding:
-        return cls(id=row.id, role=row.role, created_at=getattr(row, "created_at", None),
-                   unit_id=row.unit_id, user_id=row.user_id)  # fmt: skip
+        return cls(
+            id=row.id,
+            role=row.role,
+            created_at=getattr(row, "created_at", None),
+            unit_id=row.unit_id,
+            user_id=row.user_id,
+        )
 
     @strawberry.field
     async def unit(self, info: strawberry.Info) -> Unit | None:
@@ -59,8 +68,13 @@ class User(relay.Node):
 
     @classmethod
     def from_row(cls, row: Any) -> User:
-        return cls(id=row.id, username=row.username, display_name=row.display_name,
-                   active=row.active, home_unit_id=row.home_unit_id)  # fmt: skip
+        return cls(
+            id=row.id,
+            username=row.username,
+            display_name=row.display_name,
+            active=row.active,
+            home_unit_id=row.home_unit_id,
+        )
 
     @strawberry.field(description="The unit the account belongs to.")
     async def home_unit(self, info: strawberry.Info) -> Unit | None:

@@ -19,7 +19,7 @@ class AuditQueries:
             "The audit trail of one object, newest first.",
             Permission.AUDIT_READ,
             where="at the object's unit",
-        )  # fmt: skip
+        )
     )
     async def audit_trail(
         self,

@@ -28,6 +28,15 @@ class AuditEntry:
         actor = (
             None if row.actor_user_id is None else relay.GlobalID("User", str(row.actor_user_id))
         )
-        return cls(at=row.at, operation=row.operation, object_type=row.object_type, actor_id=actor,
-                   client_id=row.client_id, before=row.before, after=row.after, chain=row.chain,
-                   seq=row.seq, hash=row.hash.hex())  # fmt: skip
+        return cls(
+            at=row.at,
+            operation=row.operation,
+            object_type=row.object_type,
+            actor_id=actor,
+            client_id=row.client_id,
+            before=row.before,
+            after=row.after,
+            chain=row.chain,
+            seq=row.seq,
+            hash=row.hash.hex(),
+        )

@@ -23,7 +23,7 @@ class MemberQueries:
             "step may name as introducer or contact person. `status` and each member's status "
             "are judged on `on` (default today).",
             Permission.RECRUIT_READ,
-        )  # fmt: skip
+        )
     )
     async def members(
         self,

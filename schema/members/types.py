@@ -47,9 +47,17 @@ class Member(relay.Node):
 
     @classmethod
     def from_row(cls, row: Any, on: date) -> Member:
-        return cls(id=row.id, code=row.code, name=row.name, branch_id=row.branch_id,
-                   status=MemberStatus(status_on(row, on)), joined_on=row.joined_on,
-                   full_on=row.full_on, left_on=row.left_on, source=MemberSource(row.source))  # fmt: skip
+        return cls(
+            id=row.id,
+            code=row.code,
+            name=row.name,
+            branch_id=row.branch_id,
+            status=MemberStatus(status_on(row, on)),
+            joined_on=row.joined_on,
+            full_on=row.full_on,
+            left_on=row.left_on,
+            source=MemberSource(row.source),
+        )
 
     @strawberry.field(description="所在党支部（或党委、党总支）")
     async def branch(self, info: strawberry.Info) -> Unit | None:

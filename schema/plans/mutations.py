@@ -44,8 +44,12 @@ from .types import (
 
 
 def _errors(errors: list[DomainError]) -> list[PlanError]:
-    return [PlanError(code=e.code, field=e.field, message=e.message,
-                      shortfall=getattr(e, "amount", None)) for e in errors]  # fmt: skip
+    return [
+        PlanError(
+            code=e.code, field=e.field, message=e.message, shortfall=getattr(e, "amount", None)
+        )
+        for e in errors
+    ]
 
 
 def _period(row: Any, errors: list[DomainError]) -> PlanPeriodPayload:
@@ -64,162 +68,304 @@ def _id(value: relay.GlobalID | None, type_name: str, field: str) -> int | None:
 
 @strawberry.type
 class PlanMutations:
-    @strawberry.mutation(description=described(
-        "Define a plan period (draft).", Permission.PERIOD_MANAGE, where="at the commission"))  # fmt: skip
-    async def create_plan_period(self, info: strawberry.Info,
-                                 input: CreatePlanPeriodInput) -> PlanPeriodPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "Define a plan period (draft).", Permission.PERIOD_MANAGE, where="at the commission"
+        )
+    )
+    async def create_plan_period(
+        self, info: strawberry.Info, input: CreatePlanPeriodInput
+    ) -> PlanPeriodPayload:
         commission_id = decode_id(input.commission_id, "Unit", "commissionId")
-        row, errors = await run_mutation(info, lambda s: periods.create_period(
-            s, commission_id=commission_id, name=input.name, kind=input.kind.value,
-            starts_on=input.starts_on, ends_on=input.ends_on, report_due_on=input.report_due_on))  # fmt: skip
+        row, errors = await run_mutation(
+            info,
+            lambda s: periods.create_period(
+                s,
+                commission_id=commission_id,
+                name=input.name,
+                kind=input.kind.value,
+                starts_on=input.starts_on,
+                ends_on=input.ends_on,
+                report_due_on=input.report_due_on,
+            ),
+        )
         return _period(row, errors)
 
-    @strawberry.mutation(description=described(
-        "Issue the period (draft → issued): units may then subdivide their quota.",
-        Permission.PERIOD_MANAGE, where="at the commission"))  # fmt: skip
-    async def publish_plan_period(self, info: strawberry.Info,
-                                  input: PlanPeriodInput) -> PlanPeriodPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "Issue the period (draft → issued): units may then subdivide their quota.",
+            Permission.PERIOD_MANAGE,
+            where="at the commission",
+        )
+    )
+    async def publish_plan_period(
+        self, info: strawberry.Info, input: PlanPeriodInput
+    ) -> PlanPeriodPayload:
         period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
         row, errors = await run_mutation(
             info, lambda s: periods.change_state(s, period_id=period_id, state="issued")
         )
         return _period(row, errors)
 
-    @strawberry.mutation(description=described(
-        "Close the period (issued → closed): read-only from then on.",
-        Permission.PERIOD_MANAGE, where="at the commission"))  # fmt: skip
-    async def close_plan_period(self, info: strawberry.Info,
-                                input: PlanPeriodInput) -> PlanPeriodPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "Close the period (issued → closed): read-only from then on.",
+            Permission.PERIOD_MANAGE,
+            where="at the commission",
+        )
+    )
+    async def close_plan_period(
+        self, info: strawberry.Info, input: PlanPeriodInput
+    ) -> PlanPeriodPayload:
         period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
         row, errors = await run_mutation(
             info, lambda s: periods.change_state(s, period_id=period_id, state="closed")
         )
         return _period(row, errors)
 
-    @strawberry.mutation(description=described(
-        "下达: the commission issues quota to a school, with sub-quotas and structural targets; "
-        "batches add up.", Permission.PLAN_ISSUE, where="at the commission"))  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "下达: the commission issues quota to a school, with sub-quotas and structural targets; "
+            "batches add up.",
+            Permission.PLAN_ISSUE,
+            where="at the commission",
+        )
+    )
     async def issue_plan(
         self, info: strawberry.Info, input: IssuePlanInput
     ) -> QuotaMovementPayload:
         period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
         school_id = decode_id(input.school_id, "Unit", "schoolId")
         round_id = _id(input.round_id, "DispatchRound", "roundId")
-        row, errors = await run_mutation(info, lambda s: quotas.issue(
-            s, period_id=period_id, school_id=school_id, amounts=input.amounts.to_amounts(),
-            document_no=input.document_no, document_date=input.document_date,
-            targets=[t.to_target() for t in input.targets], round_id=round_id))  # fmt: skip
+        row, errors = await run_mutation(
+            info,
+            lambda s: quotas.issue(
+                s,
+                period_id=period_id,
+                school_id=school_id,
+                amounts=input.amounts.to_amounts(),
+                document_no=input.document_no,
+                document_date=input.document_date,
+                targets=[t.to_target() for t in input.targets],
+                round_id=round_id,
+            ),
+        )
         return _movement(row, errors)
 
-    @strawberry.mutation(description=described(
-        "追加: supplementary quota from the commission to a school, with a reason.",
-        Permission.PLAN_ISSUE, where="at the commission"))  # fmt: skip
-    async def supplement_quota(self, info: strawberry.Info,
-                               input: SupplementQuotaInput) -> QuotaMovementPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "追加: supplementary quota from the commission to a school, with a reason.",
+            Permission.PLAN_ISSUE,
+            where="at the commission",
+        )
+    )
+    async def supplement_quota(
+        self, info: strawberry.Info, input: SupplementQuotaInput
+    ) -> QuotaMovementPayload:
         period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
         school_id = decode_id(input.school_id, "Unit", "schoolId")
         round_id = _id(input.round_id, "DispatchRound", "roundId")
-        row, errors = await run_mutation(info, lambda s: quotas.issue(
-            s, period_id=period_id, school_id=school_id, amounts=input.amounts.to_amounts(),
-            document_no=input.document_no, document_date=input.document_date, targets=[],
-            round_id=round_id, supplement=True, reason=input.reason))  # fmt: skip
+        row, errors = await run_mutation(
+            info,
+            lambda s: quotas.issue(
+                s,
+                period_id=period_id,
+                school_id=school_id,
+                amounts=input.amounts.to_amounts(),
+                document_no=input.document_no,
+                document_date=input.document_date,
+                targets=[],
+                round_id=round_id,
+                supplement=True,
+                reason=input.reason,
+            ),
+        )
         return _movement(row, errors)
 
-    @strawberry.mutation(description=described(
-        "分解: a unit hands quota to a unit directly under it. What a unit hands down plus its "
-        "reserve never exceeds what it received (SHORTFALL otherwise, nothing written).",
-        Permission.PLAN_ALLOCATE, where="at the handing unit"))  # fmt: skip
-    async def allocate_quota(self, info: strawberry.Info,
-                             input: AllocateQuotaInput) -> QuotaMovementPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "分解: a unit hands quota to a unit directly under it. What a unit hands down plus its "
+            "reserve never exceeds what it received (SHORTFALL otherwise, nothing written).",
+            Permission.PLAN_ALLOCATE,
+            where="at the handing unit",
+        )
+    )
+    async def allocate_quota(
+        self, info: strawberry.Info, input: AllocateQuotaInput
+    ) -> QuotaMovementPayload:
         period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
         from_id = decode_id(input.from_unit_id, "Unit", "fromUnitId")
         to_id = decode_id(input.to_unit_id, "Unit", "toUnitId")
         round_id = _id(input.round_id, "DispatchRound", "roundId")
-        row, errors = await run_mutation(info, lambda s: quotas.allocate(
-            s, period_id=period_id, from_unit_id=from_id, to_unit_id=to_id,
-            amounts=input.amounts.to_amounts(), targets=[t.to_target() for t in input.targets],
-            document_no=input.document_no, reason=input.note, round_id=round_id))  # fmt: skip
+        row, errors = await run_mutation(
+            info,
+            lambda s: quotas.allocate(
+                s,
+                period_id=period_id,
+                from_unit_id=from_id,
+                to_unit_id=to_id,
+                amounts=input.amounts.to_amounts(),
+                targets=[t.to_target() for t in input.targets],
+                document_no=input.document_no,
+                reason=input.note,
+                round_id=round_id,
+            ),
+        )
         return _movement(row, errors)
 
-    @strawberry.mutation(description=described(
-        "调剂: move quota between two units of one parent, with a reason and document number.",
-        Permission.PLAN_ALLOCATE, where="at the parent"))  # fmt: skip
-    async def transfer_quota(self, info: strawberry.Info,
-                             input: TransferQuotaInput) -> QuotaMovementPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "调剂: move quota between two units of one parent, with a reason and document number.",
+            Permission.PLAN_ALLOCATE,
+            where="at the parent",
+        )
+    )
+    async def transfer_quota(
+        self, info: strawberry.Info, input: TransferQuotaInput
+    ) -> QuotaMovementPayload:
         period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
         from_id = decode_id(input.from_unit_id, "Unit", "fromUnitId")
         to_id = decode_id(input.to_unit_id, "Unit", "toUnitId")
         round_id = _id(input.round_id, "DispatchRound", "roundId")
-        row, errors = await run_mutation(info, lambda s: quotas.transfer(
-            s, period_id=period_id, from_unit_id=from_id, to_unit_id=to_id,
-            amounts=input.amounts.to_amounts(), reason=input.reason,
-            document_no=input.document_no, round_id=round_id))  # fmt: skip
+        row, errors = await run_mutation(
+            info,
+            lambda s: quotas.transfer(
+                s,
+                period_id=period_id,
+                from_unit_id=from_id,
+                to_unit_id=to_id,
+                amounts=input.amounts.to_amounts(),
+                reason=input.reason,
+                document_no=input.document_no,
+                round_id=round_id,
+            ),
+        )
         return _movement(row, errors)
 
-    @strawberry.mutation(description=described(
-        "退回: quota given back to the parent (recorded by the parent).",
-        Permission.PLAN_ALLOCATE, where="at the parent"))  # fmt: skip
-    async def return_quota(self, info: strawberry.Info,
-                           input: ReturnQuotaInput) -> QuotaMovementPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "退回: quota given back to the parent (recorded by the parent).",
+            Permission.PLAN_ALLOCATE,
+            where="at the parent",
+        )
+    )
+    async def return_quota(
+        self, info: strawberry.Info, input: ReturnQuotaInput
+    ) -> QuotaMovementPayload:
         period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
         unit_id = decode_id(input.unit_id, "Unit", "unitId")
         round_id = _id(input.round_id, "DispatchRound", "roundId")
-        row, errors = await run_mutation(info, lambda s: quotas.give_back(
-            s, period_id=period_id, unit_id=unit_id, amounts=input.amounts.to_amounts(),
-            reason=input.reason, document_no=input.document_no, round_id=round_id))  # fmt: skip
+        row, errors = await run_mutation(
+            info,
+            lambda s: quotas.give_back(
+                s,
+                period_id=period_id,
+                unit_id=unit_id,
+                amounts=input.amounts.to_amounts(),
+                reason=input.reason,
+                document_no=input.document_no,
+                round_id=round_id,
+            ),
+        )
         return _movement(row, errors)
 
-    @strawberry.mutation(description=described(
-        "预留: set the places a unit keeps back (e.g. the school's places for staff).",
-        Permission.PLAN_ALLOCATE, where="at the unit"))  # fmt: skip
-    async def set_reserve(self, info: strawberry.Info,
-                          input: SetReserveInput) -> QuotaMovementPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "预留: set the places a unit keeps back (e.g. the school's places for staff).",
+            Permission.PLAN_ALLOCATE,
+            where="at the unit",
+        )
+    )
+    async def set_reserve(
+        self, info: strawberry.Info, input: SetReserveInput
+    ) -> QuotaMovementPayload:
         period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
         unit_id = decode_id(input.unit_id, "Unit", "unitId")
-        row, errors = await run_mutation(info, lambda s: quotas.set_reserve(
-            s, period_id=period_id, unit_id=unit_id, reserve=input.reserve.to_amounts(),
-            reason=input.reason))  # fmt: skip
+        row, errors = await run_mutation(
+            info,
+            lambda s: quotas.set_reserve(
+                s,
+                period_id=period_id,
+                unit_id=unit_id,
+                reserve=input.reserve.to_amounts(),
+                reason=input.reason,
+            ),
+        )
         return _movement(row, errors)
 
-    @strawberry.mutation(description=described(
-        "预计发展数: a unit reports its expected number with a remark; the latest counts.",
-        Permission.FORECAST_SUBMIT, where="at the unit"))  # fmt: skip
-    async def submit_forecast(self, info: strawberry.Info,
-                              input: SubmitForecastInput) -> ForecastPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "预计发展数: a unit reports its expected number with a remark; the latest counts.",
+            Permission.FORECAST_SUBMIT,
+            where="at the unit",
+        )
+    )
+    async def submit_forecast(
+        self, info: strawberry.Info, input: SubmitForecastInput
+    ) -> ForecastPayload:
         period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
         unit_id = decode_id(input.unit_id, "Unit", "unitId")
-        row, errors = await run_mutation(info, lambda s: forecasts.submit(
-            s, period_id=period_id, unit_id=unit_id, amounts=input.amounts.to_amounts(),
-            remark=input.remark))  # fmt: skip
-        forecast = row and Forecast(amounts=QuotaAmounts.from_row(row, ""), remark=row.remark,
-                                    submitted_at=row.created_at)  # fmt: skip
+        row, errors = await run_mutation(
+            info,
+            lambda s: forecasts.submit(
+                s,
+                period_id=period_id,
+                unit_id=unit_id,
+                amounts=input.amounts.to_amounts(),
+                remark=input.remark,
+            ),
+        )
+        forecast = row and Forecast(
+            amounts=QuotaAmounts.from_row(row, ""), remark=row.remark, submitted_at=row.created_at
+        )
         return ForecastPayload(forecast=forecast, errors=_errors(errors))
 
-    @strawberry.mutation(description=described(
-        "Open a named round of adjustments (年中调度) that movements can refer to.",
-        Permission.PLAN_ALLOCATE, where="at the unit running it"))  # fmt: skip
-    async def create_dispatch_round(self, info: strawberry.Info,
-                                    input: CreateDispatchRoundInput) -> DispatchRoundPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "Open a named round of adjustments (年中调度) that movements can refer to.",
+            Permission.PLAN_ALLOCATE,
+            where="at the unit running it",
+        )
+    )
+    async def create_dispatch_round(
+        self, info: strawberry.Info, input: CreateDispatchRoundInput
+    ) -> DispatchRoundPayload:
         period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
         unit_id = decode_id(input.unit_id, "Unit", "unitId")
-        row, errors = await run_mutation(info, lambda s: periods.create_round(
-            s, period_id=period_id, unit_id=unit_id, name=input.name,
-            document_no=input.document_no))  # fmt: skip
+        row, errors = await run_mutation(
+            info,
+            lambda s: periods.create_round(
+                s,
+                period_id=period_id,
+                unit_id=unit_id,
+                name=input.name,
+                document_no=input.document_no,
+            ),
+        )
         return DispatchRoundPayload(
             round=row and DispatchRound.from_row(row), errors=_errors(errors)
         )
 
-    @strawberry.mutation(description=described(
-        "Set the commission's next-year linkage parameters (e.g. the cap of 120% of last year's "
-        "actual).", Permission.PERIOD_MANAGE, where="at the commission"))  # fmt: skip
-    async def set_linkage_rules(self, info: strawberry.Info,
-                                input: SetLinkageRulesInput) -> LinkageRulesPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "Set the commission's next-year linkage parameters (e.g. the cap of 120% of last year's "
+            "actual).",
+            Permission.PERIOD_MANAGE,
+            where="at the commission",
+        )
+    )
+    async def set_linkage_rules(
+        self, info: strawberry.Info, input: SetLinkageRulesInput
+    ) -> LinkageRulesPayload:
         commission_id = decode_id(input.commission_id, "Unit", "commissionId")
 
         async def run(session):  # type: ignore[no-untyped-def]
             current = await reads.linkage_rules_of(session, commission_id)
-            changes = {name: Decimal(str(value)) for name in LinkageRules.__dataclass_fields__
-                       if (value := getattr(input, name)) is not None}  # fmt: skip
+            changes = {
+                name: Decimal(str(value))
+                for name in LinkageRules.__dataclass_fields__
+                if (value := getattr(input, name)) is not None
+            }
             return await periods.set_linkage_rules(
                 session, commission_id=commission_id, rules_=replace(current, **changes)
             )

@@ -31,7 +31,7 @@ class PlanQueries:
     @strawberry.field(
         description=described(
             "Plan periods of the caller's commission(s), newest first.", Permission.PLAN_READ
-        )  # fmt: skip
+        )
     )
     async def plan_periods(
         self, info: strawberry.Info, state: PeriodState | None = None
@@ -47,7 +47,7 @@ class PlanQueries:
             "whatever the number of children.",
             Permission.PLAN_READ,
             where="at the unit",
-        )  # fmt: skip
+        )
     )
     async def plan(
         self, info: strawberry.Info, unit_id: relay.GlobalID, period_id: relay.GlobalID
@@ -74,7 +74,7 @@ class PlanQueries:
             "unit's figures and the figures after it: the ledger explains every current figure.",
             Permission.PLAN_READ,
             where="at the unit",
-        )  # fmt: skip
+        )
     )
     async def quota_ledger(
         self,
@@ -101,7 +101,7 @@ class PlanQueries:
             "(计划完成情况与下年度计划安排挂钩); the parameters are the commission's data.",
             Permission.PLAN_READ,
             where="at the unit",
-        )  # fmt: skip
+        )
     )
     async def plan_suggestion(
         self, info: strawberry.Info, unit_id: relay.GlobalID, period_id: relay.GlobalID
@@ -116,15 +116,21 @@ class PlanQueries:
         return PlanSuggestion(
             period=PlanPeriod.from_row(view.period),
             next_period=None if view.next_period is None else PlanPeriod.from_row(view.next_period),
-            unit=Unit.from_row(view.unit), received=s.received, admitted=s.admitted,
-            completion_rate=float(s.completion_rate), band=s.band, proposal=s.proposal,
-            cap=s.cap, suggested=s.suggested, rules=LinkageRulesType.of(view.rules),
-        )  # fmt: skip
+            unit=Unit.from_row(view.unit),
+            received=s.received,
+            admitted=s.admitted,
+            completion_rate=float(s.completion_rate),
+            band=s.band,
+            proposal=s.proposal,
+            cap=s.cap,
+            suggested=s.suggested,
+            rules=LinkageRulesType.of(view.rules),
+        )
 
     @strawberry.field(
         description=described(
             "Dispatch rounds (年中调度) of a period visible to the caller.", Permission.PLAN_READ
-        )  # fmt: skip
+        )
     )
     async def dispatch_rounds(
         self, info: strawberry.Info, period_id: relay.GlobalID

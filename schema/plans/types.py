@@ -85,9 +85,16 @@ class PlanPeriod(relay.Node):
 
     @classmethod
     def from_row(cls, row: Any) -> PlanPeriod:
-        return cls(id=row.id, name=row.name, kind=PeriodKind(row.kind), starts_on=row.starts_on,
-                   ends_on=row.ends_on, report_due_on=row.report_due_on,
-                   state=PeriodState(row.state), commission_id=row.commission_id)  # fmt: skip
+        return cls(
+            id=row.id,
+            name=row.name,
+            kind=PeriodKind(row.kind),
+            starts_on=row.starts_on,
+            ends_on=row.ends_on,
+            report_due_on=row.report_due_on,
+            state=PeriodState(row.state),
+            commission_id=row.commission_id,
+        )
 
     @strawberry.field(description="The commission that defines the period (null outside scope).")
     async def commission(self, info: strawberry.Info) -> Unit | None:
@@ -103,8 +110,11 @@ class StructuralTarget:
     @classmethod
     def from_row(cls, row: Any) -> StructuralTarget:
         share = None if row.min_share_percent is None else float(row.min_share_percent)
-        return cls(indicator=StructuralIndicator(row.indicator), min_count=row.min_count,
-                   min_share_percent=share)  # fmt: skip
+        return cls(
+            indicator=StructuralIndicator(row.indicator),
+            min_count=row.min_count,
+            min_share_percent=share,
+        )
 
 
 @strawberry.type(description="预计发展数及备注（如“2 名教师（1 名高知识群体教师）”）。")
@@ -129,13 +139,20 @@ class PlanLine:
     @classmethod
     def of(cls, position: int, line: Any) -> PlanLine:
         return cls(
-            position=position, unit_id=line.unit_id, unit_name=line.unit_name,
-            received=QuotaAmounts.of(line.received), handed_down=QuotaAmounts.of(line.handed),
-            reserve=QuotaAmounts.of(line.reserve), available=QuotaAmounts.of(line.available),
-            forecast=Forecast(amounts=QuotaAmounts.of(line.forecast), remark=line.forecast_remark,
-                              submitted_at=line.forecast_at),
+            position=position,
+            unit_id=line.unit_id,
+            unit_name=line.unit_name,
+            received=QuotaAmounts.of(line.received),
+            handed_down=QuotaAmounts.of(line.handed),
+            reserve=QuotaAmounts.of(line.reserve),
+            available=QuotaAmounts.of(line.available),
+            forecast=Forecast(
+                amounts=QuotaAmounts.of(line.forecast),
+                remark=line.forecast_remark,
+                submitted_at=line.forecast_at,
+            ),
             admitted=line.admitted,
-        )  # fmt: skip
+        )
 
     @strawberry.field
     async def unit(self, info: strawberry.Info) -> Unit | None:
@@ -163,8 +180,13 @@ class DispatchRound(relay.Node):
 
     @classmethod
     def from_row(cls, row: Any) -> DispatchRound:
-        return cls(id=row.id, name=row.name, document_no=row.document_no,
-                   created_at=row.created_at, unit_id=row.unit_id)  # fmt: skip
+        return cls(
+            id=row.id,
+            name=row.name,
+            document_no=row.document_no,
+            created_at=row.created_at,
+            unit_id=row.unit_id,
+        )
 
     @strawberry.field
     async def unit(self, info: strawberry.Info) -> Unit | None:
@@ -191,11 +213,18 @@ class QuotaMovement(relay.Node):
             return None if value is None else relay.GlobalID(type_name, str(value))
 
         return cls(
-            id=row.id, kind=MovementKind(row.kind), amounts=QuotaAmounts.from_row(row, ""),
-            document_no=row.document_no, document_date=row.document_date, reason=row.reason,
-            round_id=gid("DispatchRound", row.round_id), actor_id=gid("User", row.actor_user_id),
-            created_at=row.created_at, from_unit_id=row.from_unit_id, to_unit_id=row.to_unit_id,
-        )  # fmt: skip
+            id=row.id,
+            kind=MovementKind(row.kind),
+            amounts=QuotaAmounts.from_row(row, ""),
+            document_no=row.document_no,
+            document_date=row.document_date,
+            reason=row.reason,
+            round_id=gid("DispatchRound", row.round_id),
+            actor_id=gid("User", row.actor_user_id),
+            created_at=row.created_at,
+            from_unit_id=row.from_unit_id,
+            to_unit_id=row.to_unit_id,
+        )
 
     @strawberry.field(description="Null when outside the caller's units (e.g. the commission).")
     async def from_unit(self, info: strawberry.Info) -> Unit | None:
@@ -220,14 +249,15 @@ class QuotaLedgerEntry:
     @classmethod
     def from_row(cls, row: Any) -> QuotaLedgerEntry:
         return cls(
-            id=row.id, movement=QuotaMovement.from_row(row),
+            id=row.id,
+            movement=QuotaMovement.from_row(row),
             received_change=QuotaAmounts.from_row(row, "received_", "_change"),
             handed_down_change=QuotaAmounts.from_row(row, "handed_", "_change"),
             reserve_change=QuotaAmounts.from_row(row, "reserve_", "_change"),
             received_after=QuotaAmounts.from_row(row, "received_", "_after"),
             handed_down_after=QuotaAmounts.from_row(row, "handed_", "_after"),
             reserve_after=QuotaAmounts.from_row(row, "reserve_", "_after"),
-        )  # fmt: skip
+        )
 
 
 @strawberry.type(description="下年度计划建议（计划完成情况与下年度计划安排挂钩）。")
@@ -291,8 +321,14 @@ class LinkageRulesType:
 
     @classmethod
     def of(cls, rules: Any) -> LinkageRulesType:
-        names = ("full_completion_rate", "low_completion_rate", "growth_when_full",
-                 "growth_when_partial", "growth_when_low", "cap_ratio_of_actual")  # fmt: skip
+        names = (
+            "full_completion_rate",
+            "low_completion_rate",
+            "growth_when_full",
+            "growth_when_partial",
+            "growth_when_low",
+            "cap_ratio_of_actual",
+        )
         return cls(**{n: float(getattr(rules, n)) for n in names})
 
 

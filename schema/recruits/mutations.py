@@ -37,18 +37,26 @@ def _payload(
     info: strawberry.Info, session: Any, row: Any, errors: list[DomainError]
 ) -> RecruitPayload:
     recruit = None if row is None else to_recruit(info, session, row)
-    return RecruitPayload(recruit=recruit, errors=[
-        RecruitError(code=e.code, field=e.field, message=e.message) for e in errors])  # fmt: skip
+    return RecruitPayload(
+        recruit=recruit,
+        errors=[RecruitError(code=e.code, field=e.field, message=e.message) for e in errors],
+    )
 
 
 def _person(input: Any) -> service.Person:
     return service.Person(
-        name=input.name, gender=input.gender.value, ethnicity=input.ethnicity,
-        birth_date=input.birth_date, id_number=input.id_number, phone=input.phone,
-        category=input.category.value, education=input.education.value,
-        professional_title=input.professional_title, high_knowledge=input.high_knowledge,
+        name=input.name,
+        gender=input.gender.value,
+        ethnicity=input.ethnicity,
+        birth_date=input.birth_date,
+        id_number=input.id_number,
+        phone=input.phone,
+        category=input.category.value,
+        education=input.education.value,
+        professional_title=input.professional_title,
+        high_knowledge=input.high_knowledge,
         talent_programme=input.talent_programme,
-    )  # fmt: skip
+    )
 
 
 async def _reloaded(info: strawberry.Info, row: Any, errors: list[DomainError]) -> RecruitPayload:
@@ -59,156 +67,253 @@ async def _reloaded(info: strawberry.Info, row: Any, errors: list[DomainError]) 
     return _payload(info, session, row, errors)
 
 
-async def _record(info: strawberry.Info, recruit_id: Any, code: str, on: Any,
-                  data: dict[str, Any]) -> RecruitPayload:  # fmt: skip
+async def _record(
+    info: strawberry.Info, recruit_id: Any, code: str, on: Any, data: dict[str, Any]
+) -> RecruitPayload:
     row_id = decode_id(recruit_id, "Recruit", "recruitId")
     context = info.context
-    row, errors = await run_mutation(info, lambda s: service.record_step(
-        s, context.settings.timezone, recruit_id=row_id, step_code=code, on=on, data=data))  # fmt: skip
+    row, errors = await run_mutation(
+        info,
+        lambda s: service.record_step(
+            s, context.settings.timezone, recruit_id=row_id, step_code=code, on=on, data=data
+        ),
+    )
     return await _reloaded(info, row, errors)
 
 
 @strawberry.type
 class RecruitMutations:
-    @strawberry.mutation(description=described(
-        "延长预备期: once, by 6 to 12 months (the same as recordStep PROBATION_EXTENSION).",
-        Permission.RECRUIT_RECORD, where="at the recruit's branch"))  # fmt: skip
-    async def extend_probation(self, info: strawberry.Info,
-                               input: ExtendProbationInput) -> RecruitPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "延长预备期: once, by 6 to 12 months (the same as recordStep PROBATION_EXTENSION).",
+            Permission.RECRUIT_RECORD,
+            where="at the recruit's branch",
+        )
+    )
+    async def extend_probation(
+        self, info: strawberry.Info, input: ExtendProbationInput
+    ) -> RecruitPayload:
         data: dict[str, Any] = {"months": input.months}
         if input.reason:
             data["reason"] = input.reason
         return await _record(info, input.recruit_id, "probation_extension", input.on, data)
 
-    @strawberry.mutation(description=described(
-        "取消预备党员资格 (the same as recordStep PROBATION_CANCELLATION).",
-        Permission.RECRUIT_RECORD, where="at the recruit's branch"))  # fmt: skip
-    async def cancel_probation(self, info: strawberry.Info,
-                               input: CancelProbationInput) -> RecruitPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "取消预备党员资格 (the same as recordStep PROBATION_CANCELLATION).",
+            Permission.RECRUIT_RECORD,
+            where="at the recruit's branch",
+        )
+    )
+    async def cancel_probation(
+        self, info: strawberry.Info, input: CancelProbationInput
+    ) -> RecruitPayload:
         data = {"reason": input.reason} if input.reason else {}
         return await _record(info, input.recruit_id, "probation_cancellation", input.on, data)
 
-    @strawberry.mutation(description=described(
-        "Bulk entry of recruits with their past steps: all rows go in or none; every bad row is "
-        "reported with its index, field and reason.", Permission.RECRUIT_RECORD,
-        where="at each row's branch"))  # fmt: skip
-    async def import_recruits(self, info: strawberry.Info,
-                              input: ImportRecruitsInput) -> ImportRecruitsPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "Bulk entry of recruits with their past steps: all rows go in or none; every bad row is "
+            "reported with its index, field and reason.",
+            Permission.RECRUIT_RECORD,
+            where="at each row's branch",
+        )
+    )
+    async def import_recruits(
+        self, info: strawberry.Info, input: ImportRecruitsInput
+    ) -> ImportRecruitsPayload:
         # A row naming a unit outside the caller's units makes the request NOT_FOUND, as
         # everywhere else: it reveals nothing about which rows were otherwise good.
         rows = [
             imports.ImportRow(
                 branch_id=decode_id(row.branch_id, "Unit", f"rows.{index}.branchId"),
-                person=_person(row), application_date=row.application_date,
-                steps=[imports.ImportStep(s.step.value, s.on, s.data if isinstance(s.data, dict)
-                                          else {}) for s in row.steps])
+                person=_person(row),
+                application_date=row.application_date,
+                steps=[
+                    imports.ImportStep(
+                        s.step.value, s.on, s.data if isinstance(s.data, dict) else {}
+                    )
+                    for s in row.steps
+                ],
+            )
             for index, row in enumerate(input.rows)
-        ]  # fmt: skip
+        ]
         context = info.context
-        created, errors = await run_mutation(info, lambda s: imports.import_recruits(
-            s, context.pii, context.settings.timezone, rows))  # fmt: skip
+        created, errors = await run_mutation(
+            info, lambda s: imports.import_recruits(s, context.pii, context.settings.timezone, rows)
+        )
         session = await context.session()
         rows = await reads.by_ids(session, [r.id for r in created or []])
         recruits = [to_recruit(info, session, r) for r in rows]
-        return ImportRecruitsPayload(recruits=recruits, errors=[
-            ImportRowError(index=getattr(e, "index", 0), code=e.code, field=e.field,
-                           message=e.message) for e in errors])  # fmt: skip
+        return ImportRecruitsPayload(
+            recruits=recruits,
+            errors=[
+                ImportRowError(
+                    index=getattr(e, "index", 0), code=e.code, field=e.field, message=e.message
+                )
+                for e in errors
+            ],
+        )
 
-    @strawberry.mutation(description=described(
-        "Transfer a recruit to another branch; the record keeps its whole history. Within a "
-        "school: the school administration; between schools: the commission.",
-        Permission.RECRUIT_TRANSFER, where="at both ends"))  # fmt: skip
-    async def transfer_recruit(self, info: strawberry.Info,
-                               input: TransferRecruitInput) -> RecruitPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "Transfer a recruit to another branch; the record keeps its whole history. Within a "
+            "school: the school administration; between schools: the commission.",
+            Permission.RECRUIT_TRANSFER,
+            where="at both ends",
+        )
+    )
+    async def transfer_recruit(
+        self, info: strawberry.Info, input: TransferRecruitInput
+    ) -> RecruitPayload:
         recruit_id = decode_id(input.recruit_id, "Recruit", "recruitId")
         branch_id = decode_id(input.to_branch_id, "Unit", "toBranchId")
-        row, errors = await run_mutation(info, lambda s: transfers.transfer_recruit(
-            s, recruit_id=recruit_id, to_branch_id=branch_id, reason=input.reason))  # fmt: skip
+        row, errors = await run_mutation(
+            info,
+            lambda s: transfers.transfer_recruit(
+                s, recruit_id=recruit_id, to_branch_id=branch_id, reason=input.reason
+            ),
+        )
         return await _reloaded(info, row, errors)
 
-    @strawberry.mutation(description=described(
-        "Correct a recorded step with a reason: a new record supersedes the old one (both kept, "
-        "audited) and the corrected history is judged again.", Permission.RECRUIT_RECORD,
-        where="at the recruit's branch (recruit.approve for the committee's steps)"))  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "Correct a recorded step with a reason: a new record supersedes the old one (both kept, "
+            "audited) and the corrected history is judged again.",
+            Permission.RECRUIT_RECORD,
+            where="at the recruit's branch (recruit.approve for the committee's steps)",
+        )
+    )
     async def correct_step(self, info: strawberry.Info, input: CorrectStepInput) -> RecruitPayload:
         step_id = decode_id(input.step_id, "RecruitStep", "stepId")
         data = input.data if isinstance(input.data, dict) else {}
         context = info.context
-        row, errors = await run_mutation(info, lambda s: corrections.correct_step(
-            s, context.settings.timezone, step_id=step_id, on=input.on, data=data,
-            reason=input.reason))  # fmt: skip
+        row, errors = await run_mutation(
+            info,
+            lambda s: corrections.correct_step(
+                s,
+                context.settings.timezone,
+                step_id=step_id,
+                on=input.on,
+                data=data,
+                reason=input.reason,
+            ),
+        )
         return await _reloaded(info, row, errors)
 
-    @strawberry.mutation(description=described(
-        "Record a new applicant (step 1): identity checked (GB 11643, birth date and gender "
-        "agreement, age ≥ 18), ID number and phone encrypted, duplicates refused.",
-        Permission.RECRUIT_RECORD, where="at the branch"))  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "Record a new applicant (step 1): identity checked (GB 11643, birth date and gender "
+            "agreement, age ≥ 18), ID number and phone encrypted, duplicates refused.",
+            Permission.RECRUIT_RECORD,
+            where="at the branch",
+        )
+    )
     async def create_recruit(
         self, info: strawberry.Info, input: CreateRecruitInput
     ) -> RecruitPayload:
         branch_id = decode_id(input.branch_id, "Unit", "branchId")
         person = _person(input)
         context = info.context
-        row, errors = await run_mutation(info, lambda s: service.create_recruit(
-            s, context.pii, context.settings.timezone, branch_id=branch_id, person=person,
-            application_date=input.application_date))  # fmt: skip
+        row, errors = await run_mutation(
+            info,
+            lambda s: service.create_recruit(
+                s,
+                context.pii,
+                context.settings.timezone,
+                branch_id=branch_id,
+                person=person,
+                application_date=input.application_date,
+            ),
+        )
         return await _reloaded(info, row, errors)
 
-    @strawberry.mutation(description=described(
-        "Record a step. Preconditions refuse it (RULE_VIOLATION citing the rule); a late step "
-        "is accepted with a compliance finding. The grassroots committee's steps (approvals, "
-        "filings) need recruit.approve.", Permission.RECRUIT_RECORD,
-        where="at the recruit's branch"))  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "Record a step. Preconditions refuse it (RULE_VIOLATION citing the rule); a late step "
+            "is accepted with a compliance finding. The grassroots committee's steps (approvals, "
+            "filings) need recruit.approve.",
+            Permission.RECRUIT_RECORD,
+            where="at the recruit's branch",
+        )
+    )
     async def record_step(self, info: strawberry.Info, input: RecordStepInput) -> RecruitPayload:
         data = input.data if isinstance(input.data, dict) else {}
         return await _record(info, input.recruit_id, input.step.value, input.on, data)
 
 
 def _filing(row: Any, errors: list[DomainError]) -> TalentFilingPayload:
-    return TalentFilingPayload(filing=None if row is None else TalentFiling.from_row(row),
-                               errors=[RecruitError(code=e.code, field=e.field, message=e.message)
-                                       for e in errors])  # fmt: skip
+    return TalentFilingPayload(
+        filing=None if row is None else TalentFiling.from_row(row),
+        errors=[RecruitError(code=e.code, field=e.field, message=e.message) for e in errors],
+    )
 
 
 @strawberry.type
 class FilingMutations:
-    @strawberry.mutation(description=described(
-        "File a recruit as a high-level talent (高层次人才备案) with the commission.",
-        Permission.FILING_SUBMIT, where="at the recruit's branch"))  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "File a recruit as a high-level talent (高层次人才备案) with the commission.",
+            Permission.FILING_SUBMIT,
+            where="at the recruit's branch",
+        )
+    )
     async def file_talent(
         self, info: strawberry.Info, input: FileTalentInput
     ) -> TalentFilingPayload:
         recruit_id = decode_id(input.recruit_id, "Recruit", "recruitId")
-        row, errors = await run_mutation(info, lambda s: filings.file_talent(
-            s, recruit_id=recruit_id, programme=input.programme,
-            evidence_note=input.evidence_note))  # fmt: skip
+        row, errors = await run_mutation(
+            info,
+            lambda s: filings.file_talent(
+                s,
+                recruit_id=recruit_id,
+                programme=input.programme,
+                evidence_note=input.evidence_note,
+            ),
+        )
         if row is not None:
-            row = await filings.visible_filing(await info.context.session(), row.id,
-                                               Permission.FILING_SUBMIT)  # fmt: skip
+            row = await filings.visible_filing(
+                await info.context.session(), row.id, Permission.FILING_SUBMIT
+            )
         return _filing(row, errors)
 
-    @strawberry.mutation(description=described(
-        "Acknowledge a filing: the recruit's admission no longer counts against the quota.",
-        Permission.FILING_REVIEW, where="at the commission"))  # fmt: skip
-    async def acknowledge_filing(self, info: strawberry.Info,
-                                 input: AcknowledgeFilingInput) -> TalentFilingPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "Acknowledge a filing: the recruit's admission no longer counts against the quota.",
+            Permission.FILING_REVIEW,
+            where="at the commission",
+        )
+    )
+    async def acknowledge_filing(
+        self, info: strawberry.Info, input: AcknowledgeFilingInput
+    ) -> TalentFilingPayload:
         filing_id = decode_id(input.filing_id, "TalentFiling", "filingId")
         row, errors = await run_mutation(
             info, lambda s: filings.review(s, filing_id=filing_id, acknowledge=True, reason=None)
         )
         return _filing(row and await _reload(info, row.id), errors)
 
-    @strawberry.mutation(description=described(
-        "Return a filing to the school, with a reason.", Permission.FILING_REVIEW,
-        where="at the commission"))  # fmt: skip
-    async def return_filing(self, info: strawberry.Info,
-                            input: ReturnFilingInput) -> TalentFilingPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "Return a filing to the school, with a reason.",
+            Permission.FILING_REVIEW,
+            where="at the commission",
+        )
+    )
+    async def return_filing(
+        self, info: strawberry.Info, input: ReturnFilingInput
+    ) -> TalentFilingPayload:
         filing_id = decode_id(input.filing_id, "TalentFiling", "filingId")
-        row, errors = await run_mutation(info, lambda s: filings.review(
-            s, filing_id=filing_id, acknowledge=False, reason=input.reason))  # fmt: skip
+        row, errors = await run_mutation(
+            info,
+            lambda s: filings.review(
+                s, filing_id=filing_id, acknowledge=False, reason=input.reason
+            ),
+        )
         return _filing(row and await _reload(info, row.id), errors)
 
 
 async def _reload(info: strawberry.Info, filing_id: int) -> Any:
-    return await filings.visible_filing(await info.context.session(), filing_id,
-                                        Permission.FILING_REVIEW)  # fmt: skip
+    return await filings.visible_filing(
+        await info.context.session(), filing_id, Permission.FILING_REVIEW
+    )

@@ -43,9 +43,15 @@ class RuleOverlay:
     def of(cls, overlay: Any) -> RuleOverlay:
         from partyplan.resolvers.recruits.rules.serialization import overlay_to_json
 
-        return cls(id=overlay.id, title=overlay.title, document=overlay.document,
-                   province=overlay.province, school=overlay.school,
-                   effective_from=overlay.effective_from, body=overlay_to_json(overlay))  # fmt: skip
+        return cls(
+            id=overlay.id,
+            title=overlay.title,
+            document=overlay.document,
+            province=overlay.province,
+            school=overlay.school,
+            effective_from=overlay.effective_from,
+            body=overlay_to_json(overlay),
+        )
 
 
 @strawberry.input
@@ -80,19 +86,26 @@ def _errors(errors: list[DomainError]) -> list[RecruitError]:
 
 @strawberry.type
 class ProcedureQueries:
-    @strawberry.field(description=described(
-        "The working-day calendar of the unit's commission for a year.", Permission.UNIT_READ))  # fmt: skip
-    async def working_calendar(self, info: strawberry.Info, unit_id: relay.GlobalID,
-                               year: int) -> WorkingCalendarYear:  # fmt: skip
+    @strawberry.field(
+        description=described(
+            "The working-day calendar of the unit's commission for a year.", Permission.UNIT_READ
+        )
+    )
+    async def working_calendar(
+        self, info: strawberry.Info, unit_id: relay.GlobalID, year: int
+    ) -> WorkingCalendarYear:
         session = await info.context.session()
         data = await procedure_admin.calendar_year_for(
             session, unit_id=decode_id(unit_id, "Unit", "unitId"), year=year
         )
         return WorkingCalendarYear.of(data)
 
-    @strawberry.field(description=described(
-        "The rule overlays that apply under the unit's commission (built in and stored).",
-        Permission.UNIT_READ))  # fmt: skip
+    @strawberry.field(
+        description=described(
+            "The rule overlays that apply under the unit's commission (built in and stored).",
+            Permission.UNIT_READ,
+        )
+    )
     async def rule_overlays(
         self, info: strawberry.Info, unit_id: relay.GlobalID
     ) -> list[RuleOverlay]:
@@ -105,27 +118,47 @@ class ProcedureQueries:
 
 @strawberry.type
 class ProcedureMutations:
-    @strawberry.mutation(description=described(
-        "Set a year of the commission's working-day calendar (replaces that year).",
-        Permission.RULE_MANAGE, where="at the commission"))  # fmt: skip
-    async def set_working_calendar(self, info: strawberry.Info,
-                                   input: SetWorkingCalendarInput) -> WorkingCalendarPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "Set a year of the commission's working-day calendar (replaces that year).",
+            Permission.RULE_MANAGE,
+            where="at the commission",
+        )
+    )
+    async def set_working_calendar(
+        self, info: strawberry.Info, input: SetWorkingCalendarInput
+    ) -> WorkingCalendarPayload:
         commission_id = decode_id(input.commission_id, "Unit", "commissionId")
-        data, errors = await run_mutation(info, lambda s: procedure_admin.set_working_calendar(
-            s, commission_id=commission_id, year=input.year, holidays=input.holidays,
-            workdays=input.makeup_workdays))  # fmt: skip
-        return WorkingCalendarPayload(calendar=data and WorkingCalendarYear.of(data),
-                                      errors=_errors(errors))  # fmt: skip
+        data, errors = await run_mutation(
+            info,
+            lambda s: procedure_admin.set_working_calendar(
+                s,
+                commission_id=commission_id,
+                year=input.year,
+                holidays=input.holidays,
+                workdays=input.makeup_workdays,
+            ),
+        )
+        return WorkingCalendarPayload(
+            calendar=data and WorkingCalendarYear.of(data), errors=_errors(errors)
+        )
 
-    @strawberry.mutation(description=described(
-        "Store a rule overlay of the commission's province (or one of its schools) as data.",
-        Permission.RULE_MANAGE, where="at the commission"))  # fmt: skip
-    async def set_rule_overlay(self, info: strawberry.Info,
-                               input: SetRuleOverlayInput) -> RuleOverlayPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "Store a rule overlay of the commission's province (or one of its schools) as data.",
+            Permission.RULE_MANAGE,
+            where="at the commission",
+        )
+    )
+    async def set_rule_overlay(
+        self, info: strawberry.Info, input: SetRuleOverlayInput
+    ) -> RuleOverlayPayload:
         commission_id = decode_id(input.commission_id, "Unit", "commissionId")
         body = input.overlay if isinstance(input.overlay, dict) else {}
-        overlay, errors = await run_mutation(info, lambda s: procedure_admin.set_rule_overlay(
-            s, commission_id=commission_id, body=body))  # fmt: skip
+        overlay, errors = await run_mutation(
+            info,
+            lambda s: procedure_admin.set_rule_overlay(s, commission_id=commission_id, body=body),
+        )
         return RuleOverlayPayload(
             overlay=overlay and RuleOverlay.of(overlay), errors=_errors(errors)
         )

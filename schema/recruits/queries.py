@@ -57,7 +57,7 @@ class RecruitQueries:
             "Recruits in id order: under a unit, by stage, by category, admitted in a period, "
             "by name prefix or exact ID number (`search`).",
             Permission.RECRUIT_READ,
-        )  # fmt: skip
+        )
     )
     async def recruits(
         self,
@@ -108,7 +108,7 @@ class FilingQueries:
             "High-level-talent filings, oldest first.",
             Permission.FILING_SUBMIT,
             where="(schools) or filing.review (the commission)",
-        )  # fmt: skip
+        )
     )
     async def filings(
         self,

@@ -93,10 +93,17 @@ class RecordedStep:
     @classmethod
     def from_row(cls, row: Any) -> RecordedStep:
         step = STEP_BY_CODE[row.step_code]
-        return cls(id=relay.GlobalID("RecruitStep", str(row.id)),
-                   step=_procedure_step(row.step_code), number=step.number, name=step.name,
-                   on=row.on_date, data=row.data, rule_version=row.rule_version,
-                   recorded_at=row.created_at, correction_reason=row.correction_reason)  # fmt: skip
+        return cls(
+            id=relay.GlobalID("RecruitStep", str(row.id)),
+            step=_procedure_step(row.step_code),
+            number=step.number,
+            name=step.name,
+            on=row.on_date,
+            data=row.data,
+            rule_version=row.rule_version,
+            recorded_at=row.created_at,
+            correction_reason=row.correction_reason,
+        )
 
 
 @strawberry.type(description="合规提示：超过时限记录的步骤（已接受，留待督查）。")
@@ -112,9 +119,16 @@ class ComplianceFinding:
 
     @classmethod
     def from_row(cls, row: Any) -> ComplianceFinding:
-        return cls(rule_id=row.rule_id, rule_version=row.rule_version, article=row.article,
-                   severity=row.severity, step=_procedure_step(row.step_code), message=row.message,
-                   due_on=row.due_on, days_late=row.days_late)  # fmt: skip
+        return cls(
+            rule_id=row.rule_id,
+            rule_version=row.rule_version,
+            article=row.article,
+            severity=row.severity,
+            step=_procedure_step(row.step_code),
+            message=row.message,
+            due_on=row.due_on,
+            days_late=row.days_late,
+        )
 
 
 def _shown_id_number(root: Recruit) -> str:
@@ -163,17 +177,30 @@ class Recruit(relay.Node):
     @classmethod
     def from_row(cls, row: Any, shown_pii: Callable[[], tuple[str, str | None]]) -> Recruit:
         return cls(
-            id=row.id, name=row.name, gender=_gender(row.gender), ethnicity=row.ethnicity,
-            birth_date=row.birth_date, shown_pii=shown_pii,
-            category=_category(row.category), education=_education(row.education),
-            professional_title=row.professional_title, high_knowledge=row.high_knowledge,
-            talent_programme=row.talent_programme, code_12371=row.code_12371,
-            stage=_stage(row.stage), stage_since=row.stage_since,
+            id=row.id,
+            name=row.name,
+            gender=_gender(row.gender),
+            ethnicity=row.ethnicity,
+            birth_date=row.birth_date,
+            shown_pii=shown_pii,
+            category=_category(row.category),
+            education=_education(row.education),
+            professional_title=row.professional_title,
+            high_knowledge=row.high_knowledge,
+            talent_programme=row.talent_programme,
+            code_12371=row.code_12371,
+            stage=_stage(row.stage),
+            stage_since=row.stage_since,
             next_step=None if row.next_step is None else _procedure_step(row.next_step),
-            next_due_on=row.next_due_on, open_findings=row.open_findings,
-            approved_on=row.approved_on, exempt=row.exempt, branch_id=row.branch_id,
-            branch_unit=Unit.from_joined(row, "branch_unit_") if hasattr(row, "branch_unit_path") else None,
-        )  # fmt: skip
+            next_due_on=row.next_due_on,
+            open_findings=row.open_findings,
+            approved_on=row.approved_on,
+            exempt=row.exempt,
+            branch_id=row.branch_id,
+            branch_unit=Unit.from_joined(row, "branch_unit_")
+            if hasattr(row, "branch_unit_path")
+            else None,
+        )
 
     @strawberry.field(description="所在党支部", metadata=prefetched("branch_unit"))
     def branch(self, info: strawberry.Info) -> Unit | None:
@@ -235,11 +262,17 @@ class TalentFiling(relay.Node):
 
     @classmethod
     def from_row(cls, row: Any, recruit_name: str | None = None) -> TalentFiling:
-        return cls(id=row.id, recruit_id=relay.GlobalID("Recruit", str(row.recruit_id)),
-                   recruit_name=recruit_name or getattr(row, "recruit_name", ""),
-                   programme=row.programme, evidence_note=row.evidence_note,
-                   status=FilingStatus(row.status), return_reason=row.return_reason,
-                   filed_at=row.created_at, reviewed_at=row.reviewed_at)  # fmt: skip
+        return cls(
+            id=row.id,
+            recruit_id=relay.GlobalID("Recruit", str(row.recruit_id)),
+            recruit_name=recruit_name or getattr(row, "recruit_name", ""),
+            programme=row.programme,
+            evidence_note=row.evidence_note,
+            status=FilingStatus(row.status),
+            return_reason=row.return_reason,
+            filed_at=row.created_at,
+            reviewed_at=row.reviewed_at,
+        )
 
 
 @strawberry.type

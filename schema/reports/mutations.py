@@ -21,8 +21,9 @@ from .types import (
 )
 
 
-async def _run(info: strawberry.Info,
-               operation: Callable[[Session], Awaitable[Any]]) -> ExecutionReportPayload:  # fmt: skip
+async def _run(
+    info: strawberry.Info, operation: Callable[[Session], Awaitable[Any]]
+) -> ExecutionReportPayload:
     row, errors = await run_mutation(info, operation)
     return ExecutionReportPayload(
         report=row and ExecutionReport.from_row(row),
@@ -31,47 +32,74 @@ async def _run(info: strawberry.Info,
 
 
 def _report_input(input: ReportInput) -> dict[str, Any]:
-    return {"period_id": decode_id(input.period_id, "PlanPeriod", "periodId"),
-            "unit_id": decode_id(input.unit_id, "Unit", "unitId"), "narrative": input.narrative}  # fmt: skip
+    return {
+        "period_id": decode_id(input.period_id, "PlanPeriod", "periodId"),
+        "unit_id": decode_id(input.unit_id, "Unit", "unitId"),
+        "narrative": input.narrative,
+    }
 
 
 @strawberry.type
 class ReportMutations:
-    @strawberry.mutation(description=described(
-        "Save the school's report draft (its narrative) for a period; creates it if needed.",
-        Permission.REPORT_SUBMIT, where="at the school"))  # fmt: skip
-    async def save_report_draft(self, info: strawberry.Info,
-                                input: ReportInput) -> ExecutionReportPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "Save the school's report draft (its narrative) for a period; creates it if needed.",
+            Permission.REPORT_SUBMIT,
+            where="at the school",
+        )
+    )
+    async def save_report_draft(
+        self, info: strawberry.Info, input: ReportInput
+    ) -> ExecutionReportPayload:
         args = _report_input(input)
         return await _run(info, lambda s: service.save_draft(s, **args))
 
-    @strawberry.mutation(description=described(
-        "Submit the school's report: the live figures are frozen with the narrative and their "
-        "SHA-256 (`contentHash`); later changes to the records do not alter it.",
-        Permission.REPORT_SUBMIT, where="at the school"))  # fmt: skip
-    async def submit_report(self, info: strawberry.Info,
-                            input: ReportInput) -> ExecutionReportPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "Submit the school's report: the live figures are frozen with the narrative and their "
+            "SHA-256 (`contentHash`); later changes to the records do not alter it.",
+            Permission.REPORT_SUBMIT,
+            where="at the school",
+        )
+    )
+    async def submit_report(
+        self, info: strawberry.Info, input: ReportInput
+    ) -> ExecutionReportPayload:
         args = _report_input(input)
         timezone = info.context.settings.timezone
         return await _run(info, lambda s: service.submit(s, **args, timezone=timezone))
 
-    @strawberry.mutation(description=described(
-        "Acknowledge a submitted report.", Permission.REPORT_REVIEW,
-        where="at the commission"))  # fmt: skip
-    async def acknowledge_report(self, info: strawberry.Info,
-                                 input: ReviewReportInput) -> ExecutionReportPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "Acknowledge a submitted report.", Permission.REPORT_REVIEW, where="at the commission"
+        )
+    )
+    async def acknowledge_report(
+        self, info: strawberry.Info, input: ReviewReportInput
+    ) -> ExecutionReportPayload:
         report_id = decode_id(input.report_id, "ExecutionReport", "reportId")
-        return await _run(info, lambda s: service.review(s, report_id=report_id, acknowledge=True,
-                                                         reason=None))  # fmt: skip
+        return await _run(
+            info, lambda s: service.review(s, report_id=report_id, acknowledge=True, reason=None)
+        )
 
-    @strawberry.mutation(description=described(
-        "Return a submitted report to the school with a reason; it may be edited and "
-        "submitted again.", Permission.REPORT_REVIEW, where="at the commission"))  # fmt: skip
-    async def return_report(self, info: strawberry.Info,
-                            input: ReturnReportInput) -> ExecutionReportPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "Return a submitted report to the school with a reason; it may be edited and "
+            "submitted again.",
+            Permission.REPORT_REVIEW,
+            where="at the commission",
+        )
+    )
+    async def return_report(
+        self, info: strawberry.Info, input: ReturnReportInput
+    ) -> ExecutionReportPayload:
         report_id = decode_id(input.report_id, "ExecutionReport", "reportId")
-        return await _run(info, lambda s: service.review(s, report_id=report_id,
-                                                         acknowledge=False, reason=input.reason))  # fmt: skip
+        return await _run(
+            info,
+            lambda s: service.review(
+                s, report_id=report_id, acknowledge=False, reason=input.reason
+            ),
+        )
 
 
 __all__ = ["ReportMutations"]

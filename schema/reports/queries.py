@@ -18,7 +18,7 @@ class ReportQueries:
         description=described(
             "Execution reports on the caller's units and below, oldest first.",
             Permission.PLAN_READ,
-        )  # fmt: skip
+        )
     )
     async def reports(
         self,

@@ -14,8 +14,9 @@ from strawberry.scalars import JSON
 from partyplan.resolvers.reports import service
 from partyplan.resolvers.reports.errors import ReportErrorCode
 
-ReportErrorCodeEnum = strawberry.enum(ReportErrorCode, name="ReportErrorCode",
-                                      description="报告操作错误")  # fmt: skip
+ReportErrorCodeEnum = strawberry.enum(
+    ReportErrorCode, name="ReportErrorCode", description="报告操作错误"
+)
 
 
 @strawberry.enum(description="报告状态")
@@ -49,13 +50,20 @@ class ExecutionReport(relay.Node):
     @classmethod
     def from_row(cls, row: Any) -> ExecutionReport:
         return cls(
-            id=row.id, status=ReportStatus(row.status),
+            id=row.id,
+            status=ReportStatus(row.status),
             period_id=relay.GlobalID("PlanPeriod", str(row.period_id)),
-            period_name=row.period_name, unit_id=relay.GlobalID("Unit", str(row.unit_id)),
-            unit_name=row.unit_name, narrative=row.narrative, content_hash=row.content_hash,
-            submitted_at=row.submitted_at, reviewed_at=row.reviewed_at,
-            return_reason=row.return_reason, workbook_path=f"/reports/{row.id}.xlsx", row=row,
-        )  # fmt: skip
+            period_name=row.period_name,
+            unit_id=relay.GlobalID("Unit", str(row.unit_id)),
+            unit_name=row.unit_name,
+            narrative=row.narrative,
+            content_hash=row.content_hash,
+            submitted_at=row.submitted_at,
+            reviewed_at=row.reviewed_at,
+            return_reason=row.return_reason,
+            workbook_path=f"/reports/{row.id}.xlsx",
+            row=row,
+        )
 
     @strawberry.field(
         description="The report's figures: frozen once submitted; a live preview before."

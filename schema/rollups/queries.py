@@ -23,7 +23,7 @@ class RollupQueries:
             "of the tree.",
             Permission.PLAN_READ,
             where="at the unit",
-        )  # fmt: skip
+        )
     )
     async def rollup(
         self, info: strawberry.Info, unit_id: relay.GlobalID, period_id: relay.GlobalID

@@ -89,14 +89,20 @@ class RollupLine:
     @classmethod
     def of(cls, line: service.RollupLine) -> RollupLine:
         return cls(
-            unit_id=relay.GlobalID("Unit", str(line.unit_id)), unit_name=line.unit_name,
-            unit_kind=UnitKind(line.unit_kind), plan=line.plan,
+            unit_id=relay.GlobalID("Unit", str(line.unit_id)),
+            unit_name=line.unit_name,
+            unit_kind=UnitKind(line.unit_kind),
+            plan=line.plan,
             forecast_remark=line.forecast_remark,
-            admitted=line.figures["admitted"], admitted_exempt=line.figures["admitted_exempt"],
-            completion_rate=line.completion_rate, structure=AdmissionStructure.of(line.figures),
-            pipeline=Pipeline.of(line.figures), open_findings=line.figures["open_findings"],
-            raw_unit_id=line.unit_id, line=line,
-        )  # fmt: skip
+            admitted=line.figures["admitted"],
+            admitted_exempt=line.figures["admitted_exempt"],
+            completion_rate=line.completion_rate,
+            structure=AdmissionStructure.of(line.figures),
+            pipeline=Pipeline.of(line.figures),
+            open_findings=line.figures["open_findings"],
+            raw_unit_id=line.unit_id,
+            line=line,
+        )
 
     @strawberry.field(description="The unit itself (one batched load for every line).")
     async def unit(self, info: strawberry.Info) -> Unit | None:
@@ -115,9 +121,14 @@ class StructuralTargetCheck:
     @classmethod
     def of(cls, check: service.TargetCheck) -> StructuralTargetCheck:
         share = None if check.min_share_percent is None else float(check.min_share_percent)
-        return cls(indicator=StructuralIndicator(check.indicator), min_count=check.min_count,
-                   min_share_percent=share, actual=check.actual, share=check.share,
-                   met=check.met)  # fmt: skip
+        return cls(
+            indicator=StructuralIndicator(check.indicator),
+            min_count=check.min_count,
+            min_share_percent=share,
+            actual=check.actual,
+            share=check.share,
+            met=check.met,
+        )
 
 
 @strawberry.type(description="计划期内一个自然月的接收与转正。")
@@ -164,7 +175,7 @@ class Rollup:
                 admitted_to_date=m.admitted_to_date,
                 structure=AdmissionStructure.of(m.figures),
                 converted=m.figures["converted"],
-            )  # fmt: skip
+            )
             for m in await service.months(session, self.view)
         ]
 
@@ -181,14 +192,17 @@ class Rollup:
                 admitted_exempt=y.admitted_exempt,
                 completion_rate=y.completion_rate,
                 change=y.change,
-            )  # fmt: skip
+            )
             for y in await service.years(session, self.view, last)
         ]
 
     @classmethod
     def of(cls, view: RollupView) -> Rollup:
         return cls(
-            period=PlanPeriod.from_row(view.period), unit=Unit.from_row(view.unit),
-            line=RollupLine.of(view.line), children=[RollupLine.of(c) for c in view.children],
-            targets=[StructuralTargetCheck.of(t) for t in view.targets], view=view,
-        )  # fmt: skip
+            period=PlanPeriod.from_row(view.period),
+            unit=Unit.from_row(view.unit),
+            line=RollupLine.of(view.line),
+            children=[RollupLine.of(c) for c in view.children],
+            targets=[StructuralTargetCheck.of(t) for t in view.targets],
+            view=view,
+        )

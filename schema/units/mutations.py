@@ -26,7 +26,7 @@ class UnitMutations:
     @strawberry.mutation(
         description=described(
             "Create a unit under a parent.", Permission.UNIT_WRITE, where="at the parent"
-        )  # fmt: skip
+        )
     )
     async def create_unit(self, info: strawberry.Info, input: CreateUnitInput) -> UnitPayload:
         parent_id = decode_id(input.parent_id, "Unit", "parentId")
@@ -43,7 +43,7 @@ class UnitMutations:
             "Rename a unit (its path, built from ids, does not change).",
             Permission.UNIT_WRITE,
             where="at the unit",
-        )  # fmt: skip
+        )
     )
     async def rename_unit(self, info: strawberry.Info, input: RenameUnitInput) -> UnitPayload:
         unit_id = decode_id(input.unit_id, "Unit", "unitId")
@@ -56,7 +56,7 @@ class UnitMutations:
                 name=input.name,
                 code=input.code if change_code else None,
                 change_code=change_code,
-            ),  # fmt: skip
+            ),
         )
         return _payload(row, errors)
 
@@ -65,7 +65,7 @@ class UnitMutations:
             "Move a unit and its subtree under another unit of its school.",
             Permission.UNIT_WRITE,
             where="at the unit and the new parent",
-        )  # fmt: skip
+        )
     )
     async def move_unit(self, info: strawberry.Info, input: MoveUnitInput) -> UnitPayload:
         unit_id = decode_id(input.unit_id, "Unit", "unitId")
@@ -81,7 +81,7 @@ class UnitMutations:
             "open recruits.",
             Permission.UNIT_WRITE,
             where="at the unit",
-        )  # fmt: skip
+        )
     )
     async def deactivate_unit(
         self, info: strawberry.Info, input: DeactivateUnitInput

@@ -25,7 +25,7 @@ class UnitQueries:
             "Units in id order: the subtree of `under` (itself included), or every unit the "
             "caller may read.",
             Permission.UNIT_READ,
-        )  # fmt: skip
+        )
     )
     async def units(
         self,

@@ -63,9 +63,18 @@ class Unit(relay.Node):
         id_, kind, name, code, active, created_at, parent_id, school_id, path = _columns(prefix)(
             row
         )
-        return cls(id=id_, kind=_unit_kind(kind), name=name, code=code, active=active,
-                   depth=path.count(".") + 1, created_at=created_at, parent_id=parent_id,
-                   school_id=school_id, path=path)  # fmt: skip
+        return cls(
+            id=id_,
+            kind=_unit_kind(kind),
+            name=name,
+            code=code,
+            active=active,
+            depth=path.count(".") + 1,
+            created_at=created_at,
+            parent_id=parent_id,
+            school_id=school_id,
+            path=path,
+        )
 
     @strawberry.field(description="上级党组织; null at the root or above the caller's units.")
     async def parent(self, info: strawberry.Info) -> Unit | None:

@@ -28,26 +28,43 @@ def _errors(errors: list[DomainError]) -> list[WarningError]:
 
 @strawberry.type
 class WarningMutations:
-    @strawberry.mutation(description=described(
-        "Acknowledge an open warning (with a note); the scan resolves it once it clears.",
-        Permission.WARNING_ACK, where="at the warning's unit"))  # fmt: skip
-    async def acknowledge_warning(self, info: strawberry.Info,
-                                  input: AcknowledgeWarningInput) -> WarningPayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "Acknowledge an open warning (with a note); the scan resolves it once it clears.",
+            Permission.WARNING_ACK,
+            where="at the warning's unit",
+        )
+    )
+    async def acknowledge_warning(
+        self, info: strawberry.Info, input: AcknowledgeWarningInput
+    ) -> WarningPayload:
         warning_id = decode_id(input.warning_id, "Warning", "warningId")
         row, errors = await run_mutation(
             info, lambda s: service.acknowledge(s, warning_id=warning_id, note=input.note)
         )
         return WarningPayload(warning=row and Warning.from_row(row), errors=_errors(errors))
 
-    @strawberry.mutation(description=described(
-        "Set one kind of warning rule for the commission: switch it on or off, change its "
-        "parameters (thresholds; for MISSING_DATA the 12371 requirements list).",
-        Permission.RULE_MANAGE, where="at the commission"))  # fmt: skip
-    async def set_warning_rule(self, info: strawberry.Info,
-                               input: SetWarningRuleInput) -> WarningRulePayload:  # fmt: skip
+    @strawberry.mutation(
+        description=described(
+            "Set one kind of warning rule for the commission: switch it on or off, change its "
+            "parameters (thresholds; for MISSING_DATA the 12371 requirements list).",
+            Permission.RULE_MANAGE,
+            where="at the commission",
+        )
+    )
+    async def set_warning_rule(
+        self, info: strawberry.Info, input: SetWarningRuleInput
+    ) -> WarningRulePayload:
         commission_id = decode_id(input.commission_id, "Unit", "commissionId")
         params: Any = input.params
-        view, errors = await run_mutation(info, lambda s: service.set_rule(
-            s, commission_id=commission_id, kind=Kind(input.kind.value), enabled=input.enabled,
-            params=params))  # fmt: skip
+        view, errors = await run_mutation(
+            info,
+            lambda s: service.set_rule(
+                s,
+                commission_id=commission_id,
+                kind=Kind(input.kind.value),
+                enabled=input.enabled,
+                params=params,
+            ),
+        )
         return WarningRulePayload(rule=view and WarningRule.of(view), errors=_errors(errors))

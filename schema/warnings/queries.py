@@ -19,7 +19,7 @@ class WarningQueries:
             "Warnings on the caller's units and everything below them, newest first (one "
             "statement). Raised and resolved by `partyplan warnings scan`.",
             Permission.PLAN_READ,
-        )  # fmt: skip
+        )
     )
     async def warnings(
         self,
@@ -47,7 +47,7 @@ class WarningQueries:
             "The commission's warning rules: each kind's parameters in force and the defaults.",
             Permission.PLAN_READ,
             where="in the commission's tree",
-        )  # fmt: skip
+        )
     )
     async def warning_rules(
         self, info: strawberry.Info, commission_id: relay.GlobalID

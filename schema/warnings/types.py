@@ -17,8 +17,9 @@ from partyplan.resolvers.warnings.service import RuleView
 from ..units.loaders import load_unit
 from ..units.types import Unit
 
-WarningErrorCodeEnum = strawberry.enum(WarningErrorCode, name="WarningErrorCode",
-                                       description="预警操作错误")  # fmt: skip
+WarningErrorCodeEnum = strawberry.enum(
+    WarningErrorCode, name="WarningErrorCode", description="预警操作错误"
+)
 
 
 @strawberry.enum(description="预警类别")
@@ -68,14 +69,22 @@ class Warning(relay.Node):
             return None if value is None else relay.GlobalID(type_name, str(value))
 
         return cls(
-            id=row.id, kind=WarningKind(row.kind), status=WarningStatus(row.status),
-            message=row.message, evidence=row.evidence,
-            unit_id=relay.GlobalID("Unit", str(row.unit_id)), unit_name=row.unit_name,
-            period_id=gid("PlanPeriod", row.period_id), recruit_id=gid("Recruit", row.recruit_id),
-            raised_at=row.raised_at, seen_on=row.seen_on, acknowledged_at=row.acknowledged_at,
-            acknowledgement=row.acknowledgement, resolved_at=row.resolved_at,
+            id=row.id,
+            kind=WarningKind(row.kind),
+            status=WarningStatus(row.status),
+            message=row.message,
+            evidence=row.evidence,
+            unit_id=relay.GlobalID("Unit", str(row.unit_id)),
+            unit_name=row.unit_name,
+            period_id=gid("PlanPeriod", row.period_id),
+            recruit_id=gid("Recruit", row.recruit_id),
+            raised_at=row.raised_at,
+            seen_on=row.seen_on,
+            acknowledged_at=row.acknowledged_at,
+            acknowledgement=row.acknowledgement,
+            resolved_at=row.resolved_at,
             raw_unit_id=row.unit_id,
-        )  # fmt: skip
+        )
 
     @strawberry.field
     async def unit(self, info: strawberry.Info) -> Unit | None:
@@ -92,8 +101,13 @@ class WarningRule:
 
     @classmethod
     def of(cls, view: RuleView) -> WarningRule:
-        return cls(kind=WarningKind(view.kind.value), enabled=view.enabled, params=view.params,
-                   defaults=view.defaults, updated_at=view.updated_at)  # fmt: skip
+        return cls(
+            kind=WarningKind(view.kind.value),
+            enabled=view.enabled,
+            params=view.params,
+            defaults=view.defaults,
+            updated_at=view.updated_at,
+        )
 
 
 @strawberry.type

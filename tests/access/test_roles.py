@@ -45,9 +45,10 @@ async def _snapshot(owner_engine) -> tuple[int, int, int]:  # type: ignore[no-un
 
 async def _create_user(gql, token: str, unit: str, username: str, name: str = "新账号") -> Any:  # type: ignore[no-untyped-def]
     result = await gql(
-        CREATE_USER, {"input": {"homeUnitId": unit, "username": username, "displayName": name}},
+        CREATE_USER,
+        {"input": {"homeUnitId": unit, "username": username, "displayName": name}},
         token,
-    )  # fmt: skip
+    )
     assert "errors" not in result, result
     return result["data"]["createUser"]
 
@@ -106,9 +107,14 @@ async def test_roles_are_the_seeded_seven_highest_first(gql, world) -> None:  # 
     result = await gql(ROLES, token=world.tokens["nobody"])
     roles = result["data"]["roles"]
     assert [r["name"] for r in roles] == [
-        "commission_admin", "commission_viewer", "school_admin", "unit_admin", "sync_agent",
-        "branch_secretary", "viewer",
-    ]  # fmt: skip
+        "commission_admin",
+        "commission_viewer",
+        "school_admin",
+        "unit_admin",
+        "sync_agent",
+        "branch_secretary",
+        "viewer",
+    ]
     ranks = [r["rank"] for r in roles]
     assert ranks == sorted(ranks, reverse=True) and len(set(ranks)) == 7
     titles = {r["name"]: r["titleZh"] for r in roles}
@@ -124,8 +130,9 @@ async def test_roles_are_the_seeded_seven_highest_first(gql, world) -> None:  # 
 
 
 async def test_create_user_is_listed_for_its_school_only(gql, world, owner_engine) -> None:  # type: ignore[no-untyped-def]
-    payload = await _create_user(gql, world.tokens["school_admin"], world.gid("A1a"), " Li.Ming ",
-                                 "  李  明 ")  # fmt: skip
+    payload = await _create_user(
+        gql, world.tokens["school_admin"], world.gid("A1a"), " Li.Ming ", "  李  明 "
+    )
     assert payload["errors"] == []
     assert payload["user"]["username"] == "li.ming"  # trimmed and lower-cased
     assert payload["user"]["displayName"] == "李 明"
@@ -233,12 +240,16 @@ async def test_school_admin_grants_unit_admin_at_a_committee(gql, world, owner_e
     [entry] = await _grant_audits(owner_engine)
     binding_id = raw_id(payload["roleBinding"]["id"])
     assert (entry.actor_user_id, entry.object_type, entry.object_id) == (
-        world.users["school_admin"], "RoleBinding", binding_id,
-    )  # fmt: skip
+        world.users["school_admin"],
+        "RoleBinding",
+        binding_id,
+    )
     assert (entry.unit_id, entry.chain, entry.before) == (world.units["A1"], world.units["A"], None)
     assert entry.after == {
-        "user_id": world.users["nobody"], "role": "unit_admin", "unit_id": world.units["A1"],
-    }  # fmt: skip
+        "user_id": world.users["nobody"],
+        "role": "unit_admin",
+        "unit_id": world.units["A1"],
+    }
 
 
 async def test_unit_admin_grants_branch_secretary_in_its_subtree(gql, world, owner_engine) -> None:  # type: ignore[no-untyped-def]
@@ -282,8 +293,9 @@ async def test_refused_grants_are_typed_and_write_nothing(  # type: ignore[no-un
         gql, world.tokens[granter], world.uid("branch_secretary"), role, world.gid(unit)
     )
     assert result["data"]["grantRole"] == {
-        "roleBinding": None, "errors": [{"code": code, "field": "role"}],
-    }  # fmt: skip
+        "roleBinding": None,
+        "errors": [{"code": code, "field": "role"}],
+    }
     assert await _snapshot(owner_engine) == before
 
 
@@ -297,12 +309,14 @@ async def test_a_unit_admin_cannot_grant_school_admin(  # type: ignore[no-untype
         gql, school_unit_admin, world.uid("branch_secretary"), "school_admin", world.gid("A")
     )
     assert result["data"]["grantRole"] == {
-        "roleBinding": None, "errors": [{"code": "ROLE_ABOVE_GRANTER", "field": "role"}],
-    }  # fmt: skip
+        "roleBinding": None,
+        "errors": [{"code": "ROLE_ABOVE_GRANTER", "field": "role"}],
+    }
     assert await _snapshot(owner_engine) == before
     # The same unit_admin may grant roles up to its own rank at the school.
-    await _grant_ok(gql, school_unit_admin, world.uid("branch_secretary"), "unit_admin",
-                    world.gid("A"))  # fmt: skip
+    await _grant_ok(
+        gql, school_unit_admin, world.uid("branch_secretary"), "unit_admin", world.gid("A")
+    )
 
 
 async def test_granting_twice_is_already_granted(gql, world, owner_engine) -> None:  # type: ignore[no-untyped-def]
@@ -311,8 +325,9 @@ async def test_granting_twice_is_already_granted(gql, world, owner_engine) -> No
     before = await _snapshot(owner_engine)
     again = await _grant(gql, admin, world.uid("nobody"), "viewer", world.gid("A2"))
     assert again["data"]["grantRole"] == {
-        "roleBinding": None, "errors": [{"code": "ALREADY_GRANTED", "field": "role"}],
-    }  # fmt: skip
+        "roleBinding": None,
+        "errors": [{"code": "ALREADY_GRANTED", "field": "role"}],
+    }
     assert await _snapshot(owner_engine) == before
     assert len(await _grant_audits(owner_engine)) == 1
 
@@ -366,19 +381,24 @@ async def test_revoke_removes_the_binding_and_audits_it(gql, world, owner_engine
     binding = await _grant_ok(gql, admin, world.uid("nobody"), "viewer", world.gid("A1"))
     result = await gql(REVOKE, {"id": binding}, admin)
     assert result["data"]["revokeRole"] == {
-        "roleBinding": {"id": binding, "role": "viewer"}, "errors": [],
-    }  # fmt: skip
+        "roleBinding": {"id": binding, "role": "viewer"},
+        "errors": [],
+    }
     assert await _bindings(owner_engine, world.users["nobody"]) == []
     async with owner_engine.connect() as conn:
         entry = (
             await conn.execute(sa.text("SELECT * FROM audit_log WHERE operation = 'revokeRole'"))
         ).one()
     assert (entry.actor_user_id, entry.object_type, entry.object_id) == (
-        world.users["school_admin"], "RoleBinding", raw_id(binding),
-    )  # fmt: skip
+        world.users["school_admin"],
+        "RoleBinding",
+        raw_id(binding),
+    )
     assert entry.before == {
-        "user_id": world.users["nobody"], "role": "viewer", "unit_id": world.units["A1"],
-    }  # fmt: skip
+        "user_id": world.users["nobody"],
+        "role": "viewer",
+        "unit_id": world.units["A1"],
+    }
     assert entry.after is None
     # Revoking again: the binding is gone.
     assert codes(await gql(REVOKE, {"id": binding}, admin)) == ["NOT_FOUND"]
@@ -389,8 +409,9 @@ async def test_revoking_ones_own_binding_is_refused(gql, world, owner_engine) ->
     own = gid("RoleBinding", world.bindings["school_admin"])
     result = await gql(REVOKE, {"id": own}, world.tokens["school_admin"])
     assert result["data"]["revokeRole"] == {
-        "roleBinding": None, "errors": [{"code": "SELF_REVOKE", "field": "roleBindingId"}],
-    }  # fmt: skip
+        "roleBinding": None,
+        "errors": [{"code": "SELF_REVOKE", "field": "roleBindingId"}],
+    }
     assert await _snapshot(owner_engine) == before
 
 
@@ -419,8 +440,9 @@ async def test_revoking_above_or_outside_is_refused(  # type: ignore[no-untyped-
         assert codes(result) == ["NOT_FOUND"], result
     else:
         assert result["data"]["revokeRole"] == {
-            "roleBinding": None, "errors": [{"code": expected, "field": "roleBindingId"}],
-        }  # fmt: skip
+            "roleBinding": None,
+            "errors": [{"code": expected, "field": "roleBindingId"}],
+        }
     assert await _snapshot(owner_engine) == before
 
 

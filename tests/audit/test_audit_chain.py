@@ -101,8 +101,10 @@ async def test_every_mutation_writes_one_entry_in_its_own_transaction(  # type: 
 
     _, entry = await one_entry(RENAME, {"id": world.gid("A1a"), "name": "改名支部"})
     assert (entry.operation, entry.object_type, entry.object_id) == (
-        "renameUnit", "Unit", world.units["A1a"],
-    )  # fmt: skip
+        "renameUnit",
+        "Unit",
+        world.units["A1a"],
+    )
     assert (entry.before["name"], entry.after["name"]) == ("甲院第一党支部", "改名支部")
     async with owner_engine.connect() as conn:
         updated_at = await conn.scalar(
@@ -113,8 +115,9 @@ async def test_every_mutation_writes_one_entry_in_its_own_transaction(  # type: 
     _, entry = await one_entry(MOVE, {"id": world.gid("A1b"), "to": world.gid("A")})
     assert (entry.operation, entry.object_id) == ("moveUnit", world.units["A1b"])
     assert (entry.before["parent_id"], entry.after["parent_id"]) == (
-        world.units["A1"], world.units["A"],
-    )  # fmt: skip
+        world.units["A1"],
+        world.units["A"],
+    )
     assert entry.before["path"] != entry.after["path"]
 
     _, entry = await one_entry(DEACTIVATE, {"id": world.gid("A2")})
@@ -132,14 +135,18 @@ async def test_every_mutation_writes_one_entry_in_its_own_transaction(  # type: 
     )
     binding = raw_id(granted["roleBinding"]["id"])
     assert (entry.operation, entry.object_type, entry.object_id) == (
-        "grantRole", "RoleBinding", binding,
-    )  # fmt: skip
+        "grantRole",
+        "RoleBinding",
+        binding,
+    )
     assert entry.after == {"user_id": user_id, "role": "viewer", "unit_id": world.units["A1"]}
 
     _, entry = await one_entry(REVOKE, {"id": granted["roleBinding"]["id"]})
     assert (entry.operation, entry.object_type, entry.object_id) == (
-        "revokeRole", "RoleBinding", binding,
-    )  # fmt: skip
+        "revokeRole",
+        "RoleBinding",
+        binding,
+    )
     assert (entry.before["role"], entry.after) == ("viewer", None)
 
     entries = await _entries(owner_engine)
@@ -155,12 +162,14 @@ async def test_every_mutation_writes_one_entry_in_its_own_transaction(  # type: 
         (MOVE, lambda w: {"id": w.gid("A1"), "to": w.gid("A1a")}, "MOVE_INTO_OWN_SUBTREE"),
         (DEACTIVATE, lambda w: {"id": w.gid("A1")}, "HAS_ACTIVE_CHILDREN"),
         (CREATE_USER, lambda w: {"unit": w.gid("A"), "username": "viewer"}, "DUPLICATE_USERNAME"),
-        (GRANT, lambda w: {"user": w.uid("nobody"), "role": "sync_agent", "unit": w.gid("A")},
-         "ROLE_ABOVE_GRANTER"),
-        (REVOKE, lambda w: {"id": gid("RoleBinding", w.bindings["school_admin"])},
-         "SELF_REVOKE"),
+        (
+            GRANT,
+            lambda w: {"user": w.uid("nobody"), "role": "sync_agent", "unit": w.gid("A")},
+            "ROLE_ABOVE_GRANTER",
+        ),
+        (REVOKE, lambda w: {"id": gid("RoleBinding", w.bindings["school_admin"])}, "SELF_REVOKE"),
     ],
-)  # fmt: skip
+)
 async def test_a_mutation_refused_with_a_typed_error_writes_no_entry(  # type: ignore[no-untyped-def]
     gql, world, owner_engine, document, variables, code
 ) -> None:
@@ -188,8 +197,10 @@ async def test_only_the_successful_mutation_of_a_request_is_audited(
     }
     [entry] = await _entries(owner_engine)
     assert (entry.operation, entry.object_id, entry.seq) == (
-        "renameUnit", world.units["A1a"], 1,
-    )  # fmt: skip
+        "renameUnit",
+        world.units["A1a"],
+        1,
+    )
 
 
 # --- auditTrail --------------------------------------------------------------------------------
@@ -216,9 +227,10 @@ async def test_audit_trail_is_newest_first_and_paginated(gql, world) -> None:  #
     assert connection["pageInfo"]["hasNextPage"] is True
 
     rest = await gql(
-        TRAIL, {"id": world.gid("A1a"), "first": 2, "after": connection["pageInfo"]["endCursor"]},
+        TRAIL,
+        {"id": world.gid("A1a"), "first": 2, "after": connection["pageInfo"]["endCursor"]},
         reader,
-    )  # fmt: skip
+    )
     connection = rest["data"]["auditTrail"]
     assert [e["node"]["after"]["name"] for e in connection["edges"]] == ["支部一"]
     assert [e["node"]["before"]["name"] for e in connection["edges"]] == ["甲院第一党支部"]
@@ -242,8 +254,9 @@ async def _mutations_in_two_schools(gql, world) -> None:  # type: ignore[no-unty
     await _ok(gql, RENAME, {"id": unit["unit"]["id"], "name": "甲新支部（改）"}, a)
     await _ok(gql, CREATE_UNIT, {"parent": world.gid("B"), "name": "乙新支部"}, b)
     user = await _ok(gql, CREATE_USER, {"unit": world.gid("A2"), "username": "chain-a"}, a)
-    await _ok(gql, GRANT, {"user": user["user"]["id"], "role": "viewer", "unit": world.gid("A2")},
-              a)  # fmt: skip
+    await _ok(
+        gql, GRANT, {"user": user["user"]["id"], "role": "viewer", "unit": world.gid("A2")}, a
+    )
     await _ok(gql, RENAME, {"id": world.gid("B1"), "name": "乙校第一支部"}, b)
     await _ok(
         gql, RENAME, {"id": world.gid("A1a"), "name": "甲院一支部"}, world.tokens["unit_admin"]
@@ -436,9 +449,12 @@ async def _seed_and_maybe_tamper(owner_url: str, tamper: bool) -> int:
                             "SELECT audit_append(:s, :s, NULL, 'cli-test', 'renameUnit', 'Unit', "
                             ":s, CAST(:before AS jsonb), CAST(:after AS jsonb))"
                         ),
-                        {"s": school, "before": f'{{"name": "{i}"}}',
-                         "after": f'{{"name": "{i + 1}"}}'},
-                    )  # fmt: skip
+                        {
+                            "s": school,
+                            "before": f'{{"name": "{i}"}}',
+                            "after": f'{{"name": "{i + 1}"}}',
+                        },
+                    )
             return await conn.scalar(
                 sa.text("SELECT id FROM units WHERE kind = 'school' ORDER BY id LIMIT 1")
             )

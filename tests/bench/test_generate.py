@@ -40,10 +40,29 @@ from partyplan.tenants.session import Session
 
 TINY = Scale("tiny", schools=2, units=40, recruits=500, members_per_branch=(12, 20))
 SEED = 7
-DERIVED = ("stage", "stage_since", "next_step", "next_due_on", "open_findings", "approved_on",
-           "applied_on", "activist_on", "target_on", "converted_on", "cancelled_on")  # fmt: skip
-FINDING = ("rule_id", "rule_version", "article", "severity", "step_code", "message", "due_on",
-           "days_late")  # fmt: skip
+DERIVED = (
+    "stage",
+    "stage_since",
+    "next_step",
+    "next_due_on",
+    "open_findings",
+    "approved_on",
+    "applied_on",
+    "activist_on",
+    "target_on",
+    "converted_on",
+    "cancelled_on",
+)
+FINDING = (
+    "rule_id",
+    "rule_version",
+    "article",
+    "severity",
+    "step_code",
+    "message",
+    "due_on",
+    "days_late",
+)
 
 
 @pytest.fixture
@@ -74,12 +93,18 @@ def test_same_seed_same_data_and_valid_people() -> None:
     first, again = _batches(SEED), _batches(SEED)
     for a, b in zip(first, again, strict=True):
         assert (a.recruits, a.steps, a.findings, a.members, a.identities) == (
-            b.recruits, b.steps, b.findings, b.members, b.identities)  # fmt: skip
+            b.recruits,
+            b.steps,
+            b.findings,
+            b.members,
+            b.identities,
+        )
     assert _batches(SEED + 1)[0].recruits != first[0].recruits
     numbers, again_numbers = IdNumbers(), IdNumbers()
     for batch in first:
-        for (county, birth, gender, phone), row in zip(batch.identities, batch.recruits,
-                                                       strict=True):  # fmt: skip
+        for (county, birth, gender, phone), row in zip(
+            batch.identities, batch.recruits, strict=True
+        ):
             number = numbers.number(county, birth, gender)
             assert number == again_numbers.number(county, birth, gender)
             assert identity.check_id_number(number, today=TINY.as_of) == number
@@ -96,10 +121,12 @@ async def _scalar(engine: AsyncEngine, sql: str, **params: object) -> object:
         return await conn.scalar(sa.text(sql), params)
 
 
-async def test_generated_data_loads_consistent(scratch_url: str, cipher: PiiCipher,
-                                               key_dir: Path) -> None:  # fmt: skip
-    result = await generate_into(scratch_url, TINY, SEED, key_dir=key_dir, workers=0,
-                                 validate=True, echo=lambda line: None)  # fmt: skip
+async def test_generated_data_loads_consistent(
+    scratch_url: str, cipher: PiiCipher, key_dir: Path
+) -> None:
+    result = await generate_into(
+        scratch_url, TINY, SEED, key_dir=key_dir, workers=0, validate=True, echo=lambda line: None
+    )
     assert result.counts["recruits"] == TINY.recruits
     assert result.counts["recruit_steps"] > 3 * TINY.recruits
     for table in ("members", "recruit_findings", "quota_movements", "unit_tallies", "warnings"):
@@ -118,8 +145,9 @@ async def test_generated_data_loads_consistent(scratch_url: str, cipher: PiiCiph
     with pytest.raises(DatabaseNotEmpty):
         await generate_into(scratch_url, TINY, SEED, key_dir=key_dir, workers=0, echo=print)
     # Loaded again by two processes: the same data, to the id.
-    await generate_into(scratch_url, TINY, SEED, key_dir=key_dir, workers=2, replace=True,
-                        echo=lambda line: None)  # fmt: skip
+    await generate_into(
+        scratch_url, TINY, SEED, key_dir=key_dir, workers=2, replace=True, echo=lambda line: None
+    )
     engine = create_async_engine(async_url(scratch_url))
     try:
         assert await _digest(engine) == digest  # same seed, same data, loaded again
@@ -128,30 +156,43 @@ async def test_generated_data_loads_consistent(scratch_url: str, cipher: PiiCiph
 
 
 async def _digest(engine: AsyncEngine) -> str:
-    return str(await _scalar(engine, """
+    return str(
+        await _scalar(
+            engine,
+            """
         SELECT md5(string_agg(r.id || r.name || encode(r.id_number_hash, 'hex') || s.steps, ','
                               ORDER BY r.id))
           FROM recruits r CROSS JOIN LATERAL (
                SELECT string_agg(id || step_code || on_date || data::text, ';' ORDER BY id) AS steps
-                 FROM recruit_steps WHERE recruit_id = r.id) s"""))  # fmt: skip
+                 FROM recruit_steps WHERE recruit_id = r.id) s""",
+        )
+    )
 
 
 async def _check_units_and_accounts(engine: AsyncEngine) -> None:
     # What the units_derive trigger would have written (the load bypasses it).
-    wrong = await _scalar(engine, """
+    wrong = await _scalar(
+        engine,
+        """
         SELECT count(*) FROM units u LEFT JOIN units p ON p.id = u.parent_id
          WHERE u.path <> CASE WHEN p.id IS NULL THEN u.id::text::ltree ELSE p.path || u.id::text END
             OR u.school_id IS DISTINCT FROM CASE WHEN u.kind = 'school' THEN u.id
                                                  ELSE p.school_id END
             OR u.region_code IS DISTINCT FROM coalesce(p.region_code, u.region_code)
-            OR (u.parent_id IS NULL) <> (u.kind = 'commission')""")  # fmt: skip
+            OR (u.parent_id IS NULL) <> (u.kind = 'commission')""",
+    )
     assert wrong == 0
     async with engine.connect() as conn:
-        rows = (await conn.execute(sa.text(
-            "SELECT u.username, b.role, n.kind, n.id = (SELECT min(id) FROM units x WHERE"
-            " x.kind = n.kind AND (n.kind = 'commission' OR x.school_id = (SELECT min(id) FROM"
-            " units WHERE kind = 'school'))) AS first FROM users u JOIN role_bindings b ON"
-            " b.user_id = u.id JOIN units n ON n.id = b.unit_id ORDER BY u.id"))).all()  # fmt: skip
+        rows = (
+            await conn.execute(
+                sa.text(
+                    "SELECT u.username, b.role, n.kind, n.id = (SELECT min(id) FROM units x WHERE"
+                    " x.kind = n.kind AND (n.kind = 'commission' OR x.school_id = (SELECT min(id) FROM"
+                    " units WHERE kind = 'school'))) AS first FROM users u JOIN role_bindings b ON"
+                    " b.user_id = u.id JOIN units n ON n.id = b.unit_id ORDER BY u.id"
+                )
+            )
+        ).all()
     assert [(r.username, r.role, r.kind, r.first) for r in rows] == [
         ("bench-commission", "commission_admin", "commission", True),
         ("bench-school", "school_admin", "school", True),
@@ -159,8 +200,11 @@ async def _check_units_and_accounts(engine: AsyncEngine) -> None:
         ("bench-branch", "branch_secretary", "branch", True),
     ]
     # Identity sequences continue after the assigned ids.
-    assert await _scalar(engine, "SELECT nextval(pg_get_serial_sequence('recruit_steps', 'id'))"
-                                 " > (SELECT max(id) FROM recruit_steps)")  # fmt: skip
+    assert await _scalar(
+        engine,
+        "SELECT nextval(pg_get_serial_sequence('recruit_steps', 'id'))"
+        " > (SELECT max(id) FROM recruit_steps)",
+    )
 
 
 async def _check_people(engine: AsyncEngine, cipher: PiiCipher) -> None:
@@ -180,8 +224,13 @@ async def _check_people(engine: AsyncEngine, cipher: PiiCipher) -> None:
         assert row.ethnicity in ETHNICITY_CODES
     shares = Counter(r.ethnicity for r in rows)
     assert 0.8 < shares["汉族"] / len(rows) < 0.98 and len(shares) > 2
-    assert {r.stage for r in rows} >= {"applicant", "activist", "development_target",
-                                       "probationary", "full_member"}  # fmt: skip
+    assert {r.stage for r in rows} >= {
+        "applicant",
+        "activist",
+        "development_target",
+        "probationary",
+        "full_member",
+    }
 
 
 async def _check_steps_and_derivations(engine: AsyncEngine) -> None:
@@ -195,14 +244,27 @@ async def _check_steps_and_derivations(engine: AsyncEngine) -> None:
             before = await recruits.visible(session, recruit_id)
             branch = await visible_unit(session, before.branch_id)
             procedure = await load_procedure(session, branch)
-            steps = (await conn.execute(sa.text(
-                "SELECT step_code, on_date, data, rule_version FROM recruit_steps"
-                " WHERE recruit_id = :r ORDER BY on_date, id"), {"r": recruit_id})).all()  # fmt: skip
+            steps = (
+                await conn.execute(
+                    sa.text(
+                        "SELECT step_code, on_date, data, rule_version FROM recruit_steps"
+                        " WHERE recruit_id = :r ORDER BY on_date, id"
+                    ),
+                    {"r": recruit_id},
+                )
+            ).all()
             history: list[RecordedStep] = []
             for step in steps:
                 rules = procedure.rules(step.on_date)
-                judged = evaluate(step.step_code, step.on_date, step.data, history,
-                                  RecruitFacts(before.birth_date), rules, procedure.calendar)  # fmt: skip
+                judged = evaluate(
+                    step.step_code,
+                    step.on_date,
+                    step.data,
+                    history,
+                    RecruitFacts(before.birth_date),
+                    rules,
+                    procedure.calendar,
+                )
                 assert judged.accepted, (recruit_id, step, judged.violations)
                 assert step.rule_version == rules.version
                 history.append(RecordedStep(step.step_code, step.on_date, step.data))
@@ -218,23 +280,26 @@ async def _check_steps_and_derivations(engine: AsyncEngine) -> None:
 
 
 async def _findings(conn, recruit_id: int) -> Counter:  # type: ignore[no-untyped-def, type-arg]
-    rows = await conn.execute(sa.text(
-        f"SELECT {', '.join(FINDING)} FROM recruit_findings WHERE recruit_id = :r"),
-        {"r": recruit_id})  # fmt: skip
+    rows = await conn.execute(
+        sa.text(f"SELECT {', '.join(FINDING)} FROM recruit_findings WHERE recruit_id = :r"),
+        {"r": recruit_id},
+    )
     return Counter(tuple(r) for r in rows)
 
 
 async def _check_roster_plans_tallies(engine: AsyncEngine) -> None:
     # Introducers and contacts: full members of the recruit's school on the step's date.
     async with engine.connect() as conn:
-        counted = await conn.execute(sa.text("""
+        counted = await conn.execute(
+            sa.text("""
         SELECT count(*), count(*) FILTER (WHERE m.id IS NULL) FROM recruit_steps s
          CROSS JOIN LATERAL jsonb_array_elements_text(
                coalesce(s.data->'introducers', s.data->'contacts')) AS c(code)
           LEFT JOIN members m ON m.school_id = s.school_id AND m.code = c.code
                AND m.joined_on <= s.on_date AND m.full_on <= s.on_date
                AND (m.left_on IS NULL OR m.left_on > s.on_date)
-         WHERE s.step_code IN ('introducers', 'contacts')"""))  # fmt: skip
+         WHERE s.step_code IN ('introducers', 'contacts')""")
+        )
         named, bad = counted.one()
     assert named > 0 and bad == 0
     # An exemption is an acknowledged talent filing.
@@ -250,12 +315,18 @@ async def _check_roster_plans_tallies(engine: AsyncEngine) -> None:
     for figure in ("received", "handed", "reserve"):
         terms = " + ".join(
             f"CASE WHEN m.kind = '{kind}' AND m.{end}_unit_id = q.unit_id THEN {sign} ELSE 0 END"
-            for kind, effects in EFFECTS.items() for end, f, sign in effects if f == figure)  # fmt: skip
+            for kind, effects in EFFECTS.items()
+            for end, f, sign in effects
+            if f == figure
+        )
         for d in ("total", "students", "staff", "high_knowledge"):
-            off = await _scalar(engine, f"""
+            off = await _scalar(
+                engine,
+                f"""
                 SELECT count(*) FROM unit_quotas q WHERE q.{figure}_{d} <> coalesce((
                   SELECT sum(({terms}) * m.{d}) FROM quota_movements m
-                   WHERE m.period_id = q.period_id), 0)""")  # fmt: skip
+                   WHERE m.period_id = q.period_id), 0)""",
+            )
             assert off == 0, (figure, d)
     async with engine.connect() as conn:
         periods = (
@@ -266,9 +337,12 @@ async def _check_roster_plans_tallies(engine: AsyncEngine) -> None:
         assert len(periods) == len(TINY.years)
         for period in periods:
             assert await tallies.drift(conn, period.id, period.path) == []
-            admitted = await conn.scalar(sa.text(
-                "SELECT sum(admitted) FROM unit_tallies WHERE period_id = :p AND unit_id = school_id"),
-                {"p": period.id})  # fmt: skip
+            admitted = await conn.scalar(
+                sa.text(
+                    "SELECT sum(admitted) FROM unit_tallies WHERE period_id = :p AND unit_id = school_id"
+                ),
+                {"p": period.id},
+            )
             assert admitted > 0
     first = date(min(TINY.years), 1, 1)
     assert await _scalar(engine, "SELECT count(*) FROM recruits WHERE approved_on < :d", d=first)
@@ -276,14 +350,24 @@ async def _check_roster_plans_tallies(engine: AsyncEngine) -> None:
 
 async def _check_reports_and_warnings(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:
-        reports = (await conn.execute(sa.text(
-            "SELECT e.*, p.report_due_on FROM execution_reports e"
-            " JOIN plan_periods p ON p.id = e.period_id"))).all()  # fmt: skip
-        overdue = await conn.scalar(sa.text(
-            "SELECT count(*) FROM warnings WHERE kind = 'report_overdue'"))  # fmt: skip
-        due = await conn.scalar(sa.text(
-            "SELECT count(*) FROM plan_periods p JOIN units s ON s.kind = 'school'"
-            " WHERE p.report_due_on < :d"), {"d": TINY.as_of})  # fmt: skip
+        reports = (
+            await conn.execute(
+                sa.text(
+                    "SELECT e.*, p.report_due_on FROM execution_reports e"
+                    " JOIN plan_periods p ON p.id = e.period_id"
+                )
+            )
+        ).all()
+        overdue = await conn.scalar(
+            sa.text("SELECT count(*) FROM warnings WHERE kind = 'report_overdue'")
+        )
+        due = await conn.scalar(
+            sa.text(
+                "SELECT count(*) FROM plan_periods p JOIN units s ON s.kind = 'school'"
+                " WHERE p.report_due_on < :d"
+            ),
+            {"d": TINY.as_of},
+        )
         kinds = set((await conn.execute(sa.text("SELECT DISTINCT kind FROM warnings"))).scalars())
     assert reports and all(r.report_due_on < TINY.as_of for r in reports)
     for report in reports:  # a loaded report verifies like one submitted through the API
@@ -301,7 +385,18 @@ def test_cli_registers_generate() -> None:
 
     root = argparse.ArgumentParser()
     generate.add_parser(root.add_subparsers(dest="action"))
-    args = root.parse_args(["generate", "--scale", "province", "--seed", "3", "--replace",
-                            "--no-scan", "--as-of", "2025-06-30"])  # fmt: skip
+    args = root.parse_args(
+        [
+            "generate",
+            "--scale",
+            "province",
+            "--seed",
+            "3",
+            "--replace",
+            "--no-scan",
+            "--as-of",
+            "2025-06-30",
+        ]
+    )
     assert (args.scale, args.seed, args.replace, args.scan) == ("province", 3, True, False)
     assert args.as_of == date(2025, 6, 30) and args.func is generate.run

@@ -58,7 +58,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.rfile.read(length)
         _Handler.count += 1
         failed = _Handler.count % 2 == 0 or self.headers.get("Authorization") != "Bearer t"
-        payload = b'{"data":null,"errors": [ {"message":"x"}]}' if failed else b'{"data":{"p":{"errors":[]}}}'  # fmt: skip
+        payload = (
+            b'{"data":null,"errors": [ {"message":"x"}]}'
+            if failed
+            else b'{"data":{"p":{"errors":[]}}}'
+        )
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
@@ -120,8 +124,11 @@ def test_pgbench_script_and_variables() -> None:
     assert script.startswith("BEGIN;\nSELECT * FROM app_bind_principal(:user);\n")
     assert script.rstrip().endswith("COMMIT;")
     assert pgbench.variables({"paths": ["1.2", "1.3"], "user": 7}) == [
-        "-D", "paths={1.2,1.3}", "-D", "user=7",
-    ]  # fmt: skip
+        "-D",
+        "paths={1.2,1.3}",
+        "-D",
+        "user=7",
+    ]
 
 
 def test_pgbench_output_and_log_parsed(tmp_path: Path) -> None:
@@ -214,18 +221,42 @@ def test_verdicts_judge_the_issue_targets() -> None:
 
 
 def test_answers_reduce_to_comparable_tuples() -> None:
-    line = {"unitId": sc.gid("Unit", 2), "unitName": "甲", "plan": 10, "admitted": 3,
-            "admittedExempt": 1, "openFindings": 4,
-            "structure": dict.fromkeys(("women", "ethnicMinority", "youth35", "collegeEducated",
-                                        "students", "staff", "highKnowledge",
-                                        "professionalTechnical"), 1),
-            "pipeline": dict.fromkeys(("applicants", "activists", "developmentTargets",
-                                       "probationary", "converted"), 2)}  # fmt: skip
+    line = {
+        "unitId": sc.gid("Unit", 2),
+        "unitName": "甲",
+        "plan": 10,
+        "admitted": 3,
+        "admittedExempt": 1,
+        "openFindings": 4,
+        "structure": dict.fromkeys(
+            (
+                "women",
+                "ethnicMinority",
+                "youth35",
+                "collegeEducated",
+                "students",
+                "staff",
+                "highKnowledge",
+                "professionalTechnical",
+            ),
+            1,
+        ),
+        "pipeline": dict.fromkeys(
+            ("applicants", "activists", "developmentTargets", "probationary", "converted"), 2
+        ),
+    }
     ours = sc.normalize_ours("Q1", {"data": {"rollup": {"children": [line]}}})
     assert ours == [(2, "甲", 10, 3, 1, *(1,) * 8, *(2,) * 5, 4)]
-    row = {"unit_id": 2, "unit_name": "甲", "plan": 10, "admitted": 3, "admitted_exempt": 1,
-           **dict.fromkeys(sc.Q1_FIGURES[2:10], 1), **dict.fromkeys(sc.Q1_FIGURES[10:15], 2),
-           "open_findings": 4}  # fmt: skip
+    row = {
+        "unit_id": 2,
+        "unit_name": "甲",
+        "plan": 10,
+        "admitted": 3,
+        "admitted_exempt": 1,
+        **dict.fromkeys(sc.Q1_FIGURES[2:10], 1),
+        **dict.fromkeys(sc.Q1_FIGURES[10:15], 2),
+        "open_findings": 4,
+    }
     assert sc.normalize_floor("Q1-live", {"data": [row]}) == ours
     assert sc.peer_view("Q1", ours) == [(2, 10, 3, 1, *(1,) * 8, *(2,) * 5, 4)]
     assert sc.differences(ours, ours) == []
@@ -282,13 +313,18 @@ async def test_floor_serves_the_read_scenarios_under_row_level_security(
 
     commission = world.units["commission"]
     async with owner_engine.begin() as conn:
-        period = await conn.scalar(sa.text(
-            "INSERT INTO plan_periods (commission_id, commission_path, name, kind, starts_on,"
-            " ends_on, report_due_on, state) SELECT id, path, '2024', 'calendar_year',"
-            " :s, :e, :e, 'issued' FROM units WHERE id = :c RETURNING id"),
-            {"s": date(2024, 1, 1), "e": date(2024, 12, 31), "c": commission})  # fmt: skip
-    monkeypatch.setenv("PARTYPLAN_BENCH_FLOOR_DSN",
-                       app_url_from_owner(owner_url, "partyplan_app", None).replace("+asyncpg", ""))  # fmt: skip
+        period = await conn.scalar(
+            sa.text(
+                "INSERT INTO plan_periods (commission_id, commission_path, name, kind, starts_on,"
+                " ends_on, report_due_on, state) SELECT id, path, '2024', 'calendar_year',"
+                " :s, :e, :e, 'issued' FROM units WHERE id = :c RETURNING id"
+            ),
+            {"s": date(2024, 1, 1), "e": date(2024, 12, 31), "c": commission},
+        )
+    monkeypatch.setenv(
+        "PARTYPLAN_BENCH_FLOOR_DSN",
+        app_url_from_owner(owner_url, "partyplan_app", None).replace("+asyncpg", ""),
+    )
     monkeypatch.setenv("PARTYPLAN_KEY_DIR", str(settings.resolved_key_dir))
     monkeypatch.setenv("PARTYPLAN_BENCH_FLOOR_POOL", "2")
 
@@ -305,8 +341,9 @@ async def test_floor_serves_the_read_scenarios_under_row_level_security(
         httpx.AsyncClient(transport=transport, base_url="http://floor") as client,
     ):
         lines = await call(client, "Q1", {"unit": commission, "period": period}, "commission_admin")
-        live = await call(client, "Q1-live", {"unit": commission, "period": period},
-                          "commission_admin")  # fmt: skip
+        live = await call(
+            client, "Q1-live", {"unit": commission, "period": period}, "commission_admin"
+        )
         school = world.units["A"]
         page = await call(client, "Q3", {"under": school}, "school_admin")
         warnings = await call(client, "Q4", {"under": school}, "school_admin")

@@ -31,27 +31,60 @@ class Plans:
         return payload
 
     async def period(self, name: str = "2023 年度", publish: bool = True) -> str:
-        payload = await self.ok(CREATE_PERIOD, {"input": {
-            "commissionId": self.world.gid("commission"), "name": name, "kind": "CALENDAR_YEAR",
-            "startsOn": "2023-01-01", "endsOn": "2023-12-31"}}, "commission_admin")  # fmt: skip
+        payload = await self.ok(
+            CREATE_PERIOD,
+            {
+                "input": {
+                    "commissionId": self.world.gid("commission"),
+                    "name": name,
+                    "kind": "CALENDAR_YEAR",
+                    "startsOn": "2023-01-01",
+                    "endsOn": "2023-12-31",
+                }
+            },
+            "commission_admin",
+        )
         period_id = payload["period"]["id"]
         if publish:
             await self.ok(PUBLISH, {"id": period_id}, "commission_admin")
         return period_id
 
     async def issue(self, period_id: str, school: str, total: int, **subquotas: int) -> None:
-        await self.ok(ISSUE, {"input": {
-            "periodId": period_id, "schoolId": self.world.gid(school),
-            "amounts": {"total": total, **subquotas},
-            "documentNo": "晋教工委组〔2023〕23号", "documentDate": "2023-03-27"}},
-            "commission_admin")  # fmt: skip
+        await self.ok(
+            ISSUE,
+            {
+                "input": {
+                    "periodId": period_id,
+                    "schoolId": self.world.gid(school),
+                    "amounts": {"total": total, **subquotas},
+                    "documentNo": "晋教工委组〔2023〕23号",
+                    "documentDate": "2023-03-27",
+                }
+            },
+            "commission_admin",
+        )
 
-    async def allocate(self, period_id: str, parent: str, child: str, total: int,
-                       account: str = "school_admin", **subquotas: int) -> dict[str, Any]:  # fmt: skip
-        return await self.gql(ALLOCATE, {"input": {
-            "periodId": period_id, "fromUnitId": self.world.gid(parent),
-            "toUnitId": self.world.gid(child), "amounts": {"total": total, **subquotas}}},
-            self.world.tokens[account])  # fmt: skip
+    async def allocate(
+        self,
+        period_id: str,
+        parent: str,
+        child: str,
+        total: int,
+        account: str = "school_admin",
+        **subquotas: int,
+    ) -> dict[str, Any]:
+        return await self.gql(
+            ALLOCATE,
+            {
+                "input": {
+                    "periodId": period_id,
+                    "fromUnitId": self.world.gid(parent),
+                    "toUnitId": self.world.gid(child),
+                    "amounts": {"total": total, **subquotas},
+                }
+            },
+            self.world.tokens[account],
+        )
 
 
 @pytest.fixture
@@ -96,11 +129,11 @@ _SQL = _RECOMPUTE.format(
         f"sum({f} * {d}) AS {n}_{d}"
         for f, n in (("r", "received"), ("h", "handed"), ("s", "reserve"))
         for d in _DIMS
-    ),  # fmt: skip
+    ),
     columns=", ".join(
         [f"coalesce(l.{n}_{d}, 0)" for n in ("received", "handed", "reserve") for d in _DIMS]
         + [f"coalesce(f.{d}, 0)" for d in _DIMS]
-    ),  # fmt: skip
+    ),
 )
 _STORED = "SELECT period_id, unit_id, {} , forecast_remark FROM unit_quotas ORDER BY 1, 2".format(
     ", ".join(f"{n}_{d}" for n in ("received", "handed", "reserve", "forecast") for d in _DIMS)

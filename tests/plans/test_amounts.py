@@ -19,8 +19,15 @@ def test_as_dict_names_every_dimension() -> None:
 
 
 def test_amounts_of_reads_a_figures_four_columns() -> None:
-    row = SimpleNamespace(received_total=9, received_students=5, received_staff=3,
-                          received_high_knowledge=1, handed_total=2, handed_students=1,
-                          handed_staff=0, handed_high_knowledge=0)  # fmt: skip
+    row = SimpleNamespace(
+        received_total=9,
+        received_students=5,
+        received_staff=3,
+        received_high_knowledge=1,
+        handed_total=2,
+        handed_students=1,
+        handed_staff=0,
+        handed_high_knowledge=0,
+    )
     assert amounts_of(row, "received") == Amounts(9, 5, 3, 1)
     assert amounts_of(row, "handed") == Amounts(2, 1, 0, 0)

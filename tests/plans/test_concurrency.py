@@ -32,9 +32,15 @@ async def test_concurrent_allocations_never_overdraw_the_parent(
     assert accepted and refused
 
     async with owner_engine.connect() as conn:
-        rows = {r.unit_id: r for r in await conn.execute(sa.text(
-            "SELECT unit_id, received_total, handed_total, reserve_total, received_staff, "
-            "handed_staff FROM unit_quotas"))}  # fmt: skip
+        rows = {
+            r.unit_id: r
+            for r in await conn.execute(
+                sa.text(
+                    "SELECT unit_id, received_total, handed_total, reserve_total, received_staff, "
+                    "handed_staff FROM unit_quotas"
+                )
+            )
+        }
     school = rows[world.units["A"]]
     assert school.handed_total + school.reserve_total <= school.received_total == 17
     assert school.handed_staff <= school.received_staff == 5

@@ -50,15 +50,21 @@ async def test_only_an_acknowledged_filing_exempts(gql, world, owner_engine) -> 
 
     second = (await gql(FILE, {"r": other, "p": "某计划"}, school))["data"]["fileTalent"]["filing"]
     returned = await gql(RETURN, {"f": second["id"], "why": "非省级以上人才计划"}, commission)
-    assert returned["data"]["returnFiling"]["filing"] == {"status": "RETURNED",
-                                                          "returnReason": "非省级以上人才计划"}  # fmt: skip
+    assert returned["data"]["returnFiling"]["filing"] == {
+        "status": "RETURNED",
+        "returnReason": "非省级以上人才计划",
+    }
     assert await api.admitted(gql, world, "A", period) == 1  # a returned filing exempts nothing
 
-    listed = await gql("{ filings(status: ACKNOWLEDGED) { edges { node { recruitName } } } }",
-                       token=commission)  # fmt: skip
+    listed = await gql(
+        "{ filings(status: ACKNOWLEDGED) { edges { node { recruitName } } } }", token=commission
+    )
     assert [e["node"]["recruitName"] for e in listed["data"]["filings"]["edges"]] == ["张教授"]
-    hidden = await gql("query($u: ID) { filings(under: $u) { edges { cursor } } }",
-                       {"u": world.gid("A")}, world.tokens["other_school_admin"])  # fmt: skip
+    hidden = await gql(
+        "query($u: ID) { filings(under: $u) { edges { cursor } } }",
+        {"u": world.gid("A")},
+        world.tokens["other_school_admin"],
+    )
     assert codes(hidden) == ["NOT_FOUND"]
 
 

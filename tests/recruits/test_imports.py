@@ -13,8 +13,10 @@ IMPORT = """mutation($input: ImportRecruitsInput!) { importRecruits(input: $inpu
 
 def row(world, sequence: int, name: str, steps: int = 0, **overrides: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     values = person(idNumber=id_number("20030504", sequence), name=name, **overrides)
-    past = [{"step": code.upper(), "on": on.isoformat(), "data": data}
-            for code, on, data, _ in WALK[:steps]]  # fmt: skip
+    past = [
+        {"step": code.upper(), "on": on.isoformat(), "data": data}
+        for code, on, data, _ in WALK[:steps]
+    ]
     return {"branchId": world.gid("A1a"), **values, "steps": past}
 
 
@@ -28,7 +30,10 @@ async def test_a_clean_import_writes_every_row(gql, world, owner_engine) -> None
     payload = result["data"]["importRecruits"]
     assert payload["errors"] == []
     assert [(r["name"], r["stage"]) for r in payload["recruits"]] == [
-        ("赵一", "APPLICANT"), ("钱二", "ACTIVIST"), ("孙三", "DEVELOPMENT_TARGET")]  # fmt: skip
+        ("赵一", "APPLICANT"),
+        ("钱二", "ACTIVIST"),
+        ("孙三", "DEVELOPMENT_TARGET"),
+    ]
     assert await scalar(owner_engine, "SELECT count(*) FROM recruit_steps") == 3 + 2 + 8
 
 

@@ -21,41 +21,64 @@ SET_OVERLAY = """mutation($c: ID!, $o: JSON!) { setRuleOverlay(input: {commissio
 
 async def test_the_commission_sets_the_calendar_everyone_reads_it(gql, world) -> None:  # type: ignore[no-untyped-def]
     national_day = [f"2023-10-0{d}" for d in range(1, 7)] + ["2023-09-29", "2023-09-30"]
-    calendar = {"commissionId": world.gid("commission"), "year": 2023, "holidays": national_day,
-                "makeupWorkdays": ["2023-10-07", "2023-10-08"]}  # fmt: skip
+    calendar = {
+        "commissionId": world.gid("commission"),
+        "year": 2023,
+        "holidays": national_day,
+        "makeupWorkdays": ["2023-10-07", "2023-10-08"],
+    }
     result = await gql(SET_CALENDAR, {"input": calendar}, world.tokens["commission_admin"])
     assert result["data"]["setWorkingCalendar"]["errors"] == []
-    read = await gql("query($u: ID!) { workingCalendar(unitId: $u, year: 2023) { holidays makeupWorkdays } }",
-                     {"u": world.gid("A1a")}, world.tokens["branch_secretary"])  # fmt: skip
-    assert read["data"]["workingCalendar"] == {"holidays": sorted(national_day),
-                                               "makeupWorkdays": ["2023-10-07", "2023-10-08"]}  # fmt: skip
-    for bad, field in (({"makeupWorkdays": ["2023-10-09"]}, "makeupWorkdays"),  # a Monday
-                       ({"holidays": ["2024-01-01"]}, "holidays")):  # fmt: skip
+    read = await gql(
+        "query($u: ID!) { workingCalendar(unitId: $u, year: 2023) { holidays makeupWorkdays } }",
+        {"u": world.gid("A1a")},
+        world.tokens["branch_secretary"],
+    )
+    assert read["data"]["workingCalendar"] == {
+        "holidays": sorted(national_day),
+        "makeupWorkdays": ["2023-10-07", "2023-10-08"],
+    }
+    for bad, field in (
+        ({"makeupWorkdays": ["2023-10-09"]}, "makeupWorkdays"),  # a Monday
+        ({"holidays": ["2024-01-01"]}, "holidays"),
+    ):
         refused = await gql(
             SET_CALENDAR, {"input": {**calendar, **bad}}, world.tokens["commission_admin"]
         )
-        assert [(e["code"], e["field"]) for e in refused["data"]["setWorkingCalendar"]["errors"]] == [
-            ("INVALID_CALENDAR", field)]  # fmt: skip
+        assert [
+            (e["code"], e["field"]) for e in refused["data"]["setWorkingCalendar"]["errors"]
+        ] == [("INVALID_CALENDAR", field)]
 
 
 async def test_a_stored_overlay_governs_later_steps(gql, world) -> None:  # type: ignore[no-untyped-def]
-    overlay = Overlay(id="xz-2023-activist-wait", title="入党申请满 6 个月方可确定为积极分子",
-                      document="晋教工委组〔2023〕23号", province="14",
-                      rules=(EXAMPLE_ACTIVIST_WAIT_6M,))  # fmt: skip
+    overlay = Overlay(
+        id="xz-2023-activist-wait",
+        title="入党申请满 6 个月方可确定为积极分子",
+        document="晋教工委组〔2023〕23号",
+        province="14",
+        rules=(EXAMPLE_ACTIVIST_WAIT_6M,),
+    )
     body = overlay_to_json(overlay)
-    wrong = await gql(SET_OVERLAY, {"c": world.gid("commission"), "o": {**body, "province": "50"}},
-                      world.tokens["commission_admin"])  # fmt: skip
+    wrong = await gql(
+        SET_OVERLAY,
+        {"c": world.gid("commission"), "o": {**body, "province": "50"}},
+        world.tokens["commission_admin"],
+    )
     assert [e["code"] for e in wrong["data"]["setRuleOverlay"]["errors"]] == ["INVALID_OVERLAY"]
-    malformed = await gql(SET_OVERLAY, {"c": world.gid("commission"), "o": {**body, "format": 9}},
-                          world.tokens["commission_admin"])  # fmt: skip
+    malformed = await gql(
+        SET_OVERLAY,
+        {"c": world.gid("commission"), "o": {**body, "format": 9}},
+        world.tokens["commission_admin"],
+    )
     assert malformed["data"]["setRuleOverlay"]["errors"][0]["code"] == "INVALID_OVERLAY"
 
     recruit = (await create(gql, world))["recruit"]["id"]  # applied 2022-09-15
     await step(
         gql, world, recruit, "talk", date(2022, 10, 10), {"talked_by": "书记"}, "branch_secretary"
     )
-    stored = await gql(SET_OVERLAY, {"c": world.gid("commission"), "o": body},
-                       world.tokens["commission_admin"])  # fmt: skip
+    stored = await gql(
+        SET_OVERLAY, {"c": world.gid("commission"), "o": body}, world.tokens["commission_admin"]
+    )
     assert stored["data"]["setRuleOverlay"]["overlay"] == {
         "id": "xz-2023-activist-wait",
         "province": "14",
@@ -66,40 +89,63 @@ async def test_a_stored_overlay_governs_later_steps(gql, world) -> None:  # type
     on_time = await step(gql, world, recruit, "activist", date(2023, 3, 20), {}, "branch_secretary")
     assert on_time["errors"] == [] and on_time["recruit"]["stage"] == "ACTIVIST"
 
-    listed = await gql("query($u: ID!) { ruleOverlays(unitId: $u) { id } }", {"u": world.gid("A1a")},
-                       world.tokens["branch_secretary"])  # fmt: skip
+    listed = await gql(
+        "query($u: ID!) { ruleOverlays(unitId: $u) { id } }",
+        {"u": world.gid("A1a")},
+        world.tokens["branch_secretary"],
+    )
     assert "xz-2023-activist-wait" in [o["id"] for o in listed["data"]["ruleOverlays"]]
 
 
 async def test_publicity_dates_are_recorded_and_counted(gql, world) -> None:  # type: ignore[no-untyped-def]
     """Publicity dates travel as JSON text: recorded, stored and re-judged by every later
     derivation; too short a publicity is refused with its field, and nothing is written."""
-    overlay = Overlay(id="xz-publicity", title="公示不少于5个工作日", document="x", province="14",
-                      rules=(EXAMPLE_PUBLICITY_5WD,))  # fmt: skip
-    stored = await gql(SET_OVERLAY, {"c": world.gid("commission"), "o": overlay_to_json(overlay)},
-                       world.tokens["commission_admin"])  # fmt: skip
+    overlay = Overlay(
+        id="xz-publicity",
+        title="公示不少于5个工作日",
+        document="x",
+        province="14",
+        rules=(EXAMPLE_PUBLICITY_5WD,),
+    )
+    stored = await gql(
+        SET_OVERLAY,
+        {"c": world.gid("commission"), "o": overlay_to_json(overlay)},
+        world.tokens["commission_admin"],
+    )
     assert stored["data"]["setRuleOverlay"]["errors"] == []
     recruit = (await create(gql, world))["recruit"]["id"]  # applied 2022-09-15
     await step(
         gql, world, recruit, "talk", date(2022, 10, 10), {"talked_by": "书记"}, "branch_secretary"
     )
     four_days = {"publicity_from": "2023-03-06", "publicity_to": "2023-03-09"}
-    short = await step(gql, world, recruit, "activist", date(2023, 3, 20), four_days,
-                       "branch_secretary")  # fmt: skip
+    short = await step(
+        gql, world, recruit, "activist", date(2023, 3, 20), four_days, "branch_secretary"
+    )
     assert [(e["code"], e["field"]) for e in short["errors"]] == [("RULE_VIOLATION", "publicityTo")]
-    malformed = await step(gql, world, recruit, "activist", date(2023, 3, 20),
-                           {**four_days, "publicity_from": "6 March"}, "branch_secretary")  # fmt: skip
+    malformed = await step(
+        gql,
+        world,
+        recruit,
+        "activist",
+        date(2023, 3, 20),
+        {**four_days, "publicity_from": "6 March"},
+        "branch_secretary",
+    )
     assert [(e["code"], e["field"]) for e in malformed["errors"]] == [
         ("RULE_VIOLATION", "publicityFrom")
     ]
     five_days = {"publicity_from": "2023-03-06", "publicity_to": "2023-03-10"}
-    done = await step(gql, world, recruit, "activist", date(2023, 3, 20), five_days,
-                      "branch_secretary")  # fmt: skip
+    done = await step(
+        gql, world, recruit, "activist", date(2023, 3, 20), five_days, "branch_secretary"
+    )
     assert done["errors"] == [] and done["recruit"]["stage"] == "ACTIVIST"
     # The next step re-derives the recruit from its stored history, publicity included.
     later = await step(gql, world, recruit, "activist_filing", date(2023, 3, 25), {}, "unit_admin")
     assert later["errors"] == [] and later["recruit"]["stage"] == "ACTIVIST"
-    read = await gql("query($r: ID!) { node(id: $r) { ... on Recruit { steps { step data } } } }",
-                     {"r": recruit}, world.tokens["branch_secretary"])  # fmt: skip
+    read = await gql(
+        "query($r: ID!) { node(id: $r) { ... on Recruit { steps { step data } } } }",
+        {"r": recruit},
+        world.tokens["branch_secretary"],
+    )
     steps = {s["step"]: s["data"] for s in read["data"]["node"]["steps"]}
     assert steps["ACTIVIST"] == five_days

@@ -18,7 +18,10 @@ async def test_a_recruit_walks_all_25_steps_to_full_membership(gql, world, owner
     assert created["errors"] == []
     recruit = created["recruit"]
     assert (recruit["stage"], recruit["nextStep"], recruit["nextDueOn"]) == (
-        "APPLICANT", "TALK", "2022-10-15")  # fmt: skip
+        "APPLICANT",
+        "TALK",
+        "2022-10-15",
+    )
     assert recruit["branch"] == {"name": "甲院第一党支部"}
     stages = []
     for code, on, data, account in WALK:
@@ -45,10 +48,12 @@ async def test_identity_errors_are_typed_and_write_nothing(gql, world, owner_eng
         ({"gender": "FEMALE"}, [("ID_GENDER_MISMATCH", "gender")]),
         ({"ethnicity": "汉"}, [("INVALID_ETHNICITY", "ethnicity")]),
         ({"phone": "12345"}, [("INVALID_PHONE", "phone")]),
-        ({"ethnicity": "汉", "phone": "1"}, [("INVALID_ETHNICITY", "ethnicity"),
-                                             ("INVALID_PHONE", "phone")]),
+        (
+            {"ethnicity": "汉", "phone": "1"},
+            [("INVALID_ETHNICITY", "ethnicity"), ("INVALID_PHONE", "phone")],
+        ),
         ({"applicationDate": "2099-01-01"}, [("FUTURE_DATE", "applicationDate")]),
-    ]  # fmt: skip
+    ]
     for overrides, expected in cases:
         payload = await create(gql, world, **overrides)
         assert payload["recruit"] is None
@@ -58,8 +63,13 @@ async def test_identity_errors_are_typed_and_write_nothing(gql, world, owner_eng
 
 
 async def test_underage_applicant_is_refused_citing_the_rule(gql, world, owner_engine) -> None:  # type: ignore[no-untyped-def]
-    payload = await create(gql, world, birthDate="2005-01-20", idNumber=id_number("20050120", 3),
-                           applicationDate="2022-09-15")  # fmt: skip
+    payload = await create(
+        gql,
+        world,
+        birthDate="2005-01-20",
+        idNumber=id_number("20050120", 3),
+        applicationDate="2022-09-15",
+    )
     [error] = payload["errors"]
     assert error["code"] == "RULE_VIOLATION" and "细则" in error["message"]
     assert await scalar(owner_engine, "SELECT count(*) FROM recruits") == 0
@@ -86,8 +96,9 @@ async def test_quorum_less_meeting_is_refused_and_nothing_is_written(
         ({"entitled": 25, "present": 20, "in_favour": 12}, "meeting.majority"),  # of present only
     ]
     for votes, rule in cases:
-        payload = await step(gql, world, recruit, "branch_meeting", date(2024, 6, 5), votes,
-                             "branch_secretary")  # fmt: skip
+        payload = await step(
+            gql, world, recruit, "branch_meeting", date(2024, 6, 5), votes, "branch_secretary"
+        )
         assert {e["code"] for e in payload["errors"]} == {"RULE_VIOLATION"}, payload
         assert any(f"[{rule} " in e["message"] for e in payload["errors"]), payload
     assert await scalar(owner_engine, "SELECT count(*) FROM recruit_steps") == before
@@ -95,8 +106,9 @@ async def test_quorum_less_meeting_is_refused_and_nothing_is_written(
 
 async def test_late_steps_are_accepted_with_findings(gql, world) -> None:  # type: ignore[no-untyped-def]
     recruit = (await create(gql, world))["recruit"]["id"]
-    payload = await step(gql, world, recruit, "talk", date(2022, 11, 20), {"talked_by": "书记"},
-                         "branch_secretary")  # fmt: skip
+    payload = await step(
+        gql, world, recruit, "talk", date(2022, 11, 20), {"talked_by": "书记"}, "branch_secretary"
+    )
     assert payload["errors"] == []
     findings = payload["recruit"]["findings"]
     assert len(findings) == 1 and findings[0]["step"] == "TALK" and findings[0]["daysLate"] > 0
@@ -105,9 +117,18 @@ async def test_late_steps_are_accepted_with_findings(gql, world) -> None:  # typ
 
 async def test_approval_needs_the_committee(gql, world) -> None:  # type: ignore[no-untyped-def]
     recruit = (await create(gql, world))["recruit"]["id"]
-    result = await gql(STEP, {"input": {"recruitId": recruit, "step": "ACTIVIST_FILING",
-                                        "on": "2023-03-27", "data": {}}},
-                       world.tokens["branch_secretary"])  # fmt: skip
+    result = await gql(
+        STEP,
+        {
+            "input": {
+                "recruitId": recruit,
+                "step": "ACTIVIST_FILING",
+                "on": "2023-03-27",
+                "data": {},
+            }
+        },
+        world.tokens["branch_secretary"],
+    )
     assert codes(result) == ["FORBIDDEN"]
 
 
@@ -124,8 +145,11 @@ async def test_pii_masked_without_the_permission(gql, world, owner_engine) -> No
     assert number.encode() not in bytes(row.id_number_enc) and b"1381234" not in bytes(
         row.phone_enc
     )
-    found = await gql("query($s: String) { recruits(search: $s) { edges { node { name } } } }",
-                      {"s": number}, world.tokens["viewer"])  # fmt: skip
+    found = await gql(
+        "query($s: String) { recruits(search: $s) { edges { node { name } } } }",
+        {"s": number},
+        world.tokens["viewer"],
+    )
     assert [e["node"]["name"] for e in found["data"]["recruits"]["edges"]] == ["李明"]
 
 
@@ -133,9 +157,13 @@ async def test_admissions_count_by_approval_date_across_a_period_boundary(gql, w
     p2023, p2024 = await period(gql, world, 2023), await period(gql, world, 2024)
     for i, approval_on in enumerate((date(2023, 12, 29), date(2024, 1, 2))):
         shift = approval_on - date(2024, 6, 25)  # the walk, moved to end on this approval
-        recruit = (await create(gql, world, idNumber=id_number("20030504", 20 + i),
-                                name="学生" + "甲乙"[i],
-                                applicationDate=(date(2022, 9, 15) + shift).isoformat()))  # fmt: skip
+        recruit = await create(
+            gql,
+            world,
+            idNumber=id_number("20030504", 20 + i),
+            name="学生" + "甲乙"[i],
+            applicationDate=(date(2022, 9, 15) + shift).isoformat(),
+        )
         for code, on, data, account in WALK[: [w[0] for w in WALK].index("approval") + 1]:
             payload = await step(
                 gql, world, recruit["recruit"]["id"], code, on + shift, data, account
@@ -148,8 +176,12 @@ async def test_admissions_count_by_approval_date_across_a_period_boundary(gql, w
 
 async def test_list_statement_count_does_not_grow_with_the_page(gql, world, platform) -> None:  # type: ignore[no-untyped-def]
     for i in range(12):
-        created = await create(gql, world, idNumber=id_number("20030504", 40 + i),
-                               name="学生" + "甲乙丙丁戊己庚辛壬癸子丑"[i])  # fmt: skip
+        created = await create(
+            gql,
+            world,
+            idNumber=id_number("20030504", 40 + i),
+            name="学生" + "甲乙丙丁戊己庚辛壬癸子丑"[i],
+        )
         assert created["errors"] == [], created
     query = """query($n: Int) { recruits(first: $n) { edges { node { name idNumber stage nextStep
                branch { name } steps { step on } findings { ruleId } } } } }"""
@@ -189,8 +221,15 @@ async def test_record_step_statement_count_does_not_grow_with_the_history(
         counts = []
         for month in (5, 7, 9, 11):  # cultivation is repeatable: the history grows by one each
             statements.clear()
-            payload = await step(gql, world, recruit, "cultivation", date(2023, month, 20),
-                                 {"assessment": "合格"}, "branch_secretary")  # fmt: skip
+            payload = await step(
+                gql,
+                world,
+                recruit,
+                "cultivation",
+                date(2023, month, 20),
+                {"assessment": "合格"},
+                "branch_secretary",
+            )
             assert payload["errors"] == [] and payload["recruit"]["stage"] == "ACTIVIST"
             counts.append(len(statements))
     finally:
@@ -204,15 +243,24 @@ async def test_branch_with_open_recruits_stays_active_and_moves_with_them(
     gql, world, owner_engine
 ) -> None:  # type: ignore[no-untyped-def]
     recruit = (await create(gql, world))["recruit"]["id"]
-    refused = await gql("mutation($id: ID!) { deactivateUnit(input: {unitId: $id}) { errors { code message } } }",
-                        {"id": world.gid("A1a")}, world.tokens["school_admin"])  # fmt: skip
+    refused = await gql(
+        "mutation($id: ID!) { deactivateUnit(input: {unitId: $id}) { errors { code message } } }",
+        {"id": world.gid("A1a")},
+        world.tokens["school_admin"],
+    )
     assert [e["code"] for e in refused["data"]["deactivateUnit"]["errors"]] == ["IN_USE"]
-    moved = await gql("mutation($id: ID!, $to: ID!) { moveUnit(input: {unitId: $id, newParentId: $to}) { errors { code } } }",
-                      {"id": world.gid("A1a"), "to": world.gid("A")}, world.tokens["school_admin"])  # fmt: skip
+    moved = await gql(
+        "mutation($id: ID!, $to: ID!) { moveUnit(input: {unitId: $id, newParentId: $to}) { errors { code } } }",
+        {"id": world.gid("A1a"), "to": world.gid("A")},
+        world.tokens["school_admin"],
+    )
     assert moved["data"]["moveUnit"]["errors"] == []
-    stale = await scalar(owner_engine,
-                         "SELECT count(*) FROM recruit_steps s JOIN units u ON u.id = :b "
-                         "WHERE s.unit_path <> u.path", b=world.units["A1a"])  # fmt: skip
+    stale = await scalar(
+        owner_engine,
+        "SELECT count(*) FROM recruit_steps s JOIN units u ON u.id = :b "
+        "WHERE s.unit_path <> u.path",
+        b=world.units["A1a"],
+    )
     assert stale == 0
     query = "query($id: ID!) { recruit(id: $id) { name } }"
     assert (await gql(query, {"id": recruit}, world.tokens["school_admin"]))["data"]["recruit"]
@@ -227,11 +275,17 @@ async def test_corrections_supersede_keep_history_and_are_judged_again(
     gql, world, owner_engine
 ) -> None:  # type: ignore[no-untyped-def]
     recruit = (await create(gql, world))["recruit"]["id"]
-    late = await step(gql, world, recruit, "talk", date(2022, 11, 20), {"talked_by": "书记"},
-                      "branch_secretary")  # fmt: skip
+    late = await step(
+        gql, world, recruit, "talk", date(2022, 11, 20), {"talked_by": "书记"}, "branch_secretary"
+    )
     assert late["recruit"]["openFindings"] == 1
-    steps = (await gql("query($id: ID!) { recruit(id: $id) { steps { id step } } }", {"id": recruit},
-                       world.tokens["branch_secretary"]))["data"]["recruit"]["steps"]  # fmt: skip
+    steps = (
+        await gql(
+            "query($id: ID!) { recruit(id: $id) { steps { id step } } }",
+            {"id": recruit},
+            world.tokens["branch_secretary"],
+        )
+    )["data"]["recruit"]["steps"]
     talk_id = next(s["id"] for s in steps if s["step"] == "TALK")
     secretary = world.tokens["branch_secretary"]
 
@@ -288,11 +342,17 @@ async def test_transfers_keep_the_history_and_follow_scope(gql, world) -> None: 
         "NOT_FOUND"
     ]
 
-    across = await gql(TRANSFER, {"r": recruit, "b": world.gid("B1"), "why": "转学"},
-                       world.tokens["commission_admin"])  # fmt: skip
+    across = await gql(
+        TRANSFER,
+        {"r": recruit, "b": world.gid("B1"), "why": "转学"},
+        world.tokens["commission_admin"],
+    )
     assert across["data"]["transferRecruit"]["errors"] == []
-    seen = await gql("query($id: ID!) { recruit(id: $id) { steps { step } } }", {"id": recruit},
-                     world.tokens["other_school_admin"])  # fmt: skip
+    seen = await gql(
+        "query($id: ID!) { recruit(id: $id) { steps { step } } }",
+        {"id": recruit},
+        world.tokens["other_school_admin"],
+    )
     assert len(seen["data"]["recruit"]["steps"]) == 2
     assert codes(await gql(query, {"id": recruit}, school)) == ["NOT_FOUND"]
 
@@ -301,31 +361,59 @@ async def test_probation_extended_once_then_cancellation(gql, world) -> None:  #
     recruit = (await create(gql, world))["recruit"]["id"]
     for code, on, data, account in WALK[: [w[0] for w in WALK].index("oath") + 1]:
         assert (await step(gql, world, recruit, code, on, data, account))["errors"] == []
-    extended = await step(gql, world, recruit, "probation_extension", date(2025, 6, 5),
-                          {"months": 6, "reason": "考察不足"}, "branch_secretary")  # fmt: skip
+    extended = await step(
+        gql,
+        world,
+        recruit,
+        "probation_extension",
+        date(2025, 6, 5),
+        {"months": 6, "reason": "考察不足"},
+        "branch_secretary",
+    )
     assert extended["errors"] == [] and extended["recruit"]["stage"] == "PROBATIONARY"
     assert extended["recruit"]["nextDueOn"] > "2025-09-05"  # the conversion deadline moved
-    again = await step(gql, world, recruit, "probation_extension", date(2025, 7, 1),
-                       {"months": 6}, "branch_secretary")  # fmt: skip
+    again = await step(
+        gql,
+        world,
+        recruit,
+        "probation_extension",
+        date(2025, 7, 1),
+        {"months": 6},
+        "branch_secretary",
+    )
     assert [e["code"] for e in again["errors"]] == ["RULE_VIOLATION"]
-    cancelled = await step(gql, world, recruit, "probation_cancellation", date(2025, 8, 1),
-                           {"reason": "不具备党员条件"}, "branch_secretary")  # fmt: skip
+    cancelled = await step(
+        gql,
+        world,
+        recruit,
+        "probation_cancellation",
+        date(2025, 8, 1),
+        {"reason": "不具备党员条件"},
+        "branch_secretary",
+    )
     assert cancelled["recruit"]["stage"] == "CANCELLED" and cancelled["recruit"]["nextStep"] is None
 
 
 async def test_a_list_prefetches_findings_and_answers_as_the_recruit_does(
     gql, world, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    late, timely = (await create(gql, world))["recruit"]["id"], (await create(
-        gql, world, idNumber=id_number("20030504", 77), name="王五"))["recruit"]["id"]  # fmt: skip
+    late, timely = (
+        (await create(gql, world))["recruit"]["id"],
+        (await create(gql, world, idNumber=id_number("20030504", 77), name="王五"))["recruit"][
+            "id"
+        ],
+    )
     await step(
         gql, world, late, "talk", date(2022, 11, 20), {"talked_by": "书记"}, "branch_secretary"
     )
-    await step(gql, world, timely, "talk", date(2022, 10, 10), {"talked_by": "书记"},
-               "branch_secretary")  # fmt: skip
+    await step(
+        gql, world, timely, "talk", date(2022, 10, 10), {"talked_by": "书记"}, "branch_secretary"
+    )
     one = "query($id: ID!) { recruit(id: $id) { findings { ruleId step daysLate } } }"
-    expected = {r: (await gql(one, {"id": r}, world.tokens["school_admin"]))["data"]["recruit"]["findings"]
-                for r in (late, timely)}  # fmt: skip
+    expected = {
+        r: (await gql(one, {"id": r}, world.tokens["school_admin"]))["data"]["recruit"]["findings"]
+        for r in (late, timely)
+    }
     assert len(expected[late]) == 1 and expected[timely] == []
     from partyplan.schema.recruits import loaders
 

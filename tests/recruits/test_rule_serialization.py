@@ -197,8 +197,9 @@ MALFORMED: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("mutate", "path", "reason"), [m[1:] for m in MALFORMED],
-                         ids=[m[0] for m in MALFORMED])  # fmt: skip
+@pytest.mark.parametrize(
+    ("mutate", "path", "reason"), [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED]
+)
 def test_a_malformed_overlay_is_refused_at_its_path(
     mutate: Callable[[dict[str, Any]], None], path: str, reason: str
 ) -> None:
@@ -220,8 +221,15 @@ def test_optional_fields_take_their_defaults() -> None:
     document = {"format": 1, "id": "o", "title": "t", "document": "d", "province": SHANXI}
     assert overlay_from_json(document) == Overlay("o", "t", "d", SHANXI)
     document["rules"] = [
-        {"kind": "time_limit", "id": "r", "version": "1", "article": "a", "step": "oath",
-         "anchor": "approval", "tiers": [{"within": {"days": 10}, "severity": "serious"}]},
-    ]  # fmt: skip
+        {
+            "kind": "time_limit",
+            "id": "r",
+            "version": "1",
+            "article": "a",
+            "step": "oath",
+            "anchor": "approval",
+            "tiers": [{"within": {"days": 10}, "severity": "serious"}],
+        },
+    ]
     (rule,) = overlay_from_json(document).rules
     assert rule.tiers[0].within.days == 10 and rule.tiers[0].within.months == 0

@@ -144,8 +144,13 @@ def test_the_table_holds_the_25_steps_in_five_phases() -> None:
     assert [s.number for s in numbered] == list(range(1, 26))
     assert [s.code for s in numbered][:3] == ["application", "talk", "activist"]
     assert [s.code for s in numbered][-2:] == ["conversion_approval", "archiving"]
-    phases = {Phase.APPLICANT: (1, 2), Phase.ACTIVIST: (3, 6), Phase.DEVELOPMENT_TARGET: (7, 11),
-              Phase.PROBATIONARY: (12, 18), Phase.PROBATION: (19, 25)}  # fmt: skip
+    phases = {
+        Phase.APPLICANT: (1, 2),
+        Phase.ACTIVIST: (3, 6),
+        Phase.DEVELOPMENT_TARGET: (7, 11),
+        Phase.PROBATIONARY: (12, 18),
+        Phase.PROBATION: (19, 25),
+    }
     for step in numbered:
         first, last = phases[step.phase]
         assert first <= step.number <= last, step.code
@@ -228,8 +233,12 @@ def test_branch_meeting_votes(votes: dict[str, Any], rules: set[str]) -> None:
 
 
 def test_branch_meeting_carried_by_just_over_half_of_the_entitled() -> None:
-    accepted(walked("branch_meeting"), "branch_meeting", D(2024, 6, 5),
-             {"entitled": 20, "present": 11, "in_favour": 11})  # fmt: skip
+    accepted(
+        walked("branch_meeting"),
+        "branch_meeting",
+        D(2024, 6, 5),
+        {"entitled": 20, "present": 11, "in_favour": 11},
+    )
 
 
 def test_the_conversion_meeting_obeys_the_same_quorum() -> None:
@@ -242,8 +251,9 @@ def test_the_conversion_meeting_obeys_the_same_quorum() -> None:
     "introducers", [["m-101"], ["m-101", "m-101"], ["m-101", "m-102", "m-103"], []]
 )
 def test_exactly_two_distinct_introducers(introducers: list[str]) -> None:
-    refused = refused_by(walked("introducers"), "introducers", D(2024, 4, 1),
-                         {"introducers": introducers})  # fmt: skip
+    refused = refused_by(
+        walked("introducers"), "introducers", D(2024, 4, 1), {"introducers": introducers}
+    )
     assert refused == {"introducers.two"}
 
 
@@ -306,10 +316,15 @@ def test_malformed_data_is_refused_before_any_other_rule() -> None:
     assert refused_by(history, "political_review", D(2024, 4, 20), {"conclusion": "ok"}) == {
         "proc.data"
     }
-    assert refused_by(history, "political_review", D(2024, 4, 20),
-                      {"conclusion": "qualified", "note": "x"}) == {"proc.data"}  # fmt: skip
-    refusal = judge(walked("activist"), "activist", D(2023, 3, 20),
-                    {"publicity_from": datetime(2023, 3, 1, 8, 0)}).violations[0]  # fmt: skip
+    assert refused_by(
+        history, "political_review", D(2024, 4, 20), {"conclusion": "qualified", "note": "x"}
+    ) == {"proc.data"}
+    refusal = judge(
+        walked("activist"),
+        "activist",
+        D(2023, 3, 20),
+        {"publicity_from": datetime(2023, 3, 1, 8, 0)},
+    ).violations[0]
     assert (refusal.rule_id, refusal.field) == ("proc.data", "publicityFrom")
 
 
@@ -320,8 +335,11 @@ def test_talk_within_a_month_of_the_application() -> None:
     history = [RecordedStep("application", D(2023, 1, 31))]
     assert late(history, "talk", D(2023, 2, 28)) is None  # a month from 31 Jan: 28 Feb
     assert late(history, "talk", D(2023, 3, 1)) == (
-        "talk.within_1m", Severity.WARNING, D(2023, 2, 28), 1
-    )  # fmt: skip
+        "talk.within_1m",
+        Severity.WARNING,
+        D(2023, 2, 28),
+        1,
+    )
 
 
 @pytest.mark.parametrize(
@@ -343,8 +361,11 @@ def test_oath_within_a_month_of_approval_where_shanxi_2023_applies() -> None:
     history = walked("assignment")  # approved on 25 Jun 2024
     assert late(history, "oath", D(2024, 7, 25)) is None
     assert late(history, "oath", D(2024, 7, 26)) == (
-        "sx2023.oath.within_1m", Severity.WARNING, D(2024, 7, 25), 1
-    )  # fmt: skip
+        "sx2023.oath.within_1m",
+        Severity.WARNING,
+        D(2024, 7, 25),
+        1,
+    )
     assert late(history, "oath", D(2024, 7, 26), rules=CQ) is None  # not a national limit
 
 
@@ -352,8 +373,11 @@ def test_conversion_approval_within_3_months_of_the_end_of_probation() -> None:
     history = walked("conversion_approval")  # probation ends 5 Jun 2025
     assert late(history, "conversion_approval", D(2025, 9, 5)) is None
     assert late(history, "conversion_approval", D(2025, 9, 6)) == (
-        "conversion_approval.within_3m", Severity.WARNING, D(2025, 9, 5), 1
-    )  # fmt: skip
+        "conversion_approval.within_3m",
+        Severity.WARNING,
+        D(2025, 9, 5),
+        1,
+    )
 
 
 # --- extension and cancellation of the probation ---------------------------------------------
@@ -383,14 +407,18 @@ def test_conversion_waits_for_the_extended_end_and_is_due_3_months_after_it() ->
     votes = VOTES_23
     rule = "conversion.after_probation"
     assert refused_by(history, "conversion_meeting", D(2025, 6, 5), votes) == {rule}
-    assert refused_by(walked("conversion_meeting"), "conversion_meeting", D(2025, 6, 4),
-                      votes) == {rule}  # fmt: skip
+    assert refused_by(walked("conversion_meeting"), "conversion_meeting", D(2025, 6, 4), votes) == {
+        rule
+    }
     accepted(history, "conversion_meeting", D(2025, 12, 5), votes)
     history.append(RecordedStep("conversion_meeting", D(2025, 12, 5), votes))
     assert late(history, "conversion_approval", D(2026, 3, 5)) is None
     assert late(history, "conversion_approval", D(2026, 3, 6)) == (
-        "conversion_approval.within_3m", Severity.WARNING, D(2026, 3, 5), 1
-    )  # fmt: skip
+        "conversion_approval.within_3m",
+        Severity.WARNING,
+        D(2026, 3, 5),
+        1,
+    )
     history.append(RecordedStep("conversion_approval", D(2026, 3, 5)))
     assert stage_after(history) is Stage.FULL_MEMBER
 
@@ -429,8 +457,12 @@ def test_an_overlay_applies_only_where_it_is_configured() -> None:
     assert refused_by(history, "activist", D(2023, 7, 9), rules=school_a) == {rule}
     accepted(history, "activist", D(2023, 7, 10), rules=school_a)
     accepted(history, "activist", D(2023, 5, 10), rules=school_b)
-    accepted(history, "activist", D(2023, 5, 10), rules=resolve_rules(CHONGQING, "school-a",
-                                                                        overlays=POOL))  # fmt: skip
+    accepted(
+        history,
+        "activist",
+        D(2023, 5, 10),
+        rules=resolve_rules(CHONGQING, "school-a", overlays=POOL),
+    )
 
 
 def test_an_overlay_overrides_a_national_rule_in_place() -> None:
@@ -438,8 +470,9 @@ def test_an_overlay_overrides_a_national_rule_in_place() -> None:
     stricter_talk = TimeLimit(
         "talk.within_1m", "school-a.1", "校党委〔2024〕3号", "talk", "application", two_weeks
     )
-    school = Overlay("school-a-talk", "谈话时限", "校党委〔2024〕3号", SHANXI, "school-a",
-                     rules=(stricter_talk,))  # fmt: skip
+    school = Overlay(
+        "school-a-talk", "谈话时限", "校党委〔2024〕3号", SHANXI, "school-a", rules=(stricter_talk,)
+    )
     rules = resolve_rules(SHANXI, "school-a", overlays=(school,))
     assert [r.id for r in rules.rules] == [r.id for r in NATIONAL_2014.rules]
     history = [RecordedStep("application", D(2023, 3, 1))]
@@ -448,9 +481,16 @@ def test_an_overlay_overrides_a_national_rule_in_place() -> None:
 
 
 def test_a_school_overlay_comes_after_its_province() -> None:
-    waits = [Precondition("local.activist.after_application_6m", v, "x", ("activist",),
-                          MinInterval("application", Period(months=m)))
-             for v, m in (("province", 6), ("school", 3))]  # fmt: skip
+    waits = [
+        Precondition(
+            "local.activist.after_application_6m",
+            v,
+            "x",
+            ("activist",),
+            MinInterval("application", Period(months=m)),
+        )
+        for v, m in (("province", 6), ("school", 3))
+    ]
     province = Overlay("p", "p", "p", SHANXI, rules=(waits[0],), effective_from=D(2024, 1, 1))
     school = Overlay("s", "s", "s", SHANXI, "school-a", rules=(waits[1],))
     rules = resolve_rules(SHANXI, "school-a", overlays=(school, province))
@@ -460,9 +500,13 @@ def test_a_school_overlay_comes_after_its_province() -> None:
 
 
 def test_publicity_counts_working_days_across_national_day() -> None:
-    rules = resolve_rules(SHANXI, "school-p", overlays=(
-        Overlay("school-p", "公示", "x", SHANXI, "school-p", rules=(EXAMPLE_PUBLICITY_5WD,)),
-    ))  # fmt: skip
+    rules = resolve_rules(
+        SHANXI,
+        "school-p",
+        overlays=(
+            Overlay("school-p", "公示", "x", SHANXI, "school-p", rules=(EXAMPLE_PUBLICITY_5WD,)),
+        ),
+    )
     history = [RecordedStep("application", D(2023, 3, 1)), RecordedStep("talk", D(2023, 3, 20))]
     rule = "local.publicity.5_working_days"
 
@@ -475,8 +519,9 @@ def test_publicity_counts_working_days_across_national_day() -> None:
     accepted(history, "activist", D(2023, 10, 11), five_days, rules=rules)
     assert refused_by(history, "activist", D(2023, 10, 11), four_days, rules=rules) == {rule}
     no_make_up = WorkingCalendar(CAL.holidays, frozenset())  # 3 working days, not 5
-    assert refused_by(history, "activist", D(2023, 10, 11), five_days, rules=rules,
-                      calendar=no_make_up) == {rule}  # fmt: skip
+    assert refused_by(
+        history, "activist", D(2023, 10, 11), five_days, rules=rules, calendar=no_make_up
+    ) == {rule}
     assert refused_by(history, "activist", D(2023, 10, 11), rules=rules) == {rule}  # none given
     # Still running on the step's date.
     assert refused_by(history, "activist", D(2023, 10, 9), five_days, rules=rules) == {rule}
@@ -486,9 +531,13 @@ def test_publicity_counts_working_days_across_national_day() -> None:
 
 def test_publicity_dates_as_json_carries_them() -> None:
     """Step data arrives as GraphQL JSON and is stored as JSONB: dates are ISO text there."""
-    rules = resolve_rules(SHANXI, "school-p", overlays=(
-        Overlay("school-p", "公示", "x", SHANXI, "school-p", rules=(EXAMPLE_PUBLICITY_5WD,)),
-    ))  # fmt: skip
+    rules = resolve_rules(
+        SHANXI,
+        "school-p",
+        overlays=(
+            Overlay("school-p", "公示", "x", SHANXI, "school-p", rules=(EXAMPLE_PUBLICITY_5WD,)),
+        ),
+    )
     history = [RecordedStep("application", D(2023, 3, 1)), RecordedStep("talk", D(2023, 3, 20))]
     five_days = {"publicity_from": "2023-09-28", "publicity_to": "2023-10-10"}
     four_days = {"publicity_from": "2023-09-28", "publicity_to": "2023-10-09"}
@@ -497,18 +546,26 @@ def test_publicity_dates_as_json_carries_them() -> None:
         "local.publicity.5_working_days"
     }
     for bad in ("2023-02-30", "28/09/2023", "20230928", 20230928):
-        refusal = judge(history, "activist", D(2023, 10, 11),
-                        {**five_days, "publicity_from": bad}, rules=rules).violations[0]  # fmt: skip
+        refusal = judge(
+            history, "activist", D(2023, 10, 11), {**five_days, "publicity_from": bad}, rules=rules
+        ).violations[0]
         assert (refusal.rule_id, refusal.field) == ("proc.data", "publicityFrom"), bad
 
 
 def test_next_due_follows_a_local_time_limit() -> None:
-    rules = resolve_rules(SHANXI, "school-a", overlays=(
-        Overlay("pre", "预审时限", "x", SHANXI, "school-a", rules=(EXAMPLE_PRE_REVIEW_1M,)),
-    ))  # fmt: skip
+    rules = resolve_rules(
+        SHANXI,
+        "school-a",
+        overlays=(
+            Overlay("pre", "预审时限", "x", SHANXI, "school-a", rules=(EXAMPLE_PRE_REVIEW_1M,)),
+        ),
+    )
     history = walked(stop_after="branch_committee_review")  # 10 May 2024
     assert next_due(history, rules, CAL) == Due("pre_review", D(2024, 6, 10))
     assert next_due(history, SX, CAL) is None
     assert late(history, "pre_review", D(2024, 6, 11), rules=rules) == (
-        "local.pre_review.within_1m", Severity.WARNING, D(2024, 6, 10), 1
-    )  # fmt: skip
+        "local.pre_review.within_1m",
+        Severity.WARNING,
+        D(2024, 6, 10),
+        1,
+    )

@@ -63,7 +63,9 @@ async def test_a_submitted_report_is_frozen_and_reviewed(gql, world, records) ->
         0.4,
     )
     assert [(c["unit_name"], c["admitted"]) for c in top["children"]] == [
-        ("甲院党委", 3), ("甲校机关党支部", 1)]  # fmt: skip
+        ("甲院党委", 3),
+        ("甲校机关党支部", 1),
+    ]
     assert [level["unit"]["name"] for level in content["levels"]] == ["学校甲党委", "甲院党委"]
 
     await records.admitted(2, date(2024, 7, 1))  # later records do not alter the report
@@ -89,8 +91,9 @@ async def test_a_submitted_report_is_frozen_and_reviewed(gql, world, records) ->
 
 async def test_only_a_school_of_an_issued_period_reports(gql, world, records) -> None:  # type: ignore[no-untyped-def]
     period = gid("PlanPeriod", await _case(records, world))
-    draft_period = gid("PlanPeriod", await records.period(date(2025, 1, 1), date(2025, 12, 31),
-                                                          state="draft"))  # fmt: skip
+    draft_period = gid(
+        "PlanPeriod", await records.period(date(2025, 1, 1), date(2025, 12, 31), state="draft")
+    )
     school = world.tokens["school_admin"]
     committee = _payload(await gql(SUBMIT, {"p": period, "u": world.gid("A1")}, school))
     assert [(e["code"], e["field"]) for e in committee["errors"]] == [("NOT_A_SCHOOL", "unitId")]
@@ -117,15 +120,23 @@ async def test_the_workbook_totals_equal_the_rollup(gql, world, records, client)
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["学校甲党委", "甲院党委", "发展结构", "报告正文"]
     sheet = book["学校甲党委"]
-    assert [c.value for c in sheet[2]] == ["序号", "单位/支部名称", "计划数", "预计数", "完成数",
-                                           "完成率", "备注"]  # fmt: skip
+    assert [c.value for c in sheet[2]] == [
+        "序号",
+        "单位/支部名称",
+        "计划数",
+        "预计数",
+        "完成数",
+        "完成率",
+        "备注",
+    ]
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
     total = next(r for r in rows if r[1] == "合计")
     rollup = _payload(await gql(ROLLUP, {"u": world.gid("A"), "p": period}, school))
     assert (total[2], total[4]) == (rollup["line"]["plan"], rollup["line"]["admitted"])
     children = [r for r in rows if isinstance(r[0], int)]
     assert [(r[1], r[2], r[4]) for r in children] == [
-        (c["unitName"], c["plan"], c["admitted"]) for c in rollup["children"]]  # fmt: skip
+        (c["unitName"], c["plan"], c["admitted"]) for c in rollup["children"]
+    ]
     assert sum(r[4] for r in children) == total[4]
 
     commission = world.tokens["commission_viewer"]
@@ -140,12 +151,22 @@ async def test_the_workbook_totals_equal_the_rollup(gql, world, records, client)
 
 async def test_workbooks_are_scoped_like_the_api(gql, world, records, client) -> None:  # type: ignore[no-untyped-def]
     period_id = await _case(records, world)
-    report = _payload(await gql(SAVE, {"p": gid("PlanPeriod", period_id), "u": world.gid("A")},
-                                world.tokens["school_admin"]))["report"]  # fmt: skip
+    report = _payload(
+        await gql(
+            SAVE,
+            {"p": gid("PlanPeriod", period_id), "u": world.gid("A")},
+            world.tokens["school_admin"],
+        )
+    )["report"]
     path = f"/reports/{report['id']}.xlsx".replace("=", "%3D")
     assert (await _get(client, path, world.tokens["viewer"])).status_code == 200  # global ID
-    cases = [(None, 401), ("other_school_admin", 404), ("other_commission_admin", 404),
-             ("sync_agent", 403), ("nobody", 404)]  # fmt: skip
+    cases = [
+        (None, 401),
+        ("other_school_admin", 404),
+        ("other_commission_admin", 404),
+        ("sync_agent", 403),
+        ("nobody", 404),
+    ]
     for account, status in cases:
         response = await _get(client, path, None if account is None else world.tokens[account])
         assert response.status_code == status, (account, response.text)

@@ -22,50 +22,108 @@ from partyplan.resolvers.reports.workbook import (
     sheet_title,
 )
 
-PERIOD = {"id": 7, "name": "2024 年度", "starts_on": "2024-01-01", "ends_on": "2024-12-31",
-          "report_due_on": "2024-12-15"}  # fmt: skip
+PERIOD = {
+    "id": 7,
+    "name": "2024 年度",
+    "starts_on": "2024-01-01",
+    "ends_on": "2024-12-31",
+    "report_due_on": "2024-12-15",
+}
 FIGURES = ("plan", "forecast", "admitted")
 
 
-def line(unit_id: int, name: str, kind: str, plan: int, forecast: int, admitted: int,
-         exempt: int = 0, structure: dict[str, int] | None = None,
-         pipeline: dict[str, int] | None = None, remark: str | None = None) -> dict[str, Any]:  # fmt: skip
+def line(
+    unit_id: int,
+    name: str,
+    kind: str,
+    plan: int,
+    forecast: int,
+    admitted: int,
+    exempt: int = 0,
+    structure: dict[str, int] | None = None,
+    pipeline: dict[str, int] | None = None,
+    remark: str | None = None,
+) -> dict[str, Any]:
     return {
-        "unit_id": unit_id, "unit_name": name, "unit_kind": kind,
-        "plan": plan, "forecast": forecast, "admitted": admitted, "admitted_exempt": exempt,
+        "unit_id": unit_id,
+        "unit_name": name,
+        "unit_kind": kind,
+        "plan": plan,
+        "forecast": forecast,
+        "admitted": admitted,
+        "admitted_exempt": exempt,
         "completion_rate": round(admitted / plan, 4) if plan else None,
         "remark": remark,
         "structure": {key: 0 for key in STRUCTURE_KEYS} | (structure or {}),
         "pipeline": {key: 0 for key in PIPELINE_KEYS} | (pipeline or {}),
         "open_findings": 0,
-    }  # fmt: skip
+    }
 
 
 def rollup(unit_id: int, name: str, kind: str, *parts: dict[str, Any]) -> dict[str, Any]:
     """The unit's own line: the sum of its parts, as the roll-up computes it."""
-    return line(unit_id, name, kind, *(sum(p[f] for p in parts) for f in FIGURES),
-                exempt=sum(p["admitted_exempt"] for p in parts),
-                structure={k: sum(p["structure"][k] for p in parts) for k in STRUCTURE_KEYS},
-                pipeline={k: sum(p["pipeline"][k] for p in parts) for k in PIPELINE_KEYS})  # fmt: skip
+    return line(
+        unit_id,
+        name,
+        kind,
+        *(sum(p[f] for p in parts) for f in FIGURES),
+        exempt=sum(p["admitted_exempt"] for p in parts),
+        structure={k: sum(p["structure"][k] for p in parts) for k in STRUCTURE_KEYS},
+        pipeline={k: sum(p["pipeline"][k] for p in parts) for k in PIPELINE_KEYS},
+    )
 
 
 def unit(line_: dict[str, Any]) -> dict[str, Any]:
     return {"id": line_["unit_id"], "name": line_["unit_name"], "kind": line_["unit_kind"]}
 
 
-BRANCH_1 = line(5, "甲院第一党支部", "branch", 6, 5, 2, exempt=1,
-                structure={"women": 1, "ethnic_minority": 1, "youth_35": 2, "college_educated": 2,
-                           "staff": 2, "high_knowledge": 1, "professional_technical": 1},
-                pipeline={"applicants": 4, "activists": 2, "development_targets": 1,
-                          "probationary": 3}, remark="2 名教师（1 名高知识群体教师）")  # fmt: skip
-BRANCH_2 = line(6, "甲院第二党支部", "branch", 4, 4, 3,
-                structure={"women": 2, "youth_35": 3, "college_educated": 3, "students": 3},
-                pipeline={"applicants": 10, "activists": 5, "development_targets": 2,
-                          "probationary": 3, "converted": 1})  # fmt: skip
+BRANCH_1 = line(
+    5,
+    "甲院第一党支部",
+    "branch",
+    6,
+    5,
+    2,
+    exempt=1,
+    structure={
+        "women": 1,
+        "ethnic_minority": 1,
+        "youth_35": 2,
+        "college_educated": 2,
+        "staff": 2,
+        "high_knowledge": 1,
+        "professional_technical": 1,
+    },
+    pipeline={"applicants": 4, "activists": 2, "development_targets": 1, "probationary": 3},
+    remark="2 名教师（1 名高知识群体教师）",
+)
+BRANCH_2 = line(
+    6,
+    "甲院第二党支部",
+    "branch",
+    4,
+    4,
+    3,
+    structure={"women": 2, "youth_35": 3, "college_educated": 3, "students": 3},
+    pipeline={
+        "applicants": 10,
+        "activists": 5,
+        "development_targets": 2,
+        "probationary": 3,
+        "converted": 1,
+    },
+)
 # Recruits attached to the committee itself, with no quota of their own: no completion rate.
-COMMITTEE_OWN = line(4, "甲学院党委", "college", 0, 1, 1,
-                     structure={"youth_35": 1, "college_educated": 1, "staff": 1},
-                     pipeline={"activists": 1, "probationary": 1})  # fmt: skip
+COMMITTEE_OWN = line(
+    4,
+    "甲学院党委",
+    "college",
+    0,
+    1,
+    1,
+    structure={"youth_35": 1, "college_educated": 1, "staff": 1},
+    pipeline={"activists": 1, "probationary": 1},
+)
 COMMITTEE_A = rollup(4, "甲学院党委", "college", BRANCH_1, BRANCH_2, COMMITTEE_OWN)
 COMMITTEE_B = line(8, "乙学院党委", "college", 5, 5, 0, pipeline={"applicants": 3})
 SCHOOL = rollup(3, "学校甲党委", "school", COMMITTEE_A, COMMITTEE_B)
@@ -78,20 +136,44 @@ SCHOOL_SNAPSHOT: dict[str, Any] = {
     "generated_at": "2024-12-10T08:00:00+08:00",
     "narrative": "一、总体情况\n全年计划 15 名，完成 6 名。\n二、存在问题\n学生党员发展偏少。",
     "levels": [
-        {"unit": unit(SCHOOL), "line": SCHOOL, "own": None,
-         "children": [COMMITTEE_A, COMMITTEE_B]},
-        {"unit": unit(COMMITTEE_A), "line": COMMITTEE_A, "own": COMMITTEE_OWN,
-         "children": [BRANCH_1, BRANCH_2]},
+        {"unit": unit(SCHOOL), "line": SCHOOL, "own": None, "children": [COMMITTEE_A, COMMITTEE_B]},
+        {
+            "unit": unit(COMMITTEE_A),
+            "line": COMMITTEE_A,
+            "own": COMMITTEE_OWN,
+            "children": [BRANCH_1, BRANCH_2],
+        },
     ],
     "targets": [
-        {"indicator": "women", "label": "女性", "min_count": 1, "min_share_percent": None,
-         "actual": 3, "share": 0.5, "met": True},
-        {"indicator": "youth_35", "label": "35岁及以下", "min_count": None,
-         "min_share_percent": 80, "actual": 6, "share": 1.0, "met": True},
-        {"indicator": "ethnic_minority", "label": "少数民族", "min_count": 2,
-         "min_share_percent": None, "actual": 1, "share": 0.1667, "met": False},
+        {
+            "indicator": "women",
+            "label": "女性",
+            "min_count": 1,
+            "min_share_percent": None,
+            "actual": 3,
+            "share": 0.5,
+            "met": True,
+        },
+        {
+            "indicator": "youth_35",
+            "label": "35岁及以下",
+            "min_count": None,
+            "min_share_percent": 80,
+            "actual": 6,
+            "share": 1.0,
+            "met": True,
+        },
+        {
+            "indicator": "ethnic_minority",
+            "label": "少数民族",
+            "min_count": 2,
+            "min_share_percent": None,
+            "actual": 1,
+            "share": 0.1667,
+            "met": False,
+        },
     ],
-}  # fmt: skip
+}
 
 SCHOOLS = [
     line(3, "学校甲党委", "school", 15, 15, 6, exempt=1, structure={"women": 3}),
@@ -152,8 +234,10 @@ def test_level_sheets_rows_add_up_to_the_rollup() -> None:
         assert rows(sheet, 2, 1, 7) == [LEVEL_HEADERS]
         parts = list(level["children"]) + ([level["own"]] if level["own"] else [])
         body = rows(sheet, 3, len(parts) + 1, 5)
-        expected = [(n, c["unit_name"], c["plan"], c["forecast"], c["admitted"])
-                    for n, c in enumerate(level["children"], 1)]  # fmt: skip
+        expected = [
+            (n, c["unit_name"], c["plan"], c["forecast"], c["admitted"])
+            for n, c in enumerate(level["children"], 1)
+        ]
         if level["own"]:
             own = level["own"]
             expected.append((None, "本级直属", own["plan"], own["forecast"], own["admitted"]))
@@ -195,8 +279,11 @@ def test_structure_sheet() -> None:
     assert rows(sheet, 2, 1, 12) == [STRUCTURE_HEADERS]
     body = rows(sheet, 3, 3, 12)
     for row, part in zip(body, [COMMITTEE_A, COMMITTEE_B, SCHOOL], strict=True):
-        assert row[2:] == (part["admitted"], part["admitted_exempt"],
-                           *(part["structure"][key] for key in STRUCTURE_KEYS))  # fmt: skip
+        assert row[2:] == (
+            part["admitted"],
+            part["admitted_exempt"],
+            *(part["structure"][key] for key in STRUCTURE_KEYS),
+        )
     assert [row[:2] for row in body] == [(1, "甲学院党委"), (2, "乙学院党委"), (None, "合计")]
     total = body[-1]
     assert total[4:] == tuple(SCHOOL["structure"][key] for key in STRUCTURE_KEYS)
@@ -226,10 +313,12 @@ def test_structure_sheet_pipeline() -> None:
     assert rows(sheet, start + 1, 1, 6) == [PIPELINE_HEADERS]
     body = rows(sheet, start + 2, 3, 6)
     assert body == [
-        (part["unit_name"] if part is not SCHOOL else "合计",
-         *(part["pipeline"][key] for key in PIPELINE_KEYS))
+        (
+            part["unit_name"] if part is not SCHOOL else "合计",
+            *(part["pipeline"][key] for key in PIPELINE_KEYS),
+        )
         for part in (COMMITTEE_A, COMMITTEE_B, SCHOOL)
-    ]  # fmt: skip
+    ]
     assert body[-1][1:] == tuple(sum(row[i] for row in body[:-1]) for i in range(1, 6))
     assert sheet.max_row == start + 4
 
@@ -240,7 +329,9 @@ def test_own_line_on_the_first_level_is_listed_everywhere() -> None:
     level = {"unit": unit(total), "line": total, "own": own, "children": SCHOOLS}
     book = load(PROVINCE_SNAPSHOT | {"kind": "school", "levels": [level]})
     assert rows(book["省委教育工委"], 6, 2, 5) == [
-        (None, "本级直属", 2, 2, 1), (None, "合计", 37, 35, 27)]  # fmt: skip
+        (None, "本级直属", 2, 2, 1),
+        (None, "合计", 37, 35, 27),
+    ]
     structure = book["发展结构"]
     assert [structure.cell(row, 2).value for row in (6, 7)] == ["本级直属", "合计"]
     assert (structure["E6"].value, structure["E7"].value) == (1, 13)
@@ -331,7 +422,11 @@ def test_province_workbook() -> None:
     structure = book["发展结构"]
     assert structure["A1"].value == "省委教育工委 2024 年度发展党员结构情况"
     assert [structure.cell(row, 2).value for row in range(3, 7)] == [
-        "学校甲党委", "学校乙党委", "学校丙党委", "合计"]  # fmt: skip
+        "学校甲党委",
+        "学校乙党委",
+        "学校丙党委",
+        "合计",
+    ]
     assert structure["E6"].value == 12
     assert "结构性要求" not in [row[0] for row in structure.iter_rows(values_only=True)]
     assert book.properties.title == sheet["A1"].value

@@ -33,8 +33,15 @@ fragment line on RollupLine { unitName unitKind plan received { total } handedDo
 UP_TO_APPROVAL = api.WALK[: [w[0] for w in api.WALK].index("approval") + 1]
 
 
-async def walk(gql, world, recruit: str, steps: list, *, account: str | None = None,
-               shift: timedelta = timedelta(0)) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+async def walk(
+    gql,
+    world,
+    recruit: str,
+    steps: list,
+    *,
+    account: str | None = None,
+    shift: timedelta = timedelta(0),
+) -> None:  # type: ignore[no-untyped-def]
     for code, on, data, who in steps:
         result = await api.step(gql, world, recruit, code, on - shift, data, account or who)
         assert result["errors"] == [], (code, result)
@@ -44,35 +51,83 @@ async def build(gql, world) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     commission = world.tokens["commission_admin"]
     year_2023 = await api.period(gql, world, 2023)
     year_2024 = await api.period(gql, world, 2024)
-    issued = await gql(ISSUE, {"input": {
-        "periodId": year_2024, "schoolId": world.gid("A"), "amounts": {"total": 10},
-        "documentNo": "晋教工委组〔2024〕5号",
-        "targets": [{"indicator": "WOMEN", "minCount": 1},
+    issued = await gql(
+        ISSUE,
+        {
+            "input": {
+                "periodId": year_2024,
+                "schoolId": world.gid("A"),
+                "amounts": {"total": 10},
+                "documentNo": "晋教工委组〔2024〕5号",
+                "targets": [
+                    {"indicator": "WOMEN", "minCount": 1},
                     {"indicator": "YOUTH_35", "minSharePercent": 80},
-                    {"indicator": "ETHNIC_MINORITY", "minCount": 1}]}}, commission)  # fmt: skip
+                    {"indicator": "ETHNIC_MINORITY", "minCount": 1},
+                ],
+            }
+        },
+        commission,
+    )
     assert issued["data"]["issuePlan"]["errors"] == []
-    allocated = await gql(ALLOCATE, {"input": {"periodId": year_2024, "fromUnitId": world.gid("A"),
-                                               "toUnitId": world.gid("A1"), "amounts": {"total": 6}}},
-                          world.tokens["school_admin"])  # fmt: skip
+    allocated = await gql(
+        ALLOCATE,
+        {
+            "input": {
+                "periodId": year_2024,
+                "fromUnitId": world.gid("A"),
+                "toUnitId": world.gid("A1"),
+                "amounts": {"total": 6},
+            }
+        },
+        world.tokens["school_admin"],
+    )
     assert allocated["data"]["allocateQuota"]["errors"] == []
 
     student = await api.create(gql, world, idNumber=id_number("20030504", 41), name="李明")
     await walk(gql, world, student["recruit"]["id"], UP_TO_APPROVAL)
     teacher = await api.create(
-        gql, world, idNumber=id_number("19850304", 42, female=True), name="王芳",
-        gender="FEMALE", ethnicity="回族", birthDate="1985-03-04", category="TEACHER",
-        education="DOCTORATE", professionalTitle="副教授", highKnowledge=True,
-    )  # fmt: skip
+        gql,
+        world,
+        idNumber=id_number("19850304", 42, female=True),
+        name="王芳",
+        gender="FEMALE",
+        ethnicity="回族",
+        birthDate="1985-03-04",
+        category="TEACHER",
+        education="DOCTORATE",
+        professionalTitle="副教授",
+        highKnowledge=True,
+    )
     await walk(gql, world, teacher["recruit"]["id"], UP_TO_APPROVAL)
-    activist = await api.create(gql, world, "unit_admin", "A1b",
-                                idNumber=id_number("20040101", 43), name="赵强",
-                                birthDate="2004-01-01")  # fmt: skip
+    activist = await api.create(
+        gql,
+        world,
+        "unit_admin",
+        "A1b",
+        idNumber=id_number("20040101", 43),
+        name="赵强",
+        birthDate="2004-01-01",
+    )
     await walk(gql, world, activist["recruit"]["id"], UP_TO_APPROVAL[:2], account="unit_admin")
-    await api.create(gql, world, "school_admin", "A2", idNumber=id_number("20050101", 44),
-                     name="钱进", birthDate="2005-01-01", applicationDate="2024-02-01")  # fmt: skip
+    await api.create(
+        gql,
+        world,
+        "school_admin",
+        "A2",
+        idNumber=id_number("20050101", 44),
+        name="钱进",
+        birthDate="2005-01-01",
+        applicationDate="2024-02-01",
+    )
     # A year earlier: admitted in 2023 (every date of the walk a year back).
-    earlier = await api.create(gql, world, idNumber=id_number("20020202", 45), name="孙悦",
-                               birthDate="2002-02-02", applicationDate="2021-09-15")  # fmt: skip
+    earlier = await api.create(
+        gql,
+        world,
+        idNumber=id_number("20020202", 45),
+        name="孙悦",
+        birthDate="2002-02-02",
+        applicationDate="2021-09-15",
+    )
     await walk(gql, world, earlier["recruit"]["id"], UP_TO_APPROVAL, shift=timedelta(days=366))
     return {"2023": year_2023, "2024": year_2024, "teacher": teacher["recruit"]["id"]}
 
@@ -86,11 +141,22 @@ async def rollup(gql, world, unit: str, period: str, account: str = "school_admi
 async def test_the_recorded_steps_derive_milestones_and_tallies(gql, world, owner_engine) -> None:  # type: ignore[no-untyped-def]
     await build(gql, world)
     async with owner_engine.connect() as conn:
-        milestones = (await conn.execute(sa.text(
-            "SELECT applied_on, activist_on, target_on, approved_on, converted_on, cancelled_on"
-            " FROM recruits WHERE name = '王芳'"))).one()  # fmt: skip
-        assert milestones == (date(2022, 9, 15), date(2023, 3, 20), date(2024, 3, 25),
-                              date(2024, 6, 25), None, None)  # fmt: skip
+        milestones = (
+            await conn.execute(
+                sa.text(
+                    "SELECT applied_on, activist_on, target_on, approved_on, converted_on, cancelled_on"
+                    " FROM recruits WHERE name = '王芳'"
+                )
+            )
+        ).one()
+        assert milestones == (
+            date(2022, 9, 15),
+            date(2023, 3, 20),
+            date(2024, 3, 25),
+            date(2024, 6, 25),
+            None,
+            None,
+        )
         for period in (await conn.execute(sa.text("SELECT id FROM plan_periods"))).scalars():
             assert await drift(conn, period, str(world.units["commission"])) == []
 
@@ -102,12 +168,23 @@ async def test_a_schools_rollup_counts_structure_pipeline_and_targets(gql, world
     assert (line["received"], line["handedDown"]) == ({"total": 10}, {"total": 6})
     assert (line["admitted"], line["admittedExempt"], line["completionRate"]) == (2, 0, 0.2)
     assert line["structure"] == {
-        "women": 1, "ethnicMinority": 1, "youth35": 1, "collegeEducated": 1, "students": 1,
-        "staff": 1, "highKnowledge": 1, "professionalTechnical": 1,
-    }  # fmt: skip
+        "women": 1,
+        "ethnicMinority": 1,
+        "youth35": 1,
+        "collegeEducated": 1,
+        "students": 1,
+        "staff": 1,
+        "highKnowledge": 1,
+        "professionalTechnical": 1,
+    }
     # 孙悦 was admitted in 2023: probationary at the end of 2024 too.
-    assert line["pipeline"] == {"applicants": 1, "activists": 1, "developmentTargets": 0,
-                                "probationary": 3, "converted": 0}  # fmt: skip
+    assert line["pipeline"] == {
+        "applicants": 1,
+        "activists": 1,
+        "developmentTargets": 0,
+        "probationary": 3,
+        "converted": 0,
+    }
     children = {c["unitName"]: c for c in view["children"]}
     assert list(children) == ["甲院党委", "甲校机关党支部"]
     a1, a2 = view["children"]
@@ -116,8 +193,14 @@ async def test_a_schools_rollup_counts_structure_pipeline_and_targets(gql, world
     for figure in ("admitted", "openFindings"):
         assert line[figure] == a1[figure] + a2[figure]
     targets = {t["indicator"]: t for t in view["targets"]}
-    assert targets["WOMEN"] == {"indicator": "WOMEN", "minCount": 1, "minSharePercent": None,
-                                "actual": 1, "share": 0.5, "met": True}  # fmt: skip
+    assert targets["WOMEN"] == {
+        "indicator": "WOMEN",
+        "minCount": 1,
+        "minSharePercent": None,
+        "actual": 1,
+        "share": 0.5,
+        "met": True,
+    }
     assert (targets["YOUTH_35"]["share"], targets["YOUTH_35"]["met"]) == (0.5, False)
     assert targets["ETHNIC_MINORITY"]["met"] is True
 
@@ -127,7 +210,9 @@ async def test_a_schools_rollup_counts_structure_pipeline_and_targets(gql, world
     assert (june["admitted"], june["structure"]["women"], june["admittedToDate"]) == (2, 1, 2)
     assert months[4]["admittedToDate"] == 0 and months[11]["admittedToDate"] == 2
     assert [(y["period"]["name"], y["admitted"], y["change"]) for y in view["years"]] == [
-        ("2024 年度", 2, 1.0), ("2023 年度", 1, None)]  # fmt: skip
+        ("2024 年度", 2, 1.0),
+        ("2023 年度", 1, None),
+    ]
 
 
 async def test_an_acknowledged_filing_moves_an_admission_to_the_exempt_figure(gql, world) -> None:  # type: ignore[no-untyped-def]
@@ -166,7 +251,8 @@ async def test_rollup_statement_count_does_not_grow_with_the_tree(gql, world, pl
             created = await gql(
                 "mutation($input: CreateUnitInput!) { createUnit(input: $input) { errors { code } } }",
                 {"input": {"parentId": world.gid("A1"), "kind": "BRANCH", "name": f"新支部{i}"}},
-                world.tokens["school_admin"])  # fmt: skip
+                world.tokens["school_admin"],
+            )
             assert created["data"]["createUnit"]["errors"] == []
         statements.clear()
         engine = platform.engine.sync_engine

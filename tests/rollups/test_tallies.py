@@ -26,14 +26,23 @@ fragment figures on RollupLine { admitted admittedExempt openFindings
               professionalTechnical }
   pipeline { applicants activists developmentTargets probationary converted } }"""
 GRAPHQL_NAMES = {
-    "admitted": "admitted", "admitted_exempt": "admittedExempt", "open_findings": "openFindings",
-    "women": "women", "ethnic_minority": "ethnicMinority", "youth_35": "youth35",
-    "college_educated": "collegeEducated", "students": "students", "staff": "staff",
-    "high_knowledge": "highKnowledge", "professional_technical": "professionalTechnical",
-    "applicants": "applicants", "activists": "activists",
-    "development_targets": "developmentTargets", "probationary": "probationary",
+    "admitted": "admitted",
+    "admitted_exempt": "admittedExempt",
+    "open_findings": "openFindings",
+    "women": "women",
+    "ethnic_minority": "ethnicMinority",
+    "youth_35": "youth35",
+    "college_educated": "collegeEducated",
+    "students": "students",
+    "staff": "staff",
+    "high_knowledge": "highKnowledge",
+    "professional_technical": "professionalTechnical",
+    "applicants": "applicants",
+    "activists": "activists",
+    "development_targets": "developmentTargets",
+    "probationary": "probationary",
     "converted": "converted",
-}  # fmt: skip
+}
 PERIODS = [(date(2023, 1, 1), date(2023, 12, 31)), (date(2024, 1, 1), date(2024, 6, 30))]
 MILESTONES = ("applied_on", "activist_on", "target_on", "approved_on", "converted_on")
 
@@ -94,8 +103,9 @@ def random_dates(rng: random.Random) -> dict[str, date | None]:
     on = date(2022, 1, 1) + timedelta(days=rng.randrange(900))
     dates: dict[str, date | None] = {}
     for milestone in MILESTONES:
-        if milestone != "applied_on" and (dates[MILESTONES[MILESTONES.index(milestone) - 1]] is None
-                                          or rng.random() < 0.3):  # fmt: skip
+        if milestone != "applied_on" and (
+            dates[MILESTONES[MILESTONES.index(milestone) - 1]] is None or rng.random() < 0.3
+        ):
             dates[milestone] = None
             continue
         dates[milestone] = on
@@ -121,9 +131,13 @@ class Forest:
             for _ in range(self.rng.randrange(2, 9)):
                 parent = self.rng.choice(frontier)
                 kind = "committee" if parent == school_id else "branch"
-                unit = await self.conn.scalar(sa.text(
-                    "INSERT INTO units (kind, name, parent_id, path) VALUES (:k, :n, :p, '0')"
-                    " RETURNING id"), {"k": kind, "n": f"u{len(self.parent)}", "p": parent})  # fmt: skip
+                unit = await self.conn.scalar(
+                    sa.text(
+                        "INSERT INTO units (kind, name, parent_id, path) VALUES (:k, :n, :p, '0')"
+                        " RETURNING id"
+                    ),
+                    {"k": kind, "n": f"u{len(self.parent)}", "p": parent},
+                )
                 self.parent[unit], self.school[unit] = parent, school_id
                 frontier.append(unit)
 
@@ -134,14 +148,21 @@ class Forest:
         rng = self.rng
         dates = random_dates(rng)
         r = Recruit(
-            id=0, branch=rng.choice([u for u in self.parent]),
-            gender=rng.choice(["male", "female"]), ethnicity=rng.choice(["汉族", "汉族", "回族"]),
+            id=0,
+            branch=rng.choice([u for u in self.parent]),
+            gender=rng.choice(["male", "female"]),
+            ethnicity=rng.choice(["汉族", "汉族", "回族"]),
             birth=date(1980 + rng.randrange(25), rng.randrange(1, 13), rng.randrange(1, 29)),
             education=rng.choice(["below_college", "college", "bachelor", "doctorate"]),
-            category=rng.choice(["undergraduate", "postgraduate", "teacher", "other_staff", "other"]),
-            high_knowledge=rng.random() < 0.2, title=rng.choice([None, None, "讲师"]),
-            exempt=rng.random() < 0.1, findings=rng.randrange(3), dates=dates,
-        )  # fmt: skip
+            category=rng.choice(
+                ["undergraduate", "postgraduate", "teacher", "other_staff", "other"]
+            ),
+            high_knowledge=rng.random() < 0.2,
+            title=rng.choice([None, None, "讲师"]),
+            exempt=rng.random() < 0.1,
+            findings=rng.randrange(3),
+            dates=dates,
+        )
         r.id = await self.conn.scalar(
             sa.text(
                 "INSERT INTO recruits (school_id, branch_id, unit_path, name, gender, ethnicity,"
@@ -155,11 +176,20 @@ class Forest:
                 " :target_on, :approved_on, :converted_on FROM units WHERE id = :branch"
                 " RETURNING id"
             ),
-            {"gender": r.gender, "ethnicity": r.ethnicity, "birth": r.birth,
-             "category": r.category, "education": r.education, "title": r.title,
-             "hk": r.high_knowledge, "findings": r.findings, "exempt": r.exempt,
-             "branch": r.branch, **dates},
-        )  # fmt: skip
+            {
+                "gender": r.gender,
+                "ethnicity": r.ethnicity,
+                "birth": r.birth,
+                "category": r.category,
+                "education": r.education,
+                "title": r.title,
+                "hk": r.high_knowledge,
+                "findings": r.findings,
+                "exempt": r.exempt,
+                "branch": r.branch,
+                **dates,
+            },
+        )
         self.recruits.append(r)
 
     async def change_recruit(self) -> None:
@@ -182,9 +212,8 @@ class Forest:
                 " approved_on = :approved_on, converted_on = :converted_on"
                 " FROM units u WHERE u.id = :branch AND r.id = :id"
             ),
-            {"id": r.id, "branch": r.branch, "exempt": r.exempt, "findings": r.findings,
-             **r.dates},
-        )  # fmt: skip
+            {"id": r.id, "branch": r.branch, "exempt": r.exempt, "findings": r.findings, **r.dates},
+        )
 
     async def move_unit(self) -> None:
         """Re-parent a unit inside its school (the way the units domain does it)."""
@@ -230,9 +259,14 @@ async def create_period(conn: Any, world: Any, starts: date, ends: date, state: 
             " ends_on, report_due_on, state) SELECT id, path, :n, 'custom', :s, :e, :e, :state"
             " FROM units WHERE id = :c RETURNING id"
         ),
-        {"n": f"{starts}~{ends}", "s": starts, "e": ends, "state": state,
-         "c": world.units["commission"]},
-    )  # fmt: skip
+        {
+            "n": f"{starts}~{ends}",
+            "s": starts,
+            "e": ends,
+            "state": state,
+            "c": world.units["commission"],
+        },
+    )
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -259,8 +293,11 @@ async def test_every_line_is_its_own_recruits_plus_its_children(
     commission = world.units["commission"]
     for period, (starts, ends) in zip((first, second), PERIODS, strict=True):
         for unit in [commission, *forest.units()]:
-            result = await gql(ROLLUP, {"u": gid("Unit", unit), "p": gid("PlanPeriod", period)},
-                               world.tokens["commission_admin"])  # fmt: skip
+            result = await gql(
+                ROLLUP,
+                {"u": gid("Unit", unit), "p": gid("PlanPeriod", period)},
+                world.tokens["commission_admin"],
+            )
             assert "errors" not in result, result
             rollup = result["data"]["rollup"]
             line = flatten(rollup["line"])
@@ -273,8 +310,9 @@ async def test_every_line_is_its_own_recruits_plus_its_children(
                         expected[f] += int(v)
                         own[f] += int(v) if r.branch == unit else 0
             assert line == expected, (unit, period)
-            summed = {f: own[f] + sum(flatten(c)[f] for c in rollup["children"])
-                      for f in PERIOD_FIGURES}  # fmt: skip
+            summed = {
+                f: own[f] + sum(flatten(c)[f] for c in rollup["children"]) for f in PERIOD_FIGURES
+            }
             assert line == summed, (unit, period)
 
 
@@ -286,12 +324,21 @@ async def test_a_closed_period_is_frozen_and_an_open_one_follows(gql, world, own
         period = await create_period(conn, world, *PERIODS[0], "issued")
         for _ in range(10):
             await forest.add_recruit()
-        before = (await conn.execute(sa.text(
-            "SELECT * FROM unit_tallies WHERE period_id = :p ORDER BY unit_id"), {"p": period})).all()  # fmt: skip
-        await conn.execute(sa.text("UPDATE plan_periods SET state = 'closed' WHERE id = :p"),
-                           {"p": period})  # fmt: skip
+        before = (
+            await conn.execute(
+                sa.text("SELECT * FROM unit_tallies WHERE period_id = :p ORDER BY unit_id"),
+                {"p": period},
+            )
+        ).all()
+        await conn.execute(
+            sa.text("UPDATE plan_periods SET state = 'closed' WHERE id = :p"), {"p": period}
+        )
         for _ in range(10):
             await forest.change_recruit()
-        after = (await conn.execute(sa.text(
-            "SELECT * FROM unit_tallies WHERE period_id = :p ORDER BY unit_id"), {"p": period})).all()  # fmt: skip
+        after = (
+            await conn.execute(
+                sa.text("SELECT * FROM unit_tallies WHERE period_id = :p ORDER BY unit_id"),
+                {"p": period},
+            )
+        ).all()
         assert after == before

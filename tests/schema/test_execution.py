@@ -57,15 +57,34 @@ class Thing(relay.Node):
 
 
 def _things() -> list[Thing]:
-    leaves = [Leaf(n=i, day=date(2024, 1, i + 1) if i % 2 else None,
-                   colour=Colour.BLUE if i == 1 else Colour.RED) for i in range(3)]  # fmt: skip
-    good = Thing(id=1, name="a", leaves=leaves, best=leaves[1], must="x", tags=["p", "q"],
-                 fetched=leaves[0])  # fmt: skip
+    leaves = [
+        Leaf(
+            n=i,
+            day=date(2024, 1, i + 1) if i % 2 else None,
+            colour=Colour.BLUE if i == 1 else Colour.RED,
+        )
+        for i in range(3)
+    ]
+    good = Thing(
+        id=1, name="a", leaves=leaves, best=leaves[1], must="x", tags=["p", "q"], fetched=leaves[0]
+    )
     # A raw value of the enum ("blue", not Colour.BLUE) is still coerced by its value.
-    bad = Thing(id=2, name="b", leaves=leaves, best=Leaf(n=1, day=None, colour="blue"),  # type: ignore[arg-type]
-                must=None, tags=[])  # type: ignore[arg-type]  # fmt: skip
-    odd = Thing(id=3, name="c", leaves=leaves, best=Leaf(n=2**40, day=None, colour="green"),  # type: ignore[arg-type]
-                must="y", tags=["r"])  # fmt: skip
+    bad = Thing(
+        id=2,
+        name="b",
+        leaves=leaves,
+        best=Leaf(n=1, day=None, colour="blue"),  # type: ignore[arg-type]
+        must=None,
+        tags=[],
+    )  # type: ignore[arg-type]
+    odd = Thing(
+        id=3,
+        name="c",
+        leaves=leaves,
+        best=Leaf(n=2**40, day=None, colour="green"),  # type: ignore[arg-type]
+        must="y",
+        tags=["r"],
+    )
     return [good, bad, odd]
 
 
@@ -94,8 +113,9 @@ DOCUMENTS = [
 
 
 async def _run(document: str, executor: type | None, extensions: list | None = None) -> Any:
-    schema = strawberry.Schema(query=Query, types=[Thing], execution_context_class=executor,
-                               extensions=extensions or [])  # fmt: skip
+    schema = strawberry.Schema(
+        query=Query, types=[Thing], execution_context_class=executor, extensions=extensions or []
+    )
     result = await schema.execute(document)
     errors = sorted((e.message, tuple(e.path or ())) for e in result.errors or [])
     return result.data, errors

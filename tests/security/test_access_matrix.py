@@ -46,274 +46,483 @@ def _unit(key: str) -> Callable[[W, dict[str, str]], dict[str, Any]]:
 
 
 CASES: dict[str, Case] = {
-    "node": Case("query($id: ID!) { node(id: $id) { id } }", _unit("A1a"), "school_admin",
-                 ("nobody", "NOT_FOUND"), "other_school_admin",
-                 "every role reads units; an account without any role reaches nothing"),
-    "unit": Case("query($id: ID!) { unit(id: $id) { name } }", _unit("A1a"), "branch_secretary",
-                 ("nobody", "NOT_FOUND"), "other_school_admin",
-                 "every role reads units; an account without any role reaches nothing"),
-    "units": Case("query($id: ID) { units(under: $id) { edges { node { name } } } }",
-                  _unit("A"), "viewer", ("nobody", "NOT_FOUND"), "other_school_admin"),
-    "me": Case("{ me { user { username } } }", lambda w, c: {}, "nobody", None, None,
-               "every authenticated caller sees itself"),
-    "roles": Case("{ roles { name } }", lambda w, c: {}, "nobody", None, None,
-                  "role definitions are platform data, not a tenant's"),
-    "users": Case("query($id: ID) { users(under: $id) { edges { node { username } } } }",
-                  _unit("A"), "school_admin", ("viewer", "FORBIDDEN"), "other_school_admin"),
+    "node": Case(
+        "query($id: ID!) { node(id: $id) { id } }",
+        _unit("A1a"),
+        "school_admin",
+        ("nobody", "NOT_FOUND"),
+        "other_school_admin",
+        "every role reads units; an account without any role reaches nothing",
+    ),
+    "unit": Case(
+        "query($id: ID!) { unit(id: $id) { name } }",
+        _unit("A1a"),
+        "branch_secretary",
+        ("nobody", "NOT_FOUND"),
+        "other_school_admin",
+        "every role reads units; an account without any role reaches nothing",
+    ),
+    "units": Case(
+        "query($id: ID) { units(under: $id) { edges { node { name } } } }",
+        _unit("A"),
+        "viewer",
+        ("nobody", "NOT_FOUND"),
+        "other_school_admin",
+    ),
+    "me": Case(
+        "{ me { user { username } } }",
+        lambda w, c: {},
+        "nobody",
+        None,
+        None,
+        "every authenticated caller sees itself",
+    ),
+    "roles": Case(
+        "{ roles { name } }",
+        lambda w, c: {},
+        "nobody",
+        None,
+        None,
+        "role definitions are platform data, not a tenant's",
+    ),
+    "users": Case(
+        "query($id: ID) { users(under: $id) { edges { node { username } } } }",
+        _unit("A"),
+        "school_admin",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "auditTrail": Case(
         "query($id: ID!) { auditTrail(objectId: $id) { edges { node { operation } } } }",
-        _unit("A1a"), "unit_admin", ("branch_secretary", "FORBIDDEN"), "other_commission_admin"),
+        _unit("A1a"),
+        "unit_admin",
+        ("branch_secretary", "FORBIDDEN"),
+        "other_commission_admin",
+    ),
     "createUnit": Case(
-        "mutation($id: ID!) { createUnit(input: {parentId: $id, kind: BRANCH, name: \"新支部\"})"
+        'mutation($id: ID!) { createUnit(input: {parentId: $id, kind: BRANCH, name: "新支部"})'
         " { unit { id } errors { code } } }",
-        _unit("A1"), "unit_admin", ("viewer", "FORBIDDEN"), "other_school_admin"),
+        _unit("A1"),
+        "unit_admin",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "renameUnit": Case(
-        "mutation($id: ID!) { renameUnit(input: {unitId: $id, name: \"改名\"}) { unit { name } } }",
-        _unit("A1a"), "school_admin", ("branch_secretary", "FORBIDDEN"), "other_school_admin"),
+        'mutation($id: ID!) { renameUnit(input: {unitId: $id, name: "改名"}) { unit { name } } }',
+        _unit("A1a"),
+        "school_admin",
+        ("branch_secretary", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "moveUnit": Case(
         "mutation($id: ID!, $to: ID!) { moveUnit(input: {unitId: $id, newParentId: $to})"
         " { unit { id } errors { code } } }",
-        lambda w, c: {"id": w.gid("A1b"), "to": w.gid("A")}, "school_admin",
-        ("viewer", "FORBIDDEN"), "other_school_admin"),
+        lambda w, c: {"id": w.gid("A1b"), "to": w.gid("A")},
+        "school_admin",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "deactivateUnit": Case(
         "mutation($id: ID!) { deactivateUnit(input: {unitId: $id}) { unit { active } } }",
-        _unit("A2"), "school_admin", ("branch_secretary", "NOT_FOUND"), "other_school_admin",
-        "a branch secretary's scope is its branch: A2 is outside it"),
+        _unit("A2"),
+        "school_admin",
+        ("branch_secretary", "NOT_FOUND"),
+        "other_school_admin",
+        "a branch secretary's scope is its branch: A2 is outside it",
+    ),
     "createUser": Case(
-        "mutation($id: ID!) { createUser(input: {homeUnitId: $id, username: \"new-user\","
-        " displayName: \"新用户\"}) { user { id } errors { code } } }",
-        _unit("A1a"), "unit_admin", ("branch_secretary", "FORBIDDEN"), "other_school_admin"),
+        'mutation($id: ID!) { createUser(input: {homeUnitId: $id, username: "new-user",'
+        ' displayName: "新用户"}) { user { id } errors { code } } }',
+        _unit("A1a"),
+        "unit_admin",
+        ("branch_secretary", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "grantRole": Case(
-        "mutation($u: ID!, $id: ID!) { grantRole(input: {userId: $u, role: \"viewer\", unitId: $id})"
+        'mutation($u: ID!, $id: ID!) { grantRole(input: {userId: $u, role: "viewer", unitId: $id})'
         " { roleBinding { id } errors { code } } }",
-        lambda w, c: {"u": w.uid("nobody"), "id": w.gid("A1")}, "school_admin",
-        ("viewer", "FORBIDDEN"), "other_school_admin"),
+        lambda w, c: {"u": w.uid("nobody"), "id": w.gid("A1")},
+        "school_admin",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "revokeRole": Case(
         "mutation($id: ID!) { revokeRole(input: {roleBindingId: $id}) { roleBinding { id } errors { code } } }",
-        lambda w, c: {"id": gid("RoleBinding", w.bindings["sync_agent"])}, "commission_admin",
-        ("viewer", "FORBIDDEN"), "other_school_admin"),
-
+        lambda w, c: {"id": gid("RoleBinding", w.bindings["sync_agent"])},
+        "commission_admin",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     # Plans. Periods belong to a commission, not a school: the "other" caller for them is
     # another commission; a school's figures are NOT_FOUND for another school.
-    "planPeriods": Case("{ planPeriods { name } }", lambda w, c: {}, "viewer",
-                        ("nobody", "FORBIDDEN"), None,
-                        "periods are commission-wide; another commission's list is empty"),
+    "planPeriods": Case(
+        "{ planPeriods { name } }",
+        lambda w, c: {},
+        "viewer",
+        ("nobody", "FORBIDDEN"),
+        None,
+        "periods are commission-wide; another commission's list is empty",
+    ),
     "plan": Case(
         "query($u: ID!, $p: ID!) { plan(unitId: $u, periodId: $p) { line { received { total } } } }",
-        lambda w, c: {"u": w.gid("A1"), "p": c["period"]}, "viewer",
-        ("sync_agent", "FORBIDDEN"), "other_school_admin"),
+        lambda w, c: {"u": w.gid("A1"), "p": c["period"]},
+        "viewer",
+        ("sync_agent", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "rollup": Case(
         """query($u: ID!, $p: ID!) { rollup(unitId: $u, periodId: $p) {
              line { admitted } months { admitted } years { admitted } } }""",
-        lambda w, c: {"u": w.gid("A1"), "p": c["period"]}, "viewer",
-        ("sync_agent", "FORBIDDEN"), "other_school_admin"),
+        lambda w, c: {"u": w.gid("A1"), "p": c["period"]},
+        "viewer",
+        ("sync_agent", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "quotaLedger": Case(
         "query($u: ID!, $p: ID!) { quotaLedger(unitId: $u, periodId: $p) { edges { cursor } } }",
-        lambda w, c: {"u": w.gid("A1"), "p": c["period"]}, "viewer",
-        ("sync_agent", "FORBIDDEN"), "other_school_admin"),
+        lambda w, c: {"u": w.gid("A1"), "p": c["period"]},
+        "viewer",
+        ("sync_agent", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "planSuggestion": Case(
         "query($u: ID!, $p: ID!) { planSuggestion(unitId: $u, periodId: $p) { suggested } }",
-        lambda w, c: {"u": w.gid("A1"), "p": c["period"]}, "viewer",
-        ("sync_agent", "FORBIDDEN"), "other_school_admin"),
+        lambda w, c: {"u": w.gid("A1"), "p": c["period"]},
+        "viewer",
+        ("sync_agent", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "dispatchRounds": Case(
         "query($p: ID!) { dispatchRounds(periodId: $p) { name } }",
-        lambda w, c: {"p": c["period"]}, "viewer", ("sync_agent", "FORBIDDEN"),
-        "other_commission_admin"),
+        lambda w, c: {"p": c["period"]},
+        "viewer",
+        ("sync_agent", "FORBIDDEN"),
+        "other_commission_admin",
+    ),
     "createPlanPeriod": Case(
-        "mutation($c: ID!) { createPlanPeriod(input: {commissionId: $c, name: \"2024 年度\","
-        " kind: CALENDAR_YEAR, startsOn: \"2024-01-01\", endsOn: \"2024-12-31\"})"
+        'mutation($c: ID!) { createPlanPeriod(input: {commissionId: $c, name: "2024 年度",'
+        ' kind: CALENDAR_YEAR, startsOn: "2024-01-01", endsOn: "2024-12-31"})'
         " { period { id } errors { code } } }",
-        lambda w, c: {"c": w.gid("commission")}, "commission_admin",
-        ("commission_viewer", "FORBIDDEN"), "other_school_admin"),
+        lambda w, c: {"c": w.gid("commission")},
+        "commission_admin",
+        ("commission_viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "publishPlanPeriod": Case(
         "mutation($p: ID!) { publishPlanPeriod(input: {periodId: $p}) { period { state } errors { code } } }",
-        lambda w, c: {"p": c["draft"]}, "commission_admin",
-        ("commission_viewer", "FORBIDDEN"), "other_commission_admin"),
+        lambda w, c: {"p": c["draft"]},
+        "commission_admin",
+        ("commission_viewer", "FORBIDDEN"),
+        "other_commission_admin",
+    ),
     "closePlanPeriod": Case(
         "mutation($p: ID!) { closePlanPeriod(input: {periodId: $p}) { period { state } errors { code } } }",
-        lambda w, c: {"p": c["period"]}, "commission_admin",
-        ("commission_viewer", "FORBIDDEN"), "other_commission_admin"),
+        lambda w, c: {"p": c["period"]},
+        "commission_admin",
+        ("commission_viewer", "FORBIDDEN"),
+        "other_commission_admin",
+    ),
     "issuePlan": Case(
         "mutation($p: ID!, $s: ID!) { issuePlan(input: {periodId: $p, schoolId: $s,"
-        " amounts: {total: 3}, documentNo: \"晋教工委组〔2023〕23号\"}) { movement { id } errors { code } } }",
-        lambda w, c: {"p": c["period"], "s": w.gid("A")}, "commission_admin",
-        ("commission_viewer", "FORBIDDEN"), "other_school_admin"),
+        ' amounts: {total: 3}, documentNo: "晋教工委组〔2023〕23号"}) { movement { id } errors { code } } }',
+        lambda w, c: {"p": c["period"], "s": w.gid("A")},
+        "commission_admin",
+        ("commission_viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "supplementQuota": Case(
         "mutation($p: ID!, $s: ID!) { supplementQuota(input: {periodId: $p, schoolId: $s,"
-        " amounts: {total: 2}, reason: \"追加\", documentNo: \"x\"}) { movement { id } errors { code } } }",
-        lambda w, c: {"p": c["period"], "s": w.gid("A")}, "commission_admin",
-        ("commission_viewer", "FORBIDDEN"), "other_school_admin"),
+        ' amounts: {total: 2}, reason: "追加", documentNo: "x"}) { movement { id } errors { code } } }',
+        lambda w, c: {"p": c["period"], "s": w.gid("A")},
+        "commission_admin",
+        ("commission_viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "allocateQuota": Case(
         "mutation($p: ID!, $f: ID!, $t: ID!) { allocateQuota(input: {periodId: $p, fromUnitId: $f,"
         " toUnitId: $t, amounts: {total: 1}}) { movement { id } errors { code } } }",
-        lambda w, c: {"p": c["period"], "f": w.gid("A"), "t": w.gid("A2")}, "school_admin",
-        ("viewer", "FORBIDDEN"), "other_school_admin"),
+        lambda w, c: {"p": c["period"], "f": w.gid("A"), "t": w.gid("A2")},
+        "school_admin",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "transferQuota": Case(
         "mutation($p: ID!, $f: ID!, $t: ID!) { transferQuota(input: {periodId: $p, fromUnitId: $f,"
-        " toUnitId: $t, amounts: {total: 1}, reason: \"调剂\", documentNo: \"x\"})"
+        ' toUnitId: $t, amounts: {total: 1}, reason: "调剂", documentNo: "x"})'
         " { movement { id } errors { code } } }",
-        lambda w, c: {"p": c["period"], "f": w.gid("A1"), "t": w.gid("A2")}, "school_admin",
-        ("viewer", "FORBIDDEN"), "other_school_admin"),
+        lambda w, c: {"p": c["period"], "f": w.gid("A1"), "t": w.gid("A2")},
+        "school_admin",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "returnQuota": Case(
         "mutation($p: ID!, $u: ID!) { returnQuota(input: {periodId: $p, unitId: $u,"
-        " amounts: {total: 1}, reason: \"退回\", documentNo: \"x\"}) { movement { id } errors { code } } }",
-        lambda w, c: {"p": c["period"], "u": w.gid("A1")}, "school_admin",
-        ("viewer", "FORBIDDEN"), "other_school_admin"),
+        ' amounts: {total: 1}, reason: "退回", documentNo: "x"}) { movement { id } errors { code } } }',
+        lambda w, c: {"p": c["period"], "u": w.gid("A1")},
+        "school_admin",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "setReserve": Case(
         "mutation($p: ID!, $u: ID!) { setReserve(input: {periodId: $p, unitId: $u,"
         " reserve: {total: 1}}) { movement { id } errors { code } } }",
-        lambda w, c: {"p": c["period"], "u": w.gid("A")}, "school_admin",
-        ("viewer", "FORBIDDEN"), "other_school_admin"),
+        lambda w, c: {"p": c["period"], "u": w.gid("A")},
+        "school_admin",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "submitForecast": Case(
         "mutation($p: ID!, $u: ID!) { submitForecast(input: {periodId: $p, unitId: $u,"
-        " amounts: {total: 2}, remark: \"2 名教师\"}) { forecast { remark } errors { code } } }",
-        lambda w, c: {"p": c["period"], "u": w.gid("A1a")}, "branch_secretary",
-        ("viewer", "FORBIDDEN"), "other_school_admin"),
+        ' amounts: {total: 2}, remark: "2 名教师"}) { forecast { remark } errors { code } } }',
+        lambda w, c: {"p": c["period"], "u": w.gid("A1a")},
+        "branch_secretary",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "setLinkageRules": Case(
         "mutation($c: ID!) { setLinkageRules(input: {commissionId: $c, capRatioOfActual: 1.1})"
         " { rules { capRatioOfActual } errors { code } } }",
-        lambda w, c: {"c": w.gid("commission")}, "commission_admin",
-        ("commission_viewer", "FORBIDDEN"), "other_school_admin"),
+        lambda w, c: {"c": w.gid("commission")},
+        "commission_admin",
+        ("commission_viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     # Recruits. Every role reads recruits in its units: an account without a role reaches none.
-    "recruit": Case("query($id: ID!) { recruit(id: $id) { name idNumber } }",
-                    lambda w, c: {"id": c["recruit"]}, "viewer", ("nobody", "NOT_FOUND"),
-                    "other_school_admin", "every role reads recruits"),
-    "recruits": Case("query($u: ID) { recruits(under: $u) { edges { node { name } } } }",
-                     lambda w, c: {"u": w.gid("A1")}, "viewer", ("nobody", "NOT_FOUND"),
-                     "other_school_admin", "every role reads recruits"),
-    "members": Case("query($u: ID) { members(under: $u) { edges { node { code status } } } }",
-                    lambda w, c: {"u": w.gid("A1a")}, "branch_secretary",
-                    ("nobody", "NOT_FOUND"), "other_school_admin",
-                    "whoever reads recruits reads the roster of the same units"),
+    "recruit": Case(
+        "query($id: ID!) { recruit(id: $id) { name idNumber } }",
+        lambda w, c: {"id": c["recruit"]},
+        "viewer",
+        ("nobody", "NOT_FOUND"),
+        "other_school_admin",
+        "every role reads recruits",
+    ),
+    "recruits": Case(
+        "query($u: ID) { recruits(under: $u) { edges { node { name } } } }",
+        lambda w, c: {"u": w.gid("A1")},
+        "viewer",
+        ("nobody", "NOT_FOUND"),
+        "other_school_admin",
+        "every role reads recruits",
+    ),
+    "members": Case(
+        "query($u: ID) { members(under: $u) { edges { node { code status } } } }",
+        lambda w, c: {"u": w.gid("A1a")},
+        "branch_secretary",
+        ("nobody", "NOT_FOUND"),
+        "other_school_admin",
+        "whoever reads recruits reads the roster of the same units",
+    ),
     "importMembers": Case(
         "mutation($s: ID!, $b: ID!) { importMembers(input: {schoolId: $s, members: [{code:"
-        " \"m-900\", name: \"周红\", branchId: $b, joinedOn: \"2010-07-01\","
-        " fullOn: \"2011-07-01\"}]}) { inserted errors { code } } }",
-        lambda w, c: {"s": w.gid("A"), "b": w.gid("A1b")}, "school_admin",
-        ("viewer", "FORBIDDEN"), "other_school_admin"),
+        ' "m-900", name: "周红", branchId: $b, joinedOn: "2010-07-01",'
+        ' fullOn: "2011-07-01"}]}) { inserted errors { code } } }',
+        lambda w, c: {"s": w.gid("A"), "b": w.gid("A1b")},
+        "school_admin",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "createRecruit": Case(
-        "mutation($b: ID!, $n: String!) { createRecruit(input: {branchId: $b, name: \"王芳\","
-        " gender: FEMALE, ethnicity: \"回族\", birthDate: \"2004-02-29\", idNumber: $n,"
-        " category: UNDERGRADUATE, education: BELOW_COLLEGE, applicationDate: \"2023-03-01\"})"
+        'mutation($b: ID!, $n: String!) { createRecruit(input: {branchId: $b, name: "王芳",'
+        ' gender: FEMALE, ethnicity: "回族", birthDate: "2004-02-29", idNumber: $n,'
+        ' category: UNDERGRADUATE, education: BELOW_COLLEGE, applicationDate: "2023-03-01"})'
         " { recruit { id } errors { code } } }",
         lambda w, c: {"b": w.gid("A1a"), "n": id_number("20040229", 7, female=True)},
-        "branch_secretary", ("viewer", "FORBIDDEN"), "other_school_admin"),
+        "branch_secretary",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "recordStep": Case(
-        "mutation($r: ID!) { recordStep(input: {recruitId: $r, step: TALK, on: \"2022-10-10\","
-        " data: {talked_by: \"书记\"}}) { recruit { stage } errors { code } } }",
-        lambda w, c: {"r": c["recruit"]}, "branch_secretary", ("viewer", "FORBIDDEN"),
-        "other_school_admin"),
+        'mutation($r: ID!) { recordStep(input: {recruitId: $r, step: TALK, on: "2022-10-10",'
+        ' data: {talked_by: "书记"}}) { recruit { stage } errors { code } } }',
+        lambda w, c: {"r": c["recruit"]},
+        "branch_secretary",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "correctStep": Case(
-        "mutation($s: ID!) { correctStep(input: {stepId: $s, on: \"2022-09-16\", data: {},"
-        " reason: \"笔误\"}) { recruit { stage } errors { code } } }",
-        lambda w, c: {"s": c["application_step"]}, "branch_secretary", ("viewer", "FORBIDDEN"),
-        "other_school_admin"),
+        'mutation($s: ID!) { correctStep(input: {stepId: $s, on: "2022-09-16", data: {},'
+        ' reason: "笔误"}) { recruit { stage } errors { code } } }',
+        lambda w, c: {"s": c["application_step"]},
+        "branch_secretary",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "transferRecruit": Case(
         "mutation($r: ID!, $b: ID!) { transferRecruit(input: {recruitId: $r, toBranchId: $b,"
-        " reason: \"调整\"}) { recruit { id } errors { code } } }",
-        lambda w, c: {"r": c["unfiled_recruit"], "b": w.gid("A2")}, "school_admin",
-        ("unit_admin", "FORBIDDEN"), "other_school_admin"),
+        ' reason: "调整"}) { recruit { id } errors { code } } }',
+        lambda w, c: {"r": c["unfiled_recruit"], "b": w.gid("A2")},
+        "school_admin",
+        ("unit_admin", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "importRecruits": Case(
         "mutation($b: ID!, $n: String!) { importRecruits(input: {rows: [{branchId: $b,"
-        " name: \"周敏\", gender: FEMALE, ethnicity: \"汉族\", birthDate: \"2004-02-29\","
+        ' name: "周敏", gender: FEMALE, ethnicity: "汉族", birthDate: "2004-02-29",'
         " idNumber: $n, category: UNDERGRADUATE, education: BELOW_COLLEGE,"
-        " applicationDate: \"2023-03-01\"}]}) { recruits { id } errors { code } } }",
+        ' applicationDate: "2023-03-01"}]}) { recruits { id } errors { code } } }',
         lambda w, c: {"b": w.gid("A1a"), "n": id_number("20040229", 8, female=True)},
-        "branch_secretary", ("viewer", "FORBIDDEN"), "other_school_admin"),
+        "branch_secretary",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "workingCalendar": Case(
         "query($u: ID!) { workingCalendar(unitId: $u, year: 2023) { holidays } }",
-        lambda w, c: {"u": w.gid("A1a")}, "branch_secretary", ("nobody", "NOT_FOUND"),
-        "other_school_admin", "every role reads the calendar of its units"),
+        lambda w, c: {"u": w.gid("A1a")},
+        "branch_secretary",
+        ("nobody", "NOT_FOUND"),
+        "other_school_admin",
+        "every role reads the calendar of its units",
+    ),
     "ruleOverlays": Case(
         "query($u: ID!) { ruleOverlays(unitId: $u) { id } }",
-        lambda w, c: {"u": w.gid("A1a")}, "viewer", ("nobody", "NOT_FOUND"),
-        "other_school_admin", "every role reads the rules of its units"),
+        lambda w, c: {"u": w.gid("A1a")},
+        "viewer",
+        ("nobody", "NOT_FOUND"),
+        "other_school_admin",
+        "every role reads the rules of its units",
+    ),
     "setWorkingCalendar": Case(
         "mutation($c: ID!) { setWorkingCalendar(input: {commissionId: $c, year: 2023,"
-        " holidays: [\"2023-10-02\"], makeupWorkdays: [\"2023-10-07\"]})"
+        ' holidays: ["2023-10-02"], makeupWorkdays: ["2023-10-07"]})'
         " { calendar { year } errors { code } } }",
-        lambda w, c: {"c": w.gid("commission")}, "commission_admin",
-        ("commission_viewer", "FORBIDDEN"), "other_school_admin"),
+        lambda w, c: {"c": w.gid("commission")},
+        "commission_admin",
+        ("commission_viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "setRuleOverlay": Case(
         "mutation($c: ID!, $o: JSON!) { setRuleOverlay(input: {commissionId: $c, overlay: $o})"
         " { overlay { id } errors { code } } }",
-        lambda w, c: {"c": w.gid("commission"), "o": _overlay_body()}, "commission_admin",
-        ("commission_viewer", "FORBIDDEN"), "other_school_admin"),
+        lambda w, c: {"c": w.gid("commission"), "o": _overlay_body()},
+        "commission_admin",
+        ("commission_viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "extendProbation": Case(
-        "mutation($r: ID!) { extendProbation(input: {recruitId: $r, on: \"2025-06-05\","
+        'mutation($r: ID!) { extendProbation(input: {recruitId: $r, on: "2025-06-05",'
         " months: 6}) { recruit { stage } errors { code } } }",
-        lambda w, c: {"r": c["probationer"]}, "branch_secretary", ("viewer", "FORBIDDEN"),
-        "other_school_admin"),
+        lambda w, c: {"r": c["probationer"]},
+        "branch_secretary",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "cancelProbation": Case(
-        "mutation($r: ID!) { cancelProbation(input: {recruitId: $r, on: \"2025-06-05\","
-        " reason: \"不具备条件\"}) { recruit { stage } errors { code } } }",
-        lambda w, c: {"r": c["probationer"]}, "branch_secretary", ("viewer", "FORBIDDEN"),
-        "other_school_admin"),
-    "filings": Case("query($u: ID) { filings(under: $u) { edges { node { programme } } } }",
-                    lambda w, c: {"u": w.gid("A")}, "school_admin", ("viewer", "FORBIDDEN"),
-                    "other_school_admin"),
+        'mutation($r: ID!) { cancelProbation(input: {recruitId: $r, on: "2025-06-05",'
+        ' reason: "不具备条件"}) { recruit { stage } errors { code } } }',
+        lambda w, c: {"r": c["probationer"]},
+        "branch_secretary",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
+    "filings": Case(
+        "query($u: ID) { filings(under: $u) { edges { node { programme } } } }",
+        lambda w, c: {"u": w.gid("A")},
+        "school_admin",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "fileTalent": Case(
-        "mutation($r: ID!) { fileTalent(input: {recruitId: $r, programme: \"三晋英才\"})"
+        'mutation($r: ID!) { fileTalent(input: {recruitId: $r, programme: "三晋英才"})'
         " { filing { id } errors { code } } }",
-        lambda w, c: {"r": c["unfiled_recruit"]}, "school_admin", ("branch_secretary", "FORBIDDEN"),
-        "other_school_admin"),
+        lambda w, c: {"r": c["unfiled_recruit"]},
+        "school_admin",
+        ("branch_secretary", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "warnings": Case(
         "query($u: ID!) { warnings(under: $u) { edges { node { kind unitName } } } }",
-        lambda w, c: {"u": w.gid("A1")}, "viewer", ("sync_agent", "FORBIDDEN"),
-        "other_school_admin"),
+        lambda w, c: {"u": w.gid("A1")},
+        "viewer",
+        ("sync_agent", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "warningRules": Case(
         "query($c: ID!) { warningRules(commissionId: $c) { kind params } }",
-        lambda w, c: {"c": w.gid("commission")}, "viewer", ("sync_agent", "FORBIDDEN"),
-        "other_commission_admin", "commission-wide data, seen down the tree"),
+        lambda w, c: {"c": w.gid("commission")},
+        "viewer",
+        ("sync_agent", "FORBIDDEN"),
+        "other_commission_admin",
+        "commission-wide data, seen down the tree",
+    ),
     "acknowledgeWarning": Case(
-        "mutation($w: ID!) { acknowledgeWarning(input: {warningId: $w, note: \"已督促补录\"})"
+        'mutation($w: ID!) { acknowledgeWarning(input: {warningId: $w, note: "已督促补录"})'
         " { warning { status } errors { code } } }",
-        lambda w, c: {"w": c["warning"]}, "unit_admin", ("viewer", "FORBIDDEN"),
-        "other_school_admin"),
+        lambda w, c: {"w": c["warning"]},
+        "unit_admin",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "setWarningRule": Case(
         "mutation($c: ID!) { setWarningRule(input: {commissionId: $c, kind: RUSHED,"
         " params: {max_share: 0.6}}) { rule { params } errors { code } } }",
-        lambda w, c: {"c": w.gid("commission")}, "commission_admin",
-        ("commission_viewer", "FORBIDDEN"), "other_school_admin"),
+        lambda w, c: {"c": w.gid("commission")},
+        "commission_admin",
+        ("commission_viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "reports": Case(
         "query($u: ID!) { reports(under: $u) { edges { node { status content } } } }",
-        lambda w, c: {"u": w.gid("A")}, "viewer", ("sync_agent", "FORBIDDEN"),
-        "other_school_admin"),
+        lambda w, c: {"u": w.gid("A")},
+        "viewer",
+        ("sync_agent", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "saveReportDraft": Case(
         "mutation($p: ID!, $u: ID!) { saveReportDraft(input: {periodId: $p, unitId: $u,"
-        " narrative: \"正文\"}) { report { status } errors { code } } }",
-        lambda w, c: {"p": c["period"], "u": w.gid("A")}, "school_admin",
-        ("viewer", "FORBIDDEN"), "other_school_admin"),
+        ' narrative: "正文"}) { report { status } errors { code } } }',
+        lambda w, c: {"p": c["period"], "u": w.gid("A")},
+        "school_admin",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "submitReport": Case(
         "mutation($p: ID!, $u: ID!) { submitReport(input: {periodId: $p, unitId: $u})"
         " { report { contentHash } errors { code } } }",
-        lambda w, c: {"p": c["period"], "u": w.gid("A")}, "school_admin",
-        ("viewer", "FORBIDDEN"), "other_school_admin"),
+        lambda w, c: {"p": c["period"], "u": w.gid("A")},
+        "school_admin",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "acknowledgeReport": Case(
         "mutation($r: ID!) { acknowledgeReport(input: {reportId: $r}) { report { status }"
         " errors { code } } }",
-        lambda w, c: {"r": c["report"]}, "commission_admin", ("school_admin", "FORBIDDEN"),
-        "other_school_admin"),
+        lambda w, c: {"r": c["report"]},
+        "commission_admin",
+        ("school_admin", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "returnReport": Case(
-        "mutation($r: ID!) { returnReport(input: {reportId: $r, reason: \"请补充\"})"
+        'mutation($r: ID!) { returnReport(input: {reportId: $r, reason: "请补充"})'
         " { report { status } errors { code } } }",
-        lambda w, c: {"r": c["report"]}, "commission_admin", ("school_admin", "FORBIDDEN"),
-        "other_school_admin"),
+        lambda w, c: {"r": c["report"]},
+        "commission_admin",
+        ("school_admin", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "acknowledgeFiling": Case(
         "mutation($f: ID!) { acknowledgeFiling(input: {filingId: $f}) { filing { status } errors { code } } }",
-        lambda w, c: {"f": c["filing"]}, "commission_admin", ("school_admin", "FORBIDDEN"),
-        "other_school_admin"),
+        lambda w, c: {"f": c["filing"]},
+        "commission_admin",
+        ("school_admin", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "returnFiling": Case(
-        "mutation($f: ID!) { returnFiling(input: {filingId: $f, reason: \"不符合\"})"
+        'mutation($f: ID!) { returnFiling(input: {filingId: $f, reason: "不符合"})'
         " { filing { status } errors { code } } }",
-        lambda w, c: {"f": c["filing"]}, "commission_admin", ("school_admin", "FORBIDDEN"),
-        "other_school_admin"),
+        lambda w, c: {"f": c["filing"]},
+        "commission_admin",
+        ("school_admin", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     "createDispatchRound": Case(
         "mutation($p: ID!, $u: ID!) { createDispatchRound(input: {periodId: $p, unitId: $u,"
-        " name: \"年中调度\"}) { round { id } errors { code } } }",
-        lambda w, c: {"p": c["period"], "u": w.gid("A")}, "school_admin",
-        ("viewer", "FORBIDDEN"), "other_school_admin"),
-}  # fmt: skip
+        ' name: "年中调度"}) { round { id } errors { code } } }',
+        lambda w, c: {"p": c["period"], "u": w.gid("A")},
+        "school_admin",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
+}
 
 
 def _payload_errors(result: dict[str, Any]) -> list[Any]:
@@ -350,46 +559,65 @@ async def context(gql, world, request, owner_engine) -> dict[str, str]:  # type:
     )
     ids = {}
     for key, name, year in (("period", "2023 年度", 2023), ("draft", "2025 年度", 2025)):
-        payload = await run(create, {"c": world.gid("commission"), "n": name,
-                                     "s": f"{year}-01-01", "e": f"{year}-12-31"}, admin)  # fmt: skip
+        payload = await run(
+            create,
+            {"c": world.gid("commission"), "n": name, "s": f"{year}-01-01", "e": f"{year}-12-31"},
+            admin,
+        )
         ids[key] = payload["period"]["id"]
-    await run("mutation($p: ID!) { publishPlanPeriod(input: {periodId: $p}) { errors { code } } }",
-              {"p": ids["period"]}, admin)  # fmt: skip
-    await run("mutation($p: ID!, $s: ID!) { issuePlan(input: {periodId: $p, schoolId: $s, amounts:"
-              " {total: 10}, documentNo: \"x\"}) { errors { code } } }",
-              {"p": ids["period"], "s": world.gid("A")}, admin)  # fmt: skip
-    await run("mutation($p: ID!, $f: ID!, $t: ID!) { allocateQuota(input: {periodId: $p,"
-              " fromUnitId: $f, toUnitId: $t, amounts: {total: 4}}) { errors { code } } }",
-              {"p": ids["period"], "f": world.gid("A"), "t": world.gid("A1")},
-              world.tokens["school_admin"])  # fmt: skip
+    await run(
+        "mutation($p: ID!) { publishPlanPeriod(input: {periodId: $p}) { errors { code } } }",
+        {"p": ids["period"]},
+        admin,
+    )
+    await run(
+        "mutation($p: ID!, $s: ID!) { issuePlan(input: {periodId: $p, schoolId: $s, amounts:"
+        ' {total: 10}, documentNo: "x"}) { errors { code } } }',
+        {"p": ids["period"], "s": world.gid("A")},
+        admin,
+    )
+    await run(
+        "mutation($p: ID!, $f: ID!, $t: ID!) { allocateQuota(input: {periodId: $p,"
+        " fromUnitId: $f, toUnitId: $t, amounts: {total: 4}}) { errors { code } } }",
+        {"p": ids["period"], "f": world.gid("A"), "t": world.gid("A1")},
+        world.tokens["school_admin"],
+    )
     created = await run(
-        "mutation($b: ID!, $n: String!) { createRecruit(input: {branchId: $b, name: \"李明\","
-        " gender: MALE, ethnicity: \"汉族\", birthDate: \"2003-05-04\", idNumber: $n,"
-        " category: UNDERGRADUATE, education: BELOW_COLLEGE, applicationDate: \"2022-09-15\"})"
+        'mutation($b: ID!, $n: String!) { createRecruit(input: {branchId: $b, name: "李明",'
+        ' gender: MALE, ethnicity: "汉族", birthDate: "2003-05-04", idNumber: $n,'
+        ' category: UNDERGRADUATE, education: BELOW_COLLEGE, applicationDate: "2022-09-15"})'
         " { recruit { id } errors { code } } }",
-        {"b": world.gid("A1a"), "n": id_number("20030504", 12)}, world.tokens["branch_secretary"],
-    )  # fmt: skip
+        {"b": world.gid("A1a"), "n": id_number("20030504", 12)},
+        world.tokens["branch_secretary"],
+    )
     ids["recruit"] = created["recruit"]["id"]
-    steps = await gql("query($r: ID!) { recruit(id: $r) { steps { id } } }", {"r": ids["recruit"]},
-                      world.tokens["branch_secretary"])  # fmt: skip
+    steps = await gql(
+        "query($r: ID!) { recruit(id: $r) { steps { id } } }",
+        {"r": ids["recruit"]},
+        world.tokens["branch_secretary"],
+    )
     ids["application_step"] = steps["data"]["recruit"]["steps"][0]["id"]
     second = await run(
-        "mutation($b: ID!, $n: String!) { createRecruit(input: {branchId: $b, name: \"张华\","
-        " gender: MALE, ethnicity: \"汉族\", birthDate: \"2003-05-04\", idNumber: $n,"
-        " category: TEACHER, education: DOCTORATE, applicationDate: \"2022-09-15\"})"
+        'mutation($b: ID!, $n: String!) { createRecruit(input: {branchId: $b, name: "张华",'
+        ' gender: MALE, ethnicity: "汉族", birthDate: "2003-05-04", idNumber: $n,'
+        ' category: TEACHER, education: DOCTORATE, applicationDate: "2022-09-15"})'
         " { recruit { id } errors { code } } }",
-        {"b": world.gid("A1a"), "n": id_number("20030504", 13)}, world.tokens["school_admin"],
-    )  # fmt: skip
+        {"b": world.gid("A1a"), "n": id_number("20030504", 13)},
+        world.tokens["school_admin"],
+    )
     ids["unfiled_recruit"] = second["recruit"]["id"]
     filed = await run(
-        "mutation($r: ID!) { fileTalent(input: {recruitId: $r, programme: \"国家级人才计划\"})"
-        " { filing { id } errors { code } } }", {"r": ids["recruit"]}, world.tokens["school_admin"],
-    )  # fmt: skip
+        'mutation($r: ID!) { fileTalent(input: {recruitId: $r, programme: "国家级人才计划"})'
+        " { filing { id } errors { code } } }",
+        {"r": ids["recruit"]},
+        world.tokens["school_admin"],
+    )
     ids["filing"] = filed["filing"]["id"]
     callspec = getattr(request.node, "callspec", None)
     if callspec is not None and callspec.params.get("field") in PROBATION_FIELDS:
-        walked = await recruits_api.create(gql, world, idNumber=id_number("20030504", 14),
-                                           name="赵敏")  # fmt: skip
+        walked = await recruits_api.create(
+            gql, world, idNumber=id_number("20030504", 14), name="赵敏"
+        )
         ids["probationer"] = walked["recruit"]["id"]
         walk = recruits_api.WALK
         for code, on, data, account in walk[: [w[0] for w in walk].index("oath") + 1]:
@@ -397,11 +625,16 @@ async def context(gql, world, request, owner_engine) -> dict[str, str]:  # type:
             assert done["errors"] == [], done
     else:
         ids["probationer"] = ids["recruit"]
-    report = await run(
-        "mutation($p: ID!, $u: ID!) { submitReport(input: {periodId: $p, unitId: $u})"
-        " { report { id } errors { code } } }", {"p": ids["period"], "u": world.gid("A")},
-        world.tokens["school_admin"],
-    ) if callspec is not None and callspec.params.get("field") in REVIEW_FIELDS else None  # fmt: skip
+    report = (
+        await run(
+            "mutation($p: ID!, $u: ID!) { submitReport(input: {periodId: $p, unitId: $u})"
+            " { report { id } errors { code } } }",
+            {"p": ids["period"], "u": world.gid("A")},
+            world.tokens["school_admin"],
+        )
+        if callspec is not None and callspec.params.get("field") in REVIEW_FIELDS
+        else None
+    )
     ids["report"] = report["report"]["id"] if report else gid("ExecutionReport", 0)
     async with owner_engine.begin() as conn:  # the scheduled scan: the recruits lack phones
         await scan(conn, date(2024, 7, 1))
@@ -413,8 +646,11 @@ async def context(gql, world, request, owner_engine) -> dict[str, str]:  # type:
 
 
 def test_matrix_covers_every_root_field() -> None:
-    fields = {f.graphql_name or _camel(f.python_name) for t in (Query, Mutation)
-              for f in t.__strawberry_definition__.fields}  # fmt: skip
+    fields = {
+        f.graphql_name or _camel(f.python_name)
+        for t in (Query, Mutation)
+        for f in t.__strawberry_definition__.fields
+    }
     assert fields == set(CASES), "add a row for each new query or mutation"
 
 
@@ -469,8 +705,15 @@ def _overlay_body() -> dict[str, Any]:
     from partyplan.resolvers.recruits.rules.overlays import EXAMPLE_PRE_REVIEW_1M, Overlay
     from partyplan.resolvers.recruits.rules.serialization import overlay_to_json
 
-    return overlay_to_json(Overlay(id="matrix", title="预审时限", document="x", province="14",
-                                   rules=(EXAMPLE_PRE_REVIEW_1M,)))  # fmt: skip
+    return overlay_to_json(
+        Overlay(
+            id="matrix",
+            title="预审时限",
+            document="x",
+            province="14",
+            rules=(EXAMPLE_PRE_REVIEW_1M,),
+        )
+    )
 
 
 def _b64(data: bytes) -> str:
@@ -490,12 +733,23 @@ def bad_tokens(platform, world, tmp_path) -> dict[str, str]:  # type: ignore[no-
     subject = str(world.users["commission_admin"])
     now = int(time.time())
     settings = platform.settings
-    claims = {"iss": settings.token_issuer, "aud": settings.token_audience, "sub": subject,
-              "iat": now, "nbf": now, "exp": now + 600, "jti": "forged"}  # fmt: skip
+    claims = {
+        "iss": settings.token_issuer,
+        "aud": settings.token_audience,
+        "sub": subject,
+        "iat": now,
+        "nbf": now,
+        "exp": now + 600,
+        "jti": "forged",
+    }
     other_keys = KeyStore.load_or_create(tmp_path / "other-keys")
-    other = TokenService(other_keys, issuer=settings.token_issuer,
-                         audience=settings.token_audience, leeway_seconds=30,
-                         max_ttl_seconds=3600)  # fmt: skip
+    other = TokenService(
+        other_keys,
+        issuer=settings.token_issuer,
+        audience=settings.token_audience,
+        leeway_seconds=30,
+        max_ttl_seconds=3600,
+    )
     public_x = platform.keys.public_jwks()["keys"][0]["x"]
     return {
         "expired": platform.tokens.mint(subject, 60, now=now - 3600),
@@ -507,7 +761,7 @@ def bad_tokens(platform, world, tmp_path) -> dict[str, str]:  # type: ignore[no-
             {"alg": "HS256", "typ": "at+jwt", "kid": platform.keys.kid},
             claims,
             base64.urlsafe_b64decode(public_x + "=" * (-len(public_x) % 4)),
-        ),  # fmt: skip
+        ),
     }
 
 

@@ -42,8 +42,12 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def post(client: httpx.AsyncClient, query: str, token: str | None = None,
-               variables: dict[str, Any] | None = None) -> httpx.Response:  # fmt: skip
+async def post(
+    client: httpx.AsyncClient,
+    query: str,
+    token: str | None = None,
+    variables: dict[str, Any] | None = None,
+) -> httpx.Response:
     headers = bearer(token) if token else {}
     body = {"query": query, "variables": variables or {}}
     return await client.post("/graphql", json=body, headers=headers)
@@ -310,9 +314,11 @@ async def test_validation_cache_hits_across_requests_with_the_limits_on(
 
 
 async def test_unexpected_errors_are_masked(
-    client: httpx.AsyncClient, world: Any, monkeypatch: pytest.MonkeyPatch,
+    client: httpx.AsyncClient,
+    world: Any,
+    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
-) -> None:  # fmt: skip
+) -> None:
     from partyplan.resolvers.units import service
 
     async def boom(*args: Any, **kwargs: Any) -> Any:
@@ -331,9 +337,11 @@ async def test_unexpected_errors_are_masked(
 
 
 async def test_an_unexpected_error_rolls_back_the_whole_request(
-    client: httpx.AsyncClient, world: Any, monkeypatch: pytest.MonkeyPatch,
+    client: httpx.AsyncClient,
+    world: Any,
+    monkeypatch: pytest.MonkeyPatch,
     owner_engine: AsyncEngine,
-) -> None:  # fmt: skip
+) -> None:
     """The second createUnit writes its unit and audit entry, then fails: nothing of the request
     stays, not even the first mutation of the document, which had completed (and released its
     savepoint)."""
@@ -394,10 +402,17 @@ async def test_requests_without_a_valid_token_are_unauthenticated(
     anonymous = (await post(client, ME)).json()
     assert anonymous["data"] is None and codes(anonymous) == ["UNAUTHENTICATED"]
 
-    for header in ("Basic x", "Bearer", "Bearer   ", "Bearer not.a.token", "Bearer " + "x" * 9000,
-                   f"Basic {world.tokens['school_admin']}"):  # fmt: skip
-        response = await client.post("/graphql", json={"query": ME},
-                                     headers={"Authorization": header})  # fmt: skip
+    for header in (
+        "Basic x",
+        "Bearer",
+        "Bearer   ",
+        "Bearer not.a.token",
+        "Bearer " + "x" * 9000,
+        f"Basic {world.tokens['school_admin']}",
+    ):
+        response = await client.post(
+            "/graphql", json={"query": ME}, headers={"Authorization": header}
+        )
         body = response.json()
         assert codes(body) == ["UNAUTHENTICATED"], (header[:20], body)
 

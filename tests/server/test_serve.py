@@ -73,8 +73,17 @@ class Serve:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PARTYPLAN_")}
         env.pop("XDG_RUNTIME_DIR", None)  # platformdirs would warn if anything asked for it
         env["PYTHONWARNINGS"] = "default"  # show every warning, deprecations included
-        cmd = [sys.executable, "-m", "partyplan.server.cli", "serve", "--demo",
-               "--port", str(self.port), "--data-dir", str(data_dir)]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "partyplan.server.cli",
+            "serve",
+            "--demo",
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(data_dir),
+        ]
         with self.stdout_path.open("wb") as out, self.stderr_path.open("wb") as err:
             self.proc = subprocess.Popen(
                 cmd,
@@ -129,8 +138,10 @@ class Serve:
 
     def units(self, username: str, under: str | None = None) -> dict[str, dict[str, Any]]:
         data = self.graphql(UNITS, self.token(username), under=under)
-        return {edge["node"]["code"] or edge["node"]["name"]: edge["node"]
-                for edge in data["units"]["edges"]}  # fmt: skip
+        return {
+            edge["node"]["code"] or edge["node"]["name"]: edge["node"]
+            for edge in data["units"]["edges"]
+        }
 
     def signal(self, sig: int) -> int:
         """Send ``sig`` (SIGINT to the whole process group, like Ctrl-C in a terminal) and
@@ -245,8 +256,9 @@ def test_serve_demo(serve: Callable[[], Serve], data_dir: Path) -> None:
     period = run.graphql("{ planPeriods { id name } }", run.token("sx-admin"))["planPeriods"][0]
     rollup = run.graphql(ROLLUP, run.token("sx-admin"), u=school["id"], p=period["id"])["rollup"]
     assert rollup["line"]["plan"] > 0 and rollup["children"]
-    kinds = run.graphql("{ warnings(kind: REPORT_OVERDUE) { edges { node { unitName } } } }",
-                        run.token("xz-admin"))  # fmt: skip
+    kinds = run.graphql(
+        "{ warnings(kind: REPORT_OVERDUE) { edges { node { unitName } } } }", run.token("xz-admin")
+    )
     assert [e["node"]["unitName"] for e in kinds["warnings"]["edges"]] == [school["name"]]
 
 

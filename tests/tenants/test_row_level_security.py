@@ -45,41 +45,75 @@ async def _audit_some(platform, world, gql, owner_engine) -> None:  # type: igno
         assert not payload["errors"], payload
         return payload
 
-    period = (await ok(
-        'mutation($c: ID!) { createPlanPeriod(input: {commissionId: $c, name: "2023",'
-        ' kind: CALENDAR_YEAR, startsOn: "2023-01-01", endsOn: "2023-12-31"})'
-        " { period { id } errors { code } } }", {"c": world.gid("commission")},
-        "commission_admin"))["period"]["id"]  # fmt: skip
-    await ok("mutation($p: ID!) { publishPlanPeriod(input: {periodId: $p}) { errors { code } } }",
-             {"p": period}, "commission_admin")  # fmt: skip
+    period = (
+        await ok(
+            'mutation($c: ID!) { createPlanPeriod(input: {commissionId: $c, name: "2023",'
+            ' kind: CALENDAR_YEAR, startsOn: "2023-01-01", endsOn: "2023-12-31"})'
+            " { period { id } errors { code } } }",
+            {"c": world.gid("commission")},
+            "commission_admin",
+        )
+    )["period"]["id"]
+    await ok(
+        "mutation($p: ID!) { publishPlanPeriod(input: {periodId: $p}) { errors { code } } }",
+        {"p": period},
+        "commission_admin",
+    )
     for i, (admin, school, branch) in enumerate(
         (("school_admin", "A", "A2"), ("other_school_admin", "B", "B1"))
     ):
-        recruit = (await ok(
-            "mutation($b: ID!, $n: String!) { createRecruit(input: {branchId: $b, name: \"李明\","
-            " gender: MALE, ethnicity: \"汉族\", birthDate: \"2003-05-04\", idNumber: $n,"
-            " category: UNDERGRADUATE, education: BELOW_COLLEGE, applicationDate: \"2022-09-15\"})"
-            " { recruit { id } errors { code } } }",
-            {"b": world.gid(branch), "n": id_number("20030504", 60 + i)}, admin))["recruit"]["id"]  # fmt: skip
+        recruit = (
+            await ok(
+                'mutation($b: ID!, $n: String!) { createRecruit(input: {branchId: $b, name: "李明",'
+                ' gender: MALE, ethnicity: "汉族", birthDate: "2003-05-04", idNumber: $n,'
+                ' category: UNDERGRADUATE, education: BELOW_COLLEGE, applicationDate: "2022-09-15"})'
+                " { recruit { id } errors { code } } }",
+                {"b": world.gid(branch), "n": id_number("20030504", 60 + i)},
+                admin,
+            )
+        )["recruit"]["id"]
         await ok(  # two months late: a finding
-            "mutation($r: ID!) { recordStep(input: {recruitId: $r, step: TALK, on: \"2022-11-30\","
-            " data: {talked_by: \"书记\"}}) { errors { code } } }", {"r": recruit}, admin)  # fmt: skip
-        await ok('mutation($id: ID!) { renameUnit(input: {unitId: $id, name: "x"}) { errors { code } } }',
-                 {"id": world.gid(branch)}, admin)  # fmt: skip
-        await ok("mutation($p: ID!, $s: ID!) { issuePlan(input: {periodId: $p, schoolId: $s,"
-                 ' amounts: {total: 5}, documentNo: "x", targets: [{indicator: WOMEN, minCount: 1}]})'
-                 " { errors { code } } }", {"p": period, "s": world.gid(school)}, "commission_admin")  # fmt: skip
-        await ok("mutation($p: ID!, $f: ID!, $t: ID!) { allocateQuota(input: {periodId: $p,"
-                 " fromUnitId: $f, toUnitId: $t, amounts: {total: 2}}) { errors { code } } }",
-                 {"p": period, "f": world.gid(school), "t": world.gid(branch)}, admin)  # fmt: skip
-        await ok("mutation($p: ID!, $u: ID!) { submitForecast(input: {periodId: $p, unitId: $u,"
-                 " amounts: {total: 2}}) { errors { code } } }", {"p": period, "u": world.gid(branch)},
-                 admin)  # fmt: skip
-        await ok("mutation($p: ID!, $u: ID!) { createDispatchRound(input: {periodId: $p, unitId: $u,"
-                 ' name: "调度"}) { errors { code } } }', {"p": period, "u": world.gid(school)},
-                 admin)  # fmt: skip
-        await ok("mutation($p: ID!, $u: ID!) { submitReport(input: {periodId: $p, unitId: $u})"
-                 " { errors { code } } }", {"p": period, "u": world.gid(school)}, admin)  # fmt: skip
+            'mutation($r: ID!) { recordStep(input: {recruitId: $r, step: TALK, on: "2022-11-30",'
+            ' data: {talked_by: "书记"}}) { errors { code } } }',
+            {"r": recruit},
+            admin,
+        )
+        await ok(
+            'mutation($id: ID!) { renameUnit(input: {unitId: $id, name: "x"}) { errors { code } } }',
+            {"id": world.gid(branch)},
+            admin,
+        )
+        await ok(
+            "mutation($p: ID!, $s: ID!) { issuePlan(input: {periodId: $p, schoolId: $s,"
+            ' amounts: {total: 5}, documentNo: "x", targets: [{indicator: WOMEN, minCount: 1}]})'
+            " { errors { code } } }",
+            {"p": period, "s": world.gid(school)},
+            "commission_admin",
+        )
+        await ok(
+            "mutation($p: ID!, $f: ID!, $t: ID!) { allocateQuota(input: {periodId: $p,"
+            " fromUnitId: $f, toUnitId: $t, amounts: {total: 2}}) { errors { code } } }",
+            {"p": period, "f": world.gid(school), "t": world.gid(branch)},
+            admin,
+        )
+        await ok(
+            "mutation($p: ID!, $u: ID!) { submitForecast(input: {periodId: $p, unitId: $u,"
+            " amounts: {total: 2}}) { errors { code } } }",
+            {"p": period, "u": world.gid(branch)},
+            admin,
+        )
+        await ok(
+            "mutation($p: ID!, $u: ID!) { createDispatchRound(input: {periodId: $p, unitId: $u,"
+            ' name: "调度"}) { errors { code } } }',
+            {"p": period, "u": world.gid(school)},
+            admin,
+        )
+        await ok(
+            "mutation($p: ID!, $u: ID!) { submitReport(input: {periodId: $p, unitId: $u})"
+            " { errors { code } } }",
+            {"p": period, "u": world.gid(school)},
+            admin,
+        )
     async with owner_engine.begin() as conn:
         await scan(conn, date(2024, 7, 1))
 

@@ -39,14 +39,21 @@ async def test_planner_expects_a_scope_test_to_pass_nearly_every_row(owner_engin
     """The reason for the operator: ltree's own is a fixed guess of 0.1–1%, which planned a school's page of
     recruits for one row (nested loops and a sort where a walk down (school_id, id) serves)."""
     async with owner_engine.connect() as conn, conn.begin():
-        await conn.execute(sa.text("CREATE TEMPORARY TABLE t AS SELECT CAST(g % 97 || '.' || g AS"
-                                   " ltree) AS p FROM generate_series(1, 20000) g"))  # fmt: skip
+        await conn.execute(
+            sa.text(
+                "CREATE TEMPORARY TABLE t AS SELECT CAST(g % 97 || '.' || g AS"
+                " ltree) AS p FROM generate_series(1, 20000) g"
+            )
+        )
         await conn.execute(sa.text("ANALYZE t"))
 
         async def estimate(operator: str) -> int:
-            plan = await conn.scalar(sa.text(
-                f"EXPLAIN (FORMAT JSON) SELECT * FROM t WHERE p {operator} CAST(:s AS ltree[])"
-            ), {"s": ["3"]})  # fmt: skip
+            plan = await conn.scalar(
+                sa.text(
+                    f"EXPLAIN (FORMAT JSON) SELECT * FROM t WHERE p {operator} CAST(:s AS ltree[])"
+                ),
+                {"s": ["3"]},
+            )
             plan = json.loads(plan) if isinstance(plan, str) else plan
             return int(plan[0]["Plan"]["Plan Rows"])
 
@@ -56,9 +63,11 @@ async def test_planner_expects_a_scope_test_to_pass_nearly_every_row(owner_engin
 
 async def test_tenant_policies_use_the_scope_operator(owner_engine) -> None:  # type: ignore[no-untyped-def]
     async with owner_engine.connect() as conn:
-        rows = await conn.execute(sa.text(
-            "SELECT tablename, qual, with_check FROM pg_policies WHERE policyname = tablename || '_scope'"
-        ))  # fmt: skip
+        rows = await conn.execute(
+            sa.text(
+                "SELECT tablename, qual, with_check FROM pg_policies WHERE policyname = tablename || '_scope'"
+            )
+        )
         policies = {table: (qual, check) for table, qual, check in rows}
     for table in scope_migration.SCOPED:
         qual, check = policies[table]
@@ -82,8 +91,17 @@ def test_a_subtree_narrows_by_school_where_one_school_holds_it(subtree, sql) -> 
 
 
 def _binding(unit_id: int, path: str, kind: str, school: int | None, perms: set[str]) -> Binding:
-    return Binding(id=unit_id, role="r", rank=1, permissions=frozenset(perms), unit_id=unit_id,
-                   unit_path=path, unit_kind=kind, unit_name="u", school_id=school)  # fmt: skip
+    return Binding(
+        id=unit_id,
+        role="r",
+        rank=1,
+        permissions=frozenset(perms),
+        unit_id=unit_id,
+        unit_path=path,
+        unit_kind=kind,
+        unit_name="u",
+        school_id=school,
+    )
 
 
 def test_default_subtree_is_the_one_unit_holding_the_permission() -> None:
@@ -92,8 +110,9 @@ def test_default_subtree_is_the_one_unit_holding_the_permission() -> None:
     viewer = _binding(8, "1.4", "school", 4, {Permission.UNIT_READ})
 
     def principal(*bindings: Binding) -> Principal:
-        return Principal(user_id=1, username="u", display_name="u", home_unit_id=2,
-                         bindings=bindings)  # fmt: skip
+        return Principal(
+            user_id=1, username="u", display_name="u", home_unit_id=2, bindings=bindings
+        )
 
     assert default_subtree(principal(school, viewer), Permission.RECRUIT_READ) == Subtree(
         "1.2", 2, True

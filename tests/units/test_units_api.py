@@ -131,8 +131,11 @@ async def test_move_rebases_subtree_and_path_copies(gql, world, owner_engine) ->
     assert home == paths[world.units["A1a"]]
     assert bound == paths[world.units["A1"]]
     # The moved subtree's own roles still reach it.
-    result = await gql("query($id: ID!) { unit(id: $id) { name } }", {"id": world.gid("A1b")},
-                       world.tokens["unit_admin"])  # fmt: skip
+    result = await gql(
+        "query($id: ID!) { unit(id: $id) { name } }",
+        {"id": world.gid("A1b")},
+        world.tokens["unit_admin"],
+    )
     assert result["data"]["unit"]["name"] == "甲院第二党支部"
 
 
@@ -149,18 +152,20 @@ async def test_move_rebases_subtree_and_path_copies(gql, world, owner_engine) ->
 async def test_move_refusals(gql, world, owner_engine, unit, target, token, code) -> None:  # type: ignore[no-untyped-def]
     before = await _paths(owner_engine, list(world.units.values()))
     result = await gql(
-        MOVE, {"input": {"unitId": world.gid(unit), "newParentId": world.gid(target)}},
+        MOVE,
+        {"input": {"unitId": world.gid(unit), "newParentId": world.gid(target)}},
         world.tokens[token],
-    )  # fmt: skip
+    )
     assert [e["code"] for e in result["data"]["moveUnit"]["errors"]] == [code]
     assert await _paths(owner_engine, list(world.units.values())) == before
 
 
 async def test_move_to_another_school_is_not_found_for_a_school_admin(gql, world) -> None:  # type: ignore[no-untyped-def]
     result = await gql(
-        MOVE, {"input": {"unitId": world.gid("A1a"), "newParentId": world.gid("B")}},
+        MOVE,
+        {"input": {"unitId": world.gid("A1a"), "newParentId": world.gid("B")}},
         world.tokens["school_admin"],
-    )  # fmt: skip
+    )
     assert result["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 
 

@@ -37,8 +37,9 @@ async def rushed(records, world, near_miss: bool) -> tuple[date, str]:  # type: 
 
 
 async def long_term_none(records, world, near_miss: bool) -> tuple[date, str]:  # type: ignore[no-untyped-def]
-    await records.sql("UPDATE units SET created_at = '2018-01-01' WHERE id = :u",
-                      u=world.units["A1a"])  # fmt: skip
+    await records.sql(
+        "UPDATE units SET created_at = '2018-01-01' WHERE id = :u", u=world.units["A1a"]
+    )
     await records.recruit(stage="activist", activist_on=date(2023, 3, 1))
     await records.admitted(1, date(2022, 8, 1) if near_miss else date(2021, 5, 1))
     return date(2024, 7, 1), "甲院第一党支部"
@@ -55,9 +56,13 @@ async def large_swing(records, world, near_miss: bool) -> tuple[date, str]:  # t
 
 async def overdue_step(records, world, near_miss: bool) -> tuple[date, str]:  # type: ignore[no-untyped-def]
     due = date(2024, 7, 1) if near_miss else date(2024, 6, 30)
-    await records.recruit(stage="development_target", activist_on=date(2023, 1, 1),
-                          target_on=date(2024, 3, 1), next_step="committee_talk",
-                          next_due_on=due)  # fmt: skip
+    await records.recruit(
+        stage="development_target",
+        activist_on=date(2023, 1, 1),
+        target_on=date(2024, 3, 1),
+        next_step="committee_talk",
+        next_due_on=due,
+    )
     return date(2024, 7, 1), "甲院第一党支部"
 
 
@@ -73,13 +78,22 @@ async def report_overdue(records, world, near_miss: bool) -> tuple[date, str]:  
         "INSERT INTO execution_reports (period_id, unit_id, unit_path, school_id, status,"
         " snapshot, content_hash) SELECT :p, id, path, id, 'submitted', '{}', 'x' FROM units"
         " WHERE id = ANY(:ids)",
-        p=period, ids=[world.units["B"]] + ([world.units["A"]] if near_miss else []),
-    )  # fmt: skip
+        p=period,
+        ids=[world.units["B"]] + ([world.units["A"]] if near_miss else []),
+    )
     return date(2023, 12, 20), "学校甲党委"
 
 
-CASES = [slow_progress, over_plan, rushed, long_term_none, large_swing, overdue_step,
-         missing_data, report_overdue]  # fmt: skip
+CASES = [
+    slow_progress,
+    over_plan,
+    rushed,
+    long_term_none,
+    large_swing,
+    overdue_step,
+    missing_data,
+    report_overdue,
+]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.__name__)
@@ -157,8 +171,10 @@ async def test_a_step_item_is_judged_on_the_steps_current_version(records, world
             " 'test', id, 'corrected' FROM recruit_steps s WHERE recruit_id = :r"
             " AND step_code = :c AND NOT EXISTS"
             " (SELECT 1 FROM recruit_steps n WHERE n.supersedes_id = s.id)",
-            r=recruit, c=code, d=json.dumps(data),
-        )  # fmt: skip
+            r=recruit,
+            c=code,
+            d=json.dumps(data),
+        )
 
     await correct("activist", {"recommended_by": "party_members"})
     await correct("contacts", {"contacts": ["m-1"]})  # the superseded version named two
@@ -188,6 +204,6 @@ async def test_a_switched_off_rule_resolves_its_warnings(records, world) -> None
         "INSERT INTO warning_rules (commission_id, commission_path, kind, enabled)"
         " SELECT id, path, 'missing_data', false FROM units WHERE id = :c",
         c=world.units["commission"],
-    )  # fmt: skip
+    )
     result = await records.scan(date(2024, 7, 1))
     assert result.resolved == {"missing_data": 1}

@@ -74,8 +74,9 @@ async def test_the_commission_edits_thresholds_and_the_next_scan_follows(
     await records.scan(date(2024, 7, 5))
     assert len(await _listed(gql, world, "school_admin", k="SLOW_PROGRESS")) == 1
     admin = world.tokens["commission_admin"]
-    changed = await gql(SET, {"c": world.gid("commission"), "k": "SLOW_PROGRESS",
-                              "p": {"tolerance": 0.5}}, admin)  # fmt: skip
+    changed = await gql(
+        SET, {"c": world.gid("commission"), "k": "SLOW_PROGRESS", "p": {"tolerance": 0.5}}, admin
+    )
     assert changed["data"]["setWarningRule"]["rule"]["params"] == {"tolerance": 0.5, "pace": None}
     await records.scan(date(2024, 7, 5))
     assert await _listed(gql, world, "school_admin", k="SLOW_PROGRESS", s="OPEN") == []
@@ -85,7 +86,10 @@ async def test_the_commission_edits_thresholds_and_the_next_scan_follows(
     assert by_kind["SLOW_PROGRESS"]["params"]["tolerance"] == 0.5
     assert by_kind["SLOW_PROGRESS"]["defaults"]["tolerance"] == 0.8
     assert by_kind["MISSING_DATA"]["params"]["requirements"][0] == {
-        "stage": "applicant", "item": "name", "grace_days": 0}  # fmt: skip
+        "stage": "applicant",
+        "item": "name",
+        "grace_days": 0,
+    }
 
 
 async def test_bad_rule_parameters_are_refused_naming_the_field(gql, world) -> None:  # type: ignore[no-untyped-def]
@@ -95,9 +99,12 @@ async def test_bad_rule_parameters_are_refused_naming_the_field(gql, world) -> N
         ("RUSHED", {"weeks": 4}, "params"),
         ("LONG_TERM_NONE", {"years": 2.5}, "params"),
         ("SLOW_PROGRESS", {"pace": [0.5, 0.2]}, "params"),
-        ("MISSING_DATA", {"requirements": [{"stage": "applicant", "item": "shoe_size"}]},
-         "params.requirements[0]"),
-    ]  # fmt: skip
+        (
+            "MISSING_DATA",
+            {"requirements": [{"stage": "applicant", "item": "shoe_size"}]},
+            "params.requirements[0]",
+        ),
+    ]
     for kind, params, field in cases:
         result = await gql(SET, {"c": world.gid("commission"), "k": kind, "p": params}, admin)
         errors = result["data"]["setWarningRule"]["errors"]
@@ -118,19 +125,25 @@ async def test_a_moved_branch_carries_its_warnings_and_tallies(
     await records.scan(date(2024, 7, 1))
     moved = await gql(
         "mutation($id: ID!, $to: ID!) { moveUnit(input: {unitId: $id, newParentId: $to})"
-        " { errors { code } } }", {"id": world.gid("A1a"), "to": world.gid("A")},
-        world.tokens["school_admin"])  # fmt: skip
+        " { errors { code } } }",
+        {"id": world.gid("A1a"), "to": world.gid("A")},
+        world.tokens["school_admin"],
+    )
     assert moved["data"]["moveUnit"]["errors"] == []
     assert await _listed(gql, world, "unit_admin") == []  # A1 no longer holds the branch
     assert [w["unitName"] for w in await _listed(gql, world, "school_admin", k="MISSING_DATA")] == [
-        "甲院第一党支部", "甲院第一党支部", "甲院第一党支部"]  # fmt: skip
+        "甲院第一党支部",
+        "甲院第一党支部",
+        "甲院第一党支部",
+    ]
     stale = await records.sql(
         "SELECT count(*) FROM warnings w JOIN units u ON u.id = w.unit_id WHERE w.unit_path <> u.path"
     )
     assert stale == 0
     async with owner_engine.connect() as conn:
         assert await drift(conn, period, str(world.units["commission"])) == []
-        a1 = await conn.scalar(sa.text(
-            "SELECT admitted FROM unit_tallies WHERE period_id = :p AND unit_id = :u"),
-            {"p": period, "u": world.units["A1"]})  # fmt: skip
+        a1 = await conn.scalar(
+            sa.text("SELECT admitted FROM unit_tallies WHERE period_id = :p AND unit_id = :u"),
+            {"p": period, "u": world.units["A1"]},
+        )
     assert a1 == 0

@@ -37,7 +37,7 @@ async def lock(session: Session, period_id: int, unit_rows: Iterable[sa.Row]) ->
                     "unit_path": u.path,
                     "unit_kind": u.kind,
                     "school_id": u.school_id,
-                }  # fmt: skip
+                }
                 for u in sorted(rows.values(), key=lambda u: (u.path.count("."), u.id))
             ]
         )
@@ -68,8 +68,9 @@ async def add(session: Session, period_id: int, unit_id: int, figure: str, delta
     )
 
 
-async def set_forecast(session: Session, period_id: int, unit_id: int, amounts: Amounts,
-                       remark: str | None) -> None:  # fmt: skip
+async def set_forecast(
+    session: Session, period_id: int, unit_id: int, amounts: Amounts, remark: str | None
+) -> None:
     values = {f"forecast_{d}": getattr(amounts, d) for d in DIMENSIONS}
     await session.execute(
         sa.update(unit_quotas)
@@ -78,8 +79,9 @@ async def set_forecast(session: Session, period_id: int, unit_id: int, amounts: 
     )
 
 
-async def record_forecast(session: Session, *, period_id: int, unit: sa.Row, amounts: Amounts,
-                          remark: str | None) -> sa.Row:  # fmt: skip
+async def record_forecast(
+    session: Session, *, period_id: int, unit: sa.Row, amounts: Amounts, remark: str | None
+) -> sa.Row:
     stmt = (
         sa.insert(forecast_submissions)
         .values(
@@ -90,7 +92,7 @@ async def record_forecast(session: Session, *, period_id: int, unit: sa.Row, amo
             **amounts.as_dict(),
             remark=remark,
             submitted_by=session.principal.user_id,
-        )  # fmt: skip
+        )
         .returning(*forecast_submissions.c)
     )
     return (await session.execute(stmt)).one()
@@ -138,7 +140,7 @@ async def holds_quota_in_open_period(session: Session, unit_id: int) -> bool:
                 unit_quotas.c.received_total != 0,
                 unit_quotas.c.reserve_total != 0,
                 unit_quotas.c.handed_total != 0,
-            ),  # fmt: skip
+            ),
         )
         .limit(1)
     )
@@ -148,20 +150,32 @@ async def holds_quota_in_open_period(session: Session, unit_id: int) -> bool:
 async def targets(session: Session, period_id: int, unit_id: int) -> list[sa.Row]:
     stmt = (
         sa.select(structural_targets)
-        .where(
-            structural_targets.c.period_id == period_id, structural_targets.c.unit_id == unit_id
-        )  # fmt: skip
+        .where(structural_targets.c.period_id == period_id, structural_targets.c.unit_id == unit_id)
         .order_by(structural_targets.c.indicator)
     )
     return list((await session.execute(stmt)).all())
 
 
-async def upsert_target(session: Session, *, period_id: int, unit: sa.Row, indicator: str,
-                        min_count: int | None, min_share_percent: object,
-                        movement_id: int | None) -> None:  # fmt: skip
-    values = {"period_id": period_id, "unit_id": unit.id, "unit_path": unit.path,
-              "school_id": unit.school_id, "indicator": indicator, "min_count": min_count,
-              "min_share_percent": min_share_percent, "set_by_movement_id": movement_id}  # fmt: skip
+async def upsert_target(
+    session: Session,
+    *,
+    period_id: int,
+    unit: sa.Row,
+    indicator: str,
+    min_count: int | None,
+    min_share_percent: object,
+    movement_id: int | None,
+) -> None:
+    values = {
+        "period_id": period_id,
+        "unit_id": unit.id,
+        "unit_path": unit.path,
+        "school_id": unit.school_id,
+        "indicator": indicator,
+        "min_count": min_count,
+        "min_share_percent": min_share_percent,
+        "set_by_movement_id": movement_id,
+    }
     stmt = pg_insert(structural_targets).values(values)
     stmt = stmt.on_conflict_do_update(
         index_elements=["period_id", "unit_id", "indicator"],

@@ -12,9 +12,19 @@ from partyplan.tenants.session import Session
 from ..rules import DIMENSIONS, EFFECTS, Amounts
 
 
-async def insert(session: Session, *, period_id: int, kind: str, from_unit: sa.Row,
-                 to_unit: sa.Row, amounts: Amounts, document_no: str | None,
-                 document_date: date | None, reason: str | None, round_id: int | None) -> sa.Row:  # fmt: skip
+async def insert(
+    session: Session,
+    *,
+    period_id: int,
+    kind: str,
+    from_unit: sa.Row,
+    to_unit: sa.Row,
+    amounts: Amounts,
+    document_no: str | None,
+    document_date: date | None,
+    reason: str | None,
+    round_id: int | None,
+) -> sa.Row:
     stmt = (
         sa.insert(quota_movements)
         .values(
@@ -31,7 +41,7 @@ async def insert(session: Session, *, period_id: int, kind: str, from_unit: sa.R
             reason=reason,
             round_id=round_id,
             actor_user_id=session.principal.user_id,
-        )  # fmt: skip
+        )
         .returning(*quota_movements.c)
     )
     return (await session.execute(stmt)).one()
@@ -58,8 +68,9 @@ _LEDGER = sa.text(
 )
 
 
-async def history(session: Session, period_id: int, unit_id: int, after_id: int | None,
-                  limit: int) -> list[sa.Row]:  # fmt: skip
+async def history(
+    session: Session, period_id: int, unit_id: int, after_id: int | None, limit: int
+) -> list[sa.Row]:
     """The unit's movements in order, each with its change to the unit's figures and the
     figures after it (running sums over the whole history, then paginated by id)."""
     changes = ", ".join(f"{f}_sign * {d} AS {f}_{d}_change" for f in _FIGURES for d in DIMENSIONS)

@@ -31,8 +31,16 @@ async def name_taken(session: Session, commission_id: int, name: str) -> bool:
     return (await session.scalar(stmt)) is not None
 
 
-async def insert(session: Session, *, commission: sa.Row, name: str, kind: str, starts_on: date,
-                 ends_on: date, report_due_on: date) -> sa.Row:  # fmt: skip
+async def insert(
+    session: Session,
+    *,
+    commission: sa.Row,
+    name: str,
+    kind: str,
+    starts_on: date,
+    ends_on: date,
+    report_due_on: date,
+) -> sa.Row:
     stmt = (
         sa.insert(plan_periods)
         .values(
@@ -43,7 +51,7 @@ async def insert(session: Session, *, commission: sa.Row, name: str, kind: str, 
             starts_on=starts_on,
             ends_on=ends_on,
             report_due_on=report_due_on,
-        )  # fmt: skip
+        )
         .returning(*PERIOD_COLUMNS)
     )
     return (await session.execute(stmt)).one()
@@ -94,8 +102,15 @@ async def linkage(session: Session, commission_id: int) -> sa.Row | None:
     return (await session.execute(stmt)).first()
 
 
-async def insert_round(session: Session, *, period_id: int, unit: sa.Row, name: str,
-                       document_no: str | None, actor: int) -> sa.Row:  # fmt: skip
+async def insert_round(
+    session: Session,
+    *,
+    period_id: int,
+    unit: sa.Row,
+    name: str,
+    document_no: str | None,
+    actor: int,
+) -> sa.Row:
     stmt = (
         sa.insert(dispatch_rounds)
         .values(
@@ -106,7 +121,7 @@ async def insert_round(session: Session, *, period_id: int, unit: sa.Row, name: 
             name=name,
             document_no=document_no,
             created_by=actor,
-        )  # fmt: skip
+        )
         .returning(*dispatch_rounds.c)
     )
     return (await session.execute(stmt)).one()

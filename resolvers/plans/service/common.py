@@ -31,8 +31,9 @@ async def period_for(session: Session, period_id: int, *, lock: str | None = Non
     return row
 
 
-async def unit_in_period(session: Session, unit_id: int, period: sa.Row, permission: Permission,
-                         field: str) -> sa.Row:  # fmt: skip
+async def unit_in_period(
+    session: Session, unit_id: int, period: sa.Row, permission: Permission, field: str
+) -> sa.Row:
     """A unit the caller reaches, under the period's commission, with ``permission`` there."""
     unit = await visible_unit(session, unit_id, Permission.UNIT_READ, field)
     if not is_within(unit.path, period.commission_path):
@@ -46,9 +47,23 @@ def require_active(unit: sa.Row, field: str) -> None:
         raise PlanError(PlanErrorCode.INACTIVE_UNIT, f"{unit.name} is inactive", field)
 
 
-async def audit_plan(session: Session, *, operation: str, object_type: str, object_id: int,
-                     unit: sa.Row, after: dict[str, object],
-                     before: dict[str, object] | None = None) -> None:  # fmt: skip
-    await audit.append(session, operation=operation, object_type=object_type,
-                       object_id=object_id, unit_id=unit.id, school_id=unit.school_id,
-                       before=before, after=after)  # fmt: skip
+async def audit_plan(
+    session: Session,
+    *,
+    operation: str,
+    object_type: str,
+    object_id: int,
+    unit: sa.Row,
+    after: dict[str, object],
+    before: dict[str, object] | None = None,
+) -> None:
+    await audit.append(
+        session,
+        operation=operation,
+        object_type=object_type,
+        object_id=object_id,
+        unit_id=unit.id,
+        school_id=unit.school_id,
+        before=before,
+        after=after,
+    )

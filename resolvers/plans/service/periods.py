@@ -18,12 +18,26 @@ from .common import audit_plan, period_for, require_active, unit_in_period, visi
 
 
 def _snapshot(row: sa.Row) -> dict[str, object]:
-    return {"name": row.name, "kind": row.kind, "starts_on": row.starts_on,
-            "ends_on": row.ends_on, "report_due_on": row.report_due_on, "state": row.state}  # fmt: skip
+    return {
+        "name": row.name,
+        "kind": row.kind,
+        "starts_on": row.starts_on,
+        "ends_on": row.ends_on,
+        "report_due_on": row.report_due_on,
+        "state": row.state,
+    }
 
 
-async def create_period(session: Session, *, commission_id: int, name: str, kind: str,
-                        starts_on: date, ends_on: date, report_due_on: date | None) -> sa.Row:  # fmt: skip
+async def create_period(
+    session: Session,
+    *,
+    commission_id: int,
+    name: str,
+    kind: str,
+    starts_on: date,
+    ends_on: date,
+    report_due_on: date | None,
+) -> sa.Row:
     commission = await visible_unit(
         session, commission_id, Permission.PERIOD_MANAGE, "commissionId"
     )
@@ -32,14 +46,30 @@ async def create_period(session: Session, *, commission_id: int, name: str, kind
     name = rules.check_period(name, kind, starts_on, ends_on)
     due = report_due_on or rules.default_report_due(ends_on)
     if due < starts_on:
-        raise PlanError(PlanErrorCode.INVALID_PERIOD, "the report is due before the period starts",
-                        "reportDueOn")  # fmt: skip
+        raise PlanError(
+            PlanErrorCode.INVALID_PERIOD,
+            "the report is due before the period starts",
+            "reportDueOn",
+        )
     if await periods.name_taken(session, commission.id, name):
         raise PlanError(PlanErrorCode.DUPLICATE_PERIOD, f"a period named {name} exists", "name")
-    row = await periods.insert(session, commission=commission, name=name, kind=kind,
-                               starts_on=starts_on, ends_on=ends_on, report_due_on=due)  # fmt: skip
-    await audit_plan(session, operation="createPlanPeriod", object_type="PlanPeriod",
-                     object_id=row.id, unit=commission, after=_snapshot(row))  # fmt: skip
+    row = await periods.insert(
+        session,
+        commission=commission,
+        name=name,
+        kind=kind,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        report_due_on=due,
+    )
+    await audit_plan(
+        session,
+        operation="createPlanPeriod",
+        object_type="PlanPeriod",
+        object_id=row.id,
+        unit=commission,
+        after=_snapshot(row),
+    )
     return row
 
 
@@ -50,8 +80,15 @@ async def change_state(session: Session, *, period_id: int, state: str) -> sa.Ro
     row = await periods.set_state(session, period.id, state)
     commission = await visible_unit(session, period.commission_id, Permission.PERIOD_MANAGE)
     operation = {"issued": "publishPlanPeriod", "closed": "closePlanPeriod"}[state]
-    await audit_plan(session, operation=operation, object_type="PlanPeriod", object_id=row.id,
-                     unit=commission, before=_snapshot(period), after=_snapshot(row))  # fmt: skip
+    await audit_plan(
+        session,
+        operation=operation,
+        object_type="PlanPeriod",
+        object_id=row.id,
+        unit=commission,
+        before=_snapshot(period),
+        after=_snapshot(row),
+    )
     return row
 
 
@@ -62,18 +99,31 @@ async def list_periods(session: Session, state: str | None) -> list[sa.Row]:
     return await periods.listed(session, paths, state)
 
 
-async def create_round(session: Session, *, period_id: int, unit_id: int, name: str,
-                       document_no: str | None) -> sa.Row:  # fmt: skip
+async def create_round(
+    session: Session, *, period_id: int, unit_id: int, name: str, document_no: str | None
+) -> sa.Row:
     period = await period_for(session, period_id, lock="share")
     unit = await unit_in_period(session, unit_id, period, Permission.PLAN_ALLOCATE, "unitId")
     require_active(unit, "unitId")
     rules.check_writable(period.state)
     name = rules.clean_text(name, "name", PlanErrorCode.INVALID_ROUND, required=True, limit=100)
     document_no = rules.clean_document(document_no, required=False)
-    row = await periods.insert_round(session, period_id=period.id, unit=unit, name=name,
-                                     document_no=document_no, actor=session.principal.user_id)  # fmt: skip
-    await audit_plan(session, operation="createDispatchRound", object_type="DispatchRound",
-                     object_id=row.id, unit=unit, after={"name": name, "document_no": document_no})  # fmt: skip
+    row = await periods.insert_round(
+        session,
+        period_id=period.id,
+        unit=unit,
+        name=name,
+        document_no=document_no,
+        actor=session.principal.user_id,
+    )
+    await audit_plan(
+        session,
+        operation="createDispatchRound",
+        object_type="DispatchRound",
+        object_id=row.id,
+        unit=unit,
+        after={"name": name, "document_no": document_no},
+    )
     return row
 
 
@@ -85,8 +135,9 @@ async def round_for(session: Session, round_id: int | None, period: sa.Row) -> i
     if row is None:
         raise NotFound("dispatch round not found")
     if row.period_id != period.id:
-        raise PlanError(PlanErrorCode.INVALID_ROUND, "the round belongs to another period",
-                        "roundId")  # fmt: skip
+        raise PlanError(
+            PlanErrorCode.INVALID_ROUND, "the round belongs to another period", "roundId"
+        )
     return row.id
 
 
@@ -98,21 +149,28 @@ async def list_rounds(session: Session, period_id: int) -> list[sa.Row]:
     return await periods.rounds(session, period.id, paths)
 
 
-async def set_linkage_rules(session: Session, *, commission_id: int,
-                            rules_: LinkageRules) -> sa.Row:  # fmt: skip
+async def set_linkage_rules(
+    session: Session, *, commission_id: int, rules_: LinkageRules
+) -> sa.Row:
     """The commission's parameters of the next-year proposal (see plans/linkage.py)."""
     commission = await visible_unit(
         session, commission_id, Permission.PERIOD_MANAGE, "commissionId"
     )
     if commission.kind != "commission":
-        raise PlanError(PlanErrorCode.WRONG_LEVEL, "linkage rules belong to a commission",
-                        "commissionId")  # fmt: skip
+        raise PlanError(
+            PlanErrorCode.WRONG_LEVEL, "linkage rules belong to a commission", "commissionId"
+        )
     check_linkage(rules_)
     values = {name: getattr(rules_, name) for name in LinkageRules.__dataclass_fields__}
     before = await periods.linkage(session, commission.id)
     row = await periods.upsert_linkage(session, commission, values)
-    await audit_plan(session, operation="setLinkageRules", object_type="LinkageRules",
-                     object_id=commission.id, unit=commission,
-                     before=None if before is None else {k: before._mapping[k] for k in values},
-                     after=values)  # fmt: skip
+    await audit_plan(
+        session,
+        operation="setLinkageRules",
+        object_type="LinkageRules",
+        object_id=commission.id,
+        unit=commission,
+        before=None if before is None else {k: before._mapping[k] for k in values},
+        after=values,
+    )
     return row

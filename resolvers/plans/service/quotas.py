@@ -40,8 +40,15 @@ class Paperwork:
     round_id: int | None = None
 
 
-async def _move(session: Session, period: sa.Row, kind: str, from_unit: sa.Row, to_unit: sa.Row,
-                amounts: Amounts, paperwork: Paperwork) -> sa.Row:  # fmt: skip
+async def _move(
+    session: Session,
+    period: sa.Row,
+    kind: str,
+    from_unit: sa.Row,
+    to_unit: sa.Row,
+    amounts: Amounts,
+    paperwork: Paperwork,
+) -> sa.Row:
     locked = await balances.lock(session, period.id, [from_unit, to_unit])
     states = {
         uid: Balance(
@@ -51,7 +58,7 @@ async def _move(session: Session, period: sa.Row, kind: str, from_unit: sa.Row, 
             amounts_of(row, "received"),
             amounts_of(row, "handed"),
             amounts_of(row, "reserve"),
-        )  # fmt: skip
+        )
         for uid, row in locked.items()
     }
     changes = [
@@ -65,30 +72,54 @@ async def _move(session: Session, period: sa.Row, kind: str, from_unit: sa.Row, 
     for unit_id, figure, delta in changes:
         await balances.add(session, period.id, unit_id, figure, delta)
     movement = await ledger.insert(
-        session, period_id=period.id, kind=kind, from_unit=from_unit, to_unit=to_unit,
-        amounts=amounts, document_no=paperwork.document_no,
-        document_date=paperwork.document_date, reason=paperwork.reason,
+        session,
+        period_id=period.id,
+        kind=kind,
+        from_unit=from_unit,
+        to_unit=to_unit,
+        amounts=amounts,
+        document_no=paperwork.document_no,
+        document_date=paperwork.document_date,
+        reason=paperwork.reason,
         round_id=paperwork.round_id,
-    )  # fmt: skip
+    )
     await audit_plan(
-        session, operation=f"{kind}Quota", object_type="QuotaMovement", object_id=movement.id,
+        session,
+        operation=f"{kind}Quota",
+        object_type="QuotaMovement",
+        object_id=movement.id,
         unit=to_unit,
-        after={"kind": kind, "period_id": period.id, "from_unit_id": from_unit.id,
-               "to_unit_id": to_unit.id, **amounts.as_dict(), "document_no": paperwork.document_no,
-               "reason": paperwork.reason, "round_id": paperwork.round_id},
-    )  # fmt: skip
+        after={
+            "kind": kind,
+            "period_id": period.id,
+            "from_unit_id": from_unit.id,
+            "to_unit_id": to_unit.id,
+            **amounts.as_dict(),
+            "document_no": paperwork.document_no,
+            "reason": paperwork.reason,
+            "round_id": paperwork.round_id,
+        },
+    )
     return movement
 
 
-async def _paperwork(session: Session, period: sa.Row, *, document_no: str | None,
-                     document_date: date | None, reason: str | None, round_id: int | None,
-                     needs_document: bool, needs_reason: bool) -> Paperwork:  # fmt: skip
+async def _paperwork(
+    session: Session,
+    period: sa.Row,
+    *,
+    document_no: str | None,
+    document_date: date | None,
+    reason: str | None,
+    round_id: int | None,
+    needs_document: bool,
+    needs_reason: bool,
+) -> Paperwork:
     return Paperwork(
         document_no=rules.clean_document(document_no, required=needs_document),
         document_date=document_date,
         reason=rules.clean_text(
             reason, "reason", PlanErrorCode.REASON_REQUIRED, required=needs_reason
-        ),  # fmt: skip
+        ),
         round_id=await round_for(session, round_id, period),
     )
 
@@ -97,37 +128,55 @@ def _check_targets(targets: list[Target]) -> None:
     seen: set[str] = set()
     for target in targets:
         if target.indicator in seen:
-            raise PlanError(PlanErrorCode.INVALID_TARGET, f"{target.indicator} given twice",
-                            "targets")  # fmt: skip
+            raise PlanError(
+                PlanErrorCode.INVALID_TARGET, f"{target.indicator} given twice", "targets"
+            )
         seen.add(target.indicator)
         count_ok = target.min_count is None or 0 <= target.min_count <= rules.MAX_AMOUNT
         share_ok = target.min_share_percent is None or 0 <= target.min_share_percent <= 100
         if (target.min_count is None and target.min_share_percent is None) or not (
             count_ok and share_ok
         ):
-            raise PlanError(PlanErrorCode.INVALID_TARGET,
-                            "a target needs a count ≥ 0 or a share between 0 and 100",
-                            "targets")  # fmt: skip
+            raise PlanError(
+                PlanErrorCode.INVALID_TARGET,
+                "a target needs a count ≥ 0 or a share between 0 and 100",
+                "targets",
+            )
 
 
-async def _set_targets(session: Session, period: sa.Row, unit: sa.Row, targets: list[Target],
-                       movement_id: int) -> None:  # fmt: skip
+async def _set_targets(
+    session: Session, period: sa.Row, unit: sa.Row, targets: list[Target], movement_id: int
+) -> None:
     for target in targets:
         await balances.upsert_target(
-            session, period_id=period.id, unit=unit, indicator=target.indicator,
-            min_count=target.min_count, min_share_percent=target.min_share_percent,
+            session,
+            period_id=period.id,
+            unit=unit,
+            indicator=target.indicator,
+            min_count=target.min_count,
+            min_share_percent=target.min_share_percent,
             movement_id=movement_id,
-        )  # fmt: skip
+        )
 
 
-async def issue(session: Session, *, period_id: int, school_id: int, amounts: Amounts,
-                document_no: str | None, document_date: date | None, targets: list[Target],
-                round_id: int | None = None, supplement: bool = False,
-                reason: str | None = None) -> sa.Row:  # fmt: skip
+async def issue(
+    session: Session,
+    *,
+    period_id: int,
+    school_id: int,
+    amounts: Amounts,
+    document_no: str | None,
+    document_date: date | None,
+    targets: list[Target],
+    round_id: int | None = None,
+    supplement: bool = False,
+    reason: str | None = None,
+) -> sa.Row:
     """The commission issues (下达, in as many batches as it likes) or supplements (追加)."""
     period = await period_for(session, period_id, lock="share")
-    commission = await visible_unit(session, period.commission_id, Permission.PLAN_ISSUE,
-                                    "periodId")  # fmt: skip
+    commission = await visible_unit(
+        session, period.commission_id, Permission.PLAN_ISSUE, "periodId"
+    )
     school = await unit_in_period(session, school_id, period, Permission.PLAN_ISSUE, "schoolId")
     if school.kind != "school":
         raise PlanError(PlanErrorCode.NOT_A_SCHOOL, f"{school.name} is not a school", "schoolId")
@@ -135,81 +184,141 @@ async def issue(session: Session, *, period_id: int, school_id: int, amounts: Am
     rules.check_writable(period.state)
     rules.check_amounts(amounts, "amounts")
     _check_targets(targets)
-    paperwork = await _paperwork(session, period, document_no=document_no,
-                                 document_date=document_date, reason=reason, round_id=round_id,
-                                 needs_document=True, needs_reason=supplement)  # fmt: skip
+    paperwork = await _paperwork(
+        session,
+        period,
+        document_no=document_no,
+        document_date=document_date,
+        reason=reason,
+        round_id=round_id,
+        needs_document=True,
+        needs_reason=supplement,
+    )
     kind = "supplement" if supplement else "issue"
     movement = await _move(session, period, kind, commission, school, amounts, paperwork)
     await _set_targets(session, period, school, targets, movement.id)
     return movement
 
 
-async def allocate(session: Session, *, period_id: int, from_unit_id: int, to_unit_id: int,
-                   amounts: Amounts, targets: list[Target], document_no: str | None = None,
-                   reason: str | None = None, round_id: int | None = None) -> sa.Row:  # fmt: skip
+async def allocate(
+    session: Session,
+    *,
+    period_id: int,
+    from_unit_id: int,
+    to_unit_id: int,
+    amounts: Amounts,
+    targets: list[Target],
+    document_no: str | None = None,
+    reason: str | None = None,
+    round_id: int | None = None,
+) -> sa.Row:
     period = await period_for(session, period_id, lock="share")
-    parent = await unit_in_period(session, from_unit_id, period, Permission.PLAN_ALLOCATE,
-                                  "fromUnitId")  # fmt: skip
+    parent = await unit_in_period(
+        session, from_unit_id, period, Permission.PLAN_ALLOCATE, "fromUnitId"
+    )
     child = await unit_in_period(session, to_unit_id, period, Permission.PLAN_ALLOCATE, "toUnitId")
     if parent.kind == "commission":
-        raise PlanError(PlanErrorCode.WRONG_LEVEL, "the commission issues quota with issuePlan",
-                        "fromUnitId")  # fmt: skip
+        raise PlanError(
+            PlanErrorCode.WRONG_LEVEL, "the commission issues quota with issuePlan", "fromUnitId"
+        )
     if child.parent_id != parent.id:
-        raise PlanError(PlanErrorCode.NOT_A_CHILD, f"{child.name} is not directly under "
-                        f"{parent.name}", "toUnitId")  # fmt: skip
+        raise PlanError(
+            PlanErrorCode.NOT_A_CHILD,
+            f"{child.name} is not directly under {parent.name}",
+            "toUnitId",
+        )
     require_active(child, "toUnitId")
     rules.check_writable(period.state, needs_issued=True)
     rules.check_amounts(amounts, "amounts")
     _check_targets(targets)
-    paperwork = await _paperwork(session, period, document_no=document_no, document_date=None,
-                                 reason=reason, round_id=round_id, needs_document=False,
-                                 needs_reason=False)  # fmt: skip
+    paperwork = await _paperwork(
+        session,
+        period,
+        document_no=document_no,
+        document_date=None,
+        reason=reason,
+        round_id=round_id,
+        needs_document=False,
+        needs_reason=False,
+    )
     movement = await _move(session, period, "allocate", parent, child, amounts, paperwork)
     await _set_targets(session, period, child, targets, movement.id)
     return movement
 
 
-async def transfer(session: Session, *, period_id: int, from_unit_id: int, to_unit_id: int,
-                   amounts: Amounts, reason: str | None, document_no: str | None,
-                   round_id: int | None = None) -> sa.Row:  # fmt: skip
+async def transfer(
+    session: Session,
+    *,
+    period_id: int,
+    from_unit_id: int,
+    to_unit_id: int,
+    amounts: Amounts,
+    reason: str | None,
+    document_no: str | None,
+    round_id: int | None = None,
+) -> sa.Row:
     """调剂: quota moves between two units under one parent, recorded by the parent."""
     period = await period_for(session, period_id, lock="share")
     source = await unit_in_period(session, from_unit_id, period, Permission.UNIT_READ, "fromUnitId")
     target = await unit_in_period(session, to_unit_id, period, Permission.UNIT_READ, "toUnitId")
     if source.parent_id is None or source.parent_id != target.parent_id or source.id == target.id:
-        raise PlanError(PlanErrorCode.NOT_SIBLINGS, "transfers go between two units of one parent",
-                        "toUnitId")  # fmt: skip
+        raise PlanError(
+            PlanErrorCode.NOT_SIBLINGS, "transfers go between two units of one parent", "toUnitId"
+        )
     # The parent records a transfer; its own figures do not change.
     await visible_unit(session, source.parent_id, Permission.PLAN_ALLOCATE, "fromUnitId")
     require_active(target, "toUnitId")
     rules.check_writable(period.state, needs_issued=True)
     rules.check_amounts(amounts, "amounts")
-    paperwork = await _paperwork(session, period, document_no=document_no, document_date=None,
-                                 reason=reason, round_id=round_id, needs_document=True,
-                                 needs_reason=True)  # fmt: skip
+    paperwork = await _paperwork(
+        session,
+        period,
+        document_no=document_no,
+        document_date=None,
+        reason=reason,
+        round_id=round_id,
+        needs_document=True,
+        needs_reason=True,
+    )
     return await _move(session, period, "transfer", source, target, amounts, paperwork)
 
 
-async def give_back(session: Session, *, period_id: int, unit_id: int, amounts: Amounts,
-                    reason: str | None, document_no: str | None,
-                    round_id: int | None = None) -> sa.Row:  # fmt: skip
+async def give_back(
+    session: Session,
+    *,
+    period_id: int,
+    unit_id: int,
+    amounts: Amounts,
+    reason: str | None,
+    document_no: str | None,
+    round_id: int | None = None,
+) -> sa.Row:
     """Quota returned upward (to the parent, which records it)."""
     period = await period_for(session, period_id, lock="share")
     unit = await unit_in_period(session, unit_id, period, Permission.UNIT_READ, "unitId")
     if unit.parent_id is None or unit.kind == "commission":
-        raise PlanError(PlanErrorCode.WRONG_LEVEL, "the commission has no one to return to",
-                        "unitId")  # fmt: skip
+        raise PlanError(
+            PlanErrorCode.WRONG_LEVEL, "the commission has no one to return to", "unitId"
+        )
     parent = await visible_unit(session, unit.parent_id, Permission.PLAN_ALLOCATE, "unitId")
     rules.check_writable(period.state)
     rules.check_amounts(amounts, "amounts")
-    paperwork = await _paperwork(session, period, document_no=document_no, document_date=None,
-                                 reason=reason, round_id=round_id, needs_document=True,
-                                 needs_reason=True)  # fmt: skip
+    paperwork = await _paperwork(
+        session,
+        period,
+        document_no=document_no,
+        document_date=None,
+        reason=reason,
+        round_id=round_id,
+        needs_document=True,
+        needs_reason=True,
+    )
     return await _move(session, period, "return", unit, parent, amounts, paperwork)
 
 
-async def set_reserve(session: Session, *, period_id: int, unit_id: int, reserve: Amounts,
-                      reason: str | None = None) -> sa.Row:  # fmt: skip
+async def set_reserve(
+    session: Session, *, period_id: int, unit_id: int, reserve: Amounts, reason: str | None = None
+) -> sa.Row:
     """Set the places a unit keeps back (a movement of the difference to its reserve)."""
     period = await period_for(session, period_id, lock="share")
     unit = await unit_in_period(session, unit_id, period, Permission.PLAN_ALLOCATE, "unitId")
@@ -221,6 +330,7 @@ async def set_reserve(session: Session, *, period_id: int, unit_id: int, reserve
     delta = reserve - (amounts_of(current, "reserve") if current else Amounts(0))
     if delta.is_zero:
         raise PlanError(PlanErrorCode.INVALID_AMOUNT, "the reserve is already that", "reserve")
-    paperwork = Paperwork(reason=rules.clean_text(reason, "reason", PlanErrorCode.REASON_REQUIRED,
-                                                  required=False))  # fmt: skip
+    paperwork = Paperwork(
+        reason=rules.clean_text(reason, "reason", PlanErrorCode.REASON_REQUIRED, required=False)
+    )
     return await _move(session, period, "reserve", unit, unit, delta, paperwork)

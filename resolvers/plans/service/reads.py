@@ -35,8 +35,12 @@ class PlanLine:
 
     @property
     def available(self) -> Amounts:
-        return Amounts(*(getattr(self.received, d) - getattr(self.handed, d)
-                         - getattr(self.reserve, d) for d in DIMENSIONS))  # fmt: skip
+        return Amounts(
+            *(
+                getattr(self.received, d) - getattr(self.handed, d) - getattr(self.reserve, d)
+                for d in DIMENSIONS
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -61,11 +65,16 @@ def _line(unit_id: int, unit_name: str, row: Any, admitted: int) -> PlanLine:
         zero = Amounts(0)
         return PlanLine(unit_id, unit_name, zero, zero, zero, zero, None, None, admitted)
     return PlanLine(
-        unit_id=unit_id, unit_name=unit_name, received=amounts_of(row, "received"),
-        handed=amounts_of(row, "handed"), reserve=amounts_of(row, "reserve"),
-        forecast=amounts_of(row, "forecast"), forecast_remark=row.forecast_remark,
-        forecast_at=row.forecast_at, admitted=admitted,
-    )  # fmt: skip
+        unit_id=unit_id,
+        unit_name=unit_name,
+        received=amounts_of(row, "received"),
+        handed=amounts_of(row, "handed"),
+        reserve=amounts_of(row, "reserve"),
+        forecast=amounts_of(row, "forecast"),
+        forecast_remark=row.forecast_remark,
+        forecast_at=row.forecast_at,
+        admitted=admitted,
+    )
 
 
 async def plan(session: Session, *, unit_id: int, period_id: int) -> PlanView:
@@ -88,8 +97,9 @@ async def plan(session: Session, *, unit_id: int, period_id: int) -> PlanView:
     )
 
 
-async def history(session: Session, *, unit_id: int, period_id: int, after_id: int | None,
-                  limit: int) -> list[sa.Row]:  # fmt: skip
+async def history(
+    session: Session, *, unit_id: int, period_id: int, after_id: int | None, limit: int
+) -> list[sa.Row]:
     period = await period_for(session, period_id)
     unit = await unit_in_period(session, unit_id, period, Permission.PLAN_READ, "unitId")
     return await ledger.history(session, period.id, unit.id, after_id, limit)
@@ -146,8 +156,11 @@ async def dispatch_round(session: Session, round_id: int) -> tuple[sa.Row, str]:
         is_within(row.unit_path, p) or is_within(p, row.unit_path) for p in principal.scope_paths
     ):
         raise NotFound("dispatch round not found")
-    readable = [p for p in principal.paths_with(Permission.PLAN_READ)
-                if is_within(row.unit_path, p) or is_within(p, row.unit_path)]  # fmt: skip
+    readable = [
+        p
+        for p in principal.paths_with(Permission.PLAN_READ)
+        if is_within(row.unit_path, p) or is_within(p, row.unit_path)
+    ]
     if not readable:
         session.require(Permission.PLAN_READ, row.unit_path)
     return row, row.unit_path
