@@ -5,6 +5,11 @@
 - Unexpected exceptions are logged and masked: strawberry would otherwise send the exception's
   message (SQL text included) to the client. They also mark the request failed, so its
   transaction rolls back.
+- Every other error gets a code too, so a client can tell what to fix from
+  ``extensions.code`` alone: ``GRAPHQL_PARSE_FAILED`` (the document does not parse),
+  ``GRAPHQL_VALIDATION_FAILED`` (it asks for what the schema does not have),
+  ``BAD_USER_INPUT`` (a variable or argument of the wrong shape or value, e.g. an ID that is not
+  a global ID of ours).
 - Business-rule failures never get here: mutations return them as typed payload errors.
 """
 
@@ -46,7 +51,7 @@ class ShapeErrors(SchemaExtension):
                 extensions={"code": original.code},
             )
         if original is None or isinstance(original, GraphQLError):
-            return error
+            return with_code(error)
         context = self.execution_context.context
         if hasattr(context, "failed"):
             context.failed = True
@@ -57,3 +62,27 @@ class ShapeErrors(SchemaExtension):
             path=error.path,
             extensions={"code": "INTERNAL_SERVER_ERROR"},
         )
+
+
+def with_code(error: GraphQLError) -> GraphQLError:
+    """``error`` with an ``extensions.code``: its own, or one told from where it arose."""
+    if (error.extensions or {}).get("code"):
+        return error
+    message = error.message
+    if message.startswith("Syntax Error"):
+        code = "GRAPHQL_PARSE_FAILED"
+    elif message.startswith("Variable '$") or error.path is not None:
+        # Coercing the variables, or an argument's value refused while resolving (a GlobalID
+        # that does not decode): the client's input.
+        code = "BAD_USER_INPUT"
+    else:
+        code = "GRAPHQL_VALIDATION_FAILED"
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions={**(error.extensions or {}), "code": code},
+    )

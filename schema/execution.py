@@ -9,11 +9,13 @@ statement ("Reads are cheap", DESIGN.md).
 
 :class:`PlainFieldExecutor` reads a plain field's value directly and completes it in one pass:
 
-* plain = strawberry's default resolver (its ``_is_default`` mark: no resolver of its own, no
-  permission classes, no field extensions) and no arguments; a relay node's ``id`` when the
-  type keeps relay's own ``resolve_id`` and ``resolve_typename``; ``__typename``; a field
-  declared with ``metadata=prefetched("attr")`` whose object holds a value in ``attr`` (a
-  list's statement fetched it for the whole page; the resolver runs only when it is None);
+* plain = a field without arguments, permission classes or field extensions (its check would
+  never run) that is strawberry's basic field (``is_basic_field``: no resolver of its own; its
+  ``_is_default`` mark is not enough, strawberry sets it on guarded fields too); a relay
+  node's ``id`` when the type keeps relay's own ``resolve_id`` and ``resolve_typename``;
+  ``__typename``; a field declared with ``metadata=prefetched("attr")`` whose object holds a
+  value in ``attr`` (a list's statement fetched it for the whole page; the resolver runs only
+  when it is None). Decided once per (type, field), not per value;
 * leaves are coerced by their type exactly as graphql-core does; lists are completed item by
   item; an object value is completed in the same pass when every field selected on it is
   plain (no ``@defer`` on it), and otherwise left to graphql-core;
@@ -124,18 +126,19 @@ def _reader(parent_type: GraphQLObjectType, field_name: str) -> Reader | None:
     if field_def is None or field_def.args:
         return None
     strawberry_field = field_def.extensions.get("strawberry-definition")
+    if strawberry_field is not None and (
+        strawberry_field.extensions or strawberry_field.permission_classes
+    ):
+        # A check or an extension must run on every read: strawberry marks the resolver of such
+        # a field ``_is_default`` all the same when the field has no resolver of its own.
+        return None
     definition = parent_type.extensions.get("strawberry-definition")
     origin = getattr(definition, "origin", None)
-    if getattr(field_def.resolve, "_is_default", False) and strawberry_field is not None:
+    if strawberry_field is not None and strawberry_field.is_basic_field:
         return operator.attrgetter(strawberry_field.python_name)
     if field_name == "id" and isinstance(origin, type) and issubclass(origin, relay.Node):
         return _node_id_reader(parent_type, origin)
-    if (
-        strawberry_field is not None
-        and _PREFETCHED in strawberry_field.metadata
-        and not strawberry_field.extensions
-        and not strawberry_field.permission_classes
-    ):
+    if strawberry_field is not None and _PREFETCHED in strawberry_field.metadata:
         return _prefetched_reader(strawberry_field.metadata[_PREFETCHED])
     return None
 

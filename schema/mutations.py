@@ -1,5 +1,8 @@
-"""One mutation, one transaction: each mutation field runs in a savepoint of the request's
-transaction, rolled back whole when it fails, so nothing is half-written."""
+"""One request, one transaction (``schema/all_or_nothing.py``): a mutation answered with typed
+errors marks its request refused, so the request's owner rolls the whole document back, its
+other mutations included. Each mutation field also runs in a savepoint, rolled back whole when
+it fails: a failed statement leaves the transaction unusable until then, and the document's
+later fields still run (to report their own errors) before the request ends."""
 
 from __future__ import annotations
 
@@ -13,6 +16,8 @@ from partyplan.auth.errors import NotFound
 from partyplan.resolvers.errors import DomainError, ValidationErrors
 from partyplan.tenants.session import Session
 
+from .all_or_nothing import refuse
+
 T = TypeVar("T")
 
 
@@ -25,9 +30,11 @@ async def run_mutation(
         result = await operation(session)
     except ValidationErrors as failure:
         await savepoint.rollback()
+        refuse(info)
         return None, failure.errors
     except DomainError as failure:
         await savepoint.rollback()
+        refuse(info)
         return None, [failure]
     except BaseException:
         await savepoint.rollback()

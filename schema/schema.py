@@ -22,12 +22,12 @@ from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
 
-from partyplan.server.settings import Settings
-
 from .access.mutations import AccessMutations
 from .access.queries import AccessQueries
 from .access.types import Me, Role, RoleBinding, User
+from .all_or_nothing import ROLLED_BACK, AllOrNothing
 from .audit.queries import AuditQueries
+from .context import SchemaSettings
 from .errors import ShapeErrors
 from .execution import PlainFieldExecutor
 from .members.mutations import MemberMutations
@@ -71,7 +71,15 @@ class Query(
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "Mutations. A request is one transaction, all or nothing: when any mutation of a "
+        "document fails — a GraphQL error anywhere in the response, or typed `errors` in a "
+        "payload — nothing the document asked for is written, its other mutations included. "
+        "A payload that had succeeded then reports nothing written (its object null, its lists "
+        f"empty, its counts 0) and an error with `extensions.code` {ROLLED_BACK} at its path."
+    )
+)
 class Mutation(
     UnitMutations,
     AccessMutations,
@@ -86,7 +94,7 @@ class Mutation(
     pass
 
 
-def _extensions(settings: Settings) -> list:
+def _extensions(settings: SchemaSettings) -> list:
     rules = [depth_rule(settings.max_query_depth, None), alias_rule(settings.max_aliases)]
     extensions: list = [
         lambda: MaxTokensLimiter(settings.max_tokens),
@@ -100,13 +108,17 @@ def _extensions(settings: Settings) -> list:
     return extensions
 
 
+class Executor(AllOrNothing, PlainFieldExecutor):
+    """Plain fields read directly; a mutation document written whole or not at all."""
+
+
 class Schema(strawberry.Schema):
     def process_errors(self, errors: list, execution_context: object = None) -> None:
         """Client errors (a bad token, a refused query) are answers, not server faults: the
         ShapeErrors extension logs the unexpected ones; strawberry would log all at ERROR."""
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(settings: SchemaSettings) -> strawberry.Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
@@ -124,7 +136,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         ],
         extensions=_extensions(settings),
         config=StrawberryConfig(),
-        execution_context_class=PlainFieldExecutor,
+        execution_context_class=Executor,
     )
 
 

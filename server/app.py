@@ -4,6 +4,7 @@ keys."""
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -16,45 +17,20 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
-from partyplan.auth.tokens import TokenClaims, TokenError
-from partyplan.schema.context import Context
+from partyplan.schema.errors import with_code
 from partyplan.schema.schema import build_schema
 
 from . import exports
 from .platform import Platform
+from .request import RequestContext
 
 log = logging.getLogger("partyplan")
 
 
-def _claims(platform: Platform, header: str | None) -> tuple[TokenClaims | None, str | None]:
-    if header is None:
-        return None, None
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None, "the Authorization header must be 'Bearer <token>'"
-    try:
-        return platform.tokens.verify(token.strip()), None
-    except TokenError as error:
-        return None, f"invalid bearer token ({error.reason})"
-
-
-def request_context(platform: Platform, request: Request) -> Context:
-    """A request's context: its verified token (if any); the session opens on first use."""
-    claims, error = _claims(platform, request.headers.get("authorization"))
-    assert platform.engine is not None
-    return Context(
-        request=request,
-        settings=platform.settings,
-        engine=platform.engine,
-        claims=claims,
-        pii=platform.pii,
-        auth_error=error,
-    )
-
-
 class GraphQLView(GraphQL):
-    """Strawberry's ASGI view, with one database transaction per request (opened lazily, on
-    the first resolver that needs it) committed before the response is sent."""
+    """Strawberry's ASGI view; each request's context owns its one transaction (opened lazily,
+    on the first resolver that needs it), settled before the response is sent: committed when
+    the response carries no error and no mutation was refused, else rolled back whole."""
 
     def __init__(self, platform: Platform) -> None:
         settings = platform.settings
@@ -65,18 +41,31 @@ class GraphQLView(GraphQL):
         )
         self.platform = platform
 
-    async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
-        return request_context(self.platform, request)
+    async def get_context(self, request: Any, response: Any) -> RequestContext:  # type: ignore[override]
+        return RequestContext.of(self.platform, request)
+
+    def decode_json(self, data: str | bytes) -> object:
+        # Bytes that are not UTF-8, or nesting deeper than the decoder's recursion, are the
+        # client's to fix: strawberry answers a JSONDecodeError with its 400, never a 500.
+        try:
+            return json.loads(data)
+        except (UnicodeDecodeError, RecursionError) as error:
+            raise json.JSONDecodeError(type(error).__name__, "", 0) from error
+
+    async def process_result(self, request: Any, result: Any) -> Any:  # type: ignore[override]
+        # A document that does not parse never reaches the schema's extensions: every error
+        # gets its code here, whatever stage produced it.
+        if result.errors:
+            result.errors = [with_code(error) for error in result.errors]
+        return await super().process_result(request, result)
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        context: Context = kwargs["context"]
-        try:
-            return await super().execute_single(*args, **kwargs)
-        except BaseException:
-            context.failed = True
-            raise
-        finally:
-            await context.finish()
+        context: RequestContext = kwargs["context"]
+        async with context.transaction():
+            result = await super().execute_single(*args, **kwargs)
+            if result.errors:
+                context.fail()
+            return result
 
 
 class BodyLimit:
@@ -161,7 +150,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/.well-known/jwks.json", jwks),
-            *exports.routes(lambda request: request_context(platform, request)),
+            *exports.routes(platform),
         ],
         lifespan=lifespan,
     )

@@ -28,7 +28,6 @@ from partyplan.resolvers.recruits.rules import identity
 from partyplan.resolvers.recruits.rules.calendar import SAMPLE_CALENDAR_2023
 from partyplan.resolvers.recruits.service import today
 from partyplan.resolvers.warnings.scan import scan
-from partyplan.tenants.binding import bind_principal
 from partyplan.tenants.session import Session
 
 from .database import async_url
@@ -205,7 +204,7 @@ async def _as(conn: AsyncConnection, username: str) -> Session:
     user_id = await conn.scalar(
         sa.text("SELECT id FROM users WHERE username = :u"), {"u": username}
     )
-    return Session(conn, await bind_principal(conn, user_id))
+    return await Session.bound(conn, user_id)
 
 
 async def _unit_id(conn: AsyncConnection, code: str) -> int:

@@ -1,7 +1,9 @@
 """Workbook downloads: ``GET /reports/{id}.xlsx`` (a school's report: frozen once submitted, a
 live preview before) and ``GET /reports/periods/{id}/province.xlsx`` (the commission's table,
 one row per school, live). Same bearer token, same scoping and row-level security as the API:
-a report outside the caller's units is 404, a role without ``plan.read`` is 403."""
+a report outside the caller's units is 404, a role without ``plan.read`` is 403. The request's
+context owns the transaction, as for GraphQL: committed when the workbook was built (nothing is
+written, so it only ends the transaction), rolled back on an error."""
 
 from __future__ import annotations
 
@@ -19,13 +21,13 @@ from partyplan.auth.errors import AccessError, NotFound
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.reports import service
 from partyplan.resolvers.reports.workbook import build_workbook
-from partyplan.schema.context import Context
 from partyplan.tenants.session import Session
+
+from .platform import Platform
+from .request import RequestContext
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404}
-
-ContextFactory = Callable[[Request], Context]
 
 
 def row_id(raw: str, type_name: str) -> int:
@@ -42,23 +44,22 @@ def row_id(raw: str, type_name: str) -> int:
 
 
 async def _workbook(
-    context: Context,
+    context: RequestContext,
     content: Callable[[Session, str], Awaitable[tuple[dict[str, Any], str]]],
 ) -> Response:
-    try:
-        session = await context.session()
-        snapshot, filename = await content(session, context.settings.timezone)
-        data = build_workbook(snapshot)
-    except AccessError as error:
-        headers = {"WWW-Authenticate": "Bearer"} if error.code == "UNAUTHENTICATED" else None
-        return JSONResponse(
-            {"error": str(error), "code": error.code},
-            status_code=STATUS[error.code],
-            headers=headers,
-        )
-    finally:
-        context.failed = True  # read-only: roll the transaction back
-        await context.finish()
+    async with context.transaction():
+        try:
+            session = await context.session()
+            snapshot, filename = await content(session, context.settings.timezone)
+            data = build_workbook(snapshot)
+        except AccessError as error:
+            context.fail()
+            headers = {"WWW-Authenticate": "Bearer"} if error.code == "UNAUTHENTICATED" else None
+            return JSONResponse(
+                {"error": str(error), "code": error.code},
+                status_code=STATUS[error.code],
+                headers=headers,
+            )
     disposition = f"attachment; filename=\"report.xlsx\"; filename*=UTF-8''{quote(filename)}"
     return Response(
         data,
@@ -67,7 +68,10 @@ async def _workbook(
     )
 
 
-def routes(context_of: ContextFactory) -> list[Route]:
+def routes(platform: Platform) -> list[Route]:
+    def context_of(request: Request) -> RequestContext:
+        return RequestContext.of(platform, request)
+
     async def report(request: Request) -> Response:
         async def content(session: Session, timezone: str) -> tuple[dict[str, Any], str]:
             row = await service.visible(

@@ -103,6 +103,41 @@ async def test_me_lists_every_binding_of_a_user_with_several(gql, world) -> None
     ]
 
 
+async def test_a_users_roles_outside_the_callers_units_stay_unseen(
+    gql, world, owner_engine
+) -> None:  # type: ignore[no-untyped-def]
+    """Through the API, and through the service run as the owner (row-level security off): the
+    service filters by the caller's scope itself, so the two layers hold independently."""
+    from partyplan.resolvers.access import service
+    from partyplan.tenants.binding import bind_principal
+    from partyplan.tenants.session import Session
+
+    viewer, admin = world.users["viewer"], world.users["school_admin"]
+    async with owner_engine.begin() as conn:
+        await conn.execute(
+            sa.text(
+                "INSERT INTO role_bindings (user_id, role, unit_id, unit_path, school_id)"
+                " SELECT :user, 'viewer', id, path, school_id FROM units WHERE id = :unit"
+            ),
+            {"user": viewer, "unit": world.units["B1"]},
+        )
+    listed = await gql(
+        "query($under: ID) { users(under: $under) { edges { node { username"
+        " roleBindings { role unit { name } } } } } }",
+        {"under": world.gid("A")},
+        world.tokens["school_admin"],
+    )
+    by_name = {e["node"]["username"]: e["node"] for e in listed["data"]["users"]["edges"]}
+    assert by_name["viewer"]["roleBindings"] == [{"role": "viewer", "unit": {"name": "学校甲党委"}}]
+    async with owner_engine.connect() as conn:
+        session = Session(conn, await bind_principal(conn, admin))
+        rows = await service.bindings_of_users(session, [viewer, admin])
+    assert {(r.user_id, r.role, r.unit_id) for r in rows} == {
+        (viewer, "viewer", world.units["A"]),
+        (admin, "school_admin", world.units["A"]),
+    }
+
+
 async def test_roles_are_the_seeded_seven_highest_first(gql, world) -> None:  # type: ignore[no-untyped-def]
     result = await gql(ROLES, token=world.tokens["nobody"])
     roles = result["data"]["roles"]
@@ -186,9 +221,11 @@ async def test_create_user_refuses_duplicate_usernames(gql, world, owner_engine,
     assert again["errors"] == []
 
 
-async def test_a_duplicate_in_a_multi_mutation_request_keeps_the_other_mutation(  # type: ignore[no-untyped-def]
+async def test_a_duplicate_in_a_multi_mutation_request_rolls_back_the_other_mutation(  # type: ignore[no-untyped-def]
     gql, world, owner_engine
 ) -> None:
+    """A request is all or nothing (schema/all_or_nothing.py): the refused createUser undoes
+    the other one, whose payload then reports no user and a ROLLED_BACK error."""
     document = """mutation($unit: ID!) {
       a: createUser(input: {homeUnitId: $unit, username: "other-school-admin", displayName: "x"})
         { user { id } errors { code } }
@@ -196,9 +233,10 @@ async def test_a_duplicate_in_a_multi_mutation_request_keeps_the_other_mutation(
         { user { username } errors { code } } }"""
     result = await gql(document, {"unit": world.gid("A2")}, world.tokens["school_admin"])
     assert result["data"]["a"] == {"user": None, "errors": [{"code": "DUPLICATE_USERNAME"}]}
-    assert result["data"]["b"] == {"user": {"username": "zhang-san"}, "errors": []}
+    assert result["data"]["b"] == {"user": None, "errors": []}
+    assert codes(result) == ["ROLLED_BACK"] and result["errors"][0]["path"] == ["b"]
     count = await scalar(owner_engine, "SELECT count(*) FROM users WHERE username = 'zhang-san'")
-    assert count == 1
+    assert count == 0
 
 
 # --- grantRole ---------------------------------------------------------------------------------

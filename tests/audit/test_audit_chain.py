@@ -182,19 +182,27 @@ async def test_a_mutation_refused_with_a_typed_error_writes_no_entry(  # type: i
         assert await conn.scalar(sa.text("SELECT count(*) FROM audit_chain_heads")) == 0
 
 
-async def test_only_the_successful_mutation_of_a_request_is_audited(
+async def test_a_request_with_a_refused_mutation_leaves_no_audit_entry(
     gql, world, owner_engine
 ) -> None:  # type: ignore[no-untyped-def]
+    """A request is all or nothing: the refused rename undoes the other one and its entry; the
+    other one alone is audited once, as the first entry of its chain."""
     document = """mutation($a: ID!, $b: ID!) {
       ok: renameUnit(input: {unitId: $a, name: "新名"}) { errors { code } }
       refused: renameUnit(input: {unitId: $b, name: ""}) { errors { code } } }"""
-    result = await gql(
-        document, {"a": world.gid("A1a"), "b": world.gid("A1b")}, world.tokens["school_admin"]
-    )
+    ids = {"a": world.gid("A1a"), "b": world.gid("A1b")}
+    result = await gql(document, ids, world.tokens["school_admin"])
     assert result["data"] == {
         "ok": {"errors": []},
         "refused": {"errors": [{"code": "INVALID_NAME"}]},
     }
+    assert codes(result) == ["ROLLED_BACK"] and result["errors"][0]["path"] == ["ok"]
+    assert await _entries(owner_engine) == []
+
+    alone = """mutation($a: ID!) {
+      ok: renameUnit(input: {unitId: $a, name: "新名"}) { errors { code } } }"""
+    result = await gql(alone, {"a": ids["a"]}, world.tokens["school_admin"])
+    assert result == {"data": {"ok": {"errors": []}}}
     [entry] = await _entries(owner_engine)
     assert (entry.operation, entry.object_id, entry.seq) == (
         "renameUnit",

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import strawberry
 from strawberry import relay
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import FieldExtension, SchemaExtension
+from strawberry.permission import BasePermission
 
 from partyplan.schema.execution import PlainFieldExecutor, prefetched
 
@@ -88,11 +89,36 @@ def _things() -> list[Thing]:
     return [good, bad, odd]
 
 
+class Deny(BasePermission):
+    message = "denied on purpose"
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return False
+
+
+class Shout(FieldExtension):
+    def resolve(self, next_: Any, source: Any, info: strawberry.Info, **kwargs: Any) -> Any:
+        return next_(source, info, **kwargs).upper()
+
+
+@strawberry.type
+class Guarded:
+    """Fields with no resolver of their own but a check or an extension: not plain."""
+
+    name: str
+    secret: str | None = strawberry.field(permission_classes=[Deny])
+    loud: str = strawberry.field(extensions=[Shout()])
+
+
 @strawberry.type
 class Query:
     @strawberry.field
     def things(self) -> list[Thing]:
         return _things()
+
+    @strawberry.field
+    def guarded(self) -> list[Guarded]:
+        return [Guarded(name="g", secret="s3cret", loud="quiet")]
 
     @strawberry.field
     def good(self) -> Thing:
@@ -109,6 +135,7 @@ DOCUMENTS = [
     "{ good { ... on Thing { name leaves { ...L } } } } fragment L on Leaf { n day }",
     "{ good { name @skip(if: true) leaves @include(if: true) { n } } }",
     "{ things { id favourite { n colour } } }",  # prefetched on the first thing only
+    "{ guarded { name secret loud } }",  # a permission check and a field extension
 ]
 
 
@@ -197,3 +224,12 @@ async def test_a_prefetched_value_is_read_and_its_absence_runs_the_resolver(monk
     data, errors = await _run("{ things { id favourite { n } } }", PlainFieldExecutor)
     assert errors == [] and [t["favourite"]["n"] for t in data["things"]] == [0, 2, 2]
     assert calls[1:] == ["Thing.favourite:2", "Thing.favourite:3"]
+
+
+async def test_a_permission_check_or_a_field_extension_runs_under_the_executor() -> None:
+    """A field without a resolver of its own but with ``permission_classes`` or an extension
+    is not plain: its check runs (a denied field is null, with its error), and so does its
+    extension, as under graphql-core's per-field execution."""
+    data, errors = await _run("{ guarded { name secret loud } }", PlainFieldExecutor)
+    assert data == {"guarded": [{"name": "g", "secret": None, "loud": "QUIET"}]}
+    assert errors == [("denied on purpose", ("guarded", 0, "secret"))]
