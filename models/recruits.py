@@ -43,11 +43,29 @@ recruits = sa.Table(
     sa.Column("target_on", sa.Date),
     sa.Column("converted_on", sa.Date),
     sa.Column("cancelled_on", sa.Date),
+    # Where the admission was approved (the branch at step 17, its path and school): set with
+    # approved_on and never moved by a transfer; admissions count there (migrations/tallies.py).
+    sa.Column("admitted_branch_id", sa.BigInteger, sa.ForeignKey("units.id")),
+    sa.Column("admitted_path", Ltree),
+    sa.Column("admitted_school_id", sa.BigInteger, sa.ForeignKey("units.id")),
     created_at(),
     sa.Column("updated_at", sa.DateTime(timezone=True)),
+    sa.CheckConstraint(
+        "(approved_on IS NULL AND admitted_branch_id IS NULL AND admitted_path IS NULL"
+        " AND admitted_school_id IS NULL)"
+        " OR (approved_on IS NOT NULL AND admitted_school_id IS NOT NULL"
+        " AND subpath(admitted_path, -1)::text = admitted_branch_id::text)",
+        name="admission_place",
+    ),
     sa.UniqueConstraint("id_number_hash"),
     sa.UniqueConstraint("code_12371"),
     sa.Index("ix_recruits_unit_path_gist", "unit_path", postgresql_using="gist"),
+    sa.Index(
+        "ix_recruits_admitted_path_gist",
+        "admitted_path",
+        postgresql_using="gist",
+        postgresql_where=sa.text("admitted_path IS NOT NULL"),
+    ),
     sa.Index("ix_recruits_branch_id_stage", "branch_id", "stage"),
     sa.Index("ix_recruits_school_id_id", "school_id", "id"),
     sa.Index(

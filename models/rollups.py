@@ -1,7 +1,7 @@
 """Roll-up tallies: per-(period, unit) sums over the unit's subtree, written by the database.
 
-The trigger and functions of migration 0004 keep them (see its docstring); the service role
-only reads them. ``PERIOD_FIGURES`` and ``MONTH_FIGURES`` name the columns in order.
+The trigger and functions installed from ``migrations/tallies.py`` keep them (what each figure
+counts, and along which chain of units, is defined there); the service role only reads them. ``PERIOD_FIGURES`` and ``MONTH_FIGURES`` name the columns in order.
 """
 
 from __future__ import annotations

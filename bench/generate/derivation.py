@@ -1,52 +1,38 @@
-"""What the service derives from a recruit's steps, computed with the project's own rule engine.
+"""What the service derives from a recruit's steps, computed with the project's own derivation.
 
-``recruits/service.py`` re-derives after every recorded step: it judges each step of the
-history against the steps before it with the rules of the step's date (its findings), then
-takes the stage, the date it was entered, the next deadline (rules of the last step's date) and
-the milestones. :meth:`Deriver.derive` runs the same pure functions (``engine.evaluate``,
-``stage_after``, ``next_due``, ``service.milestones``) in the same way; the test compares its
-output with ``service.derive`` itself on the loaded data.
+``recruits/service.py`` re-derives after every recorded step with
+``resolvers/recruits/rules/derivation.derive`` (the findings of each step judged with the rules
+of its date, the stage and the date it was entered, the next deadline, the milestones).
+:meth:`Deriver.derive` calls that same function; the test compares its output with
+``service.derive`` itself on the loaded data.
 
 Two things make it fast enough for millions of steps without changing what it computes:
 
 * rule sets are cached per province and per span of dates between the overlays' effective
   dates (``resolve_rules`` depends on the date only through which overlays are in force);
 * nothing is read from a database: the procedure (calendar, overlays) is passed in;
-* a step that no time limit of its rules governs is not evaluated unless ``validate``: in the
-  service its evaluation can only yield findings through a time limit, so skipping it changes
-  nothing derived. With ``validate`` every step is judged, and a refused one — a generator
-  bug — raises; the loader validates a fixed sample of recruits, the test all of them.
+* a step that no time limit of its rules governs is not evaluated unless ``validate``
+  (the derivation's ``timed_only``: its evaluation can only yield findings through a time
+  limit, so skipping it changes nothing derived). With ``validate`` every step is judged, and
+  a refused one — a generator bug — raises; the loader validates a fixed sample of recruits,
+  the test all of them.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
+from partyplan.resolvers.recruits.rules import derivation
 from partyplan.resolvers.recruits.rules.calendar import WorkingCalendar
-from partyplan.resolvers.recruits.rules.engine import evaluate, next_due, stage_after
 from partyplan.resolvers.recruits.rules.overlays import (
     BUILTIN_OVERLAYS,
     Overlay,
     RuleSet,
     resolve_rules,
 )
-from partyplan.resolvers.recruits.rules.steps import STEP_BY_CODE, RecordedStep, RecruitFacts
-from partyplan.resolvers.recruits.service import milestones
-
-
-@dataclass(frozen=True, slots=True)
-class Derived:
-    stage: str
-    stage_since: date
-    next_step: str | None
-    next_due_on: date | None
-    findings: tuple[dict[str, Any], ...]  # recruit_findings rows, as the service writes them
-    milestones: dict[str, date | None]  # applied_on … cancelled_on
-    versions: tuple[str, ...]  # each step's rule_version (the rules of its date)
+from partyplan.resolvers.recruits.rules.steps import Evaluation, RecordedStep, RecruitFacts
 
 
 class RuleSets:
@@ -78,46 +64,21 @@ class Deriver:
 
     def derive(
         self, history: Sequence[RecordedStep], birth_date: date, *, validate: bool = True
-    ) -> Derived:
+    ) -> derivation.Derived:
         """``history`` in the service's order (date, then id)."""
-        facts = RecruitFacts(birth_date)
-        findings: list[dict[str, Any]] = []
-        versions = []
-        for index, step in enumerate(history):
-            span = self.rules.span(step.on)
-            versions.append(self.rules.versions[span])
-            rules = self.rules.sets[span]
-            if not validate and not rules.time_limits(step.step_code):
-                continue  # no finding can come of it (see the module's docstring)
-            result = evaluate(
-                step.step_code, step.on, step.data, history[:index], facts, rules, self.calendar
-            )
-            if not result.accepted:
-                raise AssertionError(f"generated step refused: {step} {result.violations}")
-            findings += [
-                {
-                    "rule_id": f.rule_id,
-                    "rule_version": f.version,
-                    "article": f.article,
-                    "severity": f.severity.value,
-                    "step_code": step.step_code,
-                    "message": f.message,
-                    "due_on": f.due_on,
-                    "days_late": f.days_late,
-                }
-                for f in result.findings
-            ]
-        stage = stage_after(history)
-        since = max(
-            (s.on for s in history if STEP_BY_CODE[s.step_code].enters == stage), default=None
+        return derivation.derive(
+            history,
+            RecruitFacts(birth_date),
+            self.rules.on,
+            self.calendar,
+            timed_only=not validate,
+            refused=_refused,
         )
-        due = next_due(history, self.rules.on(history[-1].on), self.calendar)
-        return Derived(
-            stage=stage.value if stage else "applicant",
-            stage_since=since or history[0].on,
-            next_step=due.step_code if due else None,
-            next_due_on=due.due_on if due else None,
-            findings=tuple(findings),
-            milestones=milestones(list(history)),
-            versions=tuple(versions),
-        )
+
+    def versions(self, history: Sequence[RecordedStep]) -> tuple[str, ...]:
+        """Each step's ``rule_version``: the version of the rules of its date."""
+        return tuple(self.rules.versions[self.rules.span(step.on)] for step in history)
+
+
+def _refused(step: RecordedStep, result: Evaluation) -> None:
+    raise AssertionError(f"generated step refused: {step} {result.violations}")

@@ -33,7 +33,7 @@ from .roster import branch_roster
 from .scale import Scale, rng_for
 from .tree import School, Unit
 
-CST = timezone(timedelta(hours=8))  # procedure dates are China Standard Time (DESIGN.md)
+CST = timezone(timedelta(hours=8))  # procedure dates are China Standard Time (docs/domain.md)
 # Who a branch's recruits are, by the branch's role: (category, weight).
 CATEGORIES = {
     "undergraduate": (("undergraduate", 0.98), ("other", 0.02)),
@@ -172,7 +172,8 @@ def _recruit(
     if len(events) > STEP_BLOCK or len(derived.findings) > FINDING_BLOCK:
         raise AssertionError(f"recruit {recruit_id} outgrew its id block")
     first = recruit_id * STEP_BLOCK
-    for k, ((code, on, data), version) in enumerate(zip(events, derived.versions, strict=True)):
+    versions = deriver.versions(history)
+    for k, ((code, on, data), version) in enumerate(zip(events, versions, strict=True)):
         batch.steps.append((first + k, recruit_id, sid, path, code, on, _json(data), version))
     first = recruit_id * FINDING_BLOCK
     for k, f in enumerate(derived.findings):

@@ -13,9 +13,10 @@ nobody asked for); the statement counts printed beside each server show that dif
 
 from __future__ import annotations
 
-import importlib
 import re
 
+from partyplan.migrations import tallies
+from partyplan.models.rollups import PERIOD_FIGURES
 from partyplan.resolvers.rollups.repository import _LINES
 
 # Sets app.user_id and app.scope with set_config(..., true) and returns the bindings: the
@@ -28,26 +29,40 @@ ROLLUP = _LINES
 
 def _live_rollup() -> str:
     """One line per school of the commission, aggregated from the recruits on every request,
-    with the figures the tallies hold: the expressions of migration 0004 themselves, so the
-    agreement check compares two evaluations of one definition."""
-    m = importlib.import_module("partyplan.migrations.versions.0004_rollups")
-    sums = ",\n       ".join(
-        f"sum(coalesce(({sql}), false)::int) AS {name}" for name, sql in m.PERIOD_FIGURES.items()
+    with the figures the tallies hold: the definitions of ``partyplan.migrations.tallies``
+    themselves (admissions with the school that approved them, the pipeline and findings with
+    the recruit's school), so the agreement check compares two evaluations of one definition."""
+    admissions = tallies.admission_figures("r")
+    pipeline = tallies.pipeline_figures("r")
+    admitted = ", ".join(
+        f"sum(coalesce(({sql}), false)::int) AS {n}" for n, sql in admissions.items()
     )
-    figures = ", ".join(f"coalesce(f.{n}, 0)::int AS {n}" for n in m.ALL_PERIOD_COLUMNS)
+    followed = ", ".join(
+        [f"sum(coalesce(({sql}), false)::int) AS {n}" for n, sql in pipeline.items()]
+        + [f"sum({tallies.open_findings('r')}) AS open_findings"]
+    )
+    figures = ", ".join(
+        f"coalesce({'a' if n in admissions else 'f'}.{n}, 0)::int AS {n}" for n in PERIOD_FIGURES
+    )
     return f"""
 SELECT s.id AS unit_id, s.name AS unit_name, coalesce(q.received_total, 0) AS plan, {figures}
   FROM plan_periods p
   JOIN units s ON s.parent_id = :unit
   LEFT JOIN unit_quotas q ON q.period_id = p.id AND q.unit_id = s.id
   LEFT JOIN (
-      SELECT r.school_id, {sums},
-             sum(CASE WHEN {m._MEMBER} THEN r.open_findings ELSE 0 END) AS open_findings
+      SELECT r.admitted_school_id AS school_id, {admitted}
+        FROM plan_periods p JOIN recruits r ON r.admitted_path <@ p.commission_path
+       WHERE p.id = :period AND {tallies.admitted("r")}
+       GROUP BY r.admitted_school_id
+  ) a ON a.school_id = s.id
+  LEFT JOIN (
+      SELECT r.school_id, {followed}
         FROM plan_periods p JOIN recruits r ON r.unit_path <@ p.commission_path
        WHERE p.id = :period
        GROUP BY r.school_id
   ) f ON f.school_id = s.id
- WHERE p.id = :period AND (s.active OR q.unit_id IS NOT NULL OR f.school_id IS NOT NULL)
+ WHERE p.id = :period
+   AND (s.active OR q.unit_id IS NOT NULL OR a.school_id IS NOT NULL OR f.school_id IS NOT NULL)
  ORDER BY s.id"""
 
 

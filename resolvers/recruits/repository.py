@@ -319,7 +319,8 @@ async def is_superseded(session: Session, step_id: int) -> bool:
 
 async def move_recruit(session: Session, recruit: sa.Row, branch: sa.Row) -> None:
     """A transfer: the recruit and its whole history (steps, findings, filings) now belong to
-    the new branch and school, so they are read and scoped there."""
+    the new branch and school, so they are read and scoped there. The place of its admission
+    (``admitted_*``) is not written: an admission stays where it was approved."""
     values = {"unit_path": branch.path, "school_id": branch.school_id}
     await session.execute(
         sa.update(recruits)

@@ -1,7 +1,10 @@
 """Transferring a recruit to another branch (or school): the record keeps its whole history.
 
 Admissions already counted stay where they were counted (the admitting branch, in its period):
-counting reports what happened, and a transfer does not rewrite it."""
+counting reports what happened, and a transfer does not rewrite it. The recruit keeps the place
+of its approval (``admitted_branch_id``/``admitted_path``/``admitted_school_id``, written with
+the approval date, never here), and the tallies count its admission there; its pipeline stage,
+later conversion and open findings follow it to the new branch."""
 
 from __future__ import annotations
 

@@ -48,15 +48,14 @@ class Detection:
 
 @dataclass(frozen=True)
 class ScanContext:
+    """One commission's scan: the owner's connection (the rules read through ``repository``),
+    the commission, the day judged and the commission's plan periods, oldest first."""
+
     conn: AsyncConnection
     commission_id: int
     commission_path: str
     today: date
     periods: list[sa.Row]
-
-    async def rows(self, sql: str, **params: Any) -> list[sa.Row]:
-        result = await self.conn.execute(sa.text(sql), params)
-        return list(result.all())
 
 
 def percent(value: float) -> str:

@@ -46,7 +46,7 @@ DEFAULTS: Mapping[WarningKind, Mapping[str, Any]] = MappingProxyType(
         WarningKind.LARGE_SWING: {"max_change": 0.5, "min_base": 5},
         # A step of the rule table's time limits not recorded ``grace_days`` after its deadline.
         WarningKind.OVERDUE_STEP: {"grace_days": 0},
-        # A recruit lacking an item the 12371 system expects by its stage (12371-FIELDS.md).
+        # A recruit lacking an item the 12371 system expects by its stage (docs/domain.md).
         WarningKind.MISSING_DATA: {"requirements": DEFAULT_REQUIREMENTS},
         # A school without a submitted report ``grace_days`` after the period's report due date.
         WarningKind.REPORT_OVERDUE: {"grace_days": 0},
@@ -69,15 +69,16 @@ _NUMBERS: Mapping[str, tuple[float, float]] = MappingProxyType(
 _INTEGERS = frozenset({"margin", "last_weeks", "min_admissions", "years", "min_base", "grace_days"})
 
 
-def _invalid(message: str, field: str = "params") -> WarningError:
-    return WarningError(WarningErrorCode.INVALID_RULE, message, field)
+def _invalid(message: str, key: str) -> WarningError:
+    """The parameter ``key`` at fault, by its path in the input (``params.max_share``)."""
+    return WarningError(WarningErrorCode.INVALID_RULE, message, f"params.{key}")
 
 
 def check_params(kind: WarningKind, params: Mapping[str, Any]) -> dict[str, Any]:
     """The kind's parameters after the commission's changes, every value checked."""
-    unknown = set(params) - set(DEFAULTS[kind])
+    unknown = sorted(set(params) - set(DEFAULTS[kind]))
     if unknown:
-        raise _invalid(f"unknown parameter(s) for {kind.value}: {', '.join(sorted(unknown))}")
+        raise _invalid(f"unknown parameter(s) for {kind.value}: {', '.join(unknown)}", unknown[0])
     merged = {**DEFAULTS[kind], **params}
     for name, value in merged.items():
         if name in _NUMBERS:
@@ -90,7 +91,7 @@ def check_params(kind: WarningKind, params: Mapping[str, Any]) -> dict[str, Any]
                 or not low <= value <= high
             ):
                 kind_of = "an integer" if integral else "a number"
-                raise _invalid(f"{name} must be {kind_of} between {low:g} and {high:g}")
+                raise _invalid(f"{name} must be {kind_of} between {low:g} and {high:g}", name)
             merged[name] = int(value) if integral else float(value)
     if kind is WarningKind.SLOW_PROGRESS and merged["pace"] is not None:
         pace = merged["pace"]
@@ -101,7 +102,9 @@ def check_params(kind: WarningKind, params: Mapping[str, Any]) -> dict[str, Any]
             or any(not 0 <= p <= 1 for p in pace)
             or pace != sorted(pace)
         ):
-            raise _invalid("pace lists the expected share (0–1, rising) at each quarter end")
+            raise _invalid(
+                "pace lists the expected share (0–1, rising) at each quarter end", "pace"
+            )
     if kind is WarningKind.MISSING_DATA:
         merged["requirements"] = check_requirements(merged["requirements"])
     return merged

@@ -1,6 +1,7 @@
 """Warning rules over the plan's figures: slow progress, over plan, rushed admissions, large
 swings, an overdue execution report. They read the roll-up tallies and balances (small
-pre-aggregated rows), except the rushed-admissions rule, which counts approval dates."""
+pre-aggregated rows), except the rushed-admissions rule, which counts approval dates; the SQL
+is ``repository.figures``'s."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from .detection import Candidate, Detection, ScanContext, percent
+from .repository import figures
 
 
 def quarter_ends(starts: date, ends: date) -> list[date]:
@@ -45,16 +47,7 @@ async def slow_progress(ctx: ScanContext, params: dict[str, Any]) -> Detection:
             expected = elapsed / ((period.ends_on - period.starts_on).days + 1)
         prefix = f"{period.id}:{quarter_end.isoformat()}:"
         detection.prefixes.append(prefix)  # type: ignore[union-attr]
-        rows = await ctx.rows(
-            "SELECT q.unit_id, u.path::text AS path, q.school_id, u.name, q.received_total AS plan,"
-            " coalesce((SELECT sum(m.admitted) FROM unit_month_tallies m WHERE m.period_id = :p"
-            "  AND m.unit_id = q.unit_id AND m.month <= :qe), 0)::int AS admitted"
-            " FROM unit_quotas q JOIN units u ON u.id = q.unit_id"
-            " WHERE q.period_id = :p AND q.school_id IS NOT NULL AND q.received_total > 0",
-            p=period.id,
-            qe=quarter_end,
-        )
-        for row in rows:
+        for row in await figures.admitted_by(ctx.conn, period.id, quarter_end):
             floor = row.plan * expected * params["tolerance"]
             if row.admitted < floor:
                 detection.candidates.append(
@@ -86,17 +79,7 @@ async def over_plan(ctx: ScanContext, params: dict[str, Any]) -> Detection:
     detection = Detection(prefixes=[])
     for period in (p for p in ctx.periods if p.state == "issued"):
         detection.prefixes.append(f"{period.id}:")  # type: ignore[union-attr]
-        rows = await ctx.rows(
-            "SELECT q.unit_id, u.path::text AS path, q.school_id, u.name,"
-            " q.received_total AS plan, t.admitted"
-            " FROM unit_quotas q JOIN units u ON u.id = q.unit_id"
-            " JOIN unit_tallies t ON t.period_id = q.period_id AND t.unit_id = q.unit_id"
-            " WHERE q.period_id = :p AND q.school_id IS NOT NULL"
-            " AND t.admitted > q.received_total + :margin",
-            p=period.id,
-            margin=params["margin"],
-        )
-        for row in rows:
+        for row in await figures.over_plan(ctx.conn, period.id, params["margin"]):
             detection.candidates.append(
                 Candidate(
                     key=f"{period.id}:{row.unit_id}",
@@ -122,16 +105,8 @@ async def rushed(ctx: ScanContext, params: dict[str, Any]) -> Detection:
         if ctx.today < window_start:
             continue
         detection.prefixes.append(f"{period.id}:")  # type: ignore[union-attr]
-        rows = await ctx.rows(
-            "SELECT r.school_id, s.path::text AS path, s.name, count(*) AS total,"
-            " count(*) FILTER (WHERE r.approved_on >= :w) AS late"
-            " FROM recruits r JOIN units s ON s.id = r.school_id"
-            " WHERE r.unit_path <@ CAST(:c AS ltree) AND r.approved_on BETWEEN :s AND :e"
-            " GROUP BY r.school_id, s.path, s.name",
-            c=ctx.commission_path,
-            s=period.starts_on,
-            e=period.ends_on,
-            w=window_start,
+        rows = await figures.approvals_by_school(
+            ctx.conn, ctx.commission_path, period.starts_on, period.ends_on, window_start
         )
         for row in rows:
             share = row.late / row.total
@@ -166,19 +141,9 @@ async def large_swing(ctx: ScanContext, params: dict[str, Any]) -> Detection:
         if not earlier:
             continue
         before = max(earlier, key=lambda p: p.starts_on)
-        rows = await ctx.rows(
-            "SELECT s.id AS school_id, s.path::text AS path, s.name,"
-            " coalesce(now_.admitted + now_.admitted_exempt, 0) AS current,"
-            " coalesce(then_.admitted + then_.admitted_exempt, 0) AS previous"
-            " FROM units s"
-            " LEFT JOIN unit_tallies now_ ON now_.period_id = :p AND now_.unit_id = s.id"
-            " LEFT JOIN unit_tallies then_ ON then_.period_id = :b AND then_.unit_id = s.id"
-            " WHERE s.kind = 'school' AND s.path <@ CAST(:c AS ltree)",
-            p=period.id,
-            b=before.id,
-            c=ctx.commission_path,
-        )
-        for row in rows:
+        for row in await figures.school_admissions(
+            ctx.conn, ctx.commission_path, period.id, before.id
+        ):
             if max(row.current, row.previous) < params["min_base"] or row.current == row.previous:
                 continue
             change = None if row.previous == 0 else (row.current - row.previous) / row.previous
@@ -215,15 +180,7 @@ async def report_overdue(ctx: ScanContext, params: dict[str, Any]) -> Detection:
             or period.report_due_on + timedelta(days=params["grace_days"]) >= ctx.today
         ):
             continue
-        rows = await ctx.rows(
-            "SELECT s.id, s.path::text AS path, s.name FROM units s"
-            " WHERE s.kind = 'school' AND s.active AND s.path <@ CAST(:c AS ltree)"
-            " AND NOT EXISTS (SELECT 1 FROM execution_reports e WHERE e.period_id = :p"
-            "  AND e.unit_id = s.id AND e.status IN ('submitted', 'acknowledged'))",
-            c=ctx.commission_path,
-            p=period.id,
-        )
-        for row in rows:
+        for row in await figures.schools_without_report(ctx.conn, ctx.commission_path, period.id):
             detection.candidates.append(
                 Candidate(
                     key=f"{period.id}:{row.id}",

@@ -1,6 +1,7 @@
 """Warning rules over the recruits: overdue steps, missing 12371 data, branches with activists
-and no admission for years. Messages carry no personal data: a warning is read by everyone
-above its unit, the recruit itself is reached through the recruits API and its permissions."""
+and no admission for years (the SQL is ``repository.records``'s). Messages carry no personal
+data: a warning is read by everyone above its unit, the recruit itself is reached through the
+recruits API and its permissions."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from partyplan.resolvers.recruits.rules.steps import STEP_BY_CODE
 
 from .detection import Candidate, Detection, ScanContext
-from .requirements import missing_items_sql
+from .repository import records
 
 
 def _step_name(code: str) -> str:
@@ -20,14 +21,8 @@ def _step_name(code: str) -> str:
 
 
 async def overdue_step(ctx: ScanContext, params: dict[str, Any]) -> Detection:
-    rows = await ctx.rows(
-        "SELECT r.id, r.branch_id, r.unit_path::text AS path, r.school_id, r.next_step,"
-        " r.next_due_on, u.name AS branch"
-        " FROM recruits r JOIN units u ON u.id = r.branch_id"
-        " WHERE r.unit_path <@ CAST(:c AS ltree) AND r.next_due_on < :limit"
-        " AND r.stage NOT IN ('full_member', 'cancelled')",
-        c=ctx.commission_path,
-        limit=ctx.today - timedelta(days=params["grace_days"]),
+    rows = await records.overdue(
+        ctx.conn, ctx.commission_path, ctx.today - timedelta(days=params["grace_days"])
     )
     return Detection(
         candidates=[
@@ -46,15 +41,8 @@ async def overdue_step(ctx: ScanContext, params: dict[str, Any]) -> Detection:
 
 
 async def missing_data(ctx: ScanContext, params: dict[str, Any]) -> Detection:
-    sql = missing_items_sql(params["requirements"])
-    rows = await ctx.rows(
-        "SELECT * FROM (SELECT r.id, r.branch_id, r.unit_path::text AS path, r.school_id,"
-        f" u.name AS branch, {sql.missing} AS missing"
-        f" FROM recruits r{sql.steps} JOIN units u ON u.id = r.branch_id"
-        " WHERE r.unit_path <@ CAST(:c AS ltree) AND r.stage <> 'cancelled') x"
-        " WHERE cardinality(x.missing) > 0",
-        c=ctx.commission_path,
-        today=ctx.today,
+    rows = await records.missing_items(
+        ctx.conn, ctx.commission_path, ctx.today, params["requirements"]
     )
     return Detection(
         candidates=[
@@ -74,17 +62,7 @@ async def missing_data(ctx: ScanContext, params: dict[str, Any]) -> Detection:
 
 async def long_term_none(ctx: ScanContext, params: dict[str, Any]) -> Detection:
     since = ctx.today.replace(year=ctx.today.year - params["years"], day=min(ctx.today.day, 28))
-    rows = await ctx.rows(
-        "SELECT u.id, u.path::text AS path, u.school_id, u.name, a.activists, a.last_admission"
-        " FROM units u CROSS JOIN LATERAL ("
-        "  SELECT count(*) FILTER (WHERE r.stage IN ('activist', 'development_target')) AS activists,"
-        "         max(r.approved_on) AS last_admission FROM recruits r WHERE r.branch_id = u.id) a"
-        " WHERE u.kind = 'branch' AND u.active AND u.path <@ CAST(:c AS ltree)"
-        " AND u.created_at < CAST(:since AS date) AND a.activists > 0"
-        " AND (a.last_admission IS NULL OR a.last_admission < :since)",
-        c=ctx.commission_path,
-        since=since,
-    )
+    rows = await records.idle_branches(ctx.conn, ctx.commission_path, since)
     return Detection(
         candidates=[
             Candidate(

@@ -17,9 +17,9 @@ from partyplan.resolvers.units.service import listing_scope
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
-from . import repository
 from .errors import WarningError, WarningErrorCode
 from .kinds import WarningKind, check_params
+from .repository import stored
 
 
 async def page(
@@ -33,7 +33,7 @@ async def page(
 ) -> list[sa.Row]:
     """Warnings on the caller's units and below (a warning is seen up the tree)."""
     read_paths, under = await listing_scope(session, under_id, Permission.PLAN_READ)
-    return await repository.page(
+    return await stored.page(
         session,
         read_paths=read_paths,
         under=under,
@@ -47,11 +47,8 @@ async def page(
 async def visible(
     session: Session, warning_id: int, permission: Permission, *, lock: bool = False
 ) -> sa.Row:
-    row = await repository.get(session, warning_id, lock=lock)
-    if row is None or not session.principal.reaches(row.unit_path):
-        raise NotFound("warning not found")
-    session.require(permission, row.unit_path)
-    return row
+    row = await stored.get(session, warning_id, lock=lock)
+    return session.reach(row, "warning", permission)
 
 
 async def acknowledge(session: Session, *, warning_id: int, note: str | None) -> sa.Row:
@@ -72,7 +69,7 @@ async def acknowledge(session: Session, *, warning_id: int, note: str | None) ->
         error=WarningError,
         code=WarningErrorCode.INVALID_TEXT,
     )
-    await repository.acknowledge(session, row.id, note)
+    await stored.acknowledge(session, row.id, note)
     await audit.append(
         session,
         operation="acknowledgeWarning",
@@ -103,7 +100,7 @@ def _in_commission(session: Session, commission_id: int) -> None:
     def touches(path: str) -> bool:
         return is_within(path, root) or is_within(root, path)
 
-    reached = [p for p in session.principal.scope_paths if touches(p)]
+    reached = session.principal.reaches_along(root)
     if not reached:
         raise NotFound("commission not found")
     if not any(touches(p) for p in session.principal.paths_with(Permission.PLAN_READ)):
@@ -112,10 +109,10 @@ def _in_commission(session: Session, commission_id: int) -> None:
 
 async def rules(session: Session, commission_id: int) -> list[RuleView]:
     _in_commission(session, commission_id)
-    stored = await repository.rules(session, commission_id)
+    settings = await stored.rules(session, commission_id)
     views = []
     for kind in WarningKind:
-        row = stored.get(kind.value)
+        row = settings.get(kind.value)
         views.append(
             RuleView(
                 kind=kind,
@@ -149,8 +146,8 @@ async def set_rule(
         raise WarningError(WarningErrorCode.INVALID_RULE, "params is an object", "params")
     checked = check_params(kind, given)
     stored_params = {k: checked[k] for k in given}
-    before = (await repository.rules(session, commission.id)).get(kind.value)
-    row = await repository.upsert_rule(
+    before = (await stored.rules(session, commission.id)).get(kind.value)
+    row = await stored.upsert_rule(
         session, commission=commission, kind=kind.value, enabled=enabled, params=stored_params
     )
     await audit.append(

@@ -3,10 +3,6 @@ resolvers) describe exactly what the migrations build."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator
-
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -14,15 +10,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from partyplan.models import metadata
 from partyplan.server import database_admin
-from partyplan.server.database import async_url, with_database
-
-
-@pytest.fixture
-async def scratch_url(server_url: str) -> AsyncIterator[str]:
-    url = with_database(server_url, f"partyplan_migrations_{os.getpid()}")
-    await database_admin.drop_database(url)
-    yield url
-    await database_admin.drop_database(url)
+from partyplan.server.database import async_url
 
 
 async def _tables(url: str) -> set[str]:

@@ -1,7 +1,8 @@
 """The roll-up tallies on random trees: every line equals an independent count of the recruits
 beneath it, a unit's line equals its own recruits plus its children's lines, and the stored
 tallies equal the ones recomputed from the recruits — after inserts, updates, transfers
-between branches and schools, a moved unit, a closed period and a new one."""
+between branches and schools (admitted recruits among them: their admissions stay where they
+were approved, their pipeline follows them), a moved unit, a closed period and a new one."""
 
 from __future__ import annotations
 
@@ -15,12 +16,13 @@ import sqlalchemy as sa
 from support import gid
 
 import partyplan.resolvers.recruits  # noqa: F401  (registers the recruits' path copies)
-from partyplan.models.rollups import PERIOD_FIGURES
+from partyplan.models.rollups import ADMISSION_FIGURES, PERIOD_FIGURES
 from partyplan.resolvers.rollups.repository import drift
 from partyplan.resolvers.units.repository import _REBASE, PATH_COPIES
 
 ROLLUP = """query($u: ID!, $p: ID!) { rollup(unitId: $u, periodId: $p) {
-  line { ...figures } children { unitId ...figures } } }
+  line { ...figures } children { unitId ...figures }
+  months { month admitted admittedExempt converted structure { women } } } }
 fragment figures on RollupLine { admitted admittedExempt openFindings
   structure { women ethnicMinority youth35 collegeEducated students staff highKnowledge
               professionalTechnical }
@@ -61,6 +63,15 @@ class Recruit:
     exempt: bool
     findings: int
     dates: dict[str, date | None] = field(default_factory=dict)
+    admitted_at: int | None = None  # the branch it belonged to when its approval was written
+
+    def written(self) -> None:
+        """What the database keeps of the admission's place after a write of the dates: set
+        from the current branch when an approval appears, kept while one stays, none without."""
+        if self.dates["approved_on"] is None:
+            self.admitted_at = None
+        elif self.admitted_at is None:
+            self.admitted_at = self.branch
 
 
 def flatten(line: dict[str, Any]) -> dict[str, int]:
@@ -68,6 +79,15 @@ def flatten(line: dict[str, Any]) -> dict[str, int]:
     for nested in ("structure", "pipeline"):
         flat.update(line[nested])
     return {name: flat[GRAPHQL_NAMES[name]] for name in PERIOD_FIGURES}
+
+
+ADMISSIONS = frozenset(ADMISSION_FIGURES)
+
+
+def place(r: Recruit, figure: str) -> int | None:
+    """Where a figure counts: an admission's where it was approved, the rest where the recruit
+    is now."""
+    return r.admitted_at if figure in ADMISSIONS else r.branch
 
 
 def contribution(r: Recruit, starts: date, ends: date) -> dict[str, int]:
@@ -163,6 +183,7 @@ class Forest:
             findings=rng.randrange(3),
             dates=dates,
         )
+        r.written()
         r.id = await self.conn.scalar(
             sa.text(
                 "INSERT INTO recruits (school_id, branch_id, unit_path, name, gender, ethnicity,"
@@ -204,6 +225,7 @@ class Forest:
             r.exempt = not r.exempt
         else:
             r.branch = self.rng.choice(list(self.parent))
+        r.written()
         await self.conn.execute(
             sa.text(
                 "UPDATE recruits r SET branch_id = u.id, unit_path = u.path, school_id = u.school_id,"
@@ -213,6 +235,22 @@ class Forest:
                 " FROM units u WHERE u.id = :branch AND r.id = :id"
             ),
             {"id": r.id, "branch": r.branch, "exempt": r.exempt, "findings": r.findings, **r.dates},
+        )
+
+    async def transfer_admitted(self) -> None:
+        """An admitted recruit moved to another branch of either school, the way
+        ``transferRecruit`` writes it (its place and school only)."""
+        admitted = [r for r in self.recruits if r.admitted_at is not None]
+        if not admitted:
+            return
+        r = self.rng.choice(admitted)
+        r.branch = self.rng.choice([u for u in self.parent if u != r.branch])
+        await self.conn.execute(
+            sa.text(
+                "UPDATE recruits r SET branch_id = u.id, unit_path = u.path, school_id = u.school_id"
+                " FROM units u WHERE u.id = :branch AND r.id = :id"
+            ),
+            {"id": r.id, "branch": r.branch},
         )
 
     async def move_unit(self) -> None:
@@ -248,6 +286,33 @@ class Forest:
                 return True
         return False
 
+    def months(self, starts: date, ends: date, beneath: set[int]) -> list[dict[str, Any]]:
+        """The oracle's months: approvals where they were approved, conversions where the
+        recruit is now, in every month of the period."""
+        counts = {}
+        on = starts
+        while on <= ends:
+            counts[on] = {"admitted": 0, "admittedExempt": 0, "converted": 0, "women": 0}
+            on = (on.replace(day=28) + timedelta(days=4)).replace(day=1)
+        for r in self.recruits:
+            approved, converted = r.dates["approved_on"], r.dates["converted_on"]
+            if approved is not None and starts <= approved <= ends and r.admitted_at in beneath:
+                month = counts[approved.replace(day=1)]
+                month["admittedExempt" if r.exempt else "admitted"] += 1
+                month["women"] += r.gender == "female"
+            if converted is not None and starts <= converted <= ends and r.branch in beneath:
+                counts[converted.replace(day=1)]["converted"] += 1
+        return [
+            {
+                "month": month.isoformat(),
+                "admitted": c["admitted"],
+                "admittedExempt": c["admittedExempt"],
+                "converted": c["converted"],
+                "structure": {"women": c["women"]},
+            }
+            for month, c in counts.items()
+        ]
+
     def subtree(self, unit: int) -> set[int]:
         return {u for u in self.school if u == unit or self._under(u, unit)}
 
@@ -282,11 +347,14 @@ async def test_every_line_is_its_own_recruits_plus_its_children(
             await forest.add_recruit()
         for _ in range(20):
             await forest.change_recruit()
+        for _ in range(6):
+            await forest.transfer_admitted()
         await forest.move_unit()
         # A period created after the recruits is tallied from them at once.
         second = await create_period(conn, world, *PERIODS[1], "draft")
         for _ in range(10):
             await forest.change_recruit()
+            await forest.transfer_admitted()
         for period in (first, second):
             assert await drift(conn, period, str(world.units["commission"])) == []
 
@@ -305,11 +373,12 @@ async def test_every_line_is_its_own_recruits_plus_its_children(
             expected = {f: 0 for f in PERIOD_FIGURES}
             own = dict(expected)
             for r in forest.recruits:
-                if r.branch in beneath:
-                    for f, v in contribution(r, starts, ends).items():
+                for f, v in contribution(r, starts, ends).items():
+                    if place(r, f) in beneath:
                         expected[f] += int(v)
-                        own[f] += int(v) if r.branch == unit else 0
+                        own[f] += int(v) if place(r, f) == unit else 0
             assert line == expected, (unit, period)
+            assert rollup["months"] == forest.months(starts, ends, beneath), (unit, period)
             summed = {
                 f: own[f] + sum(flatten(c)[f] for c in rollup["children"]) for f in PERIOD_FIGURES
             }

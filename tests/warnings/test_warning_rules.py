@@ -207,3 +207,31 @@ async def test_a_switched_off_rule_resolves_its_warnings(records, world) -> None
     )
     result = await records.scan(date(2024, 7, 1))
     assert result.resolved == {"missing_data": 1}
+
+
+async def _transfer_admitted_to(records, world, branch: str) -> None:  # type: ignore[no-untyped-def]
+    """Every admitted recruit moves to ``branch`` (as a transfer does: the place it was
+    admitted at stays)."""
+    await records.sql(
+        "UPDATE recruits r SET branch_id = u.id, unit_path = u.path, school_id = u.school_id"
+        " FROM units u WHERE u.id = :b AND r.approved_on IS NOT NULL",
+        b=world.units[branch],
+    )
+
+
+async def test_a_transfer_leaves_the_admission_with_the_branch_that_approved_it(
+    records, world
+) -> None:  # type: ignore[no-untyped-def]
+    """The branch admitted someone in 2022-08 (the near miss of long_term_none); that recruit
+    was transferred to another school since: the branch still admitted, no warning."""
+    await long_term_none(records, world, near_miss=True)
+    await _transfer_admitted_to(records, world, "B1")
+    await records.scan(date(2024, 7, 1))
+    assert await records.standing("long_term_none") == []
+
+
+async def test_rushed_admissions_stay_with_the_school_that_approved_them(records, world) -> None:  # type: ignore[no-untyped-def]
+    today, school = await rushed(records, world, near_miss=False)
+    await _transfer_admitted_to(records, world, "B1")
+    await records.scan(today)
+    assert [w.unit_name for w in await records.standing("rushed")] == [school]

@@ -7,6 +7,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from support import codes
+from support_inputs import unresolved
 
 from partyplan.resolvers.rollups.repository import drift
 
@@ -94,15 +95,16 @@ async def test_the_commission_edits_thresholds_and_the_next_scan_follows(
 
 async def test_bad_rule_parameters_are_refused_naming_the_field(gql, world) -> None:  # type: ignore[no-untyped-def]
     admin = world.tokens["commission_admin"]
+    # Each names the parameter by its path in the input, keys as the params object spells them.
     cases = [
-        ("RUSHED", {"max_share": 2}, "params"),
-        ("RUSHED", {"weeks": 4}, "params"),
-        ("LONG_TERM_NONE", {"years": 2.5}, "params"),
-        ("SLOW_PROGRESS", {"pace": [0.5, 0.2]}, "params"),
+        ("RUSHED", {"max_share": 2}, "params.max_share"),
+        ("RUSHED", {"weeks": 4}, "params.weeks"),
+        ("LONG_TERM_NONE", {"years": 2.5}, "params.years"),
+        ("SLOW_PROGRESS", {"pace": [0.5, 0.2]}, "params.pace"),
         (
             "MISSING_DATA",
-            {"requirements": [{"stage": "applicant", "item": "shoe_size"}]},
-            "params.requirements[0]",
+            {"requirements": [{"stage": "applicant", "item": "name"}, {"item": "shoe_size"}]},
+            "params.requirements.1",
         ),
     ]
     for kind, params, field in cases:
@@ -112,6 +114,8 @@ async def test_bad_rule_parameters_are_refused_naming_the_field(gql, world) -> N
             kind,
             errors,
         )
+        sent = {"commissionId": world.gid("commission"), "kind": kind, "params": params}
+        assert unresolved("setWarningRule", field, sent) is None
     school = await gql(SET, {"c": world.gid("A"), "k": "RUSHED", "p": {}}, admin)
     assert [e["code"] for e in school["data"]["setWarningRule"]["errors"]] == ["NOT_A_COMMISSION"]
 

@@ -1,0 +1,157 @@
+"""The stored warnings and the commissions' rule settings: what the API lists and acknowledges,
+and what the scan raises, updates and resolves."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from partyplan.models import units, warning_rules, warnings
+from partyplan.tenants.scope import Subtree, descendant_of_any, in_subtree
+from partyplan.tenants.session import Session
+
+WARNING_COLUMNS = (*warnings.c, units.c.name.label("unit_name"))
+
+
+def _joined() -> sa.Select:
+    return sa.select(*WARNING_COLUMNS).select_from(
+        warnings.join(units, units.c.id == warnings.c.unit_id)
+    )
+
+
+async def page(
+    session: Session,
+    *,
+    read_paths: list[str],
+    under: Subtree | None,
+    kind: str | None,
+    status: str | None,
+    after_id: int | None,
+    limit: int,
+) -> list[sa.Row]:
+    """Newest first: one statement, the unit's name joined."""
+    stmt = _joined().where(descendant_of_any(warnings.c.unit_path, read_paths))
+    if under is not None:
+        stmt = stmt.where(in_subtree(warnings.c.unit_path, warnings.c.school_id, under))
+    if kind is not None:
+        stmt = stmt.where(warnings.c.kind == kind)
+    if status is not None:
+        stmt = stmt.where(warnings.c.status == status)
+    if after_id is not None:
+        stmt = stmt.where(warnings.c.id < after_id)
+    stmt = stmt.order_by(warnings.c.id.desc()).limit(limit)
+    return list((await session.execute(stmt)).all())
+
+
+async def get(session: Session, warning_id: int, *, lock: bool = False) -> sa.Row | None:
+    stmt = _joined().where(warnings.c.id == warning_id)
+    if lock:
+        stmt = stmt.with_for_update(of=warnings)
+    return (await session.execute(stmt)).first()
+
+
+async def acknowledge(session: Session, warning_id: int, note: str | None) -> None:
+    await session.execute(
+        sa.update(warnings)
+        .where(warnings.c.id == warning_id)
+        .values(
+            status="acknowledged",
+            acknowledged_by=session.principal.user_id,
+            acknowledged_at=sa.func.now(),
+            acknowledgement=note,
+        )
+    )
+
+
+async def rules(session: Session | AsyncConnection, commission_id: int) -> dict[str, sa.Row]:
+    """The commission's stored settings by kind (a kind without a row keeps its defaults). The
+    API reads them as the caller; the scan, as the owner."""
+    stmt = sa.select(warning_rules).where(warning_rules.c.commission_id == commission_id)
+    return {r.kind: r for r in (await session.execute(stmt)).all()}
+
+
+async def upsert_rule(
+    session: Session, *, commission: sa.Row, kind: str, enabled: bool, params: dict[str, Any]
+) -> sa.Row:
+    values = {
+        "enabled": enabled,
+        "params": params,
+        "updated_by": session.principal.user_id,
+        "updated_at": sa.func.now(),
+    }
+    stmt = (
+        pg_insert(warning_rules)
+        .values(commission_id=commission.id, commission_path=commission.path, kind=kind, **values)
+        .on_conflict_do_update(index_elements=["commission_id", "kind"], set_=values)
+        .returning(*warning_rules.c)
+    )
+    return (await session.execute(stmt)).one()
+
+
+# --- the scan's writes (as the owner, over every school of a commission) ---------------------
+
+_UPSERT = sa.text("""
+INSERT INTO warnings AS w (kind, dedupe_key, unit_id, unit_path, school_id, period_id,
+                           recruit_id, message, evidence, seen_on)
+SELECT :kind, c.key, c.unit_id, CAST(c.unit_path AS ltree), c.school_id, c.period_id,
+       c.recruit_id, c.message, c.evidence, :today
+  FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS c(key text, unit_id bigint, unit_path text,
+       school_id bigint, period_id bigint, recruit_id bigint, message text, evidence jsonb)
+ON CONFLICT (kind, dedupe_key) DO UPDATE
+   SET message = excluded.message, evidence = excluded.evidence, unit_id = excluded.unit_id,
+       unit_path = excluded.unit_path, school_id = excluded.school_id, seen_on = excluded.seen_on,
+       status = CASE WHEN w.status = 'resolved' THEN 'open' ELSE w.status END,
+       raised_at = CASE WHEN w.status = 'resolved' THEN now() ELSE w.raised_at END,
+       resolved_at = NULL
+ WHERE w.status = 'resolved' OR w.evidence IS DISTINCT FROM excluded.evidence
+       OR w.message IS DISTINCT FROM excluded.message OR w.unit_path <> excluded.unit_path
+RETURNING (xmax = 0) AS inserted
+""")
+
+_RESOLVE = sa.text("""
+UPDATE warnings SET status = 'resolved', resolved_at = now()
+ WHERE kind = :kind AND status <> 'resolved' AND unit_path <@ CAST(:c AS ltree)
+   AND NOT (dedupe_key = ANY(CAST(:keys AS text[])))
+   AND (CAST(:all AS boolean) OR dedupe_key LIKE ANY(CAST(:patterns AS text[])))
+""")
+
+
+async def raise_candidates(
+    conn: AsyncConnection, kind: str, today: date, candidates: list[dict[str, Any]]
+) -> list[bool]:
+    """Upsert the candidates on (kind, dedupe key), in one statement: a new one is raised, a
+    standing one whose evidence, message or unit changed is updated, a resolved one that recurs
+    is opened again, an unchanged one is not written. One flag per row written: True when
+    raised (inserted), False when changed."""
+    written = await conn.execute(
+        _UPSERT, {"kind": kind, "today": today, "rows": json.dumps(candidates)}
+    )
+    return [r.inserted for r in written]
+
+
+async def resolve_cleared(
+    conn: AsyncConnection,
+    kind: str,
+    commission_path: str,
+    keys: list[str],
+    prefixes: list[str] | None,
+) -> int:
+    """Resolve the commission's standing warnings of ``kind`` not among ``keys`` whose dedupe
+    key starts with one of ``prefixes`` (every key of the kind when None): the part of the
+    warning space a rule judged. How many were resolved."""
+    resolved = await conn.execute(
+        _RESOLVE,
+        {
+            "kind": kind,
+            "c": commission_path,
+            "keys": keys,
+            "all": prefixes is None,
+            "patterns": [p.replace("%", r"\%") + "%" for p in prefixes or []],
+        },
+    )
+    return resolved.rowcount
