@@ -1,4 +1,4 @@
-"""``partyplan`` command line: serve, db, token, init, schema, audit, tallies, warnings."""
+"""``partyplan`` command line: serve, db, token, init, schema, audit, tallies, plans, warnings."""
 
 from __future__ import annotations
 
@@ -256,6 +256,18 @@ def cmd_tallies(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def cmd_plans(args: argparse.Namespace) -> int:
+    """``verify``: compare every plan balance, every period (open or closed), with the quota
+    ledger and the forecasts, and check the sub-quota bounds."""
+    from partyplan.resolvers.plans.service.verify import problems
+
+    found = run_as_owner(args, problems)
+    for problem in found:
+        print(problem)
+    print("plan balances agree with the ledger" if not found else f"{len(found)} problem(s)")
+    return 1 if found else 0
+
+
 def cmd_warnings(args: argparse.Namespace) -> int:
     """Run every enabled warning rule of every commission (for a scheduler; idempotent)."""
     from partyplan.resolvers.recruits.service import today
@@ -321,6 +333,10 @@ def parser() -> argparse.ArgumentParser:
     tallies = with_data_dir(sub.add_parser("tallies", help="check or rebuild roll-up tallies"))
     tallies.add_argument("action", choices=["verify", "rebuild"])
     tallies.set_defaults(func=cmd_tallies)
+
+    plans = with_data_dir(sub.add_parser("plans", help="check plan balances against the ledger"))
+    plans.add_argument("action", choices=["verify"])
+    plans.set_defaults(func=cmd_plans)
 
     warnings = with_data_dir(sub.add_parser("warnings", help="run the warning rules"))
     warnings.add_argument("action", choices=["scan"])

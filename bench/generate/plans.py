@@ -11,7 +11,10 @@ Invariants (the CHECK constraints of ``unit_quotas`` and ``plans.rules.check_amo
 * every movement has total ≥ 1, students + staff ≤ total, high-knowledge ≤ total;
 * ``unit_quotas`` equals the ledger: a school received what was issued, handed what it
   allocated and keeps its reserve, with handed + reserve ≤ received in every dimension; a unit
-  under it received its allocation; the commission's row has handed the sum of its issues.
+  under it received its allocation; the commission's row has handed the sum of its issues;
+* every balance keeps the sub-quota bounds, what a school has left to hand down included
+  (received − handed − reserve): its reserve is staff places, and the sub-quota places its
+  units' shares leave over go to units with room for them (:func:`_settle`).
 """
 
 from __future__ import annotations
@@ -130,9 +133,13 @@ def build_plans(
                 )
             issued_total = [a + b for a, b in zip(issued_total, issued, strict=True)]
             reserve = [0, 0, 0, 0]
+            keep = 0
             if issued[0] >= 20 and rng.random() < 0.6:  # places kept for staff (统筹)
                 keep = max(1, issued[0] * rng.randint(2, 6) // 100)
-                reserve = [keep, 0, min(keep, issued[2]), 0]
+                # Staff places only, out of those no high-knowledge place needs.
+                keep = min(keep, issued[2], issued[0] - issued[3])
+            if keep > 0:
+                reserve = [keep, 0, keep, 0]
                 movement_id += 1
                 plans.movements.append(
                     (
@@ -159,8 +166,9 @@ def build_plans(
                 )
                 for d in range(4)
             ]
-            for i, kid in enumerate(kids):
-                amounts = _capped([shares[d][i] for d in range(4)])
+            allocations = [_capped([shares[d][i] for d in range(4)]) for i in range(len(kids))]
+            _settle([issued[d] - reserve[d] for d in range(4)], allocations)
+            for kid, amounts in zip(kids, allocations, strict=True):
                 if amounts[0] < 1:
                     continue
                 unit = units[kid]
@@ -204,6 +212,24 @@ def build_plans(
             )
         )
     return plans
+
+
+def _settle(available: list[int], allocations: list[list[int]]) -> None:
+    """Move the sub-quota places ``allocations`` leave over beyond the places left
+    (``available`` less their sum) into allocations with room for them, so what is left keeps
+    the sub-quota bounds. There is room enough when ``available`` keeps them itself."""
+    left = [available[d] - sum(a[d] for a in allocations) for d in range(4)]
+    for amounts in allocations:
+        for d in (1, 2):  # students + staff within the total
+            move = min(left[d], left[1] + left[2] - left[0], amounts[0] - amounts[1] - amounts[2])
+            if move > 0:
+                amounts[d] += move
+                left[d] -= move
+        move = min(left[3] - left[0], amounts[0] - amounts[3])  # high-knowledge
+        if move > 0:
+            amounts[3] += move
+            left[3] -= move
+    assert left[1] + left[2] <= left[0] and left[3] <= left[0], (available, left)
 
 
 def _allocate(available: int, actual: list[int]) -> list[int]:

@@ -24,6 +24,7 @@ class PlanErrorCode(StrEnum):
     INVALID_ROUND = "INVALID_ROUND"
     INVALID_REMARK = "INVALID_REMARK"
     INVALID_LINKAGE = "INVALID_LINKAGE"
+    SUBQUOTA_EXCEEDS_TOTAL = "SUBQUOTA_EXCEEDS_TOTAL"
 
 
 class PlanError(DomainError):
@@ -41,3 +42,20 @@ class Shortfall(PlanError):
         )
         self.dimension = dimension
         self.amount = amount
+
+
+class SubquotaExceedsTotal(PlanError):
+    """A movement would leave a unit's balance holding more sub-quota than its total allows
+    (plans.rules: the sub-quota bounds), by ``excess`` places of ``dimension``."""
+
+    def __init__(
+        self, unit_name: str, figure: str, what: str, dimension: str, excess: int, field: str
+    ) -> None:
+        super().__init__(
+            PlanErrorCode.SUBQUOTA_EXCEEDS_TOTAL,
+            f"{unit_name}: its {figure} would be left with {excess} place(s) of {what} beyond "
+            "its total",
+            field,
+        )
+        self.dimension = dimension
+        self.excess = excess

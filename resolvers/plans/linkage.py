@@ -46,21 +46,31 @@ class Suggestion:
     suggested: int
 
 
+#: Each parameter as SetLinkageRulesInput spells it, for the error's field.
+INPUT_FIELDS = {
+    "full_completion_rate": "fullCompletionRate",
+    "low_completion_rate": "lowCompletionRate",
+    "growth_when_full": "growthWhenFull",
+    "growth_when_partial": "growthWhenPartial",
+    "growth_when_low": "growthWhenLow",
+    "cap_ratio_of_actual": "capRatioOfActual",
+}
+_FACTORS = ("growth_when_full", "growth_when_partial", "growth_when_low", "cap_ratio_of_actual")
+
+
 def check_linkage(rules: LinkageRules) -> None:
-    """Rates are shares (0–1, low ≤ full); growth factors and the cap lie in 0–5."""
-    rates_ok = 0 <= rules.low_completion_rate <= rules.full_completion_rate <= 1
-    factors = (
-        rules.growth_when_full,
-        rules.growth_when_partial,
-        rules.growth_when_low,
-        rules.cap_ratio_of_actual,
-    )
-    if not rates_ok or not all(0 <= f <= 5 for f in factors):
-        raise PlanError(
-            PlanErrorCode.INVALID_LINKAGE,
-            "rates must satisfy 0 ≤ low ≤ full ≤ 1 and factors lie in 0–5",
-            "rules",
-        )
+    """Rates are shares (0–1, low ≤ full); growth factors and the cap lie in 0–5. The error
+    names the parameter out of range; the low rate when it exceeds the full one."""
+    rates = "rates must satisfy 0 ≤ low ≤ full ≤ 1"
+    checks = [
+        ("low_completion_rate", rules.low_completion_rate >= 0, rates),
+        ("full_completion_rate", 0 <= rules.full_completion_rate <= 1, rates),
+        ("low_completion_rate", rules.low_completion_rate <= rules.full_completion_rate, rates),
+        *((f, 0 <= getattr(rules, f) <= 5, "factors lie in 0–5") for f in _FACTORS),
+    ]
+    for name, ok, message in checks:
+        if not ok:
+            raise PlanError(PlanErrorCode.INVALID_LINKAGE, message, INPUT_FIELDS[name])
 
 
 def suggest(received: int, admitted: int, rules: LinkageRules) -> Suggestion:

@@ -1,14 +1,33 @@
-"""Pure rules of plans: amounts, the balance invariant, period calendars, lifecycle.
+"""Pure rules of plans: amounts, the balance invariants, period calendars, lifecycle.
 
 Balances per (period, unit) and per dimension (total, students, staff, high_knowledge):
 
 * ``received`` — quota the unit got from above (issue, supplement, allocate; transfers in),
   less what it gave back (returns, transfers out);
 * ``handed``  — quota it handed to its children, less what they returned;
-* ``reserve`` — places it keeps explicitly (e.g. for staff).
+* ``reserve`` — places it keeps explicitly (e.g. for staff);
+* ``available`` — what it may still hand down: ``received - handed - reserve`` (not stored);
+* ``forecast`` — its latest forecast (预计发展数), set by a submission, not by the ledger.
 
-Invariant (every unit but the commission, which issues without a ceiling):
-``handed + reserve <= received`` and ``handed, reserve >= 0``, for every dimension.
+Invariants, held after every movement (issue, supplement, allocate, transfer, return,
+reserve) and forecast, checked in the writing transaction while the touched rows are locked,
+and backed by ``unit_quotas``' CHECK constraints (migrations 0002 and 0010):
+
+1. Fit (every unit but the commission, which issues without a ceiling): ``handed >= 0``,
+   ``reserve >= 0`` and ``handed + reserve <= received``, for every dimension.
+2. Sub-quota bounds, on every balance of every unit (``available`` not for the commission:
+   with no ceiling, it is negative by design): each sub-quota is ``>= 0``, ``students + staff
+   <= total`` and ``high_knowledge <= total``. So a unit never keeps a sub-quota its total cannot
+   hold: returning ``{total: 2}`` from ``{total: 2, students: 1}`` is refused
+   (``SUBQUOTA_EXCEEDS_TOTAL`` on ``amounts.students``); ``{total: 2, students: 1}`` is not.
+
+Students and staff are disjoint (a recruit's category is one or the other), hence the sum.
+The high-knowledge group (高知群体) is listed separately (单列) and bounded by the total only:
+the seeds' examples are teachers ("2 名教师（1 名高知识群体教师）"), but a recruit's 高知 flag
+is independent of their category and the roll-ups count it so, hence not ``<= staff``.
+Inputs obey the same bounds (:func:`check_amounts`); balances must be checked too, since the
+difference of two bounded amounts (what a return or a transfer leaves, what is left available
+after an allocation or a reserve) need not be bounded.
 """
 
 from __future__ import annotations
@@ -16,20 +35,36 @@ from __future__ import annotations
 import functools
 import operator
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from partyplan.resolvers import text
 
-from .errors import PlanError, PlanErrorCode, Shortfall
+from .errors import PlanError, PlanErrorCode, Shortfall, SubquotaExceedsTotal
 
 DIMENSIONS = ("total", "students", "staff", "high_knowledge")
+SUBQUOTAS = DIMENSIONS[1:]
 DIMENSION_NAMES = {
     "total": "total quota",
     "students": "student sub-quota",
     "staff": "staff sub-quota",
     "high_knowledge": "high-knowledge sub-quota",
+}
+# A dimension as the amounts inputs spell it (QuotaAmountsInput), for dotted error fields.
+INPUT_FIELDS = {
+    "total": "total",
+    "students": "students",
+    "staff": "staff",
+    "high_knowledge": "highKnowledge",
+}
+FIGURE_NAMES = {
+    "received": "quota received",
+    "handed": "quota handed down",
+    "reserve": "reserve",
+    "available": "quota left to hand down",
+    "forecast": "forecast",
 }
 MAX_AMOUNT = 100_000
 
@@ -76,13 +111,28 @@ def check_amounts(amounts: Amounts, field: str, *, allow_zero_total: bool = Fals
             raise PlanError(PlanErrorCode.INVALID_AMOUNT, f"{d} must be 0..{MAX_AMOUNT}", field)
     if amounts.total == 0 and not allow_zero_total:
         raise PlanError(PlanErrorCode.INVALID_AMOUNT, "the total must be at least 1", field)
-    if amounts.students + amounts.staff > amounts.total:
-        raise PlanError(PlanErrorCode.INVALID_AMOUNT, "students + staff exceed the total", field)
-    if amounts.high_knowledge > amounts.total:
-        raise PlanError(
-            PlanErrorCode.INVALID_AMOUNT, "the high-knowledge sub-quota exceeds the total", field
+    excess = subquota_excess(amounts)
+    if excess is not None:
+        message = (
+            "the high-knowledge sub-quota exceeds the total"
+            if excess[0] == "high_knowledge"
+            else "students + staff exceed the total"
         )
+        raise PlanError(PlanErrorCode.INVALID_AMOUNT, message, field)
     return amounts
+
+
+def subquota_excess(amounts: Amounts) -> tuple[str, int] | None:
+    """The sub-quota of ``amounts`` over its bound and by how many places, or None when the
+    bounds hold (``students + staff <= total``, ``high_knowledge <= total``; sub-quotas are
+    taken as non-negative here). Each sub-quota alone is judged first, in DIMENSIONS order;
+    then students + staff together, which names ``students``, the first of the pair."""
+    for d in SUBQUOTAS:
+        over = getattr(amounts, d) - amounts.total
+        if over > 0:
+            return d, over
+    over = amounts.students + amounts.staff - amounts.total
+    return ("students", over) if over > 0 else None
 
 
 # Effects of each movement kind: (end, figure, sign). "from"/"to" are the movement's ends.
@@ -113,7 +163,8 @@ class Balance:
             self, figure, Amounts(*(getattr(current, d) + getattr(delta, d) for d in DIMENSIONS))
         )
 
-    def check(self, field: str) -> None:
+    def check_fit(self, field: str) -> None:
+        """Invariant 1 of the module docstring (the commission has no ceiling)."""
         if self.unit_kind == "commission":
             return
         for d in DIMENSIONS:
@@ -128,6 +179,72 @@ class Balance:
             over = handed + reserve - received
             if over > 0:
                 raise Shortfall(self.unit_name, DIMENSION_NAMES[d], over, field)
+
+    def check_subquotas(self, field: str) -> None:
+        """Invariant 2 of the module docstring, on every balance of the unit; the error names
+        ``field`` (the movement's amounts input) dotted with the sub-quota at fault."""
+        figures = {"received": self.received, "handed": self.handed, "reserve": self.reserve}
+        breaches = subquota_breaches(figures, self.unit_kind)
+        if not breaches:
+            return
+        breach = breaches[0]
+        input_field = f"{field}.{INPUT_FIELDS[breach.dimension]}"
+        if breach.negative:
+            raise PlanError(
+                PlanErrorCode.INVALID_AMOUNT,
+                f"{self.unit_name}: more {breach.what} than it holds would be taken back",
+                input_field,
+            )
+        raise SubquotaExceedsTotal(
+            self.unit_name,
+            FIGURE_NAMES[breach.figure],
+            breach.what,
+            breach.dimension,
+            breach.places,
+            input_field,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Breach:
+    """A balance outside the sub-quota bounds: its ``figure``'s ``dimension`` (``what``, in
+    words) is ``places`` over its bound, or ``places`` below zero when ``negative``."""
+
+    figure: str
+    dimension: str
+    what: str
+    places: int
+    negative: bool = False
+
+
+def subquota_breaches(figures: dict[str, Amounts], unit_kind: str) -> list[Breach]:
+    """Invariant 2 on a unit's balances, ``figures`` by name (received, handed and reserve,
+    and any other, such as forecast); ``available`` is derived here, below the commission."""
+    figures = dict(figures)
+    if unit_kind != "commission":
+        figures["available"] = figures["received"] - figures["handed"] - figures["reserve"]
+    found = []
+    for figure, amounts in figures.items():
+        negative = [d for d in SUBQUOTAS if getattr(amounts, d) < 0]
+        for d in negative:
+            found.append(Breach(figure, d, DIMENSION_NAMES[d], -getattr(amounts, d), True))
+        excess = subquota_excess(amounts)
+        if excess is not None and not negative:
+            dimension, over = excess
+            alone = getattr(amounts, dimension) > amounts.total
+            what = DIMENSION_NAMES[dimension] if alone else "student + staff sub-quotas"
+            found.append(Breach(figure, dimension, what, over))
+    return found
+
+
+def check_balances(balances: Iterable[Balance], field: str) -> None:
+    """Every invariant on the balances a movement leaves: the fit of each unit first (a
+    SHORTFALL is the plainer reason when both break), then the sub-quota bounds."""
+    balances = list(balances)
+    for balance in balances:
+        balance.check_fit(field)
+    for balance in balances:
+        balance.check_subquotas(field)
 
 
 def check_period(name: str, kind: str, starts_on: date, ends_on: date) -> str:

@@ -12,7 +12,12 @@ from partyplan.resolvers.plans.service.quotas import Target
 from .types import PeriodKind, StructuralIndicator
 
 
-@strawberry.input(description="名额。students + staff ≤ total；highKnowledge ≤ total。")
+@strawberry.input(
+    description="名额。students + staff ≤ total；highKnowledge ≤ total。"
+    "A movement must leave every balance within the same bounds (received, handed down, reserve,"
+    " available): one that would not is refused with SUBQUOTA_EXCEEDS_TOTAL on the sub-quota"
+    " field that must move along, e.g. amounts.students."
+)
 class QuotaAmountsInput:
     total: int
     students: int = 0

@@ -10,8 +10,7 @@ from strawberry import relay
 from partyplan.resolvers.plans.errors import PlanErrorCode
 from partyplan.resolvers.plans.rules import DIMENSIONS, Amounts
 
-from ..units.loaders import load_unit
-from ..units.types import Unit
+from ..units.types import Unit, load_unit
 
 PlanErrorCodeEnum = strawberry.enum(PlanErrorCode, name="PlanErrorCode", description="计划操作错误")
 
@@ -133,7 +132,10 @@ class PlanLine:
     handed_down: QuotaAmounts = strawberry.field(description="已分解给下级的名额")
     reserve: QuotaAmounts = strawberry.field(description="本级预留")
     available: QuotaAmounts = strawberry.field(description="尚未分解、也未预留的名额")
-    forecast: Forecast = strawberry.field(description="预计发展数")
+    forecast: Forecast = strawberry.field(description="本单位自己上报的预计发展数及备注")
+    subtree_forecast: QuotaAmounts = strawberry.field(
+        description="预计数：本单位及全部下级上报的预计发展数合计（与汇总 rollup 的 forecast 一致）"
+    )
     admitted: int = strawberry.field(description="已计入本期的接收预备党员数")
 
     @classmethod
@@ -151,6 +153,7 @@ class PlanLine:
                 remark=line.forecast_remark,
                 submitted_at=line.forecast_at,
             ),
+            subtree_forecast=QuotaAmounts.of(line.subtree_forecast),
             admitted=line.admitted,
         )
 
@@ -165,7 +168,9 @@ class Plan:
     unit: Unit
     line: PlanLine = strawberry.field(description="本级数字")
     children: list[PlanLine] = strawberry.field(description="各下级单位一行（序号按单位顺序）")
-    children_forecast: QuotaAmounts = strawberry.field(description="下级预计发展数合计")
+    children_forecast: QuotaAmounts = strawberry.field(
+        description="下级预计数合计（各下级行 subtreeForecast 之和）"
+    )
     children_received: QuotaAmounts = strawberry.field(description="下级收到的计划数合计")
     targets: list[StructuralTarget]
 

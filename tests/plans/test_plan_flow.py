@@ -155,7 +155,8 @@ async def test_shanxi_flow_down_the_tree(plans, gql, world, assert_derivations) 
     )
     for parent, child, total, account, extra in [
         ("A", "A1", 22, "school_admin", {"students": 18, "staff": 4, "highKnowledge": 2}),
-        ("A", "A2", 8, "school_admin", {"students": 7, "staff": 1}),
+        # The last places carry the last high-knowledge one: none may stay without a place.
+        ("A", "A2", 8, "school_admin", {"students": 7, "staff": 1, "highKnowledge": 1}),
         ("A1", "A1a", 12, "unit_admin", {"students": 10, "staff": 2, "highKnowledge": 1}),
         ("A1", "A1b", 10, "unit_admin", {"students": 8, "staff": 2, "highKnowledge": 1}),
     ]:
@@ -169,7 +170,7 @@ async def test_shanxi_flow_down_the_tree(plans, gql, world, assert_derivations) 
         "total": 0,
         "students": 0,
         "staff": 0,
-        "highKnowledge": 1,
+        "highKnowledge": 0,
     }
     assert school["childrenReceived"] == {"total": 30}
     committee = await _plan(plans, "A1", period_id, "unit_admin")
@@ -257,7 +258,7 @@ async def test_amount_and_paperwork_errors(plans, world) -> None:  # type: ignor
                 "documentNo": "x",
                 "targets": [{"indicator": "WOMEN"}],
             },
-            ("INVALID_TARGET", "targets"),
+            ("INVALID_TARGET", "targets.0"),
         ),
         (
             "supplementQuota",

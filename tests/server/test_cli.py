@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
+from support import raw_id
 
 from partyplan.server.database_admin import MIGRATIONS_DIR
 
@@ -156,3 +158,160 @@ async def test_warnings_scan_is_idempotent(owner_url, settings, owner_engine, wo
     assert "raised: missing_data 1" in first.stdout
     second = _cli(["warnings", "scan", "--today", "2024-07-01"], *args)
     assert second.stdout.splitlines() == ["raised: none", "changed: none", "resolved: none"]
+
+
+_PLAN_STEPS = [
+    ("createPlanPeriod", "CreatePlanPeriodInput", "period { id }"),
+    ("publishPlanPeriod", "PlanPeriodInput", "period { id }"),
+    ("issuePlan", "IssuePlanInput", "movement { id }"),
+    ("allocateQuota", "AllocateQuotaInput", "movement { id }"),
+    ("submitForecast", "SubmitForecastInput", "forecast { remark }"),
+    ("closePlanPeriod", "PlanPeriodInput", "period { id }"),
+]
+
+
+async def _plan_step(gql, world, field: str, values: dict) -> dict:  # type: ignore[no-untyped-def]
+    _, input_type, result = next(s for s in _PLAN_STEPS if s[0] == field)
+    document = f"mutation($input: {input_type}!) {{ {field}(input: $input) {{ {result} errors {{ code }} }} }}"
+    answer = await gql(document, {"input": values}, world.tokens["commission_admin"])
+    assert "errors" not in answer and not answer["data"][field]["errors"], answer
+    return answer["data"][field]
+
+
+async def _two_periods(gql, world) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """A closed period (issue, allocation, forecast) and an open one (an issue): their ids."""
+    ids = {}
+    for name, starts in (("closed", "2023"), ("open", "2024")):
+        period = await _plan_step(
+            gql,
+            world,
+            "createPlanPeriod",
+            {
+                "commissionId": world.gid("commission"),
+                "name": f"{starts} 年度",
+                "kind": "CALENDAR_YEAR",
+                "startsOn": f"{starts}-01-01",
+                "endsOn": f"{starts}-12-31",
+            },
+        )
+        ids[name] = period["period"]["id"]
+    closed, school = ids["closed"], world.gid("A")
+    issue = {"periodId": closed, "schoolId": school, "documentNo": "晋教工委组〔2023〕23号"}
+    await _plan_step(gql, world, "issuePlan", {**issue, "amounts": {"total": 5, "students": 2}})
+    await _plan_step(gql, world, "publishPlanPeriod", {"periodId": closed})
+    await _plan_step(
+        gql,
+        world,
+        "allocateQuota",
+        {
+            "periodId": closed,
+            "fromUnitId": school,
+            "toUnitId": world.gid("A2"),
+            "amounts": {"total": 2, "students": 1},
+        },
+    )
+    await _plan_step(
+        gql,
+        world,
+        "submitForecast",
+        {"periodId": closed, "unitId": world.gid("A1a"), "amounts": {"total": 3}, "remark": "3 人"},
+    )
+    await _plan_step(gql, world, "closePlanPeriod", {"periodId": closed})
+    issue = {
+        "periodId": ids["open"],
+        "schoolId": world.gid("B"),
+        "documentNo": "晋教工委组〔2024〕9号",
+    }
+    await _plan_step(gql, world, "issuePlan", {**issue, "amounts": {"total": 3}})
+    return ids
+
+
+async def test_plans_verify_checks_every_balance_of_every_period(
+    owner_url, settings, owner_engine, world, gql
+) -> None:  # type: ignore[no-untyped-def]
+    periods = {k: raw_id(v) for k, v in (await _two_periods(gql, world)).items()}
+    args = (owner_url, settings.resolved_key_dir, settings.data_dir)
+    clean = _cli(["plans", "verify"], *args)
+    assert clean.returncode == 0 and "agree with the ledger" in clean.stdout, clean.stdout
+
+    corrupt = sa.text(
+        "UPDATE unit_quotas SET received_total = received_total + 1"
+        " WHERE period_id = :p AND unit_id = :u"
+    )
+    async with owner_engine.begin() as conn:
+        await conn.execute(corrupt, {"p": periods["closed"], "u": world.units["A2"]})
+        await conn.execute(corrupt, {"p": periods["open"], "u": world.units["B"]})
+        await conn.execute(
+            sa.text("UPDATE unit_quotas SET forecast_remark = '4 人' WHERE unit_id = :u"),
+            {"u": world.units["A1a"]},
+        )
+    drifted = _cli(["plans", "verify"], *args)
+    assert drifted.returncode == 1 and "3 problem(s)" in drifted.stdout, drifted.stdout
+    lines = drifted.stdout.splitlines()
+    for period, unit, difference in [
+        ("closed", "A2", "received_total stored 3, derived 2"),
+        ("open", "B", "received_total stored 4, derived 3"),
+        ("closed", "A1a", "forecast_remark stored 4 人, derived 3 人"),
+    ]:
+        at = f"(unit {world.units[unit]}): {difference}"
+        assert any(f"({periods[period]})," in line and at in line for line in lines), lines
+
+
+async def test_plans_verify_lists_balances_from_before_the_sub_quota_bounds(
+    owner_url, settings, owner_engine, world, gql
+) -> None:  # type: ignore[no-untyped-def]
+    """A return of the total alone, recorded before migration 0010 (which then leaves its
+    constraints NOT VALID): the ledger and the balances agree, the bounds do not hold."""
+    closed = raw_id((await _two_periods(gql, world))["closed"])
+    checks = importlib.import_module("partyplan.migrations.versions.0010_subquota_bounds")._checks()
+    legacy = [f"ck_unit_quotas_{f}_subquotas" for f in ("received", "handed", "available")]
+    units = {"p": closed, "a2": world.units["A2"], "a": world.units["A"]}
+    try:
+        async with owner_engine.begin() as conn:
+            for name in legacy:
+                await conn.execute(sa.text(f"ALTER TABLE unit_quotas DROP CONSTRAINT {name}"))
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO quota_movements (period_id, kind, from_unit_id, to_unit_id,"
+                    " from_path, to_path, school_id, total, reason, document_no)"
+                    " SELECT :p, 'return', c.id, p.id, c.path, p.path, c.school_id, 2, '退回', 'x'"
+                    " FROM units c JOIN units p ON p.id = c.parent_id WHERE c.id = :a2"
+                ),
+                units,
+            )
+            await conn.execute(
+                sa.text(
+                    "UPDATE unit_quotas SET received_total = received_total - 2"
+                    " WHERE period_id = :p AND unit_id = :a2"
+                ),
+                units,
+            )
+            await conn.execute(
+                sa.text(
+                    "UPDATE unit_quotas SET handed_total = handed_total - 2"
+                    " WHERE period_id = :p AND unit_id = :a"
+                ),
+                units,
+            )
+            for name in legacy:
+                await conn.execute(
+                    sa.text(
+                        f"ALTER TABLE unit_quotas ADD CONSTRAINT {name} CHECK ({checks[name]}) NOT VALID"
+                    )
+                )
+        found = _cli(["plans", "verify"], owner_url, settings.resolved_key_dir, settings.data_dir)
+    finally:
+        async with owner_engine.begin() as conn:
+            await conn.execute(sa.text("DELETE FROM unit_quotas"))
+            for name in legacy:
+                await conn.execute(
+                    sa.text(f"ALTER TABLE unit_quotas DROP CONSTRAINT IF EXISTS {name}")
+                )
+                await conn.execute(
+                    sa.text(f"ALTER TABLE unit_quotas ADD CONSTRAINT {name} CHECK ({checks[name]})")
+                )
+    assert found.returncode == 1 and "3 problem(s)" in found.stdout, found.stdout
+    beyond = "1 place(s) of student sub-quota beyond its total"
+    for unit, figure in (("A2", "received"), ("A2", "available"), ("A", "handed")):
+        line = f"(unit {world.units[unit]}): {figure} holds {beyond}"
+        assert line in found.stdout, found.stdout

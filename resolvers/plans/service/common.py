@@ -17,16 +17,10 @@ from ..repository import periods
 __all__ = ["audit_plan", "period_for", "unit_in_period", "visible_unit"]
 
 
-def _touches(principal_paths: tuple[str, ...], commission_path: str) -> bool:
-    return any(
-        is_within(p, commission_path) or is_within(commission_path, p) for p in principal_paths
-    )
-
-
 async def period_for(session: Session, period_id: int, *, lock: str | None = None) -> sa.Row:
     """The period if it belongs to a commission above or inside the caller's units."""
     row = await periods.get(session, period_id, lock=lock)
-    if row is None or not _touches(session.principal.scope_paths, row.commission_path):
+    if row is None or not session.principal.reaches_along(row.commission_path):
         raise NotFound("plan period not found")
     return row
 

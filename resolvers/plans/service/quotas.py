@@ -2,8 +2,9 @@
 transfer (between children of one parent), return (unit → parent) and reserve.
 
 Every movement is one ledger row plus the matching changes to the two balances it touches,
-checked against the invariant while both balance rows are locked — so concurrent movements
-against one parent serialize on its row and none can overdraw it.
+checked against the invariants of plans.rules (the fit, the sub-quota bounds) while both
+balance rows are locked — so concurrent movements against one parent serialize on its row and
+none can overdraw it, nor leave it more sub-quota than places.
 """
 
 from __future__ import annotations
@@ -48,7 +49,11 @@ async def _move(
     to_unit: sa.Row,
     amounts: Amounts,
     paperwork: Paperwork,
+    field: str = "amounts",
 ) -> sa.Row:
+    """Record one movement and apply its effects to both ends' balances, refusing it (typed
+    error on ``field``, the amounts input, nothing written) when a balance would break an
+    invariant of plans.rules."""
     locked = await balances.lock(session, period.id, [from_unit, to_unit])
     states = {
         uid: Balance(
@@ -67,8 +72,7 @@ async def _move(
     ]
     for unit_id, figure, delta in changes:
         states[unit_id].apply(figure, delta)
-    for state in states.values():
-        state.check("amounts")
+    rules.check_balances(states.values(), field)
     for unit_id, figure, delta in changes:
         await balances.add(session, period.id, unit_id, figure, delta)
     movement = await ledger.insert(
@@ -125,23 +129,22 @@ async def _paperwork(
 
 
 def _check_targets(targets: list[Target]) -> None:
+    """Each target once, with a count or a share in range; an error names the target by its
+    position in the ``targets`` input, and its field when one value is at fault."""
     seen: set[str] = set()
-    for target in targets:
+    for index, target in enumerate(targets):
+        at = f"targets.{index}"
         if target.indicator in seen:
-            raise PlanError(
-                PlanErrorCode.INVALID_TARGET, f"{target.indicator} given twice", "targets"
-            )
+            raise PlanError(PlanErrorCode.INVALID_TARGET, f"{target.indicator} given twice", at)
         seen.add(target.indicator)
-        count_ok = target.min_count is None or 0 <= target.min_count <= rules.MAX_AMOUNT
-        share_ok = target.min_share_percent is None or 0 <= target.min_share_percent <= 100
-        if (target.min_count is None and target.min_share_percent is None) or not (
-            count_ok and share_ok
-        ):
-            raise PlanError(
-                PlanErrorCode.INVALID_TARGET,
-                "a target needs a count ≥ 0 or a share between 0 and 100",
-                "targets",
-            )
+        wanted = "a target needs a count ≥ 0 or a share between 0 and 100"
+        if target.min_count is None and target.min_share_percent is None:
+            raise PlanError(PlanErrorCode.INVALID_TARGET, wanted, at)
+        if target.min_count is not None and not 0 <= target.min_count <= rules.MAX_AMOUNT:
+            raise PlanError(PlanErrorCode.INVALID_TARGET, wanted, f"{at}.minCount")
+        share = target.min_share_percent
+        if share is not None and not 0 <= share <= 100:
+            raise PlanError(PlanErrorCode.INVALID_TARGET, wanted, f"{at}.minSharePercent")
 
 
 async def _set_targets(
@@ -231,12 +234,14 @@ async def allocate(
     rules.check_writable(period.state, needs_issued=True)
     rules.check_amounts(amounts, "amounts")
     _check_targets(targets)
+    # An allocation's reason is the input's optional note (备注).
+    note = rules.clean_text(reason, "note", PlanErrorCode.INVALID_REMARK, required=False)
     paperwork = await _paperwork(
         session,
         period,
         document_no=document_no,
         document_date=None,
-        reason=reason,
+        reason=note,
         round_id=round_id,
         needs_document=False,
         needs_reason=False,
@@ -333,4 +338,4 @@ async def set_reserve(
     paperwork = Paperwork(
         reason=rules.clean_text(reason, "reason", PlanErrorCode.REASON_REQUIRED, required=False)
     )
-    return await _move(session, period, "reserve", unit, unit, delta, paperwork)
+    return await _move(session, period, "reserve", unit, unit, delta, paperwork, "reserve")

@@ -10,18 +10,23 @@ import sqlalchemy as sa
 from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 from partyplan.auth.principal import is_within
-from partyplan.resolvers.rollups import repository as tallies
 from partyplan.tenants.session import Session
 
 from ..linkage import LinkageRules, Suggestion, suggest
-from ..repository import balances, ledger, periods
+from ..repository import balances, ledger, measures, periods
 from ..rules import DIMENSIONS, Amounts, amounts_of
 from .common import period_for, unit_in_period
 
 
 @dataclass(frozen=True)
 class PlanLine:
-    """One unit's figures in a period (zeros where nothing was recorded yet)."""
+    """One unit's figures in a period (zeros where nothing was recorded yet).
+
+    ``forecast`` is the unit's own submission (with its remark and time); ``subtree_forecast``
+    is every submission at or below it, the figure the roll-ups show as the unit's forecast
+    (预计数 of the branch table): a school whose branches forecast shows their sum without
+    anyone typing it again.
+    """
 
     unit_id: int
     unit_name: str
@@ -32,6 +37,7 @@ class PlanLine:
     forecast_remark: str | None
     forecast_at: Any
     admitted: int
+    subtree_forecast: Amounts
 
     @property
     def available(self) -> Amounts:
@@ -53,17 +59,23 @@ class PlanView:
 
     @property
     def children_forecast(self) -> Amounts:
-        return Amounts(*(sum(getattr(c.forecast, d) for c in self.children) for d in DIMENSIONS))
+        """The children's lines' forecasts (each its subtree's) summed."""
+        return Amounts(
+            *(sum(getattr(c.subtree_forecast, d) for c in self.children) for d in DIMENSIONS)
+        )
 
     @property
     def children_received(self) -> Amounts:
         return Amounts(*(sum(getattr(c.received, d) for c in self.children) for d in DIMENSIONS))
 
 
-def _line(unit_id: int, unit_name: str, row: Any, admitted: int) -> PlanLine:
+def _line(unit_id: int, unit_name: str, row: Any, measured: tuple[int, Amounts] | None) -> PlanLine:
+    admitted, subtree_forecast = measured or (0, Amounts(0))
     if row is None:
         zero = Amounts(0)
-        return PlanLine(unit_id, unit_name, zero, zero, zero, zero, None, None, admitted)
+        return PlanLine(
+            unit_id, unit_name, zero, zero, zero, zero, None, None, admitted, subtree_forecast
+        )
     return PlanLine(
         unit_id=unit_id,
         unit_name=unit_name,
@@ -74,25 +86,24 @@ def _line(unit_id: int, unit_name: str, row: Any, admitted: int) -> PlanLine:
         forecast_remark=row.forecast_remark,
         forecast_at=row.forecast_at,
         admitted=admitted,
+        subtree_forecast=subtree_forecast,
     )
 
 
 async def plan(session: Session, *, unit_id: int, period_id: int) -> PlanView:
     """Four statements whatever the number of children: balance, children lines, admissions
-    per subtree, targets."""
+    and forecasts per subtree, targets."""
     period = await period_for(session, period_id)
     unit = await unit_in_period(session, unit_id, period, Permission.PLAN_READ, "unitId")
     own = await balances.get(session, period.id, unit.id)
     children = await balances.children_lines(session, period.id, unit.id)
-    admitted = await tallies.admitted_by_unit(
-        session, period.id, [unit.id, *(c.unit_id for c in children)]
-    )
+    measured = await measures.line_measures(session, period.id, unit.id)
     targets = await balances.targets(session, period.id, unit.id)
     return PlanView(
         period=period,
         unit=unit,
-        line=_line(unit.id, unit.name, own, admitted.get(unit.id, 0)),
-        children=[_line(c.unit_id, c.unit_name, c, admitted.get(c.unit_id, 0)) for c in children],
+        line=_line(unit.id, unit.name, own, measured.get(unit.id)),
+        children=[_line(c.unit_id, c.unit_name, c, measured.get(c.unit_id)) for c in children],
         targets=targets,
     )
 
@@ -128,7 +139,7 @@ async def suggestion(session: Session, *, unit_id: int, period_id: int) -> Sugge
     own = await balances.get(session, period.id, unit.id)
     parameters = await linkage_rules_of(session, period.commission_id)
     received = own.received_total if own else 0
-    admitted = (await tallies.admitted_by_unit(session, period.id, [unit.id]))[unit.id]
+    admitted = (await measures.admitted_by_unit(session, period.id, [unit.id]))[unit.id]
     return SuggestionView(
         period=period,
         unit=unit,
@@ -152,9 +163,7 @@ async def movement(session: Session, movement_id: int) -> tuple[sa.Row, str]:
 async def dispatch_round(session: Session, round_id: int) -> tuple[sa.Row, str]:
     row = await periods.get_round(session, round_id)
     principal = session.principal
-    if row is None or not any(
-        is_within(row.unit_path, p) or is_within(p, row.unit_path) for p in principal.scope_paths
-    ):
+    if row is None or not principal.reaches_along(row.unit_path):
         raise NotFound("dispatch round not found")
     readable = [
         p
