@@ -3,9 +3,9 @@ schools submitted theirs on time and the commission acknowledged most of them; a
 did (the scan then raises ``report_overdue`` for them, as it would).
 
 A report's snapshot is the project's own (``reports.snapshot.school_snapshot``, over the
-rebuilt tallies, so this runs after them) with its ``generated_at`` set to the submission
-time, and its ``content_hash`` the project's hash of it: a loaded report verifies like one
-submitted through the API.
+rebuilt tallies, so this runs after them) dated at the submission time (its ``generated_at``
+and ``as_of``), and its ``content_hash`` the project's hash of it: a loaded report verifies
+like one submitted through the API.
 """
 
 from __future__ import annotations
@@ -90,8 +90,9 @@ async def _report(rng, session: Session, period: sa.Row, school: sa.Row, reviewe
         due - timedelta(days=rng.randint(0, 12)), time(9 + rng.randrange(8), rng.randrange(60)), CST
     )
     narrative = NARRATIVE.format(period=period.name)
-    snapshot = await school_snapshot(session, period, school, narrative, "Asia/Shanghai")
-    snapshot["generated_at"] = submitted.isoformat(timespec="seconds")
+    snapshot = await school_snapshot(
+        session, period, school, narrative, "Asia/Shanghai", at=submitted
+    )
     acknowledged = rng.random() < ACKNOWLEDGED
     reviewed = submitted + timedelta(days=rng.randint(3, 20)) if acknowledged else None
     return (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,6 +42,11 @@ async def find(
     if lock:
         stmt = stmt.with_for_update(of=execution_reports)
     return (await session.execute(stmt)).first()
+
+
+async def now(session: Session) -> datetime:
+    """The transaction's timestamp: what ``now()`` writes in this transaction."""
+    return await session.scalar(sa.select(sa.func.now()))
 
 
 async def create(session: Session, *, period_id: int, unit: sa.Row, narrative: str) -> int:

@@ -1,6 +1,12 @@
 """Execution reports (执行情况报告): a school drafts its narrative, submits (the live figures are
 frozen with their hash), the commission acknowledges or returns; a returned report is edited
-and submitted again. Later changes to the records never alter a submitted snapshot."""
+and submitted again. Later changes to the records never alter a submitted snapshot.
+
+A report counts as of its date: the figures, open findings included, are read at the moment of
+submission, which is its ``submitted_at`` and its snapshot's ``generated_at`` (``as_of`` is that
+moment's date). A finding raised or resolved afterwards moves the period's live roll-up, which
+counts what is open now, and not the report. A draft or returned report previews the figures
+as they stand when read; a new submission counts them as of its own moment."""
 
 from __future__ import annotations
 
@@ -9,7 +15,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
 from partyplan.resolvers.plans.service.common import period_for, unit_in_period
@@ -84,7 +89,8 @@ async def save_draft(
 async def submit(
     session: Session, *, period_id: int, unit_id: int, narrative: str | None, timezone: str
 ) -> sa.Row:
-    """Freeze the live figures (two statements) with the narrative and their SHA-256."""
+    """Freeze the live figures (two statements) with the narrative and their SHA-256, counted
+    as of the submission: one moment for ``submitted_at`` and the snapshot's ``as_of``."""
     period, school = await _school(session, period_id, unit_id)
     if period.state == "draft":
         raise ReportError(
@@ -94,7 +100,8 @@ async def submit(
     current = await _editable(session, period.id, school, given or "")
     report_id = current.id
     text = current.narrative if given is None else given
-    snapshot = await school_snapshot(session, period, school, text, timezone)
+    at = await repository.now(session)
+    snapshot = await school_snapshot(session, period, school, text, timezone, at=at)
     digest = content_hash(snapshot)
     await repository.update(
         session,
@@ -104,7 +111,7 @@ async def submit(
         snapshot=snapshot,
         content_hash=digest,
         submitted_by=session.principal.user_id,
-        submitted_at=sa.func.now(),
+        submitted_at=at,
         reviewed_by=None,
         reviewed_at=None,
         return_reason=None,
@@ -167,14 +174,12 @@ async def visible(
     lock: bool = False,
 ) -> sa.Row:
     row = await repository.get(session, report_id, lock=lock)
-    if row is None or not session.principal.reaches(row.unit_path):
-        raise NotFound("report not found")
-    session.require(permission, row.unit_path)
-    return row
+    return session.reach(row, "report", permission)
 
 
 async def content(session: Session, row: sa.Row, timezone: str) -> dict[str, Any]:
-    """The frozen snapshot of a submitted report; a draft's (or returned one's) live preview."""
+    """The frozen snapshot of a submitted report, as of its submission; a draft's (or returned
+    one's) live preview, as of now."""
     if row.status in FROZEN:
         return dict(row.snapshot)
     period = await period_for(session, row.period_id)

@@ -2,10 +2,20 @@
 
 A school's snapshot has one level per unit that has children (the school first, then its
 committees in tree order), each with the unit's line, its children's lines and, when recruits
-sit on the unit itself, an ``own`` line (the unit's line minus its children's), so that every
-level's rows add up to its total. A province snapshot has one level: the commission and a line
+sit on the unit itself or it forecast for itself, an ``own`` line (the unit's line minus its
+children's), so that every level's rows add up to its total; the places it reserved and has not
+handed down are the line's ``reserve`` and ``unallocated``, rows of their own in the workbook.
+A province snapshot has one level: the commission and a line
 per school. Lines carry the roll-up's figures (workbook.py documents the shape); the content
 hash is SHA-256 over the canonical JSON, so a stored snapshot can be checked at any time.
+
+Every figure is counted as of one moment, ``generated_at``, whose date in the commission's time
+zone is ``as_of``: the records as they stood then, findings included (those open at that moment,
+whatever the date of the step they are about). A submitted report's moment is its submission
+(``submitted_at``), so a finding raised or resolved later moves the live roll-up, never the
+report; a preview's moment is when it is read. The tallies of a closed period stopped moving at
+its close: a snapshot whose ``period.state`` is ``closed`` shows the figures of the close.
+Format 1 snapshots (stored before ``as_of``) count as of their ``generated_at`` all the same.
 """
 
 from __future__ import annotations
@@ -14,7 +24,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,7 +36,7 @@ from partyplan.resolvers.rollups import repository as tallies
 from partyplan.resolvers.rollups.service import RollupLine, check_target
 from partyplan.tenants.session import Session
 
-FORMAT = 1
+FORMAT = 2
 STRUCTURE = (
     "women",
     "ethnic_minority",
@@ -63,6 +73,10 @@ def line_of(line: RollupLine) -> dict[str, Any]:
         "unit_name": line.unit_name,
         "unit_kind": line.unit_kind,
         "plan": line.plan,
+        # The places of the plan kept back and not yet handed down: rows of their own in a
+        # level, so that its 计划数 adds up.
+        "reserve": line.reserve.total,
+        "unallocated": line.unallocated.total,
         "forecast": line.forecast.total,
         "completion_rate": line.completion_rate,
         "remark": line.forecast_remark,
@@ -71,15 +85,16 @@ def line_of(line: RollupLine) -> dict[str, Any]:
 
 
 def _own_line(line: RollupLine, figures: Mapping[str, int]) -> dict[str, Any]:
-    """The recruits on the unit itself: no quota or forecast of their own."""
+    """The unit itself beside its children: the recruits on it and its own forecast, with no
+    quota of its own (its reserve and unallocated places are rows of their own)."""
     return {
         "unit_id": line.unit_id,
         "unit_name": "本级直属",
         "unit_kind": line.unit_kind,
         "plan": 0,
-        "forecast": 0,
+        "forecast": line.own_forecast.total,
         "completion_rate": None,
-        "remark": None,
+        "remark": line.forecast_remark if line.own_forecast.total else None,
         **_counted(figures),
     }
 
@@ -92,6 +107,8 @@ def own_figures(line: RollupLine, children: list[RollupLine]) -> dict[str, int] 
 
 def _level(line: RollupLine, children: list[RollupLine]) -> dict[str, Any]:
     own = own_figures(line, children)
+    if own is None and not line.own_forecast.is_zero:
+        own = dict.fromkeys(PERIOD_FIGURES, 0)  # its own forecast alone
     return {
         "unit": {"id": line.unit_id, "name": line.unit_name, "kind": line.unit_kind},
         "line": line_of(line),
@@ -100,7 +117,11 @@ def _level(line: RollupLine, children: list[RollupLine]) -> dict[str, Any]:
     }
 
 
-def _header(kind: str, period: sa.Row, unit: sa.Row, timezone: str) -> dict[str, Any]:
+def _header(
+    kind: str, period: sa.Row, unit: sa.Row, timezone: str, at: datetime | None
+) -> dict[str, Any]:
+    """``at``: the moment the figures are counted as of (now when None), aware."""
+    moment = (at or datetime.now(UTC)).astimezone(ZoneInfo(timezone))
     return {
         "format": FORMAT,
         "kind": kind,
@@ -110,16 +131,25 @@ def _header(kind: str, period: sa.Row, unit: sa.Row, timezone: str) -> dict[str,
             "starts_on": period.starts_on.isoformat(),
             "ends_on": period.ends_on.isoformat(),
             "report_due_on": period.report_due_on.isoformat(),
+            "state": period.state,
         },
         "unit": {"id": unit.id, "name": unit.name, "kind": unit.kind},
-        "generated_at": datetime.now(ZoneInfo(timezone)).isoformat(timespec="seconds"),
+        "generated_at": moment.isoformat(timespec="seconds"),
+        "as_of": moment.date().isoformat(),
     }
 
 
 async def school_snapshot(
-    session: Session, period: sa.Row, school: sa.Row, narrative: str, timezone: str
+    session: Session,
+    period: sa.Row,
+    school: sa.Row,
+    narrative: str,
+    timezone: str,
+    *,
+    at: datetime | None = None,
 ) -> dict[str, Any]:
-    """Two statements: every line of the school's subtree, the school's targets."""
+    """Two statements: every line of the school's subtree, the school's targets. ``at``: the
+    moment the figures are read (the submission's), now when None."""
     rows = await tallies.subtree_lines(session, period.id, school.path)
     lines = {r.unit_id: RollupLine.of(r) for r in rows}
     children: dict[int, list[RollupLine]] = defaultdict(list)
@@ -139,7 +169,7 @@ async def school_snapshot(
         for t in await balances.targets(session, period.id, school.id)
     ]
     return {
-        **_header("school", period, school, timezone),
+        **_header("school", period, school, timezone, at),
         "narrative": narrative,
         "levels": levels,
         "targets": [
@@ -166,7 +196,7 @@ async def province_snapshot(
     rows = await tallies.lines(session, period.id, commission.id)
     line, schools = RollupLine.of(rows[0]), [RollupLine.of(r) for r in rows[1:]]
     return {
-        **_header("province", period, commission, timezone),
+        **_header("province", period, commission, timezone, None),
         "narrative": "",
         "levels": [_level(line, schools)],
         "targets": [],

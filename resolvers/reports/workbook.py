@@ -6,6 +6,12 @@ then every unit below that has children of its own, in tree order), then ``发�
 of the recruits, the plan's structural targets, the recruitment pipeline at period end) and, when
 the school wrote one, ``报告正文`` with its narrative. A commission's province-wide snapshot gives
 ``全省汇总`` with one row per school instead. Pure: takes the snapshot dict, returns .xlsx bytes.
+
+Every total row (合计) is the sum of the rows above it, and shows the roll-up's own figures (so a
+snapshot that did not add up would show, not hide, the gap): a level sheet lists the children,
+then the places the unit reserved (预留) and received but neither handed down nor reserved
+(未分解) when there are any, then the unit itself (本级直属: recruits on it, its own forecast).
+Snapshots frozen before lines carried ``reserve`` and ``unallocated`` simply have no such rows.
 """
 
 from __future__ import annotations
@@ -43,6 +49,8 @@ PIPELINE_SECTION = "期末发展队伍"
 PIPELINE_HEADERS = ("单位名称", "入党申请人", "入党积极分子", "发展对象", "预备党员", "本期转正")
 PIPELINE_KEYS = ("applicants", "activists", "development_targets", "probationary", "converted")
 OWN_LABEL = "本级直属"
+RESERVE_LABEL = "预留"
+UNALLOCATED_LABEL = "未分解"
 TOTAL_LABEL = "合计"
 PROVINCE_SHEET = "全省汇总"
 STRUCTURE_SHEET = "发展结构"
@@ -108,11 +116,17 @@ def _caption_text(snapshot: Snapshot, level: Mapping[str, Any], summary: bool) -
     return f"{level['unit']['name']} {period}发展党员指导性计划执行情况"
 
 
-def _level_rows(level: Mapping[str, Any]) -> Iterator[tuple[int | None, str, Line]]:
-    """Children numbered from 1, then the directly attached recruits, then the roll-up: the
-    rows above the total add up to it."""
+def _level_rows(
+    level: Mapping[str, Any], *, places: bool = False
+) -> Iterator[tuple[int | None, str, Line]]:
+    """Children numbered from 1, then (with ``places``) the reserved and unallocated places,
+    then the unit itself, then the roll-up: the rows above the total add up to it."""
     for number, child in enumerate(level["children"], 1):
         yield number, child["unit_name"], child
+    if places:
+        for label, key in ((RESERVE_LABEL, "reserve"), (UNALLOCATED_LABEL, "unallocated")):
+            if count := level["line"].get(key):
+                yield None, label, {"plan": count}
     if level.get("own") is not None:
         yield None, OWN_LABEL, level["own"]
     yield None, TOTAL_LABEL, level["line"]
@@ -122,13 +136,13 @@ def _level_sheet(sheet: Worksheet, level: Mapping[str, Any], caption: str, name:
     headers = (LEVEL_HEADERS[0], name, *LEVEL_HEADERS[2:])
     _caption(sheet, caption, len(headers))
     _write(sheet, 2, 1, headers, bold=True)
-    for row, (number, label, line) in enumerate(_level_rows(level), 3):
+    for row, (number, label, line) in enumerate(_level_rows(level, places=True), 3):
         values = (
             number,
             label,
             line["plan"],
-            line["forecast"],
-            line["admitted"],
+            line.get("forecast"),  # places kept or not handed down have a plan figure only
+            line.get("admitted"),
             line.get("completion_rate"),
             _remark(line),
         )

@@ -1,9 +1,15 @@
-"""Reading the roll-up tallies (written by the database; see migration 0004).
+"""Reading the roll-up tallies (written by the database; every figure defined in
+migrations/tallies.py).
 
 A unit at or below a school reads its own tally row, which already sums its subtree. A unit
 above the schools (a commission) has no row: its figures are the sum of its schools' rows, one
 per school, through the partial index on school rows. Every statement here reads small
 pre-aggregated rows, never the recruits.
+
+Forecasts are the one figure summed here rather than in a tally: a line's forecast is every
+submission stored on unit_quotas in its subtree. The fragments that read admissions and
+forecasts are the plans repository's (``plans/repository/measures.py``), so that a plan's lines
+and the roll-up's agree.
 """
 
 from __future__ import annotations
@@ -12,6 +18,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from partyplan.models.rollups import MONTH_FIGURES, PERIOD_FIGURES
+from partyplan.resolvers.plans.repository.measures import (
+    SUBTREE_FORECASTS,
+    forecast_sums,
+    forecasts_below,
+    forecasts_by_child,
+    tally_of,
+)
 from partyplan.resolvers.plans.rules import DIMENSIONS
 from partyplan.tenants.session import Session
 
@@ -20,52 +33,46 @@ QUOTA_COLUMNS = [
 ]
 
 
-def _tally_of(
-    line: str, table: str, figures: tuple[str, ...], *, period: str = ":period", extra: str = ""
-) -> str:
-    """A lateral sub-select summing the tally rows that make up ``line``'s figures: its own row
-    when it lies in a school, else the rows of the schools beneath it. Two guarded branches
-    rather than one OR, so that each reads its index (the primary key; the partial index of
-    school rows) and the other is skipped outright."""
-    sums = ", ".join(f"coalesce(sum(t.{f}), 0)::int AS {f}" for f in figures)
-    rows = f"SELECT * FROM {table} t WHERE t.period_id = {period} {extra} AND"
-    return (
-        f"SELECT {sums} FROM ({rows} {line}.school_id IS NOT NULL AND t.unit_id = {line}.id"
-        f" UNION ALL {rows} {line}.school_id IS NULL AND t.unit_id = t.school_id"
-        f" AND t.unit_path <@ {line}.path) t"
-    )
-
-
 _FIGURES = ", ".join(f"f.{f}" for f in PERIOD_FIGURES)
 _QUOTAS = ", ".join(f"coalesce(q.{c}, 0) AS {c}" for c in QUOTA_COLUMNS)
-_CHILD_FORECASTS = ", ".join(
-    f"coalesce(cq.forecast_{d}, 0)::int AS children_forecast_{d}" for d in DIMENSIONS
-)
 
-_LINE_SELECT = f"""
+
+def _line_select(subtree_forecast: str) -> str:
+    """Every line's columns: the unit's own balances and forecast (``q``), its subtree's
+    forecast (``subtree_forecast``: a sub-select over the statement's ``forecasts``), its
+    tallies."""
+    return f"""
 SELECT u.id AS unit_id, u.name AS unit_name, u.kind AS unit_kind, u.path::text AS unit_path,
-       u.parent_id, u.active, {_QUOTAS}, q.forecast_remark, {_CHILD_FORECASTS}, {_FIGURES}
+       u.parent_id, u.active, {_QUOTAS}, q.forecast_remark, {SUBTREE_FORECASTS}, {_FIGURES}
   FROM units u
   LEFT JOIN unit_quotas q ON q.period_id = :period AND q.unit_id = u.id
-  CROSS JOIN LATERAL ({_tally_of("u", "unit_tallies", PERIOD_FIGURES)}) f
-  LEFT JOIN LATERAL (
-      SELECT {", ".join(f"sum(cq.forecast_{d}) AS forecast_{d}" for d in DIMENSIONS)}
-        FROM units c JOIN unit_quotas cq ON cq.period_id = :period AND cq.unit_id = c.id
-       WHERE c.parent_id = u.id
-  ) cq ON true
+  CROSS JOIN LATERAL ({tally_of("u", "unit_tallies", PERIOD_FIGURES)}) f
+  CROSS JOIN LATERAL ({subtree_forecast}) sf
 """
-# Inactive units too when they hold figures, so that the lines always add up.
-_HOLDS_FIGURES = """(u.active OR q.unit_id IS NOT NULL
+
+
+# Inactive units too when they hold figures (or a forecast lies below them), so that the lines
+# always add up.
+_HOLDS_FIGURES = """(u.active OR q.unit_id IS NOT NULL OR sf.forecast_total IS NOT NULL
        OR EXISTS (SELECT 1 FROM unit_tallies x WHERE x.period_id = :period AND x.unit_id = u.id))"""
-# The unit's own line first, then every child, in unit order.
-_LINES = (
-    f"{_LINE_SELECT} WHERE u.id = :unit OR (u.parent_id = :unit AND {_HOLDS_FIGURES})"
-    " ORDER BY u.id <> :unit, u.id"
-)
-_SUBTREE_LINES = (
-    f"{_LINE_SELECT} WHERE u.path <@ CAST(:path AS ltree) AND {_HOLDS_FIGURES}"
-    " ORDER BY nlevel(u.path), u.id"
-)
+# The unit's own line first, then every child, in unit order. The forecasting rows below the
+# unit are grouped by the child they lie under (NULL: the unit's own), so that each of a
+# commission's 150 school lines sums one small group, not the province's rows. The first test
+# of the WHERE stands alone so that units are read by their index, not every unit laterally
+# summed before a filter that names the sums.
+_LINES = f"""
+WITH forecasts AS MATERIALIZED ({forecasts_by_child("(SELECT path FROM units WHERE id = :unit)")})
+{_line_select(forecast_sums("forecasts", "u.id = :unit OR fc.child_path = u.path"))}
+ WHERE (u.id = :unit OR u.parent_id = :unit) AND (u.id = :unit OR {_HOLDS_FIGURES})
+ ORDER BY u.id <> :unit, u.id
+"""
+# Every unit of a subtree, shallowest first; each line sums the forecasting rows under it.
+_SUBTREE_LINES = f"""
+WITH forecasts AS MATERIALIZED ({forecasts_below("(SELECT CAST(:path AS ltree) AS path)")})
+{_line_select(forecast_sums("forecasts", "fc.unit_path <@ u.path"))}
+ WHERE u.path <@ CAST(:path AS ltree) AND {_HOLDS_FIGURES}
+ ORDER BY nlevel(u.path), u.id
+"""
 
 
 async def subtree_lines(session: Session, period_id: int, path: str) -> list[sa.Row]:
@@ -76,7 +83,7 @@ async def subtree_lines(session: Session, period_id: int, path: str) -> list[sa.
 
 
 async def lines(session: Session, period_id: int, unit_id: int) -> list[sa.Row]:
-    """The unit's line and its children's, each with quota figures, the children's forecasts
+    """The unit's line and its children's, each with quota figures, the subtree's forecasts
     and every tally figure: one statement."""
     rows = await session.execute(sa.text(_LINES), {"period": period_id, "unit": unit_id})
     return list(rows.all())
@@ -88,7 +95,7 @@ SELECT m.month::date AS month, {", ".join(f"f.{f}" for f in MONTH_FIGURES)}
                        interval '1 month') AS m(month)
   CROSS JOIN (SELECT CAST(:unit AS bigint) AS id, CAST(:school AS bigint) AS school_id,
                      CAST(:path AS ltree) AS path) u
-  CROSS JOIN LATERAL ({_tally_of("u", "unit_month_tallies", MONTH_FIGURES, extra="AND t.month = m.month")}) f
+  CROSS JOIN LATERAL ({tally_of("u", "unit_month_tallies", MONTH_FIGURES, extra="AND t.month = m.month")}) f
  ORDER BY m.month
 """
 
@@ -108,12 +115,13 @@ async def months(session: Session, period: sa.Row, unit: sa.Row) -> list[sa.Row]
 
 
 _YEARS = f"""
-SELECT p.*, coalesce(q.received_total, 0) AS received_total, f.admitted, f.admitted_exempt
+SELECT p.*, coalesce(q.received_total, 0) AS received_total,
+       coalesce(q.handed_total, 0) AS handed_total, f.admitted, f.admitted_exempt
   FROM plan_periods p
   CROSS JOIN (SELECT CAST(:unit AS bigint) AS id, CAST(:school AS bigint) AS school_id,
                      CAST(:path AS ltree) AS path) u
   LEFT JOIN unit_quotas q ON q.period_id = p.id AND q.unit_id = u.id
-  CROSS JOIN LATERAL ({_tally_of("u", "unit_tallies", ("admitted", "admitted_exempt"), period="p.id")}) f
+  CROSS JOIN LATERAL ({tally_of("u", "unit_tallies", ("admitted", "admitted_exempt"), period="p.id")}) f
  WHERE p.commission_id = :commission AND p.kind = :kind AND p.starts_on <= :starts
  ORDER BY p.starts_on DESC, p.id DESC
  LIMIT :last
@@ -121,8 +129,8 @@ SELECT p.*, coalesce(q.received_total, 0) AS received_total, f.admitted, f.admit
 
 
 async def years(session: Session, period: sa.Row, unit: sa.Row, last: int) -> list[sa.Row]:
-    """The unit's received quota and admissions in the last ``last`` periods of the same kind as
-    ``period`` (itself included), newest first."""
+    """The unit's received and handed quota and its admissions in the last ``last`` periods of
+    the same kind as ``period`` (itself included), newest first."""
     params = {
         "commission": period.commission_id,
         "kind": period.kind,
@@ -133,19 +141,6 @@ async def years(session: Session, period: sa.Row, unit: sa.Row, last: int) -> li
         "path": unit.path,
     }
     return list((await session.execute(sa.text(_YEARS), params)).all())
-
-
-async def admitted_by_unit(session: Session, period_id: int, unit_ids: list[int]) -> dict[int, int]:
-    """Admissions counted against the quota in each unit's subtree."""
-    if not unit_ids:
-        return {}
-    stmt = sa.text(
-        "SELECT u.id, f.admitted FROM units u CROSS JOIN LATERAL ("
-        + _tally_of("u", "unit_tallies", ("admitted",))
-        + ") f WHERE u.id = ANY(CAST(:ids AS bigint[]))"
-    )
-    rows = await session.execute(stmt, {"ids": unit_ids, "period": period_id})
-    return {r.id: int(r.admitted) for r in rows}
 
 
 async def drift(conn: AsyncConnection, period_id: int, under: str) -> list[sa.Row]:

@@ -1,8 +1,8 @@
 """A unit's roll-up for a period: its line and each child's, the structural targets beside the
 actuals, the months of the period and the same kind of period year over year.
 
-Every figure is read from tallies the database derives from the recruits (migration 0004) and
-from the quota balances; nobody types a total. At every level a unit's figures equal the
+Every figure is read from tallies the database derives from the recruits (each figure defined
+once, in ``migrations/tallies.py``) and from the quota balances; nobody types a total. At every level a unit's figures equal the
 recruits attached to it directly plus the sum of its children's lines.
 """
 
@@ -35,6 +35,12 @@ def ratio(part: int, whole: int) -> float | None:
 
 def _amounts(row: Any, prefix: str) -> Amounts:
     return Amounts(*(int(getattr(row, f"{prefix}_{d}")) for d in DIMENSIONS))
+
+
+def plan_figure(unit_kind: str, received_total: int, handed_total: int) -> int:
+    """计划数: the quota a unit received; a commission receives nothing, it issues without a
+    ceiling, so its plan is the quota it issued."""
+    return int(handed_total if unit_kind == "commission" else received_total)
 
 
 @dataclass(frozen=True)
@@ -75,12 +81,28 @@ class RollupLine:
         return _amounts(self.row, "reserve")
 
     @cached_property
+    def unallocated(self) -> Amounts:
+        """未分解: received, neither handed down nor reserved; none at a commission, which
+        issues without a ceiling."""
+        if self.unit_kind == "commission":
+            return Amounts(0)
+        return self.received - self.handed - self.reserve
+
+    @cached_property
     def forecast(self) -> Amounts:
+        """预计数: every forecast submitted in the unit's subtree, its own included; a
+        branch's is what it submitted. Equals ``own_forecast`` plus the children's lines."""
+        return _amounts(self.row, "subtree_forecast")
+
+    @cached_property
+    def own_forecast(self) -> Amounts:
+        """The unit's own submission (zero when it made none)."""
         return _amounts(self.row, "forecast")
 
     @cached_property
     def children_forecast(self) -> Amounts:
-        return _amounts(self.row, "children_forecast")
+        """The forecasts below the unit: its subtree's less its own."""
+        return self.forecast - self.own_forecast
 
     @property
     def admissions(self) -> int:
@@ -90,9 +112,7 @@ class RollupLine:
     @property
     def plan(self) -> int:
         """计划数: the quota the unit received; for a commission, the quota it issued."""
-        return int(
-            self.row.handed_total if self.unit_kind == "commission" else self.row.received_total
-        )
+        return plan_figure(self.unit_kind, self.row.received_total, self.row.handed_total)
 
     @property
     def completion_rate(self) -> float | None:
@@ -171,13 +191,16 @@ async def months(session: Session, view: RollupView) -> list[RollupMonth]:
 class RollupYear:
     period: sa.Row
     received: int
+    plan: int
     admitted: int
     admitted_exempt: int
     change: float | None
 
     @property
     def completion_rate(self) -> float | None:
-        return ratio(self.admitted, self.received)
+        """完成率 of the year, as the line's: admissions counted against the quota over the
+        plan (a commission's: what it issued)."""
+        return ratio(self.admitted, self.plan)
 
 
 async def years(session: Session, view: RollupView, last: int) -> list[RollupYear]:
@@ -190,6 +213,7 @@ async def years(session: Session, view: RollupView, last: int) -> list[RollupYea
         RollupYear(
             period=row,
             received=int(row.received_total),
+            plan=plan_figure(view.unit.kind, row.received_total, row.handed_total),
             admitted=int(row.admitted),
             admitted_exempt=int(row.admitted_exempt),
             change=None if i + 1 >= len(rows) else _change(totals[i + 1], totals[i]),

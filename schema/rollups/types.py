@@ -1,5 +1,5 @@
-"""Roll-up types: plain fields over rows one statement already summed (DESIGN.md, "Reads are
-cheap"); only ``unit``, ``months`` and ``years`` resolve anything."""
+"""Roll-up types: plain fields over rows one statement already summed (docs/architecture.md,
+"Counting"); only ``unit``, ``months`` and ``years`` resolve anything."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from partyplan.resolvers.rollups import service
 from partyplan.resolvers.rollups.service import RollupView
 
 from ..plans.types import PlanPeriod, QuotaAmounts, StructuralIndicator
-from ..units.loaders import load_unit
-from ..units.types import Unit, UnitKind
+from ..units.types import Unit, UnitKind, load_unit
 
 
 @strawberry.type(description="发展党员结构：本期接收的预备党员中（含不占计划的高层次人才）。")
@@ -52,7 +51,7 @@ class RollupLine:
     unit_name: str = strawberry.field(description="单位/支部名称")
     unit_kind: UnitKind
     plan: int = strawberry.field(description="计划数：收到的名额（工委为已下达的名额）")
-    forecast_remark: str | None = strawberry.field(description="预计数备注")
+    forecast_remark: str | None = strawberry.field(description="本单位上报预计数时的备注")
     admitted: int = strawberry.field(description="完成数：本期接收、计入计划的预备党员")
     admitted_exempt: int = strawberry.field(
         description="本期接收、已备案不占计划的高层次人才（单列）"
@@ -78,11 +77,18 @@ class RollupLine:
     def reserve(self) -> QuotaAmounts:
         return QuotaAmounts.of(self.line.reserve)
 
-    @strawberry.field(description="本单位上报的预计数")
+    @strawberry.field(
+        description="预计数：本单位及其全部下级上报的预计数之和（支部即其上报数）"
+        " = ownForecast + childrenForecast"
+    )
     def forecast(self) -> QuotaAmounts:
         return QuotaAmounts.of(self.line.forecast)
 
-    @strawberry.field(description="下级上报的预计数合计")
+    @strawberry.field(description="本单位自己上报的预计数（未上报时为 0），与下级并列计入 forecast")
+    def own_forecast(self) -> QuotaAmounts:
+        return QuotaAmounts.of(self.line.own_forecast)
+
+    @strawberry.field(description="全部下级上报的预计数合计（各下级行 forecast 之和）")
     def children_forecast(self) -> QuotaAmounts:
         return QuotaAmounts.of(self.line.children_forecast)
 
@@ -144,10 +150,15 @@ class RollupMonth:
 @strawberry.type(description="同类计划期逐年对比的一行。")
 class RollupYear:
     period: PlanPeriod
-    received: int
+    received: int = strawberry.field(description="收到的名额（工委不接收名额，为 0）")
+    plan: int = strawberry.field(
+        description="计划数：收到的名额（工委为已下达的名额），同 line.plan"
+    )
     admitted: int
     admitted_exempt: int
-    completion_rate: float | None
+    completion_rate: float | None = strawberry.field(
+        description="完成率 = admitted / plan（无计划时为 null）"
+    )
     change: float | None = strawberry.field(
         description="接收总数（含单列）较上一期的变化率，如 -0.35；上一期为 0 或没有时为 null"
     )
@@ -188,6 +199,7 @@ class Rollup:
             RollupYear(
                 period=PlanPeriod.from_row(y.period),
                 received=y.received,
+                plan=y.plan,
                 admitted=y.admitted,
                 admitted_exempt=y.admitted_exempt,
                 completion_rate=y.completion_rate,

@@ -249,6 +249,33 @@ def test_level_sheets_rows_add_up_to_the_rollup() -> None:
     assert book["学校甲党委"]["B5"].value == "合计"
 
 
+def test_reserved_and_unallocated_places_are_rows_of_the_plan() -> None:
+    snapshot = copy.deepcopy(SCHOOL_SNAPSHOT)
+    top = snapshot["levels"][0]["line"]
+    top.update(plan=22, reserve=5, unallocated=2, completion_rate=round(6 / 22, 4))
+    snapshot["levels"][1]["line"].update(reserve=0, unallocated=0)  # none: no rows
+    book = load(snapshot)
+    sheet = book["学校甲党委"]
+    body = rows(sheet, 3, 5, 6)
+    assert body == [
+        (1, "甲学院党委", 10, 10, 6, 0.6),
+        (2, "乙学院党委", 5, 5, 0, 0),
+        (None, "预留", 5, None, None, None),
+        (None, "未分解", 2, None, None, None),
+        (None, "合计", 22, 15, 6, 0.2727),
+    ]
+    assert sum(row[2] for row in body[:-1]) == body[-1][2]
+    assert not sheet["B5"].font.b and sheet["B7"].font.b
+    assert sheet.max_row == 7
+    assert book["甲学院党委"].max_row == 6  # children, own, total
+    structure = book["发展结构"]  # no quota there: the places have no row
+    assert [structure.cell(row, 2).value for row in (3, 4, 5)] == [
+        "甲学院党委",
+        "乙学院党委",
+        "合计",
+    ]
+
+
 def test_completion_rate_is_a_percentage_number() -> None:
     sheet = load(SCHOOL_SNAPSHOT)["甲学院党委"]
     rates = [sheet.cell(row, 6) for row in range(3, 7)]

@@ -264,3 +264,37 @@ async def test_rollup_statement_count_does_not_grow_with_the_tree(gql, world, pl
         assert len(view["children"]) == 2 + extra
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+YEARS = """query($u: ID!, $p: ID!) { rollup(unitId: $u, periodId: $p) {
+  line { plan completionRate } years(last: 3) { period { name } plan received admitted
+  completionRate } } }"""
+
+
+async def test_a_commissions_years_use_what_it_issued(gql, world) -> None:  # type: ignore[no-untyped-def]
+    """计划数 year over year is the line's: what a commission issued, what a school received."""
+    case = await build(gql, world)
+    for unit, account, received in (
+        ("commission", "commission_admin", 0),
+        ("A", "school_admin", 10),
+    ):
+        result = await gql(YEARS, {"u": world.gid(unit), "p": case["2024"]}, world.tokens[account])
+        assert "errors" not in result, result
+        view = result["data"]["rollup"]
+        assert (view["line"]["plan"], view["line"]["completionRate"]) == (10, 0.2)
+        assert view["years"] == [
+            {
+                "period": {"name": "2024 年度"},
+                "plan": 10,
+                "received": received,
+                "admitted": 2,
+                "completionRate": 0.2,
+            },
+            {
+                "period": {"name": "2023 年度"},
+                "plan": 0,
+                "received": 0,
+                "admitted": 1,
+                "completionRate": None,
+            },
+        ], unit
