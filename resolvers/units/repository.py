@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from partyplan.models import role_bindings, units, users
+from partyplan.models import units
 from partyplan.models.base import Ltree
 from partyplan.tenants.scope import descendant_of, descendant_of_any
 from partyplan.tenants.session import Session
+
+from . import ties
 
 UNIT_COLUMNS = (
     units.c.id,
@@ -30,21 +32,6 @@ def joined_unit_columns(table: sa.Table, prefix: str) -> tuple[sa.ColumnElement,
     """``UNIT_COLUMNS`` of ``table`` (an alias of units) labelled ``<prefix><name>``, for a
     statement that joins a unit into another row (``Unit.from_joined`` reads them)."""
     return tuple(table.c[c.name].label(f"{prefix}{c.name}") for c in UNIT_COLUMNS)
-
-
-# Tables that copy a unit's path onto their rows (for row-level security and roll-ups).
-# A move rewrites them in the same transaction; later domains append their own.
-PATH_COPIES: list[tuple[sa.Table, str]] = [
-    (users, "home_path"),
-    (role_bindings, "unit_path"),
-]
-
-# Checks run before deactivation; each returns a reason the unit is still in use, or None.
-# Domains holding quota or recruits register theirs.
-UnitGuard = Callable[[Session, sa.Row], Awaitable[str | None]]
-DEACTIVATION_GUARDS: list[UnitGuard] = []
-# Checks run before a move (e.g. quota handed down along the old branch of the tree).
-MOVE_GUARDS: list[UnitGuard] = []
 
 
 async def get(session: Session, unit_id: int) -> sa.Row | None:
@@ -122,18 +109,37 @@ _REBASE = (
     " WHERE {column} <@ CAST(:old AS ltree)"
 )
 
+# (table, column) of every path copy a move rewrites, in the order of ``ties.PATH_COPIES``.
+PATH_COPIES: tuple[tuple[sa.Table, str], ...] = tuple(
+    (copy.table, copy.column.name) for copy in ties.PATH_COPIES
+)
+_MOVE_STATEMENTS = (
+    sa.text(_REBASE.format(table="units", column="path") + " AND id <> :id"),
+    *(sa.text(_REBASE.format(table=table.name, column=column)) for table, column in PATH_COPIES),
+)
+
 
 async def move(session: Session, unit: sa.Row, new_parent_id: int) -> sa.Row:
     """Re-parent ``unit``; its own path is re-derived by the trigger, its descendants' paths and
-    every registered path copy follow here, in the same transaction."""
+    every path copy declared in :mod:`.ties` follow here, in the same transaction."""
     moved = await update_fields(session, unit.id, parent_id=new_parent_id)
     params = {"new": moved.path, "old": unit.path, "id": unit.id}
-    await session.execute(
-        sa.text(_REBASE.format(table="units", column="path") + " AND id <> :id"), params
-    )
-    for table, column in PATH_COPIES:
-        await session.execute(sa.text(_REBASE.format(table=table.name, column=column)), params)
+    for statement in _MOVE_STATEMENTS:
+        await session.execute(statement, params)
     return moved
+
+
+async def holding_reason(session: Session, unit: sa.Row, operation: ties.Operation) -> str | None:
+    """Why ``unit`` may not undergo ``operation``: the first of ``ties.GUARDS`` blocking it
+    that finds rows at the unit or below it, or None."""
+    for guard in ties.GUARDS:
+        if operation not in guard.blocks:
+            continue
+        stmt = sa.select(sa.func.count()).where(descendant_of(guard.path, unit.path), guard.where)
+        count = int(await session.scalar(stmt))
+        if count:
+            return guard.reason.format(unit=unit.name, count=count)
+    return None
 
 
 async def count_active_children(session: Session, unit_id: int) -> int:

@@ -3,10 +3,11 @@ Services never commit: the request owns the transaction (and each mutation a sav
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 from partyplan.auth.principal import is_within
 from partyplan.resolvers.audit import repository as audit
@@ -31,10 +32,14 @@ async def visible(
 ) -> sa.Row:
     """The unit if the caller reaches it, else NOT_FOUND; then FORBIDDEN without ``permission``."""
     row = await repository.get(session, unit_id)
-    if row is None or not session.principal.reaches(row.path):
-        raise NotFound(f"unit {field or 'id'} not found")
-    session.require(permission, row.path)
-    return row
+    return session.reach(row, f"unit {field or 'id'}", permission, "path")
+
+
+async def readable(session: Session, unit_ids: Sequence[int]) -> list[sa.Row]:
+    """The units among ``unit_ids`` the caller may read (``unit.read``), in one statement; the
+    others are absent, not refused (a loader answers null for a unit out of reach)."""
+    read_paths = session.principal.paths_with(Permission.UNIT_READ)
+    return await repository.get_many(session, unit_ids, read_paths)
 
 
 async def _audit(session: Session, operation: str, before: sa.Row | None, after: sa.Row) -> None:
@@ -111,10 +116,9 @@ async def move_unit(session: Session, *, unit_id: int, new_parent_id: int) -> sa
     _active(parent, "newParentId")
     if parent.id == unit.parent_id:
         return unit
-    for guard in repository.MOVE_GUARDS:
-        reason = await guard(session, unit)
-        if reason:
-            raise UnitError(UnitErrorCode.IN_USE, reason, "unitId")
+    reason = await repository.holding_reason(session, unit, "move")
+    if reason:
+        raise UnitError(UnitErrorCode.IN_USE, reason, "unitId")
     row = await repository.move(session, unit, parent.id)
     await _audit(session, "moveUnit", unit, row)
     return row
@@ -134,10 +138,9 @@ async def deactivate_unit(session: Session, *, unit_id: int) -> sa.Row:
             f"the unit still has {children} active sub-unit(s); deactivate or move them first",
             "unitId",
         )
-    for guard in repository.DEACTIVATION_GUARDS:
-        reason = await guard(session, unit)
-        if reason:
-            raise UnitError(UnitErrorCode.IN_USE, reason, "unitId")
+    reason = await repository.holding_reason(session, unit, "deactivate")
+    if reason:
+        raise UnitError(UnitErrorCode.IN_USE, reason, "unitId")
     row = await repository.update_fields(session, unit.id, active=False)
     await _audit(session, "deactivateUnit", unit, row)
     return row

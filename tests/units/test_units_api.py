@@ -176,17 +176,29 @@ async def test_deactivate(gql, world, monkeypatch) -> None:  # type: ignore[no-u
         "HAS_ACTIVE_CHILDREN"
     ]
 
-    from partyplan.resolvers.units import repository
+    # A declared guard blocks what it names, with its reason, when it finds rows at the unit
+    # or below it: the first that does.
+    from partyplan.models import units
+    from partyplan.resolvers.units import ties
 
-    async def holds_quota(session, unit):  # type: ignore[no-untyped-def]
-        return "the unit still holds 3 places of quota" if unit.name == "甲院第二党支部" else None
-
-    monkeypatch.setattr(repository, "DEACTIVATION_GUARDS", [holds_quota])
+    held = units.c.name == "甲院第二党支部"
+    guards = (
+        ties.Guard(units.c.path, held, "{unit}: moves only", frozenset({"move"})),
+        ties.Guard(units.c.path, held, "{unit} holds {count}", frozenset({"move", "deactivate"})),
+    )
+    monkeypatch.setattr(ties, "GUARDS", guards)
     result = await gql(DEACTIVATE, {"input": {"unitId": world.gid("A1b")}}, admin)
     errors = result["data"]["deactivateUnit"]["errors"]
-    assert [(e["code"], e["message"]) for e in errors] == [
-        ("IN_USE", "the unit still holds 3 places of quota")
-    ]
+    assert [(e["code"], e["message"]) for e in errors] == [("IN_USE", "甲院第二党支部 holds 1")]
+    moved = await gql(
+        MOVE, {"input": {"unitId": world.gid("A1b"), "newParentId": world.gid("A")}}, admin
+    )
+    errors = moved["data"]["moveUnit"]["errors"]
+    assert [(e["code"], e["field"]) for e in errors] == [("IN_USE", "unitId")]
+    # A1 is held by what is below it.
+    other = (await _create(gql, admin, world.gid("A"), "COMMITTEE", "乙院党委"))["unit"]["id"]
+    moved = await gql(MOVE, {"input": {"unitId": world.gid("A1"), "newParentId": other}}, admin)
+    assert [e["code"] for e in moved["data"]["moveUnit"]["errors"]] == ["IN_USE"]
 
     result = await gql(DEACTIVATE, {"input": {"unitId": world.gid("A1a")}}, admin)
     assert result["data"]["deactivateUnit"]["unit"]["active"] is False
