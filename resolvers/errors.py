@@ -7,6 +7,13 @@ from enum import StrEnum
 
 
 class DomainError(Exception):
+    """A business rule refused an operation. ``code`` is one its domain's code enum declares
+    (the schema's, as is); ``field`` names the input field the caller must fix, by its path
+    from the mutation's ``input``: camelCase as the GraphQL input types spell their fields,
+    dotted into nested inputs and list items (``rows.3.idNumber``, ``targets.0.minCount``) and
+    into a JSON value by its own keys (a step's ``data.in_favour``; ``overlay.rules.0.steps``).
+    ``tests/support_inputs.py`` resolves such paths against the schema's input types."""
+
     def __init__(self, code: StrEnum, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.code = code

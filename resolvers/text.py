@@ -6,6 +6,8 @@ typed (e.g. ``REASON_REQUIRED`` for a missing reason, ``INVALID_TEXT`` for one t
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from enum import StrEnum
 
 from .errors import DomainError
@@ -33,3 +35,47 @@ def clean_text(
     if len(cleaned) > limit:
         raise error(code, f"{field} exceeds {limit} characters", field)
     return cleaned
+
+
+# --- a person's name ----------------------------------------------------------------------------
+
+NAME_MAX_LENGTH = 50
+_NAME_SEPARATOR = "·"  # U+00B7, the separator of transliterated names on ID cards
+# Look-alikes that input methods produce instead of U+00B7 (bullet, hyphenation point, katakana
+# and half-width middle dots, dot operators, full stops).
+_NAME_SEPARATOR_LOOKALIKES = str.maketrans(dict.fromkeys("•‧・･∙⋅．.", _NAME_SEPARATOR))
+_SPACES_AROUND_SEPARATOR = re.compile(rf" ?{_NAME_SEPARATOR} ?")
+
+
+def _is_name_character(character: str) -> bool:
+    if character in (_NAME_SEPARATOR, " "):
+        return True
+    category = unicodedata.category(character)
+    # Letters of any script and combining marks (minority scripts); private-use code points
+    # because household registration encodes some rare characters there (造字).
+    return category[0] in "LM" or category == "Co"
+
+
+def person_name(value: str, field: str, *, error: type[DomainError], code: StrEnum) -> str:
+    """A person's name, normalised: 1–50 characters after whitespace normalisation (a recruit's,
+    a roster member's: the same rule wherever a person is named).
+
+    Whitespace runs collapse to one space and are trimmed; the separator of transliterated
+    minority names (e.g. 阿依古丽·买买提) is normalised to U+00B7 with no spaces around it, and
+    may not lead, trail or repeat. Digits and other punctuation are refused.
+
+    >>> person_name(" 阿依古丽 • 买买提 ", "name", error=DomainError, code=StrEnum("C", "X").X)
+    '阿依古丽·买买提'
+    """
+    name = " ".join(unicodedata.normalize("NFC", value).split())
+    name = name.translate(_NAME_SEPARATOR_LOOKALIKES)
+    name = _SPACES_AROUND_SEPARATOR.sub(_NAME_SEPARATOR, name)
+    if not name:
+        raise error(code, f"{field} is required", field)
+    if len(name) > NAME_MAX_LENGTH:
+        raise error(code, f"{field} exceeds {NAME_MAX_LENGTH} characters", field)
+    if not all(_is_name_character(c) for c in name):
+        raise error(code, f"{field} may contain only letters, spaces and the separator ·", field)
+    if name[0] == _NAME_SEPARATOR or name[-1] == _NAME_SEPARATOR or "··" in name:
+        raise error(code, "the separator · must stand between two parts of the name", field)
+    return name

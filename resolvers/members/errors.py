@@ -1,4 +1,5 @@
-"""Typed failures of the member roster (fields named in camelCase, rows by 0-based index)."""
+"""Typed failures of the member roster: fields named by their path from the mutation's input
+(``members.3.joinedOn``), rows also by their 0-based index."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ class MemberError(DomainError):
 
 
 class MemberRowError(MemberError):
-    """A roster row's error: which row (0-based) and, within it, which field."""
+    """A roster row's error: which row (0-based) and the field, by its whole path."""
 
     def __init__(self, index: int, code: MemberErrorCode, message: str, field: str | None) -> None:
         super().__init__(code, message, field)

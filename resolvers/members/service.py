@@ -18,18 +18,17 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
 from partyplan.resolvers.errors import DomainError, ValidationErrors
-from partyplan.resolvers.recruits.rules import identity
+from partyplan.resolvers.text import person_name
 from partyplan.resolvers.units import repository as units
 from partyplan.resolvers.units.service import listing_scope
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
 from . import repository
-from .errors import MemberErrorCode, MemberRowError
+from .errors import MemberError, MemberErrorCode, MemberRowError
 
 MAX_ROWS = 2000
 CODE_LIMIT = 40
@@ -88,10 +87,12 @@ async def page(
 
 async def visible(session: Session, member_id: int) -> sa.Row:
     row = await repository.get(session, member_id)
-    if row is None or not session.principal.reaches(row.unit_path):
-        raise NotFound("member not found")
-    session.require(Permission.RECRUIT_READ, row.unit_path)
-    return row
+    return session.reach(row, "member", Permission.RECRUIT_READ)
+
+
+def _row_error(index: int, code: MemberErrorCode, message: str, field: str) -> MemberRowError:
+    """A row's error, its field the whole path from the input (``members.3.joinedOn``)."""
+    return MemberRowError(index, code, message, f"members.{index}.{field}")
 
 
 def _check_row(index: int, row: MemberRow, today: date) -> tuple[MemberRow, list[MemberRowError]]:
@@ -99,7 +100,7 @@ def _check_row(index: int, row: MemberRow, today: date) -> tuple[MemberRow, list
     code = " ".join(row.code.split())
     if not code or len(code) > CODE_LIMIT or " " in code:
         errors.append(
-            MemberRowError(
+            _row_error(
                 index,
                 MemberErrorCode.INVALID_CODE,
                 f"a member code is 1–{CODE_LIMIT} characters without spaces",
@@ -108,9 +109,9 @@ def _check_row(index: int, row: MemberRow, today: date) -> tuple[MemberRow, list
         )
     name = row.name
     try:
-        name = identity.check_name(row.name)
+        name = person_name(row.name, "name", error=MemberError, code=MemberErrorCode.INVALID_NAME)
     except DomainError as error:
-        errors.append(MemberRowError(index, MemberErrorCode.INVALID_NAME, error.message, "name"))
+        errors.append(_row_error(index, MemberErrorCode.INVALID_NAME, error.message, "name"))
     for field, value in (
         ("joinedOn", row.joined_on),
         ("fullOn", row.full_on),
@@ -118,9 +119,7 @@ def _check_row(index: int, row: MemberRow, today: date) -> tuple[MemberRow, list
     ):
         if value is not None and value > today:
             errors.append(
-                MemberRowError(
-                    index, MemberErrorCode.FUTURE_DATE, "the date is in the future", field
-                )
+                _row_error(index, MemberErrorCode.FUTURE_DATE, "the date is in the future", field)
             )
     for field, value, what in (
         ("fullOn", row.full_on, "full membership"),
@@ -128,7 +127,7 @@ def _check_row(index: int, row: MemberRow, today: date) -> tuple[MemberRow, list
     ):
         if value is not None and value < row.joined_on:
             errors.append(
-                MemberRowError(
+                _row_error(
                     index,
                     MemberErrorCode.INVALID_DATES,
                     f"{what} cannot come before joining ({row.joined_on})",
@@ -184,7 +183,7 @@ async def import_members(
         if branch is None or branch.kind not in MEMBER_UNIT_KINDS:
             # Another school's unit and a unit that does not exist read the same.
             errors.append(
-                MemberRowError(
+                _row_error(
                     index,
                     MemberErrorCode.NOT_IN_SCHOOL,
                     "no branch or committee of this school has this id",
@@ -193,7 +192,7 @@ async def import_members(
             )
         if row.code in seen:
             errors.append(
-                MemberRowError(
+                _row_error(
                     index,
                     MemberErrorCode.DUPLICATE_CODE,
                     f"code {row.code} is also in row {seen[row.code]}",

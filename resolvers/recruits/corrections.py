@@ -4,23 +4,25 @@ so a correction cannot make a later step break its preconditions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
-from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
 from partyplan.resolvers.text import clean_text
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
-from . import repository
+from . import locate, repository
 from .errors import RecruitError, RecruitErrorCode
 from .procedure import load_procedure
 from .roster import check_named_members
+from .rules.calendar import WorkingCalendar
 from .rules.engine import evaluate
+from .rules.overlays import RuleSet
 from .rules.steps import RecordedStep, RecruitFacts
 from .service import (
     derive,
@@ -35,8 +37,8 @@ async def correct_step(
     session: Session, timezone: str, *, step_id: int, on: date, data: dict[str, Any], reason: str
 ) -> sa.Row:
     step = await repository.get_step(session, step_id)
-    if step is None or not session.principal.reaches(step.unit_path):
-        raise NotFound("step not found")
+    # The permission is judged on the recruit (the step's own kind decides which).
+    step = session.reach(step, "step", None)
     recruit = await visible(
         session, step.recruit_id, required_permission(step.step_code), lock=True
     )
@@ -59,31 +61,30 @@ async def correct_step(
         raise RecruitError(RecruitErrorCode.FUTURE_DATE, "the date is in the future", "on")
     branch = await visible_unit(session, recruit.branch_id, Permission.UNIT_READ)
     current = await repository.steps_of(session, recruit.id)
+    replacement = RecordedStep(step.step_code, on, data)
     corrected = sorted(
         (
-            RecordedStep(r.step_code, on, data)
-            if r.id == step.id
-            else RecordedStep(r.step_code, r.on_date, r.data)
+            replacement if r.id == step.id else RecordedStep(r.step_code, r.on_date, r.data)
             for r in current
         ),
         key=lambda s: s.on,
     )
-    facts = RecruitFacts(recruit.birth_date)
     procedure = await load_procedure(session, branch)
-    for index, recorded in enumerate(corrected):
-        result = evaluate(
-            recorded.step_code,
-            recorded.on,
-            recorded.data,
-            corrected[:index],
-            facts,
-            procedure.rules(recorded.on),
-            procedure.calendar,
-        )
-        if not result.accepted:
-            raise violations_error(result)
+    check_corrected(
+        corrected,
+        replacement,
+        step.on_date,
+        RecruitFacts(recruit.birth_date),
+        procedure.rules,
+        procedure.calendar,
+    )
     await check_named_members(
-        session, school_id=recruit.school_id, step_code=step.step_code, on=on, data=data
+        session,
+        school_id=recruit.school_id,
+        step_code=step.step_code,
+        on=on,
+        data=data,
+        fields=locate.correction(own=True, moved=on != step.on_date),
     )
     rules = procedure.rules(on)
     await repository.insert_step(
@@ -108,3 +109,32 @@ async def correct_step(
         after={"step": step.step_code, "on": on.isoformat(), "data": data, "reason": reason},
     )
     return row
+
+
+def check_corrected(
+    corrected: Sequence[RecordedStep],
+    replacement: RecordedStep,
+    was_on: date,
+    facts: RecruitFacts,
+    rules_on: Callable[[date], RuleSet],
+    calendar: WorkingCalendar,
+) -> None:
+    """Judge the corrected history (date order, ``replacement`` in it) again, each step by the
+    rules of its date; the first refusal raises, its fields placed in correctStep's input
+    (``locate.correction``): the corrected step's own problems as recordStep places them, a
+    problem it causes in another step on what changed — its date when it moved from
+    ``was_on``, else its data."""
+    for index, recorded in enumerate(corrected):
+        result = evaluate(
+            recorded.step_code,
+            recorded.on,
+            recorded.data,
+            corrected[:index],
+            facts,
+            rules_on(recorded.on),
+            calendar,
+        )
+        if not result.accepted:
+            own = recorded is replacement
+            moved = replacement.on != was_on
+            raise violations_error(result, locate.correction(own=own, moved=moved))

@@ -1,7 +1,9 @@
 """Typed business-rule failures of the recruits domain.
 
 Every :class:`RecruitError` names the GraphQL input field it is about, in camelCase
-(``"idNumber"``, ``"birthDate"``, …), so the schema layer can map it to a payload error as is.
+(``"idNumber"``, ``"birthDate"``, …), so the schema layer can map it to a payload error as is;
+a path where the field is nested (``rows.3.idNumber``, ``data.in_favour`` — a step's data keys
+are its field specs' names, see ``locate.py``).
 
 The code enum is shared by every rules module of the domain (identity, steps, calendar, …):
 add new codes at the end of the section they belong to, one per line, value equal to name.
@@ -59,7 +61,8 @@ class RecruitError(DomainError):
 
 
 class RowError(RecruitError):
-    """A bulk import's error: which row (0-based) and, within it, which field."""
+    """A bulk import's error: which row (0-based) and the field, by its whole path from the
+    input (``rows.3.idNumber``, ``rows.3.steps.2.on``)."""
 
     def __init__(self, index: int, code: RecruitErrorCode, message: str, field: str | None) -> None:
         super().__init__(code, message, field)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
 from partyplan.resolvers.text import clean_text
@@ -69,10 +68,7 @@ async def visible_filing(
     session: Session, filing_id: int, permission: Permission, *, lock: bool = False
 ) -> sa.Row:
     row = await repository.get_filing(session, filing_id, lock=lock)
-    if row is None or not session.principal.reaches(row.unit_path):
-        raise NotFound("filing not found")
-    session.require(permission, row.unit_path)
-    return row
+    return session.reach(row, "filing", permission)
 
 
 async def review(

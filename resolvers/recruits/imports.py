@@ -1,6 +1,7 @@
 """Bulk entry (a branch catching up on paper records): many recruits with their past steps in
 one request. Every row goes through the same checks as one-by-one entry; all rows go in or
-none, and every bad row is reported with its index, the field and the reason."""
+none, and every bad row is reported with its index, the field and the reason. The field is the
+whole path from the input: ``rows.3.idNumber``, ``rows.3.steps.14.data.present``."""
 
 from __future__ import annotations
 
@@ -35,15 +36,12 @@ class ImportRow:
     steps: list[ImportStep] = field(default_factory=list)
 
 
-def _row_errors(index: int, failure: DomainError, prefix: str = "") -> list[RowError]:
+def row_errors(index: int, failure: DomainError, within: str) -> list[RowError]:
+    """Row ``index``'s errors, each field placed under ``within``: the row (``rows.3``) for
+    creating the record, one of its past steps (``rows.3.steps.2``) for recording it."""
     failures = failure.errors if isinstance(failure, ValidationErrors) else [failure]
     return [
-        RowError(
-            index,
-            f.code,
-            f.message,
-            f"{prefix}{f.field}" if f.field else prefix.rstrip(".") or None,
-        )  # type: ignore[arg-type]
+        RowError(index, f.code, f.message, f"{within}.{f.field}" if f.field else within)
         for f in failures
     ]
 
@@ -67,7 +65,7 @@ async def import_recruits(
     for index, row in enumerate(rows):
         # Each row in its own savepoint, so one bad row does not stop the others being checked.
         savepoint = await session.conn.begin_nested()
-        prefix = ""
+        within = f"rows.{index}"
         try:
             recruit = await create_recruit(
                 session,
@@ -78,7 +76,7 @@ async def import_recruits(
                 application_date=row.application_date,
             )
             for number, step in enumerate(row.steps):
-                prefix = f"steps.{number}."
+                within = f"rows.{index}.steps.{number}"
                 recruit = await record_step(
                     session,
                     timezone,
@@ -89,7 +87,7 @@ async def import_recruits(
                 )
         except DomainError as failure:
             await savepoint.rollback()
-            errors += _row_errors(index, failure, prefix)
+            errors += row_errors(index, failure, within)
             continue
         except BaseException:
             await savepoint.rollback()

@@ -1,6 +1,6 @@
 """Encryption at rest and keyed lookup hashes for recruits' PII (ID number, phone).
 
-PostgreSQL's pgcrypto is not available (STACK-NOTES.md), so PII is encrypted here, with
+PostgreSQL's pgcrypto is not available (docs/stack.md), so PII is encrypted here, with
 AES-256-GCM, and found again through an HMAC-SHA256 "lookup hash" column with a unique index.
 
 Invariants:
@@ -33,7 +33,7 @@ import stat
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -44,8 +44,13 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 # implementation of "create a secret once, safely, across processes".
 from partyplan.auth.keys import _ensure_private_dir, _exclusive_lock, _write_atomically
 
-if TYPE_CHECKING:
-    from partyplan.server.settings import Settings
+
+class KeyDirSettings(Protocol):
+    """What the cipher reads of the server's settings (``server.settings.Settings`` satisfies
+    it); declared here so that the domain never imports the composition root."""
+
+    resolved_key_dir: Path
+
 
 __all__ = [
     "KEY_FILE_NAME",
@@ -147,7 +152,7 @@ class PiiCipher:
             return cls(_read_key_file(path))
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> PiiCipher:
+    def from_settings(cls, settings: KeyDirSettings) -> PiiCipher:
         """The cipher whose key file lives beside the token signing key (resolved_key_dir)."""
         return cls.load_or_create(settings.resolved_key_dir)
 

@@ -38,23 +38,28 @@ async def set_working_calendar(
     commission = await _commission(session, commission_id)
     if not 2000 <= year <= 2100:
         raise RecruitError(RecruitErrorCode.INVALID_CALENDAR, "year out of range", "year")
+    # Each error names the first day at fault, by its position in the list given.
     for field, days in (("holidays", holidays), ("makeupWorkdays", workdays)):
-        if any(d.year != year for d in days):
+        for index, day in enumerate(days):
+            if day.year != year:
+                raise RecruitError(
+                    RecruitErrorCode.INVALID_CALENDAR,
+                    f"every day must be in {year} ({day} is not)",
+                    f"{field}.{index}",
+                )
+    for index, day in enumerate(workdays):
+        if day in holidays:
             raise RecruitError(
-                RecruitErrorCode.INVALID_CALENDAR, f"every day must be in {year}", field
+                RecruitErrorCode.INVALID_CALENDAR,
+                f"{day} cannot be both a holiday and a make-up workday",
+                f"makeupWorkdays.{index}",
             )
-    if set(holidays) & set(workdays):
-        raise RecruitError(
-            RecruitErrorCode.INVALID_CALENDAR,
-            "a day cannot be both a holiday and a make-up workday",
-            "makeupWorkdays",
-        )
-    if any(d.weekday() < 5 for d in workdays):
-        raise RecruitError(
-            RecruitErrorCode.INVALID_CALENDAR,
-            "make-up workdays (调休) are weekend days",
-            "makeupWorkdays",
-        )
+        if day.weekday() < 5:
+            raise RecruitError(
+                RecruitErrorCode.INVALID_CALENDAR,
+                f"make-up workdays (调休) are weekend days ({day} is not)",
+                f"makeupWorkdays.{index}",
+            )
     before = await year_of(session, commission.id, year)
     await set_calendar_year(session, commission, year, sorted(set(holidays)), sorted(set(workdays)))
     after = await year_of(session, commission.id, year)
@@ -96,13 +101,15 @@ async def set_rule_overlay(session: Session, *, commission_id: int, body: dict[s
     try:
         overlay = overlay_from_json(body)
     except OverlayFormatError as error:
-        raise RecruitError(RecruitErrorCode.INVALID_OVERLAY, str(error), "overlay") from error
+        # The document's own path (rules/2/check/period/months), dotted under the input field.
+        where = ".".join(("overlay", *filter(None, error.path.split("/"))))
+        raise RecruitError(RecruitErrorCode.INVALID_OVERLAY, str(error), where) from error
     if overlay.province != (commission.region_code or ""):
         raise RecruitError(
             RecruitErrorCode.INVALID_OVERLAY,
             f"the overlay binds province {overlay.province!r}; this commission's "
             f"region is {commission.region_code!r}",
-            "overlay",
+            "overlay.province",
         )
     stored = overlay_to_json(overlay)
     stmt = pg_insert(rule_overlays).values(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -70,6 +71,19 @@ async def page(
 
 def _far_future() -> date:
     return date(9999, 12, 31)
+
+
+async def steps_of(session: Session, recruit_ids: Sequence[int]) -> list[sa.Row]:
+    """The current (corrections applied) steps of recruits, by recruit then date, in one
+    statement. The ids are those of recruits the caller has read (through ``visible`` or
+    ``page``, which test the scope); row-level security scopes the steps themselves."""
+    return await repository.steps_of_many(session, recruit_ids)
+
+
+async def findings_of(session: Session, recruit_ids: Sequence[int]) -> list[sa.Row]:
+    """The compliance findings (late steps) of recruits the caller has read, by recruit, in one
+    statement (scoped as ``steps_of`` is)."""
+    return await repository.findings_of_many(session, recruit_ids)
 
 
 async def by_ids(session: Session, recruit_ids: list[int]) -> list[sa.Row]:

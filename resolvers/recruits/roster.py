@@ -4,7 +4,7 @@ recruit's school on the step's date (党章第五条; 细则第九条、第十�
 The rule engine is pure and knows no roster; this check runs after it has accepted the step's
 shape, against the school's roster (``member_standing``: any branch of the school, standing
 only). Every member named is judged and every failure reported, naming the list and the
-position in it (``introducers.1``).
+position in it (``data.introducers.1``, as ``steps.datum`` places it).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from partyplan.resolvers.members import repository as roster
 from partyplan.tenants.session import Session
 
 from .errors import RecruitError, RecruitErrorCode
-from .rules.checks import camel
-from .rules.steps import STEP_BY_CODE, FieldKind
+from .locate import StepFields, as_recorded
+from .rules.steps import STEP_BY_CODE, FieldKind, datum
 
 
 def named_members(step_code: str, data: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -32,8 +32,16 @@ def named_members(step_code: str, data: Mapping[str, Any]) -> dict[str, list[str
 
 
 async def check_named_members(
-    session: Session, *, school_id: int, step_code: str, on: date, data: Mapping[str, Any]
+    session: Session,
+    *,
+    school_id: int,
+    step_code: str,
+    on: date,
+    data: Mapping[str, Any],
+    fields: StepFields = as_recorded,
 ) -> None:
+    """Every member the step's data names, judged against the roster on ``on``; the errors
+    name ``data.<list>.<position>``, mapped by ``fields`` onto the caller's input."""
     named = named_members(step_code, data)
     codes = sorted({code for listed in named.values() for code in listed})
     if not codes:
@@ -64,6 +72,7 @@ async def check_named_members(
             else:
                 continue
             code_, message = problem
-            errors.append(RecruitError(code_, f"{message} [{article}]", f"{camel(key)}.{position}"))
+            where = fields(datum(key, position))
+            errors.append(RecruitError(code_, f"{message} [{article}]", where))
     if errors:
         raise ValidationErrors(errors)  # type: ignore[arg-type]

@@ -2,9 +2,11 @@
 
 Each operation checks the caller, judges the step with the rule engine (rules/engine.py), writes
 the step, then re-derives in the same transaction what lists read: the stage, the next due
-step and date, the findings, the date it entered each stage. The database counts the recruit
-into the roll-up tallies from those columns (migration 0004): an approval (step 17) is an
-admission in every open plan period of the commission containing its date.
+step and date, the findings, the date it entered each stage (rules/derivation.py). The database
+counts the recruit into the roll-up tallies from those columns (migrations/tallies.py): an
+approval (step 17) is an admission in every open plan period of the commission containing its
+date, counted where it is approved. Writing the approval date records that place on the recruit
+(its branch then); transfers and later corrections leave it there.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
 from partyplan.resolvers.errors import ValidationErrors
@@ -25,26 +26,20 @@ from partyplan.resolvers.text import clean_text
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
-from . import repository
+from . import locate, repository
 from .errors import RecruitError, RecruitErrorCode
+from .locate import StepFields
 from .pii import PiiCipher
 from .procedure import Procedure, load_procedure
 from .roster import check_named_members
-from .rules import identity
-from .rules.engine import evaluate, next_due, stage_after
-from .rules.steps import STEP_BY_CODE, Actor, RecordedStep, RecruitFacts, Stage
+from .rules import derivation, identity
+from .rules.engine import evaluate
+from .rules.steps import ON, STEP, STEP_BY_CODE, Actor, RecordedStep, RecruitFacts
 
 ID_CONTEXT, PHONE_CONTEXT = "recruit.id_number", "recruit.phone"
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 APPROVING_ACTORS = frozenset({Actor.COMMITTEE, Actor.HIGHER_ORGANIZATION_DEPARTMENT})
 RECRUIT_UNIT_KINDS = ("branch", "committee")
-MILESTONE_COLUMNS = {
-    "applied_on": Stage.APPLICANT,
-    "activist_on": Stage.ACTIVIST,
-    "target_on": Stage.DEVELOPMENT_TARGET,
-    "approved_on": Stage.PROBATIONARY,
-    "converted_on": Stage.FULL_MEMBER,
-    "cancelled_on": Stage.CANCELLED,
-}
 
 
 @dataclass(frozen=True)
@@ -103,8 +98,18 @@ def _check_person(person: Person, on: date, now: date) -> Person:
             checked[key] = check()
         except RecruitError as error:
             errors.append(error)
+    born_plausibly = EARLIEST_BIRTH_DATE <= person.birth_date <= now
+    if not born_plausibly:
+        errors.append(
+            RecruitError(
+                RecruitErrorCode.INVALID_BIRTH_DATE,
+                f"a birth date lies between {EARLIEST_BIRTH_DATE} and today",
+                "birthDate",
+            )
+        )
     if "id_number" in checked:
-        for check in (identity.check_birth_date_matches, identity.check_gender_matches):
+        checks = (identity.check_birth_date_matches, identity.check_gender_matches)
+        for check in checks if born_plausibly else checks[1:]:
             try:
                 check(
                     checked["id_number"],
@@ -125,13 +130,13 @@ def _check_person(person: Person, on: date, now: date) -> Person:
     return Person(**{**person.__dict__, **checked})
 
 
-def violations_error(evaluation: Any) -> ValidationErrors:
+def violations_error(evaluation: Any, fields: StepFields = locate.as_recorded) -> ValidationErrors:
+    """The refusals of a step as typed errors: each its rule's specific code (UNDERAGE) or
+    RULE_VIOLATION citing the rule, on the input field ``fields`` maps its place to."""
     return ValidationErrors(
         [
             RecruitError(
-                RecruitErrorCode.RULE_VIOLATION,
-                f"{v.message} [{v.rule_id} v{v.version}, {v.article}]",
-                v.field or "on",
+                v.code, f"{v.message} [{v.rule_id} v{v.version}, {v.article}]", fields(v.field)
             )
             for v in evaluation.violations
         ]
@@ -165,7 +170,7 @@ async def create_recruit(
         procedure.calendar,
     )
     if not evaluation.accepted:
-        raise violations_error(evaluation)
+        raise violations_error(evaluation, locate.application)
     lookup = cipher.lookup_hash(person.id_number, context=ID_CONTEXT)
     duplicate = RecruitError(
         RecruitErrorCode.DUPLICATE_ID_NUMBER,
@@ -233,10 +238,7 @@ async def visible(
     with_pii: bool = False,
 ) -> sa.Row:
     row = await repository.get(session, recruit_id, lock=lock, with_pii=with_pii)
-    if row is None or not session.principal.reaches(row.unit_path):
-        raise NotFound("recruit not found")
-    session.require(permission, row.unit_path)
-    return row
+    return session.reach(row, "recruit", permission)
 
 
 async def record_step(
@@ -247,12 +249,17 @@ async def record_step(
     step_code: str,
     on: date,
     data: dict[str, Any],
+    fields: StepFields = locate.as_recorded,
 ) -> sa.Row:
+    """Record a step. Its typed errors name the step's places as recordStep takes them
+    (``on``, ``step``, ``data.<key>``), mapped by ``fields`` onto the caller's input."""
     if step_code not in STEP_BY_CODE:
-        raise RecruitError(RecruitErrorCode.RULE_VIOLATION, f"unknown step {step_code}", "step")
+        raise RecruitError(
+            RecruitErrorCode.RULE_VIOLATION, f"unknown step {step_code}", fields(STEP)
+        )
     recruit = await visible(session, recruit_id, required_permission(step_code), lock=True)
     if on > today(timezone):
-        raise RecruitError(RecruitErrorCode.FUTURE_DATE, "the date is in the future", "on")
+        raise RecruitError(RecruitErrorCode.FUTURE_DATE, "the date is in the future", fields(ON))
     branch = await visible_unit(session, recruit.branch_id, Permission.UNIT_READ)
     steps = await repository.steps_of(session, recruit.id)
     history = _history(steps)
@@ -262,9 +269,9 @@ async def record_step(
         step_code, on, data, history, RecruitFacts(recruit.birth_date), rules, procedure.calendar
     )
     if not evaluation.accepted:
-        raise violations_error(evaluation)
+        raise violations_error(evaluation, fields)
     await check_named_members(
-        session, school_id=recruit.school_id, step_code=step_code, on=on, data=data
+        session, school_id=recruit.school_id, step_code=step_code, on=on, data=data, fields=fields
     )
     step = await repository.insert_step(
         session, recruit, step_code=step_code, on=on, data=data, rule_version=rules.version
@@ -300,58 +307,14 @@ async def derive(
     """
     if steps is None:
         steps = await repository.steps_of(session, recruit.id)
-    history = _history(steps)
-    facts = RecruitFacts(recruit.birth_date)
-    findings: list[dict[str, Any]] = []
-    for index, step in enumerate(history):
-        result = evaluate(
-            step.step_code,
-            step.on,
-            step.data,
-            history[:index],
-            facts,
-            procedure.rules(step.on),
-            procedure.calendar,
-        )
-        findings += [
-            {
-                "rule_id": f.rule_id,
-                "rule_version": f.version,
-                "article": f.article,
-                "severity": f.severity.value,
-                "step_code": step.step_code,
-                "message": f.message,
-                "due_on": f.due_on,
-                "days_late": f.days_late,
-            }
-            for f in result.findings
-        ]
-    await repository.replace_findings(session, recruit, findings)
-    stage = stage_after(history)
-    since = max((s.on for s in history if STEP_BY_CODE[s.step_code].enters == stage), default=None)
-    due = next_due(history, procedure.rules(history[-1].on), procedure.calendar)
-    return await repository.update_derived(
-        session,
-        recruit.id,
-        {
-            "stage": stage.value if stage else "applicant",
-            "stage_since": since or history[0].on,
-            "next_step": due.step_code if due else None,
-            "next_due_on": due.due_on if due else None,
-            "open_findings": len(findings),
-            **milestones(history),
-        },
+    derived = derivation.derive(
+        _history(steps),
+        RecruitFacts(recruit.birth_date),
+        procedure.rules,
+        procedure.calendar,
     )
-
-
-def milestones(history: list[RecordedStep]) -> dict[str, date | None]:
-    """The date the recruit entered each stage (the roll-up tallies count from these)."""
-    entered: dict[Stage, date] = {}
-    for step in history:
-        stage = STEP_BY_CODE[step.step_code].enters
-        if stage is not None and stage not in entered:
-            entered[stage] = step.on
-    return {column: entered.get(stage) for column, stage in MILESTONE_COLUMNS.items()}
+    await repository.replace_findings(session, recruit, list(derived.findings))
+    return await repository.update_derived(session, recruit.id, derived.columns())
 
 
 def _snapshot(row: sa.Row) -> dict[str, Any]:

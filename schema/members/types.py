@@ -10,8 +10,7 @@ from strawberry import relay
 from partyplan.resolvers.members.errors import MemberErrorCode
 from partyplan.resolvers.members.service import status_on
 
-from ..units.loaders import load_unit
-from ..units.types import Unit
+from ..units.types import Unit, load_unit
 
 MemberErrorCodeEnum = strawberry.enum(
     MemberErrorCode, name="MemberErrorCode", description="党员名册错误"
@@ -81,7 +80,9 @@ class ImportMembersInput:
     source: MemberSource = MemberSource.MANUAL
 
 
-@strawberry.type(description="名册导入中一行的错误：行号（从 0 起）、字段、原因。")
+@strawberry.type(
+    description="名册导入中一行的错误：行号（从 0 起）、字段（自 input 起的路径，如 members.3.joinedOn）、原因。"
+)
 class MemberRowError:
     index: int
     code: MemberErrorCodeEnum  # type: ignore[valid-type]

@@ -6,7 +6,15 @@ import strawberry
 
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.errors import DomainError
-from partyplan.resolvers.recruits import corrections, filings, imports, reads, service, transfers
+from partyplan.resolvers.recruits import (
+    corrections,
+    filings,
+    imports,
+    locate,
+    reads,
+    service,
+    transfers,
+)
 
 from ..mutations import decode_id, run_mutation
 from ..permissions import described
@@ -68,14 +76,25 @@ async def _reloaded(info: strawberry.Info, row: Any, errors: list[DomainError]) 
 
 
 async def _record(
-    info: strawberry.Info, recruit_id: Any, code: str, on: Any, data: dict[str, Any]
+    info: strawberry.Info,
+    recruit_id: Any,
+    code: str,
+    on: Any,
+    data: dict[str, Any],
+    fields: locate.StepFields = locate.as_recorded,
 ) -> RecruitPayload:
     row_id = decode_id(recruit_id, "Recruit", "recruitId")
     context = info.context
     row, errors = await run_mutation(
         info,
         lambda s: service.record_step(
-            s, context.settings.timezone, recruit_id=row_id, step_code=code, on=on, data=data
+            s,
+            context.settings.timezone,
+            recruit_id=row_id,
+            step_code=code,
+            on=on,
+            data=data,
+            fields=fields,
         ),
     )
     return await _reloaded(info, row, errors)
@@ -96,7 +115,9 @@ class RecruitMutations:
         data: dict[str, Any] = {"months": input.months}
         if input.reason:
             data["reason"] = input.reason
-        return await _record(info, input.recruit_id, "probation_extension", input.on, data)
+        return await _record(
+            info, input.recruit_id, "probation_extension", input.on, data, locate.EXTENSION
+        )
 
     @strawberry.mutation(
         description=described(
@@ -109,7 +130,9 @@ class RecruitMutations:
         self, info: strawberry.Info, input: CancelProbationInput
     ) -> RecruitPayload:
         data = {"reason": input.reason} if input.reason else {}
-        return await _record(info, input.recruit_id, "probation_cancellation", input.on, data)
+        return await _record(
+            info, input.recruit_id, "probation_cancellation", input.on, data, locate.CANCELLATION
+        )
 
     @strawberry.mutation(
         description=described(
@@ -204,7 +227,8 @@ class RecruitMutations:
     @strawberry.mutation(
         description=described(
             "Record a new applicant (step 1): identity checked (GB 11643, birth date and gender "
-            "agreement, age ≥ 18), ID number and phone encrypted, duplicates refused.",
+            "agreement, age ≥ 18 on the application date: UNDERAGE on applicationDate), ID "
+            "number and phone encrypted, duplicates refused.",
             Permission.RECRUIT_RECORD,
             where="at the branch",
         )
@@ -230,9 +254,10 @@ class RecruitMutations:
 
     @strawberry.mutation(
         description=described(
-            "Record a step. Preconditions refuse it (RULE_VIOLATION citing the rule); a late step "
-            "is accepted with a compliance finding. The grassroots committee's steps (approvals, "
-            "filings) need recruit.approve.",
+            "Record a step. Preconditions refuse it (RULE_VIOLATION citing the rule, on `on`, "
+            "`step` or the datum at fault, e.g. `data.in_favour`); a late step is accepted with a "
+            "compliance finding. The grassroots committee's steps (approvals, filings) need "
+            "recruit.approve.",
             Permission.RECRUIT_RECORD,
             where="at the recruit's branch",
         )

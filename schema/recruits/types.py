@@ -14,8 +14,8 @@ from partyplan.resolvers.recruits.rules.steps import STEP_BY_CODE, STEPS
 
 from ..enums import by_value
 from ..execution import prefetched
-from ..units.loaders import load_unit
-from ..units.types import Unit
+from ..units.types import Unit, load_unit
+from . import loaders
 
 RecruitErrorCodeEnum = strawberry.enum(
     RecruitErrorCode, name="RecruitErrorCode", description="发展对象记录与程序错误"
@@ -204,14 +204,12 @@ class Recruit(relay.Node):
 
     @strawberry.field(description="所在党支部", metadata=prefetched("branch_unit"))
     def branch(self, info: strawberry.Info) -> Unit | None:
-        # Joined: a plain value, no loader and no await per row (STACK-NOTES: an async field
+        # Joined: a plain value, no loader and no await per row (docs/stack.md: an async field
         # costs twice a plain one). Otherwise the request's unit loader.
         return self.branch_unit if self.branch_unit is not None else load_unit(info, self.branch_id)
 
     @strawberry.field(description="Recorded steps in date order (corrections applied).")
     async def steps(self, info: strawberry.Info) -> list[RecordedStep]:
-        from .loaders import load_steps
-
         return await load_steps(info, self.id)
 
     @strawberry.field(
@@ -223,9 +221,19 @@ class Recruit(relay.Node):
         # (an awaitable, which graphql-core awaits).
         if self.prefetched_findings is not None:
             return self.prefetched_findings
-        from .loaders import load_findings
-
         return load_findings(info, self.id)  # type: ignore[return-value]
+
+
+_STEPS = loaders.steps_by_recruit(RecordedStep.from_row)
+_FINDINGS = loaders.findings_by_recruit(ComplianceFinding.from_row)
+
+
+async def load_steps(info: strawberry.Info, recruit_id: int) -> list[RecordedStep]:
+    return await info.context.loader("recruit_steps", _STEPS).load(recruit_id)
+
+
+async def load_findings(info: strawberry.Info, recruit_id: int) -> list[ComplianceFinding]:
+    return await info.context.loader("recruit_findings", _FINDINGS).load(recruit_id)
 
 
 @strawberry.type
@@ -281,7 +289,9 @@ class TalentFilingPayload:
     errors: list[RecruitError]
 
 
-@strawberry.type(description="批量录入中一行的错误：行号（从 0 起）、字段、原因。")
+@strawberry.type(
+    description="批量录入中一行的错误：行号（从 0 起）、字段（自 input 起的路径，如 rows.3.idNumber）、原因。"
+)
 class ImportRowError:
     index: int
     code: RecruitErrorCodeEnum  # type: ignore[valid-type]

@@ -110,12 +110,12 @@ async def test_bad_rows_are_all_named_and_nothing_is_written(gql, world, owner_e
     )
     named = [(e["index"], e["code"], e["field"]) for e in payload["errors"]]
     assert named == [
-        (1, "INVALID_CODE", "code"),
-        (2, "INVALID_DATES", "fullOn"),
-        (4, "FUTURE_DATE", "joinedOn"),
-        (5, "INVALID_NAME", "name"),
-        (3, "NOT_IN_SCHOOL", "branchId"),
-        (4, "DUPLICATE_CODE", "code"),
+        (1, "INVALID_CODE", "members.1.code"),
+        (2, "INVALID_DATES", "members.2.fullOn"),
+        (4, "FUTURE_DATE", "members.4.joinedOn"),
+        (5, "INVALID_NAME", "members.5.name"),
+        (3, "NOT_IN_SCHOOL", "members.3.branchId"),
+        (4, "DUPLICATE_CODE", "members.4.code"),
     ]
     assert payload["inserted"] == 0
     assert await scalar(owner_engine, "SELECT count(*) FROM members") == before
@@ -212,13 +212,13 @@ async def test_introducers_must_be_full_members_of_the_school_on_the_date(
         assert all("细则第十四条" in e["message"] for e in errors), errors
         return [(e["code"], e["field"]) for e in errors]
 
-    assert await introduce("m-101", "nobody") == [("UNKNOWN_MEMBER", "introducers.1")]
-    assert await introduce("late", "m-101") == [("MEMBER_NOT_FULL", "introducers.0")]
-    assert await introduce("m-101", "gone") == [("MEMBER_NOT_FULL", "introducers.1")]
-    assert await introduce("b-only", "m-102") == [("UNKNOWN_MEMBER", "introducers.0")]
+    assert await introduce("m-101", "nobody") == [("UNKNOWN_MEMBER", "data.introducers.1")]
+    assert await introduce("late", "m-101") == [("MEMBER_NOT_FULL", "data.introducers.0")]
+    assert await introduce("m-101", "gone") == [("MEMBER_NOT_FULL", "data.introducers.1")]
+    assert await introduce("b-only", "m-102") == [("UNKNOWN_MEMBER", "data.introducers.0")]
     assert await introduce("late", "b-only") == [
-        ("MEMBER_NOT_FULL", "introducers.0"),
-        ("UNKNOWN_MEMBER", "introducers.1"),
+        ("MEMBER_NOT_FULL", "data.introducers.0"),
+        ("UNKNOWN_MEMBER", "data.introducers.1"),
     ]
     assert await scalar(owner_engine, "SELECT count(*) FROM recruit_steps") == steps_before
     # A full member of another branch of the same school may introduce.
@@ -240,7 +240,7 @@ async def test_contacts_and_corrections_and_imports_are_checked_too(gql, world) 
         world.tokens["branch_secretary"],
     )
     errors = refused["data"]["recordStep"]["errors"]
-    assert [(e["code"], e["field"]) for e in errors] == [("UNKNOWN_MEMBER", "contacts.0")]
+    assert [(e["code"], e["field"]) for e in errors] == [("UNKNOWN_MEMBER", "data.contacts.0")]
     assert "细则第九条" in errors[0]["message"]
 
     recorded = await step(
@@ -274,7 +274,7 @@ async def test_contacts_and_corrections_and_imports_are_checked_too(gql, world) 
         world.tokens["branch_secretary"],
     )
     assert corrected["data"]["correctStep"]["errors"] == [
-        {"code": "UNKNOWN_MEMBER", "field": "contacts.0"}
+        {"code": "UNKNOWN_MEMBER", "field": "data.contacts.0"}
     ]
 
     walk = [{"step": c.upper(), "on": on.isoformat(), "data": d} for c, on, d, _ in WALK[:9]]
@@ -303,7 +303,7 @@ async def test_contacts_and_corrections_and_imports_are_checked_too(gql, world) 
         world.tokens["school_admin"],
     )
     assert imported_rows["data"]["importRecruits"]["errors"] == [
-        {"index": 0, "code": "UNKNOWN_MEMBER", "field": "steps.8.introducers.1"}
+        {"index": 0, "code": "UNKNOWN_MEMBER", "field": "rows.0.steps.8.data.introducers.1"}
     ]
 
 

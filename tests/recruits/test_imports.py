@@ -53,9 +53,13 @@ async def test_one_bad_row_writes_nothing_and_every_bad_row_is_named(
     payload = result["data"]["importRecruits"]
     assert payload["recruits"] == []
     named = [(e["index"], e["code"], e["field"]) for e in payload["errors"]]
-    assert named[0] == (1, "INVALID_ID_NUMBER", "idNumber")
+    assert named[0] == (1, "INVALID_ID_NUMBER", "rows.1.idNumber")
     assert {n[:2] for n in named[1:-1]} == {(2, "RULE_VIOLATION")}
-    assert all(n[2].startswith("steps.14.") for n in named[1:-1])
-    assert named[-1] == (3, "DUPLICATE_ID_NUMBER", "idNumber")
+    # The quorum and the majority: the 15th past step's votes.
+    assert [n[2] for n in named[1:-1]] == [
+        "rows.2.steps.14.data.present",
+        "rows.2.steps.14.data.in_favour",
+    ]
+    assert named[-1] == (3, "DUPLICATE_ID_NUMBER", "rows.3.idNumber")
     for table in ("recruits", "recruit_steps", "audit_log"):
         assert await scalar(owner_engine, f"SELECT count(*) FROM {table}") == 0

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 
+from support_inputs import unresolved
 from support_recruits import create, step
 
 from partyplan.resolvers.recruits.rules.overlays import (
@@ -39,15 +41,15 @@ async def test_the_commission_sets_the_calendar_everyone_reads_it(gql, world) ->
         "makeupWorkdays": ["2023-10-07", "2023-10-08"],
     }
     for bad, field in (
-        ({"makeupWorkdays": ["2023-10-09"]}, "makeupWorkdays"),  # a Monday
-        ({"holidays": ["2024-01-01"]}, "holidays"),
+        ({"makeupWorkdays": ["2023-10-07", "2023-10-09"]}, "makeupWorkdays.1"),  # a Monday
+        ({"makeupWorkdays": ["2023-10-01"]}, "makeupWorkdays.0"),  # a holiday too
+        ({"holidays": [*national_day, "2024-01-01"]}, "holidays.8"),
     ):
-        refused = await gql(
-            SET_CALENDAR, {"input": {**calendar, **bad}}, world.tokens["commission_admin"]
-        )
-        assert [
-            (e["code"], e["field"]) for e in refused["data"]["setWorkingCalendar"]["errors"]
-        ] == [("INVALID_CALENDAR", field)]
+        sent = {**calendar, **bad}
+        refused = await gql(SET_CALENDAR, {"input": sent}, world.tokens["commission_admin"])
+        errors = refused["data"]["setWorkingCalendar"]["errors"]
+        assert [(e["code"], e["field"]) for e in errors] == [("INVALID_CALENDAR", field)]
+        assert unresolved("setWorkingCalendar", field, sent) is None
 
 
 async def test_a_stored_overlay_governs_later_steps(gql, world) -> None:  # type: ignore[no-untyped-def]
@@ -64,13 +66,25 @@ async def test_a_stored_overlay_governs_later_steps(gql, world) -> None:  # type
         {"c": world.gid("commission"), "o": {**body, "province": "50"}},
         world.tokens["commission_admin"],
     )
-    assert [e["code"] for e in wrong["data"]["setRuleOverlay"]["errors"]] == ["INVALID_OVERLAY"]
+    assert [(e["code"], e["field"]) for e in wrong["data"]["setRuleOverlay"]["errors"]] == [
+        ("INVALID_OVERLAY", "overlay.province")
+    ]
     malformed = await gql(
         SET_OVERLAY,
         {"c": world.gid("commission"), "o": {**body, "format": 9}},
         world.tokens["commission_admin"],
     )
     assert malformed["data"]["setRuleOverlay"]["errors"][0]["code"] == "INVALID_OVERLAY"
+    # A bad value deep in the document: named by its path in the overlay input.
+    deep = copy.deepcopy(body)
+    deep["rules"][0]["check"]["period"]["months"] = -6
+    refused = await gql(
+        SET_OVERLAY, {"c": world.gid("commission"), "o": deep}, world.tokens["commission_admin"]
+    )
+    [error] = refused["data"]["setRuleOverlay"]["errors"]
+    assert error["field"] == "overlay.rules.0.check.period.months"
+    sent = {"commissionId": world.gid("commission"), "overlay": deep}
+    assert unresolved("setRuleOverlay", error["field"], sent) is None
 
     recruit = (await create(gql, world))["recruit"]["id"]  # applied 2022-09-15
     await step(
@@ -121,7 +135,9 @@ async def test_publicity_dates_are_recorded_and_counted(gql, world) -> None:  # 
     short = await step(
         gql, world, recruit, "activist", date(2023, 3, 20), four_days, "branch_secretary"
     )
-    assert [(e["code"], e["field"]) for e in short["errors"]] == [("RULE_VIOLATION", "publicityTo")]
+    assert [(e["code"], e["field"]) for e in short["errors"]] == [
+        ("RULE_VIOLATION", "data.publicity_to")
+    ]
     malformed = await step(
         gql,
         world,
@@ -132,7 +148,7 @@ async def test_publicity_dates_are_recorded_and_counted(gql, world) -> None:  # 
         "branch_secretary",
     )
     assert [(e["code"], e["field"]) for e in malformed["errors"]] == [
-        ("RULE_VIOLATION", "publicityFrom")
+        ("RULE_VIOLATION", "data.publicity_from")
     ]
     five_days = {"publicity_from": "2023-03-06", "publicity_to": "2023-03-10"}
     done = await step(

@@ -119,16 +119,19 @@ def test_the_registry_lists_every_check_type_once() -> None:
 
 
 SAMPLES: dict[type, Check] = {}
+SAMPLE_STEPS: dict[type, tuple[str, ...]] = {}  # where the sample judges: its step's data fit it
 for _rule in (*NATIONAL_2014.rules, *EXAMPLES.rules):
     if isinstance(_rule, Precondition):
         SAMPLES.setdefault(type(_rule.check), _rule.check)
+        SAMPLE_STEPS.setdefault(type(_rule.check), _rule.steps[:1])
 SAMPLES[MaxInterval] = MaxInterval(PROBATION_END, SAMPLES[MaxInterval].period)  # the other anchor
 
 
 @pytest.mark.parametrize("name", CHECK_TYPES)
 def test_every_check_type_round_trips(name: str) -> None:
     check = SAMPLES[CHECK_TYPES[name]]
-    overlay = Overlay("o", "t", "d", SHANXI, rules=(Precondition("r", "1", "a", ("oath",), check),))
+    steps = SAMPLE_STEPS[CHECK_TYPES[name]]
+    overlay = Overlay("o", "t", "d", SHANXI, rules=(Precondition("r", "1", "a", steps, check),))
     assert overlay_to_json(overlay)["rules"][0]["check"]["type"] == name
     assert round_trip(overlay) == overlay
 
@@ -188,6 +191,12 @@ MALFORMED: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("no tier", _set(f"{LIMIT}/tiers", []), LIMIT, "has no tier"),
     ("tier key", _set(f"{LIMIT}/tiers/0/after", 1), f"{LIMIT}/tiers/0/after", "unknown key"),
     ("duplicate id", _set("rules/2/id", EXAMPLE_ACTIVIST_WAIT_6M.id), "rules/2/id", "duplicate"),
+    (
+        "data the step lacks",  # activist records no months: the rule could never be met
+        _set(WAIT, {"type": "int_range", "field": "months", "minimum": 6, "maximum": 12}),
+        "rules/0",
+        "step 'activist' carries no months",
+    ),
     (
         "pair length",
         _set(f"{WAIT}", {"type": "any_minimum", "minimums": [["days", 3, 1]]}),

@@ -325,7 +325,7 @@ def test_malformed_data_is_refused_before_any_other_rule() -> None:
         D(2023, 3, 20),
         {"publicity_from": datetime(2023, 3, 1, 8, 0)},
     ).violations[0]
-    assert (refusal.rule_id, refusal.field) == ("proc.data", "publicityFrom")
+    assert (refusal.rule_id, refusal.field) == ("proc.data", "data.publicity_from")
 
 
 # --- time limits -----------------------------------------------------------------------------
@@ -549,7 +549,7 @@ def test_publicity_dates_as_json_carries_them() -> None:
         refusal = judge(
             history, "activist", D(2023, 10, 11), {**five_days, "publicity_from": bad}, rules=rules
         ).violations[0]
-        assert (refusal.rule_id, refusal.field) == ("proc.data", "publicityFrom"), bad
+        assert (refusal.rule_id, refusal.field) == ("proc.data", "data.publicity_from"), bad
 
 
 def test_next_due_follows_a_local_time_limit() -> None:

@@ -1,8 +1,11 @@
 """The checks of preconditions: one function per check type of ``table.py``, and the indexed
 facts of a recruit's recorded steps that they read. Pure; ``engine.py`` runs them.
 
-Each check yields ``(message, field)`` pairs — nothing when the step passes. A check whose anchor
-step is missing stays silent: the missing step is ``proc.order``'s to report, once.
+Each check yields :class:`Problem` objects — nothing when the step passes. A problem names its
+place in the step as recordStep takes it (``steps.ON``, ``steps.STEP`` or a ``steps.datum``,
+whose key is the field spec's name as the caller sends it) and, where the schema declares one,
+its specific code. A check whose anchor step is missing stays silent: the missing step is
+``proc.order``'s to report, once.
 """
 
 from __future__ import annotations
@@ -10,12 +13,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
+
+from partyplan.resolvers.recruits.errors import RecruitErrorCode
 
 from .calendar import WorkingCalendar
 from .identity import turns_age_on
 from .overlays import RuleSet
 from .steps import (
+    ON,
+    STEP,
     STEP_BY_CODE,
     STEPS,
     FieldKind,
@@ -24,6 +31,7 @@ from .steps import (
     RecruitFacts,
     Stage,
     Step,
+    datum,
     step_named,
 )
 from .table import (
@@ -46,7 +54,7 @@ from .table import (
     VoteCounts,
 )
 
-__all__ = ["Case", "Facts", "anchor_label", "camel", "problems", "step_label"]
+__all__ = ["Case", "Facts", "Problem", "anchor_label", "problems", "step_label"]
 
 _TEXT_LIMIT = 500
 
@@ -126,12 +134,6 @@ def calendar_date(value: Any) -> date | None:
     return None
 
 
-def camel(key: str) -> str:
-    """A step data key as the API names it (``in_favour`` → ``inFavour``)."""
-    head, *rest = key.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
 def _count(data: Mapping[str, Any], key: str, default: int | None = None) -> int | None:
     value = data.get(key, default)
     return value if isinstance(value, int) and not isinstance(value, bool) else default
@@ -139,7 +141,14 @@ def _count(data: Mapping[str, Any], key: str, default: int | None = None) -> int
 
 # --- checks -----------------------------------------------------------------------------------
 
-Problems = Iterator[tuple[str, str | None]]  # (message, camelCase field)
+
+class Problem(NamedTuple):
+    message: str
+    field: str  # steps.ON, steps.STEP or a steps.datum
+    code: RecruitErrorCode = RecruitErrorCode.RULE_VIOLATION
+
+
+Problems = Iterator[Problem]
 
 
 class Case:
@@ -192,31 +201,36 @@ def _data_shape(_: DataShape, case: Case) -> Problems:
     specs = {spec.name: spec for spec in case.step.fields}
     for key in case.data:
         if key not in specs:
-            yield f"{step_label(case.step)} carries no {key!r}", camel(key)
+            yield Problem(f"{step_label(case.step)} carries no {key!r}", datum(key))
     for spec in specs.values():
         value = case.data.get(spec.name)
         if value is None:
             if spec.required:
-                yield f"{spec.label} ({spec.name}) is required", camel(spec.name)
+                yield Problem(f"{spec.label} ({spec.name}) is required", datum(spec.name))
         elif problem := _kind_problem(spec, value):
-            yield f"{spec.label} ({spec.name}) {problem}", camel(spec.name)
+            yield Problem(f"{spec.label} ({spec.name}) {problem}", datum(spec.name))
 
 
 @_check(InOrder)
 def _in_order(_: InOrder, case: Case) -> Problems:
     if (cancelled := case.facts.cancelled_on()) is not None:
-        yield f"the probationary membership was cancelled on {cancelled}: the procedure ended", None
+        ended = f"the probationary membership was cancelled on {cancelled}: the procedure ended"
+        yield Problem(ended, STEP)
         return
     for code in case.step.requires:
         dates = case.facts.dates(code)
         required = step_label(STEP_BY_CODE[code])
         if not dates:
-            yield f"{step_label(case.step)} needs {required} recorded first", None
+            yield Problem(f"{step_label(case.step)} needs {required} recorded first", STEP)
         elif dates[0] > case.on:
-            yield f"{step_label(case.step)} cannot be dated before {required} ({dates[0]})", "on"
+            yield Problem(
+                f"{step_label(case.step)} cannot be dated before {required} ({dates[0]})", ON
+            )
     if case.step.until and (closed := case.facts.dates(case.step.until)):
         until = step_label(STEP_BY_CODE[case.step.until])
-        yield f"{step_label(case.step)} is closed: {until} was recorded on {closed[0]}", None
+        yield Problem(
+            f"{step_label(case.step)} is closed: {until} was recorded on {closed[0]}", STEP
+        )
 
 
 @_check(MaxOccurrences)
@@ -225,17 +239,21 @@ def _max_occurrences(check: MaxOccurrences, case: Case) -> Problems:
     if len(dates) >= check.times:
         on = ", ".join(str(d) for d in dates)
         limit = "once" if check.times == 1 else f"{check.times} times"
-        yield f"{step_label(case.step)} may be recorded {limit} only: already on {on}", None
+        yield Problem(
+            f"{step_label(case.step)} may be recorded {limit} only: already on {on}", STEP
+        )
 
 
 @_check(MinAge)
 def _min_age(check: MinAge, case: Case) -> Problems:
     reached = turns_age_on(case.recruit.birth_date, check.years)
     if case.on < reached:
-        yield (
+        # The date is at fault, not the birth date: that is a fact, checked against the ID number.
+        yield Problem(
             f"an applicant must be at least {check.years} on the date of {step_label(case.step)}: "
             f"{check.years} is reached on {reached}",
-            "on",
+            ON,
+            RecruitErrorCode.UNDERAGE,
         )
 
 
@@ -246,10 +264,10 @@ def _min_interval(check: MinInterval, case: Case) -> Problems:
         return  # a missing prerequisite is proc.order's to report
     earliest = check.period.after(anchor, case.facts.calendar)
     if case.on < earliest:
-        yield (
+        yield Problem(
             f"{step_label(case.step)} needs {check.period} after {anchor_label(check.after)} "
             f"({anchor}): not before {earliest}",
-            "on",
+            ON,
         )
 
 
@@ -260,10 +278,10 @@ def _max_interval(check: MaxInterval, case: Case) -> Problems:
         return
     latest = check.period.after(anchor, case.facts.calendar)
     if case.on > latest:
-        yield (
+        yield Problem(
             f"{anchor_label(check.after)} of {anchor} is valid {check.period}, until {latest}: "
             f"too old for {step_label(case.step)} on {case.on}",
-            "on",
+            ON,
         )
 
 
@@ -274,16 +292,16 @@ def _member_count(check: MemberCount, case: Case) -> Problems:
         return
     distinct = set(members)
     if len(distinct) != len(members):
-        yield f"the same member is named twice in {check.field}", camel(check.field)
+        yield Problem(f"the same member is named twice in {check.field}", datum(check.field))
     if not check.minimum <= len(distinct) <= check.maximum:
         wanted = (
             f"exactly {check.minimum}"
             if check.minimum == check.maximum
             else f"{check.minimum} to {check.maximum}"
         )
-        yield (
+        yield Problem(
             f"{wanted} distinct {check.field} required ({len(distinct)} given)",
-            camel(check.field),
+            datum(check.field),
         )
 
 
@@ -293,9 +311,9 @@ def _any_minimum(check: AnyMinimum, case: Case) -> Problems:
         return
     wanted = " or ".join(f"{minimum} {key}" for key, minimum in check.minimums)
     given = ", ".join(f"{_count(case.data, key) or 0} {key}" for key, _ in check.minimums)
-    yield (
+    yield Problem(
         f"{step_label(case.step)} needs at least {wanted} ({given} recorded)",
-        camel(check.minimums[0][0]),
+        datum(check.minimums[0][0]),
     )
 
 
@@ -313,15 +331,15 @@ def _vote_counts(_: VoteCounts, case: Case) -> Problems:
         return
     entitled, present, in_favour, written = votes
     if present + written > entitled:
-        yield (
+        yield Problem(
             f"{present} present + {written} written opinions exceed the {entitled} entitled",
-            "present",
+            datum("present"),
         )
     if in_favour > present + written:
-        yield (
+        yield Problem(
             f"{in_favour} votes in favour exceed the {present} present "
             f"+ {written} written opinions",
-            "inFavour",
+            datum("in_favour"),
         )
 
 
@@ -331,10 +349,10 @@ def _quorum(check: Quorum, case: Case) -> Problems:
         return
     entitled, present, _, _ = votes
     if not 2 * present > entitled:
-        yield (
+        yield Problem(
             f"no quorum: {present} of {entitled} voting members present; more than half "
             f"({entitled // 2 + 1}) must attend",
-            "present",
+            datum("present"),
         )
 
 
@@ -344,10 +362,10 @@ def _majority(check: Majority, case: Case) -> Problems:
         return
     entitled, _, in_favour, _ = votes
     if not 2 * in_favour > entitled:
-        yield (
+        yield Problem(
             f"not carried: {in_favour} in favour; more than half of the {entitled} members "
             f"entitled to vote ({entitled // 2 + 1}) is needed, not merely of those present",
-            "inFavour",
+            datum("in_favour"),
         )
 
 
@@ -356,11 +374,11 @@ def _recorded_value(check: RecordedValue, case: Case) -> Problems:
     found = case.facts.latest(check.step)
     named = step_label(STEP_BY_CODE[check.step])
     if found is None:
-        yield f"{step_label(case.step)} needs {named} recorded first", None
+        yield Problem(f"{step_label(case.step)} needs {named} recorded first", STEP)
     elif found.data.get(check.field) != check.value:
-        yield (
+        yield Problem(
             f"{named} of {found.on} concluded {found.data.get(check.field)!r}, not {check.value!r}",
-            None,
+            STEP,
         )
 
 
@@ -368,9 +386,9 @@ def _recorded_value(check: RecordedValue, case: Case) -> Problems:
 def _int_range(check: IntRange, case: Case) -> Problems:
     value = _count(case.data, check.field)
     if value is not None and not check.minimum <= value <= check.maximum:
-        yield (
+        yield Problem(
             f"{check.field} must be {check.minimum}–{check.maximum} ({value} given)",
-            camel(check.field),
+            datum(check.field),
         )
 
 
@@ -378,7 +396,9 @@ def _int_range(check: IntRange, case: Case) -> Problems:
 def _not_before_probation_end(_: NotBeforeProbationEnd, case: Case) -> Problems:
     end = case.facts.probation_end()
     if end is not None and case.on < end:
-        yield f"the probation runs until {end}: {step_label(case.step)} cannot come earlier", "on"
+        yield Problem(
+            f"the probation runs until {end}: {step_label(case.step)} cannot come earlier", ON
+        )
 
 
 @_check(Publicity)
@@ -386,20 +406,22 @@ def _publicity(check: Publicity, case: Case) -> Problems:
     first = calendar_date(case.data.get("publicity_from"))
     last = calendar_date(case.data.get("publicity_to"))
     if first is None or last is None:
-        yield (
+        yield Problem(
             f"{step_label(case.step)} needs a publicity (公示) of at least {check.min_working_days} "
-            "working days: give publicityFrom and publicityTo",
-            "publicityFrom",
+            "working days: give publicity_from and publicity_to",
+            datum("publicity_from" if first is None else "publicity_to"),
         )
     elif last < first:
-        yield "the publicity ends before it starts", "publicityTo"
+        yield Problem("the publicity ends before it starts", datum("publicity_to"))
     elif last > case.on:
-        yield f"the publicity must have ended by {case.on} (it ends {last})", "publicityTo"
+        yield Problem(
+            f"the publicity must have ended by {case.on} (it ends {last})", datum("publicity_to")
+        )
     elif (days := case.facts.calendar.working_days_between(first, last)) < check.min_working_days:
-        yield (
+        yield Problem(
             f"the publicity {first} – {last} lasted {days} working days; "
             f"at least {check.min_working_days} are required",
-            "publicityTo",
+            datum("publicity_to"),
         )
 
 

@@ -69,9 +69,9 @@ def evaluate(
     rest = [r for r in preconditions if not isinstance(r.check, DataShape)]
     for group in (shape, rest):
         violations = tuple(
-            RuleViolation(rule.id, rule.version, rule.article, message, field)
+            RuleViolation(rule.id, rule.version, rule.article, p.message, p.field, p.code)
             for rule in group
-            for message, field in problems(rule.check, case)
+            for p in problems(rule.check, case)
         )
         if violations:
             return Evaluation(step_code, on, violations)

@@ -2,7 +2,7 @@
 
 Pure checks and derivations, no I/O. Each check returns the normalised value or raises a
 :class:`RecruitError` naming the camelCase GraphQL input field it is about. These are the checks
-the national 12371 system is known to make (shared/12371-FIELDS.md): the GB 11643-1999 check
+the national 12371 system is known to make (docs/domain.md): the GB 11643-1999 check
 digit, the ID number's agreement with birth date and gender, and the 56 official ethnicity names
 of GB 3304. "Today" is always an argument: the caller passes the date in Asia/Shanghai, a rule
 never reads a clock.
@@ -16,6 +16,7 @@ from datetime import date
 from typing import Literal, NamedTuple, get_args
 
 from partyplan.resolvers.recruits.errors import RecruitError, RecruitErrorCode
+from partyplan.resolvers.text import person_name
 
 from .ethnicities import ETHNICITIES, ETHNICITY_CODES, Ethnicity, check_ethnicity
 
@@ -233,46 +234,9 @@ def check_minimum_age(
 # --- ethnicity (GB 3304-1991) -------------------------------------------------------------------
 
 
-NAME_MAX_LENGTH = 50
-_NAME_SEPARATOR = "·"  # U+00B7, the separator of transliterated names on ID cards
-# Look-alikes that input methods produce instead of U+00B7 (bullet, hyphenation point, katakana
-# and half-width middle dots, dot operators, full stops).
-_NAME_SEPARATOR_LOOKALIKES = str.maketrans(dict.fromkeys("•‧・･∙⋅．.", _NAME_SEPARATOR))
-_SPACES_AROUND_SEPARATOR = re.compile(rf" ?{_NAME_SEPARATOR} ?")
-
-
-def _invalid_name(message: str) -> RecruitError:
-    return RecruitError(RecruitErrorCode.INVALID_NAME, message, "name")
-
-
-def _is_name_character(character: str) -> bool:
-    if character in (_NAME_SEPARATOR, " "):
-        return True
-    category = unicodedata.category(character)
-    # Letters of any script and combining marks (minority scripts); private-use code points
-    # because household registration encodes some rare characters there (造字).
-    return category[0] in "LM" or category == "Co"
-
-
 def check_name(name: str) -> str:
-    """A person's name, normalised: 1–50 characters after whitespace normalisation.
-
-    Whitespace runs collapse to one space and are trimmed; the separator of transliterated
-    minority names (e.g. 阿依古丽·买买提) is normalised to U+00B7 with no spaces around it, and
-    may not lead, trail or repeat. Digits and other punctuation are refused.
-    """
-    value = " ".join(unicodedata.normalize("NFC", name).split())
-    value = value.translate(_NAME_SEPARATOR_LOOKALIKES)
-    value = _SPACES_AROUND_SEPARATOR.sub(_NAME_SEPARATOR, value)
-    if not value:
-        raise _invalid_name("name is required")
-    if len(value) > NAME_MAX_LENGTH:
-        raise _invalid_name(f"name exceeds {NAME_MAX_LENGTH} characters")
-    if not all(_is_name_character(c) for c in value):
-        raise _invalid_name("name may contain only letters, spaces and the separator ·")
-    if value[0] == _NAME_SEPARATOR or value[-1] == _NAME_SEPARATOR or "··" in value:
-        raise _invalid_name("the separator · must stand between two parts of the name")
-    return value
+    """A person's name, normalised (:func:`partyplan.resolvers.text.person_name`)."""
+    return person_name(name, "name", error=RecruitError, code=RecruitErrorCode.INVALID_NAME)
 
 
 # --- phone --------------------------------------------------------------------------------------

@@ -22,9 +22,13 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from partyplan.resolvers.recruits.errors import RecruitErrorCode
+
 __all__ = [
+    "ON",
     "PHASE_NAMES",
     "STAGE_NAMES",
+    "STEP",
     "STEPS",
     "STEP_BY_CODE",
     "Actor",
@@ -40,6 +44,7 @@ __all__ = [
     "Severity",
     "Stage",
     "Step",
+    "datum",
     "step_named",
 ]
 
@@ -107,7 +112,7 @@ class Severity(StrEnum):
 class FieldKind(StrEnum):
     INTEGER = "integer"  # a count, >= 0
     TEXT = "text"
-    DATE = "date"  # a calendar date, never a timestamp (DESIGN.md, "Time and identity")
+    DATE = "date"  # a calendar date, never a timestamp (docs/domain.md, "Time and identity")
     MEMBERS = "members"  # a list of Party member ids (introducers, contacts)
     CHOICE = "choice"
 
@@ -261,16 +266,35 @@ class RecruitFacts:
     birth_date: date
 
 
+#: Where a rule locates a problem: in the step as ``recordStep`` takes it (``RecordStepInput``).
+#: ``resolvers/recruits/locate.py`` maps these places onto the other operations' inputs.
+ON = "on"  # the step's date
+STEP = "step"  # recording this step now at all: out of order, closed, recorded already, after a
+# cancellation, or not allowed by what an earlier step recorded
+
+
+def datum(key: str, *index: int) -> str:
+    """A datum's place: ``data.in_favour``; ``data.introducers.1`` for the second member named.
+    The key is the field spec's name, as the caller sends it in ``data`` (and as it is stored).
+
+    >>> datum("in_favour"), datum("introducers", 1)
+    ('data.in_favour', 'data.introducers.1')
+    """
+    return ".".join(("data", key, *map(str, index)))
+
+
 @dataclass(frozen=True, slots=True)
 class RuleViolation:
-    """A precondition refused the step. ``field`` is the camelCase input field at fault
-    (``"on"`` for the step's date, ``"inFavour"`` for the ``in_favour`` datum), or None."""
+    """A precondition refused the step. ``field`` locates the problem in the step as recordStep
+    takes it: :data:`ON`, :data:`STEP` or a :func:`datum`. ``code`` is the specific error code
+    the schema declares for it (``UNDERAGE``), ``RULE_VIOLATION`` when there is none."""
 
     rule_id: str
     version: str
     article: str
     message: str
-    field: str | None = None
+    field: str = STEP
+    code: RecruitErrorCode = RecruitErrorCode.RULE_VIOLATION
 
 
 @dataclass(frozen=True, slots=True)

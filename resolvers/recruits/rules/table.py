@@ -1,5 +1,5 @@
-"""The rule table: national rules of the procedure as versioned data (DESIGN.md, "The
-recruitment procedure").
+"""The rule table: national rules of the procedure as versioned data (docs/domain.md, "The
+procedure").
 
 Every rule has an id, a version and the article it comes from, and is one of two kinds:
 
@@ -47,6 +47,7 @@ __all__ = [
     "Tier",
     "TimeLimit",
     "VoteCounts",
+    "data_read",
 ]
 
 #: An anchor that is not a step: the end of the probation, derived from the branch meeting
@@ -205,6 +206,29 @@ def _known_anchor(code: str) -> None:
         step_named(code)
 
 
+_VOTE_KEYS = ("entitled", "present", "in_favour", "written_votes")
+
+
+def data_read(check: Check) -> tuple[str, ...]:
+    """The keys of the judged step's data that ``check`` reads (and may name in a refusal)."""
+    match check:
+        case MemberCount(field=key) | IntRange(field=key):
+            return (key,)
+        case AnyMinimum(minimums=minimums):
+            return tuple(key for key, _ in minimums)
+        case VoteCounts() | Quorum() | Majority():
+            return _VOTE_KEYS
+        case Publicity():
+            return ("publicity_from", "publicity_to")
+    return ()
+
+
+def _declared(code: str, keys: tuple[str, ...]) -> None:
+    declared = {spec.name for spec in step_named(code).fields}
+    if missing := [key for key in keys if key not in declared]:
+        raise ValueError(f"step {code!r} carries no {', '.join(missing)}")
+
+
 @dataclass(frozen=True, slots=True)
 class Precondition:
     id: str
@@ -215,13 +239,14 @@ class Precondition:
 
     def __post_init__(self) -> None:
         # Rules are data a commission will edit: a misspelt step must fail when loaded, not
-        # silently never apply.
+        # silently never apply. A check reads only data its steps declare, so whatever datum a
+        # refusal names is a key the caller can send (and a rule no step could meet is refused).
         for code in self.steps:
-            step_named(code)
+            _declared(code, data_read(self.check))
         if isinstance(self.check, MinInterval | MaxInterval):
             _known_anchor(self.check.after)
         if isinstance(self.check, RecordedValue):
-            step_named(self.check.step)
+            _declared(self.check.step, (self.check.field,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,7 +320,7 @@ NATIONAL_2014 = RuleTable(
         Precondition("review.qualified", _V, "细则第十七条", ("branch_meeting",),
                      RecordedValue("political_review", "conclusion", "qualified")),
         # The 细则 demands a written conclusion; its one-year validity is the common reading of
-        # provincial procedures (DESIGN.md), checked where the conclusion is used: at step 15.
+        # provincial procedures (docs/domain.md), checked where the conclusion is used: at step 15.
         Precondition("review.valid_1y", _V, "细则第十七条；各地发展党员规程", ("branch_meeting",),
                      MaxInterval("political_review", Period(months=12))),
         Precondition("meeting.counts", _V, "细则第二十一条", _MEETINGS, VoteCounts()),
@@ -316,7 +341,7 @@ NATIONAL_2014 = RuleTable(
                   (Tier(Period(months=3), _WARN), Tier(Period(months=6), _SERIOUS))),
         # 细则第三十四条 counts 3 months from the branch's conversion resolution, which 第三十二条
         # wants held promptly when the probation ends (及时讨论); the Shanxi 2023 notice
-        # ("预备党员转正审批应在三个月内完成") and DESIGN.md count from that end. The conversion
+        # ("预备党员转正审批应在三个月内完成") and docs/domain.md count from that end. The conversion
         # meeting cannot precede the end (conversion.after_probation), so counting from the end
         # is the stricter reading and also catches a branch that meets late.
         TimeLimit("conversion_approval.within_3m", _V, "细则第三十二条、第三十四条",
