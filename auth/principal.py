@@ -50,6 +50,12 @@ class Principal:
         """Whether the object at ``path`` is inside the caller's scope at all (else NOT_FOUND)."""
         return any(is_within(path, p) for p in self.scope_paths)
 
+    def reaches_along(self, path: str) -> list[str]:
+        """The caller's scope roots on the line of ``path``: inside it or above it. Data held at
+        a commission or a school (a period, a dispatch round) is seen down its tree, so a unit
+        below reaches it; an empty list means NOT_FOUND."""
+        return [p for p in self.scope_paths if is_within(path, p) or is_within(p, path)]
+
     def best_binding(self, permission: Permission, at_path: str) -> Binding | None:
         """The highest-ranked binding granting ``permission`` at ``at_path``."""
         candidates = [b for b in self.bindings_with(permission) if is_within(at_path, b.unit_path)]

@@ -80,10 +80,19 @@ async def users_page(
     return list((await session.execute(stmt.order_by(users.c.id).limit(limit))).all())
 
 
-async def bindings_of_users(session: Session, user_ids: list[int]) -> list[sa.Row]:
+async def bindings_of_users(
+    session: Session, user_ids: list[int], *, scope_paths: list[str], own_user_id: int
+) -> list[sa.Row]:
+    """The users' bindings at units inside ``scope_paths``, and all of ``own_user_id``'s."""
     stmt = (
         sa.select(*BINDING_COLUMNS)
-        .where(role_bindings.c.user_id == sa.any_(sa.literal(user_ids, sa.ARRAY(sa.BigInteger))))
+        .where(
+            role_bindings.c.user_id == sa.any_(sa.literal(user_ids, sa.ARRAY(sa.BigInteger))),
+            sa.or_(
+                descendant_of_any(role_bindings.c.unit_path, scope_paths),
+                role_bindings.c.user_id == own_user_id,
+            ),
+        )
         .order_by(role_bindings.c.id)
     )
     return list((await session.execute(stmt)).all())

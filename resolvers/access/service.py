@@ -28,6 +28,28 @@ async def visible_user(
     return row
 
 
+async def own_account(session: Session) -> sa.Row:
+    """The caller's own account (always visible to itself)."""
+    row = await repository.get_user(session, session.principal.user_id)
+    assert row is not None  # bound from this very row at the start of the request
+    return row
+
+
+async def roles(session: Session) -> list[sa.Row]:
+    """Every role that can be granted, highest rank first (roles are data, readable by all)."""
+    return await repository.all_roles(session)
+
+
+async def bindings_of_users(session: Session, user_ids: list[int]) -> list[sa.Row]:
+    """The role bindings of ``user_ids`` that lie inside the caller's units, and every binding
+    of the caller itself: a user the caller manages may hold roles elsewhere, which stay
+    unseen (row-level security admits the same rows)."""
+    principal = session.principal
+    return await repository.bindings_of_users(
+        session, user_ids, scope_paths=list(principal.scope_paths), own_user_id=principal.user_id
+    )
+
+
 def _user_snapshot(row: sa.Row) -> dict[str, object]:
     return {
         "username": row.username,
@@ -112,10 +134,7 @@ async def visible_binding(
     session: Session, binding_id: int, permission: Permission = Permission.UNIT_READ
 ) -> sa.Row:
     binding = await repository.get_binding(session, binding_id)
-    if binding is None or not session.principal.reaches(binding.unit_path):
-        raise NotFound("role binding not found")
-    session.require(permission, binding.unit_path)
-    return binding
+    return session.reach(binding, "role binding", permission)
 
 
 async def revoke_role(session: Session, *, binding_id: int) -> sa.Row:

@@ -1,28 +1,34 @@
-"""Per-request loader: a user's role bindings, for a page of users in one statement."""
+"""Per-request loader: a user's role bindings, for a page of users in one statement.
+
+It imports no GraphQL type: the types module hands it the converter (``make``), so the types
+import the loader and the loader's cache holds the finished objects.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-import strawberry
 from strawberry.dataloader import DataLoader
 
-from partyplan.resolvers.access import repository
+from partyplan.resolvers.access import service
 
-from .types import RoleBinding
-
-
-def _bindings_loader(context: Any) -> DataLoader[int, list[RoleBinding]]:
-    async def load(user_ids: list[int]) -> list[list[RoleBinding]]:
-        session = await context.session()
-        grouped: dict[int, list[RoleBinding]] = defaultdict(list)
-        for row in await repository.bindings_of_users(session, list(user_ids)):
-            grouped[row.user_id].append(RoleBinding.from_row(row))
-        return [grouped[i] for i in user_ids]
-
-    return DataLoader(load_fn=load)
+T = TypeVar("T")
 
 
-async def load_bindings(info: strawberry.Info, user_id: int) -> list[RoleBinding]:
-    return await info.context.loader("user_bindings", _bindings_loader).load(user_id)
+def bindings_by_user(make: Callable[[Any], T]) -> Callable[[Any], DataLoader[int, list[T]]]:
+    """A loader factory (for ``context.loader``): each user's bindings the caller may see, in
+    binding order, ``make(row)`` of each."""
+
+    def factory(context: Any) -> DataLoader[int, list[T]]:
+        async def load(user_ids: list[int]) -> list[list[T]]:
+            session = await context.session()
+            grouped: dict[int, list[T]] = defaultdict(list)
+            for row in await service.bindings_of_users(session, list(user_ids)):
+                grouped[row.user_id].append(make(row))
+            return [grouped[i] for i in user_ids]
+
+        return DataLoader(load_fn=load)
+
+    return factory

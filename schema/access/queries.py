@@ -4,7 +4,7 @@ import strawberry
 from strawberry import relay
 
 from partyplan.auth.permissions import Permission
-from partyplan.resolvers.access import repository, service
+from partyplan.resolvers.access import service
 
 from ..mutations import decode_id
 from ..pagination import build_connection, decode_cursor, page_limit
@@ -18,7 +18,7 @@ class AccessQueries:
     async def me(self, info: strawberry.Info) -> Me:
         session = await info.context.session()
         principal = session.principal
-        user = await repository.get_user(session, principal.user_id)
+        user = await service.own_account(session)
         return Me(
             user=User.from_row(user),
             client_id=principal.client_id,
@@ -37,7 +37,7 @@ class AccessQueries:
     @strawberry.field(description=described("The roles that can be granted, highest first."))
     async def roles(self, info: strawberry.Info) -> list[Role]:
         session = await info.context.session()
-        return [Role.from_row(r) for r in await repository.all_roles(session)]
+        return [Role.from_row(r) for r in await service.roles(session)]
 
     @strawberry.field(
         description=described(

@@ -8,8 +8,8 @@ from strawberry import relay
 
 from partyplan.resolvers.access.errors import AccountErrorCode
 
-from ..units.loaders import load_unit
-from ..units.types import Unit, UnitKind
+from ..units.types import Unit, UnitKind, load_unit
+from . import loaders
 
 AccountErrorCodeEnum = strawberry.enum(
     AccountErrorCode, name="AccountErrorCode", description="账号与授权操作错误"
@@ -82,9 +82,10 @@ class User(relay.Node):
 
     @strawberry.field(description="Roles the user holds inside the caller's units.")
     async def role_bindings(self, info: strawberry.Info) -> list[RoleBinding]:
-        from .loaders import load_bindings
+        return await info.context.loader("user_bindings", _BINDINGS).load(self.id)
 
-        return await load_bindings(info, self.id)
+
+_BINDINGS = loaders.bindings_by_user(RoleBinding.from_row)
 
 
 @strawberry.type(description="The caller: its account and every role it holds.")

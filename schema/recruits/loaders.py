@@ -1,24 +1,30 @@
-"""Per-request loaders: steps and findings of a page of recruits, one statement each."""
+"""Per-request loaders: steps and findings of a page of recruits, one statement each.
+
+They import no GraphQL type: the types module hands each its converter (``make``), so the
+types import the loaders and a loader's cache holds the finished objects.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
-import strawberry
 from strawberry.dataloader import DataLoader
 
-from partyplan.resolvers.recruits import repository
+from partyplan.resolvers.recruits import reads
 
-from .types import ComplianceFinding, RecordedStep
+T = TypeVar("T")
+Factory = Callable[[Any], DataLoader[int, list[T]]]
 
 
-def _grouped(fetch: Callable[..., Awaitable[list[Any]]], make: Callable[[Any], Any]):  # type: ignore[no-untyped-def]
-    def factory(context: Any) -> DataLoader[int, list[Any]]:
-        async def load(ids: list[int]) -> list[list[Any]]:
+def _grouped(
+    fetch: Callable[[Any, Sequence[int]], Awaitable[list[Any]]], make: Callable[[Any], T]
+) -> Factory[T]:
+    def factory(context: Any) -> DataLoader[int, list[T]]:
+        async def load(ids: list[int]) -> list[list[T]]:
             session = await context.session()
-            grouped: dict[int, list[Any]] = defaultdict(list)
+            grouped: dict[int, list[T]] = defaultdict(list)
             for row in await fetch(session, list(ids)):
                 grouped[row.recruit_id].append(make(row))
             return [grouped[i] for i in ids]
@@ -28,13 +34,11 @@ def _grouped(fetch: Callable[..., Awaitable[list[Any]]], make: Callable[[Any], A
     return factory
 
 
-_steps = _grouped(repository.steps_of_many, RecordedStep.from_row)
-_findings = _grouped(repository.findings_of_many, ComplianceFinding.from_row)
+def steps_by_recruit(make: Callable[[Any], T]) -> Factory[T]:
+    """A loader factory (for ``context.loader``): each recruit's current steps, ``make(row)``."""
+    return _grouped(reads.steps_of, make)
 
 
-async def load_steps(info: strawberry.Info, recruit_id: int) -> list[RecordedStep]:
-    return await info.context.loader("recruit_steps", _steps).load(recruit_id)
-
-
-async def load_findings(info: strawberry.Info, recruit_id: int) -> list[ComplianceFinding]:
-    return await info.context.loader("recruit_findings", _findings).load(recruit_id)
+def findings_by_recruit(make: Callable[[Any], T]) -> Factory[T]:
+    """A loader factory (for ``context.loader``): each recruit's findings, ``make(row)``."""
+    return _grouped(reads.findings_of, make)

@@ -6,7 +6,7 @@ import strawberry
 from strawberry import relay
 
 from partyplan.auth.permissions import Permission
-from partyplan.resolvers.recruits import filings, reads, repository
+from partyplan.resolvers.recruits import filings, reads
 from partyplan.resolvers.recruits.service import visible
 
 from ..mutations import decode_id
@@ -88,7 +88,7 @@ class RecruitQueries:
             # One statement for the page, as the loader would, without an awaited field per row.
             grouped: dict[int, list[ComplianceFinding]] = {e.node.id: [] for e in connection.edges}
             ids = list(grouped)
-            for finding in await repository.findings_of_many(session, ids) if ids else []:
+            for finding in await reads.findings_of(session, ids) if ids else []:
                 grouped[finding.recruit_id].append(ComplianceFinding.from_row(finding))
             for edge in connection.edges:
                 edge.node.prefetched_findings = grouped[edge.node.id]

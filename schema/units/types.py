@@ -12,6 +12,7 @@ from strawberry import relay
 from partyplan.resolvers.units.errors import UnitErrorCode
 
 from ..enums import by_value
+from . import loaders
 
 
 @strawberry.enum(description="党组织类别")
@@ -78,19 +79,23 @@ class Unit(relay.Node):
 
     @strawberry.field(description="上级党组织; null at the root or above the caller's units.")
     async def parent(self, info: strawberry.Info) -> Unit | None:
-        from .loaders import load_unit
-
         return None if self.parent_id is None else await load_unit(info, self.parent_id)
 
     @strawberry.field(description="所属学校; null above schools or outside the caller's units.")
     async def school(self, info: strawberry.Info) -> Unit | None:
-        from .loaders import load_unit
-
         if self.school_id is None:
             return None
         if self.school_id == self.id:
             return self
         return await load_unit(info, self.school_id)
+
+
+_UNITS = loaders.units_by_id(Unit.from_row)
+
+
+async def load_unit(info: strawberry.Info, unit_id: int) -> Unit | None:
+    """The unit if the caller may read it, else None: batched and cached for the request."""
+    return await info.context.loader("unit", _UNITS).load(unit_id)
 
 
 @strawberry.type

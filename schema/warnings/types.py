@@ -14,8 +14,7 @@ from strawberry.scalars import JSON
 from partyplan.resolvers.warnings.errors import WarningErrorCode
 from partyplan.resolvers.warnings.service import RuleView
 
-from ..units.loaders import load_unit
-from ..units.types import Unit
+from ..units.types import Unit, load_unit
 
 WarningErrorCodeEnum = strawberry.enum(
     WarningErrorCode, name="WarningErrorCode", description="预警操作错误"
