@@ -16,7 +16,8 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from joserfc import jwt
 from joserfc.errors import (
@@ -40,7 +41,17 @@ if TYPE_CHECKING:
     from joserfc.jwa import JWSAlgModel
     from joserfc.jwk import GuestProtocol
 
-    from ..server.settings import Settings
+
+class TokenSettings(Protocol):
+    """What the token service reads of the server's settings (``server.settings.Settings``
+    satisfies it); declared here so that ``auth`` never imports the composition root."""
+
+    resolved_key_dir: Path
+    token_issuer: str
+    token_audience: str
+    token_leeway_seconds: int
+    token_max_ttl_seconds: int
+
 
 __all__ = ["ALLOWED_ALGORITHMS", "TokenClaims", "TokenError", "TokenErrorReason", "TokenService"]
 
@@ -144,7 +155,7 @@ class TokenService:
         self._max_ttl = max_ttl_seconds
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> TokenService:
+    def from_settings(cls, settings: TokenSettings) -> TokenService:
         """Build the service from settings, loading (or creating) the key in resolved_key_dir."""
         return cls(
             KeyStore.load_or_create(settings.resolved_key_dir),

@@ -1,5 +1,5 @@
 """Shared metadata and column types. Tables are SQLAlchemy Core tables: rows, not ORM objects,
-flow through the platform (reads are plain selects; see DESIGN.md, "Reads are cheap")."""
+flow through the platform (reads are plain selects; see docs/architecture.md, "Counting")."""
 
 from __future__ import annotations
 

@@ -53,7 +53,7 @@ class Scale:
 SCALES: dict[str, Scale] = {
     # A smoke test's data set: loads in seconds.
     "small": Scale("small", schools=5, units=250, recruits=10_000),
-    # DESIGN.md, "Scale": a province.
+    # docs/domain.md, "Scale": a province.
     "province": Scale("province", schools=150, units=8_000, recruits=300_000),
     # The whole country: one commission per province-level division.
     "nation": Scale(
