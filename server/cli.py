@@ -270,8 +270,8 @@ def cmd_plans(args: argparse.Namespace) -> int:
 
 def cmd_warnings(args: argparse.Namespace) -> int:
     """Run every enabled warning rule of every commission (for a scheduler; idempotent)."""
-    from partyplan.resolvers.recruits.service import today
-    from partyplan.resolvers.warnings.scan import scan
+    from partyplan.resolvers.recruits.service.records import today
+    from partyplan.resolvers.warnings.service.scan import scan
 
     on = date.fromisoformat(args.today) if args.today else today(_settings(args).timezone)
     result = run_as_owner(args, lambda conn: scan(conn, on))

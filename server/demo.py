@@ -21,13 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from partyplan.resolvers.members import service as members_service
 from partyplan.resolvers.plans.rules import Amounts
 from partyplan.resolvers.plans.service import forecasts, periods, quotas
-from partyplan.resolvers.recruits import procedure_admin
-from partyplan.resolvers.recruits import service as recruit_service
 from partyplan.resolvers.recruits.pii import PiiCipher
 from partyplan.resolvers.recruits.rules import identity
 from partyplan.resolvers.recruits.rules.calendar import SAMPLE_CALENDAR_2023
-from partyplan.resolvers.recruits.service import today
-from partyplan.resolvers.warnings.scan import scan
+from partyplan.resolvers.recruits.service import procedure_admin
+from partyplan.resolvers.recruits.service import records as recruit_service
+from partyplan.resolvers.recruits.service.records import today
+from partyplan.resolvers.warnings.service.scan import scan
 from partyplan.tenants.session import Session
 
 from .database import async_url

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from partyplan.resolvers.warnings.scan import ScanResult, scan
+from partyplan.resolvers.warnings.service.scan import ScanResult, scan
 
 
 class Records:

@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from partyplan.resolvers.recruits.pii import PiiCipher
-from partyplan.resolvers.warnings.scan import scan as warning_scan
+from partyplan.resolvers.warnings.service.scan import scan as warning_scan
 from partyplan.server.database import async_url, with_database
 from partyplan.server.embedded import EmbeddedPostgres
 from partyplan.server.platform import EMBEDDED_DATABASE

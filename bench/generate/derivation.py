@@ -1,6 +1,6 @@
 """What the service derives from a recruit's steps, computed with the project's own derivation.
 
-``recruits/service.py`` re-derives after every recorded step with
+``recruits/service/records.py`` re-derives after every recorded step with
 ``resolvers/recruits/rules/derivation.derive`` (the findings of each step judged with the rules
 of its date, the stage and the date it was entered, the next deadline, the milestones).
 :meth:`Deriver.derive` calls that same function; the test compares its output with

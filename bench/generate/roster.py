@@ -8,7 +8,7 @@ Invariants:
   leave, so on any date of the data at least that many may introduce, cultivate and vote;
 * ``joined_on`` ≤ ``full_on`` (one year later: the probation) ≤ ``left_on`` when set; nobody
   is full after ``as_of`` (a member still in probation then has no ``full_on``);
-* :func:`eligible` is the roster check of the service (``recruits/roster.py``): a full member
+* :func:`eligible` is the roster check of the service (``recruits/service/roster.py``): a full member
   of the school on the step's date — joined, full and not yet left.
 """
 

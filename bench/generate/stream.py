@@ -23,7 +23,7 @@ from typing import Any
 
 from partyplan.resolvers.recruits.pii import PiiCipher
 from partyplan.resolvers.recruits.rules.identity import mask_id_number, mask_phone
-from partyplan.resolvers.recruits.service import ID_CONTEXT, PHONE_CONTEXT
+from partyplan.resolvers.recruits.service.records import ID_CONTEXT, PHONE_CONTEXT
 
 from . import load
 from .people import IdNumbers

@@ -4,7 +4,7 @@ import strawberry
 
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.members import service
-from partyplan.resolvers.recruits.service import today
+from partyplan.resolvers.recruits.service.records import today
 
 from ..mutations import decode_id, run_mutation
 from ..permissions import described

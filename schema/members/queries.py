@@ -7,7 +7,7 @@ from strawberry import relay
 
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.members import service
-from partyplan.resolvers.recruits.service import today
+from partyplan.resolvers.recruits.service.records import today
 
 from ..mutations import decode_id
 from ..pagination import build_connection, decode_cursor, page_limit

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from partyplan.resolvers.recruits import reads
+from partyplan.resolvers.recruits.service import reads
 
 T = TypeVar("T")
 Factory = Callable[[Any], DataLoader[int, list[T]]]

@@ -6,13 +6,13 @@ import strawberry
 
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.errors import DomainError
-from partyplan.resolvers.recruits import (
+from partyplan.resolvers.recruits.rules import locate
+from partyplan.resolvers.recruits.service import (
     corrections,
     filings,
     imports,
-    locate,
     reads,
-    service,
+    records,
     transfers,
 )
 
@@ -51,8 +51,8 @@ def _payload(
     )
 
 
-def _person(input: Any) -> service.Person:
-    return service.Person(
+def _person(input: Any) -> records.Person:
+    return records.Person(
         name=input.name,
         gender=input.gender.value,
         ethnicity=input.ethnicity,
@@ -71,7 +71,7 @@ async def _reloaded(info: strawberry.Info, row: Any, errors: list[DomainError]) 
     """The payload with the recruit read back as the caller may see it (PII by permission)."""
     session = await info.context.session()
     if row is not None:
-        row = await service.visible(session, row.id, with_pii=True)
+        row = await records.visible(session, row.id, with_pii=True)
     return _payload(info, session, row, errors)
 
 
@@ -87,7 +87,7 @@ async def _record(
     context = info.context
     row, errors = await run_mutation(
         info,
-        lambda s: service.record_step(
+        lambda s: records.record_step(
             s,
             context.settings.timezone,
             recruit_id=row_id,
@@ -241,7 +241,7 @@ class RecruitMutations:
         context = info.context
         row, errors = await run_mutation(
             info,
-            lambda s: service.create_recruit(
+            lambda s: records.create_recruit(
                 s,
                 context.pii,
                 context.settings.timezone,

@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.errors import DomainError
-from partyplan.resolvers.recruits import procedure_admin
+from partyplan.resolvers.recruits.service import procedure_admin
 
 from ..mutations import decode_id, run_mutation
 from ..permissions import described

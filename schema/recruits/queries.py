@@ -6,8 +6,8 @@ import strawberry
 from strawberry import relay
 
 from partyplan.auth.permissions import Permission
-from partyplan.resolvers.recruits import filings, reads
-from partyplan.resolvers.recruits.service import visible
+from partyplan.resolvers.recruits.service import filings, reads
+from partyplan.resolvers.recruits.service.records import visible
 
 from ..mutations import decode_id
 from ..pagination import build_connection, decode_cursor, page_limit

@@ -6,8 +6,8 @@ import strawberry
 
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.errors import DomainError
-from partyplan.resolvers.warnings import service
-from partyplan.resolvers.warnings.kinds import WarningKind as Kind
+from partyplan.resolvers.warnings.rules.kinds import WarningKind as Kind
+from partyplan.resolvers.warnings.service import manage as service
 
 from ..mutations import decode_id, run_mutation
 from ..permissions import described

@@ -4,7 +4,7 @@ import strawberry
 from strawberry import relay
 
 from partyplan.auth.permissions import Permission
-from partyplan.resolvers.warnings import service
+from partyplan.resolvers.warnings.service import manage as service
 
 from ..mutations import decode_id
 from ..pagination import build_connection, decode_cursor, page_limit

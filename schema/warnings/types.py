@@ -12,7 +12,7 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from partyplan.resolvers.warnings.errors import WarningErrorCode
-from partyplan.resolvers.warnings.service import RuleView
+from partyplan.resolvers.warnings.service.manage import RuleView
 
 from ..units.types import Unit, load_unit
 

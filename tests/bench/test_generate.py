@@ -22,13 +22,13 @@ from partyplan.bench.generate.records import generate_school
 from partyplan.bench.generate.scale import Scale
 from partyplan.bench.generate.tree import build_tree
 from partyplan.resolvers.plans.rules import EFFECTS
-from partyplan.resolvers.recruits import service as recruits
 from partyplan.resolvers.recruits.pii import PiiCipher
-from partyplan.resolvers.recruits.procedure import load_procedure
 from partyplan.resolvers.recruits.rules import identity
 from partyplan.resolvers.recruits.rules.engine import evaluate
 from partyplan.resolvers.recruits.rules.ethnicities import ETHNICITY_CODES
 from partyplan.resolvers.recruits.rules.steps import RecordedStep, RecruitFacts
+from partyplan.resolvers.recruits.service import records as recruits
+from partyplan.resolvers.recruits.service.procedure import load_procedure
 from partyplan.resolvers.reports.snapshot import content_hash
 from partyplan.resolvers.rollups import repository as tallies
 from partyplan.resolvers.units.service import visible as visible_unit

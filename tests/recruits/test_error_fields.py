@@ -63,7 +63,7 @@ from partyplan.resolvers.recruits.rules.table import (
     RuleTable,
     VoteCounts,
 )
-from partyplan.resolvers.recruits.service import violations_error
+from partyplan.resolvers.recruits.service.records import violations_error
 
 CAL = SAMPLE_CALENDAR_2023
 DAY = timedelta(days=1)
@@ -276,9 +276,9 @@ def operations(
         {"recruitId": "UmVjcnVpdDox", **_sent_step(code, on, data)},
         violations_error(violations).errors,
     )
-    from partyplan.resolvers.recruits import locate
-    from partyplan.resolvers.recruits.corrections import check_corrected
-    from partyplan.resolvers.recruits.imports import row_errors
+    from partyplan.resolvers.recruits.rules import locate
+    from partyplan.resolvers.recruits.service.corrections import check_corrected
+    from partyplan.resolvers.recruits.service.imports import row_errors
 
     past = [_sent_step(r.step_code, r.on, dict(r.data)) for r in case.history]
     past = [s for s in past if s["step"] != "APPLICATION"]
@@ -347,7 +347,7 @@ def test_every_rule_error_names_an_input_field_and_a_declared_code(rule: Precond
 
 def _corrected(code: str, on: date | None = None, **data: Any) -> list[str]:
     """The fields a correction of the walk's first ``code`` step is refused on (none: allowed)."""
-    from partyplan.resolvers.recruits.corrections import check_corrected
+    from partyplan.resolvers.recruits.service.corrections import check_corrected
 
     at = next(i for i, r in enumerate(PAST) if r.step_code == code)
     was = PAST[at]
@@ -377,8 +377,8 @@ def test_a_correction_is_refused_on_what_it_changed() -> None:
 
 def test_every_identity_error_names_a_field_of_the_person() -> None:
     """The identity rules' errors, as createRecruit and an import row name them."""
-    from partyplan.resolvers.recruits.imports import row_errors
     from partyplan.resolvers.recruits.rules import identity
+    from partyplan.resolvers.recruits.service.imports import row_errors
 
     good = PERSON["idNumber"]
     breaches = [

@@ -25,7 +25,7 @@ from support import codes, gid, id_number, scalar
 
 from partyplan.auth.keys import KeyStore
 from partyplan.auth.tokens import TokenService
-from partyplan.resolvers.warnings.scan import scan
+from partyplan.resolvers.warnings.service.scan import scan
 from partyplan.schema.schema import Mutation, Query
 
 W = Any  # the conftest World

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from support import id_number
 
-from partyplan.resolvers.warnings.scan import scan
+from partyplan.resolvers.warnings.service.scan import scan
 
 TENANT_TABLES = {
     "units": "school_id",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from partyplan.resolvers.warnings.plan_rules import quarter_ends
+from partyplan.resolvers.warnings.service.plan_checks import quarter_ends
 
 
 def test_a_calendar_year_has_four_quarter_ends() -> None:

@@ -267,7 +267,7 @@ class RecruitFacts:
 
 
 #: Where a rule locates a problem: in the step as ``recordStep`` takes it (``RecordStepInput``).
-#: ``resolvers/recruits/locate.py`` maps these places onto the other operations' inputs.
+#: ``resolvers/recruits/rules/locate.py`` maps these places onto the other operations' inputs.
 ON = "on"  # the step's date
 STEP = "step"  # recording this step now at all: out of order, closed, recorded already, after a
 # cancellation, or not allowed by what an earlier step recorded

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..requirements import ITEMS, STAGE_MILESTONES, STAGE_ORDER
+from ..rules.requirements import ITEMS, STAGE_MILESTONES, STAGE_ORDER
 
 
 async def _rows(conn: AsyncConnection, sql: str, **params: Any) -> list[sa.Row]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from .detection import Candidate, Detection, ScanContext, percent
-from .repository import figures
+from ..repository import figures
+from ..rules.detection import Candidate, Detection, ScanContext, percent
 
 
 def quarter_ends(starts: date, ends: date) -> list[date]:

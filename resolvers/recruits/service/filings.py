@@ -15,9 +15,9 @@ from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.scope import Subtree
 from partyplan.tenants.session import Session
 
-from . import repository
-from .errors import RecruitError, RecruitErrorCode
-from .service import visible
+from .. import repository
+from ..errors import RecruitError, RecruitErrorCode
+from .records import visible
 
 
 def _text(value: str | None, field: str, limit: int, *, required: bool) -> str | None:

@@ -13,11 +13,11 @@ from partyplan.resolvers.plans.service.common import period_for
 from partyplan.resolvers.units.service import listing_scope
 from partyplan.tenants.session import Session
 
-from . import repository
-from .errors import RecruitError
-from .pii import PiiCipher
-from .rules import identity
-from .service import ID_CONTEXT, PHONE_CONTEXT
+from .. import repository
+from ..errors import RecruitError
+from ..pii import PiiCipher
+from ..rules import identity
+from .records import ID_CONTEXT, PHONE_CONTEXT
 
 
 def shown_pii(session: Session, cipher: PiiCipher, row: Any) -> tuple[str, str | None]:

@@ -17,9 +17,9 @@ from partyplan.resolvers.units.service import listing_scope
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
-from .errors import WarningError, WarningErrorCode
-from .kinds import WarningKind, check_params
-from .repository import stored
+from ..errors import WarningError, WarningErrorCode
+from ..repository import stored
+from ..rules.kinds import WarningKind, check_params
 
 
 async def page(

@@ -8,17 +8,17 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from partyplan.auth.permissions import Permission
-from partyplan.models import rule_overlays
 from partyplan.resolvers.audit import repository as audit
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
-from .errors import RecruitError, RecruitErrorCode
+from .. import repository
+from ..errors import RecruitError, RecruitErrorCode
+from ..rules.overlays import BUILTIN_OVERLAYS
+from ..rules.serialization import OverlayFormatError, overlay_from_json, overlay_to_json
 from .procedure import commission_of, load_calendar, set_calendar_year, stored_overlays
-from .rules.overlays import BUILTIN_OVERLAYS
 
 
 async def _commission(session: Session, commission_id: int) -> sa.Row:
@@ -95,7 +95,6 @@ async def calendar_year_for(session: Session, *, unit_id: int, year: int) -> dic
 
 
 async def set_rule_overlay(session: Session, *, commission_id: int, body: dict[str, Any]) -> Any:
-    from .rules.serialization import OverlayFormatError, overlay_from_json, overlay_to_json
 
     commission = await _commission(session, commission_id)
     try:
@@ -112,23 +111,7 @@ async def set_rule_overlay(session: Session, *, commission_id: int, body: dict[s
             "overlay.province",
         )
     stored = overlay_to_json(overlay)
-    stmt = pg_insert(rule_overlays).values(
-        commission_id=commission.id,
-        commission_path=commission.path,
-        overlay_id=overlay.id,
-        body=stored,
-        updated_by=session.principal.user_id,
-    )
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["commission_id", "overlay_id"],
-            set_={
-                "body": stmt.excluded.body,
-                "updated_by": stmt.excluded.updated_by,
-                "updated_at": sa.func.now(),
-            },
-        )
-    )
+    await repository.store_overlay(session, commission, overlay.id, stored)
     await audit.append(
         session,
         operation="setRuleOverlay",

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from .errors import WarningError, WarningErrorCode
+from ..errors import WarningError, WarningErrorCode
 
 STAGE_MILESTONES: Mapping[str, str] = MappingProxyType(
     {

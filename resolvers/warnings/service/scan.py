@@ -17,21 +17,21 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import plan_rules, recruit_rules
-from .detection import Detection, ScanContext
-from .kinds import WarningKind, check_params
-from .repository import figures, stored
+from ..repository import figures, stored
+from ..rules.detection import Detection, ScanContext
+from ..rules.kinds import WarningKind, check_params
+from . import plan_checks, recruit_checks
 
 Rule = Callable[[ScanContext, dict[str, Any]], Awaitable[Detection]]
 RULES: dict[WarningKind, Rule] = {
-    WarningKind.SLOW_PROGRESS: plan_rules.slow_progress,
-    WarningKind.OVER_PLAN: plan_rules.over_plan,
-    WarningKind.RUSHED: plan_rules.rushed,
-    WarningKind.LONG_TERM_NONE: recruit_rules.long_term_none,
-    WarningKind.LARGE_SWING: plan_rules.large_swing,
-    WarningKind.OVERDUE_STEP: recruit_rules.overdue_step,
-    WarningKind.MISSING_DATA: recruit_rules.missing_data,
-    WarningKind.REPORT_OVERDUE: plan_rules.report_overdue,
+    WarningKind.SLOW_PROGRESS: plan_checks.slow_progress,
+    WarningKind.OVER_PLAN: plan_checks.over_plan,
+    WarningKind.RUSHED: plan_checks.rushed,
+    WarningKind.LONG_TERM_NONE: recruit_checks.long_term_none,
+    WarningKind.LARGE_SWING: plan_checks.large_swing,
+    WarningKind.OVERDUE_STEP: recruit_checks.overdue_step,
+    WarningKind.MISSING_DATA: recruit_checks.missing_data,
+    WarningKind.REPORT_OVERDUE: plan_checks.report_overdue,
 }
 
 

@@ -9,11 +9,12 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from partyplan.models import calendar_days, rule_overlays
 from partyplan.tenants.session import Session
 
-from .rules.calendar import WorkingCalendar
-from .rules.overlays import BUILTIN_OVERLAYS, Overlay, RuleSet, resolve_rules
+from .. import repository
+from ..rules.calendar import WorkingCalendar
+from ..rules.overlays import BUILTIN_OVERLAYS, Overlay, RuleSet, resolve_rules
+from ..rules.serialization import overlay_from_json
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,7 @@ def commission_of(unit: sa.Row) -> int:
 
 
 async def load_calendar(session: Session, commission_id: int) -> WorkingCalendar:
-    stmt = sa.select(calendar_days.c.day, calendar_days.c.kind).where(
-        calendar_days.c.commission_id == commission_id
-    )
-    rows = (await session.execute(stmt)).all()
+    rows = await repository.calendar_days_of(session, commission_id)
     return WorkingCalendar(
         holidays=frozenset(r.day for r in rows if r.kind == "holiday"),
         makeup_workdays=frozenset(r.day for r in rows if r.kind == "workday"),
@@ -44,10 +42,8 @@ async def load_calendar(session: Session, commission_id: int) -> WorkingCalendar
 
 
 async def stored_overlays(session: Session, commission_id: int) -> tuple[Overlay, ...]:
-    from .rules.serialization import overlay_from_json
-
-    stmt = sa.select(rule_overlays.c.body).where(rule_overlays.c.commission_id == commission_id)
-    return tuple(overlay_from_json(r.body) for r in (await session.execute(stmt)).all())
+    bodies = await repository.overlay_bodies(session, commission_id)
+    return tuple(overlay_from_json(body) for body in bodies)
 
 
 async def load_procedure(session: Session, branch: sa.Row) -> Procedure:
@@ -66,16 +62,5 @@ async def load_procedure(session: Session, branch: sa.Row) -> Procedure:
 async def set_calendar_year(
     session: Session, commission: sa.Row, year: int, holidays: list[date], workdays: list[date]
 ) -> None:
-    await session.execute(
-        sa.delete(calendar_days).where(
-            calendar_days.c.commission_id == commission.id,
-            calendar_days.c.day.between(date(year, 1, 1), date(year, 12, 31)),
-        )
-    )
-    rows = [
-        {"commission_id": commission.id, "commission_path": commission.path, "day": d, "kind": kind}
-        for kind, days in (("holiday", holidays), ("workday", workdays))
-        for d in days
-    ]
-    if rows:
-        await session.execute(sa.insert(calendar_days), rows)
+    days = [("holiday", d) for d in holidays] + [("workday", d) for d in workdays]
+    await repository.replace_calendar_year(session, commission, year, days)

@@ -16,21 +16,22 @@ from partyplan.resolvers.text import clean_text
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
-from . import locate, repository
-from .errors import RecruitError, RecruitErrorCode
+from .. import repository
+from ..errors import RecruitError, RecruitErrorCode
+from ..rules import locate
+from ..rules.calendar import WorkingCalendar
+from ..rules.engine import evaluate
+from ..rules.overlays import RuleSet
+from ..rules.steps import RecordedStep, RecruitFacts
 from .procedure import load_procedure
-from .roster import check_named_members
-from .rules.calendar import WorkingCalendar
-from .rules.engine import evaluate
-from .rules.overlays import RuleSet
-from .rules.steps import RecordedStep, RecruitFacts
-from .service import (
+from .records import (
     derive,
     required_permission,
     today,
     violations_error,
     visible,
 )
+from .roster import check_named_members
 
 
 async def correct_step(

@@ -16,9 +16,9 @@ from partyplan.resolvers.text import clean_text
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
-from . import repository
-from .errors import RecruitError, RecruitErrorCode
-from .service import RECRUIT_UNIT_KINDS, visible
+from .. import repository
+from ..errors import RecruitError, RecruitErrorCode
+from .records import RECRUIT_UNIT_KINDS, visible
 
 
 async def transfer_recruit(

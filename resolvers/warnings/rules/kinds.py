@@ -12,7 +12,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from .errors import WarningError, WarningErrorCode
+from ..errors import WarningError, WarningErrorCode
 from .requirements import DEFAULT_REQUIREMENTS, check_requirements
 
 

@@ -26,15 +26,15 @@ from partyplan.resolvers.text import clean_text
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
-from . import locate, repository
-from .errors import RecruitError, RecruitErrorCode
-from .locate import StepFields
-from .pii import PiiCipher
+from .. import repository
+from ..errors import RecruitError, RecruitErrorCode
+from ..pii import PiiCipher
+from ..rules import derivation, identity, locate
+from ..rules.engine import evaluate
+from ..rules.locate import StepFields
+from ..rules.steps import ON, STEP, STEP_BY_CODE, Actor, RecordedStep, RecruitFacts
 from .procedure import Procedure, load_procedure
 from .roster import check_named_members
-from .rules import derivation, identity
-from .rules.engine import evaluate
-from .rules.steps import ON, STEP, STEP_BY_CODE, Actor, RecordedStep, RecruitFacts
 
 ID_CONTEXT, PHONE_CONTEXT = "recruit.id_number", "recruit.phone"
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)

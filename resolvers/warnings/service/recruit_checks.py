@@ -10,8 +10,8 @@ from typing import Any
 
 from partyplan.resolvers.recruits.rules.steps import STEP_BY_CODE
 
-from .detection import Candidate, Detection, ScanContext
-from .repository import records
+from ..repository import records
+from ..rules.detection import Candidate, Detection, ScanContext
 
 
 def _step_name(code: str) -> str:

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from partyplan.resolvers.errors import DomainError, ValidationErrors
 from partyplan.tenants.session import Session
 
-from .errors import RecruitErrorCode, RowError
-from .pii import PiiCipher
-from .service import Person, create_recruit, record_step
+from ..errors import RecruitErrorCode, RowError
+from ..pii import PiiCipher
+from .records import Person, create_recruit, record_step
 
 MAX_ROWS = 500
 

@@ -17,9 +17,9 @@ from partyplan.resolvers.errors import ValidationErrors
 from partyplan.resolvers.members import repository as roster
 from partyplan.tenants.session import Session
 
-from .errors import RecruitError, RecruitErrorCode
-from .locate import StepFields, as_recorded
-from .rules.steps import STEP_BY_CODE, FieldKind, datum
+from ..errors import RecruitError, RecruitErrorCode
+from ..rules.locate import StepFields, as_recorded
+from ..rules.steps import STEP_BY_CODE, FieldKind, datum
 
 
 def named_members(step_code: str, data: Mapping[str, Any]) -> dict[str, list[str]]:

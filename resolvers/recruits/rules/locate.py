@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from .rules.steps import ON, STEP
+from .steps import ON, STEP
 
 __all__ = [
     "CANCELLATION",

@@ -1,0 +1,5 @@
+"""Operations of the recruits domain, one module per topic: ``records`` (create a recruit,
+record a step, derive what the steps imply), ``corrections``, ``transfers``, ``imports``,
+``filings`` (high-level talents), ``roster`` (who may introduce), ``procedure`` and
+``procedure_admin`` (the rule table and calendar in force), ``reads``. Each checks the caller,
+applies the rules, writes and audits, in the request's transaction; none commits."""
