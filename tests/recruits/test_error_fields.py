@@ -25,8 +25,8 @@ from support_recruits import WALK
 
 from partyplan.resolvers.errors import DomainError, ValidationErrors
 from partyplan.resolvers.recruits.rules.calendar import SAMPLE_CALENDAR_2023
-from partyplan.resolvers.recruits.rules.checks import Facts
 from partyplan.resolvers.recruits.rules.engine import evaluate
+from partyplan.resolvers.recruits.rules.facts import Facts
 from partyplan.resolvers.recruits.rules.overlays import (
     EXAMPLE_ACTIVIST_WAIT_6M,
     EXAMPLE_PUBLICITY_5WD,

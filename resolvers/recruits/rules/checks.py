@@ -1,5 +1,5 @@
-"""The checks of preconditions: one function per check type of ``table.py``, and the indexed
-facts of a recruit's recorded steps that they read. Pure; ``engine.py`` runs them.
+"""The checks of preconditions: one function per check type of ``table.py``, over the indexed
+facts of a recruit's recorded steps (``facts.py``). Pure; ``engine.py`` runs them.
 
 Each check yields :class:`Problem` objects — nothing when the step passes. A problem names its
 place in the step as recordStep takes it (``steps.ON``, ``steps.STEP`` or a ``steps.datum``,
@@ -10,32 +10,25 @@ its specific code. A check whose anchor step is missing stays silent: the missin
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date
 from typing import Any, NamedTuple
 
 from partyplan.resolvers.recruits.errors import RecruitErrorCode
 
-from .calendar import WorkingCalendar
+from .facts import Facts, anchor_label, calendar_date, step_label
 from .identity import turns_age_on
-from .overlays import RuleSet
 from .steps import (
     ON,
     STEP,
     STEP_BY_CODE,
-    STEPS,
     FieldKind,
     FieldSpec,
-    RecordedStep,
     RecruitFacts,
-    Stage,
     Step,
     datum,
-    step_named,
 )
 from .table import (
-    PROBATION_END,
     AnyMinimum,
     Check,
     DataShape,
@@ -54,84 +47,9 @@ from .table import (
     VoteCounts,
 )
 
-__all__ = ["Case", "Facts", "Problem", "anchor_label", "problems", "step_label"]
+__all__ = ["Case", "Problem", "problems"]
 
 _TEXT_LIMIT = 500
-
-
-class Facts:
-    """The recorded steps, indexed, with the derivations every check needs."""
-
-    def __init__(
-        self, history: Sequence[RecordedStep], rules: RuleSet, calendar: WorkingCalendar
-    ) -> None:
-        self.rules, self.calendar = rules, calendar
-        self.by_code: dict[str, list[RecordedStep]] = {}
-        for recorded in sorted(history, key=lambda r: r.on):
-            step_named(recorded.step_code)  # an unknown code in stored history is a bug
-            self.by_code.setdefault(recorded.step_code, []).append(recorded)
-
-    def dates(self, code: str) -> list[date]:
-        return [r.on for r in self.by_code.get(code, ())]
-
-    def latest(self, code: str) -> RecordedStep | None:
-        found = self.by_code.get(code)
-        return found[-1] if found else None
-
-    def cancelled_on(self) -> date | None:
-        for step in STEPS:
-            if step.enters is Stage.CANCELLED and (found := self.latest(step.code)):
-                return found.on
-        return None
-
-    def probation_end(self) -> date | None:
-        meeting = self.latest("branch_meeting")
-        if meeting is None:
-            return None
-        extended = sum(
-            months
-            for r in self.by_code.get("probation_extension", ())
-            if isinstance(months := r.data.get("months"), int)
-        )
-        probation = self.rules.probation
-        # One addition from the meeting (not meeting + 12, then + extension): clamping to a
-        # month's end must not compound.
-        term = dataclasses.replace(probation, months=probation.months + extended)
-        return term.after(meeting.on, self.calendar)
-
-    def anchor(self, code: str) -> date | None:
-        if code == PROBATION_END:
-            return self.probation_end()
-        found = self.latest(code)
-        return found.on if found else None
-
-
-def anchor_label(code: str) -> str:
-    return "the end of the probation" if code == PROBATION_END else step_label(STEP_BY_CODE[code])
-
-
-def step_label(step: Step) -> str:
-    return f"{step.name} (step {step.number})" if step.number else step.name
-
-
-def calendar_date(value: Any) -> date | None:
-    """A DATE field's value: a date, or its ISO text ``YYYY-MM-DD``, which is how JSON carries
-    it (step data arrives as GraphQL JSON and is stored as JSONB); None for anything else. A
-    timestamp is refused: its date depends on its time zone, and procedure dates are plain.
-
-    >>> calendar_date("2023-09-28"), calendar_date("20230928"), calendar_date("2023-02-30")
-    (datetime.date(2023, 9, 28), None, None)
-    """
-    if isinstance(value, datetime):
-        return None
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
 
 
 def _count(data: Mapping[str, Any], key: str, default: int | None = None) -> int | None:

@@ -23,7 +23,8 @@ from datetime import date
 from typing import Any
 
 from .calendar import WorkingCalendar
-from .checks import Case, Facts, anchor_label, problems, step_label
+from .checks import Case, problems
+from .facts import Facts, anchor_label, step_label
 from .overlays import RuleSet
 from .steps import (
     STEP_BY_CODE,
