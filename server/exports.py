@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
@@ -30,15 +31,19 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404}
 
 
+_ROW_ID = re.compile(r"[1-9][0-9]{0,17}")  # a positive bigint; ASCII digits only
+
+
 def row_id(raw: str, type_name: str) -> int:
-    """A row id from the URL: the number, or the API's global ID of ``type_name``."""
-    if raw.isdigit():
+    """A row id from the URL: the number, or the API's global ID of ``type_name``. Anything
+    else (other digits than ASCII, a number past bigint, garbage) is NOT_FOUND, never a 500."""
+    if _ROW_ID.fullmatch(raw):
         return int(raw)
     try:
         kind, _, value = base64.b64decode(raw, validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
+    except (binascii.Error, UnicodeDecodeError, ValueError):
         raise NotFound("no such object") from None
-    if kind != type_name or not value.isdigit():
+    if kind != type_name or not _ROW_ID.fullmatch(value):
         raise NotFound("no such object")
     return int(value)
 

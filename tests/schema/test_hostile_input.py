@@ -98,3 +98,27 @@ def _check_errors(response: httpx.Response) -> None:
     assert uncoded == [], uncoded
     for error in errors:
         assert error["extensions"]["code"] != "INTERNAL_SERVER_ERROR", error
+
+
+WORKBOOK_PATHS = [
+    "/reports/99999999999999999999999.xlsx",
+    "/reports/9223372036854775808.xlsx",
+    "/reports/%C2%B2.xlsx",  # a superscript two: str.isdigit() says yes, int() says no
+    "/reports/%D9%A1%D9%A2.xlsx",  # Arabic-Indic digits
+    "/reports/0.xlsx",
+    "/reports/-1.xlsx",
+    "/reports/%00.xlsx",
+    "/reports/%ED%A0%80.xlsx",  # an encoded lone surrogate
+    "/reports/RXhlY3V0aW9uUmVwb3J0Ojk5OTk5OTk5OTk5OTk5OTk5OTk5OQ==.xlsx",
+    "/reports/periods/99999999999999999999999/province.xlsx",
+    "/reports/periods/UGxhblBlcmlvZDrCsg==/province.xlsx",
+]
+
+
+@pytest.mark.parametrize("path", WORKBOOK_PATHS)
+async def test_workbook_ids_that_are_no_ids_are_not_found(
+    path: str, client: httpx.AsyncClient, world: Any
+) -> None:
+    token = world.tokens["commission_admin"]
+    response = await client.get(path, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 404, (path, response.status_code, response.text)
