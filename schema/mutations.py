@@ -6,6 +6,7 @@ later fields still run (to report their own errors) before the request ends."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -43,11 +44,20 @@ async def run_mutation(
     return result, []
 
 
+_ROW_ID = re.compile(r"[1-9][0-9]{0,17}")
+
+
+def row_id_of(global_id: relay.GlobalID) -> int | None:
+    """The row id a global ID carries: a positive bigint in ASCII digits, else None. ``int()``
+    alone would take ``" 12"``, ``"1_2"`` or a number past bigint, which the database refuses
+    with an error of its own."""
+    node_id = global_id.node_id
+    return int(node_id) if _ROW_ID.fullmatch(node_id) else None
+
+
 def decode_id(global_id: relay.GlobalID, expected_type: str, field: str) -> int:
     """The row id of a global ID of ``expected_type``; any other ID is NOT_FOUND."""
-    if global_id.type_name != expected_type:
+    row_id = row_id_of(global_id)
+    if global_id.type_name != expected_type or row_id is None:
         raise NotFound(f"{field}: no {expected_type} with this id")
-    try:
-        return int(global_id.node_id)
-    except ValueError as error:
-        raise NotFound(f"{field}: no {expected_type} with this id") from error
+    return row_id

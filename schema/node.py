@@ -16,6 +16,7 @@ from partyplan.auth.permissions import Permission
 
 from .access.queries import resolve_binding_node, resolve_user_node
 from .members.queries import resolve_member_node
+from .mutations import row_id_of
 from .permissions import described
 from .plans.queries import resolve_movement_node, resolve_period_node, resolve_round_node
 from .recruits.queries import resolve_filing_node, resolve_recruit_node
@@ -42,11 +43,8 @@ NODE_RESOLVERS: dict[str, NodeResolver] = {
 
 async def resolve_global_id(info: strawberry.Info, global_id: relay.GlobalID) -> tuple[Any, str]:
     resolver = NODE_RESOLVERS.get(global_id.type_name)
-    try:
-        row_id = int(global_id.node_id)
-    except ValueError:
-        resolver = None
-    if resolver is None:
+    row_id = row_id_of(global_id)
+    if resolver is None or row_id is None:
         # Still authenticate first: an anonymous caller learns nothing about ids.
         await info.context.session()
         raise NotFound("no object with this id")

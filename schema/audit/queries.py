@@ -6,6 +6,7 @@ from strawberry import relay
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import service
 
+from ..mutations import decode_id
 from ..node import resolve_global_id
 from ..pagination import build_connection, decode_cursor, page_limit
 from ..permissions import described
@@ -36,7 +37,7 @@ class AuditQueries:
         rows = await service.trail(
             session,
             object_type=object_id.type_name,
-            object_id=int(object_id.node_id),
+            object_id=decode_id(object_id, object_id.type_name, "objectId"),
             object_path=path,
             before_id=before_id,
             limit=limit + 1,

@@ -6,7 +6,7 @@ from partyplan.auth.permissions import Permission
 from partyplan.resolvers.members import service
 from partyplan.resolvers.recruits.service.records import today
 
-from ..mutations import decode_id, run_mutation
+from ..mutations import decode_id, row_id_of, run_mutation
 from ..permissions import described
 from .types import ImportMembersInput, ImportMembersPayload, MemberRowError, MemberSource
 
@@ -60,9 +60,5 @@ class MemberMutations:
 
 
 def _unit_id(global_id: strawberry.relay.GlobalID) -> int:
-    if global_id.type_name != "Unit":
-        return 0
-    try:
-        return int(global_id.node_id)
-    except ValueError:
-        return 0
+    row_id = row_id_of(global_id)
+    return row_id if global_id.type_name == "Unit" and row_id is not None else 0

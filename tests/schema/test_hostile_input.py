@@ -34,6 +34,24 @@ DOCUMENTS: list[tuple[str, Any]] = [
     ("ID variable that is no global id", {"query": UNIT, "variables": {"id": "!!not-an-id"}}),
     ("ID of base64 garbage", {"query": UNIT, "variables": {"id": "VW5pdDp4eXo="}}),
     ("ID with NUL", {"query": UNIT, "variables": {"id": "Unit:\u00001"}}),
+    (
+        "ID past bigint",
+        {"query": UNIT, "variables": {"id": "VW5pdDo5OTk5OTk5OTk5OTk5OTk5OTk5OQ=="}},
+    ),
+    ("ID of spaced digits", {"query": UNIT, "variables": {"id": "VW5pdDogMTI="}}),
+    (
+        "parent ID past bigint",
+        {
+            "query": CREATE_UNIT,
+            "variables": {
+                "input": {
+                    "parentId": "VW5pdDo5OTk5OTk5OTk5OTk5OTk5OTk5OQ==",
+                    "kind": "BRANCH",
+                    "name": "x",
+                }
+            },
+        },
+    ),
     ("huge integer", {"query": UNITS, "variables": {"first": 10**40}}),
     ("negative page size", {"query": UNITS, "variables": {"first": -1}}),
     ("huge integer literal", {"query": "{ units(first: 99999999999999999999) { totalCount } }"}),
