@@ -44,13 +44,13 @@ async def run_mutation(
     return result, []
 
 
-_ROW_ID = re.compile(r"[1-9][0-9]{0,17}")
+_ROW_ID = re.compile(r"[0-9]{1,18}")
 
 
 def row_id_of(global_id: relay.GlobalID) -> int | None:
-    """The row id a global ID carries: a positive bigint in ASCII digits, else None. ``int()``
-    alone would take ``" 12"``, ``"1_2"`` or a number past bigint, which the database refuses
-    with an error of its own."""
+    """The row id a global ID carries: at most 18 ASCII digits (within bigint), else None.
+    ``int()`` alone would take ``" 12"``, ``"1_2"`` or a number past bigint, which the database
+    refuses with an error of its own."""
     node_id = global_id.node_id
     return int(node_id) if _ROW_ID.fullmatch(node_id) else None
 

@@ -31,12 +31,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404}
 
 
-_ROW_ID = re.compile(r"[1-9][0-9]{0,17}")  # a positive bigint; ASCII digits only
+_ROW_ID = re.compile(r"[0-9]{1,18}")  # within bigint; ASCII digits only
 
 
 def row_id(raw: str, type_name: str) -> int:
     """A row id from the URL: the number, or the API's global ID of ``type_name``. Anything
-    else (other digits than ASCII, a number past bigint, garbage) is NOT_FOUND, never a 500."""
+    else (digits other than ASCII ones, a number past bigint, garbage) is NOT_FOUND, never a
+    500."""
     if _ROW_ID.fullmatch(raw):
         return int(raw)
     try:
