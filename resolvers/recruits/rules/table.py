@@ -15,14 +15,17 @@ new :class:`RuleTable` with its own version, not an edit of this one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from types import MappingProxyType
 
 from .calendar import WorkingCalendar, add_months
 from .steps import STEPS, Severity, step_named
 
 __all__ = [
     "ALL_STEPS",
+    "CITATION_SOURCES",
     "NATIONAL_2014",
     "PROBATION_END",
     "AnyMinimum",
@@ -289,9 +292,40 @@ class RuleTable:
             raise ValueError(f"duplicate rule ids in table {self.version}")
 
 
+# --- where the 2014 citations were checked ---------------------------------------------------
+
+#: The copies of the 2014 text each corrected citation was checked against, two independent ones
+#: an article. Only the articles whose citation changed are listed. Steps 16–21 and ``approval.within_3m`` keep their citations (23, 24, 27, 28, 29):
+#: no two copies printing those article numbers were found, so they are unsettled, not checked.
+CITATION_SOURCES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        # Political review (step 10, review.qualified, review.valid_1y): numbered in both copies.
+        "细则第十六条": (
+            "http://p719.cn/22357718.html",
+            "https://m.taodocs.com/p-675933586.html",
+        ),
+        # Short training (step 11, training.minimum): numbered in the first copy; in the second,
+        # the same text stands between article 16 and the 第四章 heading before 18.
+        "细则第十七条": (
+            "https://m.taodocs.com/p-675933586.html",
+            "https://www.topnews9.com/jxzs/202208/660131.html",
+        ),
+        # Archiving (step 25): numbered after 33–36 in the first copy; the same rule, unnumbered,
+        # in a county's copy.
+        "细则第三十七条": (
+            "http://uianet.net/dictionary/b468676.html",
+            "https://gxj.xxz.gov.cn/jgdj_160/201912/t20191216_1385523.html",
+        ),
+    }
+)
+
+
 # --- the national table ---------------------------------------------------------------------
 
 _V = "2014.1"
+# A rule whose citation was corrected against the text (CITATION_SOURCES): a new version of the
+# rule, so that a finding or refusal recorded before says which reading it was made under.
+_V2 = "2014.2"
 _MEETINGS = ("branch_meeting", "conversion_meeting")
 _WARN, _SERIOUS = Severity.WARNING, Severity.SERIOUS
 _ONCE = tuple(
@@ -315,13 +349,13 @@ NATIONAL_2014 = RuleTable(
                      MinInterval("activist", Period(months=12))),
         Precondition("introducers.two", _V, "细则第十四条", ("introducers",),
                      MemberCount("introducers", 2, 2)),
-        Precondition("training.minimum", _V, "细则第十八条", ("training",),
+        Precondition("training.minimum", _V2, "细则第十七条", ("training",),
                      AnyMinimum((("days", 3), ("hours", 24)))),
-        Precondition("review.qualified", _V, "细则第十七条", ("branch_meeting",),
+        Precondition("review.qualified", _V2, "细则第十六条", ("branch_meeting",),
                      RecordedValue("political_review", "conclusion", "qualified")),
         # The 细则 demands a written conclusion; its one-year validity is the common reading of
         # provincial procedures (docs/domain.md), checked where the conclusion is used: at step 15.
-        Precondition("review.valid_1y", _V, "细则第十七条；各地发展党员规程", ("branch_meeting",),
+        Precondition("review.valid_1y", _V2, "细则第十六条；各地发展党员规程", ("branch_meeting",),
                      MaxInterval("political_review", Period(months=12))),
         Precondition("meeting.counts", _V, "细则第二十一条", _MEETINGS, VoteCounts()),
         Precondition("meeting.quorum", _V, "细则第二十条", _MEETINGS, Quorum()),
