@@ -1,7 +1,7 @@
 """SQLAlchemy tables, one module per domain; no business logic."""
 
 from .audit import audit_chain_heads, audit_log
-from .auth import role_bindings, roles, users
+from .auth import role_bindings, roles, sign_in_sources, user_credentials, users
 from .base import metadata
 from .members import members
 from .plans import (
@@ -44,12 +44,14 @@ __all__ = [
     "role_bindings",
     "roles",
     "rule_overlays",
+    "sign_in_sources",
     "structural_targets",
     "talent_filings",
     "unit_month_tallies",
     "unit_quotas",
     "unit_tallies",
     "units",
+    "user_credentials",
     "users",
     "warning_rules",
     "warnings",

@@ -49,3 +49,30 @@ role_bindings = sa.Table(
     sa.UniqueConstraint("user_id", "role", "unit_id"),
     sa.Index("ix_role_bindings_unit_path_gist", "unit_path", postgresql_using="gist"),
 )
+
+# One Argon2id hash per account (migration 0011). The service role reads and writes it only
+# within its scope; signing in goes through SECURITY DEFINER functions (resolvers/access).
+user_credentials = sa.Table(
+    "user_credentials",
+    metadata,
+    sa.Column("user_id", sa.BigInteger, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    # An initial or reset password: it must be changed at the next sign-in.
+    sa.Column("must_change", sa.Boolean, nullable=False),
+    sa.Column("set_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("failures", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("last_failure_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+)
+
+# Failed sign-ins per source address; no right of the service role (definer functions only).
+sign_in_sources = sa.Table(
+    "sign_in_sources",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("address", sa.Text, nullable=False),
+    sa.Column("failures", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("last_failure_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+    sa.UniqueConstraint("address"),
+)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from datetime import datetime, timedelta
 
-from partyplan.models import role_bindings, roles, units, users
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from partyplan.models import role_bindings, roles, units, user_credentials, users
 from partyplan.tenants.scope import descendant_of, descendant_of_any
 from partyplan.tenants.session import Session
 
@@ -139,3 +143,66 @@ async def units_by_id(session: Session, ids: list[int]) -> dict[int, sa.Row]:
         units.c.id == sa.any_(sa.literal(ids, sa.ARRAY(sa.BigInteger)))
     )
     return {row.id: row for row in (await session.execute(stmt)).all()}
+
+
+async def user_roles(session: Session, user_id: int) -> list[sa.Row]:
+    """Every role the user holds, wherever (``app_user_roles``: its home must be in scope)."""
+    stmt = sa.text("SELECT * FROM app_user_roles(:user)")
+    return list((await session.execute(stmt, {"user": user_id})).all())
+
+
+async def update_user(session: Session, user_id: int, values: dict[str, object]) -> sa.Row:
+    stmt = sa.update(users).where(users.c.id == user_id).values(**values).returning(*USER_COLUMNS)
+    return (await session.execute(stmt)).one()
+
+
+async def set_password(
+    session: Session, user_id: int, password_hash: str, *, must_change: bool
+) -> None:
+    """Store a new password; it clears the account's failures and lock."""
+    values = {
+        "password_hash": password_hash,
+        "must_change": must_change,
+        "set_at": sa.func.now(),
+        "failures": 0,
+        "last_failure_at": None,
+        "locked_until": None,
+    }
+    stmt = pg_insert(user_credentials).values(user_id=user_id, **values)
+    stmt = stmt.on_conflict_do_update(index_elements=[user_credentials.c.user_id], set_=values)
+    await session.execute(stmt)
+
+
+# --- signing in: no principal is bound yet, so only the SECURITY DEFINER functions (0011) ------
+
+Executor = AsyncConnection | Session
+
+
+async def sign_in_state(conn: Executor, username: str, address: str) -> sa.Row:
+    stmt = sa.text("SELECT * FROM app_sign_in_state(:username, :address)")
+    return (await conn.execute(stmt, {"username": username, "address": address})).one()
+
+
+async def sign_in_failed(
+    conn: Executor, user_id: int | None, address: str, now: datetime, reset_after: timedelta
+) -> sa.Row:
+    stmt = sa.text("SELECT * FROM app_sign_in_failed(:user, :address, :now, :reset)")
+    params = {"user": user_id, "address": address, "now": now, "reset": reset_after}
+    return (await conn.execute(stmt, params)).one()
+
+
+async def sign_in_succeeded(conn: Executor, user_id: int) -> None:
+    await conn.execute(sa.text("SELECT app_sign_in_succeeded(:user)"), {"user": user_id})
+
+
+async def lock_account(conn: Executor, user_id: int, until: datetime, failures: int) -> None:
+    stmt = sa.text("SELECT app_lock_account(:user, :until, :failures)")
+    await conn.execute(stmt, {"user": user_id, "until": until, "failures": failures})
+
+
+async def lock_address(
+    conn: Executor, address: str, until: datetime, failures: int, user_id: int | None
+) -> None:
+    stmt = sa.text("SELECT app_lock_address(:address, :until, :failures, :user)")
+    params = {"address": address, "until": until, "failures": failures, "user": user_id}
+    await conn.execute(stmt, params)

@@ -1,8 +1,19 @@
-"""Accounts and role grants. Every grant and revoke is audited."""
+"""Accounts, their passwords and role grants. Every change is audited, and so is every lockout.
+
+Creating an account sets no password: ``reset_password`` by an administrator of an enclosing
+unit sets the initial one, which must be changed at the next sign-in.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import functools
+from dataclasses import dataclass
+from datetime import datetime
+
 import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 
 from partyplan.auth.errors import NotFound
@@ -184,3 +195,169 @@ async def users_page(
     return await repository.users_page(
         session, read_paths=read_paths, under_path=under_path, after_id=after_id, limit=limit
     )
+
+
+async def _managed_user(session: Session, user_id: int, field: str = "userId") -> sa.Row:
+    """A user the caller manages: in scope (else NOT_FOUND), ``user.manage`` at its home unit
+    (else FORBIDDEN), and outranked by the caller at every role it holds, wherever."""
+    row = await repository.get_user(session, user_id)
+    if row is None or not session.principal.reaches(row.home_path):
+        raise NotFound(f"user {field} not found")
+    session.require(Permission.USER_MANAGE, row.home_path)
+    roles = await repository.user_roles(session, row.id)
+    rules.check_outranks(
+        session.principal, ((r.rank, frozenset(r.permissions), r.unit_path) for r in roles)
+    )
+    return row
+
+
+async def _audit_user(session: Session, operation: str, before: sa.Row, after: sa.Row) -> None:
+    await audit.append(
+        session,
+        operation=operation,
+        object_type="User",
+        object_id=after.id,
+        unit_id=after.home_unit_id,
+        school_id=after.school_id,
+        before=_user_snapshot(before),
+        after=_user_snapshot(after),
+    )
+
+
+async def update_user(
+    session: Session, *, user_id: int, display_name: str | None, home_unit_id: int | None
+) -> sa.Row:
+    """A new display name and/or home unit (one the caller manages, active). The username stays:
+    it is what the account signs in with and what the audit trail names."""
+    user = await _managed_user(session, user_id)
+    values: dict[str, object] = {}
+    if display_name is not None:
+        values["display_name"] = rules.clean_display_name(display_name)
+    if home_unit_id is not None:
+        unit = await visible_unit(session, home_unit_id, Permission.USER_MANAGE, "homeUnitId")
+        if not unit.active:
+            raise AccountError(AccountErrorCode.INACTIVE_UNIT, "the unit is inactive", "homeUnitId")
+        values |= {"home_unit_id": unit.id, "home_path": unit.path, "school_id": unit.school_id}
+    if not values:
+        raise AccountError(
+            AccountErrorCode.NOTHING_TO_UPDATE, "give a display name or a home unit", "userId"
+        )
+    row = await repository.update_user(session, user.id, values)
+    await _audit_user(session, "updateUser", user, row)
+    return row
+
+
+async def deactivate_user(session: Session, *, user_id: int) -> sa.Row:
+    """The account can no longer act: its tokens are refused from the next request on
+    (``tenants/binding.py`` binds only active users). Its role bindings stay, for the record."""
+    if user_id == session.principal.user_id:
+        raise AccountError(AccountErrorCode.SELF_DEACTIVATE, "ask another administrator", "userId")
+    user = await _managed_user(session, user_id)
+    if not user.active:
+        raise AccountError(AccountErrorCode.ALREADY_INACTIVE, "already inactive", "userId")
+    row = await repository.update_user(session, user.id, {"active": False})
+    await _audit_user(session, "deactivateUser", user, row)
+    return row
+
+
+_HASHER = PasswordHasher()  # argon2-cffi's defaults: Argon2id, RFC 9106's low-memory profile
+
+
+async def _hash(password: str) -> str:
+    # Argon2 takes tens of milliseconds of CPU: off the event loop.
+    return await asyncio.to_thread(_HASHER.hash, password)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against for an unknown account, so that it costs what a known one does."""
+    return _HASHER.hash("no account has this password: it is never stored")
+
+
+def _matches(password_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def reset_password(session: Session, *, user_id: int, password: str) -> sa.Row:
+    """An administrator of a unit enclosing the user's home unit sets a new initial password:
+    it must be changed at the next sign-in, and it lifts a lockout. Never one's own (that is a
+    change, which proves the current password). The audit entry records the reset, not the
+    password."""
+    if user_id == session.principal.user_id:
+        raise AccountError(
+            AccountErrorCode.SELF_RESET, "change your own password instead", "userId"
+        )
+    user = await _managed_user(session, user_id)
+    rules.check_password(password, user.username, "password")
+    await repository.set_password(session, user.id, await _hash(password), must_change=True)
+    await audit.append(
+        session,
+        operation="resetPassword",
+        object_type="User",
+        object_id=user.id,
+        unit_id=user.home_unit_id,
+        school_id=user.school_id,
+        before=None,
+        after={"must_change": True},
+    )
+    return user
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    user_id: int
+    must_change_password: bool
+
+
+def _sign_in_failed() -> AccountError:
+    return AccountError(
+        AccountErrorCode.SIGN_IN_FAILED,
+        "wrong username or password, or too many attempts: wait a while and try again",
+        "password",
+    )
+
+
+async def verify_password(
+    conn: repository.Executor, username: str, password: str, source_address: str, now: datetime
+) -> SignedIn:
+    """Check a sign-in; raise SIGN_IN_FAILED, the one answer for an unknown, inactive, locked
+    or password-less account and a wrong password, each after one Argon2 verification (of a
+    dummy hash when there is no usable one), so neither answer nor time tells whether the
+    account exists.
+
+    A failure counts against the account and the source address and may lock them
+    (``rules.lock_for``, audited). An attempt while either is locked is refused uncounted.
+    The caller runs this in a transaction of its own and commits it whatever the outcome:
+    the counts are the point of a failure.
+    """
+    state = await repository.sign_in_state(conn, username.strip().lower(), source_address)
+    locked = any(
+        until is not None and until > now
+        for until in (state.locked_until, state.address_locked_until)
+    )
+    usable = bool(state.active) and state.password_hash is not None
+    hashed = state.password_hash if usable else await asyncio.to_thread(_dummy_hash)
+    matches = await asyncio.to_thread(_matches, hashed, password)
+    if matches and usable and not locked:
+        await repository.sign_in_succeeded(conn, state.user_id)
+        return SignedIn(state.user_id, state.must_change)
+    if not locked:
+        await _count_failure(conn, state.user_id, source_address, now)
+    raise _sign_in_failed()
+
+
+async def _count_failure(
+    conn: repository.Executor, user_id: int | None, address: str, now: datetime
+) -> None:
+    counts = await repository.sign_in_failed(conn, user_id, address, now, rules.RESET_AFTER)
+    if counts.user_failures is not None:
+        lock = rules.lock_for(counts.user_failures, rules.ACCOUNT_THRESHOLD)
+        if lock is not None:
+            assert user_id is not None  # a count exists only for an account's credential
+            await repository.lock_account(conn, user_id, now + lock, counts.user_failures)
+    lock = rules.lock_for(counts.address_failures, rules.ADDRESS_THRESHOLD)
+    if lock is not None:
+        await repository.lock_address(conn, address, now + lock, counts.address_failures, user_id)

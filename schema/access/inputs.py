@@ -21,3 +21,26 @@ class GrantRoleInput:
 @strawberry.input
 class RevokeRoleInput:
     role_binding_id: relay.GlobalID
+
+
+@strawberry.input(description="Give at least one of the fields to change.")
+class UpdateUserInput:
+    user_id: relay.GlobalID
+    display_name: str | None = None
+    home_unit_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="A unit the caller manages; the account moves there."
+    )
+
+
+@strawberry.input
+class DeactivateUserInput:
+    user_id: relay.GlobalID
+
+
+@strawberry.input
+class ResetPasswordInput:
+    user_id: relay.GlobalID
+    password: str = strawberry.field(
+        description="The new initial password (12–128 characters, not the username); the user "
+        "must change it at the next sign-in."
+    )

@@ -10,12 +10,23 @@ from partyplan.resolvers.errors import DomainError
 
 from ..mutations import decode_id, run_mutation
 from ..permissions import described
-from .inputs import CreateUserInput, GrantRoleInput, RevokeRoleInput
+from .inputs import (
+    CreateUserInput,
+    DeactivateUserInput,
+    GrantRoleInput,
+    ResetPasswordInput,
+    RevokeRoleInput,
+    UpdateUserInput,
+)
 from .types import AccountError, RoleBinding, RoleBindingPayload, User, UserPayload
 
 
 def _errors(errors: list[DomainError]) -> list[AccountError]:
     return [AccountError(code=e.code, field=e.field, message=e.message) for e in errors]
+
+
+def _user_payload(row: Any, errors: list[DomainError]) -> UserPayload:
+    return UserPayload(user=None if row is None else User.from_row(row), errors=_errors(errors))
 
 
 def _binding_payload(row: Any, errors: list[DomainError]) -> RoleBindingPayload:
@@ -38,7 +49,7 @@ class AccessMutations:
                 s, home_unit_id=unit_id, username=input.username, display_name=input.display_name
             ),
         )
-        return UserPayload(user=None if row is None else User.from_row(row), errors=_errors(errors))
+        return _user_payload(row, errors)
 
     @strawberry.mutation(
         description=described(
@@ -71,3 +82,59 @@ class AccessMutations:
             info, lambda s: service.revoke_role(s, binding_id=binding_id)
         )
         return _binding_payload(row, errors)
+
+    @strawberry.mutation(
+        description=described(
+            "Change an account's display name and/or home unit. The caller must outrank the "
+            "account at every role it holds.",
+            Permission.USER_MANAGE,
+            where="at the account's home unit (and at a new one)",
+        )
+    )
+    async def update_user(self, info: strawberry.Info, input: UpdateUserInput) -> UserPayload:
+        user_id = decode_id(input.user_id, "User", "userId")
+        unit_id = (
+            None
+            if input.home_unit_id is None
+            else decode_id(input.home_unit_id, "Unit", "homeUnitId")
+        )
+        row, errors = await run_mutation(
+            info,
+            lambda s: service.update_user(
+                s, user_id=user_id, display_name=input.display_name, home_unit_id=unit_id
+            ),
+        )
+        return _user_payload(row, errors)
+
+    @strawberry.mutation(
+        description=described(
+            "Deactivate an account (not one's own): its tokens stop working at the next request. "
+            "The caller must outrank the account at every role it holds.",
+            Permission.USER_MANAGE,
+            where="at the account's home unit",
+        )
+    )
+    async def deactivate_user(
+        self, info: strawberry.Info, input: DeactivateUserInput
+    ) -> UserPayload:
+        user_id = decode_id(input.user_id, "User", "userId")
+        row, errors = await run_mutation(
+            info, lambda s: service.deactivate_user(s, user_id=user_id)
+        )
+        return _user_payload(row, errors)
+
+    @strawberry.mutation(
+        description=described(
+            "Set a new initial password for an account (not one's own), to be changed at its "
+            "next sign-in; it lifts a lockout. The caller must outrank the account at every "
+            "role it holds.",
+            Permission.USER_MANAGE,
+            where="at a unit enclosing the account's home unit",
+        )
+    )
+    async def reset_password(self, info: strawberry.Info, input: ResetPasswordInput) -> UserPayload:
+        user_id = decode_id(input.user_id, "User", "userId")
+        row, errors = await run_mutation(
+            info, lambda s: service.reset_password(s, user_id=user_id, password=input.password)
+        )
+        return _user_payload(row, errors)

@@ -153,6 +153,29 @@ CASES: dict[str, Case] = {
         ("viewer", "FORBIDDEN"),
         "other_school_admin",
     ),
+    "updateUser": Case(
+        'mutation($u: ID!) { updateUser(input: {userId: $u, displayName: "改名"})'
+        " { user { id } errors { code } } }",
+        lambda w, c: {"u": w.uid("nobody")},
+        "school_admin",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
+    "deactivateUser": Case(
+        "mutation($u: ID!) { deactivateUser(input: {userId: $u}) { user { id } errors { code } } }",
+        lambda w, c: {"u": w.uid("nobody")},
+        "school_admin",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
+    "resetPassword": Case(
+        'mutation($u: ID!) { resetPassword(input: {userId: $u, password: "a long new password"})'
+        " { user { id } errors { code } } }",
+        lambda w, c: {"u": w.uid("nobody")},
+        "school_admin",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
     # Plans. Periods belong to a commission, not a school: the "other" caller for them is
     # another commission; a school's figures are NOT_FOUND for another school.
     "planPeriods": Case(
