@@ -16,30 +16,13 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from partyplan.models.rollups import PERIOD_FIGURES
+
 from .servers import KINDS, Kind
 
-# The columns of a Q1 row: a school and the figures of its roll-up line (migration 0004's
-# PERIOD_FIGURES, in order, after the plan).
-Q1_FIELDS = (
-    "school_id",
-    "plan",
-    "admitted",
-    "admitted_exempt",
-    "women",
-    "ethnic_minority",
-    "youth_35",
-    "college_educated",
-    "students",
-    "staff",
-    "high_knowledge",
-    "professional_technical",
-    "applicants",
-    "activists",
-    "development_targets",
-    "probationary",
-    "converted",
-    "open_findings",
-)
+# The columns of a Q1 row: a school and the figures of its roll-up line (the tallies' figures,
+# in order, after the plan).
+Q1_FIELDS = ("school_id", "plan", *PERIOD_FIGURES)
 # The columns of a Q3 row: a recruit of the page, its unit (branch), stage and open findings.
 Q3_FIELDS = ("recruit_id", "unit_name", "stage", "open_findings")
 
