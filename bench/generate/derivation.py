@@ -8,8 +8,9 @@ of its date, the stage and the date it was entered, the next deadline, the miles
 
 Two things make it fast enough for millions of steps without changing what it computes:
 
-* rule sets are cached per province and per span of dates between the overlays' effective
-  dates (``resolve_rules`` depends on the date only through which overlays are in force);
+* rule sets are cached per province and per span of dates between the effective dates of the
+  overlays and of the national versions (``resolve_rules`` depends on the date only through
+  which of them are in force);
 * nothing is read from a database: the procedure (calendar, overlays) is passed in;
 * a step that no time limit of its rules governs is not evaluated unless ``validate``
   (the derivation's ``timed_only``: its evaluation can only yield findings through a time
@@ -26,6 +27,7 @@ from datetime import date
 
 from partyplan.resolvers.recruits.rules import derivation
 from partyplan.resolvers.recruits.rules.calendar import WorkingCalendar
+from partyplan.resolvers.recruits.rules.national import NATIONAL_TABLES, NationalTables
 from partyplan.resolvers.recruits.rules.overlays import (
     BUILTIN_OVERLAYS,
     Overlay,
@@ -36,21 +38,34 @@ from partyplan.resolvers.recruits.rules.steps import Evaluation, RecordedStep, R
 
 
 class RuleSets:
-    """``resolve_rules(province, school, overlays=…, as_of=on)``, cached by the overlays in
-    force on ``on`` (their effective dates cut time into spans with one rule set each)."""
+    """``resolve_rules(province, school, overlays=…, as_of=on)``, cached by the overlays and
+    national version in force on ``on`` (their effective dates cut time into spans with one rule
+    set each)."""
 
     def __init__(
-        self, province: str, school: str | None, overlays: tuple[Overlay, ...] = BUILTIN_OVERLAYS
+        self,
+        province: str,
+        school: str | None,
+        overlays: tuple[Overlay, ...] = BUILTIN_OVERLAYS,
+        national: NationalTables = NATIONAL_TABLES,
     ) -> None:
         self.province, self.school, self.overlays = province, school, overlays
-        self._cuts = sorted({o.effective_from for o in overlays if o.effective_from is not None})
+        self.national = national
+        dated = {o.effective_from for o in overlays if o.effective_from is not None}
+        self._cuts = sorted(dated | set(national.cuts))
         self.sets: dict[int, RuleSet] = {}
         self.versions: dict[int, str] = {}  # RuleSet.version joins strings on every read
 
     def span(self, day: date) -> int:
         span = bisect.bisect_right(self._cuts, day)
         if span not in self.sets:
-            rules = resolve_rules(self.province, self.school, overlays=self.overlays, as_of=day)
+            rules = resolve_rules(
+                self.province,
+                self.school,
+                overlays=self.overlays,
+                national=self.national,
+                as_of=day,
+            )
             self.sets[span], self.versions[span] = rules, rules.version
         return span
 

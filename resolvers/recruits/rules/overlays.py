@@ -4,8 +4,11 @@
 An :class:`Overlay` is data — a document (e.g. 晋教工委组〔2023〕23号), the province or school it
 binds, the date it takes effect, and rules. A rule whose id is already in force replaces it in
 place (a stricter or local reading, with its own version and article); a new id is added after
-the national rules. Resolution order: the base table, then the province's overlays, then the
-school's, each by effective date — so a school can refine what its province decided.
+the national rules. Resolution order: the national table in force on the step's date
+(``national.py``), then the province's overlays, then the school's, each by effective date — so
+a school can refine what its province decided. Overlays name rule ids, so they carry over to a
+new national version; one naming a rule the table in force lacks is reported
+(:attr:`RuleSet.unmatched`).
 
 Province keys are GB/T 2260 province codes ("14" 山西, "50" 重庆), the codes the ID-number check
 (``identity.py``) already uses: unambiguous where pinyin is not (山西 / 陕西). School keys are
@@ -19,9 +22,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
+from .national import NATIONAL_TABLES, NationalTables
 from .steps import Severity
 from .table import (
-    NATIONAL_2014,
     MinInterval,
     Period,
     Precondition,
@@ -75,12 +78,18 @@ class RuleSet:
 
     base: RuleTable
     overlays: tuple[Overlay, ...] = ()
+    #: The rule ids of every national version (``resolve_rules`` passes its registry's).
+    national_ids: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
     # Derived at construction (not compared: they follow from base and overlays).
     rules: tuple[Rule, ...] = field(init=False, repr=False, compare=False)
     _by_step: Mapping[str, tuple[Precondition, ...]] = field(init=False, repr=False, compare=False)
     _limits_by_step: Mapping[str, tuple[TimeLimit, ...]] = field(
         init=False, repr=False, compare=False
     )
+    #: (overlay id, rule id) of each overlay rule naming a national rule of another version
+    #: that ``base`` lacks: it was meant to replace a rule that is not in force. It is kept, as
+    #: an added rule (the local document stays in force until revised), and reported here.
+    unmatched: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         merged: dict[str, Rule] = {r.id: r for r in self.base.rules}
@@ -96,7 +105,15 @@ class RuleSet:
                     by_step.setdefault(code, []).append(rule)
             else:
                 limits.setdefault(rule.step, []).append(rule)
+        base_ids = {r.id for r in self.base.rules}
+        unmatched = tuple(
+            (overlay.id, rule.id)
+            for overlay in self.overlays
+            for rule in overlay.rules
+            if rule.id in self.national_ids and rule.id not in base_ids
+        )
         object.__setattr__(self, "rules", rules)
+        object.__setattr__(self, "unmatched", unmatched)
         object.__setattr__(
             self, "_by_step", MappingProxyType({k: tuple(v) for k, v in by_step.items()})
         )
@@ -127,15 +144,17 @@ def resolve_rules(
     school: str | None = None,
     *,
     overlays: Iterable[Overlay] | None = None,
-    base: RuleTable = NATIONAL_2014,
+    national: NationalTables = NATIONAL_TABLES,
     as_of: date | None = None,
 ) -> RuleSet:
-    """The rules in force for a school of a province: ``base``, then the province's overlays,
-    then the school's, each group by effective date (then id, for a stable order).
+    """The rules in force for a school of a province: the national table in force, then the
+    province's overlays, then the school's, each group by effective date (then id, for a stable
+    order).
 
     ``overlays`` defaults to :data:`BUILTIN_OVERLAYS`; the service passes the commission's
-    stored overlays instead. With ``as_of``, overlays taking effect later are left out (a step
-    is judged by the rules of its date).
+    stored overlays instead. With ``as_of`` (a step is judged by the rules of its date) the
+    national table is the one in force that day, and overlays taking effect later are left out;
+    without it, the latest national table and every overlay.
     """
     pool = BUILTIN_OVERLAYS if overlays is None else tuple(overlays)
     chosen = [
@@ -146,7 +165,7 @@ def resolve_rules(
         and (as_of is None or o.effective_from is None or o.effective_from <= as_of)
     ]
     chosen.sort(key=lambda o: (o.school is not None, o.effective_from or date.min, o.id))
-    return RuleSet(base, tuple(chosen))
+    return RuleSet(national.in_force(as_of), tuple(chosen), national.rule_ids)
 
 
 # --- built-in overlays (from the seeds) -----------------------------------------------------

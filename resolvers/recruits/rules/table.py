@@ -10,7 +10,8 @@ Every rule has an id, a version and the article it comes from, and is one of two
 Checks are small frozen dataclasses with parameters (``MinInterval("activist", 12 months)``), so
 a province or school adds or overrides rules by data (``overlays.py``) without new code; the
 engine (``engine.py``) knows how to evaluate each check type. A later revision of the 细则 is a
-new :class:`RuleTable` with its own version, not an edit of this one.
+new :class:`RuleTable` with its own version, not an edit of this one, registered with the date
+it takes effect in ``national.py`` (which says how).
 """
 
 from __future__ import annotations

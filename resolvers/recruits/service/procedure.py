@@ -25,7 +25,8 @@ class Procedure:
     calendar: WorkingCalendar
 
     def rules(self, on: date) -> RuleSet:
-        """The rules of the step's date: overlays taking effect later do not apply."""
+        """The rules of the step's date: the national table in force that day; overlays taking
+        effect later do not apply."""
         return resolve_rules(self.province, self.school, overlays=self.overlays, as_of=on)
 
 
