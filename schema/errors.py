@@ -5,8 +5,9 @@
 - Unexpected exceptions are logged and masked: strawberry would otherwise send the exception's
   message (SQL text included) to the client. They also mark the request failed, so its
   transaction rolls back.
-- Every other error gets a code too, so a client can tell what to fix from
-  ``extensions.code`` alone: ``GRAPHQL_PARSE_FAILED`` (the document does not parse),
+- Every other error gets a code too (:func:`with_code`, applied by the server's view to every
+  response, since a document that does not parse never reaches this extension), so a client
+  can tell what to fix from ``extensions.code`` alone: ``GRAPHQL_PARSE_FAILED`` (the document does not parse),
   ``GRAPHQL_VALIDATION_FAILED`` (it asks for what the schema does not have),
   ``BAD_USER_INPUT`` (a variable or argument of the wrong shape or value, e.g. an ID that is not
   a global ID of ours).
@@ -51,7 +52,7 @@ class ShapeErrors(SchemaExtension):
                 extensions={"code": original.code},
             )
         if original is None or isinstance(original, GraphQLError):
-            return with_code(error)
+            return error  # coded with the rest by the view (with_code), parse errors included
         context = self.execution_context.context
         if hasattr(context, "failed"):
             context.failed = True

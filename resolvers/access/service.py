@@ -93,16 +93,7 @@ async def create_user(
         )
     except IntegrityError as error:  # taken by an account outside the caller's scope
         raise duplicate from error
-    await audit.append(
-        session,
-        operation="createUser",
-        object_type="User",
-        object_id=row.id,
-        unit_id=unit.id,
-        school_id=unit.school_id,
-        before=None,
-        after=_user_snapshot(row),
-    )
+    await _audit_user(session, "createUser", None, row)
     return row
 
 
@@ -200,10 +191,12 @@ async def users_page(
 async def _managed_user(session: Session, user_id: int, field: str = "userId") -> sa.Row:
     """A user the caller manages: in scope (else NOT_FOUND), ``user.manage`` at its home unit
     (else FORBIDDEN), and outranked by the caller at every role it holds, wherever."""
-    row = await repository.get_user(session, user_id)
-    if row is None or not session.principal.reaches(row.home_path):
-        raise NotFound(f"user {field} not found")
-    session.require(Permission.USER_MANAGE, row.home_path)
+    row = session.reach(
+        await repository.get_user(session, user_id),
+        f"user {field}",
+        Permission.USER_MANAGE,
+        "home_path",
+    )
     roles = await repository.user_roles(session, row.id)
     rules.check_outranks(
         session.principal, ((r.rank, frozenset(r.permissions), r.unit_path) for r in roles)
@@ -211,7 +204,9 @@ async def _managed_user(session: Session, user_id: int, field: str = "userId") -
     return row
 
 
-async def _audit_user(session: Session, operation: str, before: sa.Row, after: sa.Row) -> None:
+async def _audit_user(
+    session: Session, operation: str, before: sa.Row | None, after: sa.Row
+) -> None:
     await audit.append(
         session,
         operation=operation,
@@ -219,7 +214,7 @@ async def _audit_user(session: Session, operation: str, before: sa.Row, after: s
         object_id=after.id,
         unit_id=after.home_unit_id,
         school_id=after.school_id,
-        before=_user_snapshot(before),
+        before=None if before is None else _user_snapshot(before),
         after=_user_snapshot(after),
     )
 

@@ -20,7 +20,7 @@ from partyplan.models import (
     units,
 )
 from partyplan.resolvers.units.repository import joined_unit_columns
-from partyplan.tenants.scope import Subtree, descendant_of, descendant_of_any, in_subtree
+from partyplan.tenants.scope import Subtree, descendant_of_any, in_subtree
 from partyplan.tenants.session import Session
 
 # Everything but the encrypted columns: lists never carry ciphertext they do not show.
@@ -217,14 +217,6 @@ async def open_periods_containing(session: Session, commission_id: int, on: date
         plan_periods.c.ends_on >= on,
     )
     return list((await session.execute(stmt)).all())
-
-
-async def open_recruits_under(session: Session, path: str) -> int:
-    stmt = sa.select(sa.func.count()).where(
-        descendant_of(recruits.c.unit_path, path),
-        recruits.c.stage.not_in(("full_member", "cancelled")),
-    )
-    return int(await session.scalar(stmt))
 
 
 async def active_filing(session: Session, recruit_id: int) -> sa.Row | None:

@@ -2,8 +2,9 @@
 actuals, the months of the period and the same kind of period year over year.
 
 Every figure is read from tallies the database derives from the recruits (each figure defined
-once, in ``migrations/tallies.py``) and from the quota balances; nobody types a total. At every level a unit's figures equal the
-recruits attached to it directly plus the sum of its children's lines.
+once, in ``migrations/tallies.py``) and from the quota balances; nobody types a total. At every
+level a unit's figures equal the recruits attached to it directly plus the sum of its children's
+lines.
 """
 
 from __future__ import annotations

@@ -113,7 +113,8 @@ _REBASE = (
 PATH_COPIES: tuple[tuple[sa.Table, str], ...] = tuple(
     (copy.table, copy.column.name) for copy in ties.PATH_COPIES
 )
-_MOVE_STATEMENTS = (
+#: What a move runs once the unit is re-parented: its descendants' paths, then every copy.
+MOVE_STATEMENTS = (
     sa.text(_REBASE.format(table="units", column="path") + " AND id <> :id"),
     *(sa.text(_REBASE.format(table=table.name, column=column)) for table, column in PATH_COPIES),
 )
@@ -124,7 +125,7 @@ async def move(session: Session, unit: sa.Row, new_parent_id: int) -> sa.Row:
     every path copy declared in :mod:`.ties` follow here, in the same transaction."""
     moved = await update_fields(session, unit.id, parent_id=new_parent_id)
     params = {"new": moved.path, "old": unit.path, "id": unit.id}
-    for statement in _MOVE_STATEMENTS:
+    for statement in MOVE_STATEMENTS:
         await session.execute(statement, params)
     return moved
 

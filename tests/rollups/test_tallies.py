@@ -15,10 +15,9 @@ import pytest
 import sqlalchemy as sa
 from support import gid
 
-import partyplan.resolvers.recruits  # noqa: F401  (registers the recruits' path copies)
 from partyplan.models.rollups import ADMISSION_FIGURES, PERIOD_FIGURES
 from partyplan.resolvers.rollups.repository import drift
-from partyplan.resolvers.units.repository import _REBASE, PATH_COPIES
+from partyplan.resolvers.units.repository import MOVE_STATEMENTS
 
 ROLLUP = """query($u: ID!, $p: ID!) { rollup(unitId: $u, periodId: $p) {
   line { ...figures } children { unitId ...figures }
@@ -270,13 +269,8 @@ class Forest:
             {"p": target, "u": unit},
         )
         params = {"old": old, "new": new, "id": unit}
-        await self.conn.execute(
-            sa.text(_REBASE.format(table="units", column="path") + " AND id <> :id"), params
-        )
-        for table, column in PATH_COPIES:
-            await self.conn.execute(
-                sa.text(_REBASE.format(table=table.name, column=column)), params
-            )
+        for statement in MOVE_STATEMENTS:
+            await self.conn.execute(statement, params)
         self.parent[unit] = target
 
     def _under(self, unit: int, ancestor: int) -> bool:

@@ -9,7 +9,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from partyplan.models import (
     forecast_submissions,
-    plan_periods,
     structural_targets,
     unit_quotas,
     units,
@@ -127,24 +126,6 @@ async def children_lines(session: Session, period_id: int, unit_id: int) -> list
         .order_by(units.c.id)
     )
     return list((await session.execute(stmt)).all())
-
-
-async def holds_quota_in_open_period(session: Session, unit_id: int) -> bool:
-    stmt = (
-        sa.select(sa.literal(1))
-        .select_from(unit_quotas.join(plan_periods, plan_periods.c.id == unit_quotas.c.period_id))
-        .where(
-            unit_quotas.c.unit_id == unit_id,
-            plan_periods.c.state != "closed",
-            sa.or_(
-                unit_quotas.c.received_total != 0,
-                unit_quotas.c.reserve_total != 0,
-                unit_quotas.c.handed_total != 0,
-            ),
-        )
-        .limit(1)
-    )
-    return (await session.scalar(stmt)) is not None
 
 
 async def targets(session: Session, period_id: int, unit_id: int) -> list[sa.Row]:

@@ -41,12 +41,7 @@ class PlanLine:
 
     @property
     def available(self) -> Amounts:
-        return Amounts(
-            *(
-                getattr(self.received, d) - getattr(self.handed, d) - getattr(self.reserve, d)
-                for d in DIMENSIONS
-            )
-        )
+        return self.received - self.handed - self.reserve
 
 
 @dataclass(frozen=True)
