@@ -35,6 +35,7 @@ class Permission(StrEnum):
     WARNING_ACK = "warning.acknowledge"
     SYNC_EXCHANGE = "sync.exchange"
     MEMBER_MANAGE = "member.manage"
+    CLIENT_MANAGE = "client.manage"
 
 
 class Role(StrEnum):

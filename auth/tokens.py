@@ -65,6 +65,7 @@ MAX_LEEWAY_SECONDS = 300
 # Our tokens are a few hundred bytes; refusing long input up front keeps garbage cheap.
 MAX_TOKEN_LENGTH = 8192
 _TIME_CLAIMS = ("exp", "iat", "nbf")
+_INTEGER_CLAIMS = (*_TIME_CLAIMS, "gid")
 _OPTIONAL_STRING_CLAIMS = ("client_id", "scope")
 
 TokenErrorReason = Literal[
@@ -103,6 +104,8 @@ class TokenClaims:
     token_id: str
     client_id: str | None
     scope: str | None
+    # The OAuth2 grant (authorization) the token was issued from: revoking it ends the token.
+    grant_id: int | None = None
 
 
 class _AccessTokenRegistry(JWSRegistry):
@@ -172,6 +175,7 @@ class TokenService:
         *,
         client_id: str | None = None,
         scope: str | None = None,
+        grant_id: int | None = None,
         now: int | None = None,
     ) -> str:
         """Sign a token for ``subject`` valid from ``now`` for ``ttl_seconds``.
@@ -196,6 +200,8 @@ class TokenService:
             claims["client_id"] = client_id
         if scope is not None:
             claims["scope"] = scope
+        if grant_id is not None:
+            claims["gid"] = grant_id
         header = {"alg": ALGORITHM, "kid": self._keys.kid, "typ": TOKEN_TYPE}
         return jwt.encode(
             header,
@@ -242,6 +248,7 @@ class TokenService:
             token_id=claims["jti"],
             client_id=claims.get("client_id"),
             scope=claims.get("scope"),
+            grant_id=claims.get("gid"),
         )
 
     def _key_for(self, obj: GuestProtocol) -> OKPKey:
@@ -269,13 +276,13 @@ class TokenService:
 
 
 def _check_claim_types(claims: dict[str, Any]) -> None:
-    """Time claims must be integers, extra claims strings.
+    """Time claims and the grant id must be integers, the other extra claims strings.
 
     Done before the registry so that its InvalidClaimError on nbf/iat can only mean "in the
     future" (the registry uses the same exception for a wrong type), and so that TokenClaims
     gets the types it declares.
     """
-    for name in _TIME_CLAIMS:
+    for name in _INTEGER_CLAIMS:
         value = claims.get(name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise TokenError("malformed", f"{name} is not an integer")

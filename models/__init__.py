@@ -3,6 +3,15 @@
 from .audit import audit_chain_heads, audit_log
 from .auth import role_bindings, roles, sign_in_sources, user_credentials, users
 from .base import metadata
+from .doors import (
+    oauth_clients,
+    oauth_codes,
+    oauth_grants,
+    oauth_refresh_tokens,
+    oauth_revoked_tokens,
+    trusted_documents,
+    web_sessions,
+)
 from .members import members
 from .plans import (
     dispatch_rounds,
@@ -36,6 +45,11 @@ __all__ = [
     "linkage_rules",
     "members",
     "metadata",
+    "oauth_clients",
+    "oauth_codes",
+    "oauth_grants",
+    "oauth_refresh_tokens",
+    "oauth_revoked_tokens",
     "plan_periods",
     "quota_movements",
     "recruit_findings",
@@ -47,6 +61,7 @@ __all__ = [
     "sign_in_sources",
     "structural_targets",
     "talent_filings",
+    "trusted_documents",
     "unit_month_tallies",
     "unit_quotas",
     "unit_tallies",
@@ -55,4 +70,5 @@ __all__ = [
     "users",
     "warning_rules",
     "warnings",
+    "web_sessions",
 ]

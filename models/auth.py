@@ -19,6 +19,9 @@ users = sa.Table(
     sa.Column("school_id", sa.BigInteger, sa.ForeignKey("units.id"), nullable=True),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     created_at(),
+    # 'person', or 'service': the account an OAuth2 service client acts as (never signs in).
+    sa.Column("kind", sa.Text, nullable=False, server_default=sa.text("'person'")),
+    sa.CheckConstraint("kind IN ('person', 'service')", name="kind"),
     sa.UniqueConstraint("username"),
     sa.Index("ix_users_home_path_gist", "home_path", postgresql_using="gist"),
 )

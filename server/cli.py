@@ -143,7 +143,7 @@ def cmd_token(args: argparse.Namespace) -> int:
         print(f"no active user {args.user!r}", file=sys.stderr)
         return 1
     tokens = TokenService.from_settings(settings)
-    print(tokens.mint(str(found), args.ttl, client_id=args.client_id))
+    print(tokens.mint(str(found), args.ttl, client_id=args.client_id, scope=args.scope))
     return 0
 
 
@@ -312,7 +312,15 @@ def parser() -> argparse.ArgumentParser:
     token = with_data_dir(sub.add_parser("token", help="mint a bearer token for a user"))
     token.add_argument("--user", required=True, help="username or user id")
     token.add_argument("--ttl", type=int, default=3600, help="seconds")
-    token.add_argument("--client-id", default=None)
+    token.add_argument(
+        "--client-id",
+        default=None,
+        help="a registered client the token acts through: refused once the client is disabled,"
+        " and narrowed to --scope",
+    )
+    token.add_argument(
+        "--scope", default=None, help="space-separated scopes (read record manage pii sync)"
+    )
     token.set_defaults(func=cmd_token)
 
     init = with_data_dir(sub.add_parser("init", help="create a commission and its administrator"))

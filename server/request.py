@@ -74,8 +74,14 @@ class RequestContext:
                 conn = await self.engine.connect()
                 self._conn = conn
                 self._tx = await conn.begin()
+                claims = self.claims
                 self._session = await Session.bound(
-                    conn, int(self.claims.subject), self.claims.client_id
+                    conn,
+                    int(claims.subject),
+                    claims.client_id,
+                    grant_id=claims.grant_id,
+                    token_id=claims.token_id,
+                    scope=claims.scope,
                 )
         return self._session
 

@@ -10,25 +10,55 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from partyplan.auth import scopes
 from partyplan.auth.errors import NotAuthenticated
 from partyplan.auth.principal import Binding, Principal
 
 _BIND = sa.text("SELECT * FROM app_bind_principal(:user_id)")
+# A client's token is also asked whether its client, grant and id still stand, in the same
+# round trip (``app_token_valid``, migration 0012).
+_BIND_CLIENT_TOKEN = sa.text(
+    "SELECT p.*, app_token_valid(:client_id, :grant_id, :token_id) AS token_valid"
+    " FROM app_bind_principal(:user_id) p"
+)
 
 
 async def bind_principal(
-    conn: AsyncConnection, user_id: int, client_id: str | None = None
+    conn: AsyncConnection,
+    user_id: int,
+    client_id: str | None = None,
+    *,
+    grant_id: int | None = None,
+    token_id: str | None = None,
+    scope: str | None = None,
 ) -> Principal:
-    rows = (await conn.execute(_BIND, {"user_id": user_id})).all()
+    """Bind ``user_id``; with a ``client_id`` (a token from an OAuth2 flow) the token must still
+    stand — client active, grant not revoked, token id not revoked — and the caller's
+    permissions are narrowed to what the token's ``scope`` covers (``auth.scopes``)."""
+    if client_id is None:
+        rows = (await conn.execute(_BIND, {"user_id": user_id})).all()
+    else:
+        params = {
+            "user_id": user_id,
+            "client_id": client_id,
+            "grant_id": grant_id,
+            "token_id": token_id or "",
+        }
+        rows = (await conn.execute(_BIND_CLIENT_TOKEN, params)).all()
+        if rows and not rows[0].token_valid:
+            raise NotAuthenticated("the token's client is disabled or the token was revoked")
     if not rows or not rows[0].active:
         raise NotAuthenticated("the token's user does not exist or is inactive")
+    allowed = None if client_id is None else scopes.permissions_of(scope)
     first = rows[0]
     bindings = tuple(
         Binding(
             id=r.binding_id,
             role=r.role,
             rank=r.rank,
-            permissions=frozenset(r.permissions),
+            permissions=frozenset(r.permissions)
+            if allowed is None
+            else frozenset(r.permissions) & allowed,
             unit_id=r.unit_id,
             unit_path=r.unit_path,
             unit_kind=r.unit_kind,

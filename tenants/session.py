@@ -31,11 +31,22 @@ class Session:
 
     @classmethod
     async def bound(
-        cls, conn: AsyncConnection, user_id: int, client_id: str | None = None
+        cls,
+        conn: AsyncConnection,
+        user_id: int,
+        client_id: str | None = None,
+        *,
+        grant_id: int | None = None,
+        token_id: str | None = None,
+        scope: str | None = None,
     ) -> Session:
         """A session on ``conn``'s transaction, bound to the user's scope: row-level security
-        reads it until the transaction ends (UNAUTHENTICATED for an unknown or inactive user)."""
-        return cls(conn, await bind_principal(conn, user_id, client_id))
+        reads it until the transaction ends (UNAUTHENTICATED for an unknown or inactive user,
+        and for a client's token whose client, grant or id no longer stands)."""
+        principal = await bind_principal(
+            conn, user_id, client_id, grant_id=grant_id, token_id=token_id, scope=scope
+        )
+        return cls(conn, principal)
 
     async def execute(self, statement: Any, params: Any = None) -> CursorResult[Any]:
         async with self._lock:

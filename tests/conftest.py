@@ -23,7 +23,10 @@ from partyplan.server.database import async_url, with_database
 from partyplan.server.platform import Platform
 from partyplan.server.settings import Settings
 
-TENANT_TABLES = "units, users, role_bindings, audit_log, audit_chain_heads, sign_in_sources"
+TENANT_TABLES = (
+    "units, users, role_bindings, audit_log, audit_chain_heads, sign_in_sources,"
+    " oauth_revoked_tokens"
+)
 
 
 @pytest.fixture(scope="session")

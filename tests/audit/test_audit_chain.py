@@ -76,7 +76,19 @@ async def test_every_mutation_writes_one_entry_in_its_own_transaction(  # type: 
     gql, world, owner_engine, platform
 ) -> None:
     actor = world.users["school_admin"]
-    token = platform.tokens.mint(str(actor), 600, client_id="ops-console")
+    async with owner_engine.begin() as conn:
+        await conn.execute(
+            sa.text(
+                "INSERT INTO oauth_clients (client_id, name, kind, allowed_scopes, unit_id,"
+                " unit_path, cost_budget, requests_per_minute, redirect_uris)"
+                " SELECT 'ops-console', 'ops', 'front_end', '{read,record,manage}', id, path,"
+                " 1000, 600, '{https://ops.example/cb}' FROM units WHERE id = :c"
+            ),
+            {"c": world.units["commission"]},
+        )
+    token = platform.tokens.mint(
+        str(actor), 600, client_id="ops-console", scope="read record manage"
+    )
     school = world.units["A"]
 
     async def one_entry(document: str, variables: dict[str, Any]) -> tuple[dict[str, Any], Any]:

@@ -34,10 +34,30 @@ def _cli(
 
 
 async def test_token_command_mints_a_token_the_service_accepts(
-    owner_url, settings, platform, world, gql
+    owner_url, settings, platform, world, gql, owner_engine
 ) -> None:  # type: ignore[no-untyped-def]
+    async with owner_engine.begin() as conn:
+        await conn.execute(
+            sa.text(
+                "INSERT INTO oauth_clients (client_id, name, kind, allowed_scopes, unit_id,"
+                " unit_path, cost_budget, requests_per_minute, redirect_uris)"
+                " SELECT 'ops', 'ops', 'front_end', '{read}', id, path, 1000, 600,"
+                " '{https://ops.example/cb}' FROM units WHERE id = :c"
+            ),
+            {"c": world.units["commission"]},
+        )
     done = _cli(
-        ["token", "--user", "school-admin", "--ttl", "120", "--client-id", "ops"],
+        [
+            "token",
+            "--user",
+            "school-admin",
+            "--ttl",
+            "120",
+            "--client-id",
+            "ops",
+            "--scope",
+            "read",
+        ],
         owner_url,
         settings.resolved_key_dir,
         settings.data_dir,
@@ -47,6 +67,7 @@ async def test_token_command_mints_a_token_the_service_accepts(
     claims = platform.tokens.verify(token)
     assert claims.subject == str(world.users["school_admin"])
     assert claims.expires_at - claims.issued_at == 120 and claims.client_id == "ops"
+    assert claims.scope == "read"
     result = await gql("{ me { user { username } clientId } }", token=token)
     assert result["data"]["me"] == {"user": {"username": "school-admin"}, "clientId": "ops"}
 
