@@ -8,8 +8,12 @@ these protocols only, so ``schema/`` never imports ``server/`` (docs/architectur
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol, TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from partyplan.resolvers.audit.service import Disclosures
 from partyplan.resolvers.recruits.pii import PiiCipher
 from partyplan.tenants.session import Session
 
@@ -59,4 +63,28 @@ class Context(Protocol):
     def loader(self, key: str, factory: Callable[[Any], T]) -> T:
         """The request's object under ``key``, made by ``factory(context)`` on first use (its
         DataLoaders: never shared between requests, they cache rows)."""
+        ...
+
+    @property
+    def disclosures(self) -> Disclosures:
+        """Personal data returned in clear by this request: record each value as it is
+        returned; the request's owner audits them once, at its end, even when it rolls back."""
+        ...
+
+    @property
+    def client_address(self) -> str | None:
+        """The address the request came from (the connection's peer, or what a trusted proxy
+        said it was); None when unknown."""
+        ...
+
+    def own_transaction(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A new connection in a transaction of its own, apart from the request's: committed
+        when the block ends normally, rolled back when it raises, whatever becomes of the
+        request. No principal is bound on it: only what needs none (the sign-in bookkeeping,
+        whose failure counts must survive the refused request) runs there."""
+        ...
+
+    def download_link(self, path: str) -> str:
+        """A link token opening ``path`` only (``auth.links``), a few minutes long, bound to the
+        caller and to the client, scope and grant of its token. Call after ``session()``."""
         ...

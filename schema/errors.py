@@ -11,6 +11,11 @@
   ``GRAPHQL_VALIDATION_FAILED`` (it asks for what the schema does not have),
   ``BAD_USER_INPUT`` (a variable or argument of the wrong shape or value, e.g. an ID that is not
   a global ID of ours).
+- What a caller may send is refused with codes of its own, each before anything runs:
+  ``QUERY_TOO_COSTLY`` (a GraphQL error with ``extensions.cost`` and ``extensions.budget``,
+  ``schema/cost.py``); ``PERSISTED_DOCUMENT_NOT_FOUND``, ``TRUSTED_DOCUMENTS_ONLY`` and
+  ``BAD_REQUEST`` (HTTP 400, ``schema/policies/admission.py``); ``RATE_LIMITED`` (HTTP 429,
+  ``server/limits.py``).
 - Business-rule failures never get here: mutations return them as typed payload errors.
 """
 

@@ -15,6 +15,7 @@ from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 
 from .access.queries import resolve_binding_node, resolve_user_node
+from .clients.queries import resolve_client_node
 from .members.queries import resolve_member_node
 from .mutations import row_id_of
 from .permissions import described
@@ -38,6 +39,7 @@ NODE_RESOLVERS: dict[str, NodeResolver] = {
     "Member": resolve_member_node,
     "Warning": resolve_warning_node,
     "ExecutionReport": resolve_report_node,
+    "OAuthClient": resolve_client_node,
 }
 
 

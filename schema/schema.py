@@ -27,7 +27,11 @@ from .access.queries import AccessQueries
 from .access.types import Me, Role, RoleBinding, User
 from .all_or_nothing import ROLLED_BACK, AllOrNothing
 from .audit.queries import AuditQueries
+from .clients.mutations import ClientMutations
+from .clients.queries import ClientQueries
+from .clients.types import OAuthClient
 from .context import SchemaSettings
+from .cost import CostLimit, DocumentCosts
 from .errors import ShapeErrors
 from .execution import PlainFieldExecutor
 from .members.mutations import MemberMutations
@@ -37,6 +41,7 @@ from .node import NodeQueries
 from .plans.mutations import PlanMutations
 from .plans.queries import PlanQueries
 from .plans.types import DispatchRound, PlanPeriod, QuotaMovement
+from .policies.mutations import PolicyMutations
 from .recruits.mutations import FilingMutations, RecruitMutations
 from .recruits.procedure import ProcedureMutations, ProcedureQueries
 from .recruits.queries import FilingQueries, RecruitQueries
@@ -67,6 +72,7 @@ class Query(
     RollupQueries,
     WarningQueries,
     ReportQueries,
+    ClientQueries,
 ):
     pass
 
@@ -90,17 +96,22 @@ class Mutation(
     ProcedureMutations,
     WarningMutations,
     ReportMutations,
+    ClientMutations,
+    PolicyMutations,
 ):
     pass
 
 
 def _extensions(settings: SchemaSettings) -> list:
     rules = [depth_rule(settings.max_query_depth, None), alias_rule(settings.max_aliases)]
+    # One cache of compiled costs per schema; the budget is the request's (schema/cost.py).
+    costs = DocumentCosts(settings.max_page_size)
     extensions: list = [
         lambda: MaxTokensLimiter(settings.max_tokens),
         ParserCache,
         lambda: AddValidationRules(rules),
         ValidationCache,
+        lambda: CostLimit(costs),
         ShapeErrors,
     ]
     if settings.is_production:
@@ -133,6 +144,7 @@ def build_schema(settings: SchemaSettings) -> strawberry.Schema:
             DispatchRound,
             Recruit,
             Member,
+            OAuthClient,
         ],
         extensions=_extensions(settings),
         config=StrawberryConfig(),

@@ -7,20 +7,32 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
 
 from partyplan.schema.errors import with_code
+from partyplan.schema.policies.admission import (
+    PLATFORM_DOCUMENTS,
+    Admission,
+    Refused,
+    document_request,
+)
 from partyplan.schema.schema import build_schema
 
 from . import exports
+from .cors import ClientOriginsCORS, OriginCache, database_origins
+from .limits import RateLimiter, buckets_for, stamp, too_many
+from .oauth.routes import routes as oauth_routes
 from .platform import Platform
 from .request import RequestContext
 
@@ -32,7 +44,12 @@ class GraphQLView(GraphQL):
     on the first resolver that needs it), settled before the response is sent: committed when
     the response carries no error and no mutation was refused, else rolled back whole."""
 
-    def __init__(self, platform: Platform) -> None:
+    def __init__(
+        self,
+        platform: Platform,
+        limiter: RateLimiter | None = None,
+        documents_dir: Path = PLATFORM_DOCUMENTS,
+    ) -> None:
         settings = platform.settings
         super().__init__(
             build_schema(settings),
@@ -40,6 +57,43 @@ class GraphQLView(GraphQL):
             allow_queries_via_get=not settings.is_production,
         )
         self.platform = platform
+        self.limiter = limiter or RateLimiter(settings)
+        self.admission = Admission(self.schema._schema, settings, documents_dir)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Limits first (server/limits.py): the bearer token is verified here, once, and the
+        context carrying its claims is the one the request runs with."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        context = RequestContext.of(self.platform, request)
+        context.caller = await self.admission.caller(context.engine, context.claims)
+        decision = await self.limiter.take(
+            buckets_for(context.caller, context.client_address, self.platform.settings)
+        )
+        if decision is not None and not decision.allowed:
+            response = too_many(decision)
+        else:
+            try:
+                response = await self.run(request, context=context)
+            except HTTPException as error:
+                response = PlainTextResponse(error.reason, status_code=error.status_code)
+            except Refused as refused:
+                response = JSONResponse(refused.body(), status_code=refused.status)
+        stamp(response, decision)
+        await response(scope, receive, send)
+
+    async def parse_http_body(self, request_adapter: Any) -> Any:  # type: ignore[override]
+        data = await super().parse_http_body(request_adapter)
+        if (
+            isinstance(data, GraphQLRequestData)
+            and data.query is None
+            and request_adapter.method == "POST"
+        ):
+            # Only a body without a query is read again, for its documentId (a few bytes).
+            return document_request(data, self.parse_json(await request_adapter.get_body()))
+        return data
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:  # type: ignore[override]
         return RequestContext.of(self.platform, request)
@@ -61,6 +115,9 @@ class GraphQLView(GraphQL):
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         context: RequestContext = kwargs["context"]
+        kwargs["request_data"], context.cost_budget = await self.admission.admit(
+            context.engine, context.caller, kwargs["request_data"]
+        )
         async with context.transaction():
             result = await super().execute_single(*args, **kwargs)
             if result.errors:
@@ -114,7 +171,10 @@ def create_app(
     *,
     on_ready: Callable[[Platform], Awaitable[None]] | None = None,
     manage_platform: bool = True,
+    documents_dir: Path = PLATFORM_DOCUMENTS,
 ) -> Starlette:
+    limiter = RateLimiter(platform.settings)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_platform:
@@ -124,6 +184,7 @@ def create_app(
                 await on_ready(platform)
             yield
         finally:
+            await limiter.close()
             if manage_platform:
                 await platform.stop()
 
@@ -143,7 +204,7 @@ def create_app(
     async def jwks(request: Request) -> Response:
         return JSONResponse(platform.keys.public_jwks(), headers={"Cache-Control": "max-age=300"})
 
-    view = GraphQLView(platform)
+    view = GraphQLView(platform, limiter, documents_dir)
     app = Starlette(
         routes=[
             Route("/graphql", view),
@@ -151,9 +212,13 @@ def create_app(
             Route("/readyz", readyz),
             Route("/.well-known/jwks.json", jwks),
             *exports.routes(platform),
+            *oauth_routes(platform),
         ],
         lifespan=lifespan,
     )
     app.state.platform = platform
     app.add_middleware(BodyLimit, limit=platform.settings.max_body_bytes)
+    # Outermost: a refusal (413) still reaches the browser's script with its CORS headers.
+    origins = OriginCache(database_origins(platform), platform.settings.cors_cache_seconds)
+    app.add_middleware(ClientOriginsCORS, origins=origins)
     return app

@@ -8,6 +8,10 @@ request succeeded and rolls back otherwise — an exception, a route that answer
 GraphQL response with any error, a mutation answered with typed errors (the schema marks the
 request ``failed``). Nothing else commits: services never do, the schema only marks failure.
 The context satisfies ``schema.context.Context``, the protocol the GraphQL layer reads.
+
+PII returned in clear is gathered on the context (``disclosures``) and audited once, at the end:
+in the request's transaction when it commits, in one of its own when it rolls back (what was
+sent was disclosed all the same).
 """
 
 from __future__ import annotations
@@ -22,8 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 from starlette.requests import Request
 
 from partyplan.auth.errors import NotAuthenticated
+from partyplan.auth.links import LinkError, LinkService
 from partyplan.auth.tokens import TokenClaims, TokenError
+from partyplan.resolvers.audit.service import Disclosures
 from partyplan.resolvers.recruits.pii import PiiCipher
+from partyplan.schema.policies.admission import ANONYMOUS, Caller
 from partyplan.tenants.session import Session
 
 from .platform import Platform
@@ -44,6 +51,14 @@ class RequestContext:
     # the schema on an unexpected error or a mutation answered with typed errors.
     failed: bool = False
     loaders: dict[str, Any] = field(default_factory=dict)
+    # Mints (and, on the download routes, verifies) the links that open one workbook.
+    links: LinkService | None = None
+    # PII the request returned in clear: audited once, at its end (see _finish).
+    disclosures: Disclosures = field(default_factory=Disclosures)
+    # What the caller may send, set by the GraphQL view before execution (server/app.py): who
+    # it is for the limits, and the cost budget schema/cost.py holds its document to.
+    caller: Caller = ANONYMOUS
+    cost_budget: int | None = None
     _session: Session | None = None
     _conn: AsyncConnection | None = None
     _tx: AsyncTransaction | None = None
@@ -61,6 +76,69 @@ class RequestContext:
             claims=claims,
             pii=platform.pii,
             auth_error=error,
+            links=LinkService.from_settings(platform.keys, platform.settings),
+        )
+
+    @classmethod
+    def of_link(
+        cls, platform: Platform, request: Request, token: str, path: str | None
+    ) -> RequestContext:
+        """A download's context from a link token (``?token=``) instead of the header: bound,
+        on first use, exactly as the access token the link was asked with would be (its user,
+        client, scope, grant and token id). ``path`` is the canonical path of the file asked
+        for (None when the URL names no object): a link for any other file is refused."""
+        assert platform.engine is not None
+        links = LinkService.from_settings(platform.keys, platform.settings)
+        claims, error = None, None
+        try:
+            if path is None:
+                raise LinkError("wrong_target")
+            link = links.verify(token, path)
+            claims = TokenClaims(
+                subject=link.subject,
+                issued_at=link.issued_at,
+                expires_at=link.expires_at,
+                token_id=link.token_id or link.link_id,
+                client_id=link.client_id,
+                scope=link.scope,
+                grant_id=link.grant_id,
+            )
+        except LinkError as refused:
+            error = f"invalid download link ({refused.reason})"
+        return cls(
+            request=request,
+            settings=platform.settings,
+            engine=platform.engine,
+            claims=claims,
+            pii=platform.pii,
+            auth_error=error,
+            links=links,
+        )
+
+    @property
+    def client_address(self) -> str | None:
+        """The connection's peer (uvicorn puts a trusted proxy's X-Forwarded-For there)."""
+        client = None if self.request is None else self.request.client
+        return None if client is None else client.host
+
+    def own_transaction(self) -> contextlib.AbstractAsyncContextManager[AsyncConnection]:
+        """A connection of the pool in a transaction apart from the request's (see
+        ``schema.context.Context.own_transaction``)."""
+        return self.engine.begin()
+
+    def download_link(self, path: str) -> str:
+        """A link opening ``path`` for the caller, never outliving the caller's token."""
+        if self.claims is None or self.links is None:
+            raise NotAuthenticated(self.auth_error)
+        claims = self.claims
+        return self.links.mint(
+            claims.subject,
+            path,
+            client_id=claims.client_id,
+            scope=claims.scope,
+            grant_id=claims.grant_id,
+            token_id=claims.token_id,
+            not_after=claims.expires_at,
         )
 
     async def session(self) -> Session:
@@ -117,10 +195,37 @@ class RequestContext:
                 if self.failed or self._conn.invalidated:
                     await self._tx.rollback()
                 else:
+                    if self.disclosures and self._session is not None:
+                        await self.disclosures.write(self._session)
                     await self._tx.commit()
         finally:
             await self._conn.close()
             self._conn = self._tx = self._session = None
+        if self.disclosures:  # not written: the request rolled back
+            self.disclosures.roll_back()
+            if self.disclosures:  # what is left was sent all the same
+                await self._audit_disclosures_apart()
+
+    async def _audit_disclosures_apart(self) -> None:
+        """The request rolled back, but the PII it returned in clear may have been disclosed all
+        the same (a GraphQL response carries the data of the fields that succeeded beside the
+        errors wherever a nullable field failed), so its audit entries are written anyway, in a transaction of their own bound to the same
+        caller. Should that fail, the exception propagates and the response is not sent: a
+        disclosure that cannot be audited is not made. A mutation's payloads are never sent
+        when the request fails (``Disclosures.roll_back``); a value that a later error dropped
+        from a query's response is still recorded: over-recording, never under-recording."""
+        claims = self.claims
+        assert claims is not None  # PII is returned only through a bound session
+        async with self.engine.begin() as conn:
+            session = await Session.bound(
+                conn,
+                int(claims.subject),
+                claims.client_id,
+                grant_id=claims.grant_id,
+                token_id=claims.token_id,
+                scope=claims.scope,
+            )
+            await self.disclosures.write(session)
 
 
 def _claims(platform: Platform, header: str | None) -> tuple[TokenClaims | None, str | None]:

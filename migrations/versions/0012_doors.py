@@ -37,7 +37,11 @@ down_revision = "0011"
 branch_labels = None
 depends_on = None
 
-FUNCTIONS = ("app_door()", "app_token_valid(text, bigint, text)")
+FUNCTIONS = (
+    "app_door()",
+    "app_token_valid(text, bigint, text)",
+    "app_audit_own_account(text, text, jsonb)",
+)
 
 DOOR_TABLES = (
     "oauth_grants",
@@ -180,6 +184,18 @@ def upgrade() -> None:
                            AND g.revoked_at IS NULL))
                AND NOT EXISTS (SELECT 1 FROM oauth_revoked_tokens r WHERE r.jti = p_jti)
         $$;
+
+        -- An entry about the bound caller's own account (a password change), on its home unit
+        -- in its school's chain, as an administrator's entries about it are. The caller need
+        -- not reach its own home unit (its roles may lie elsewhere, or it holds none), so row-
+        -- level security would refuse the entry; this writes exactly that one entry, about
+        -- exactly the account the transaction is bound to (app.user_id).
+        CREATE FUNCTION app_audit_own_account(p_operation text, p_client text, p_after jsonb)
+        RETURNS bigint LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+            SELECT audit_append(u.school_id, u.home_unit_id, u.id, p_client, p_operation,
+                                'User', u.id, NULL, p_after)
+              FROM users u WHERE u.id = app_user_id()
+        $$;
         """
     )
     scope = "(SELECT app_scope())"
@@ -199,6 +215,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     execute_script(
         """
+        DROP FUNCTION app_audit_own_account(text, text, jsonb);
         DROP FUNCTION app_token_valid(text, bigint, text);
         DROP TABLE trusted_documents;
         DROP TABLE web_sessions;

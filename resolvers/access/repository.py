@@ -21,6 +21,7 @@ USER_COLUMNS = (
     users.c.school_id,
     users.c.active,
     users.c.created_at,
+    users.c.kind,
 )
 BINDING_COLUMNS = (
     role_bindings.c.id,
@@ -154,6 +155,18 @@ async def user_roles(session: Session, user_id: int) -> list[sa.Row]:
 async def update_user(session: Session, user_id: int, values: dict[str, object]) -> sa.Row:
     stmt = sa.update(users).where(users.c.id == user_id).values(**values).returning(*USER_COLUMNS)
     return (await session.execute(stmt)).one()
+
+
+async def has_written(session: Session) -> bool:
+    """Whether the session's transaction has written or locked a row yet (it has an id only
+    then), and so may hold locks another transaction would wait on."""
+    stmt = sa.text("SELECT pg_current_xact_id_if_assigned() IS NOT NULL")
+    return bool(await session.scalar(stmt))
+
+
+async def has_password(session: Session, user_id: int) -> bool:
+    stmt = sa.select(sa.literal(1)).where(user_credentials.c.user_id == user_id)
+    return (await session.scalar(stmt)) is not None
 
 
 async def set_password(

@@ -78,6 +78,17 @@ def check_grantable(
         )
 
 
+def check_person(kind: str) -> None:
+    """A service's account (``users.kind = 'service'``) is managed through its client: it has
+    no password (it can never sign in) and its name and unit are the client's."""
+    if kind == "service":
+        raise AccountError(
+            AccountErrorCode.SERVICE_ACCOUNT,
+            "a service's account is managed through its client (registerClient, disableClient)",
+            "userId",
+        )
+
+
 def check_outranks(
     principal: Principal, target_roles: Iterable[tuple[int, frozenset[str], str]]
 ) -> None:

@@ -50,6 +50,27 @@ async def append(
     )
 
 
+_APPEND_OWN = sa.text("SELECT app_audit_own_account(:operation, :client_id, CAST(:after AS jsonb))")
+
+
+async def append_on_own_account(
+    session: Session, *, operation: str, after: dict[str, Any] | None
+) -> int:
+    """An entry about the caller's own account, on its home unit in its school's chain, as the
+    entries an administrator writes about it are. The caller need not reach its own home unit
+    (its roles may lie elsewhere, or it holds none), so the entry is written by a SECURITY
+    DEFINER function that writes only about the account the transaction is bound to
+    (``app_audit_own_account``, migration 0012)."""
+    return await session.scalar(
+        _APPEND_OWN,
+        {
+            "operation": operation,
+            "client_id": session.principal.client_id,
+            "after": json.dumps(after, ensure_ascii=False, default=str),
+        },
+    )
+
+
 async def entries_for(
     session: Session, object_type: str, object_id: int, before_id: int | None, limit: int
 ) -> list[sa.Row]:
@@ -96,3 +117,34 @@ async def verify_chains(conn: AsyncConnection) -> list[tuple[int, int, str]]:
     )
     broken.extend((row.chain, row.seq, "head") for row in heads.all())
     return broken
+
+
+# One statement for a whole batch: each element of the JSON array is appended to its school's
+# chain by ``audit_append``, in the array's order (the caller sorts it, so concurrent batches
+# take the chains' head locks in one order).
+_APPEND_MANY = sa.text(
+    """
+    SELECT count(*) FROM (
+        SELECT audit_append((e.item ->> 'school_id')::bigint, (e.item ->> 'unit_id')::bigint,
+                            :actor, :client_id, :operation, e.item ->> 'object_type',
+                            (e.item ->> 'object_id')::bigint, NULL, e.item -> 'after')
+          FROM jsonb_array_elements(CAST(:entries AS jsonb)) WITH ORDINALITY AS e(item, n)
+         ORDER BY e.n
+    ) appended
+    """
+)
+
+
+async def append_many(session: Session, *, operation: str, entries: list[dict[str, Any]]) -> int:
+    """Append one entry per element of ``entries`` (school_id, unit_id, object_type,
+    object_id, after) by the session's principal, in one statement; the number appended."""
+    principal = session.principal
+    return await session.scalar(
+        _APPEND_MANY,
+        {
+            "actor": principal.user_id,
+            "client_id": principal.client_id,
+            "operation": operation,
+            "entries": json.dumps(entries, ensure_ascii=False, default=str),
+        },
+    )

@@ -41,6 +41,7 @@ from partyplan.models import (
     forecast_submissions,
     linkage_rules,
     members,
+    oauth_clients,
     plan_periods,
     quota_movements,
     recruit_findings,
@@ -50,6 +51,7 @@ from partyplan.models import (
     rule_overlays,
     structural_targets,
     talent_filings,
+    trusted_documents,
     unit_month_tallies,
     unit_quotas,
     unit_tallies,
@@ -75,6 +77,11 @@ class PathCopy:
 def _recruits_branch(table: sa.Table) -> sa.ScalarSelect:  # type: ignore[type-arg]
     branch = sa.select(recruits.c.branch_id).where(recruits.c.id == table.c.recruit_id)
     return branch.correlate_except(recruits).scalar_subquery()
+
+
+def _clients_unit(table: sa.Table) -> sa.ScalarSelect:  # type: ignore[type-arg]
+    unit = sa.select(oauth_clients.c.unit_id).where(oauth_clients.c.id == table.c.client_pk)
+    return unit.correlate_except(oauth_clients).scalar_subquery()
 
 
 #: The units' own path, derived by the ``units_derive`` trigger; the move re-derives it.
@@ -107,6 +114,9 @@ PATH_COPIES: tuple[PathCopy, ...] = (
     PathCopy(forecast_submissions.c.unit_path, forecast_submissions.c.unit_id),
     PathCopy(structural_targets.c.unit_path, structural_targets.c.unit_id),
     PathCopy(dispatch_rounds.c.unit_path, dispatch_rounds.c.unit_id),
+    # The doors: a client (and the documents registered for it) is seen where its unit is.
+    PathCopy(oauth_clients.c.unit_path, oauth_clients.c.unit_id),
+    PathCopy(trusted_documents.c.unit_path, _clients_unit(trusted_documents)),
 )
 
 #: Copies of a commission's path: no move changes them (see the module's docstring).

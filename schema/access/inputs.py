@@ -44,3 +44,19 @@ class ResetPasswordInput:
         description="The new initial password (12–128 characters, not the username); the user "
         "must change it at the next sign-in."
     )
+
+
+@strawberry.input
+class ReactivateUserInput:
+    user_id: relay.GlobalID
+
+
+@strawberry.input(description="The caller's own password.")
+class ChangePasswordInput:
+    current_password: str = strawberry.field(
+        description="Proves the caller; a wrong one counts as a failed sign-in (5 lock the "
+        "account)."
+    )
+    new_password: str = strawberry.field(
+        description="12–128 characters, not the username, not the current password."
+    )

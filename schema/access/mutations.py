@@ -11,9 +11,11 @@ from partyplan.resolvers.errors import DomainError
 from ..mutations import decode_id, run_mutation
 from ..permissions import described
 from .inputs import (
+    ChangePasswordInput,
     CreateUserInput,
     DeactivateUserInput,
     GrantRoleInput,
+    ReactivateUserInput,
     ResetPasswordInput,
     RevokeRoleInput,
     UpdateUserInput,
@@ -136,5 +138,45 @@ class AccessMutations:
         user_id = decode_id(input.user_id, "User", "userId")
         row, errors = await run_mutation(
             info, lambda s: service.reset_password(s, user_id=user_id, password=input.password)
+        )
+        return _user_payload(row, errors)
+
+    @strawberry.mutation(
+        description=described(
+            "Reactivate a deactivated account (not one's own): its tokens that have not expired "
+            "work again. The caller must outrank the account at every role it holds.",
+            Permission.USER_MANAGE,
+            where="at the account's home unit",
+        )
+    )
+    async def reactivate_user(
+        self, info: strawberry.Info, input: ReactivateUserInput
+    ) -> UserPayload:
+        user_id = decode_id(input.user_id, "User", "userId")
+        row, errors = await run_mutation(
+            info, lambda s: service.reactivate_user(s, user_id=user_id)
+        )
+        return _user_payload(row, errors)
+
+    @strawberry.mutation(
+        description=described(
+            "Change one's own password, proving the current one. A wrong current password counts "
+            "as a failed sign-in and may lock the account, though nothing else of the request is "
+            "written. A service's account has no password."
+        )
+    )
+    async def change_password(
+        self, info: strawberry.Info, input: ChangePasswordInput
+    ) -> UserPayload:
+        context = info.context
+        row, errors = await run_mutation(
+            info,
+            lambda s: service.change_password(
+                s,
+                current_password=input.current_password,
+                new_password=input.new_password,
+                source_address=context.client_address,
+                own_transaction=context.own_transaction,
+            ),
         )
         return _user_payload(row, errors)

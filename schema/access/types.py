@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 import strawberry
@@ -8,6 +9,7 @@ from strawberry import relay
 
 from partyplan.resolvers.access.errors import AccountErrorCode
 
+from ..enums import by_value
 from ..units.types import Unit, UnitKind, load_unit
 from . import loaders
 
@@ -58,12 +60,24 @@ class RoleBinding(relay.Node):
         return await load_unit(info, self.unit_id)
 
 
+@strawberry.enum(description="账号类别")
+class UserKind(Enum):
+    PERSON = strawberry.enum_value("person", description="人员：以密码登录")
+    SERVICE = strawberry.enum_value(
+        "service", description="服务：OAuth2 服务客户端的账号，无密码，不能登录"
+    )
+
+
+_user_kind = by_value(UserKind)
+
+
 @strawberry.type(description="An account: a person or a service (12371 sync).")
 class User(relay.Node):
     id: relay.NodeID[int]
     username: str
     display_name: str
     active: bool
+    kind: UserKind
     home_unit_id: strawberry.Private[int]
 
     @classmethod
@@ -73,6 +87,7 @@ class User(relay.Node):
             username=row.username,
             display_name=row.display_name,
             active=row.active,
+            kind=_user_kind(row.kind),
             home_unit_id=row.home_unit_id,
         )
 

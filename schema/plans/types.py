@@ -3,10 +3,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
+from urllib.parse import urlencode
 
 import strawberry
 from strawberry import relay
 
+from partyplan.auth import links
 from partyplan.resolvers.plans.errors import PlanErrorCode
 from partyplan.resolvers.plans.rules import DIMENSIONS, Amounts
 
@@ -98,6 +100,16 @@ class PlanPeriod(relay.Node):
     @strawberry.field(description="The commission that defines the period (null outside scope).")
     async def commission(self, info: strawberry.Info) -> Unit | None:
         return await load_unit(info, self.commission_id)
+
+    @strawberry.field(
+        description="The period's commission-wide workbook (各高校执行情况, one row per school) "
+        "as a link that needs no header: a relative URL whose `token` opens that workbook only, "
+        "for the caller only, for a few minutes. It opens for those who read plans at the "
+        "commission (`plan.read`); anyone else gets 404. A credential: do not share it."
+    )
+    def download_url(self, info: strawberry.Info) -> str:
+        path = links.province_workbook(self.id)
+        return f"{path}?{urlencode({'token': info.context.download_link(path)})}"
 
 
 @strawberry.type(description="结构性要求：最低人数或最低占比。")

@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from graphql import OperationType
 from strawberry import relay
 
 from partyplan.auth.permissions import Permission
+from partyplan.resolvers.audit.service import Disclosures
 from partyplan.resolvers.recruits.service import filings, reads
 from partyplan.resolvers.recruits.service.records import visible
 
@@ -26,22 +28,42 @@ from .types import (
 def to_recruit(info: strawberry.Info, session: Any, row: Any) -> Recruit:
     """PII stays masked unless the caller holds ``pii.read`` at the recruit's branch; it is
     decrypted once, and only if the client asks for it."""
-    return Recruit.from_row(row, ShownPii(session, info.context.pii, row))
+    in_payload = info.operation.operation is OperationType.MUTATION
+    shown = ShownPii(session, info.context.pii, row, info.context.disclosures, in_payload)
+    return Recruit.from_row(row, shown)
 
 
 class ShownPii:
-    """(ID number, phone) of one recruit as the caller may see them, decrypted on first ask."""
+    """(ID number, phone) of one recruit as the caller may see them, decrypted on first ask.
+    Each field returned in clear is recorded on the request's disclosures (audited once at its
+    end); a masked one, or a phone the recruit has not given, is not."""
 
-    __slots__ = ("_cipher", "_row", "_session", "_shown")
+    __slots__ = ("_cipher", "_in_payload", "_log", "_row", "_session", "_shown")
 
-    def __init__(self, session: Any, cipher: Any, row: Any) -> None:
+    def __init__(self, session: Any, cipher: Any, row: Any, log: Disclosures, in_payload: bool):
         self._session, self._cipher, self._row = session, cipher, row
-        self._shown: tuple[str, str | None] | None = None
+        self._log, self._in_payload = log, in_payload
+        self._shown: reads.ShownPii | None = None
 
-    def __call__(self) -> tuple[str, str | None]:
+    def _get(self) -> reads.ShownPii:
         if self._shown is None:
             self._shown = reads.shown_pii(self._session, self._cipher, self._row)
         return self._shown
+
+    def _disclose(self, name: str) -> None:
+        reads.disclosed(self._log, self._row, name, with_writes=self._in_payload)
+
+    def id_number(self) -> str:
+        shown = self._get()
+        if shown.clear:
+            self._disclose("idNumber")
+        return shown.id_number
+
+    def phone(self) -> str | None:
+        shown = self._get()
+        if shown.clear and shown.phone is not None:
+            self._disclose("phone")
+        return shown.phone
 
 
 @strawberry.type

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 import strawberry
 from strawberry import relay
@@ -131,12 +130,21 @@ class ComplianceFinding:
         )
 
 
+class ShownFields(Protocol):
+    """A recruit's ID number and phone as the caller may see them (``queries.ShownPii``):
+    a value returned in clear is recorded for the request's audit."""
+
+    def id_number(self) -> str: ...
+
+    def phone(self) -> str | None: ...
+
+
 def _shown_id_number(root: Recruit) -> str:
-    return root.shown_pii()[0]
+    return root.shown_pii.id_number()
 
 
 def _shown_phone(root: Recruit) -> str | None:
-    return root.shown_pii()[1]
+    return root.shown_pii.phone()
 
 
 @strawberry.type(description="发展对象（广义）：一名入党申请人至正式党员的完整记录。")
@@ -168,14 +176,14 @@ class Recruit(relay.Node):
     exempt: bool = strawberry.field(description="已备案的高层次人才：不占指导性计划")
     branch_id: strawberry.Private[int]
     # (ID number, phone) as the caller may see them, decrypted only when a client asks.
-    shown_pii: strawberry.Private[Callable[[], tuple[str, str | None]]]
+    shown_pii: strawberry.Private[ShownFields]
     # The branch, when the statement that read the recruit joined it (lists do).
     branch_unit: strawberry.Private[Unit | None] = None
     # The findings, when the list fetched them for its whole page in one statement.
     prefetched_findings: strawberry.Private[list[ComplianceFinding] | None] = None
 
     @classmethod
-    def from_row(cls, row: Any, shown_pii: Callable[[], tuple[str, str | None]]) -> Recruit:
+    def from_row(cls, row: Any, shown_pii: ShownFields) -> Recruit:
         return cls(
             id=row.id,
             name=row.name,

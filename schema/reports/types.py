@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 from typing import Any
+from urllib.parse import urlencode
 
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from partyplan.auth import links
 from partyplan.resolvers.reports import service
 from partyplan.resolvers.reports.errors import ReportErrorCode
 
@@ -61,9 +63,18 @@ class ExecutionReport(relay.Node):
             submitted_at=row.submitted_at,
             reviewed_at=row.reviewed_at,
             return_reason=row.return_reason,
-            workbook_path=f"/reports/{row.id}.xlsx",
+            workbook_path=links.report_workbook(row.id),
             row=row,
         )
+
+    @strawberry.field(
+        description="The workbook (`workbookPath`) as a link that needs no header: a relative "
+        "URL whose `token` opens this report's workbook only, for the caller only, for a few "
+        "minutes (never longer than the caller's own token). A credential: do not share it."
+    )
+    def download_url(self, info: strawberry.Info) -> str:
+        path = links.report_workbook(self.id)
+        return f"{path}?{urlencode({'token': info.context.download_link(path)})}"
 
     @strawberry.field(
         description="The report's figures: frozen once submitted; a live preview before."

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+import support_clients as clients_api
 import support_recruits as recruits_api
 from support import codes, gid, id_number, scalar
 
@@ -29,6 +30,7 @@ from partyplan.resolvers.warnings.service.scan import scan
 from partyplan.schema.schema import Mutation, Query
 
 W = Any  # the conftest World
+MATRIX_PASSWORD = "the matrix password"
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,23 @@ CASES: dict[str, Case] = {
         "school_admin",
         ("viewer", "FORBIDDEN"),
         "other_school_admin",
+    ),
+    "reactivateUser": Case(
+        "mutation($u: ID!) { reactivateUser(input: {userId: $u}) { user { id } errors { code } } }",
+        lambda w, c: {"u": w.uid("nobody")},
+        "school_admin",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+        "the fixture deactivates the account first",
+    ),
+    "changePassword": Case(
+        f'mutation {{ changePassword(input: {{currentPassword: "{MATRIX_PASSWORD}",'
+        ' newPassword: "another long password"}) { user { id } errors { code } } }',
+        lambda w, c: {},
+        "nobody",
+        None,
+        None,
+        "one's own password: every signed-in person, no other account (set in the fixture)",
     ),
     # Plans. Periods belong to a commission, not a school: the "other" caller for them is
     # another commission; a school's figures are NOT_FOUND for another school.
@@ -545,6 +564,49 @@ CASES: dict[str, Case] = {
         ("viewer", "FORBIDDEN"),
         "other_school_admin",
     ),
+    # OAuth2 clients: registered and managed by the commission's administrators (client.manage).
+    "clients": Case(
+        "query($u: ID) { clients(under: $u) { edges { node { clientId } } } }",
+        lambda w, c: {"u": w.gid("commission")},
+        "commission_admin",
+        ("commission_viewer", "FORBIDDEN"),
+        "other_commission_admin",
+    ),
+    "registerClient": Case(
+        'mutation($u: ID!) { registerClient(input: {name: "工作台", kind: FRONT_END, unitId: $u,'
+        ' redirectUris: ["https://app.example/cb"], allowedScopes: ["read"]})'
+        " { client { id } errors { code } } }",
+        lambda w, c: {"u": w.gid("commission")},
+        "commission_admin",
+        ("commission_viewer", "FORBIDDEN"),
+        "other_commission_admin",
+    ),
+    "rotateClientSecret": Case(
+        "mutation($id: ID!) { rotateClientSecret(input: {clientId: $id})"
+        " { clientSecret errors { code } } }",
+        lambda w, c: {"id": c["service_client"]},
+        "commission_admin",
+        ("commission_viewer", "FORBIDDEN"),
+        "other_commission_admin",
+    ),
+    "disableClient": Case(
+        "mutation($id: ID!) { disableClient(input: {clientId: $id}) { client { active }"
+        " errors { code } } }",
+        lambda w, c: {"id": c["front_end_client"]},
+        "commission_admin",
+        ("commission_viewer", "FORBIDDEN"),
+        "other_school_admin",
+        "a client at the commission is out of a school's reach",
+    ),
+    # Trusted documents: a client's administrators register them (client.manage).
+    "registerDocuments": Case(
+        "mutation($id: ID!) { registerDocuments(input: {clientId: $id,"
+        ' documents: ["{ roles { name } }"]}) { documentIds errors { code } } }',
+        lambda w, c: {"id": c["front_end_client"]},
+        "commission_admin",
+        ("commission_viewer", "FORBIDDEN"),
+        "other_commission_admin",
+    ),
 }
 
 
@@ -665,6 +727,21 @@ async def context(gql, world, request, owner_engine) -> dict[str, str]:  # type:
             sa.text("SELECT min(id) FROM warnings WHERE kind = 'missing_data'")
         )
     ids["warning"] = gid("Warning", warning)
+    field = callspec.params.get("field") if callspec is not None else None
+    if field == "changePassword":  # a password of one's own to prove
+        await run(
+            "mutation($u: ID!, $p: String!) { resetPassword(input: {userId: $u, password: $p})"
+            " { errors { code } } }",
+            {"u": world.uid("nobody"), "p": MATRIX_PASSWORD},
+            world.tokens["school_admin"],
+        )
+    elif field == "reactivateUser":  # an account to reactivate
+        await run(
+            "mutation($u: ID!) { deactivateUser(input: {userId: $u}) { errors { code } } }",
+            {"u": world.uid("nobody")},
+            world.tokens["school_admin"],
+        )
+    ids |= await clients_api.matrix_ids(gql, world)
     return ids
 
 

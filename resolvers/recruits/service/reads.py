@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
 from partyplan.auth.permissions import Permission
+from partyplan.resolvers.audit.service import Disclosures
 from partyplan.resolvers.plans.service.common import period_for
 from partyplan.resolvers.units.service import listing_scope
 from partyplan.tenants.session import Session
@@ -20,15 +22,39 @@ from ..rules import identity
 from .records import ID_CONTEXT, PHONE_CONTEXT
 
 
-def shown_pii(session: Session, cipher: PiiCipher, row: Any) -> tuple[str, str | None]:
+@dataclass(frozen=True, slots=True)
+class ShownPii:
+    """A recruit's ID number and phone as the caller may see them; ``clear`` when unmasked."""
+
+    id_number: str
+    phone: str | None
+    clear: bool
+
+
+def shown_pii(session: Session, cipher: PiiCipher, row: Any) -> ShownPii:
     """(ID number, phone) as the caller may see them: clear with ``pii.read`` at the recruit's
-    branch (and the ciphertext loaded), masked otherwise."""
+    branch (and the ciphertext loaded), masked otherwise. Whoever returns a clear value records
+    it with :func:`disclosed`."""
     if session.principal.can(Permission.PII_READ, row.unit_path) and hasattr(row, "id_number_enc"):
         phone = (
             None if row.phone_enc is None else cipher.decrypt(row.phone_enc, context=PHONE_CONTEXT)
         )
-        return cipher.decrypt(row.id_number_enc, context=ID_CONTEXT), phone
-    return row.id_number_masked, row.phone_masked
+        return ShownPii(cipher.decrypt(row.id_number_enc, context=ID_CONTEXT), phone, clear=True)
+    return ShownPii(row.id_number_masked, row.phone_masked, clear=False)
+
+
+def disclosed(log: Disclosures, row: Any, name: str, *, with_writes: bool = False) -> None:
+    """The recruit's ``name`` (``idNumber``, ``phone``) was returned in clear (in a mutation's
+    payload: ``with_writes``): audited at the request's end (``audit.service.Disclosures``), on
+    the recruit's branch and school chain."""
+    log.record(
+        object_type="Recruit",
+        object_id=row.id,
+        unit_id=row.branch_id,
+        school_id=row.school_id,
+        name=name,
+        with_writes=with_writes,
+    )
 
 
 async def page(

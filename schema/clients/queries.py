@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+
+from partyplan.auth.permissions import Permission
+from partyplan.resolvers.clients import service
+
+from ..mutations import decode_id
+from ..pagination import build_connection, decode_cursor, page_limit
+from ..permissions import described
+from .types import OAuthClient
+
+
+@strawberry.type
+class ClientQueries:
+    @strawberry.field(
+        description=described(
+            "OAuth2 clients registered in the subtree of `under` (or wherever the caller "
+            "manages clients), in registration order.",
+            Permission.CLIENT_MANAGE,
+        )
+    )
+    async def clients(
+        self,
+        info: strawberry.Info,
+        under: relay.GlobalID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> relay.Connection[OAuthClient]:
+        session = await info.context.session()  # authenticate before judging arguments
+        limit = page_limit(first, info.context.settings.max_page_size)
+        under_id = None if under is None else decode_id(under, "Unit", "under")
+        rows = await service.clients_page(
+            session, under_id=under_id, after_id=decode_cursor(after), limit=limit + 1
+        )
+        return build_connection(rows, limit, OAuthClient.from_row)
+
+
+async def resolve_client_node(info: strawberry.Info, client_pk: int) -> tuple[OAuthClient, str]:
+    session = await info.context.session()
+    row = await service.visible_client(session, client_pk)
+    return OAuthClient.from_row(row), row.unit_path
