@@ -24,25 +24,12 @@ no message ever contains the token: it is a credential and stays out of logs.
 
 from __future__ import annotations
 
-import secrets
 import time
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
-from joserfc import jwt
-from joserfc.errors import InvalidClaimError, JoseError
-from joserfc.jwk import OKPKey
-from joserfc.jwt import JWTClaimsRegistry
-
-from .keys import ALGORITHM, KeyStore
-from .tokens import (
-    _REGISTRY,
-    ALLOWED_ALGORITHMS,
-    MAX_LEEWAY_SECONDS,
-    MAX_TOKEN_LENGTH,
-    TokenError,
-    _token_error,
-)
+from .keys import KeyStore
+from .tokens import SignedTokens, TokenError
 
 __all__ = [
     "LINK_TYPE",
@@ -120,17 +107,20 @@ class LinkService:
         ttl_seconds: int,
         leeway_seconds: int,
     ) -> None:
-        if not issuer or not audience:
-            raise ValueError("issuer and audience must be non-empty")
         if not 0 < ttl_seconds <= MAX_TTL_SECONDS:
             raise ValueError(f"ttl_seconds must be within 1..{MAX_TTL_SECONDS}")
-        if not 0 <= leeway_seconds <= MAX_LEEWAY_SECONDS:
-            raise ValueError(f"leeway_seconds must be within 0..{MAX_LEEWAY_SECONDS}")
-        self._keys = keys
-        self._issuer = issuer
-        self._audience = audience
         self._ttl = ttl_seconds
-        self._leeway = leeway_seconds
+        self._links = SignedTokens(
+            keys,
+            issuer=issuer,
+            audience=audience,
+            typ=LINK_TYPE,
+            accepted_types=frozenset({LINK_TYPE}),
+            leeway_seconds=leeway_seconds,
+            max_ttl_seconds=ttl_seconds,
+            integer_claims=_INTEGER_CLAIMS,
+            string_claims=_STRING_CLAIMS,
+        )
 
     @classmethod
     def from_settings(cls, keys: KeyStore, settings: LinkSettings) -> LinkService:
@@ -168,72 +158,26 @@ class LinkService:
         expires_at = issued_at + self._ttl
         if not_after is not None:
             expires_at = min(expires_at, not_after)
-        claims: dict[str, Any] = {
-            "iss": self._issuer,
-            "aud": self._audience,
-            "sub": subject,
-            "path": path,
-            "iat": issued_at,
-            "nbf": issued_at,
-            "exp": expires_at,
-            "jti": secrets.token_urlsafe(16),
-        }
-        optional = {"client_id": client_id, "scope": scope, "gid": grant_id, "ati": token_id}
-        claims.update({name: value for name, value in optional.items() if value is not None})
-        header = {"alg": ALGORITHM, "kid": self._keys.kid, "typ": LINK_TYPE}
-        return jwt.encode(
-            header,
-            claims,
-            self._keys.signing_key,
-            algorithms=ALLOWED_ALGORITHMS,
-            registry=_REGISTRY,
+        return self._links.sign(
+            subject,
+            issued_at,
+            expires_at,
+            path=path,
+            client_id=client_id,
+            scope=scope,
+            gid=grant_id,
+            ati=token_id,
         )
 
     def verify(self, token: str, path: str, *, now: int | None = None) -> LinkClaims:
         """The claims of a link that opens ``path`` (the canonical path of the file asked for);
         LinkError for anything else."""
         try:
-            return self._verify(token, path, int(time.time()) if now is None else now)
-        except LinkError:
-            raise
+            claims = self._links.decode(token, int(time.time()) if now is None else now, path=path)
         except TokenError as exc:
-            raise LinkError(exc.reason, exc.detail) from None
-        except InvalidClaimError as exc:
-            if exc.claim == "path":
+            if exc.reason == "malformed" and exc.detail == "path":
                 raise LinkError("wrong_target", "the link opens another file") from None
-            raise LinkError(_token_error(exc).reason, exc.claim) from None
-        except JoseError as exc:
-            raise LinkError(_token_error(exc).reason) from None
-        except Exception as exc:
-            # joserfc leaks TypeError / UnicodeEncodeError for some malformed input: a refused
-            # link, never a 500 (and never the token in a traceback's message).
-            raise LinkError("malformed", type(exc).__name__) from None
-
-    def _verify(self, token: str, path: str, now: int) -> LinkClaims:
-        if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
-            raise LinkError("malformed", "not a token")
-        decoded = jwt.decode(
-            token, self._key_for, algorithms=ALLOWED_ALGORITHMS, registry=_REGISTRY
-        )
-        typ = decoded.header.get("typ")
-        if not isinstance(typ, str) or typ.lower() != LINK_TYPE:
-            raise LinkError("wrong_type", "typ is not dl+jwt")
-        claims = decoded.claims
-        _check_claim_types(claims)
-        essential: dict[str, Any] = {"essential": True}
-        JWTClaimsRegistry(
-            now=now,
-            leeway=self._leeway,
-            iss={"essential": True, "value": self._issuer},
-            aud={"essential": True, "value": self._audience},
-            path={"essential": True, "value": path},
-            sub=essential,
-            exp=essential,
-            iat=essential,
-            jti=essential,
-        ).validate(claims)
-        if claims["exp"] - claims["iat"] > self._ttl + self._leeway:
-            raise LinkError("ttl_too_long")
+            raise LinkError(exc.reason, exc.detail) from None
         return LinkClaims(
             subject=claims["sub"],
             path=claims["path"],
@@ -245,23 +189,3 @@ class LinkService:
             grant_id=claims.get("gid"),
             token_id=claims.get("ati"),
         )
-
-    def _key_for(self, obj: Any) -> OKPKey:
-        kid = obj.headers().get("kid")
-        key = self._keys.verification_key(kid) if isinstance(kid, str) else None
-        if key is None:
-            raise LinkError("unknown_key")
-        return key
-
-
-def _check_claim_types(claims: dict[str, Any]) -> None:
-    """Integers where integers belong, strings elsewhere: before the registry, whose
-    InvalidClaimError must mean "wrong value", and so LinkClaims holds the types it declares."""
-    for name in _INTEGER_CLAIMS:
-        value = claims.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-            raise LinkError("malformed", f"{name} is not an integer")
-    for name in _STRING_CLAIMS:
-        value = claims.get(name)
-        if value is not None and not isinstance(value, str):
-            raise LinkError("malformed", f"{name} is not a string")

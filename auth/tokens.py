@@ -53,7 +53,14 @@ class TokenSettings(Protocol):
     token_max_ttl_seconds: int
 
 
-__all__ = ["ALLOWED_ALGORITHMS", "TokenClaims", "TokenError", "TokenErrorReason", "TokenService"]
+__all__ = [
+    "ALLOWED_ALGORITHMS",
+    "SignedTokens",
+    "TokenClaims",
+    "TokenError",
+    "TokenErrorReason",
+    "TokenService",
+]
 
 #: The algorithm allow-list. Never derived from the token or the key.
 ALLOWED_ALGORITHMS: tuple[str, ...] = (ALGORITHM,)
@@ -79,6 +86,7 @@ TokenErrorReason = Literal[
     "not_yet_valid",
     "unknown_key",
     "ttl_too_long",
+    "wrong_type",
 ]
 
 
@@ -134,6 +142,120 @@ class _AccessTokenRegistry(JWSRegistry):
 _REGISTRY = _AccessTokenRegistry(algorithms=ALLOWED_ALGORITHMS)
 
 
+class SignedTokens:
+    """One kind of JWT the platform signs with its Ed25519 keys: access tokens
+    (:class:`TokenService`), download links (``auth/links.py``). Each kind has its own ``typ``
+    and audience, so that no token of one kind passes for another.
+
+    :meth:`decode` holds the module's invariants for every kind: EdDSA only, a key we hold under
+    the token's ``kid``, the kind's ``typ``, integer and string claims of the right types, iss,
+    aud, sub, iat, exp and jti essential (with any claim the caller requires, by value), inside
+    [nbf, exp) give or take the leeway, and no longer-lived than ``max_ttl_seconds``. It raises
+    :class:`TokenError` and nothing else, whatever the input.
+    """
+
+    def __init__(
+        self,
+        keys: KeyStore,
+        *,
+        issuer: str,
+        audience: str,
+        typ: str,
+        accepted_types: frozenset[str],
+        leeway_seconds: int,
+        max_ttl_seconds: int,
+        integer_claims: tuple[str, ...],
+        string_claims: tuple[str, ...],
+    ) -> None:
+        if not issuer or not audience:
+            raise ValueError("issuer and audience must be non-empty")
+        if not 0 <= leeway_seconds <= MAX_LEEWAY_SECONDS:
+            raise ValueError(f"leeway_seconds must be within 0..{MAX_LEEWAY_SECONDS}")
+        if max_ttl_seconds <= 0:
+            raise ValueError("max_ttl_seconds must be positive")
+        self.keys = keys
+        self.issuer = issuer
+        self.audience = audience
+        self.typ = typ
+        self.leeway = leeway_seconds
+        self.max_ttl = max_ttl_seconds
+        self._accepted_types = accepted_types
+        self._integer_claims = integer_claims
+        self._string_claims = string_claims
+
+    def sign(self, subject: str, issued_at: int, expires_at: int, **extra: Any) -> str:
+        """A token for ``subject`` valid over [issued_at, expires_at), with the registered
+        claims and ``extra`` (a claim whose value is None is left out)."""
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": subject,
+            "iat": issued_at,
+            "nbf": issued_at,
+            "exp": expires_at,
+            "jti": secrets.token_urlsafe(16),
+        }
+        claims.update({name: value for name, value in extra.items() if value is not None})
+        header = {"alg": ALGORITHM, "kid": self.keys.kid, "typ": self.typ}
+        return jwt.encode(
+            header, claims, self.keys.signing_key, algorithms=ALLOWED_ALGORITHMS, registry=_REGISTRY
+        )
+
+    def decode(self, token: str, now: int, **required: Any) -> dict[str, Any]:
+        """The claims of a valid token of this kind, ``required`` claims equal to their values;
+        TokenError for anything else."""
+        try:
+            return self._decode(token, now, required)
+        except TokenError:
+            raise
+        except JoseError as exc:
+            raise _token_error(exc) from exc
+        except Exception as exc:
+            # joserfc 1.8 leaks TypeError (a header that is a JSON string, a non-list "crit")
+            # and UnicodeEncodeError (lone surrogates) for some malformed input.
+            # An unverifiable token is a 401, never a 500.
+            raise TokenError("malformed", type(exc).__name__) from exc
+
+    def _decode(self, token: str, now: int, required: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
+            raise TokenError("malformed", "not a token")
+        decoded = jwt.decode(
+            token, self._key_for, algorithms=ALLOWED_ALGORITHMS, registry=_REGISTRY
+        )
+        typ = decoded.header.get("typ")
+        if not isinstance(typ, str) or typ.lower() not in self._accepted_types:
+            # RFC 9068 section 4: keeps any other JWT we sign (a download link, say) from being
+            # replayed as this kind.
+            raise TokenError("wrong_type", f"typ is not {self.typ}")
+        claims = decoded.claims
+        _check_claim_types(claims, self._integer_claims, self._string_claims)
+        # joserfc's registry treats every claim as optional unless marked essential: without
+        # "exp" here a token with no exp would never expire.
+        essential: dict[str, Any] = {"essential": True}
+        JWTClaimsRegistry(
+            now=now,
+            leeway=self.leeway,
+            iss={"essential": True, "value": self.issuer},
+            aud={"essential": True, "value": self.audience},
+            sub=essential,
+            exp=essential,
+            iat=essential,
+            jti=essential,
+            **{name: {"essential": True, "value": value} for name, value in required.items()},
+        ).validate(claims)
+        if claims["exp"] - claims["iat"] > self.max_ttl + self.leeway:
+            raise TokenError("ttl_too_long")
+        return claims
+
+    def _key_for(self, obj: GuestProtocol) -> OKPKey:
+        """Pick the verification key by ``kid``; joserfc calls this after the alg check."""
+        kid = obj.headers().get("kid")
+        key = self.keys.verification_key(kid) if isinstance(kid, str) else None
+        if key is None:
+            raise TokenError("unknown_key")
+        return key
+
+
 class TokenService:
     """Mints and verifies access tokens with the keys of a :class:`KeyStore`."""
 
@@ -145,17 +267,17 @@ class TokenService:
         leeway_seconds: int,
         max_ttl_seconds: int,
     ) -> None:
-        if not issuer or not audience:
-            raise ValueError("issuer and audience must be non-empty")
-        if not 0 <= leeway_seconds <= MAX_LEEWAY_SECONDS:
-            raise ValueError(f"leeway_seconds must be within 0..{MAX_LEEWAY_SECONDS}")
-        if max_ttl_seconds <= 0:
-            raise ValueError("max_ttl_seconds must be positive")
-        self._keys = keys
-        self._issuer = issuer
-        self._audience = audience
-        self._leeway = leeway_seconds
-        self._max_ttl = max_ttl_seconds
+        self._tokens = SignedTokens(
+            keys,
+            issuer=issuer,
+            audience=audience,
+            typ=TOKEN_TYPE,
+            accepted_types=_ACCEPTED_TYPES,
+            leeway_seconds=leeway_seconds,
+            max_ttl_seconds=max_ttl_seconds,
+            integer_claims=_INTEGER_CLAIMS,
+            string_claims=_OPTIONAL_STRING_CLAIMS,
+        )
 
     @classmethod
     def from_settings(cls, settings: TokenSettings) -> TokenService:
@@ -184,63 +306,21 @@ class TokenService:
         """
         if not subject:
             raise ValueError("subject must be non-empty")
-        if ttl_seconds <= 0 or ttl_seconds > self._max_ttl:
-            raise ValueError(f"ttl_seconds must be within 1..{self._max_ttl}")
+        if ttl_seconds <= 0 or ttl_seconds > self._tokens.max_ttl:
+            raise ValueError(f"ttl_seconds must be within 1..{self._tokens.max_ttl}")
         issued_at = int(time.time()) if now is None else now
-        claims: dict[str, Any] = {
-            "iss": self._issuer,
-            "aud": self._audience,
-            "sub": subject,
-            "iat": issued_at,
-            "nbf": issued_at,
-            "exp": issued_at + ttl_seconds,
-            "jti": secrets.token_urlsafe(16),
-        }
-        if client_id is not None:
-            claims["client_id"] = client_id
-        if scope is not None:
-            claims["scope"] = scope
-        if grant_id is not None:
-            claims["gid"] = grant_id
-        header = {"alg": ALGORITHM, "kid": self._keys.kid, "typ": TOKEN_TYPE}
-        return jwt.encode(
-            header,
-            claims,
-            self._keys.signing_key,
-            algorithms=ALLOWED_ALGORITHMS,
-            registry=_REGISTRY,
+        return self._tokens.sign(
+            subject,
+            issued_at,
+            issued_at + ttl_seconds,
+            client_id=client_id,
+            scope=scope,
+            gid=grant_id,
         )
 
     def verify(self, token: str, *, now: int | None = None) -> TokenClaims:
         """Check signature, algorithm, key and claims; return the claims or raise TokenError."""
-        try:
-            return self._verify(token, int(time.time()) if now is None else now)
-        except TokenError:
-            raise
-        except JoseError as exc:
-            raise _token_error(exc) from exc
-        except Exception as exc:
-            # joserfc 1.8 leaks TypeError (a header that is a JSON string, a non-list "crit")
-            # and UnicodeEncodeError (lone surrogates) for some malformed input.
-            # An unverifiable token is a 401, never a 500.
-            raise TokenError("malformed", type(exc).__name__) from exc
-
-    def _verify(self, token: str, now: int) -> TokenClaims:
-        if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
-            raise TokenError("malformed", "not a token")
-        decoded = jwt.decode(
-            token, self._key_for, algorithms=ALLOWED_ALGORITHMS, registry=_REGISTRY
-        )
-        typ = decoded.header.get("typ")
-        if not isinstance(typ, str) or typ.lower() not in _ACCEPTED_TYPES:
-            # RFC 9068 section 4: keeps any other JWT we might sign (say, an ID token) from
-            # being replayed as an access token.
-            raise TokenError("malformed", "typ is not at+jwt")
-        claims = decoded.claims
-        _check_claim_types(claims)
-        self._claims_registry(now).validate(claims)
-        if claims["exp"] - claims["iat"] > self._max_ttl + self._leeway:
-            raise TokenError("ttl_too_long")
+        claims = self._tokens.decode(token, int(time.time()) if now is None else now)
         return TokenClaims(
             subject=claims["sub"],
             issued_at=claims["iat"],
@@ -251,42 +331,21 @@ class TokenService:
             grant_id=claims.get("gid"),
         )
 
-    def _key_for(self, obj: GuestProtocol) -> OKPKey:
-        """Pick the verification key by ``kid``; joserfc calls this after the alg check."""
-        kid = obj.headers().get("kid")
-        key = self._keys.verification_key(kid) if isinstance(kid, str) else None
-        if key is None:
-            raise TokenError("unknown_key")
-        return key
 
-    def _claims_registry(self, now: int) -> JWTClaimsRegistry:
-        # joserfc's registry treats every claim as optional unless marked essential: without
-        # "exp" here a token with no exp would never expire.
-        essential: dict[str, Any] = {"essential": True}
-        return JWTClaimsRegistry(
-            now=now,
-            leeway=self._leeway,
-            iss={"essential": True, "value": self._issuer},
-            aud={"essential": True, "value": self._audience},
-            sub=essential,
-            exp=essential,
-            iat=essential,
-            jti=essential,
-        )
-
-
-def _check_claim_types(claims: dict[str, Any]) -> None:
-    """Time claims and the grant id must be integers, the other extra claims strings.
+def _check_claim_types(
+    claims: dict[str, Any], integers: tuple[str, ...], strings: tuple[str, ...]
+) -> None:
+    """Time claims and other integer claims must be integers, the string claims strings.
 
     Done before the registry so that its InvalidClaimError on nbf/iat can only mean "in the
-    future" (the registry uses the same exception for a wrong type), and so that TokenClaims
-    gets the types it declares.
+    future" (the registry uses the same exception for a wrong type), and so that the claims have
+    the types their dataclasses declare.
     """
-    for name in _INTEGER_CLAIMS:
+    for name in integers:
         value = claims.get(name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise TokenError("malformed", f"{name} is not an integer")
-    for name in _OPTIONAL_STRING_CLAIMS:
+    for name in strings:
         value = claims.get(name)
         if value is not None and not isinstance(value, str):
             raise TokenError("malformed", f"{name} is not a string")

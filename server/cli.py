@@ -285,6 +285,18 @@ def cmd_warnings(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doors(args: argparse.Namespace) -> int:
+    """``prune``: delete ended grants with their codes and refresh tokens, expired codes, ended
+    sign-in sessions and revoked token ids past their expiry (for a daily job; idempotent)."""
+    from datetime import UTC, datetime
+
+    from partyplan.resolvers.oauth.service.prune import prune
+
+    deleted = run_as_owner(args, lambda conn: prune(conn, datetime.now(UTC)))
+    print(", ".join(f"{table} {count}" for table, count in deleted.items()))
+    return 0
+
+
 def _bench_unavailable(args: argparse.Namespace) -> int:
     print("partyplan bench runs from a source checkout (pip install -e .)", file=sys.stderr)
     return 2
@@ -345,6 +357,10 @@ def parser() -> argparse.ArgumentParser:
     plans = with_data_dir(sub.add_parser("plans", help="check plan balances against the ledger"))
     plans.add_argument("action", choices=["verify"])
     plans.set_defaults(func=cmd_plans)
+
+    doors = with_data_dir(sub.add_parser("doors", help="housekeeping of the OAuth2 doors"))
+    doors.add_argument("action", choices=["prune"])
+    doors.set_defaults(func=cmd_doors)
 
     warnings = with_data_dir(sub.add_parser("warnings", help="run the warning rules"))
     warnings.add_argument("action", choices=["scan"])

@@ -12,6 +12,7 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from partyplan.auth.keys import KeyStore
+from partyplan.auth.links import LinkService
 from partyplan.auth.tokens import TokenService
 from partyplan.resolvers.recruits.pii import PiiCipher
 
@@ -42,6 +43,7 @@ class Platform:
             leeway_seconds=settings.token_leeway_seconds,
             max_ttl_seconds=settings.token_max_ttl_seconds,
         )
+        self.links = LinkService.from_settings(self.keys, settings)
 
     async def start_database(self) -> str:
         """Start (or adopt) the embedded server unless an external URL is set; migrate."""

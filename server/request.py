@@ -68,6 +68,12 @@ class RequestContext:
     def of(cls, platform: Platform, request: Request) -> RequestContext:
         """A request's context: its verified token (if any); the session opens on first use."""
         claims, error = _claims(platform, request.headers.get("authorization"))
+        return cls._made(platform, request, claims, error)
+
+    @classmethod
+    def _made(
+        cls, platform: Platform, request: Request, claims: TokenClaims | None, error: str | None
+    ) -> RequestContext:
         assert platform.engine is not None
         return cls(
             request=request,
@@ -76,7 +82,7 @@ class RequestContext:
             claims=claims,
             pii=platform.pii,
             auth_error=error,
-            links=LinkService.from_settings(platform.keys, platform.settings),
+            links=platform.links,
         )
 
     @classmethod
@@ -87,13 +93,11 @@ class RequestContext:
         on first use, exactly as the access token the link was asked with would be (its user,
         client, scope, grant and token id). ``path`` is the canonical path of the file asked
         for (None when the URL names no object): a link for any other file is refused."""
-        assert platform.engine is not None
-        links = LinkService.from_settings(platform.keys, platform.settings)
         claims, error = None, None
         try:
             if path is None:
                 raise LinkError("wrong_target")
-            link = links.verify(token, path)
+            link = platform.links.verify(token, path)
             claims = TokenClaims(
                 subject=link.subject,
                 issued_at=link.issued_at,
@@ -105,15 +109,7 @@ class RequestContext:
             )
         except LinkError as refused:
             error = f"invalid download link ({refused.reason})"
-        return cls(
-            request=request,
-            settings=platform.settings,
-            engine=platform.engine,
-            claims=claims,
-            pii=platform.pii,
-            auth_error=error,
-            links=links,
-        )
+        return cls._made(platform, request, claims, error)
 
     @property
     def client_address(self) -> str | None:

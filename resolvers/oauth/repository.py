@@ -7,7 +7,7 @@ row-level security admits nothing else (migration 0012).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -268,3 +268,42 @@ async def update_web_session(
 ) -> None:
     stmt = sa.update(web_sessions).where(web_sessions.c.id_hash == id_hash).values(**values)
     await conn.execute(stmt)
+
+
+# --- pruning ---------------------------------------------------------------------------------
+
+
+async def prune(conn: AsyncConnection, now: datetime, keep: timedelta) -> dict[str, int]:
+    """Delete what can no longer matter (``keep`` after it stopped mattering), one statement
+    per table, children before their grants; the numbers deleted per table.
+
+    A grant matters until it expires or is revoked: while it stands, its spent refresh tokens
+    and used codes must stay, since presenting one again is the reuse that revokes the grant.
+    Once it has ended, nothing issued from it works (its access tokens fail ``app_token_valid``
+    with or without the row), so it goes with its codes and tokens. A code past its expiry can
+    only be refused. A sign-in session that ended or expired, and a revoked token id past its
+    token's expiry, guard nothing.
+    """
+    ended = sa.select(oauth_grants.c.id).where(
+        sa.or_(oauth_grants.c.expires_at < now - keep, oauth_grants.c.revoked_at < now - keep)
+    )
+    statements = {
+        "oauth_codes": sa.delete(oauth_codes).where(
+            sa.or_(oauth_codes.c.grant_id.in_(ended), oauth_codes.c.expires_at < now - keep)
+        ),
+        "oauth_refresh_tokens": sa.delete(oauth_refresh_tokens).where(
+            oauth_refresh_tokens.c.grant_id.in_(ended)
+        ),
+        "oauth_grants": sa.delete(oauth_grants).where(
+            oauth_grants.c.id.in_(ended),
+            ~sa.exists().where(oauth_codes.c.grant_id == oauth_grants.c.id),
+            ~sa.exists().where(oauth_refresh_tokens.c.grant_id == oauth_grants.c.id),
+        ),
+        "web_sessions": sa.delete(web_sessions).where(
+            sa.or_(web_sessions.c.expires_at < now - keep, web_sessions.c.ended_at < now - keep)
+        ),
+        "oauth_revoked_tokens": sa.delete(oauth_revoked_tokens).where(
+            oauth_revoked_tokens.c.expires_at < now
+        ),
+    }
+    return {table: (await conn.execute(stmt)).rowcount for table, stmt in statements.items()}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from partyplan.auth import scopes
@@ -146,6 +147,31 @@ def judge_presented(
     if grant_revoked or expires_at <= now or grant_expires_at <= now:
         return Outcome.WORTHLESS
     return Outcome.GOOD
+
+
+class Presented(Protocol):
+    """A code's or refresh token's row as the repository reads it, with its grant's state."""
+
+    client_pk: int
+    expires_at: datetime
+    grant_revoked_at: datetime | None
+    grant_expires_at: datetime
+
+
+def judge_row(
+    row: Presented | None, *, spent: bool, presenting_client_pk: int, now: datetime
+) -> Outcome:
+    """:func:`judge_presented` of a row read by digest (None: no such credential)."""
+    return judge_presented(
+        found=row is not None,
+        client_pk=None if row is None else row.client_pk,
+        presenting_client_pk=presenting_client_pk,
+        expires_at=None if row is None else row.expires_at,
+        spent=spent,
+        grant_revoked=row is not None and row.grant_revoked_at is not None,
+        grant_expires_at=None if row is None else row.grant_expires_at,
+        now=now,
+    )
 
 
 def access_token_ttl(now: datetime, grant_expires_at: datetime | None, longest: int) -> int:

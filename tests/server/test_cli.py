@@ -336,3 +336,9 @@ async def test_plans_verify_lists_balances_from_before_the_sub_quota_bounds(
     for unit, figure in (("A2", "received"), ("A2", "available"), ("A", "handed")):
         line = f"(unit {world.units[unit]}): {figure} holds {beyond}"
         assert line in found.stdout, found.stdout
+
+
+def test_doors_prune_reports_what_it_deleted(owner_url, settings) -> None:  # type: ignore[no-untyped-def]
+    done = _cli(["doors", "prune"], owner_url, settings.resolved_key_dir, settings.data_dir)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().startswith("oauth_codes 0, oauth_refresh_tokens 0")

@@ -69,14 +69,10 @@ async def redeem_code(
     request. WORTHLESS: nothing was written."""
     code_hash = client_secrets.digest(code)
     row = await repository.code_for_update(conn, code_hash)
-    outcome = rules.judge_presented(
-        found=row is not None,
-        client_pk=None if row is None else row.client_pk,
-        presenting_client_pk=client.pk,
-        expires_at=None if row is None else row.expires_at,
+    outcome = rules.judge_row(
+        row,
         spent=row is not None and row.used_at is not None,
-        grant_revoked=row is not None and row.grant_revoked_at is not None,
-        grant_expires_at=None if row is None else row.grant_expires_at,
+        presenting_client_pk=client.pk,
         now=now,
     )
     if outcome is rules.Outcome.REUSED:

@@ -59,14 +59,10 @@ async def redeem_refresh_token(
     expired, revoked, or another client's)."""
     token_hash = client_secrets.digest(token)
     row = await repository.refresh_token_for_update(conn, token_hash)
-    outcome = rules.judge_presented(
-        found=row is not None,
-        client_pk=None if row is None else row.client_pk,
-        presenting_client_pk=client.pk,
-        expires_at=None if row is None else row.expires_at,
+    outcome = rules.judge_row(
+        row,
         spent=row is not None and row.spent_at is not None,
-        grant_revoked=row is not None and row.grant_revoked_at is not None,
-        grant_expires_at=None if row is None else row.grant_expires_at,
+        presenting_client_pk=client.pk,
         now=now,
     )
     if outcome is rules.Outcome.REUSED:
