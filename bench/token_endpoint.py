@@ -58,7 +58,8 @@ async def seed(owner_url: str) -> dict[str, Any]:
             )
             robot = await one(
                 "INSERT INTO users (username, display_name, home_unit_id, home_path, school_id,"
-                " kind) SELECT 'svc.bench', 'svc', id, path, school_id FROM units WHERE id = :u"
+                " kind) SELECT 'svc.bench', 'svc', id, path, school_id, 'service' FROM units"
+                " WHERE id = :u"
                 " RETURNING id",
                 u=school,
             )
