@@ -12,6 +12,7 @@ from .doors import (
     trusted_documents,
     web_sessions,
 )
+from .feed import change_outbox
 from .members import members
 from .plans import (
     dispatch_rounds,
@@ -32,10 +33,13 @@ from .recruits import (
 )
 from .reports import execution_reports
 from .rollups import unit_month_tallies, unit_tallies
+from .sync import sync_requests
 from .tenants import units
 from .warnings import warning_rules, warnings
 
 __all__ = [
+    "change_outbox",
+    "sync_requests",
     "audit_chain_heads",
     "audit_log",
     "calendar_days",

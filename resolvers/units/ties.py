@@ -36,6 +36,7 @@ import sqlalchemy as sa
 
 from partyplan.models import (
     calendar_days,
+    change_outbox,
     dispatch_rounds,
     execution_reports,
     forecast_submissions,
@@ -50,6 +51,7 @@ from partyplan.models import (
     role_bindings,
     rule_overlays,
     structural_targets,
+    sync_requests,
     talent_filings,
     trusted_documents,
     unit_month_tallies,
@@ -117,6 +119,10 @@ PATH_COPIES: tuple[PathCopy, ...] = (
     # The doors: a client (and the documents registered for it) is seen where its unit is.
     PathCopy(oauth_clients.c.unit_path, oauth_clients.c.unit_id),
     PathCopy(trusted_documents.c.unit_path, _clients_unit(trusted_documents)),
+    # The change feed: a change is seen where its object's unit was when it changed.
+    PathCopy(change_outbox.c.unit_path, change_outbox.c.unit_id),
+    # A school's path (no move changes it; declared so that the test holds it like the rest).
+    PathCopy(sync_requests.c.unit_path, sync_requests.c.school_id),
 )
 
 #: Copies of a commission's path: no move changes them (see the module's docstring).
