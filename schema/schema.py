@@ -34,6 +34,7 @@ from .context import SchemaSettings
 from .cost import CostLimit, DocumentCosts
 from .errors import ShapeErrors
 from .execution import PlainFieldExecutor
+from .feed.queries import FeedQueries
 from .members.mutations import MemberMutations
 from .members.queries import MemberQueries
 from .members.types import Member
@@ -49,6 +50,7 @@ from .recruits.types import Recruit
 from .reports.mutations import ReportMutations
 from .reports.queries import ReportQueries
 from .rollups.queries import RollupQueries
+from .sync.mutations import SyncMutations
 from .units.mutations import UnitMutations
 from .units.queries import UnitQueries
 from .units.types import Unit
@@ -73,6 +75,7 @@ class Query(
     WarningQueries,
     ReportQueries,
     ClientQueries,
+    FeedQueries,
 ):
     pass
 
@@ -98,6 +101,7 @@ class Mutation(
     ReportMutations,
     ClientMutations,
     PolicyMutations,
+    SyncMutations,
 ):
     pass
 

@@ -297,6 +297,33 @@ def cmd_doors(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feed(args: argparse.Namespace) -> int:
+    """``prune``: delete the change feed's changes older than ``feed_retention_days`` (for a
+    daily job; idempotent); cursors from before them then get CURSOR_EXPIRED."""
+    from datetime import UTC, datetime, timedelta
+
+    from partyplan.resolvers.feed.service import prune
+
+    retention = timedelta(days=_settings(args).feed_retention_days)
+    deleted, mark = run_as_owner(args, lambda conn: prune(conn, datetime.now(UTC), retention))
+    through = "" if mark is None else f" (through {mark.xid}/{mark.seq})"
+    print(f"change_outbox {deleted}{through}")
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """``prune``: delete the sync answers kept longer than ``SYNC_KEY_RETENTION_DAYS`` (for a
+    daily job; idempotent)."""
+    from datetime import UTC, datetime
+
+    from partyplan.resolvers.sync.service import prune
+
+    days = _settings(args).sync_key_retention_days
+    deleted = run_as_owner(args, lambda conn: prune(conn, datetime.now(UTC), days))
+    print(f"sync_requests {deleted} (older than {days} days)")
+    return 0
+
+
 def _bench_unavailable(args: argparse.Namespace) -> int:
     print("partyplan bench runs from a source checkout (pip install -e .)", file=sys.stderr)
     return 2
@@ -361,6 +388,14 @@ def parser() -> argparse.ArgumentParser:
     doors = with_data_dir(sub.add_parser("doors", help="housekeeping of the OAuth2 doors"))
     doors.add_argument("action", choices=["prune"])
     doors.set_defaults(func=cmd_doors)
+
+    feed = with_data_dir(sub.add_parser("feed", help="housekeeping of the change feed"))
+    feed.add_argument("action", choices=["prune"])
+    feed.set_defaults(func=cmd_feed)
+
+    sync = with_data_dir(sub.add_parser("sync", help="housekeeping of the sync API"))
+    sync.add_argument("action", choices=["prune"])
+    sync.set_defaults(func=cmd_sync)
 
     warnings = with_data_dir(sub.add_parser("warnings", help="run the warning rules"))
     warnings.add_argument("action", choices=["scan"])

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,6 +26,25 @@ def default_data_dir() -> Path:
         return Path("/var/lib/partyplan")
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "partyplan"
+
+
+def secure_url(value: str) -> bool:
+    """An https URL, or plain http on a loopback host only (a developer's machine), with a host
+    and no query, fragment or credentials: the shape of an issuer identifier (RFC 8414, OpenID
+    Connect Discovery) and of the endpoints we are sent to."""
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        return False
+    loopback = host in ("localhost", "127.0.0.1", "::1")
+    return bool(
+        host
+        and not parts.query
+        and not parts.fragment
+        and parts.username is None
+        and (parts.scheme == "https" or (parts.scheme == "http" and loopback))
+    )
 
 
 class Settings(BaseSettings):
@@ -81,6 +100,29 @@ class Settings(BaseSettings):
     oauth_code_ttl_seconds: int = Field(default=60, ge=10, le=600)
     web_session_ttl_seconds: int = Field(default=8 * 3600, ge=300, le=7 * 24 * 3600)
 
+    # Signing in through a province's own OpenID Connect provider (server/oauth/upstream.py,
+    # README "Signing in and OAuth2"): off unless oidc_issuer is set.
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="The provider's issuer identifier; its metadata is read from "
+        "<issuer>/.well-known/openid-configuration. https (http only on a loopback host).",
+    )
+    oidc_client_id: str | None = Field(
+        default=None, description="Our client id at the provider (required with oidc_issuer)."
+    )
+    oidc_client_secret: str | None = Field(
+        default=None, description="Our client secret at the provider; unset: a public client."
+    )
+    oidc_claim: str = Field(
+        default="preferred_username",
+        description="The ID token (or userinfo) claim whose value is the account's username.",
+    )
+    oidc_scope: str = Field(default="openid profile", description="Scopes asked of the provider.")
+    oidc_display_name: str = Field(
+        default="省统一身份认证", description="The provider's name on the sign-in button."
+    )
+    oidc_timeout_seconds: float = Field(default=5, gt=0, le=30)
+
     timezone: str = "Asia/Shanghai"
 
     max_query_depth: int = 12
@@ -88,6 +130,16 @@ class Settings(BaseSettings):
     max_tokens: int = 2000
     max_body_bytes: int = 256 * 1024
     max_page_size: int = 200
+
+    # The change feed (README "Change feed").
+    feed_max_page_size: int = Field(
+        default=1000, ge=1, le=10_000, description="Largest `first:` of `changes`."
+    )
+    feed_retention_days: int = Field(
+        default=30,
+        ge=1,
+        description="How long `partyplan feed prune` keeps changes; older cursors expire.",
+    )
 
     # What each caller may send (README "Limits and trusted documents"; a client's own limits
     # are its row's cost_budget and requests_per_minute).
@@ -118,6 +170,12 @@ class Settings(BaseSettings):
         description="How long the allowed CORS origins (the active clients') are cached in a "
         "process; a change made in the same process applies at once.",
     )
+    sync_key_retention_days: int = Field(
+        default=7,
+        ge=7,
+        description="How long a sync request's answer is kept for a retry with its idempotency "
+        "key (at least 7 days); `partyplan sync prune` deletes older ones.",
+    )
 
     @field_validator("public_url")
     @classmethod
@@ -125,17 +183,57 @@ class Settings(BaseSettings):
         """An issuer identifier (RFC 8414): https, no query or fragment; plain http only on a
         loopback host (a developer's machine). The endpoints are built from it, so no trailing
         slash is kept."""
-        parts = urlsplit(value)
-        loopback = parts.hostname in ("localhost", "127.0.0.1", "::1")
-        if (
-            not parts.hostname
-            or parts.query
-            or parts.fragment
-            or parts.username is not None
-            or not (parts.scheme == "https" or (parts.scheme == "http" and loopback))
-        ):
+        if not secure_url(value):
             raise ValueError("public_url must be an https URL (http only on a loopback host)")
         return value.rstrip("/")
+
+    @field_validator("oidc_issuer", "oidc_client_id", "oidc_client_secret", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _oidc_issuer(cls, value: str | None) -> str | None:
+        """Kept exactly as given: the provider's metadata must name the very same string."""
+        if value is not None and not secure_url(value):
+            raise ValueError("oidc_issuer must be an https URL (http only on a loopback host)")
+        return value
+
+    @field_validator("oidc_claim", "oidc_client_id")
+    @classmethod
+    def _oidc_name(cls, value: str | None) -> str | None:
+        if value is not None and not (
+            0 < len(value) <= 255 and value.isascii() and value.isprintable() and " " not in value
+        ):
+            raise ValueError("must be printable ASCII without spaces")
+        return value
+
+    @field_validator("oidc_scope")
+    @classmethod
+    def _oidc_scope(cls, value: str) -> str:
+        scopes = value.split()
+        if "openid" not in scopes or not all(s.isascii() and s.isprintable() for s in scopes):
+            raise ValueError("oidc_scope must include openid (ASCII scopes, space-separated)")
+        return " ".join(scopes)
+
+    @field_validator("oidc_display_name")
+    @classmethod
+    def _oidc_display_name(cls, value: str) -> str:
+        value = value.strip()
+        if not 0 < len(value) <= 40 or not value.isprintable():
+            raise ValueError("oidc_display_name must be 1 to 40 printable characters")
+        return value
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> Settings:
+        if self.oidc_issuer is not None and self.oidc_client_id is None:
+            raise ValueError("oidc_issuer is set: oidc_client_id is required too")
+        return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return self.oidc_issuer is not None
 
     @property
     def is_production(self) -> bool:

@@ -25,7 +25,7 @@ from partyplan.server.settings import Settings
 
 TENANT_TABLES = (
     "units, users, role_bindings, audit_log, audit_chain_heads, sign_in_sources,"
-    " oauth_revoked_tokens"
+    " oauth_revoked_tokens, change_outbox, change_outbox_pruned"
 )
 
 

@@ -69,20 +69,32 @@ SIGN_IN_FAILED = "用户名或密码错误，或尝试次数过多。请稍后�
 
 
 def sign_in(
-    csrf: str, query: str, message: str | None = None, status_code: int = 200
+    csrf: str,
+    query: str,
+    message: str | None = None,
+    status_code: int = 200,
+    upstream: str | None = None,
 ) -> HTMLResponse:
+    """The sign-in form; with ``upstream`` (the provider's name) also a button that signs in
+    through the province's identity provider (``server/oauth/upstream.py``)."""
     body = (
         _alert(message)
         + '<form method="post" action="/oauth/sign-in">'
         + _hidden(csrf, query)
         + '<label for="username">用户名</label>'
-        '<input id="username" name="username" maxlength="64'
+        '<input id="username" name="username" maxlength="64"'
         ' autocomplete="username" required autofocus>'
         '<label for="password">密码</label>'
         '<input id="password" name="password" type="password" maxlength="128"'
         ' autocomplete="current-password" required>'
         '<button type="submit">登录</button></form>'
     )
+    if upstream is not None:
+        body += (
+            '<form method="post" action="/oauth/upstream/start">'
+            + _hidden(csrf, query)
+            + f'<button class="secondary" type="submit">使用{escape(upstream)}登录</button></form>'
+        )
     return page("登录", body, status_code)
 
 

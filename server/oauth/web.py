@@ -73,11 +73,18 @@ class Pages:
         return pairs
 
     def _sign_in_form(
-        self, request: Request, query: str, failed: bool = False, status_code: int = 200
+        self,
+        request: Request,
+        query: str,
+        failed: bool = False,
+        status_code: int = 200,
+        message: str | None = None,
     ) -> Response:
-        message = pages.SIGN_IN_FAILED if failed else None
+        message = pages.SIGN_IN_FAILED if failed else message
+        # The province's provider, when one is configured (server/oauth/upstream.py).
+        upstream = self.settings.oidc_display_name if self.settings.oidc_enabled else None
         return self._render(
-            request, lambda token: pages.sign_in(token, query, message, status_code)
+            request, lambda token: pages.sign_in(token, query, message, status_code, upstream)
         )
 
     def _password_form(

@@ -407,6 +407,22 @@ CASES: dict[str, Case] = {
         ("viewer", "FORBIDDEN"),
         "other_school_admin",
     ),
+    "syncRecruits": Case(
+        "mutation($s: ID!, $b: ID!, $n: String!) { syncRecruits(input: {schoolId: $s,"
+        ' idempotencyKey: "matrix", records: [{branchId: $b, name: "周敏", gender: FEMALE,'
+        ' ethnicity: "汉族", birthDate: "2004-02-29", idNumber: $n, category: UNDERGRADUATE,'
+        ' education: BELOW_COLLEGE, applicationDate: "2023-03-01"}]})'
+        " { replayed errors { code } } }",
+        lambda w, c: {
+            "s": w.gid("A"),
+            "b": w.gid("A1a"),
+            "n": id_number("20040229", 9, female=True),
+        },
+        "sync_agent",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+        "sync.exchange at the school; the record is created as importRecruits would",
+    ),
     "workingCalendar": Case(
         "query($u: ID!) { workingCalendar(unitId: $u, year: 2023) { holidays } }",
         lambda w, c: {"u": w.gid("A1a")},
@@ -597,6 +613,15 @@ CASES: dict[str, Case] = {
         ("commission_viewer", "FORBIDDEN"),
         "other_school_admin",
         "a client at the commission is out of a school's reach",
+    ),
+    # The change feed: whoever reads recruits reads what changed under its units.
+    "changes": Case(
+        "{ changes(first: 10) { edges { node { kind objectId } } pageInfo { endCursor } } }",
+        lambda w, c: {},
+        "sync_agent",
+        ("nobody", "FORBIDDEN"),
+        None,
+        "names no object: another school's changes are absent from its feed (tests/feed)",
     ),
     # Trusted documents: a client's administrators register them (client.manage).
     "registerDocuments": Case(
