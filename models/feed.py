@@ -35,5 +35,17 @@ change_outbox = sa.Table(
     sa.Column("object_id", sa.BigInteger, nullable=False),
     sa.Column("operation", sa.Text, nullable=False),
     sa.Index("ix_change_outbox_xid_seq", "xid", "seq"),
+    sa.Index("ix_change_outbox_school_id_xid_seq", "school_id", "xid", "seq"),
     sa.Index("ix_change_outbox_unit_path_gist", "unit_path", postgresql_using="gist"),
+)
+
+#: The last position pruning deleted (one row at most): a cursor before it is expired.
+change_outbox_pruned = sa.Table(
+    "change_outbox_pruned",
+    metadata,
+    sa.Column("id", sa.Boolean, primary_key=True, server_default=sa.true()),
+    sa.Column("xid", Xid8, nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("pruned_at", TIMESTAMP(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.CheckConstraint("id", name="one"),
 )
