@@ -21,4 +21,5 @@ sync_requests = sa.Table(
     created_at(),
     sa.UniqueConstraint("client_id", "school_id", "idempotency_key", name="uq_sync_requests_key"),
     sa.Index("ix_sync_requests_unit_path_gist", "unit_path", postgresql_using="gist"),
+    sa.Index("ix_sync_requests_created_at", "created_at"),
 )

@@ -38,9 +38,14 @@ def upgrade() -> None:
             CONSTRAINT uq_sync_requests_key UNIQUE (client_id, school_id, idempotency_key)
         );
         CREATE INDEX ix_sync_requests_unit_path_gist ON sync_requests USING gist (unit_path);
+        -- partyplan sync prune deletes by age.
+        CREATE INDEX ix_sync_requests_created_at ON sync_requests (created_at);
         """
     )
     protect("sync_requests", "unit_path <@ (SELECT app_scope())")
+    # An answer is written once, whole, in the transaction of the writes it reports (never
+    # updated: the school's sync lock makes the key's lookup final, resolvers/sync/service);
+    # the prune runs as the owner.
     op.execute(f"GRANT SELECT, INSERT ON sync_requests TO {app}")
     # Unit moves rewrite the copied path (resolvers/units/ties.py).
     op.execute(f"GRANT UPDATE (unit_path) ON sync_requests TO {app}")

@@ -41,6 +41,7 @@ class RecruitErrorCode(StrEnum):
     TOO_MANY_ROWS = "TOO_MANY_ROWS"
     UNKNOWN_MEMBER = "UNKNOWN_MEMBER"
     MEMBER_NOT_FULL = "MEMBER_NOT_FULL"
+    DUPLICATE_CODE_12371 = "DUPLICATE_CODE_12371"
     # --- procedure data edited by the commission (procedure_admin.py) ------------------------
     INVALID_CALENDAR = "INVALID_CALENDAR"
     INVALID_OVERLAY = "INVALID_OVERLAY"

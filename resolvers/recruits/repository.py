@@ -73,6 +73,17 @@ async def update_derived(session: Session, recruit_id: int, values: dict[str, An
     return (await session.execute(stmt)).one()
 
 
+async def update_details(session: Session, recruit_id: int, values: dict[str, Any]) -> sa.Row:
+    """Write a recruit's details (service/details.py says which); the updated row with them."""
+    stmt = (
+        sa.update(recruits)
+        .where(recruits.c.id == recruit_id)
+        .values(**values, updated_at=sa.func.now())
+        .returning(*RECRUIT_COLUMNS)
+    )
+    return (await session.execute(stmt)).one()
+
+
 async def steps_of(session: Session, recruit_id: int) -> list[sa.Row]:
     """The recruit's current steps (corrected ones replaced by their correction), in order."""
     superseded = sa.select(recruit_steps.c.supersedes_id).where(

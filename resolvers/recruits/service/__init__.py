@@ -1,5 +1,6 @@
 """Operations of the recruits domain, one module per topic: ``records`` (create a recruit,
-record a step, derive what the steps imply), ``corrections``, ``transfers``, ``imports``,
+record a step, derive what the steps imply), ``details`` (change what a record says about the
+person beyond its identity), ``corrections``, ``transfers``, ``imports``,
 ``filings`` (high-level talents), ``roster`` (who may introduce), ``procedure`` and
 ``procedure_admin`` (the rule table and calendar in force), ``reads``. Each checks the caller,
 applies the rules, writes and audits, in the request's transaction; none commits."""

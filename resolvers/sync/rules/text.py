@@ -1,0 +1,79 @@
+"""Text a record may not hold: what PostgreSQL cannot store (NUL, unpaired surrogates, numbers
+that are not finite) and controls no field means, each named by its field in the record."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ..errors import SyncError, SyncErrorCode
+from .request import SyncRecord
+
+
+def _bad_character(text: str) -> bool:
+    """NUL and the other control characters, lone surrogates: refused wherever a record holds
+    text (PostgreSQL stores neither NUL nor a lone surrogate; no field means a control)."""
+    return any(c < " " or c == "\x7f" or "\ud800" <= c <= "\udfff" for c in text)
+
+
+_TEXT_FIELDS = {
+    "name": "name",
+    "ethnicity": "ethnicity",
+    "id_number": "idNumber",
+    "phone": "phone",
+    "professional_title": "professionalTitle",
+    "talent_programme": "talentProgramme",
+}
+
+
+def _unstorable(value: Any) -> str | None:
+    """Why ``value`` (a datum of a step, as JSON, within the depth ``check_shape`` allows) cannot
+    be stored, or None."""
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and _bad_character(item):
+            return "holds a control character or an unpaired surrogate"
+        if isinstance(item, float) and not math.isfinite(item):
+            return "holds a number that is not finite"
+        if isinstance(item, Mapping):
+            if any(_bad_character(k) for k in item):
+                return "holds a key with a control character or an unpaired surrogate"
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+def _data_errors(number: int, data: Any) -> Iterator[SyncError]:
+    at = f"steps.{number}.data"
+    if not isinstance(data, Mapping):
+        yield SyncError(SyncErrorCode.INVALID_DATA, "a step's data is a JSON object", at)
+        return
+    for key, value in data.items():
+        if _bad_character(key):
+            yield SyncError(SyncErrorCode.INVALID_DATA, "a key holds a control character", at)
+            continue
+        reason = _unstorable(value)
+        if reason is not None:
+            place = at if "." in key else f"{at}.{key}"
+            yield SyncError(SyncErrorCode.INVALID_DATA, f"the datum {reason}", place)
+
+
+def unstorable_text(record: SyncRecord) -> list[SyncError]:
+    """Every place of ``record`` holding what cannot be stored, by its field in the record."""
+    errors = [
+        SyncError(SyncErrorCode.INVALID_DATA, "control character or unpaired surrogate", field)
+        for attribute, field in _TEXT_FIELDS.items()
+        if isinstance(value := getattr(record.person, attribute), str) and _bad_character(value)
+    ]
+    if record.code_12371 is not None and _bad_character(record.code_12371):
+        errors.append(
+            SyncError(
+                SyncErrorCode.INVALID_DATA, "control character or unpaired surrogate", "code12371"
+            )
+        )
+    for number, step in enumerate(record.steps):
+        errors.extend(_data_errors(number, step.data))
+    return errors
