@@ -1,4 +1,6 @@
-"""Free text as users type it: whitespace runs collapsed, optionally required, bounded.
+"""Free text as users type it: whitespace runs collapsed, optionally required, bounded, and
+storable: PostgreSQL's text holds no NUL, and a lone surrogate is no UTF-8 at all, so either is
+refused as the field's typed error, never left to fail in the database.
 
 Shared by every domain; each passes its own error type and codes so the payload error stays
 typed (e.g. ``REASON_REQUIRED`` for a missing reason, ``INVALID_TEXT`` for one too long).
@@ -34,7 +36,14 @@ def clean_text(
         return None
     if len(cleaned) > limit:
         raise error(code, f"{field} exceeds {limit} characters", field)
+    if not storable(cleaned):
+        raise error(code, f"{field} contains a character that cannot be stored", field)
     return cleaned
+
+
+def storable(text: str) -> bool:
+    """No NUL and no lone surrogate (what PostgreSQL's UTF-8 text cannot hold)."""
+    return "\0" not in text and not any("\ud800" <= c <= "\udfff" for c in text)
 
 
 # --- a person's name ----------------------------------------------------------------------------

@@ -3,13 +3,15 @@ findings, masked PII, and admissions counted by approval date."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from support import codes, id_number, scalar
 from support_inputs import unresolved
-from support_recruits import STEP, WALK, admitted, create, period, person, step
+from support_recruits import CREATE, STEP, WALK, admitted, create, period, person, step
 
 IMPORT = """mutation($input: ImportRecruitsInput!) { importRecruits(input: $input) {
   errors { index code field } } }"""
@@ -443,3 +445,24 @@ async def test_a_list_prefetches_findings_and_answers_as_the_recruit_does(
     ):
         edges = (await gql(listing, {}, world.tokens["school_admin"]))["data"]["recruits"]["edges"]
         assert {e["node"]["id"]: e["node"]["findings"] for e in edges} == expected
+
+
+@pytest.mark.parametrize("text", ["助理\x00研究员", "助理\ud800研究员"])
+@pytest.mark.parametrize("field", ["professionalTitle", "talentProgramme"])
+async def test_unstorable_text_is_the_fields_typed_error(
+    client, world, field: str, text: str
+) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL's text holds no NUL and no lone surrogate: the field's error, not a 500."""
+    variables = {"input": {"branchId": world.gid("A1a"), **person(**{field: text})}}
+    # json.dumps escapes the lone surrogate (\ud800), as a client's JSON would carry it.
+    response = await client.post(
+        "/graphql",
+        content=json.dumps({"query": CREATE, "variables": variables}),
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {world.tokens['branch_secretary']}",
+        },
+    )
+    payload = response.json()["data"]["createRecruit"]
+    assert payload["recruit"] is None
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID_TEXT", field)]
