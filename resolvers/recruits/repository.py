@@ -74,14 +74,9 @@ async def update_derived(session: Session, recruit_id: int, values: dict[str, An
 
 
 async def update_details(session: Session, recruit_id: int, values: dict[str, Any]) -> sa.Row:
-    """Write a recruit's details (service/details.py says which); the updated row with them."""
-    stmt = (
-        sa.update(recruits)
-        .where(recruits.c.id == recruit_id)
-        .values(**values, updated_at=sa.func.now())
-        .returning(*RECRUIT_COLUMNS)
-    )
-    return (await session.execute(stmt)).one()
+    """Write a recruit's details (service/details.py says which); the updated row with them.
+    The same statement as :func:`update_derived`: one is named for what the caller changes."""
+    return await update_derived(session, recruit_id, values)
 
 
 async def steps_of(session: Session, recruit_id: int) -> list[sa.Row]:

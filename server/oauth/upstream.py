@@ -155,10 +155,12 @@ class UpstreamPages(Pages):
                 if principal is not None:
                     # A new id on every sign-in; whatever session the browser had ends.
                     await service.end_session(opened.conn, request.cookies.get(SESSION_COOKIE), now)
-                    await upstream_service.start_vouched_session(
+                    # The provider has vouched for the person: no initial password to change.
+                    await service.start_session(
                         opened.conn,
                         session_id=pending.session_id,
                         user_id=principal.user_id,
+                        must_change_password=False,
                         now=now,
                         ttl=timedelta(seconds=self.settings.web_session_ttl_seconds),
                     )

@@ -33,10 +33,13 @@ async def start_session(
     must_change_password: bool,
     now: datetime,
     ttl: timedelta,
+    session_id: str | None = None,
 ) -> str:
-    """A new session for a user who has just proved its password; returns the cookie value
-    (new on every sign-in, so no id chosen before signing in survives it)."""
-    session_id = client_secrets.new_secret()
+    """A new session for a user who has just signed in; returns the cookie value. A password
+    sign-in gets a new id (so no id chosen before signing in survives it); a sign-in through the
+    province's provider passes the id chosen, secretly, when it started: its digest is the row's
+    primary key, so a second callback under it fails, which makes the callback single use."""
+    session_id = session_id or client_secrets.new_secret()
     await repository.insert_web_session(
         conn,
         id_hash=client_secrets.digest(session_id),

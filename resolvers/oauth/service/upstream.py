@@ -1,5 +1,5 @@
-"""Signing in on the word of the province's identity provider: the account it names, and the
-sign-in session that follows.
+"""Signing in on the word of the province's identity provider: the account it names (the
+session that follows is ``sessions.start_session``'s, under the id the sign-in chose).
 
 The provider names a person by one claim (``oidc_claim``), which must equal the username of an
 active person's account here. Usernames are lower-case ASCII (``access.rules``); the claim is
@@ -10,8 +10,6 @@ bar it: the lock guards the password, which plays no part here.
 """
 
 from __future__ import annotations
-
-from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -64,19 +62,3 @@ async def vouched_person(conn: AsyncConnection, claim: object, address: str) -> 
 async def session_started(conn: AsyncConnection, session_id: str) -> bool:
     """Whether a session with this id exists, live or ended (a replayed callback)."""
     return await repository.web_session(conn, client_secrets.digest(session_id)) is not None
-
-
-async def start_vouched_session(
-    conn: AsyncConnection, *, session_id: str, user_id: int, now: datetime, ttl: timedelta
-) -> None:
-    """The sign-in session, under the id chosen when the sign-in started (its digest is the
-    row's primary key: a second start under the same id fails, which makes the callback single
-    use). Never an initial password to change: the provider has vouched for the person."""
-    await repository.insert_web_session(
-        conn,
-        id_hash=client_secrets.digest(session_id),
-        user_id=user_id,
-        now=now,
-        expires_at=now + ttl,
-        must_change_password=False,
-    )

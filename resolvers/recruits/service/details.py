@@ -20,14 +20,13 @@ from sqlalchemy.exc import IntegrityError
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
 from partyplan.resolvers.errors import ValidationErrors
-from partyplan.resolvers.text import clean_text
 from partyplan.tenants.session import Session
 
 from .. import repository
 from ..errors import RecruitError, RecruitErrorCode
 from ..pii import PiiCipher
 from ..rules import identity
-from .records import PHONE_CONTEXT, Person, _check_person, visible
+from .records import PHONE_CONTEXT, Person, _check_person, _text, visible
 
 #: Column → the input field its problems are named by.
 DETAILS: Mapping[str, str] = {
@@ -60,17 +59,6 @@ def checked_person(person: Person, application_date: date, today: date) -> Perso
     """``person`` checked and normalised exactly as creating the recruit would (every problem at
     once, named by its field): what a stored record is compared with."""
     return _check_person(person, application_date, today)
-
-
-def _text(value: str | None, field: str) -> str | None:
-    return clean_text(
-        value,
-        field,
-        required=False,
-        limit=100,
-        error=RecruitError,
-        code=RecruitErrorCode.INVALID_TEXT,
-    )
 
 
 _CHECKS = {
