@@ -39,6 +39,7 @@ __all__ = [
     "LinkSettings",
     "province_workbook",
     "report_workbook",
+    "school_12371_workbook",
 ]
 
 LINK_TYPE = "dl+jwt"
@@ -66,6 +67,20 @@ def report_workbook(report_id: int) -> str:
 def province_workbook(period_id: int) -> str:
     """The path of a period's commission-wide table (``server/exports.py``)."""
     return f"/reports/periods/{period_id}/province.xlsx"
+
+
+def school_12371_workbook(
+    school_id: int, *, period_id: int | None = None, stage: str | None = None
+) -> str:
+    """The path of a school's 12371 export with its filters (``server/exports.py``), the query
+    in one fixed order and only the filters given: a link for one stage or period opens no
+    other, nor the unfiltered export."""
+    query = "&".join(
+        f"{name}={value}"
+        for name, value in (("periodId", period_id), ("stage", stage))
+        if value is not None
+    )
+    return f"/exports/12371/{school_id}.xlsx" + (f"?{query}" if query else "")
 
 
 class LinkError(Exception):

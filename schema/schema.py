@@ -34,6 +34,7 @@ from .context import SchemaSettings
 from .cost import CostLimit, DocumentCosts
 from .errors import ShapeErrors
 from .execution import PlainFieldExecutor
+from .exports12371.queries import Export12371Queries
 from .feed.queries import FeedQueries
 from .members.mutations import MemberMutations
 from .members.queries import MemberQueries
@@ -76,6 +77,7 @@ class Query(
     ReportQueries,
     ClientQueries,
     FeedQueries,
+    Export12371Queries,
 ):
     pass
 

@@ -12,8 +12,11 @@ was asked with would (a deactivated user, a revoked grant: 401; the object out o
 404). A link is a credential in a URL: responses are ``no-store`` with ``no-referrer``, and the
 server's access log never shows the token (:class:`RedactLinkTokens`).
 
-A workbook holds figures only, never an ID number or a phone: a download discloses no personal
-data, so it writes no ``readPii`` audit entry (``resolvers/audit/service.Disclosures``).
+A report's workbook holds figures only, never an ID number or a phone: a download discloses no
+personal data, so it writes no ``readPii`` audit entry (``resolvers/audit/service.Disclosures``).
+The 12371 export (``GET /exports/12371/{schoolId}.xlsx?periodId=&stage=``) does hold them:
+masked without ``pii.read``, and an unmasked one writes one ``readPii`` entry on the school
+(``resolvers/exports12371/service.py``).
 """
 
 from __future__ import annotations
@@ -21,18 +24,26 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import os
 import re
+import tempfile
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from partyplan.auth import links
 from partyplan.auth.errors import AccessError, NotFound
 from partyplan.auth.permissions import Permission
+from partyplan.resolvers.exports12371 import service as export12371
+from partyplan.resolvers.exports12371.errors import ExportError, ExportErrorCode
+from partyplan.resolvers.exports12371.rules import STAGE_ORDER
+from partyplan.resolvers.exports12371.workbook import write as write_12371
 from partyplan.resolvers.reports import service
 from partyplan.resolvers.reports.workbook import build_workbook
 from partyplan.tenants.session import Session
@@ -113,6 +124,80 @@ async def _workbook(
     )
 
 
+def _error(error: AccessError) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if error.code == "UNAUTHENTICATED" else None
+    return JSONResponse(
+        {"error": str(error), "code": error.code}, status_code=STATUS[error.code], headers=headers
+    )
+
+
+def _bad_input(message: str, field: str) -> JSONResponse:
+    return JSONResponse(
+        {"error": message, "code": "BAD_USER_INPUT", "field": field}, status_code=400
+    )
+
+
+def _filters(request: Request) -> tuple[int | None, str | None]:
+    """``periodId`` and ``stage`` of a 12371 export's query: at most one of each; a period that
+    is no id is NOT_FOUND, a stage the 12371 system does not have is BAD_USER_INPUT."""
+    params = request.query_params
+    for name in ("periodId", "stage"):
+        if len(params.getlist(name)) > 1:
+            raise ExportError(ExportErrorCode.UNKNOWN_STAGE, f"give {name} at most once", name)
+    raw_period, raw_stage = params.get("periodId"), params.get("stage")
+    stage = None if raw_stage is None else raw_stage.lower()
+    if stage is not None and stage not in STAGE_ORDER:
+        raise ExportError(ExportErrorCode.UNKNOWN_STAGE, "no such 12371 stage", "stage")
+    return (None if raw_period is None else row_id(raw_period, "PlanPeriod")), stage
+
+
+async def _export_12371(platform: Platform, request: Request) -> Response:
+    """``GET /exports/12371/{schoolId}.xlsx?periodId=&stage=``: written to a temporary file
+    (openpyxl's write-only mode, rows read in keyset batches), sent, then deleted. An
+    unmasked export is audited in the request's transaction before it commits, so no file
+    leaves without its entry."""
+    raw = request.path_params["id"]
+    try:
+        period_id, stage = _filters(request)
+        school_id = row_id(raw, "Unit")
+    except ExportError as error:
+        return _bad_input(error.message, error.field or "")
+    except NotFound as error:
+        return _error(error)
+    path = links.school_12371_workbook(school_id, period_id=period_id, stage=stage)
+    context = context_of(platform, request, path)
+    handle, name = tempfile.mkstemp(suffix=".xlsx", prefix="export12371-")
+    os.close(handle)
+    try:
+        async with context.transaction():
+            try:
+                session = await context.session()
+                export = await export12371.prepare(
+                    session, school_id=school_id, period_id=period_id, stage=stage
+                )
+
+                def rows_of(sheet_stage: str) -> Any:
+                    return export12371.rows(session, export, sheet_stage, context.pii)
+
+                count = await write_12371(Path(name), export, rows_of)
+                await export12371.audit_unmasked(session, export, count)
+            except AccessError as error:
+                context.fail()
+                os.unlink(name)
+                return _error(error)
+    except BaseException:
+        os.unlink(name)
+        raise
+    filename = f"{export.school_name}12371数据采集表.xlsx"
+    return FileResponse(
+        name,
+        media_type=XLSX,
+        filename=filename,
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+        background=BackgroundTask(os.unlink, name),
+    )
+
+
 _LINK_TOKEN = re.compile(r"([?&]token=)[^&\s\"]*")
 
 
@@ -167,7 +252,11 @@ def routes(platform: Platform) -> list[Route]:
 
         return await _workbook(context_of(platform, request, path), content)
 
+    async def school_12371(request: Request) -> Response:
+        return await _export_12371(platform, request)
+
     return [
         Route("/reports/{id}.xlsx", report, methods=["GET"]),
         Route("/reports/periods/{id}/province.xlsx", province, methods=["GET"]),
+        Route("/exports/12371/{id}.xlsx", school_12371, methods=["GET"]),
     ]

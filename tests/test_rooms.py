@@ -21,6 +21,7 @@ ABSENT = {
 }
 #: Modules outside the rooms, and why.
 EXTRAS = {
+    ("exports12371", "workbook.py"): "streams the 12371 export into a write-only workbook",
     ("plans", "linkage.py"): "the next-year formula, documented on its own for the commission",
     ("recruits", "pii.py"): "PII encryption and its key files: infrastructure, not a rule",
     ("reports", "snapshot.py"): "freezes the live figures into a report's content",

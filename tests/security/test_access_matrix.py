@@ -525,6 +525,14 @@ CASES: dict[str, Case] = {
         ("sync_agent", "FORBIDDEN"),
         "other_school_admin",
     ),
+    "export12371": Case(
+        "query($s: ID!) { export12371(schoolId: $s, stage: ACTIVIST) { masked downloadUrl } }",
+        lambda w, c: {"s": w.gid("A")},
+        "viewer",
+        ("branch_secretary", "NOT_FOUND"),
+        "other_school_admin",
+        "every role at the school reads recruits; a branch's secretary does not reach the school",
+    ),
     "saveReportDraft": Case(
         "mutation($p: ID!, $u: ID!) { saveReportDraft(input: {periodId: $p, unitId: $u,"
         ' narrative: "正文"}) { report { status } errors { code } } }',
