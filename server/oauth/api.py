@@ -112,5 +112,7 @@ def metadata(settings: Settings) -> dict[str, Any]:
         "revocation_endpoint_auth_methods_supported": public_or_secret,
         "introspection_endpoint_auth_methods_supported": list(SECRET_METHODS),
         "code_challenge_methods_supported": ["S256"],
+        # RFC 9207: every authorization response carries ``iss`` (server/oauth/web.py).
+        "authorization_response_iss_parameter_supported": True,
         "ui_locales_supported": ["zh-CN"],
     }

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from authlib.common.urls import add_params_to_uri
 from authlib.oauth2.rfc6749.errors import OAuth2Error
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
@@ -35,6 +36,7 @@ from partyplan.resolvers.oauth import rules, service
 from partyplan.tenants.session import Session
 
 from ..platform import Platform
+from ..settings import Settings
 from . import door, forms, pages
 from .authorization import DoorServer, Doorway
 from .csrf import Csrf
@@ -170,7 +172,9 @@ class Pages:
         except OAuth2Error as error:
             if error.redirect_uri is None:
                 return pages.authorization_error(error.error or "invalid_request")
-            return _after(request, server.handle_error_response(oauth_request, error))
+            return _after(
+                request, server.handle_error_response(oauth_request, error), self.settings
+            )
         session = await service.current_session(
             opened.conn, request.cookies.get(SESSION_COOKIE), now
         )
@@ -192,7 +196,7 @@ class Pages:
         answer = await opened.call(
             server.create_authorization_response, oauth_request, approved, grant
         )
-        return _after(request, answer)
+        return _after(request, answer, self.settings)
 
     # --- /oauth/sign-in --------------------------------------------------------------------
 
@@ -314,9 +318,14 @@ def _with_query(path: str, query: str) -> str:
     return f"{path}?{query}" if query else path
 
 
-def _after(request: Request, response: Response) -> Response:
-    """authlib answers a redirect with 302; after a form's POST, 303 says plainly that the
-    browser must follow with a GET."""
+def _after(request: Request, response: Response, settings: Settings) -> Response:
+    """An authorization response to the client. authlib answers a redirect with 302; after a
+    form's POST, 303 says plainly that the browser must follow with a GET. Every redirect to
+    the client, a code or an error, names us (RFC 9207's ``iss``), so that a client talking to
+    several servers can tell whose answer it holds (the mix-up attack)."""
+    location = response.headers.get("location")
+    if location is not None:
+        response.headers["location"] = add_params_to_uri(location, {"iss": settings.public_url})
     if request.method == "POST" and response.status_code == 302:
         response.status_code = 303
     response.headers["Cache-Control"] = "no-store"

@@ -72,7 +72,9 @@ async def test_consent_names_the_client_and_each_scope_and_echoes_state(
     params = redirect_params(approved)
     assert approved.headers["location"].startswith(front_end.redirect_uri + "?")
     assert params["state"] == state
-    assert set(params) == {"code", "state"}
+    # RFC 9207: the answer names its issuer.
+    assert params["iss"] == "http://localhost:8000"
+    assert set(params) == {"code", "state", "iss"}
 
 
 async def test_deny_answers_access_denied_with_state(client, world, owner_engine):  # type: ignore[no-untyped-def]
@@ -87,6 +89,7 @@ async def test_deny_answers_access_denied_with_state(client, world, owner_engine
         "error": "access_denied",
         "error_description": "The resource owner or authorization server denied the request",
         "state": "xyz-state-42",
+        "iss": "http://localhost:8000",
     }
     assert await scalar(owner_engine, "SELECT count(*) FROM oauth_grants") == 0
 

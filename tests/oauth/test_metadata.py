@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from authlib.oauth2 import rfc9207
 from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
 from pydantic import ValidationError
 
@@ -14,7 +15,10 @@ async def test_the_metadata_validates_and_advertises_what_is_served(client, plat
     response = await client.get("/.well-known/oauth-authorization-server")
     assert response.status_code == 200
     document = response.json()
-    AuthorizationServerMetadata(document).validate()
+    AuthorizationServerMetadata(document).validate(
+        metadata_classes=[rfc9207.AuthorizationServerMetadata]
+    )
+    assert document["authorization_response_iss_parameter_supported"] is True
     base = platform.settings.public_url
     assert document["issuer"] == base == "http://localhost:8000"
     assert document["code_challenge_methods_supported"] == ["S256"]
@@ -47,7 +51,10 @@ async def test_the_metadata_validates_and_advertises_what_is_served(client, plat
 def test_the_issuer_follows_the_public_url() -> None:
     settings = Settings(public_url="https://partyplan.example.edu.cn/")
     document = metadata(settings)
-    AuthorizationServerMetadata(document).validate()
+    AuthorizationServerMetadata(document).validate(
+        metadata_classes=[rfc9207.AuthorizationServerMetadata]
+    )
+    assert document["authorization_response_iss_parameter_supported"] is True
     assert document["issuer"] == "https://partyplan.example.edu.cn"
     assert document["token_endpoint"] == "https://partyplan.example.edu.cn/oauth/token"
 

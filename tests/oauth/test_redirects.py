@@ -103,6 +103,7 @@ async def test_other_errors_go_back_to_the_client_with_state(
     assert response.headers["location"].startswith(REDIRECT + "?")
     params = redirect_params(response)
     assert (params["error"], params["state"]) == (error, "xyz-state-42")
+    assert params["iss"] == "http://localhost:8000"  # RFC 9207, errors included
     assert await scalar(owner_engine, "SELECT count(*) FROM oauth_grants") == 0
 
 
