@@ -130,10 +130,13 @@ async def test_a_secret_is_not_reported_when_the_request_rolls_back(
 ) -> None:  # type: ignore[no-untyped-def]
     front = (await registered(gql, world, front_end(world)))["client"]
     document = (
-        REGISTER.replace("mutation($input: RegisterClientInput!) {", "mutation($input: "
-                         "RegisterClientInput!, $id: ID!) {", 1).rstrip()[:-1]
+        REGISTER.replace(
+            "mutation($input: RegisterClientInput!) {",
+            "mutation($input: RegisterClientInput!, $id: ID!) {",
+            1,
+        ).rstrip()[:-1]
         + " rotateClientSecret(input: {clientId: $id}) { clientSecret errors { code } } }"
-    )  # fmt: skip
+    )
     result = await gql(
         document, {"input": service(world), "id": front["id"]}, world.tokens["commission_admin"]
     )

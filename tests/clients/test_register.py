@@ -156,8 +156,12 @@ REFUSALS: list[tuple[str, dict[str, Any], str, list[tuple[str, str]]]] = [
     ("lone surrogate in the name", {"name": "a\ud800"}, "front", [("INVALID_NAME", "name")]),
     ("no redirect URI", {"redirectUris": []}, "front", [("REDIRECT_URI_REQUIRED", "redirectUris")]),
     *[
-        (f"redirect URI {uri[:40]!r}", {"redirectUris": ["https://ok.example/cb", uri]}, "front",
-         [("INVALID_REDIRECT_URI", "redirectUris.1")])
+        (
+            f"redirect URI {uri[:40]!r}",
+            {"redirectUris": ["https://ok.example/cb", uri]},
+            "front",
+            [("INVALID_REDIRECT_URI", "redirectUris.1")],
+        )
         for uri in (
             "/relative/callback",
             "http://app.example/cb",  # http off loopback
@@ -177,8 +181,12 @@ REFUSALS: list[tuple[str, dict[str, Any], str, list[tuple[str, str]]]] = [
         )
     ],
     *[
-        (f"origin {origin[:40]!r}", {"allowedOrigins": [origin]}, "front",
-         [("INVALID_ORIGIN", "allowedOrigins.0")])
+        (
+            f"origin {origin[:40]!r}",
+            {"allowedOrigins": [origin]},
+            "front",
+            [("INVALID_ORIGIN", "allowedOrigins.0")],
+        )
         for origin in (
             "https://app.example/",
             "https://app.example/path",
@@ -191,41 +199,85 @@ REFUSALS: list[tuple[str, dict[str, Any], str, list[tuple[str, str]]]] = [
             "https://" + "a" * 10_000 + ".example",
         )
     ],
-    ("unknown scope", {"allowedScopes": ["read", "admin"]}, "front",
-     [("UNKNOWN_SCOPE", "allowedScopes.1")]),
-    ("two scopes in one", {"allowedScopes": ["read record"]}, "front",
-     [("UNKNOWN_SCOPE", "allowedScopes.0")]),
+    (
+        "unknown scope",
+        {"allowedScopes": ["read", "admin"]},
+        "front",
+        [("UNKNOWN_SCOPE", "allowedScopes.1")],
+    ),
+    (
+        "two scopes in one",
+        {"allowedScopes": ["read record"]},
+        "front",
+        [("UNKNOWN_SCOPE", "allowedScopes.0")],
+    ),
     ("NUL scope", {"allowedScopes": ["re\0ad"]}, "front", [("UNKNOWN_SCOPE", "allowedScopes.0")]),
     ("no scope", {"allowedScopes": []}, "front", [("SCOPE_REQUIRED", "allowedScopes")]),
     ("roles on a front end", {"roles": ["viewer"]}, "front", [("ROLES_NOT_ALLOWED", "roles")]),
     ("zero budget", {"costBudget": 0}, "front", [("INVALID_COST_BUDGET", "costBudget")]),
-    ("budget too high", {"costBudget": rules.MAX_COST_BUDGET + 1}, "front",
-     [("INVALID_COST_BUDGET", "costBudget")]),
-    ("largest Int budget", {"costBudget": 2**31 - 1}, "front",
-     [("INVALID_COST_BUDGET", "costBudget")]),
+    (
+        "budget too high",
+        {"costBudget": rules.MAX_COST_BUDGET + 1},
+        "front",
+        [("INVALID_COST_BUDGET", "costBudget")],
+    ),
+    (
+        "largest Int budget",
+        {"costBudget": 2**31 - 1},
+        "front",
+        [("INVALID_COST_BUDGET", "costBudget")],
+    ),
     ("negative rate", {"requestsPerMinute": -1}, "front", [("INVALID_RATE", "requestsPerMinute")]),
-    ("rate too high", {"requestsPerMinute": rules.MAX_REQUESTS_PER_MINUTE + 1}, "front",
-     [("INVALID_RATE", "requestsPerMinute")]),
-    ("too many redirect URIs", {"redirectUris": [f"https://a.example/{i}" for i in range(11)]},
-     "front", [("TOO_MANY_VALUES", "redirectUris")]),
-    ("redirect URIs on a service", {"redirectUris": ["https://a.example/cb"]}, "service",
-     [("REDIRECT_URIS_NOT_ALLOWED", "redirectUris")]),
-    ("origins on a service", {"allowedOrigins": ["https://a.example"]}, "service",
-     [("ORIGINS_NOT_ALLOWED", "allowedOrigins")]),
+    (
+        "rate too high",
+        {"requestsPerMinute": rules.MAX_REQUESTS_PER_MINUTE + 1},
+        "front",
+        [("INVALID_RATE", "requestsPerMinute")],
+    ),
+    (
+        "too many redirect URIs",
+        {"redirectUris": [f"https://a.example/{i}" for i in range(11)]},
+        "front",
+        [("TOO_MANY_VALUES", "redirectUris")],
+    ),
+    (
+        "redirect URIs on a service",
+        {"redirectUris": ["https://a.example/cb"]},
+        "service",
+        [("REDIRECT_URIS_NOT_ALLOWED", "redirectUris")],
+    ),
+    (
+        "origins on a service",
+        {"allowedOrigins": ["https://a.example"]},
+        "service",
+        [("ORIGINS_NOT_ALLOWED", "allowedOrigins")],
+    ),
     ("a service without roles", {"roles": []}, "service", [("ROLE_REQUIRED", "roles")]),
     ("unknown role", {"roles": ["viewer", "root"]}, "service", [("UNKNOWN_ROLE", "roles.1")]),
     ("role with a NUL", {"roles": ["vie\0wer"]}, "service", [("UNKNOWN_ROLE", "roles.0")]),
     ("role with a lone surrogate", {"roles": ["\udfff"]}, "service", [("UNKNOWN_ROLE", "roles.0")]),
-    ("role not bindable at a school", {"roles": ["commission_viewer"]}, "service",
-     [("ROLE_NOT_BINDABLE_HERE", "roles.0")]),
-    ("several at once", {"name": "", "costBudget": 0, "allowedScopes": ["x"]}, "service",
-     [("INVALID_NAME", "name"), ("UNKNOWN_SCOPE", "allowedScopes.0"),
-      ("INVALID_COST_BUDGET", "costBudget")]),
-]  # fmt: skip
+    (
+        "role not bindable at a school",
+        {"roles": ["commission_viewer"]},
+        "service",
+        [("ROLE_NOT_BINDABLE_HERE", "roles.0")],
+    ),
+    (
+        "several at once",
+        {"name": "", "costBudget": 0, "allowedScopes": ["x"]},
+        "service",
+        [
+            ("INVALID_NAME", "name"),
+            ("UNKNOWN_SCOPE", "allowedScopes.0"),
+            ("INVALID_COST_BUDGET", "costBudget"),
+        ],
+    ),
+]
 
 
-@pytest.mark.parametrize(("changes", "kind", "expected"), [r[1:] for r in REFUSALS],
-                         ids=[r[0] for r in REFUSALS])  # fmt: skip
+@pytest.mark.parametrize(
+    ("changes", "kind", "expected"), [r[1:] for r in REFUSALS], ids=[r[0] for r in REFUSALS]
+)
 async def test_each_refusal_is_typed_and_names_its_field(
     changes: dict[str, Any], kind: str, expected: list[tuple[str, str]], client, world, owner_engine
 ) -> None:  # type: ignore[no-untyped-def]
@@ -308,9 +360,15 @@ async def test_callers_without_client_manage_there_are_refused(
         {"trustedDocumentsOnly": "yes"},
         {"allowedScopes": [None]},
     ],
-    ids=["Int past 32 bits", "huge integer", "unknown kind", "unit ID past bigint",
-         "a string for a boolean", "null in a list"],
-)  # fmt: skip
+    ids=[
+        "Int past 32 bits",
+        "huge integer",
+        "unknown kind",
+        "unit ID past bigint",
+        "a string for a boolean",
+        "null in a list",
+    ],
+)
 async def test_malformed_input_is_a_client_error(changes, client, world) -> None:  # type: ignore[no-untyped-def]
     response = await client.post(
         "/graphql",

@@ -186,8 +186,11 @@ class _Clock:
 
 async def test_the_cache_reads_at_most_once_per_lifetime_unless_told() -> None:
     clock, version, reads = _Clock(), [0], []
-    answers: list[Any] = [frozenset({"https://a.example"}), RuntimeError("database down"),
-                          frozenset({"https://b.example"})]  # fmt: skip
+    answers: list[Any] = [
+        frozenset({"https://a.example"}),
+        RuntimeError("database down"),
+        frozenset({"https://b.example"}),
+    ]
 
     async def load() -> frozenset[str]:
         reads.append(clock.now)
