@@ -1,4 +1,5 @@
-"""Binds a transaction to a principal: the one place the row-level-security settings are made.
+"""Binds a transaction to a principal, or declares it a door: the one place the row-level-
+security settings are made.
 
 ``app_bind_principal`` (a SQL function, see the foundation migration) sets ``app.user_id`` and
 ``app.scope`` with ``set_config(..., true)`` — local to the transaction, so nothing survives the
@@ -77,3 +78,14 @@ async def bind_principal(
         client_id=client_id,
         scope_paths=tuple(b.unit_path for b in bindings),
     )
+
+
+_OPEN_DOOR = sa.text("SELECT set_config('app.door', 'oauth', true)")
+
+
+async def open_door(conn: AsyncConnection) -> None:
+    """Declare the transaction a door (``app.door``, local to it like a principal's settings):
+    the sign-in and token endpoints, the CORS origins and the client policies read clients
+    before any principal is bound, and row-level security shows the doors' rows only then
+    (migration 0012)."""
+    await conn.execute(_OPEN_DOOR)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from partyplan.models import oauth_clients, users
 from partyplan.resolvers.access.repository import USER_COLUMNS
+from partyplan.tenants import binding
 from partyplan.tenants.scope import descendant_of, descendant_of_any
 from partyplan.tenants.session import Session
 
@@ -93,7 +94,6 @@ async def deactivate_user(session: Session, user_id: int) -> None:
 
 # --- the doors: no principal is bound ---------------------------------------------------------
 
-_DOOR = sa.text("SELECT set_config('app.door', 'oauth', true)")
 _ACTIVE_ORIGINS = sa.select(sa.func.unnest(oauth_clients.c.allowed_origins).label("origin")).where(
     oauth_clients.c.active
 )
@@ -103,7 +103,7 @@ async def active_origins(conn: AsyncConnection) -> frozenset[str]:
     """Every origin of an active client, platform-wide. Row-level security shows the clients
     to a transaction that declared itself a door (``app.door``, local to the transaction,
     which the caller opened for this read alone)."""
-    await conn.execute(_DOOR)
+    await binding.open_door(conn)
     return frozenset((await conn.execute(_ACTIVE_ORIGINS)).scalars())
 
 

@@ -1,7 +1,7 @@
 """SQL of the doors: clients by ``client_id``, grants, codes, refresh tokens, revoked token ids
 and sign-in sessions. Credentials arrive here as digests only (``auth.client_secrets``).
 
-Every function expects a transaction that ran :func:`open_door` first: the door tables'
+Every function expects a transaction that ran ``tenants.binding.open_door`` first: the door tables'
 row-level security admits nothing else (migration 0012).
 """
 
@@ -21,14 +21,6 @@ from partyplan.models import (
     oauth_revoked_tokens,
     web_sessions,
 )
-
-_OPEN_DOOR = sa.text("SELECT set_config('app.door', 'oauth', true)")
-
-
-async def open_door(conn: AsyncConnection) -> None:
-    """Declare the transaction a door (local to it, like the principal's settings)."""
-    await conn.execute(_OPEN_DOOR)
-
 
 # --- clients ---------------------------------------------------------------------------------
 

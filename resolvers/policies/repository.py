@@ -17,9 +17,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from partyplan.models import oauth_clients, trusted_documents
+from partyplan.tenants import binding
 from partyplan.tenants.session import Session
-
-_DOOR = sa.text("SELECT set_config('app.door', 'oauth', true)")
 
 _POLICY = sa.select(
     oauth_clients.c.client_id,
@@ -45,7 +44,7 @@ async def client_policy(engine: AsyncEngine, client_id: str) -> sa.Row | None:
     """The client's limits (``client_id``, ``active``, ``trusted_documents_only``,
     ``cost_budget``, ``requests_per_minute``), read as a door; None if no such client."""
     async with engine.begin() as conn:
-        await conn.execute(_DOOR)
+        await binding.open_door(conn)
         return (await conn.execute(_POLICY, {"client_id": client_id})).first()
 
 
@@ -53,7 +52,7 @@ async def client_document(engine: AsyncEngine, client_id: str, document_id: str)
     """The text registered under ``document_id`` for this client, read as a door; None if it
     registered none."""
     async with engine.begin() as conn:
-        await conn.execute(_DOOR)
+        await binding.open_door(conn)
         params = {"client_id": client_id, "document_id": document_id}
         return (await conn.execute(_DOCUMENT, params)).scalar()
 

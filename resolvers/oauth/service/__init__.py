@@ -1,13 +1,15 @@
 """The doors' operations, one module per topic: clients, codes, tokens, accounts, sessions,
-and the repeated entry of a new password. Each takes the request's door connection (``repository.open_door`` already run)
-and never commits: the HTTP glue owns the transaction (``server/oauth/door.py``)."""
+and the repeated entry of a new password. Each takes the request's door connection
+(``open_door``, from ``tenants.binding``, already run) and never commits: the HTTP glue owns
+the transaction (``server/oauth/door.py``)."""
 
 from __future__ import annotations
+
+from partyplan.tenants.binding import open_door
 
 from .accounts import account
 from .clients import find_client
 from .codes import CodeRedemption, issue_code, redeem_code
-from .doors import open_door
 from .sessions import (
     WebSession,
     current_session,

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from partyplan.resolvers.oauth import repository
+from partyplan.tenants import binding
 
 #: How long an ended grant, an expired code or an ended session is kept before it is deleted:
 #: long enough to answer "what happened" about a reuse the day after.
@@ -16,5 +17,5 @@ KEEP = timedelta(days=1)
 async def prune(conn: AsyncConnection, now: datetime) -> dict[str, int]:
     """Delete, in the caller's transaction, every door row that can no longer matter; the
     numbers deleted per table (``repository.prune`` says which rows)."""
-    await repository.open_door(conn)
+    await binding.open_door(conn)
     return await repository.prune(conn, now, KEEP)
