@@ -41,6 +41,12 @@ class SchemaSettings(Protocol):
     @property
     def is_production(self) -> bool: ...
 
+    @property
+    def import_max_bytes(self) -> int: ...
+
+    @property
+    def import_max_rows(self) -> int: ...
+
 
 class Context(Protocol):
     """A request's context as resolvers see it (``info.context``)."""

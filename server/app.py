@@ -55,6 +55,8 @@ class GraphQLView(GraphQL):
             build_schema(settings),
             graphql_ide=None if settings.is_production else "graphiql",
             allow_queries_via_get=not settings.is_production,
+            # Bearer tokens only, never cookies: a cross-site form cannot act for anyone.
+            multipart_uploads_enabled=True,
         )
         self.platform = platform
         self.limiter = limiter or RateLimiter(settings)
@@ -90,6 +92,8 @@ class GraphQLView(GraphQL):
             isinstance(data, GraphQLRequestData)
             and data.query is None
             and request_adapter.method == "POST"
+            # A multipart body was consumed by its parsing; it carries no trusted document.
+            and "multipart/" not in (request_adapter.content_type or "")
         ):
             # Only a body without a query is read again, for its documentId (a few bytes).
             return document_request(data, self.parse_json(await request_adapter.get_body()))
@@ -125,19 +129,33 @@ class GraphQLView(GraphQL):
             return result
 
 
-class BodyLimit:
-    """Refuse request bodies above ``limit`` bytes (strawberry would parse a 5 MB document)."""
+#: Room for a multipart body's operations, map and part headers beside its one file.
+MULTIPART_OVERHEAD = 256 * 1024
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+
+class BodyLimit:
+    """Refuse request bodies above ``limit`` bytes (strawberry would parse a 5 MB document); a
+    multipart upload (``multipart/form-data``) may carry one file of up to ``upload_limit``
+    bytes besides. The count is kept as the body arrives, so a body without a length (or
+    lying about it) is cut off as soon as it passes the limit, never spooled whole."""
+
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int = 0) -> None:
+        self.app, self.limit, self.upload_limit = app, limit, upload_limit
+
+    def _limit_of(self, headers: dict[bytes, bytes]) -> int:
+        kind = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
+        if kind == b"multipart/form-data" and self.upload_limit:
+            return self.limit + self.upload_limit + MULTIPART_OVERHEAD
+        return self.limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
+        limit = self._limit_of(headers)
         length = headers.get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.limit:
+        if length is not None and length.isdigit() and int(length) > limit:
             await _too_large(scope, receive, send)
             return
         received = 0
@@ -147,7 +165,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     raise _TooLarge
             return message
 
@@ -217,7 +235,11 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.platform = platform
-    app.add_middleware(BodyLimit, limit=platform.settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        limit=platform.settings.max_body_bytes,
+        upload_limit=platform.settings.import_max_bytes,
+    )
     # Outermost: a refusal (413) still reaches the browser's script with its CORS headers.
     origins = OriginCache(database_origins(platform), platform.settings.cors_cache_seconds)
     app.add_middleware(ClientOriginsCORS, origins=origins)

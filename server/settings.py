@@ -129,6 +129,23 @@ class Settings(BaseSettings):
     max_aliases: int = 30
     max_tokens: int = 2000
     max_body_bytes: int = 256 * 1024
+
+    # Files uploaded through the GraphQL multipart request convention (import12371): the
+    # request may carry one file of up to this size; every other body keeps max_body_bytes.
+    import_max_bytes: int = Field(
+        default=50 * 1024 * 1024,
+        ge=1024,
+        le=1024 * 1024 * 1024,
+        description="Largest file `import12371` accepts (bytes); a larger one is refused "
+        "before it is read.",
+    )
+    import_max_rows: int = Field(
+        default=200_000,
+        ge=1,
+        le=10_000_000,
+        description="Most rows a 12371 file may hold, all sheets together; the file is read "
+        "a batch at a time and refused as soon as it holds more.",
+    )
     max_page_size: int = 200
 
     # The change feed (README "Change feed").

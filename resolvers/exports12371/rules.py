@@ -31,6 +31,9 @@ from partyplan.resolvers.warnings.rules.requirements import (
 from .errors import ExportError, ExportErrorCode
 
 __all__ = [
+    "CHOICE_LABELS",
+    "NOTICE_CLEAR",
+    "NOTICE_MASKED",
     "PII_ITEMS",
     "STAGE_NAMES",
     "STAGE_ORDER",
@@ -90,6 +93,16 @@ _EDUCATION = {
 }
 _RECOMMENDED_BY = {"party_members": "党员推荐", "mass_organization": "群团组织推优"}
 _CONCLUSIONS = {"qualified": "合格", "unqualified": "不合格"}
+#: The label of each code of the items shown as a choice (the 12371 import inverts them).
+CHOICE_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "gender": MappingProxyType(_GENDERS),
+        "education": MappingProxyType(_EDUCATION),
+        "category": MappingProxyType(_CATEGORIES),
+        "recommended_by": MappingProxyType(_RECOMMENDED_BY),
+        "political_review": MappingProxyType(_CONCLUSIONS),
+    }
+)
 
 NOTICE_MASKED = "注意：本表中的公民身份号码和手机号码已脱敏（部分隐藏）。"
 NOTICE_CLEAR = "注意：本表含未脱敏的公民身份号码和手机号码，导出已记入审计日志，请妥善保管。"
