@@ -19,6 +19,9 @@ class MemberErrorCode(StrEnum):
     NOT_A_SCHOOL = "NOT_A_SCHOOL"
     DUPLICATE_CODE = "DUPLICATE_CODE"
     TOO_MANY_ROWS = "TOO_MANY_ROWS"
+    #: A 12371 file's branch name: no branch or committee of the school has it, or several.
+    UNKNOWN_BRANCH = "UNKNOWN_BRANCH"
+    AMBIGUOUS_BRANCH = "AMBIGUOUS_BRANCH"
 
 
 class MemberError(DomainError):

@@ -65,6 +65,19 @@ async def codes_in(session: Session, school_id: int, codes: list[str]) -> set[st
     return set((await session.execute(stmt)).scalars())
 
 
+async def branches(
+    session: Session, school_id: int, kinds: tuple[str, ...], read_paths: list[str]
+) -> list[sa.Row]:
+    """The school's units of ``kinds`` the caller reads (id, name, path, active): a roster
+    file names its members' branches by name."""
+    stmt = sa.select(units.c.id, units.c.name, units.c.path, units.c.active).where(
+        units.c.school_id == school_id,
+        units.c.kind.in_(kinds),
+        descendant_of_any(units.c.path, read_paths),
+    )
+    return list((await session.execute(stmt.order_by(units.c.id))).all())
+
+
 async def upsert(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert or replace by (school, code): the roster sent is the truth for those members."""
     stmt = insert(members).values(rows)

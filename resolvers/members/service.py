@@ -20,18 +20,17 @@ import sqlalchemy as sa
 
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
-from partyplan.resolvers.errors import DomainError, ValidationErrors
-from partyplan.resolvers.text import person_name
+from partyplan.resolvers.errors import ValidationErrors
 from partyplan.resolvers.units import repository as units
 from partyplan.resolvers.units.service import listing_scope
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
-from . import repository
-from .errors import MemberError, MemberErrorCode, MemberRowError
+from . import repository, rules
+from .errors import MemberErrorCode, MemberRowError
 
 MAX_ROWS = 2000
-CODE_LIMIT = 40
+CODE_LIMIT = rules.CODE_LIMIT
 MEMBER_UNIT_KINDS = ("branch", "committee")
 
 
@@ -95,53 +94,29 @@ def _row_error(index: int, code: MemberErrorCode, message: str, field: str) -> M
     return MemberRowError(index, code, message, f"members.{index}.{field}")
 
 
+_FIELDS = {
+    "code": "code",
+    "name": "name",
+    "joined_on": "joinedOn",
+    "full_on": "fullOn",
+    "left_on": "leftOn",
+}
+
+
 def _check_row(index: int, row: MemberRow, today: date) -> tuple[MemberRow, list[MemberRowError]]:
-    errors: list[MemberRowError] = []
-    code = " ".join(row.code.split())
-    if not code or len(code) > CODE_LIMIT or " " in code:
-        errors.append(
-            _row_error(
-                index,
-                MemberErrorCode.INVALID_CODE,
-                f"a member code is 1–{CODE_LIMIT} characters without spaces",
-                "code",
-            )
-        )
-    name = row.name
-    try:
-        name = person_name(row.name, "name", error=MemberError, code=MemberErrorCode.INVALID_NAME)
-    except DomainError as error:
-        errors.append(_row_error(index, MemberErrorCode.INVALID_NAME, error.message, "name"))
-    for field, value in (
-        ("joinedOn", row.joined_on),
-        ("fullOn", row.full_on),
-        ("leftOn", row.left_on),
-    ):
-        if value is not None and value > today:
-            errors.append(
-                _row_error(index, MemberErrorCode.FUTURE_DATE, "the date is in the future", field)
-            )
-    for field, value, what in (
-        ("fullOn", row.full_on, "full membership"),
-        ("leftOn", row.left_on, "leaving"),
-    ):
-        if value is not None and value < row.joined_on:
-            errors.append(
-                _row_error(
-                    index,
-                    MemberErrorCode.INVALID_DATES,
-                    f"{what} cannot come before joining ({row.joined_on})",
-                    field,
-                )
-            )
+    code, code_problem = rules.member_code(row.code)
+    name, name_problem = rules.member_name(row.name)
+    problems = [p for p in (code_problem, name_problem) if p is not None]
+    problems += rules.member_dates(row.joined_on, row.full_on, row.left_on, today)
+    errors = [
+        _row_error(index, MemberErrorCode(p.code), p.message, _FIELDS[p.item]) for p in problems
+    ]
     return MemberRow(code, name, row.branch_id, row.joined_on, row.full_on, row.left_on), errors
 
 
-async def import_members(
-    session: Session, *, school_id: int, rows: list[MemberRow], source: str, today: date
-) -> ImportResult:
-    """Insert or replace the school's members by code; every bad row is reported with its
-    index and field, and then nothing is written."""
+async def roster_school(session: Session, school_id: int, source: str) -> sa.Row:
+    """The school whose roster is written: NOT_FOUND outside the caller's units; then
+    ``member.manage`` there, and ``sync.exchange`` too for what comes from 12371."""
     school = await visible_unit(session, school_id, Permission.UNIT_READ, "schoolId")
     session.require(Permission.MEMBER_MANAGE, school.path)
     if source == "12371":
@@ -154,6 +129,53 @@ async def import_members(
                 )
             ]
         )
+    return school
+
+
+async def write_members(
+    session: Session, school: sa.Row, rows: list[tuple[MemberRow, str]], source: str
+) -> tuple[int, int]:
+    """Upsert checked rows (each with its branch's path) by code: (inserted, updated)."""
+    existing = await repository.codes_in(session, school.id, [r.code for r, _ in rows])
+    await repository.upsert(
+        session,
+        [
+            {
+                "school_id": school.id,
+                "branch_id": r.branch_id,
+                "unit_path": path,
+                "code": r.code,
+                "name": r.name,
+                "joined_on": r.joined_on,
+                "full_on": r.full_on,
+                "left_on": r.left_on,
+                "source": source,
+            }
+            for r, path in rows
+        ],
+    )
+    return len(rows) - len(existing), len(existing)
+
+
+async def audit_import(session: Session, result: ImportResult, after: dict[str, object]) -> None:
+    await audit.append(
+        session,
+        operation="importMembers",
+        object_type="Unit",
+        object_id=result.school.id,
+        unit_id=result.school.id,
+        school_id=result.school.id,
+        before=None,
+        after={**after, "inserted": result.inserted, "updated": result.updated},
+    )
+
+
+async def import_members(
+    session: Session, *, school_id: int, rows: list[MemberRow], source: str, today: date
+) -> ImportResult:
+    """Insert or replace the school's members by code; every bad row is reported with its
+    index and field, and then nothing is written."""
+    school = await roster_school(session, school_id, source)
     if len(rows) > MAX_ROWS:
         raise ValidationErrors(
             [
@@ -204,38 +226,9 @@ async def import_members(
         raise ValidationErrors(errors)  # type: ignore[arg-type]
     if not checked:
         return ImportResult(school, 0, 0)
-    existing = await repository.codes_in(session, school.id, list(seen))
-    await repository.upsert(
-        session,
-        [
-            {
-                "school_id": school.id,
-                "branch_id": r.branch_id,
-                "unit_path": branches[r.branch_id].path,  # type: ignore[union-attr]
-                "code": r.code,
-                "name": r.name,
-                "joined_on": r.joined_on,
-                "full_on": r.full_on,
-                "left_on": r.left_on,
-                "source": source,
-            }
-            for r in checked
-        ],
+    inserted, updated = await write_members(
+        session, school, [(r, branches[r.branch_id].path) for r in checked], source
     )
-    result = ImportResult(school, len(checked) - len(existing), len(existing))
-    await audit.append(
-        session,
-        operation="importMembers",
-        object_type="Unit",
-        object_id=school.id,
-        unit_id=school.id,
-        school_id=school.id,
-        before=None,
-        after={
-            "source": source,
-            "inserted": result.inserted,
-            "updated": result.updated,
-            "codes": sorted(seen),
-        },
-    )
+    result = ImportResult(school, inserted, updated)
+    await audit_import(session, result, {"source": source, "codes": sorted(seen)})
     return result

@@ -1,0 +1,80 @@
+"""Pure checks of a member's record, shared by ``importMembers`` and the 12371 roster file
+(``resolvers/roster12371``): problems come back as data (which item, which code, what to
+say), placed by the caller on an input path or on a cell of the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from partyplan.resolvers.errors import DomainError
+from partyplan.resolvers.text import person_name, storable
+
+from .errors import MemberError, MemberErrorCode
+
+CODE_LIMIT = 40
+#: How much of a cell's text a message quotes (a hostile cell may hold a megabyte).
+QUOTE_LIMIT = 40
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A refused item of one member: ``item`` is one of ``ITEMS`` (the caller names it as an
+    input path or as the file's column)."""
+
+    item: str
+    code: StrEnum
+    message: str
+
+
+def quoted(text: str) -> str:
+    text = text if storable(text) else text.encode("utf-8", "replace").decode("utf-8")
+    text = text.replace("\0", "�")
+    return repr(text if len(text) <= QUOTE_LIMIT else text[:QUOTE_LIMIT] + "…")
+
+
+def member_code(value: str) -> tuple[str, Problem | None]:
+    code = " ".join(value.split())
+    if not code or len(code) > CODE_LIMIT or " " in code or not storable(code):
+        return code, Problem(
+            "code",
+            MemberErrorCode.INVALID_CODE,
+            f"a member code is 1–{CODE_LIMIT} characters without spaces",
+        )
+    return code, None
+
+
+def member_name(value: str) -> tuple[str, Problem | None]:
+    try:
+        return person_name(
+            value, "name", error=MemberError, code=MemberErrorCode.INVALID_NAME
+        ), None
+    except DomainError as error:
+        return value, Problem("name", MemberErrorCode.INVALID_NAME, error.message)
+
+
+def member_dates(
+    joined_on: date, full_on: date | None, left_on: date | None, today: date
+) -> list[Problem]:
+    """No date in the future; full membership and leaving not before joining (the table's
+    checks, said first as typed errors)."""
+    problems = [
+        Problem(item, MemberErrorCode.FUTURE_DATE, "the date is in the future")
+        for item, value in (("joined_on", joined_on), ("full_on", full_on), ("left_on", left_on))
+        if value is not None and value > today
+    ]
+    for item, value, what in (
+        ("full_on", full_on, "full membership"),
+        ("left_on", left_on, "leaving"),
+    ):
+        if value is not None and value < joined_on:
+            problems.append(
+                Problem(
+                    item,
+                    MemberErrorCode.INVALID_DATES,
+                    f"{what} cannot come before joining ({joined_on})",
+                )
+            )
+    return problems
