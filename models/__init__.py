@@ -23,6 +23,7 @@ from .plans import (
     structural_targets,
     unit_quotas,
 )
+from .reconciliation import reconciliation_entries, reconciliation_reports
 from .recruits import (
     calendar_days,
     recruit_findings,
@@ -40,6 +41,8 @@ from .warnings import warning_rules, warnings
 __all__ = [
     "change_outbox",
     "sync_requests",
+    "reconciliation_entries",
+    "reconciliation_reports",
     "audit_chain_heads",
     "audit_log",
     "calendar_days",

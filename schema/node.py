@@ -20,6 +20,7 @@ from .members.queries import resolve_member_node
 from .mutations import row_id_of
 from .permissions import described
 from .plans.queries import resolve_movement_node, resolve_period_node, resolve_round_node
+from .reconciliation.imports import resolve_reconciliation_node
 from .recruits.queries import resolve_filing_node, resolve_recruit_node
 from .reports.queries import resolve_report_node
 from .units.queries import resolve_unit_node
@@ -40,6 +41,7 @@ NODE_RESOLVERS: dict[str, NodeResolver] = {
     "Warning": resolve_warning_node,
     "ExecutionReport": resolve_report_node,
     "OAuthClient": resolve_client_node,
+    "ReconciliationReport": resolve_reconciliation_node,
 }
 
 

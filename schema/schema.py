@@ -39,11 +39,14 @@ from .feed.queries import FeedQueries
 from .members.mutations import MemberMutations
 from .members.queries import MemberQueries
 from .members.types import Member
+from .members.upload import MemberFileMutations
 from .node import NodeQueries
 from .plans.mutations import PlanMutations
 from .plans.queries import PlanQueries
 from .plans.types import DispatchRound, PlanPeriod, QuotaMovement
 from .policies.mutations import PolicyMutations
+from .reconciliation.apply import ApplyReconciliationMutations
+from .reconciliation.imports import ReconciliationMutations, ReconciliationQueries
 from .recruits.mutations import FilingMutations, RecruitMutations
 from .recruits.procedure import ProcedureMutations, ProcedureQueries
 from .recruits.queries import FilingQueries, RecruitQueries
@@ -78,6 +81,7 @@ class Query(
     ClientQueries,
     FeedQueries,
     Export12371Queries,
+    ReconciliationQueries,
 ):
     pass
 
@@ -97,6 +101,7 @@ class Mutation(
     PlanMutations,
     RecruitMutations,
     MemberMutations,
+    MemberFileMutations,
     FilingMutations,
     ProcedureMutations,
     WarningMutations,
@@ -104,6 +109,8 @@ class Mutation(
     ClientMutations,
     PolicyMutations,
     SyncMutations,
+    ReconciliationMutations,
+    ApplyReconciliationMutations,
 ):
     pass
 

@@ -15,15 +15,27 @@ ROOMS = ("repository", "rules", "service", "errors")
 #: Rooms a domain may lack, because it has nothing of that kind.
 ABSENT = {
     "audit": {"rules", "errors"},  # an append-only log: nothing to decide, nothing to refuse
-    "members": {"rules"},  # the roster's checks are the shared name and date rules
+    # reads a 12371 file and writes nothing: the domains that read one (reconciliation,
+    # roster12371) own the operations and the SQL
+    "imports12371": {"repository", "service"},
+    # the roster file writes through the members' repository; its errors are the 12371
+    # reader's (FileRefused) and the members' codes
+    "roster12371": {"repository", "errors"},
     "reports": {"rules"},  # what a report holds is snapshot.py's; its states, service's checks
     "rollups": {"rules", "errors"},  # reads only; a missing unit or period is the plans' error
 }
 #: Modules outside the rooms, and why.
 EXTRAS = {
     ("exports12371", "workbook.py"): "streams the 12371 export into a write-only workbook",
+    ("imports12371", "reader.py"): "streams a 12371 file of recruits a batch of rows at a time",
+    ("imports12371", "rows.py"): "the row read from a 12371 file, shared with its readers",
+    ("imports12371", "workbook.py"): "opens an uploaded workbook safely and walks its rows, "
+    "for every reader of 12371 files",
     ("plans", "linkage.py"): "the next-year formula, documented on its own for the commission",
     ("recruits", "pii.py"): "PII encryption and its key files: infrastructure, not a rule",
+    ("roster12371", "reader.py"): "streams a 12371 member export a batch of rows at a time",
+    ("reconciliation", "evidence.py"): "the applied report's SHA-256, which a later "
+    "verification recomputes from the stored rows",
     ("reports", "snapshot.py"): "freezes the live figures into a report's content",
     ("reports", "workbook.py"): "renders a report's content as a workbook",
     ("units", "ties.py"): "the declared ties of other domains to the tree, read by repository",

@@ -11,11 +11,12 @@ import sqlalchemy as sa
 
 from partyplan.tenants.session import Session
 
-_COLUMNS = (
+#: The columns ``rules.cells`` renders a recruit from (``r`` the recruit, ``u`` its branch).
+COLUMNS = (
     "r.id, r.school_id, r.unit_path::text AS unit_path, r.branch_id, r.name, r.gender,"
     " r.ethnicity, r.birth_date, r.education, r.category, r.applied_on, r.activist_on,"
     " r.target_on, r.approved_on, r.converted_on, r.id_number_enc, r.id_number_masked,"
-    " r.phone_enc, r.phone_masked, u.name AS branch"
+    " r.phone_enc, r.phone_masked, r.stage, r.id_number_hash, u.name AS branch"
 )
 
 
@@ -39,7 +40,7 @@ async def recruits(
         params["starts"], params["ends"] = window
     result = await session.execute(
         sa.text(
-            f"SELECT {_COLUMNS} FROM recruits r JOIN units u ON u.id = r.branch_id"
+            f"SELECT {COLUMNS} FROM recruits r JOIN units u ON u.id = r.branch_id"
             f" WHERE r.school_id = :school AND r.stage = :stage AND r.id > :after{within}"
             " ORDER BY r.id LIMIT :n"
         ),

@@ -17,7 +17,7 @@ are the ones the filters select.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -82,7 +82,8 @@ async def prepare(
     )
 
 
-def _pii(recruit: Any, unmasked: bool, cipher: PiiCipher | None) -> dict[str, str]:
+def shown_pii(recruit: Any, unmasked: bool, cipher: PiiCipher | None) -> dict[str, str]:
+    """The ID number and phone as a sheet shows them: clear, or their stored masked forms."""
     if not unmasked:
         return {"id_number": recruit.id_number_masked, "phone": recruit.phone_masked or ""}
     if cipher is None:
@@ -104,6 +105,29 @@ def _codes(steps: Mapping[str, tuple[date, Mapping[str, Any]]]) -> set[str]:
     return found
 
 
+async def rendered(
+    session: Session,
+    school_id: int,
+    recruits: list[Any],
+    items: tuple[str, ...],
+    pii_of: Callable[[Any], Mapping[str, str]],
+) -> list[list[str]]:
+    """The cells of ``items`` of each of ``recruits`` (rows with the columns of
+    ``repository.COLUMNS``), with their current steps and the roster's names read in two
+    statements; ``pii_of`` gives a recruit's ID number and phone as they are to be shown."""
+    codes = sorted({rules.STEP_ITEMS[i] for i in items if i in rules.STEP_ITEMS})
+    steps: dict[int, dict[str, tuple[date, Mapping[str, Any]]]] = {}
+    for step in await repository.current_steps(session, [r.id for r in recruits], codes):
+        # Oldest first: a repeated step's latest record is the one shown.
+        steps.setdefault(step.recruit_id, {})[step.step_code] = (step.on_date, step.data)
+    wanted = set().union(*(_codes(s) for s in steps.values())) if steps else set()
+    names = await repository.member_names(session, school_id, sorted(wanted))
+    return [
+        rules.cells(items, recruit, steps.get(recruit.id, {}), names, pii_of(recruit))
+        for recruit in recruits
+    ]
+
+
 async def rows(
     session: Session,
     export: Export12371,
@@ -115,7 +139,6 @@ async def rows(
     """The rows of ``stage``'s sheet, one batch of recruits (``BATCH``) in memory at a time."""
     batch = batch or BATCH
     items = rules.columns(stage)
-    codes = sorted({rules.STEP_ITEMS[i] for i in items if i in rules.STEP_ITEMS})
     after = 0
     while True:
         recruits = await repository.recruits(
@@ -129,15 +152,14 @@ async def rows(
         )
         if not recruits:
             return
-        steps: dict[int, dict[str, tuple[date, Mapping[str, Any]]]] = {}
-        for step in await repository.current_steps(session, [r.id for r in recruits], codes):
-            # Oldest first: a repeated step's latest record is the one shown.
-            steps.setdefault(step.recruit_id, {})[step.step_code] = (step.on_date, step.data)
-        wanted = set().union(*(_codes(s) for s in steps.values())) if steps else set()
-        names = await repository.member_names(session, export.school_id, sorted(wanted))
-        for recruit in recruits:
-            pii = _pii(recruit, export.unmasked, cipher)
-            yield rules.cells(items, recruit, steps.get(recruit.id, {}), names, pii)
+        for row in await rendered(
+            session,
+            export.school_id,
+            recruits,
+            items,
+            lambda recruit: shown_pii(recruit, export.unmasked, cipher),
+        ):
+            yield row
         after = recruits[-1].id
 
 

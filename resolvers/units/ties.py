@@ -45,6 +45,8 @@ from partyplan.models import (
     oauth_clients,
     plan_periods,
     quota_movements,
+    reconciliation_entries,
+    reconciliation_reports,
     recruit_findings,
     recruit_steps,
     recruits,
@@ -86,6 +88,13 @@ def _clients_unit(table: sa.Table) -> sa.ScalarSelect:  # type: ignore[type-arg]
     return unit.correlate_except(oauth_clients).scalar_subquery()
 
 
+def _reports_school(table: sa.Table) -> sa.ScalarSelect:  # type: ignore[type-arg]
+    school = sa.select(reconciliation_reports.c.school_id).where(
+        reconciliation_reports.c.id == table.c.report_id
+    )
+    return school.correlate_except(reconciliation_reports).scalar_subquery()
+
+
 #: The units' own path, derived by the ``units_derive`` trigger; the move re-derives it.
 UNIT_PATH = units.c.path
 
@@ -123,6 +132,8 @@ PATH_COPIES: tuple[PathCopy, ...] = (
     PathCopy(change_outbox.c.unit_path, change_outbox.c.unit_id),
     # A school's path (no move changes it; declared so that the test holds it like the rest).
     PathCopy(sync_requests.c.unit_path, sync_requests.c.school_id),
+    PathCopy(reconciliation_reports.c.unit_path, reconciliation_reports.c.school_id),
+    PathCopy(reconciliation_entries.c.unit_path, _reports_school(reconciliation_entries)),
 )
 
 #: Copies of a commission's path: no move changes them (see the module's docstring).

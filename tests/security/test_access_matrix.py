@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import io
 import json
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 import support_clients as clients_api
@@ -41,6 +43,35 @@ class Case:
     wrong_role: tuple[str, str] | None  # (account, expected code) or None when every role may
     other_school: str | None  # account of another school/commission, expects NOT_FOUND
     note: str = ""
+    #: A file sent as the variable ``f`` by the GraphQL multipart request convention.
+    upload: Callable[[], bytes] | None = None
+
+
+def _sheet(title: str, headers: list[str], row: list[str]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    sheet.append(headers)
+    sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def call(client, case: Case, variables: dict[str, Any], token: str | None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The case's document as JSON, or as a multipart request carrying its file."""
+    headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+    if case.upload is None:
+        body: dict[str, Any] = {"json": {"query": case.document, "variables": variables}}
+    else:
+        operations = {"query": case.document, "variables": variables}
+        body = {
+            "data": {"operations": json.dumps(operations), "map": '{"0": ["variables.f"]}'},
+            "files": {"0": ("12371.xlsx", case.upload(), "application/octet-stream")},
+        }
+    response = await client.post("/graphql", headers=headers, **body)
+    assert response.status_code == 200, response.text
+    return response.json()
 
 
 def _unit(key: str) -> Callable[[W, dict[str, str]], dict[str, Any]]:
@@ -533,6 +564,48 @@ CASES: dict[str, Case] = {
         "other_school_admin",
         "every role at the school reads recruits; a branch's secretary does not reach the school",
     ),
+    "import12371": Case(
+        "mutation($s: ID!, $f: Upload!) { import12371(schoolId: $s, file: $f)"
+        " { report { onlyIn12371 } errors { code } } }",
+        lambda w, c: {"s": w.gid("A"), "f": None},
+        "school_admin",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+        "recording recruits at the school; reading them is not enough",
+        upload=lambda: _sheet(
+            "入党申请人", ["姓名", "公民身份号码"], ["周敏", id_number("20040229", 3)]
+        ),
+    ),
+    "reconciliationReport": Case(
+        "query($id: ID!) { reconciliationReport(id: $id) { rowsRead status } }",
+        lambda w, c: {"id": c["reconciliation"]},
+        "viewer",
+        ("branch_secretary", "NOT_FOUND"),
+        "other_school_admin",
+        "a school's report: a branch's secretary does not reach it",
+    ),
+    "applyReconciliation": Case(
+        "mutation($r: ID!) { applyReconciliation(input: {reportId: $r, decisions: []})"
+        " { report { status } errors { code } } }",
+        lambda w, c: {"r": c["reconciliation"]},
+        "school_admin",
+        ("viewer", "FORBIDDEN"),
+        "other_school_admin",
+    ),
+    "importMembers12371": Case(
+        "mutation($s: ID!, $f: Upload!) { importMembers12371(schoolId: $s, file: $f)"
+        " { inserted errors { code } } }",
+        lambda w, c: {"s": w.gid("A"), "f": None},
+        "sync_agent",
+        ("school_admin", "FORBIDDEN"),
+        "other_school_admin",
+        "a roster from 12371: member.manage and sync.exchange",
+        upload=lambda: _sheet(
+            "党员",
+            ["人员编号", "姓名", "所在党支部", "入党日期"],
+            ["m-901", "周红", "甲院第一党支部", "2010-07-01"],
+        ),
+    ),
     "saveReportDraft": Case(
         "mutation($p: ID!, $u: ID!) { saveReportDraft(input: {periodId: $p, unitId: $u,"
         ' narrative: "正文"}) { report { status } errors { code } } }',
@@ -775,6 +848,17 @@ async def context(gql, world, request, owner_engine) -> dict[str, str]:  # type:
             world.tokens["school_admin"],
         )
     ids |= await clients_api.matrix_ids(gql, world)
+    async with owner_engine.begin() as conn:
+        report = await conn.scalar(
+            sa.text(
+                "INSERT INTO reconciliation_reports (school_id, unit_path, file_name,"
+                " file_sha256, file_bytes, stages, rows_read)"
+                " SELECT id, path, 'matrix.xlsx', '\\x00', 1, '{applicant}', 0"
+                " FROM units WHERE id = :a RETURNING id"
+            ),
+            {"a": world.units["A"]},
+        )
+    ids["reconciliation"] = gid("ReconciliationReport", report)
     return ids
 
 
@@ -796,10 +880,10 @@ FIELDS = sorted(CASES)
 
 
 @pytest.mark.parametrize("field", FIELDS)
-async def test_right_caller_succeeds(field: str, gql, world, context, owner_engine) -> None:  # type: ignore[no-untyped-def]
+async def test_right_caller_succeeds(field: str, client, world, context, owner_engine) -> None:  # type: ignore[no-untyped-def]
     case = CASES[field]
     entries = await scalar(owner_engine, "SELECT count(*) FROM audit_log")
-    result = await gql(case.document, case.variables(world, context), world.tokens[case.ok])
+    result = await call(client, case, case.variables(world, context), world.tokens[case.ok])
     assert "errors" not in result, result
     assert not _payload_errors(result), result
     # Every mutation is audited, exactly once; a query writes nothing.
@@ -808,28 +892,28 @@ async def test_right_caller_succeeds(field: str, gql, world, context, owner_engi
 
 
 @pytest.mark.parametrize("field", FIELDS)
-async def test_no_token(field: str, gql, world, context) -> None:  # type: ignore[no-untyped-def]
+async def test_no_token(field: str, client, world, context) -> None:  # type: ignore[no-untyped-def]
     case = CASES[field]
-    result = await gql(case.document, case.variables(world, context))
+    result = await call(client, case, case.variables(world, context), None)
     assert codes(result) == ["UNAUTHENTICATED"], result
     assert result["data"] is None
 
 
 # me and roles have no wrong role: every authenticated caller may read them (see their notes).
 @pytest.mark.parametrize("field", [f for f in FIELDS if CASES[f].wrong_role])
-async def test_wrong_role(field: str, gql, world, context) -> None:  # type: ignore[no-untyped-def]
+async def test_wrong_role(field: str, client, world, context) -> None:  # type: ignore[no-untyped-def]
     case = CASES[field]
     assert case.wrong_role is not None
     account, code = case.wrong_role
-    result = await gql(case.document, case.variables(world, context), world.tokens[account])
+    result = await call(client, case, case.variables(world, context), world.tokens[account])
     assert codes(result) == [code], result
 
 
 @pytest.mark.parametrize("field", [f for f in FIELDS if CASES[f].other_school])
-async def test_other_school_gets_not_found(field: str, gql, world, context) -> None:  # type: ignore[no-untyped-def]
+async def test_other_school_gets_not_found(field: str, client, world, context) -> None:  # type: ignore[no-untyped-def]
     case = CASES[field]
-    result = await gql(
-        case.document, case.variables(world, context), world.tokens[case.other_school]
+    result = await call(
+        client, case, case.variables(world, context), world.tokens[case.other_school]
     )
     assert codes(result) == ["NOT_FOUND"], result
 
@@ -900,9 +984,9 @@ def bad_tokens(platform, world, tmp_path) -> dict[str, str]:  # type: ignore[no-
 
 @pytest.mark.parametrize("kind", ["expired", "other_key", "alg_none", "hs256_public_key"])
 async def test_bad_tokens_are_unauthenticated_everywhere(
-    kind: str, gql, world, context, bad_tokens
+    kind: str, client, world, context, bad_tokens
 ) -> None:  # type: ignore[no-untyped-def]
     for field in FIELDS:
         case = CASES[field]
-        result = await gql(case.document, case.variables(world, context), bad_tokens[kind])
+        result = await call(client, case, case.variables(world, context), bad_tokens[kind])
         assert codes(result) == ["UNAUTHENTICATED"], (field, result)
