@@ -49,6 +49,14 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
 
 
+def id_number(birth: date, serial: int, area: str = "140102") -> str:
+    """A valid ID number (GB 11643) agreeing with ``birth``; an odd ``serial`` is a man's."""
+    first_17 = f"{area}{birth:%Y%m%d}{serial:03d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(d) * w for d, w in zip(first_17, weights, strict=True))
+    return first_17 + "10X98765432"[total % 11]
+
+
 async def one(conn: Any, sql: str, **params: object) -> int:
     return (await conn.execute(sa.text(sql), params)).scalar_one()
 
@@ -98,7 +106,9 @@ async def seed(engine: AsyncEngine, cipher: PiiCipher, recruits: int) -> dict[st
         await conn.execute(
             sa.text(
                 "INSERT INTO members (school_id, branch_id, unit_path, code, name, joined_on)"
-                " SELECT school_id, id, path, 'm-' || g, '党员' || g, '2000-07-01'"
+                " SELECT school_id, id, path, 'm-' || g,"
+                # Names are letters (a digit in a name is refused when read back from a file).
+                " '党员' || translate(g::text, '0123456789', '零一二三四五六七八九'), '2000-07-01'"
                 " FROM units, generate_series(1, 50) g WHERE id = :b"
             ),
             {"b": branches[0]},
@@ -110,14 +120,16 @@ async def seed(engine: AsyncEngine, cipher: PiiCipher, recruits: int) -> dict[st
             applied = date(2019, 1, 1) + timedelta(days=rng.randrange(1500))
             at = RANK[stage]
             milestones = [applied + timedelta(days=200 * k) for k in range(5)]
-            number = f"1401022000{n:07d}X"  # unique, shaped like an ID number
+            birth = date(2000, 1, 1) + timedelta(days=n // 400)
+            gender = rng.choice(("male", "female"))
+            number = id_number(birth, (n % 400) * 2 + (1 if gender == "male" else 0))
             phone = f"139{n:08d}"
             rows.append(
                 {
                     "branch": branches[n % len(branches)],
                     "name": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
-                    "gender": rng.choice(("male", "female")),
-                    "birth": date(2000, 1, 1) + timedelta(days=rng.randrange(2000)),
+                    "gender": gender,
+                    "birth": birth,
                     "id_enc": cipher.encrypt(number, context="recruit.id_number"),
                     "id_hash": cipher.lookup_hash(number, context="recruit.id_number"),
                     "id_masked": number[:3] + "*" * 11 + number[-4:],
