@@ -312,15 +312,21 @@ def cmd_feed(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    """``prune``: delete the sync answers kept longer than ``SYNC_KEY_RETENTION_DAYS`` (for a
+    """``prune``: delete the sync answers kept longer than ``SYNC_KEY_RETENTION_DAYS`` and the
+    reconciliation reports never applied older than ``RECONCILIATION_RETENTION_DAYS`` (for a
     daily job; idempotent)."""
     from datetime import UTC, datetime
 
+    from partyplan.resolvers.reconciliation.service import prune as reports
     from partyplan.resolvers.sync.service import prune
 
-    days = _settings(args).sync_key_retention_days
+    settings = _settings(args)
+    days = settings.sync_key_retention_days
     deleted = run_as_owner(args, lambda conn: prune(conn, datetime.now(UTC), days))
     print(f"sync_requests {deleted} (older than {days} days)")
+    kept = settings.reconciliation_retention_days
+    dropped = run_as_owner(args, lambda conn: reports.prune(conn, datetime.now(UTC), kept))
+    print(f"reconciliation_reports {dropped} open (older than {kept} days)")
     return 0
 
 

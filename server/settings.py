@@ -193,6 +193,12 @@ class Settings(BaseSettings):
         description="How long a sync request's answer is kept for a retry with its idempotency "
         "key (at least 7 days); `partyplan sync prune` deletes older ones.",
     )
+    reconciliation_retention_days: int = Field(
+        default=30,
+        ge=1,
+        description="How long a reconciliation report never applied is kept; `partyplan sync "
+        "prune` deletes older ones (an applied report is evidence and stays).",
+    )
 
     @field_validator("public_url")
     @classmethod

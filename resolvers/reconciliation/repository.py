@@ -225,3 +225,17 @@ async def mark_applied(
             evidence_sha256=evidence,
         )
     )
+
+
+async def prune_open(conn: Any, before: Any) -> int:
+    """Delete the open reports made before ``before`` and their entries (as the owner)."""
+    old = sa.select(reconciliation_reports.c.id).where(
+        reconciliation_reports.c.status == "open", reconciliation_reports.c.created_at < before
+    )
+    await conn.execute(
+        sa.delete(reconciliation_entries).where(reconciliation_entries.c.report_id.in_(old))
+    )
+    result = await conn.execute(
+        sa.delete(reconciliation_reports).where(reconciliation_reports.c.id.in_(old))
+    )
+    return result.rowcount

@@ -167,5 +167,8 @@ async def test_the_prune_command(gql, world, owner_engine, owner_url, settings) 
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "sync_requests 1 (older than 9 days)"
+    assert done.stdout.splitlines() == [
+        "sync_requests 1 (older than 9 days)",
+        "reconciliation_reports 0 open (older than 30 days)",
+    ]
     assert await scalar(owner_engine, "SELECT idempotency_key FROM sync_requests") == "new"
