@@ -1,5 +1,5 @@
-"""The ASGI application: GraphQL, workbook downloads, health, readiness and the public signing
-keys."""
+"""The ASGI application: GraphQL, workbook downloads, health, readiness, the public signing
+keys and the vendored browser assets."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
@@ -29,8 +29,9 @@ from partyplan.schema.policies.admission import (
 )
 from partyplan.schema.schema import build_schema
 
-from . import exports
+from . import assets, exports
 from .cors import ClientOriginsCORS, OriginCache, database_origins
+from .graphiql import offline
 from .limits import RateLimiter, buckets_for, stamp, too_many
 from .oauth.routes import routes as oauth_routes
 from .platform import Platform
@@ -61,6 +62,12 @@ class GraphQLView(GraphQL):
         self.platform = platform
         self.limiter = limiter or RateLimiter(settings)
         self.admission = Admission(self.schema._schema, settings, documents_dir)
+        if self.graphql_ide:
+            offline(self.graphql_ide_html)  # an asset missing from the manifest fails at start
+
+    async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
+        # Every script and stylesheet served by the platform itself: an intranet has no CDN.
+        return HTMLResponse(offline(self.graphql_ide_html, request.scope.get("root_path", "")))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Limits first (server/limits.py): the bearer token is verified here, once, and the
@@ -231,6 +238,7 @@ def create_app(
             Route("/.well-known/jwks.json", jwks),
             *exports.routes(platform),
             *oauth_routes(platform),
+            *assets.routes(),
         ],
         lifespan=lifespan,
     )
