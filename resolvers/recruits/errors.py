@@ -2,8 +2,8 @@
 
 Every :class:`RecruitError` names the GraphQL input field it is about, in camelCase
 (``"idNumber"``, ``"birthDate"``, …), so the schema layer can map it to a payload error as is;
-a path where the field is nested (``rows.3.idNumber``, ``data.in_favour`` — a step's data keys
-are its field specs' names, see ``locate.py``).
+a path where the field is nested (``rows.3.idNumber``, ``data.inFavour`` — a step's data key
+as the caller spelled it, camelCase or its field spec's snake_case name: ``rules/data_keys.py``).
 
 The code enum is shared by every rules module of the domain (identity, steps, calendar, …):
 add new codes at the end of the section they belong to, one per line, value equal to name.
@@ -42,6 +42,7 @@ class RecruitErrorCode(StrEnum):
     UNKNOWN_MEMBER = "UNKNOWN_MEMBER"
     MEMBER_NOT_FULL = "MEMBER_NOT_FULL"
     DUPLICATE_CODE_12371 = "DUPLICATE_CODE_12371"
+    DUPLICATE_DATUM = "DUPLICATE_DATUM"
     # --- procedure data edited by the commission (procedure_admin.py) ------------------------
     INVALID_CALENDAR = "INVALID_CALENDAR"
     INVALID_OVERLAY = "INVALID_OVERLAY"

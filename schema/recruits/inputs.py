@@ -8,6 +8,16 @@ from strawberry.scalars import JSON
 
 from .types import Education, Gender, ProcedureStep, RecruitCategory
 
+#: The ``data`` argument of every input that records a step (recordStep, correctStep, the steps
+#: of importRecruits and syncRecruits): both spellings, as ``rules/data_keys.py`` accepts them.
+STEP_DATA = (
+    "The step's data, a JSON object whose keys are the step's fields (stepDefinitions): "
+    "camelCase (`inFavour`, `talkedBy`, `documentNo`) or snake_case as stored and as "
+    "RecordedStep.data returns them (`in_favour`), each key in one spelling only "
+    "(DUPLICATE_DATUM). Errors name a key as it was sent (`data.inFavour`); one left out, "
+    "camelCase when any key was sent camelCase."
+)
+
 
 @strawberry.input(description="新建入党申请人记录（同时记录第 1 步：递交入党申请书）。")
 class CreateRecruitInput:
@@ -27,13 +37,14 @@ class CreateRecruitInput:
 
 
 @strawberry.input(
-    description="记录一个步骤；data 随步骤而定（如支部大会：entitled, present, in_favour）。"
+    description="记录一个步骤；data 随步骤而定（如支部大会：entitled, present, inFavour），"
+    "见 stepDefinitions。"
 )
 class RecordStepInput:
     recruit_id: relay.GlobalID
     step: ProcedureStep  # type: ignore[valid-type]
     on: date
-    data: JSON = strawberry.field(default_factory=dict)
+    data: JSON = strawberry.field(default_factory=dict, description=STEP_DATA)
 
 
 @strawberry.input
@@ -58,7 +69,7 @@ class ReturnFilingInput:
 class CorrectStepInput:
     step_id: relay.GlobalID
     on: date
-    data: JSON = strawberry.field(default_factory=dict)
+    data: JSON = strawberry.field(default_factory=dict, description=STEP_DATA)
     reason: str
 
 
@@ -73,7 +84,7 @@ class TransferRecruitInput:
 class ImportStepInput:
     step: ProcedureStep  # type: ignore[valid-type]
     on: date
-    data: JSON = strawberry.field(default_factory=dict)
+    data: JSON = strawberry.field(default_factory=dict, description=STEP_DATA)
 
 
 @strawberry.input(description="批量录入的一行：人员信息及其既往步骤（按日期先后）。")

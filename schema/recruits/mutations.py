@@ -255,7 +255,7 @@ class RecruitMutations:
     @strawberry.mutation(
         description=described(
             "Record a step. Preconditions refuse it (RULE_VIOLATION citing the rule, on `on`, "
-            "`step` or the datum at fault, e.g. `data.in_favour`); a late step is accepted with a "
+            "`step` or the datum at fault, e.g. `data.inFavour`); a late step is accepted with a "
             "compliance finding. The grassroots committee's steps (approvals, filings) need "
             "recruit.approve.",
             Permission.RECRUIT_RECORD,

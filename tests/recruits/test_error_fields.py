@@ -24,7 +24,9 @@ from support_inputs import error_codes, unresolved
 from support_recruits import WALK
 
 from partyplan.resolvers.errors import DomainError, ValidationErrors
+from partyplan.resolvers.recruits.rules import locate
 from partyplan.resolvers.recruits.rules.calendar import SAMPLE_CALENDAR_2023
+from partyplan.resolvers.recruits.rules.data_keys import SPELLINGS, camel, normalise
 from partyplan.resolvers.recruits.rules.engine import evaluate
 from partyplan.resolvers.recruits.rules.facts import Facts
 from partyplan.resolvers.recruits.rules.overlays import (
@@ -340,6 +342,68 @@ def test_every_rule_error_names_an_input_field_and_a_declared_code(rule: Precond
                 if isinstance(rule.check, MinAge):
                     assert error.code.value == "UNDERAGE", (mutation, error.message)
     assert refused, f"no case broke {rule.id}"
+
+
+def _camel_cased(case: Case) -> dict[str, Any]:
+    return {camel(key): value for key, value in case.data.items()}
+
+
+@pytest.mark.parametrize("rule", WALKED, ids=lambda rule: rule.id)
+def test_camel_case_data_is_judged_alike_and_named_as_sent(rule: Precondition) -> None:
+    """The same cases with their data keys camelCased (``inFavour``): the same refusals, each
+    named by the key as sent, resolving in recordStep's, importRecruits' and correctStep's
+    input (a datum left out in either spelling)."""
+    from partyplan.resolvers.recruits.service.corrections import check_corrected
+    from partyplan.resolvers.recruits.service.imports import row_errors
+
+    step = STEP_BY_CODE[rule.steps[0]]
+    rules = RuleSet(RuleTable("walk", "walk", NATIONAL_2014.probation, (rule,)))
+    keys = SPELLINGS[step.code]
+    for case in breaking(rule.check, baseline(step)):
+        data = _camel_cased(case)
+        spelled = normalise(step.code, data).check()
+        facts = RecruitFacts(case.born)
+        as_sent = evaluate(step.code, case.on, spelled.data, case.history, facts, rules, CAL)
+        as_stored = evaluate(step.code, case.on, case.data, case.history, facts, rules, CAL)
+        assert as_sent == as_stored, case
+        if as_sent.accepted:
+            continue
+        refused = violations_error(as_sent, spelled.within(locate.as_recorded))
+        sent = {"recruitId": "UmVjcnVpdDox", **_sent_step(step.code, case.on, data)}
+        past = [_sent_step(r.step_code, r.on, dict(r.data)) for r in case.history]
+        past = [s for s in past if s["step"] != "APPLICATION"]
+        row = {**PERSON, "applicationDate": "2022-09-15", "steps": [*past, sent]}
+        imported = row_errors(0, refused, f"rows.0.steps.{len(past)}")
+        corrected = RecordedStep(step.code, case.on, spelled.data)
+        history = sorted([*case.history, corrected], key=lambda r: r.on)
+        try:
+            check_corrected(
+                history, corrected, baseline(step).on, facts, lambda _: rules, CAL, spelled.place
+            )
+            corrections: list[DomainError] = []
+        except ValidationErrors as failed:
+            corrections = failed.errors
+        correction = {"stepId": "x", "on": case.on.isoformat(), "data": data, "reason": "x"}
+        for mutation, input_, errors in (
+            ("recordStep", sent, refused.errors),
+            ("importRecruits", {"rows": [row]}, imported),
+            ("correctStep", correction, corrections),
+        ):
+            for error in errors:
+                problem = unresolved(mutation, error.field, input_, lambda at: keys)
+                assert problem is None, (mutation, error.message, problem)
+        # Named as sent; a datum left out camelCase when any key was sent camelCase.
+        camelled = any(camel(key) != key for key in case.data if key in keys)
+        expected = [_respelled(e.field, keys, camelled) for e in violations_error(as_stored).errors]
+        assert [e.field for e in refused.errors] == expected
+
+
+def _respelled(field: str, keys: Collection[str], camelled: bool) -> str:
+    head, _, rest = field.partition(".")
+    key, dot, tail = rest.partition(".")
+    if head != "data" or key not in keys or not camelled:
+        return field
+    return f"data.{camel(key)}{dot}{tail}"
 
 
 # --- corrections: on what the correction changed ---------------------------------------------

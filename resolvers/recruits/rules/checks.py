@@ -109,8 +109,8 @@ def _kind_problem(spec: FieldSpec, value: Any) -> str | None:
             if not ok:
                 return "must be a list of member ids"
         case FieldKind.CHOICE:
-            if value not in spec.choices:
-                return f"must be one of {', '.join(spec.choices)}"
+            if value not in spec.values:
+                return f"must be one of {', '.join(spec.values)}"
     return None
 
 

@@ -6,9 +6,10 @@ The rules place a problem in the step as ``recordStep`` takes it (``RecordStepIn
 * ``on`` — the step's date;
 * ``step`` — recording this step now at all: out of order, closed, recorded already, after a
   cancellation, or not allowed by what an earlier step recorded;
-* ``data.<key>`` — one datum, by its field spec's name as the caller sends it and as it is
-  stored (``data.in_favour``, not camelCased: ``data`` is a JSON object whose keys are the
-  step table's); ``data.<key>.<n>`` — the n-th member a list of members names.
+* ``data.<key>`` — one datum, by its field spec's name as it is stored (``data.in_favour``);
+  ``data.<key>.<n>`` — the n-th member a list of members names. The operations respell the
+  key as the caller sent it (``data.inFavour``: ``data_keys.StepData.place``) before mapping
+  the place onto their input.
 
 recordStep takes these places as they are; the other operations that record a step map them
 onto their own inputs with the functions below (``StepFields``).

@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from partyplan.resolvers.recruits.errors import RecruitErrorCode
 
 __all__ = [
+    "ACTOR_NAMES",
     "ON",
     "PHASE_NAMES",
     "STAGE_NAMES",
@@ -32,6 +33,7 @@ __all__ = [
     "STEPS",
     "STEP_BY_CODE",
     "Actor",
+    "Choice",
     "Due",
     "Evaluation",
     "FieldKind",
@@ -104,6 +106,18 @@ class Actor(StrEnum):
     HIGHER_ORGANIZATION_DEPARTMENT = "higher_organization_department"  # 上级党委组织部门
 
 
+ACTOR_NAMES: Mapping[Actor, str] = MappingProxyType(
+    {
+        Actor.APPLICANT: "本人",
+        Actor.BRANCH: "党支部",
+        Actor.BRANCH_COMMITTEE: "支部委员会",
+        Actor.BRANCH_MEETING: "支部大会",
+        Actor.COMMITTEE: "具有审批权限的基层党委",
+        Actor.HIGHER_ORGANIZATION_DEPARTMENT: "上级党委组织部门",
+    }
+)
+
+
 class Severity(StrEnum):
     WARNING = "warning"  # late, to be explained (e.g. approval after 3 months)
     SERIOUS = "serious"  # beyond the absolute limit (e.g. approval after 6 months)
@@ -117,13 +131,25 @@ class FieldKind(StrEnum):
     CHOICE = "choice"
 
 
+class Choice(NamedTuple):
+    """One value a CHOICE datum may take, with its official term."""
+
+    value: str
+    label: str
+
+
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
-    name: str  # snake_case key of the step's data
+    name: str  # snake_case key of the step's data, as stored (camelCase accepted: data_keys.py)
     kind: FieldKind
     label: str  # the official term
     required: bool = True
-    choices: tuple[str, ...] = ()
+    choices: tuple[Choice, ...] = ()
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The values a CHOICE datum may take."""
+        return tuple(choice.value for choice in self.choices)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +206,8 @@ STEPS: tuple[Step, ...] = (
     Step(2, "talk", "党组织派人谈话", _A, _BR, "细则第七条", ("application",), _TALKED_BY),
     Step(3, "activist", "推荐和确定入党积极分子", _AC, _BC, "细则第八条", ("talk",),
          (FieldSpec("recommended_by", FieldKind.CHOICE, "推荐方式", required=False,
-                    choices=("party_members", "mass_organization")), *_PUBLICITY),
+                    choices=(Choice("party_members", "党员推荐"),
+                             Choice("mass_organization", "群团组织推优"))), *_PUBLICITY),
          enters=Stage.ACTIVIST),
     Step(4, "activist_filing", "上级党委备案", _AC, _CO, "细则第八条", ("activist",)),
     Step(5, "contacts", "指定培养联系人", _AC, _BR, "细则第九条", ("activist",),
@@ -196,7 +223,7 @@ STEPS: tuple[Step, ...] = (
     Step(10, "political_review", "进行政治审查", _D, _BR, "细则第十六条",
          ("development_target",),
          (FieldSpec("conclusion", FieldKind.CHOICE, "政治审查结论",
-                    choices=("qualified", "unqualified")),)),
+                    choices=(Choice("qualified", "合格"), Choice("unqualified", "不合格"))),)),
     Step(11, "training", "开展集中培训", _D, _CO, "细则第十七条", ("development_target",),
          (FieldSpec("days", FieldKind.INTEGER, "培训天数", required=False),
           FieldSpec("hours", FieldKind.INTEGER, "培训学时", required=False))),
@@ -275,7 +302,8 @@ STEP = "step"  # recording this step now at all: out of order, closed, recorded 
 
 def datum(key: str, *index: int) -> str:
     """A datum's place: ``data.in_favour``; ``data.introducers.1`` for the second member named.
-    The key is the field spec's name, as the caller sends it in ``data`` (and as it is stored).
+    The key is the field spec's name, as it is stored; ``data_keys.StepData.place`` respells it
+    as the caller sent it (``data.inFavour``).
 
     >>> datum("in_favour"), datum("introducers", 1)
     ('data.in_favour', 'data.introducers.1')

@@ -18,9 +18,10 @@ from partyplan.tenants.session import Session
 
 from .. import repository
 from ..errors import RecruitError, RecruitErrorCode
-from ..rules import locate
+from ..rules import data_keys, locate
 from ..rules.calendar import WorkingCalendar
 from ..rules.engine import evaluate
+from ..rules.locate import StepFields
 from ..rules.overlays import RuleSet
 from ..rules.steps import RecordedStep, RecruitFacts
 from .procedure import load_procedure
@@ -52,6 +53,8 @@ async def correct_step(
         code=RecruitErrorCode.INVALID_TEXT,
         missing_code=RecruitErrorCode.REASON_REQUIRED,
     )
+    spelled = data_keys.normalise(step.step_code, data).check()
+    data = spelled.data
     if await repository.is_superseded(session, step.id):
         raise RecruitError(
             RecruitErrorCode.STEP_SUPERSEDED,
@@ -78,6 +81,7 @@ async def correct_step(
         RecruitFacts(recruit.birth_date),
         procedure.rules,
         procedure.calendar,
+        spelled.place,
     )
     await check_named_members(
         session,
@@ -85,7 +89,7 @@ async def correct_step(
         step_code=step.step_code,
         on=on,
         data=data,
-        fields=locate.correction(own=True, moved=on != step.on_date),
+        fields=spelled.within(locate.correction(own=True, moved=on != step.on_date)),
     )
     rules = procedure.rules(on)
     await repository.insert_step(
@@ -119,12 +123,14 @@ def check_corrected(
     facts: RecruitFacts,
     rules_on: Callable[[date], RuleSet],
     calendar: WorkingCalendar,
+    spelled: StepFields = locate.as_recorded,
 ) -> None:
     """Judge the corrected history (date order, ``replacement`` in it) again, each step by the
     rules of its date; the first refusal raises, its fields placed in correctStep's input
     (``locate.correction``): the corrected step's own problems as recordStep places them, a
     problem it causes in another step on what changed — its date when it moved from
-    ``was_on``, else its data."""
+    ``was_on``, else its data. ``spelled`` respells the corrected step's own data keys as the
+    caller sent them (``data_keys.StepData.place``)."""
     for index, recorded in enumerate(corrected):
         result = evaluate(
             recorded.step_code,
@@ -138,4 +144,11 @@ def check_corrected(
         if not result.accepted:
             own = recorded is replacement
             moved = replacement.on != was_on
-            raise violations_error(result, locate.correction(own=own, moved=moved))
+            fields = locate.correction(own=own, moved=moved)
+            if own:  # its own data: named as the caller spelled them
+                fields = _after(spelled, fields)
+            raise violations_error(result, fields)
+
+
+def _after(first: StepFields, then: StepFields) -> StepFields:
+    return lambda place: then(first(place))

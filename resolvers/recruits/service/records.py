@@ -29,7 +29,7 @@ from partyplan.tenants.session import Session
 from .. import repository
 from ..errors import RecruitError, RecruitErrorCode
 from ..pii import PiiCipher
-from ..rules import derivation, identity, locate
+from ..rules import data_keys, derivation, identity, locate
 from ..rules.engine import evaluate
 from ..rules.locate import StepFields
 from ..rules.steps import ON, STEP, STEP_BY_CODE, Actor, RecordedStep, RecruitFacts
@@ -252,12 +252,15 @@ async def record_step(
     fields: StepFields = locate.as_recorded,
 ) -> sa.Row:
     """Record a step. Its typed errors name the step's places as recordStep takes them
-    (``on``, ``step``, ``data.<key>``), mapped by ``fields`` onto the caller's input."""
+    (``on``, ``step``, ``data.<key>`` with the key as the caller spelled it), mapped by
+    ``fields`` onto the caller's input. ``data`` in either spelling; stored snake_case."""
     if step_code not in STEP_BY_CODE:
         raise RecruitError(
             RecruitErrorCode.RULE_VIOLATION, f"unknown step {step_code}", fields(STEP)
         )
     recruit = await visible(session, recruit_id, required_permission(step_code), lock=True)
+    spelled = data_keys.normalise(step_code, data).check(fields)
+    data, fields = spelled.data, spelled.within(fields)
     if on > today(timezone):
         raise RecruitError(RecruitErrorCode.FUTURE_DATE, "the date is in the future", fields(ON))
     branch = await visible_unit(session, recruit.branch_id, Permission.UNIT_READ)

@@ -1,10 +1,11 @@
 """How a record compares with the recruit it is matched to.
 
 How a record's steps meet the recorded ones (:func:`plan_steps`): for each step code, a sent step
-recorded on the same date is the same step (unchanged when its data are equal, a conflict when
-not); the sent steps left over meet the recorded steps left over in date order, and each such
-pair is a conflict (a recorded step with another date is a correction, a human decision); sent
-steps beyond those are new, recorded in date order. Recorded steps the record does not name stay.
+recorded on the same date is the same step (unchanged when its data are equal, their keys in
+either spelling: ``recruits/rules/data_keys.py``; a conflict when not); the sent steps left over
+meet the recorded steps left over in date order, and each such pair is a conflict (a recorded
+step with another date is a correction, a human decision); sent steps beyond those are new,
+recorded in date order. Recorded steps the record does not name stay.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from partyplan.resolvers.recruits.rules.data_keys import normalise
 from partyplan.resolvers.recruits.service.records import Person
 
 from ..errors import SyncError, SyncErrorCode
@@ -114,7 +116,12 @@ def plan_steps(
             unmatched.append(m)
             continue
         pool.remove(same)
-        if same.data != step.data:
+        sent_data = (
+            normalise(step.step_code, step.data).data
+            if isinstance(step.data, Mapping)
+            else step.data
+        )
+        if same.data != sent_data:
             conflicts.append(
                 SyncError(
                     SyncErrorCode.STEP_CONFLICT,

@@ -8,6 +8,7 @@ under ``records.N``. A record is refused whole: the caller runs it in a savepoin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,7 +16,9 @@ import sqlalchemy as sa
 from partyplan.auth.errors import Forbidden, NotFound
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.errors import ValidationErrors
+from partyplan.resolvers.recruits.errors import RecruitError
 from partyplan.resolvers.recruits.pii import PiiCipher
+from partyplan.resolvers.recruits.rules.data_keys import normalise
 from partyplan.resolvers.recruits.service import details, records
 from partyplan.resolvers.recruits.service.reads import steps_of
 from partyplan.resolvers.recruits.service.records import ID_CONTEXT, PHONE_CONTEXT
@@ -77,6 +80,19 @@ async def _record_steps(
             raise _forbidden(field("step"), "recording this step") from None
 
 
+def _spelled_twice(record: SyncRecord) -> list[RecruitError]:
+    """A datum sent in both spellings (``inFavour`` and ``in_favour``), named by its step's
+    key: refused before the steps are compared with those recorded."""
+    return [
+        error
+        for number, step in enumerate(record.steps)
+        if isinstance(step.data, Mapping)
+        for error in normalise(step.step_code, step.data).problems(
+            lambda place, number=number: f"steps.{number}.{place}"
+        )
+    ]
+
+
 async def _find(session: Session, school_id: int, code: str | None, lookup: bytes) -> int | None:
     found = None if code is None else await repository.recruit_by_code(session, school_id, code)
     if found is None:
@@ -92,7 +108,7 @@ async def upsert(
     record: SyncRecord,
 ) -> tuple[Outcome, int]:
     """The record's outcome and its recruit's id; raises the record's refusal."""
-    unstorable = rules.unstorable_text(record)
+    unstorable = rules.unstorable_text(record) + _spelled_twice(record)
     if unstorable:
         raise ValidationErrors(unstorable)  # type: ignore[arg-type]
     branch = await _branch(session, school, record.branch_id)
