@@ -30,7 +30,9 @@ from partyplan.resolvers.recruits.service.records import today
 from partyplan.resolvers.warnings.service.scan import scan
 from partyplan.tenants.session import Session
 
+from . import demo_province
 from .database import async_url
+from .demo_province import ESTABLISHED, school_trees
 
 # (code, kind, name, children)
 Tree = tuple[str, str, str, list["Tree"]]
@@ -80,18 +82,7 @@ XINZHOU: Tree = (
     ],
 )
 
-SHANXI: Tree = (
-    "SX-JGW",
-    "commission",
-    "中共山西省委教育工作委员会",
-    [
-        XINZHOU,
-        ("SX-SXDX", "school", "中共山西大学委员会", []),
-        ("SX-TYLG", "school", "中共太原理工大学委员会", []),
-        ("SX-SXYK", "school", "中共山西医科大学委员会", []),
-        ("SX-SXSD", "school", "中共山西师范大学委员会", []),
-    ],
-)
+SHANXI: Tree = ("SX-JGW", "commission", "中共山西省委教育工作委员会", [XINZHOU])
 
 CHONGQING: Tree = (
     "CQ-JGW",
@@ -145,24 +136,30 @@ class DemoAccount:
     unit_name: str
 
 
-async def _insert_tree(conn: AsyncConnection, tree: Tree, parent_id: int | None) -> None:
+async def _insert_tree(
+    conn: AsyncConnection, tree: Tree, parent_id: int | None, since: date | None = None
+) -> None:
+    """``since``: when the units were set up (now, unless the demo says they are older)."""
     code, kind, name, children = tree
+    since = ESTABLISHED if code in PROVINCE_CODES else since
     unit_id = await conn.scalar(
         sa.text(
-            "INSERT INTO units (kind, name, code, parent_id, path) "
-            "VALUES (:kind, :name, :code, :parent, '0') RETURNING id"
+            "INSERT INTO units (kind, name, code, parent_id, path, created_at) "
+            "VALUES (:kind, :name, :code, :parent, '0', coalesce(:since, now())) RETURNING id"
         ),
-        {"kind": kind, "name": name, "code": code, "parent": parent_id},
+        {"kind": kind, "name": name, "code": code, "parent": parent_id, "since": since},
     )
     for child in children:
-        await _insert_tree(conn, child, unit_id)
+        await _insert_tree(conn, child, unit_id, since)
 
+
+PROVINCE_CODES = frozenset(t[0] for t in school_trees())
 
 # GB/T 2260 province codes: which province's procedure overlays apply.
 REGIONS = {"SX-JGW": "14", "CQ-JGW": "50"}
 
 
-async def _seed(conn: AsyncConnection) -> None:
+async def _seed(conn: AsyncConnection, province: bool) -> None:
     for tree in (SHANXI, CHONGQING):
         exists = await conn.scalar(sa.text("SELECT 1 FROM units WHERE code = :c"), {"c": tree[0]})
         if not exists:
@@ -178,6 +175,13 @@ async def _seed(conn: AsyncConnection) -> None:
             )
             for child in tree[3]:
                 await _insert_tree(conn, child, root)
+    if province:
+        shanxi = await _unit_id(conn, SHANXI[0])
+        for tree in school_trees():
+            if not await conn.scalar(
+                sa.text("SELECT 1 FROM units WHERE code = :c"), {"c": tree[0]}
+            ):
+                await _insert_tree(conn, tree, shanxi)
     for username, display_name, role, code in ACCOUNTS:
         await conn.execute(
             sa.text(
@@ -211,10 +215,27 @@ async def _unit_id(conn: AsyncConnection, code: str) -> int:
     return await conn.scalar(sa.text("SELECT id FROM units WHERE code = :c"), {"c": code})
 
 
-async def _seed_plans(conn: AsyncConnection) -> None:
+async def _unit_ids(conn: AsyncConnection) -> dict[str, int]:
+    rows = await conn.execute(sa.text("SELECT code, id FROM units WHERE code IS NOT NULL"))
+    return {r.code: r.id for r in rows}
+
+
+async def _seed_plans(conn: AsyncConnection, on: date, province: bool) -> None:
     exists = await conn.scalar(sa.text("SELECT 1 FROM plan_periods LIMIT 1"))
-    if exists:
-        return
+    if not exists:
+        await _seed_base_plans(conn)
+    if province and not await conn.scalar(
+        sa.text(
+            "SELECT 1 FROM plan_periods p JOIN units c ON c.id = p.commission_id"
+            " WHERE c.code = :c AND p.starts_on > '2023-12-31'"
+        ),
+        {"c": SHANXI[0]},
+    ):
+        shanxi = await _as(conn, "sx-admin")
+        await demo_province.seed_plans(conn, shanxi, await _unit_ids(conn), on)
+
+
+async def _seed_base_plans(conn: AsyncConnection) -> None:
     shanxi = await _as(conn, "sx-admin")
     period = await periods.create_period(
         shanxi,
@@ -343,9 +364,21 @@ def _id_number(birth: date, sequence: int, gender: str) -> str:
     return first_17 + identity.check_character(first_17)
 
 
-async def _seed_recruits(conn: AsyncConnection, cipher: PiiCipher) -> None:
-    if await conn.scalar(sa.text("SELECT 1 FROM recruits LIMIT 1")):
-        return
+async def _seed_recruits(
+    conn: AsyncConnection, cipher: PiiCipher, on: date, province: bool
+) -> None:
+    if not await conn.scalar(sa.text("SELECT 1 FROM recruits LIMIT 1")):
+        await _seed_base_recruits(conn, cipher)
+    if province and not await conn.scalar(
+        sa.text("SELECT 1 FROM recruits r JOIN units s ON s.id = r.school_id WHERE s.code = :c"),
+        {"c": school_trees()[0][0]},  # a school only the province demo has
+    ):
+        await demo_province.seed_recruits(
+            await _as(conn, "sx-admin"), cipher, await _unit_ids(conn), on
+        )
+
+
+async def _seed_base_recruits(conn: AsyncConnection, cipher: PiiCipher) -> None:
     school = await _as(conn, "xz-admin")
     await _seed_roster(
         school, await _unit_id(conn, "SX-XZSY"), await _unit_id(conn, "SX-XZSY-ZW-01")
@@ -371,24 +404,33 @@ async def _seed_recruits(conn: AsyncConnection, cipher: PiiCipher) -> None:
             ),
             application_date=date(2022, 3, 1),
         )
-        for code, on, data in DEMO_WALK[: [w[0] for w in DEMO_WALK].index(last) + 1]:
+        for code, day, data in DEMO_WALK[: [w[0] for w in DEMO_WALK].index(last) + 1]:
             await recruit_service.record_step(
-                school, "Asia/Shanghai", recruit_id=recruit.id, step_code=code, on=on, data=data
+                school, "Asia/Shanghai", recruit_id=recruit.id, step_code=code, on=day, data=data
             )
 
 
-async def load_demo(owner_url: str, cipher: PiiCipher | None = None) -> list[DemoAccount]:
+async def load_demo(
+    owner_url: str, cipher: PiiCipher | None = None, *, province: bool = False
+) -> list[DemoAccount]:
     """Load the demo tree, accounts, plans and (with the PII key) recruits, idempotently, run
-    the warning scan, and return the demo accounts."""
+    the warning scan, and return the demo accounts. ``province``: also the ten more Shanxi
+    schools of ``demo_province``, their plans dated from today and their recruits in every
+    stage (every step through the services: about 50 s the first time)."""
     engine = create_async_engine(async_url(owner_url))
     try:
         async with engine.begin() as conn:
-            await _seed(conn)
-            await _seed_plans(conn)
+            on = today("Asia/Shanghai")
+            await _seed(conn, province)
+            await _seed_plans(conn, on, province)
             if cipher is not None:
-                await _seed_recruits(conn, cipher)
+                await _seed_recruits(conn, cipher, on, province)
+                if province:
+                    await demo_province.finish(
+                        await _as(conn, "sx-admin"), await _unit_ids(conn), on
+                    )
             # What the daily scheduler would have raised by now (idempotent too).
-            await scan(conn, today("Asia/Shanghai"))
+            await scan(conn, on)
             rows = await conn.execute(
                 sa.text(
                     "SELECT u.id, u.username, b.role, n.name FROM users u "

@@ -8,11 +8,12 @@ from typing import Any
 import sqlalchemy as sa
 
 
-async def load(platform: Any) -> dict[str, str]:
-    """Load the demo (recruits too) and return a token per demo username."""
+async def load(platform: Any, *, province: bool = False) -> dict[str, str]:
+    """Load the demo (recruits too; with ``province``, the ten more schools) and return a token
+    per demo username."""
     from partyplan.server.demo import load_demo
 
-    accounts = await load_demo(platform.owner_url, platform.pii)
+    accounts = await load_demo(platform.owner_url, platform.pii, province=province)
     return {a.username: platform.tokens.mint(str(a.user_id), 600) for a in accounts}
 
 
