@@ -1,12 +1,15 @@
 """Static cost analysis: what a document may ask of the service, known before it runs.
 
 **The measure.** Every field selected costs 1. A field that pages (it takes ``first``, ``limit``
-or ``last``) multiplies the cost of its selection by that argument: a literal, or a variable's
+or ``last``; a connection the one of ``first``/``last`` given) multiplies the cost of its
+selection by that argument: a literal, or a variable's
 value in the request (its default in the operation when the request gives none); absent or
 null, the argument's default in the schema, else ``max_page_size`` (the most a page can hold).
 Any other field returning a list of objects multiplies its selection by ``max_page_size`` too
 (nothing bounds it below that), except a connection's ``edges``/``nodes``, which are the page
-its connection field already counted. Nesting multiplies; a fragment counts once per spread.
+its connection field already counted, and a list whose length the code fixes, which declares its
+most items (``strawberry.field(metadata={MAX_ITEMS: n})``: the procedure's steps). Nesting
+multiplies; a fragment counts once per spread.
 ``__typename`` costs 1 like any field; ``__schema``/``__type`` cost 1 and are not descended
 (the schema's own description: no data, bounded by the schema, off in production).
 
@@ -55,6 +58,8 @@ from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
 
 TOO_COSTLY = "QUERY_TOO_COSTLY"
+#: A field's metadata key: the most items a list holds whose length the code fixes.
+MAX_ITEMS = "max_items"
 PAGE_ARGUMENTS = ("first", "limit", "last")
 CACHE_SIZE = 256
 #: Stands for a literal too long to be a page size (validation refuses it before we measure).
@@ -181,7 +186,9 @@ class _Compiler:
     def factor(
         self, node: FieldNode, field: GraphQLField, parent: GraphQLNamedType | None
     ) -> int | Var:
-        for name in PAGE_ARGUMENTS:
+        # A connection takes `first` or `last`: the one the document gives is the page size.
+        given = {a.name.value for a in node.arguments or ()}
+        for name in sorted(PAGE_ARGUMENTS, key=lambda n: n not in given):
             argument = field.args.get(name)
             if argument is not None:
                 declared = argument.default_value
@@ -194,7 +201,7 @@ class _Compiler:
                 and node.name.value in ("edges", "nodes")
             ):
                 return 1
-            return self.max_page
+            return _declared_items(field, self.max_page)
         return 1
 
     def page(self, node: FieldNode, name: str, fallback: int) -> int | Var:
@@ -206,6 +213,13 @@ class _Compiler:
             default = self.defaults.get(variable)
             return Var(variable, fallback if default is None else default, fallback)
         return fallback  # absent, null
+
+
+def _declared_items(field: GraphQLField, otherwise: int) -> int:
+    """The :data:`MAX_ITEMS` a strawberry field declares, else ``otherwise``."""
+    definition = (field.extensions or {}).get("strawberry-definition")
+    declared = (getattr(definition, "metadata", None) or {}).get(MAX_ITEMS)
+    return declared if type(declared) is int and declared >= 0 else otherwise
 
 
 def _fields_of(typ: GraphQLNamedType | None) -> Mapping[str, GraphQLField]:

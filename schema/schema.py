@@ -47,6 +47,7 @@ from .plans.types import DispatchRound, PlanPeriod, QuotaMovement
 from .policies.mutations import PolicyMutations
 from .reconciliation.apply import ApplyReconciliationMutations
 from .reconciliation.imports import ReconciliationMutations, ReconciliationQueries
+from .recruits.definitions import StepDefinitionQueries
 from .recruits.mutations import FilingMutations, RecruitMutations
 from .recruits.procedure import ProcedureMutations, ProcedureQueries
 from .recruits.queries import FilingQueries, RecruitQueries
@@ -75,6 +76,7 @@ class Query(
     MemberQueries,
     FilingQueries,
     ProcedureQueries,
+    StepDefinitionQueries,
     RollupQueries,
     WarningQueries,
     ReportQueries,

@@ -1,4 +1,5 @@
-"""``partyplan`` command line: serve, db, token, init, schema, audit, tallies, plans, warnings."""
+"""``partyplan`` command line: serve, db, token, init, schema, audit, tallies, plans, warnings,
+assets."""
 
 from __future__ import annotations
 
@@ -80,7 +81,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             from .demo import load_demo
 
             assert platform.owner_url is not None
-            accounts = await load_demo(platform.owner_url, platform.pii)
+            accounts = await load_demo(
+                platform.owner_url, platform.pii, province=args.demo == "province"
+            )
             print(
                 f"Demo bearer tokens (valid {DEMO_TOKEN_TTL // 3600} h), header 'Authorization: Bearer <token>':"
             )
@@ -330,6 +333,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_assets(args: argparse.Namespace) -> int:
+    """``verify``: the vendored browser files against their manifest (offline); ``fetch``: the
+    same against freshly downloaded npm tarballs (``--write`` refreshes files and hashes)."""
+    from .assets import command
+
+    return command(args.action, write=args.write)
+
+
 def _bench_unavailable(args: argparse.Namespace) -> int:
     print("partyplan bench runs from a source checkout (pip install -e .)", file=sys.stderr)
     return 2
@@ -346,7 +357,15 @@ def parser() -> argparse.ArgumentParser:
     serve = with_data_dir(sub.add_parser("serve", help="run the service"))
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--demo", action="store_true", help="load demo data and print tokens")
+    serve.add_argument(
+        "--demo",
+        nargs="?",
+        const="basic",
+        choices=["basic", "province"],
+        help="load demo data and print tokens: basic (two schools, the default; ready in "
+        "seconds) or province (ten more Shanxi schools dated from today, recruits in every "
+        "stage, warnings of every kind; about a minute the first time)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     db = with_data_dir(sub.add_parser("db", help="migrations"))
@@ -407,6 +426,13 @@ def parser() -> argparse.ArgumentParser:
     warnings.add_argument("action", choices=["scan"])
     warnings.add_argument("--today", help="judge as of this date (YYYY-MM-DD; default: today)")
     warnings.set_defaults(func=cmd_warnings)
+
+    assets = sub.add_parser("assets", help="vendored browser files (server/static/vendor.json)")
+    assets.add_argument("action", choices=["verify", "fetch"])
+    assets.add_argument(
+        "--write", action="store_true", help="fetch: rewrite the files and hashes from npm"
+    )
+    assets.set_defaults(func=cmd_assets)
 
     bench = sub.add_parser("bench", help="benchmarks: scale data and scenario runs (checkout only)")
     bench_actions = bench.add_subparsers(dest="bench_action", required=True)

@@ -9,6 +9,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from partyplan.models import role_bindings, roles, units, user_credentials, users
+from partyplan.resolvers import paging
+from partyplan.resolvers.paging import Keyset, Page
 from partyplan.tenants.scope import descendant_of, descendant_of_any
 from partyplan.tenants.session import Session
 
@@ -74,15 +76,12 @@ async def users_page(
     *,
     read_paths: list[str],
     under_path: str | None,
-    after_id: int | None,
-    limit: int,
-) -> list[sa.Row]:
+    keyset: Keyset,
+) -> Page:
     stmt = sa.select(*USER_COLUMNS).where(descendant_of_any(users.c.home_path, read_paths))
     if under_path is not None:
         stmt = stmt.where(descendant_of(users.c.home_path, under_path))
-    if after_id is not None:
-        stmt = stmt.where(users.c.id > after_id)
-    return list((await session.execute(stmt.order_by(users.c.id).limit(limit))).all())
+    return await paging.fetch(session, stmt, users.c.id, keyset)
 
 
 async def bindings_of_users(

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from partyplan.models import audit_log
+from partyplan.resolvers import paging
+from partyplan.resolvers.paging import Keyset, Page
 from partyplan.tenants.session import Session
 
 _APPEND = sa.text(
@@ -71,19 +73,12 @@ async def append_on_own_account(
     )
 
 
-async def entries_for(
-    session: Session, object_type: str, object_id: int, before_id: int | None, limit: int
-) -> list[sa.Row]:
+async def entries_for(session: Session, object_type: str, object_id: int, keyset: Keyset) -> Page:
     """Newest first; keyset on the entry id."""
-    stmt = (
-        sa.select(audit_log)
-        .where(audit_log.c.object_type == object_type, audit_log.c.object_id == object_id)
-        .order_by(audit_log.c.id.desc())
-        .limit(limit)
+    stmt = sa.select(audit_log).where(
+        audit_log.c.object_type == object_type, audit_log.c.object_id == object_id
     )
-    if before_id is not None:
-        stmt = stmt.where(audit_log.c.id < before_id)
-    return list((await session.execute(stmt)).all())
+    return await paging.fetch(session, stmt, audit_log.c.id, keyset, descending=True)
 
 
 _VERIFY = sa.text(

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
-
 from partyplan.auth.permissions import Permission
+from partyplan.resolvers.paging import Keyset, Page
 from partyplan.tenants.session import Session
 
 from . import repository
@@ -19,13 +18,12 @@ async def trail(
     object_type: str,
     object_id: int,
     object_path: str,
-    before_id: int | None,
-    limit: int,
-) -> list[sa.Row]:
+    keyset: Keyset,
+) -> Page:
     """Entries of one object, newest first. The caller resolved the object (NOT_FOUND outside
     scope) and passes its path; reading the trail needs ``audit.read`` there."""
     session.require(Permission.AUDIT_READ, object_path)
-    return await repository.entries_for(session, object_type, object_id, before_id, limit)
+    return await repository.entries_for(session, object_type, object_id, keyset)
 
 
 #: The operation of a disclosure entry: personal data shown in clear.

@@ -9,7 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from partyplan.models import oauth_clients, users
+from partyplan.resolvers import paging
 from partyplan.resolvers.access.repository import USER_COLUMNS
+from partyplan.resolvers.paging import Keyset, Page
 from partyplan.tenants import binding
 from partyplan.tenants.scope import descendant_of, descendant_of_any
 from partyplan.tenants.session import Session
@@ -48,17 +50,14 @@ async def clients_page(
     *,
     read_paths: list[str],
     under_path: str | None,
-    after_id: int | None,
-    limit: int,
-) -> list[sa.Row]:
+    keyset: Keyset,
+) -> Page:
     stmt = sa.select(*CLIENT_COLUMNS).where(
         descendant_of_any(oauth_clients.c.unit_path, read_paths)
     )
     if under_path is not None:
         stmt = stmt.where(descendant_of(oauth_clients.c.unit_path, under_path))
-    if after_id is not None:
-        stmt = stmt.where(oauth_clients.c.id > after_id)
-    return list((await session.execute(stmt.order_by(oauth_clients.c.id).limit(limit))).all())
+    return await paging.fetch(session, stmt, oauth_clients.c.id, keyset)
 
 
 async def insert_service_user(

@@ -35,6 +35,7 @@ from partyplan.resolvers.access import rules as access_rules
 from partyplan.resolvers.access.errors import AccountError
 from partyplan.resolvers.audit import repository as audit
 from partyplan.resolvers.errors import DomainError, ValidationErrors
+from partyplan.resolvers.paging import Keyset, Page
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
@@ -252,9 +253,7 @@ async def disable_client(session: Session, *, client_pk: int) -> sa.Row:
     return row
 
 
-async def clients_page(
-    session: Session, *, under_id: int | None, after_id: int | None, limit: int
-) -> list[sa.Row]:
+async def clients_page(session: Session, *, under_id: int | None, keyset: Keyset) -> Page:
     read_paths = session.principal.paths_with(Permission.CLIENT_MANAGE)
     under_path = None
     if under_id is not None:
@@ -262,7 +261,7 @@ async def clients_page(
     elif not read_paths:
         session.require(Permission.CLIENT_MANAGE, "")
     return await repository.clients_page(
-        session, read_paths=read_paths, under_path=under_path, after_id=after_id, limit=limit
+        session, read_paths=read_paths, under_path=under_path, keyset=keyset
     )
 
 

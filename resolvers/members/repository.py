@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
 from partyplan.models import members, units
+from partyplan.resolvers import paging
+from partyplan.resolvers.paging import Keyset, Page
 from partyplan.tenants.scope import Subtree, descendant_of_any, in_subtree
 from partyplan.tenants.session import Session
 
@@ -31,9 +33,8 @@ async def page(
     search: str | None,
     status: str | None,
     on: date,
-    after_id: int | None,
-    limit: int,
-) -> list[sa.Row]:
+    keyset: Keyset,
+) -> Page:
     """By id: one statement, the branch's name joined; ``status`` is judged on ``on``."""
     stmt = _joined().where(descendant_of_any(members.c.unit_path, read_paths))
     if under is not None:
@@ -49,9 +50,7 @@ async def page(
         stmt = stmt.where(full, sa.not_(left))
     elif status == "probationary":
         stmt = stmt.where(sa.not_(full), sa.not_(left))
-    if after_id is not None:
-        stmt = stmt.where(members.c.id > after_id)
-    return list((await session.execute(stmt.order_by(members.c.id).limit(limit))).all())
+    return await paging.fetch(session, stmt, members.c.id, keyset)
 
 
 async def get(session: Session, member_id: int) -> sa.Row | None:

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
 from partyplan.resolvers.errors import ValidationErrors
+from partyplan.resolvers.paging import Keyset, Page
 from partyplan.resolvers.units import repository as units
 from partyplan.resolvers.units.service import listing_scope
 from partyplan.resolvers.units.service import visible as visible_unit
@@ -66,9 +67,8 @@ async def page(
     search: str | None,
     status: str | None,
     on: date,
-    after_id: int | None,
-    limit: int,
-) -> list[sa.Row]:
+    keyset: Keyset,
+) -> Page:
     """The roster where the caller reads recruits (a branch secretary: their branch)."""
     read_paths, under = await listing_scope(session, under_id, Permission.RECRUIT_READ)
     search = " ".join((search or "").split())[:50] or None
@@ -79,8 +79,7 @@ async def page(
         search=search,
         status=status,
         on=on,
-        after_id=after_id,
-        limit=limit,
+        keyset=keyset,
     )
 
 

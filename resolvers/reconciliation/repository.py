@@ -10,7 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from partyplan.models import reconciliation_entries, reconciliation_reports
+from partyplan.resolvers import paging
 from partyplan.resolvers.exports12371.repository import COLUMNS
+from partyplan.resolvers.paging import Keyset, Page
 from partyplan.tenants.session import Session
 
 
@@ -84,34 +86,28 @@ async def entries(
     report_id: int,
     *,
     kinds: Sequence[str] | None,
-    after: int,
-    limit: int,
-) -> list[sa.Row]:
+    keyset: Keyset,
+) -> Page:
     """A page of the report's entries in ordinal order (no encrypted column is read)."""
     e = reconciliation_entries.c
-    stmt = (
-        sa.select(
-            e.report_id,
-            e.ordinal,
-            e.kind,
-            e.recruit_id,
-            e.sheet,
-            e.row_number,
-            e.stage,
-            e.name,
-            e.id_number_masked,
-            e.conflicts,
-            e.decision,
-            e.decided_fields,
-            e.outcome,
-        )
-        .where(e.report_id == report_id, e.ordinal > after)
-        .order_by(e.ordinal)
-        .limit(limit)
-    )
+    stmt = sa.select(
+        e.report_id,
+        e.ordinal,
+        e.kind,
+        e.recruit_id,
+        e.sheet,
+        e.row_number,
+        e.stage,
+        e.name,
+        e.id_number_masked,
+        e.conflicts,
+        e.decision,
+        e.decided_fields,
+        e.outcome,
+    ).where(e.report_id == report_id)
     if kinds:
         stmt = stmt.where(e.kind.in_(list(kinds)))
-    return list((await session.execute(stmt)).all())
+    return await paging.fetch(session, stmt, e.ordinal, keyset)
 
 
 # --- applyReconciliation ---------------------------------------------------------------------

@@ -19,6 +19,8 @@ from partyplan.models import (
     talent_filings,
     units,
 )
+from partyplan.resolvers import paging
+from partyplan.resolvers.paging import Keyset, Page
 from partyplan.resolvers.units.repository import joined_unit_columns
 from partyplan.tenants.scope import Subtree, descendant_of_any, in_subtree
 from partyplan.tenants.session import Session
@@ -185,10 +187,9 @@ async def page(
     name_prefix: str | None,
     id_lookup: bytes | None,
     period: sa.Row | None,
-    after_id: int | None,
-    limit: int,
+    keyset: Keyset,
     with_pii: bool = False,
-) -> list[sa.Row]:
+) -> Page:
     """Recruits in id order, keyset-paginated, inside ``read_paths``. With ``period``: those
     admitted (approved) within it."""
     columns = tuple(recruits.c) if with_pii else RECRUIT_COLUMNS
@@ -210,9 +211,7 @@ async def page(
         stmt = stmt.where(recruits.c.id_number_hash == id_lookup)
     if period is not None:
         stmt = stmt.where(recruits.c.approved_on.between(period.starts_on, period.ends_on))
-    if after_id is not None:
-        stmt = stmt.where(recruits.c.id > after_id)
-    return list((await session.execute(stmt.order_by(recruits.c.id).limit(limit))).all())
+    return await paging.fetch(session, stmt, recruits.c.id, keyset)
 
 
 async def open_periods_containing(session: Session, commission_id: int, on: date) -> list[sa.Row]:
@@ -291,9 +290,8 @@ async def filings_page(
     read_paths: list[str],
     under: Subtree | None,
     status: str | None,
-    after_id: int | None,
-    limit: int,
-) -> list[sa.Row]:
+    keyset: Keyset,
+) -> Page:
     stmt = (
         sa.select(*talent_filings.c, recruits.c.name.label("recruit_name"))
         .join(recruits, recruits.c.id == talent_filings.c.recruit_id)
@@ -303,9 +301,7 @@ async def filings_page(
         stmt = stmt.where(in_subtree(talent_filings.c.unit_path, talent_filings.c.school_id, under))
     if status is not None:
         stmt = stmt.where(talent_filings.c.status == status)
-    if after_id is not None:
-        stmt = stmt.where(talent_filings.c.id > after_id)
-    return list((await session.execute(stmt.order_by(talent_filings.c.id).limit(limit))).all())
+    return await paging.fetch(session, stmt, talent_filings.c.id, keyset)
 
 
 async def get_step(session: Session, step_id: int) -> sa.Row | None:

@@ -8,6 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from partyplan.models import execution_reports, plan_periods, units
+from partyplan.resolvers import paging
+from partyplan.resolvers.paging import Keyset, Page
 from partyplan.tenants.scope import Subtree, descendant_of_any, in_subtree
 from partyplan.tenants.session import Session
 
@@ -79,9 +81,8 @@ async def page(
     under: Subtree | None,
     period_id: int | None,
     status: str | None,
-    after_id: int | None,
-    limit: int,
-) -> list[sa.Row]:
+    keyset: Keyset,
+) -> Page:
     stmt = _joined().where(descendant_of_any(execution_reports.c.unit_path, read_paths))
     if under is not None:
         stmt = stmt.where(
@@ -91,6 +92,4 @@ async def page(
         stmt = stmt.where(execution_reports.c.period_id == period_id)
     if status is not None:
         stmt = stmt.where(execution_reports.c.status == status)
-    if after_id is not None:
-        stmt = stmt.where(execution_reports.c.id > after_id)
-    return list((await session.execute(stmt.order_by(execution_reports.c.id).limit(limit))).all())
+    return await paging.fetch(session, stmt, execution_reports.c.id, keyset)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
+from partyplan.resolvers.paging import Keyset, Page
 from partyplan.resolvers.plans.service.common import period_for, unit_in_period
 from partyplan.resolvers.text import clean_text
 from partyplan.resolvers.units.service import listing_scope
@@ -200,9 +201,8 @@ async def page(
     under_id: int | None,
     period_id: int | None,
     status: str | None,
-    after_id: int | None,
-    limit: int,
-) -> list[sa.Row]:
+    keyset: Keyset,
+) -> Page:
     read_paths, under = await listing_scope(session, under_id, Permission.PLAN_READ)
     return await repository.page(
         session,
@@ -210,6 +210,5 @@ async def page(
         under=under,
         period_id=period_id,
         status=status,
-        after_id=after_id,
-        limit=limit,
+        keyset=keyset,
     )

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 
 from partyplan.models import units
 from partyplan.models.base import Ltree
+from partyplan.resolvers import paging
+from partyplan.resolvers.paging import Keyset, Page
 from partyplan.tenants.scope import descendant_of, descendant_of_any
 from partyplan.tenants.session import Session
 
@@ -54,9 +56,8 @@ async def page(
     under_path: str | None,
     kind: str | None,
     include_inactive: bool,
-    after_id: int | None,
-    limit: int,
-) -> list[sa.Row]:
+    keyset: Keyset,
+) -> Page:
     """Units in id order, keyset-paginated, inside ``read_paths`` (the choke point)."""
     stmt = sa.select(*UNIT_COLUMNS).where(descendant_of_any(units.c.path, read_paths))
     if under_path is not None:
@@ -65,9 +66,7 @@ async def page(
         stmt = stmt.where(units.c.kind == kind)
     if not include_inactive:
         stmt = stmt.where(units.c.active)
-    if after_id is not None:
-        stmt = stmt.where(units.c.id > after_id)
-    return list((await session.execute(stmt.order_by(units.c.id).limit(limit))).all())
+    return await paging.fetch(session, stmt, units.c.id, keyset)
 
 
 async def insert(
@@ -146,3 +145,71 @@ async def holding_reason(session: Session, unit: sa.Row, operation: ties.Operati
 async def count_active_children(session: Session, unit_id: int) -> int:
     stmt = sa.select(sa.func.count()).where(units.c.parent_id == unit_id, units.c.active)
     return int(await session.scalar(stmt))
+
+
+def _children(
+    parent_ids: Sequence[int], read_paths: list[str], include_inactive: bool
+) -> sa.Select:  # type: ignore[type-arg]
+    stmt = sa.select(*UNIT_COLUMNS).where(
+        units.c.parent_id == sa.any_(sa.literal(list(parent_ids), sa.ARRAY(sa.BigInteger))),
+        descendant_of_any(units.c.path, read_paths),
+    )
+    return stmt if include_inactive else stmt.where(units.c.active)
+
+
+async def children_pages(
+    session: Session,
+    *,
+    parent_ids: Sequence[int],
+    read_paths: list[str],
+    include_inactive: bool,
+    keyset: Keyset,
+) -> dict[int, tuple[list[sa.Row], bool]]:
+    """The page ``keyset`` of the children (id order, inside ``read_paths``) of every unit of
+    ``parent_ids``, in one statement: per parent, its rows and whether more lie beyond them in
+    the direction of paging (each parent's ``LIMIT n + 1`` is a rank within its partition)."""
+    order = units.c.id.desc() if keyset.backward else units.c.id.asc()
+    rank = sa.func.row_number().over(partition_by=units.c.parent_id, order_by=order)
+    ranked = (
+        _children(parent_ids, read_paths, include_inactive)
+        .where(paging.between_cursors(units.c.id, keyset))
+        .add_columns(rank.label("rank"))
+        .subquery()
+    )
+    stmt = (
+        sa.select(ranked)
+        .where(ranked.c.rank <= keyset.size + 1)
+        .order_by(ranked.c.parent_id, ranked.c.id)
+    )
+    found: dict[int, list[sa.Row]] = {}
+    for row in (await session.execute(stmt)).all():
+        found.setdefault(row.parent_id, []).append(row)
+    pages: dict[int, tuple[list[sa.Row], bool]] = {}
+    for parent_id in parent_ids:
+        rows = found.get(parent_id, [])
+        pages[parent_id] = ([r for r in rows if r.rank <= keyset.size], len(rows) > keyset.size)
+    return pages
+
+
+async def children_summaries(
+    session: Session,
+    *,
+    parent_ids: Sequence[int],
+    read_paths: list[str],
+    include_inactive: bool,
+    keyset: Keyset,
+) -> dict[int, tuple[int, bool, bool]]:
+    """Per parent of ``parent_ids``, in one statement: how many children it has inside
+    ``read_paths``, whether any lies at or before ``keyset.after`` and whether any lies at or
+    after ``keyset.before`` (what a page of children tells only when asked)."""
+    after = -1 if keyset.after is None else keyset.after
+    before = 2**63 - 1 if keyset.before is None else keyset.before
+    filtered = _children(parent_ids, read_paths, include_inactive).subquery()
+    stmt = sa.select(
+        filtered.c.parent_id,
+        sa.func.count(),
+        sa.func.bool_or(filtered.c.id <= after),
+        sa.func.bool_or(filtered.c.id >= before),
+    ).group_by(filtered.c.parent_id)
+    found = {r[0]: (int(r[1]), bool(r[2]), bool(r[3])) for r in await session.execute(stmt)}
+    return {p: found.get(p, (0, False, False)) for p in parent_ids}

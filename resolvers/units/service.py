@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from partyplan.auth.permissions import Permission
 from partyplan.auth.principal import is_within
 from partyplan.resolvers.audit import repository as audit
+from partyplan.resolvers.paging import Keyset, Page
 from partyplan.tenants.scope import Subtree, default_subtree
 from partyplan.tenants.session import Session
 
@@ -152,9 +153,8 @@ async def units_page(
     under_id: int | None,
     kind: str | None,
     include_inactive: bool,
-    after_id: int | None,
-    limit: int,
-) -> list[sa.Row]:
+    keyset: Keyset,
+) -> Page:
     read_paths = session.principal.paths_with(Permission.UNIT_READ)
     under_path = None
     if under_id is not None:
@@ -167,8 +167,7 @@ async def units_page(
         under_path=under_path,
         kind=kind,
         include_inactive=include_inactive,
-        after_id=after_id,
-        limit=limit,
+        keyset=keyset,
     )
 
 
@@ -188,3 +187,31 @@ async def listing_scope(
     if not any(is_within(under.path, p) for p in read_paths):
         session.require(permission, under.path)
     return read_paths, under
+
+
+async def children_pages(
+    session: Session, parent_ids: Sequence[int], *, include_inactive: bool, keyset: Keyset
+) -> dict[int, tuple[list[sa.Row], bool]]:
+    """A page of the children of each of ``parent_ids`` (units the caller has read), only
+    those the caller may read (``unit.read``): one statement for all of them."""
+    return await repository.children_pages(
+        session,
+        parent_ids=parent_ids,
+        read_paths=session.principal.paths_with(Permission.UNIT_READ),
+        include_inactive=include_inactive,
+        keyset=keyset,
+    )
+
+
+async def children_summaries(
+    session: Session, parent_ids: Sequence[int], *, include_inactive: bool, keyset: Keyset
+) -> dict[int, tuple[int, bool, bool]]:
+    """Per parent: (children the caller may read, any at or before ``keyset.after``, any at
+    or after ``keyset.before``), one statement for all of them."""
+    return await repository.children_summaries(
+        session,
+        parent_ids=parent_ids,
+        read_paths=session.principal.paths_with(Permission.UNIT_READ),
+        include_inactive=include_inactive,
+        keyset=keyset,
+    )

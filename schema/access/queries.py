@@ -6,8 +6,9 @@ from strawberry import relay
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.access import service
 
+from ..connections import Connection, connection
 from ..mutations import decode_id
-from ..pagination import build_connection, decode_cursor, page_limit
+from ..pagination import PAGING, keyset
 from ..permissions import described
 from .types import Me, Role, RoleBinding, User
 
@@ -41,7 +42,8 @@ class AccessQueries:
 
     @strawberry.field(
         description=described(
-            "Accounts belonging to the subtree of `under` (or to every unit the caller manages).",
+            "Accounts belonging to the subtree of `under` (or to every unit the caller manages)."
+            + PAGING,
             Permission.USER_MANAGE,
         )
     )
@@ -51,15 +53,15 @@ class AccessQueries:
         under: relay.GlobalID | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> relay.Connection[User]:
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[User]:
         await info.context.session()  # authenticate before judging arguments
-        limit = page_limit(first, info.context.settings.max_page_size)
+        page = keyset(info.context.settings.max_page_size, first, after, last, before)
         under_id = None if under is None else decode_id(under, "Unit", "under")
         session = await info.context.session()
-        rows = await service.users_page(
-            session, under_id=under_id, after_id=decode_cursor(after), limit=limit + 1
-        )
-        return build_connection(rows, limit, User.from_row)
+        rows = await service.users_page(session, under_id=under_id, keyset=page)
+        return await connection(info, rows, User.from_row)
 
 
 async def resolve_user_node(info: strawberry.Info, user_id: int) -> tuple[User, str]:

@@ -6,9 +6,10 @@ from strawberry import relay
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import service
 
+from ..connections import Connection, connection
 from ..mutations import decode_id
 from ..node import resolve_global_id
-from ..pagination import build_connection, decode_cursor, page_limit
+from ..pagination import PAGING, keyset
 from ..permissions import described
 from .types import AuditEntry
 
@@ -17,7 +18,7 @@ from .types import AuditEntry
 class AuditQueries:
     @strawberry.field(
         description=described(
-            "The audit trail of one object, newest first.",
+            "The audit trail of one object, newest first." + PAGING,
             Permission.AUDIT_READ,
             where="at the object's unit",
         )
@@ -28,10 +29,11 @@ class AuditQueries:
         object_id: relay.GlobalID,
         first: int | None = None,
         after: str | None = None,
-    ) -> relay.Connection[AuditEntry]:
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[AuditEntry]:
         await info.context.session()  # authenticate before judging arguments
-        limit = page_limit(first, info.context.settings.max_page_size)
-        before_id = decode_cursor(after)
+        page = keyset(info.context.settings.max_page_size, first, after, last, before)
         _, path = await resolve_global_id(info, object_id)
         session = await info.context.session()
         rows = await service.trail(
@@ -39,7 +41,6 @@ class AuditQueries:
             object_type=object_id.type_name,
             object_id=decode_id(object_id, object_id.type_name, "objectId"),
             object_path=path,
-            before_id=before_id,
-            limit=limit + 1,
+            keyset=page,
         )
-        return build_connection(rows, limit, AuditEntry.from_row)
+        return await connection(info, rows, AuditEntry.from_row)

@@ -6,8 +6,9 @@ from strawberry import relay
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.clients import service
 
+from ..connections import Connection, connection
 from ..mutations import decode_id
-from ..pagination import build_connection, decode_cursor, page_limit
+from ..pagination import PAGING, keyset
 from ..permissions import described
 from .types import OAuthClient
 
@@ -17,7 +18,7 @@ class ClientQueries:
     @strawberry.field(
         description=described(
             "OAuth2 clients registered in the subtree of `under` (or wherever the caller "
-            "manages clients), in registration order.",
+            "manages clients), in registration order." + PAGING,
             Permission.CLIENT_MANAGE,
         )
     )
@@ -27,14 +28,14 @@ class ClientQueries:
         under: relay.GlobalID | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> relay.Connection[OAuthClient]:
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[OAuthClient]:
         session = await info.context.session()  # authenticate before judging arguments
-        limit = page_limit(first, info.context.settings.max_page_size)
+        page = keyset(info.context.settings.max_page_size, first, after, last, before)
         under_id = None if under is None else decode_id(under, "Unit", "under")
-        rows = await service.clients_page(
-            session, under_id=under_id, after_id=decode_cursor(after), limit=limit + 1
-        )
-        return build_connection(rows, limit, OAuthClient.from_row)
+        rows = await service.clients_page(session, under_id=under_id, keyset=page)
+        return await connection(info, rows, OAuthClient.from_row)
 
 
 async def resolve_client_node(info: strawberry.Info, client_pk: int) -> tuple[OAuthClient, str]:

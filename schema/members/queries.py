@@ -9,8 +9,9 @@ from partyplan.auth.permissions import Permission
 from partyplan.resolvers.members import service
 from partyplan.resolvers.recruits.service.records import today
 
+from ..connections import Connection, connection
 from ..mutations import decode_id
-from ..pagination import build_connection, decode_cursor, page_limit
+from ..pagination import PAGING, keyset
 from ..permissions import described
 from .types import Member, MemberStatus
 
@@ -21,7 +22,7 @@ class MemberQueries:
         description=described(
             "The roster of Party members on the caller's units, by id (one statement): whom a "
             "step may name as introducer or contact person. `status` and each member's status "
-            "are judged on `on` (default today).",
+            "are judged on `on` (default today)." + PAGING,
             Permission.RECRUIT_READ,
         )
     )
@@ -34,9 +35,11 @@ class MemberQueries:
         on: date | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> relay.Connection[Member]:
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Member]:
         session = await info.context.session()
-        limit = page_limit(first, info.context.settings.max_page_size)
+        page = keyset(info.context.settings.max_page_size, first, after, last, before)
         day = on or today(info.context.settings.timezone)
         rows = await service.page(
             session,
@@ -44,10 +47,9 @@ class MemberQueries:
             search=search,
             status=None if status is None else status.value,
             on=day,
-            after_id=decode_cursor(after),
-            limit=limit + 1,
+            keyset=page,
         )
-        return build_connection(rows, limit, lambda row: Member.from_row(row, day))
+        return await connection(info, rows, lambda row: Member.from_row(row, day))
 
 
 async def resolve_member_node(info: strawberry.Info, member_id: int) -> tuple[Member, str]:

@@ -7,8 +7,9 @@ from partyplan.auth.permissions import Permission
 from partyplan.resolvers.plans.service import periods, reads
 from partyplan.resolvers.plans.service.common import period_for
 
+from ..connections import Connection, connection
 from ..mutations import decode_id
-from ..pagination import build_connection, decode_cursor, page_limit
+from ..pagination import PAGING, keyset
 from ..permissions import described
 from ..units.types import Unit
 from .types import (
@@ -71,7 +72,8 @@ class PlanQueries:
     @strawberry.field(
         description=described(
             "Every movement of a unit's quota in a period, oldest first, with its effect on the "
-            "unit's figures and the figures after it: the ledger explains every current figure.",
+            "unit's figures and the figures after it: the ledger explains every current figure."
+            + PAGING,
             Permission.PLAN_READ,
             where="at the unit",
         )
@@ -83,17 +85,18 @@ class PlanQueries:
         period_id: relay.GlobalID,
         first: int | None = None,
         after: str | None = None,
-    ) -> relay.Connection[QuotaLedgerEntry]:
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[QuotaLedgerEntry]:
         session = await info.context.session()
-        limit = page_limit(first, info.context.settings.max_page_size)
+        page = keyset(info.context.settings.max_page_size, first, after, last, before)
         rows = await reads.history(
             session,
             unit_id=decode_id(unit_id, "Unit", "unitId"),
             period_id=decode_id(period_id, "PlanPeriod", "periodId"),
-            after_id=decode_cursor(after),
-            limit=limit + 1,
+            keyset=page,
         )
-        return build_connection(rows, limit, QuotaLedgerEntry.from_row)
+        return await connection(info, rows, QuotaLedgerEntry.from_row)
 
     @strawberry.field(
         description=described(

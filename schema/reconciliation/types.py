@@ -16,7 +16,8 @@ from partyplan.resolvers.reconciliation.service import reads
 from partyplan.resolvers.recruits.errors import RecruitErrorCode
 from partyplan.resolvers.warnings.rules.requirements import ITEMS
 
-from ..pagination import build_connection, decode_cursor, page_limit
+from ..connections import Connection, connection
+from ..pagination import PAGING, keyset
 from ..recruits.types import RecruitStage
 from ..uploads import UploadErrorCode
 
@@ -179,21 +180,22 @@ class ReconciliationReport(relay.Node):
             else bytes(row.evidence_sha256).hex(),
         )
 
-    @strawberry.field(description="The entries in order, filtered by kind.")
+    @strawberry.field(description="The entries in order, filtered by kind." + PAGING)
     async def entries(
         self,
         info: strawberry.Info,
         kinds: list[ReconciliationEntryKind] | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> relay.Connection[ReconciliationEntry]:
-        limit = page_limit(first, info.context.settings.max_page_size)
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[ReconciliationEntry]:
+        page = keyset(info.context.settings.max_page_size, first, after, last, before)
         session = await info.context.session()
         rows = await reads.entries(
             session,
             self.id,
             kinds=None if kinds is None else [k.value for k in kinds],
-            after=decode_cursor(after) or 0,
-            limit=limit + 1,
+            keyset=page,
         )
-        return build_connection(rows, limit, ReconciliationEntry.from_row, key="ordinal")
+        return await connection(info, rows, ReconciliationEntry.from_row, key="ordinal")

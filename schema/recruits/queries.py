@@ -11,8 +11,9 @@ from partyplan.resolvers.audit.service import Disclosures
 from partyplan.resolvers.recruits.service import filings, reads
 from partyplan.resolvers.recruits.service.records import visible
 
+from ..connections import Connection, connection
 from ..mutations import decode_id
-from ..pagination import build_connection, decode_cursor, page_limit
+from ..pagination import PAGING, keyset
 from ..permissions import described
 from ..selection import selects
 from .types import (
@@ -77,7 +78,7 @@ class RecruitQueries:
     @strawberry.field(
         description=described(
             "Recruits in id order: under a unit, by stage, by category, admitted in a period, "
-            "by name prefix or exact ID number (`search`).",
+            "by name prefix or exact ID number (`search`)." + PAGING,
             Permission.RECRUIT_READ,
         )
     )
@@ -91,9 +92,11 @@ class RecruitQueries:
         search: str | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> relay.Connection[Recruit]:
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Recruit]:
         session = await info.context.session()
-        limit = page_limit(first, info.context.settings.max_page_size)
+        page = keyset(info.context.settings.max_page_size, first, after, last, before)
         rows = await reads.page(
             session,
             info.context.pii,
@@ -102,19 +105,18 @@ class RecruitQueries:
             category=None if category is None else category.value,
             period_id=None if period_id is None else decode_id(period_id, "PlanPeriod", "periodId"),
             search=search,
-            after_id=decode_cursor(after),
-            limit=limit + 1,
+            keyset=page,
         )
-        connection = build_connection(rows, limit, lambda row: to_recruit(info, session, row))
+        result = await connection(info, rows, lambda row: to_recruit(info, session, row))
         if any(selects(f.selections, ("edges", "node", "findings")) for f in info.selected_fields):
             # One statement for the page, as the loader would, without an awaited field per row.
-            grouped: dict[int, list[ComplianceFinding]] = {e.node.id: [] for e in connection.edges}
+            grouped: dict[int, list[ComplianceFinding]] = {e.node.id: [] for e in result.edges}
             ids = list(grouped)
             for finding in await reads.findings_of(session, ids) if ids else []:
                 grouped[finding.recruit_id].append(ComplianceFinding.from_row(finding))
-            for edge in connection.edges:
+            for edge in result.edges:
                 edge.node.prefetched_findings = grouped[edge.node.id]
-        return connection
+        return result
 
 
 async def resolve_recruit_node(info: strawberry.Info, recruit_id: int) -> tuple[Recruit, str]:
@@ -127,7 +129,7 @@ async def resolve_recruit_node(info: strawberry.Info, recruit_id: int) -> tuple[
 class FilingQueries:
     @strawberry.field(
         description=described(
-            "High-level-talent filings, oldest first.",
+            "High-level-talent filings, oldest first." + PAGING,
             Permission.FILING_SUBMIT,
             where="(schools) or filing.review (the commission)",
         )
@@ -139,17 +141,18 @@ class FilingQueries:
         under: relay.GlobalID | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> relay.Connection[TalentFiling]:
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[TalentFiling]:
         session = await info.context.session()
-        limit = page_limit(first, info.context.settings.max_page_size)
+        page = keyset(info.context.settings.max_page_size, first, after, last, before)
         rows = await filings.page(
             session,
             under_id=None if under is None else decode_id(under, "Unit", "under"),
             status=None if status is None else status.value,
-            after_id=decode_cursor(after),
-            limit=limit + 1,
+            keyset=page,
         )
-        return build_connection(rows, limit, TalentFiling.from_row)
+        return await connection(info, rows, TalentFiling.from_row)
 
 
 async def resolve_filing_node(info: strawberry.Info, filing_id: int) -> tuple[TalentFiling, str]:

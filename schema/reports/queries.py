@@ -6,8 +6,9 @@ from strawberry import relay
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.reports import service
 
+from ..connections import Connection, connection
 from ..mutations import decode_id
-from ..pagination import build_connection, decode_cursor, page_limit
+from ..pagination import PAGING, keyset
 from ..permissions import described
 from .types import ExecutionReport, ReportStatus
 
@@ -16,7 +17,7 @@ from .types import ExecutionReport, ReportStatus
 class ReportQueries:
     @strawberry.field(
         description=described(
-            "Execution reports on the caller's units and below, oldest first.",
+            "Execution reports on the caller's units and below, oldest first." + PAGING,
             Permission.PLAN_READ,
         )
     )
@@ -28,18 +29,19 @@ class ReportQueries:
         under: relay.GlobalID | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> relay.Connection[ExecutionReport]:
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[ExecutionReport]:
         session = await info.context.session()
-        limit = page_limit(first, info.context.settings.max_page_size)
+        page = keyset(info.context.settings.max_page_size, first, after, last, before)
         rows = await service.page(
             session,
             under_id=None if under is None else decode_id(under, "Unit", "under"),
             period_id=None if period_id is None else decode_id(period_id, "PlanPeriod", "periodId"),
             status=None if status is None else status.value,
-            after_id=decode_cursor(after),
-            limit=limit + 1,
+            keyset=page,
         )
-        return build_connection(rows, limit, ExecutionReport.from_row)
+        return await connection(info, rows, ExecutionReport.from_row)
 
 
 async def resolve_report_node(info: strawberry.Info, report_id: int) -> tuple[ExecutionReport, str]:

@@ -8,11 +8,12 @@ loaders, never the reverse.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from partyplan.resolvers.paging import Keyset
 from partyplan.resolvers.units import service
 
 T = TypeVar("T")
@@ -31,3 +32,40 @@ def units_by_id(make: Callable[[Any], T]) -> Callable[[Any], DataLoader[int, T |
         return DataLoader(load_fn=load)
 
     return factory
+
+
+#: A page of children asked for: (parent id, include inactive, the page).
+ChildrenKey = tuple[int, bool, Keyset]
+
+
+def _batched(
+    fetch: Callable[..., Awaitable[dict[int, Any]]], context: Any
+) -> DataLoader[ChildrenKey, Any]:
+    """A loader of per-parent results of ``fetch``: one call per distinct (include inactive,
+    page) among the keys of a batch, all their parents at once."""
+
+    async def load(keys: list[ChildrenKey]) -> list[Any]:
+        session = await context.session()
+        groups: dict[tuple[bool, Keyset], list[int]] = {}
+        for parent_id, include_inactive, keyset in keys:
+            groups.setdefault((include_inactive, keyset), []).append(parent_id)
+        found: dict[ChildrenKey, Any] = {}
+        for (include_inactive, keyset), parent_ids in groups.items():
+            results = await fetch(
+                session, parent_ids, include_inactive=include_inactive, keyset=keyset
+            )
+            for parent_id, result in results.items():
+                found[(parent_id, include_inactive, keyset)] = result
+        return [found[k] for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def children_pages(context: Any) -> DataLoader[ChildrenKey, tuple[list[Any], bool]]:
+    """Pages of children (rows, more beyond): one statement per batch and page asked for."""
+    return _batched(service.children_pages, context)
+
+
+def children_summaries(context: Any) -> DataLoader[ChildrenKey, tuple[int, bool, bool]]:
+    """(count, any at/before ``after``, any at/after ``before``) per parent, as pages ask."""
+    return _batched(service.children_summaries, context)

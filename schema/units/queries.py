@@ -6,8 +6,9 @@ from strawberry import relay
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.units import service
 
+from ..connections import Connection, connection
 from ..mutations import decode_id
-from ..pagination import build_connection, decode_cursor, page_limit
+from ..pagination import PAGING, keyset
 from ..permissions import described
 from .types import Unit, UnitKind
 
@@ -23,7 +24,7 @@ class UnitQueries:
     @strawberry.field(
         description=described(
             "Units in id order: the subtree of `under` (itself included), or every unit the "
-            "caller may read.",
+            "caller may read." + PAGING,
             Permission.UNIT_READ,
         )
     )
@@ -35,9 +36,11 @@ class UnitQueries:
         include_inactive: bool = False,
         first: int | None = None,
         after: str | None = None,
-    ) -> relay.Connection[Unit]:
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Unit]:
         await info.context.session()  # authenticate before judging arguments
-        limit = page_limit(first, info.context.settings.max_page_size)
+        page = keyset(info.context.settings.max_page_size, first, after, last, before)
         under_id = None if under is None else decode_id(under, "Unit", "under")
         session = await info.context.session()
         rows = await service.units_page(
@@ -45,10 +48,9 @@ class UnitQueries:
             under_id=under_id,
             kind=None if kind is None else kind.value,
             include_inactive=include_inactive,
-            after_id=decode_cursor(after),
-            limit=limit + 1,
+            keyset=page,
         )
-        return build_connection(rows, limit, Unit.from_row)
+        return await connection(info, rows, Unit.from_row)
 
 
 async def resolve_unit_node(info: strawberry.Info, unit_id: int) -> tuple[Unit, str]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import functools
 import operator
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -11,7 +12,9 @@ from strawberry import relay
 
 from partyplan.resolvers.units.errors import UnitErrorCode
 
+from ..connections import Connection, connection
 from ..enums import by_value
+from ..pagination import PAGING, keyset
 from . import loaders
 
 
@@ -88,6 +91,55 @@ class Unit(relay.Node):
         if self.school_id == self.id:
             return self
         return await load_unit(info, self.school_id)
+
+    @strawberry.field(
+        description="The units directly below this one that the caller may read, in id order "
+        "(inactive ones only with `includeInactive`): a page per unit, batched across units "
+        "(one statement for the children of every unit on a page, one more for `totalCount`)."
+        + PAGING
+    )
+    async def children(
+        self,
+        info: strawberry.Info,
+        include_inactive: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Unit]:
+        page = keyset(info.context.settings.max_page_size, first, after, last, before)
+        key = (self.id, include_inactive, page)
+        rows, more = await info.context.loader("unit.children", loaders.children_pages).load(key)
+        return await connection(info, _Children(info, key, rows, more), Unit.from_row)
+
+
+@dataclass(frozen=True, slots=True)
+class _Children:
+    """A unit's page of children, what it tells besides its rows asked of a batched loader."""
+
+    info: strawberry.Info
+    key: loaders.ChildrenKey
+    rows: list[Any]
+    more: bool
+
+    async def _summary(self) -> tuple[int, bool, bool]:
+        loader = self.info.context.loader("unit.children.summary", loaders.children_summaries)
+        return await loader.load(self.key)
+
+    async def total(self) -> int:
+        return (await self._summary())[0]
+
+    async def has_previous(self) -> bool:
+        page = self.key[2]
+        if page.backward:
+            return self.more
+        return page.after is not None and (await self._summary())[1]
+
+    async def has_next(self) -> bool:
+        page = self.key[2]
+        if not page.backward:
+            return self.more
+        return page.before is not None and (await self._summary())[2]
 
 
 _UNITS = loaders.units_by_id(Unit.from_row)

@@ -6,8 +6,9 @@ from strawberry import relay
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.warnings.service import manage as service
 
+from ..connections import Connection, connection
 from ..mutations import decode_id
-from ..pagination import build_connection, decode_cursor, page_limit
+from ..pagination import PAGING, keyset
 from ..permissions import described
 from .types import Warning, WarningKind, WarningRule, WarningStatus
 
@@ -17,7 +18,7 @@ class WarningQueries:
     @strawberry.field(
         description=described(
             "Warnings on the caller's units and everything below them, newest first (one "
-            "statement). Raised and resolved by `partyplan warnings scan`.",
+            "statement). Raised and resolved by `partyplan warnings scan`." + PAGING,
             Permission.PLAN_READ,
         )
     )
@@ -29,18 +30,19 @@ class WarningQueries:
         status: WarningStatus | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> relay.Connection[Warning]:
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Warning]:
         session = await info.context.session()
-        limit = page_limit(first, info.context.settings.max_page_size)
+        page = keyset(info.context.settings.max_page_size, first, after, last, before)
         rows = await service.page(
             session,
             under_id=None if under is None else decode_id(under, "Unit", "under"),
             kind=None if kind is None else kind.value,
             status=None if status is None else status.value,
-            after_id=decode_cursor(after),
-            limit=limit + 1,
+            keyset=page,
         )
-        return build_connection(rows, limit, Warning.from_row)
+        return await connection(info, rows, Warning.from_row)
 
     @strawberry.field(
         description=described(

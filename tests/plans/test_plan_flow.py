@@ -31,6 +31,13 @@ LEDGER = """query($u: ID!, $p: ID!, $after: String) { quotaLedger(unitId: $u, pe
                  handedDownAfter { total students staff highKnowledge }
                  reserveAfter { total students staff highKnowledge } } }
   pageInfo { hasNextPage endCursor } } }"""
+LEDGER_BACKWARD = (
+    LEDGER.replace("$after: String", "$before: String")
+    .replace("first: 3, after: $after", "last: 2, before: $before")
+    .replace(
+        "pageInfo { hasNextPage endCursor }", "totalCount pageInfo { hasPreviousPage startCursor }"
+    )
+)
 
 
 async def _plan(plans, unit: str, period_id: str, account: str = "school_admin") -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -453,6 +460,23 @@ async def test_adjustments_and_the_ledger_explain_every_figure(
             handed,
         )
         assert all(e["movement"]["kind"] != "ISSUE" or e["movement"]["documentNo"] for e in entries)
+        # The same ledger read backward (last/before) gives the same entries, and its
+        # totalCount is their number (the running figures are over the whole history).
+        backward, before = [], None
+        while True:
+            page = (
+                await gql(
+                    LEDGER_BACKWARD,
+                    {"u": world.gid(unit), "p": period_id, "before": before},
+                    world.tokens[account],
+                )
+            )["data"]["quotaLedger"]
+            backward = [e["node"] for e in page["edges"]] + backward
+            assert page["totalCount"] == len(entries)
+            if not page["pageInfo"]["hasPreviousPage"]:
+                break
+            before = page["pageInfo"]["startCursor"]
+        assert backward == entries
 
     rounds = await gql(
         "query($p: ID!) { dispatchRounds(periodId: $p) { name documentNo } }",

@@ -462,6 +462,14 @@ CASES: dict[str, Case] = {
         "other_school_admin",
         "every role reads the calendar of its units",
     ),
+    "stepDefinitions": Case(
+        "{ stepDefinitions { code fields { name kind label } } }",
+        lambda w, c: {},
+        "nobody",
+        None,
+        None,
+        "the public procedure: every authenticated caller, of any school, reads it",
+    ),
     "ruleOverlays": Case(
         "query($u: ID!) { ruleOverlays(unitId: $u) { id } }",
         lambda w, c: {"u": w.gid("A1a")},

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
+from partyplan.resolvers.paging import Keyset, Page
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
@@ -68,9 +69,7 @@ async def create_user(
     return row
 
 
-async def users_page(
-    session: Session, *, under_id: int | None, after_id: int | None, limit: int
-) -> list[sa.Row]:
+async def users_page(session: Session, *, under_id: int | None, keyset: Keyset) -> Page:
     read_paths = session.principal.paths_with(Permission.USER_MANAGE)
     under_path = None
     if under_id is not None:
@@ -78,7 +77,7 @@ async def users_page(
     elif not read_paths:
         session.require(Permission.USER_MANAGE, "")
     return await repository.users_page(
-        session, read_paths=read_paths, under_path=under_path, after_id=after_id, limit=limit
+        session, read_paths=read_paths, under_path=under_path, keyset=keyset
     )
 
 

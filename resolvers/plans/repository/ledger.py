@@ -7,6 +7,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from partyplan.models import quota_movements
+from partyplan.resolvers import paging
+from partyplan.resolvers.paging import Keyset, Page
 from partyplan.tenants.session import Session
 
 from ..rules import DIMENSIONS, EFFECTS, Amounts
@@ -68,9 +70,7 @@ _LEDGER = sa.text(
 )
 
 
-async def history(
-    session: Session, period_id: int, unit_id: int, after_id: int | None, limit: int
-) -> list[sa.Row]:
+async def history(session: Session, period_id: int, unit_id: int, keyset: Keyset) -> Page:
     """The unit's movements in order, each with its change to the unit's figures and the
     figures after it (running sums over the whole history, then paginated by id)."""
     changes = ", ".join(f"{f}_sign * {d} AS {f}_{d}_change" for f in _FIGURES for d in DIMENSIONS)
@@ -79,12 +79,11 @@ async def history(
         for f in _FIGURES
         for d in DIMENSIONS
     )
-    sql = (
-        f"SELECT * FROM (SELECT moves.*, {changes}, {running} FROM ({_LEDGER.text}) moves) h"
-        " WHERE (CAST(:after_id AS bigint) IS NULL OR id > :after_id) ORDER BY id LIMIT :limit"
-    )
-    params = {"period_id": period_id, "unit_id": unit_id, "after_id": after_id, "limit": limit}
-    return list((await session.execute(sa.text(sql), params)).all())
+    history = sa.text(
+        f"(SELECT moves.*, {changes}, {running} FROM ({_LEDGER.text}) moves) h"
+    ).bindparams(period_id=period_id, unit_id=unit_id)
+    stmt = sa.select(sa.literal_column("*")).select_from(history)
+    return await paging.fetch(session, stmt, sa.column("id", sa.BigInteger), keyset)
 
 
 async def get(session: Session, movement_id: int) -> sa.Row | None:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 from partyplan.auth.principal import is_within
+from partyplan.resolvers.paging import Keyset, Page
 from partyplan.tenants.session import Session
 
 from ..linkage import LinkageRules, Suggestion, suggest
@@ -103,12 +104,10 @@ async def plan(session: Session, *, unit_id: int, period_id: int) -> PlanView:
     )
 
 
-async def history(
-    session: Session, *, unit_id: int, period_id: int, after_id: int | None, limit: int
-) -> list[sa.Row]:
+async def history(session: Session, *, unit_id: int, period_id: int, keyset: Keyset) -> Page:
     period = await period_for(session, period_id)
     unit = await unit_in_period(session, unit_id, period, Permission.PLAN_READ, "unitId")
-    return await ledger.history(session, period.id, unit.id, after_id, limit)
+    return await ledger.history(session, period.id, unit.id, keyset)
 
 
 @dataclass(frozen=True)

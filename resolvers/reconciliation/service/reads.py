@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
+from partyplan.resolvers.paging import Keyset, Page
 from partyplan.tenants.session import Session
 
 from .. import repository
@@ -25,7 +26,7 @@ async def visible(
 
 
 async def entries(
-    session: Session, report_id: int, *, kinds: Sequence[str] | None, after: int, limit: int
-) -> list[sa.Row]:
+    session: Session, report_id: int, *, kinds: Sequence[str] | None, keyset: Keyset
+) -> Page:
     """A page of a report the caller has read (``visible``)."""
-    return await repository.entries(session, report_id, kinds=kinds, after=after, limit=limit)
+    return await repository.entries(session, report_id, kinds=kinds, keyset=keyset)

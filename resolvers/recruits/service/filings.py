@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
+from partyplan.resolvers.paging import Keyset, Page
 from partyplan.resolvers.text import clean_text
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.scope import Subtree
@@ -101,8 +102,8 @@ async def review(
 
 
 async def page(
-    session: Session, *, under_id: int | None, status: str | None, after_id: int | None, limit: int
-) -> list[sa.Row]:
+    session: Session, *, under_id: int | None, status: str | None, keyset: Keyset
+) -> Page:
     read_paths = sorted(
         set(
             session.principal.paths_with(Permission.FILING_SUBMIT)
@@ -117,5 +118,5 @@ async def page(
     if not read_paths:
         session.require(Permission.FILING_REVIEW, under.path if under else "")
     return await repository.filings_page(
-        session, read_paths=read_paths, under=under, status=status, after_id=after_id, limit=limit
+        session, read_paths=read_paths, under=under, status=status, keyset=keyset
     )

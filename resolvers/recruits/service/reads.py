@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit.service import Disclosures
+from partyplan.resolvers.paging import Keyset, Page
 from partyplan.resolvers.plans.service.common import period_for
 from partyplan.resolvers.units.service import listing_scope
 from partyplan.tenants.session import Session
@@ -66,9 +67,8 @@ async def page(
     category: str | None,
     period_id: int | None,
     search: str | None,
-    after_id: int | None,
-    limit: int,
-) -> list[sa.Row]:
+    keyset: Keyset,
+) -> Page:
     read_paths, under = await listing_scope(session, under_id, Permission.RECRUIT_READ)
     period = None if period_id is None else await period_for(session, period_id)
     name_prefix, lookup = None, None
@@ -89,8 +89,7 @@ async def page(
         name_prefix=name_prefix,
         id_lookup=lookup,
         period=period,
-        after_id=after_id,
-        limit=limit,
+        keyset=keyset,
         with_pii=bool(session.principal.paths_with(Permission.PII_READ)),
     )
 

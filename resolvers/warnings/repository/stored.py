@@ -12,6 +12,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from partyplan.models import units, warning_rules, warnings
+from partyplan.resolvers import paging
+from partyplan.resolvers.paging import Keyset, Page
 from partyplan.tenants.scope import Subtree, descendant_of_any, in_subtree
 from partyplan.tenants.session import Session
 
@@ -31,9 +33,8 @@ async def page(
     under: Subtree | None,
     kind: str | None,
     status: str | None,
-    after_id: int | None,
-    limit: int,
-) -> list[sa.Row]:
+    keyset: Keyset,
+) -> Page:
     """Newest first: one statement, the unit's name joined."""
     stmt = _joined().where(descendant_of_any(warnings.c.unit_path, read_paths))
     if under is not None:
@@ -42,10 +43,7 @@ async def page(
         stmt = stmt.where(warnings.c.kind == kind)
     if status is not None:
         stmt = stmt.where(warnings.c.status == status)
-    if after_id is not None:
-        stmt = stmt.where(warnings.c.id < after_id)
-    stmt = stmt.order_by(warnings.c.id.desc()).limit(limit)
-    return list((await session.execute(stmt)).all())
+    return await paging.fetch(session, stmt, warnings.c.id, keyset, descending=True)
 
 
 async def get(session: Session, warning_id: int, *, lock: bool = False) -> sa.Row | None:

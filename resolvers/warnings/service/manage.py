@@ -12,6 +12,7 @@ from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 from partyplan.auth.principal import is_within
 from partyplan.resolvers.audit import repository as audit
+from partyplan.resolvers.paging import Keyset, Page
 from partyplan.resolvers.text import clean_text
 from partyplan.resolvers.units.service import listing_scope
 from partyplan.resolvers.units.service import visible as visible_unit
@@ -28,9 +29,8 @@ async def page(
     under_id: int | None,
     kind: str | None,
     status: str | None,
-    after_id: int | None,
-    limit: int,
-) -> list[sa.Row]:
+    keyset: Keyset,
+) -> Page:
     """Warnings on the caller's units and below (a warning is seen up the tree)."""
     read_paths, under = await listing_scope(session, under_id, Permission.PLAN_READ)
     return await stored.page(
@@ -39,8 +39,7 @@ async def page(
         under=under,
         kind=kind,
         status=status,
-        after_id=after_id,
-        limit=limit,
+        keyset=keyset,
     )
 
 

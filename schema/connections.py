@@ -1,0 +1,73 @@
+"""The connection type every paged list returns, and its construction from a keyset page.
+
+``Connection[T]`` is relay's connection (the same ``<T>Connection`` name, ``pageInfo`` and
+``edges``) plus ``totalCount``. What a page costs beyond its one statement is paid only when
+selected: ``totalCount`` resolves through the page's own count (a ``count(*)`` over the same
+filtered statement, so exactly the rows the caller may see), and the side of ``pageInfo`` the
+client did not page towards (``hasPreviousPage`` after ``first``/``after``, ``hasNextPage``
+after ``last``/``before``) is looked up only when the client selected it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar
+
+import strawberry
+from strawberry import relay
+from strawberry.relay.types import NodeType
+
+from .pagination import encode_cursor
+from .selection import selects
+
+T = TypeVar("T")
+
+
+class PageOfRows(Protocol):
+    """A page as the connection reads it (``resolvers.paging.Page``, or a batched one)."""
+
+    rows: list[Any]
+
+    def total(self) -> Awaitable[int]: ...
+    def has_previous(self) -> Awaitable[bool]: ...
+    def has_next(self) -> Awaitable[bool]: ...
+
+
+TOTAL_COUNT = (
+    "How many items the list holds for this caller under the same filters, whatever the page "
+    "(`first`/`last`/cursors aside). Counted only when selected."
+)
+
+
+@strawberry.type(description="A connection to a list of items.")
+class Connection(relay.Connection[NodeType]):
+    counted: strawberry.Private[Callable[[], Awaitable[int]] | None] = None
+
+    @strawberry.field(description=TOTAL_COUNT)
+    async def total_count(self) -> int:
+        if self.counted is None:  # built without a page: its edges are the whole list
+            return len(self.edges)
+        return await self.counted()
+
+
+async def connection(
+    info: strawberry.Info,
+    page: PageOfRows,
+    to_node: Callable[[Any], T],
+    key: str = "id",
+) -> Connection[T]:
+    """``page``'s rows as edges (cursor: the row's ``key``), the page info the client selected
+    computed, ``totalCount`` left to run when resolved."""
+    selected = info.selected_fields[0].selections
+    edges = [relay.Edge(cursor=encode_cursor(getattr(r, key)), node=to_node(r)) for r in page.rows]
+    return Connection(
+        edges=edges,
+        page_info=relay.PageInfo(
+            has_next_page=selects(selected, ("pageInfo", "hasNextPage")) and await page.has_next(),
+            has_previous_page=selects(selected, ("pageInfo", "hasPreviousPage"))
+            and await page.has_previous(),
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        counted=page.total,
+    )
