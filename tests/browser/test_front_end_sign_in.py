@@ -9,53 +9,29 @@ a closed network.
 
 from __future__ import annotations
 
-import asyncio
-import shutil
-import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-import uvicorn
 from argon2 import PasswordHasher
 from starlette.applications import Starlette
 from starlette.responses import FileResponse
 from starlette.routing import Route
+from support_browser import CHROMIUM, CHROMIUM_ARGS, free_port, requires_chromium, serve, stop
 
 from partyplan.server.app import create_app
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PAGE = Path(__file__).with_name("front_end.html")
 PASSWORD = "a long test password 甲乙"
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def _serve(app, port: int) -> tuple[uvicorn.Server, asyncio.Task[None]]:  # type: ignore[no-untyped-def]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    task = asyncio.create_task(server.serve())
-    for _ in range(500):  # uvicorn offers no event to wait on; 10 s at most
-        if server.started:
-            return server, task
-        await asyncio.sleep(0.02)
-    raise RuntimeError(f"the server on port {port} did not start")
+pytestmark = requires_chromium
 
 
 @pytest.fixture
 async def origins(platform) -> AsyncIterator[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    api_port, front_port = _free_port(), _free_port()
+    api_port, front_port = free_port(), free_port()
     front = Starlette(
         routes=[
             Route("/", lambda r: FileResponse(PAGE)),
@@ -63,15 +39,14 @@ async def origins(platform) -> AsyncIterator[tuple[str, str]]:  # type: ignore[n
         ]
     )
     running = [
-        await _serve(create_app(platform, manage_platform=False), api_port),
-        await _serve(front, front_port),
+        await serve(create_app(platform, manage_platform=False), api_port),
+        await serve(front, front_port),
     ]
     try:
         yield f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{front_port}"
     finally:
         for server, task in running:
-            server.should_exit = True
-            await task
+            await stop(server, task)
 
 
 async def _register(owner_engine, world, front: str) -> None:  # type: ignore[no-untyped-def]
@@ -103,18 +78,7 @@ async def test_front_end_signs_in_with_pkce_and_calls_the_api_across_origins(  #
     api, front = origins
     await _register(owner_engine, world, front)
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = await browser.new_page()
             await page.goto(f"{front}/?api={api}")

@@ -7,56 +7,28 @@ Chromium is Debian's (``/usr/bin/chromium``, installed by ``.ci/run``), as in
 
 from __future__ import annotations
 
-import asyncio
-import shutil
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
-import uvicorn
+from support_browser import CHROMIUM, CHROMIUM_ARGS, free_port, requires_chromium, serve, stop
 
 from partyplan.server.app import create_app
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "console" / "graphiql.png"
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = requires_chromium
 
 
 @pytest.fixture
 async def api(platform) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(platform, manage_platform=False),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="off",
-        )
-    )
-    task = asyncio.create_task(server.serve())
+    port = free_port()
+    running = await serve(create_app(platform, manage_platform=False), port)
     try:
-        for _ in range(500):  # uvicorn offers no event to wait on; 10 s at most
-            if server.started:
-                break
-            await asyncio.sleep(0.02)
-        else:
-            raise RuntimeError(f"the server on port {port} did not start")
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.should_exit = True
-        await task
+        await stop(*running)
 
 
 async def test_graphiql_renders_and_runs_a_query_with_no_other_host_reachable(api: str) -> None:
@@ -76,18 +48,7 @@ async def test_graphiql_renders_and_runs_a_query_with_no_other_host_reachable(ap
             await route.abort("internetdisconnected")
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = await browser.new_page(viewport={"width": 1280, "height": 800})
             errors: list[str] = []
