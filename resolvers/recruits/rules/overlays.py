@@ -17,9 +17,11 @@ whatever stable id the tenants use, as a string.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from types import MappingProxyType
 
 from .national import NATIONAL_TABLES, NationalTables
@@ -45,7 +47,9 @@ __all__ = [
     "SHANXI_2023",
     "Overlay",
     "RuleSet",
+    "RulesByDate",
     "resolve_rules",
+    "rules_by_date",
 ]
 
 SHANXI = "14"
@@ -160,12 +164,67 @@ def resolve_rules(
     chosen = [
         o
         for o in pool
-        if o.province == province
-        and (o.school is None or o.school == school)
+        if _binds(o, province, school)
         and (as_of is None or o.effective_from is None or o.effective_from <= as_of)
     ]
     chosen.sort(key=lambda o: (o.school is not None, o.effective_from or date.min, o.id))
     return RuleSet(national.in_force(as_of), tuple(chosen), national.rule_ids)
+
+
+def _binds(overlay: Overlay, province: str, school: str | None) -> bool:
+    return overlay.province == province and (overlay.school is None or overlay.school == school)
+
+
+class RulesByDate:
+    """``resolve_rules(province, school, overlays=…, national=…, as_of=day)`` for every day,
+    each distinct rule set built once.
+
+    The result depends on the day only through which national version and which of the binding
+    overlays are in force, so their effective dates cut time into spans with one rule set each
+    (:meth:`on` returns the very object ``resolve_rules`` would build equal). Immutable inputs,
+    so a span's set, once built, is right for as long as the object lives.
+    """
+
+    __slots__ = ("_cuts", "_national", "_overlays", "_province", "_school", "_spans")
+
+    def __init__(
+        self,
+        province: str,
+        school: str | None,
+        overlays: tuple[Overlay, ...],
+        national: NationalTables = NATIONAL_TABLES,
+    ) -> None:
+        binding = tuple(o for o in overlays if _binds(o, province, school))
+        dated = {o.effective_from for o in binding if o.effective_from is not None}
+        self._province, self._school, self._overlays = province, school, binding
+        self._national = national
+        self._cuts = tuple(sorted(dated | set(national.cuts)))
+        self._spans: dict[int, RuleSet] = {}
+
+    def on(self, day: date) -> RuleSet:
+        span = bisect.bisect_right(self._cuts, day)
+        rules = self._spans.get(span)
+        if rules is None:
+            # Any day of the span gives the same set; building it twice (never, under one
+            # event loop) would only store an equal one.
+            rules = resolve_rules(
+                self._province,
+                self._school,
+                overlays=self._overlays,
+                national=self._national,
+                as_of=day,
+            )
+            self._spans[span] = rules
+        return rules
+
+
+@lru_cache(maxsize=256)
+def rules_by_date(province: str, school: str | None, overlays: tuple[Overlay, ...]) -> RulesByDate:
+    """The :class:`RulesByDate` of a school under the production national registry, shared by
+    every request with the same inputs. Keyed by the overlays' whole content (frozen dataclasses
+    compare and hash by value), so a changed overlay is a new key: the cache cannot go stale,
+    and two commissions share an entry only when what they store is identical."""
+    return RulesByDate(province, school, overlays, NATIONAL_TABLES)
 
 
 # --- built-in overlays (from the seeds) -----------------------------------------------------

@@ -1,11 +1,21 @@
 """The procedure in force for a branch: the rule table with its province's and school's
 overlays (built in, and those the commission stores as data), and the commission's
-working-day calendar. Loaded once per operation; pure afterwards."""
+working-day calendar. Loaded once per operation; pure afterwards.
+
+What is read from the database (the stored overlays, the calendar days) is read by every
+operation, so a change is seen by the next one. What is computed from it is cached by content:
+an overlay parsed from its stored JSON (keyed by the JSON itself), and the rule sets resolved
+for a (province, school, overlays) — :func:`~..rules.overlays.rules_by_date`, keyed by the
+overlays' whole value. Neither can go stale, and neither crosses tenants unless what they
+store is identical (when the result is too)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -13,7 +23,7 @@ from partyplan.tenants.session import Session
 
 from .. import repository
 from ..rules.calendar import WorkingCalendar
-from ..rules.overlays import BUILTIN_OVERLAYS, Overlay, RuleSet, resolve_rules
+from ..rules.overlays import BUILTIN_OVERLAYS, Overlay, RulesByDate, RuleSet, rules_by_date
 from ..rules.serialization import overlay_from_json
 
 
@@ -23,11 +33,16 @@ class Procedure:
     school: str | None
     overlays: tuple[Overlay, ...]
     calendar: WorkingCalendar
+    _rules: RulesByDate = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_rules", rules_by_date(self.province, self.school, self.overlays))
 
     def rules(self, on: date) -> RuleSet:
         """The rules of the step's date: the national table in force that day; overlays taking
-        effect later do not apply."""
-        return resolve_rules(self.province, self.school, overlays=self.overlays, as_of=on)
+        effect later do not apply. (``resolve_rules(..., as_of=on)``, each span's set built
+        once: a derivation asks for every step's date.)"""
+        return self._rules.on(on)
 
 
 def commission_of(unit: sa.Row) -> int:
@@ -44,7 +59,20 @@ async def load_calendar(session: Session, commission_id: int) -> WorkingCalendar
 
 async def stored_overlays(session: Session, commission_id: int) -> tuple[Overlay, ...]:
     bodies = await repository.overlay_bodies(session, commission_id)
-    return tuple(overlay_from_json(body) for body in bodies)
+    return tuple(_parsed(_canonical(body)) for body in bodies)
+
+
+def _canonical(body: Any) -> str:
+    """The stored JSON as one text (keys sorted): equal documents, equal keys."""
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+@lru_cache(maxsize=512)
+def _parsed(text: str) -> Overlay:
+    """An overlay read from its stored JSON, once per distinct document (an Overlay is frozen,
+    so every request may share it). A document that fails to parse raises every time: errors
+    are not cached."""
+    return overlay_from_json(json.loads(text))
 
 
 async def load_procedure(session: Session, branch: sa.Row) -> Procedure:
