@@ -6,6 +6,9 @@ selected: ``totalCount`` resolves through the page's own count (a ``count(*)`` o
 filtered statement, so exactly the rows the caller may see), and the side of ``pageInfo`` the
 client did not page towards (``hasPreviousPage`` after ``first``/``after``, ``hasNextPage``
 after ``last``/``before``) is looked up only when the client selected it.
+
+``Edge`` and ``Connection`` restate relay's fields only to describe them Chinese first; relay's
+own ``PageInfo`` stays (see ``tests/schema/test_descriptions.py`` for why).
 """
 
 from __future__ import annotations
@@ -34,13 +37,46 @@ class PageOfRows(Protocol):
 
 
 TOTAL_COUNT = (
-    "How many items the list holds for this caller under the same filters, whatever the page "
-    "(`first`/`last`/cursors aside). Counted only when selected."
+    "总数：how many items the list holds for this caller under the same filters, whatever the "
+    "page (`first`/`last`/cursors aside). Counted only when selected."
 )
 
 
-@strawberry.type(description="A connection to a list of items.")
-class Connection(relay.Connection[NodeType]):
+@strawberry.type(
+    name="Edge", description="边：one item of a page and the cursor that marks its place."
+)
+class Edge(relay.Edge[NodeType]):
+    cursor: str = strawberry.field(
+        description="游标：this item's place in the list, opaque; pass it as `after` or `before` "
+        "to page from here."
+    )
+    node: NodeType = strawberry.field(description="节点：the item itself.")
+
+
+CONNECTION = (
+    "分页列表：one page of a list, its items in the order the field states, with what is "
+    "needed to fetch the next or previous page."
+)
+
+
+# Named "Connection" like relay's, so that ``PlainConnection[Change]`` is ``ChangeConnection``.
+@strawberry.type(name="Connection", description=CONNECTION)
+class PlainConnection(relay.Connection[NodeType]):
+    """A connection without ``totalCount``, for a list whose size is not counted (a feed)."""
+
+    # Restated (same names and types as relay's) only to carry Chinese-first descriptions.
+    page_info: relay.PageInfo = strawberry.field(
+        description="分页信息：whether there are more items either way, and the cursors of this "
+        "page's first and last items."
+    )
+    edges: list[Edge[NodeType]] = strawberry.field(
+        description="边：the items of this page, each with its cursor, in the list's order; "
+        "empty when nothing matches."
+    )
+
+
+@strawberry.type(name="Connection", description=CONNECTION)
+class Connection(PlainConnection[NodeType]):
     counted: strawberry.Private[Callable[[], Awaitable[int]] | None] = None
 
     @strawberry.field(description=TOTAL_COUNT)
@@ -59,7 +95,7 @@ async def connection(
     """``page``'s rows as edges (cursor: the row's ``key``), the page info the client selected
     computed, ``totalCount`` left to run when resolved."""
     selected = info.selected_fields[0].selections
-    edges = [relay.Edge(cursor=encode_cursor(getattr(r, key)), node=to_node(r)) for r in page.rows]
+    edges = [Edge(cursor=encode_cursor(getattr(r, key)), node=to_node(r)) for r in page.rows]
     return Connection(
         edges=edges,
         page_info=relay.PageInfo(

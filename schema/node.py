@@ -6,7 +6,7 @@ loader returns the object and its unit path (for checks such as ``audit.read`` t
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -59,11 +59,22 @@ async def resolve_global_id(info: strawberry.Info, global_id: relay.GlobalID) ->
 class NodeQueries:
     @strawberry.field(
         description=described(
-            "Any object by its global ID.",
+            "对象：any object by its global ID (a `Unit`, `Recruit`, `Warning`, …); select its "
+            "fields with `... on Type`.",
             Permission.UNIT_READ,
             where="(or the object's own read permission)",
         )
     )
-    async def node(self, info: strawberry.Info, id: relay.GlobalID) -> relay.Node:
+    async def node(
+        self,
+        info: strawberry.Info,
+        id: Annotated[
+            relay.GlobalID,
+            strawberry.argument(
+                description="全局 ID：the `id` of any object of this API; NOT_FOUND when no "
+                "object the caller may see has it."
+            ),
+        ],
+    ) -> relay.Node:
         obj, _ = await resolve_global_id(info, id)
         return obj

@@ -55,6 +55,7 @@ from .recruits.types import Recruit
 from .reports.mutations import ReportMutations
 from .reports.queries import ReportQueries
 from .rollups.queries import RollupQueries
+from .scalars import described_scalars
 from .sync.mutations import SyncMutations
 from .units.mutations import UnitMutations
 from .units.queries import UnitQueries
@@ -65,7 +66,13 @@ from .warnings.queries import WarningQueries
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 
 
-@strawberry.type(description="发展党员指导性计划: units, plans, recruits, audit.")
+@strawberry.type(
+    description=(
+        "查询：发展党员指导性计划 — units, plans, recruits and members, roll-ups, warnings, "
+        "reports, audit. Every field names the permission it requires; objects outside the "
+        "caller's units are NOT_FOUND."
+    )
+)
 class Query(
     NodeQueries,
     UnitQueries,
@@ -90,7 +97,7 @@ class Query(
 
 @strawberry.type(
     description=(
-        "Mutations. A request is one transaction, all or nothing: when any mutation of a "
+        "变更操作：a request is one transaction, all or nothing: when any mutation of a "
         "document fails — a GraphQL error anywhere in the response, or typed `errors` in a "
         "payload — nothing the document asked for is written, its other mutations included. "
         "A payload that had succeeded then reports nothing written (its object null, its lists "
@@ -163,6 +170,7 @@ def build_schema(settings: SchemaSettings) -> strawberry.Schema:
         ],
         extensions=_extensions(settings),
         config=StrawberryConfig(),
+        scalar_overrides=described_scalars(),
         execution_context_class=Executor,
     )
 

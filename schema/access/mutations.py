@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -10,6 +10,7 @@ from partyplan.resolvers.errors import DomainError
 
 from ..mutations import decode_id, run_mutation
 from ..permissions import described
+from ..wording import INPUT
 from .inputs import (
     ChangePasswordInput,
     CreateUserInput,
@@ -40,10 +41,14 @@ def _binding_payload(row: Any, errors: list[DomainError]) -> RoleBindingPayload:
 class AccessMutations:
     @strawberry.mutation(
         description=described(
-            "Create an account belonging to a unit.", Permission.USER_MANAGE, where="at that unit"
+            "新建账号：create a person's account belonging to a unit.",
+            Permission.USER_MANAGE,
+            where="at that unit",
         )
     )
-    async def create_user(self, info: strawberry.Info, input: CreateUserInput) -> UserPayload:
+    async def create_user(
+        self, info: strawberry.Info, input: Annotated[CreateUserInput, INPUT]
+    ) -> UserPayload:
         unit_id = decode_id(input.home_unit_id, "Unit", "homeUnitId")
         row, errors = await run_mutation(
             info,
@@ -55,13 +60,15 @@ class AccessMutations:
 
     @strawberry.mutation(
         description=described(
-            "Grant a role at a unit. Only inside the caller's own subtree, and never a role above "
+            "授予角色：grant a role at a unit. Only inside the caller's own subtree, and never a role above "
             "the caller's own there.",
             Permission.ROLE_GRANT,
             where="at the unit",
         )
     )
-    async def grant_role(self, info: strawberry.Info, input: GrantRoleInput) -> RoleBindingPayload:
+    async def grant_role(
+        self, info: strawberry.Info, input: Annotated[GrantRoleInput, INPUT]
+    ) -> RoleBindingPayload:
         user_id = decode_id(input.user_id, "User", "userId")
         unit_id = decode_id(input.unit_id, "Unit", "unitId")
         row, errors = await run_mutation(
@@ -71,13 +78,13 @@ class AccessMutations:
 
     @strawberry.mutation(
         description=described(
-            "Revoke a role binding (not one's own).",
+            "撤销角色：revoke a role binding (not one's own).",
             Permission.ROLE_GRANT,
             where="at the binding's unit",
         )
     )
     async def revoke_role(
-        self, info: strawberry.Info, input: RevokeRoleInput
+        self, info: strawberry.Info, input: Annotated[RevokeRoleInput, INPUT]
     ) -> RoleBindingPayload:
         binding_id = decode_id(input.role_binding_id, "RoleBinding", "roleBindingId")
         row, errors = await run_mutation(
@@ -87,13 +94,15 @@ class AccessMutations:
 
     @strawberry.mutation(
         description=described(
-            "Change an account's display name and/or home unit. The caller must outrank the "
+            "修改账号：change an account's display name and/or home unit. The caller must outrank the "
             "account at every role it holds.",
             Permission.USER_MANAGE,
             where="at the account's home unit (and at a new one)",
         )
     )
-    async def update_user(self, info: strawberry.Info, input: UpdateUserInput) -> UserPayload:
+    async def update_user(
+        self, info: strawberry.Info, input: Annotated[UpdateUserInput, INPUT]
+    ) -> UserPayload:
         user_id = decode_id(input.user_id, "User", "userId")
         unit_id = (
             None
@@ -110,14 +119,14 @@ class AccessMutations:
 
     @strawberry.mutation(
         description=described(
-            "Deactivate an account (not one's own): its tokens stop working at the next request. "
+            "停用账号：deactivate an account (not one's own): its tokens stop working at the next request. "
             "The caller must outrank the account at every role it holds.",
             Permission.USER_MANAGE,
             where="at the account's home unit",
         )
     )
     async def deactivate_user(
-        self, info: strawberry.Info, input: DeactivateUserInput
+        self, info: strawberry.Info, input: Annotated[DeactivateUserInput, INPUT]
     ) -> UserPayload:
         user_id = decode_id(input.user_id, "User", "userId")
         row, errors = await run_mutation(
@@ -127,14 +136,16 @@ class AccessMutations:
 
     @strawberry.mutation(
         description=described(
-            "Set a new initial password for an account (not one's own), to be changed at its "
+            "重置密码：set a new initial password for an account (not one's own), to be changed at its "
             "next sign-in; it lifts a lockout. The caller must outrank the account at every "
             "role it holds.",
             Permission.USER_MANAGE,
             where="at a unit enclosing the account's home unit",
         )
     )
-    async def reset_password(self, info: strawberry.Info, input: ResetPasswordInput) -> UserPayload:
+    async def reset_password(
+        self, info: strawberry.Info, input: Annotated[ResetPasswordInput, INPUT]
+    ) -> UserPayload:
         user_id = decode_id(input.user_id, "User", "userId")
         row, errors = await run_mutation(
             info, lambda s: service.reset_password(s, user_id=user_id, password=input.password)
@@ -143,14 +154,14 @@ class AccessMutations:
 
     @strawberry.mutation(
         description=described(
-            "Reactivate a deactivated account (not one's own): its tokens that have not expired "
+            "恢复账号：reactivate a deactivated account (not one's own): its tokens that have not expired "
             "work again. The caller must outrank the account at every role it holds.",
             Permission.USER_MANAGE,
             where="at the account's home unit",
         )
     )
     async def reactivate_user(
-        self, info: strawberry.Info, input: ReactivateUserInput
+        self, info: strawberry.Info, input: Annotated[ReactivateUserInput, INPUT]
     ) -> UserPayload:
         user_id = decode_id(input.user_id, "User", "userId")
         row, errors = await run_mutation(
@@ -160,13 +171,13 @@ class AccessMutations:
 
     @strawberry.mutation(
         description=described(
-            "Change one's own password, proving the current one. A wrong current password counts "
+            "修改密码：change one's own password, proving the current one. A wrong current password counts "
             "as a failed sign-in and may lock the account, though nothing else of the request is "
             "written. A service's account has no password."
         )
     )
     async def change_password(
-        self, info: strawberry.Info, input: ChangePasswordInput
+        self, info: strawberry.Info, input: Annotated[ChangePasswordInput, INPUT]
     ) -> UserPayload:
         context = info.context
         row, errors = await run_mutation(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 
@@ -10,12 +12,13 @@ from ..connections import Connection, connection
 from ..mutations import decode_id
 from ..pagination import PAGING, keyset
 from ..permissions import described
+from ..wording import After, Before, First, Last
 from .types import Me, Role, RoleBinding, User
 
 
 @strawberry.type
 class AccessQueries:
-    @strawberry.field(description=described("Who am I: my account and my role bindings."))
+    @strawberry.field(description=described("当前用户：who am I: my account and my role bindings."))
     async def me(self, info: strawberry.Info) -> Me:
         session = await info.context.session()
         principal = session.principal
@@ -35,26 +38,34 @@ class AccessQueries:
             ],
         )
 
-    @strawberry.field(description=described("The roles that can be granted, highest first."))
+    @strawberry.field(
+        description=described("角色：the roles that can be granted, highest rank first.")
+    )
     async def roles(self, info: strawberry.Info) -> list[Role]:
         session = await info.context.session()
         return [Role.from_row(r) for r in await service.roles(session)]
 
     @strawberry.field(
         description=described(
-            "Accounts belonging to the subtree of `under` (or to every unit the caller manages)."
-            + PAGING,
+            "账号列表：accounts belonging to the subtree of `under` (or to every unit the caller "
+            "manages), in id order." + PAGING,
             Permission.USER_MANAGE,
         )
     )
     async def users(
         self,
         info: strawberry.Info,
-        under: relay.GlobalID | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        under: Annotated[
+            relay.GlobalID | None,
+            strawberry.argument(
+                description="所属党组织：only accounts of this unit and the units below it; null "
+                "for every unit the caller manages."
+            ),
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[User]:
         await info.context.session()  # authenticate before judging arguments
         page = keyset(info.context.settings.max_page_size, first, after, last, before)

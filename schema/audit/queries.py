@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 
@@ -11,6 +13,7 @@ from ..mutations import decode_id
 from ..node import resolve_global_id
 from ..pagination import PAGING, keyset
 from ..permissions import described
+from ..wording import After, Before, First, Last
 from .types import AuditEntry
 
 
@@ -18,7 +21,7 @@ from .types import AuditEntry
 class AuditQueries:
     @strawberry.field(
         description=described(
-            "The audit trail of one object, newest first." + PAGING,
+            "审计记录：the audit trail of one object, newest first." + PAGING,
             Permission.AUDIT_READ,
             where="at the object's unit",
         )
@@ -26,11 +29,14 @@ class AuditQueries:
     async def audit_trail(
         self,
         info: strawberry.Info,
-        object_id: relay.GlobalID,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        object_id: Annotated[
+            relay.GlobalID,
+            strawberry.argument(description="对象：the global id of any object with a trail."),
+        ],
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[AuditEntry]:
         await info.context.session()  # authenticate before judging arguments
         page = keyset(info.context.settings.max_page_size, first, after, last, before)

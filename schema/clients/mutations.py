@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -10,6 +10,7 @@ from partyplan.resolvers.errors import DomainError
 
 from ..mutations import decode_id, run_mutation
 from ..permissions import described
+from ..wording import INPUT
 from .inputs import DisableClientInput, RegisterClientInput, RotateClientSecretInput
 from .types import (
     ClientError,
@@ -32,14 +33,14 @@ def _client(row: Any) -> OAuthClient | None:
 class ClientMutations:
     @strawberry.mutation(
         description=described(
-            "Register an OAuth2 client at a unit. A service gets its secret in this answer "
+            "登记客户端：register an OAuth2 client at a unit. A service gets its secret in this answer "
             "only, and an account of its own holding `roles` at the unit.",
             Permission.CLIENT_MANAGE,
             where="at the unit",
         )
     )
     async def register_client(
-        self, info: strawberry.Info, input: RegisterClientInput
+        self, info: strawberry.Info, input: Annotated[RegisterClientInput, INPUT]
     ) -> RegisterClientPayload:
         unit_id = decode_id(input.unit_id, "Unit", "unitId")
         issued, errors = await run_mutation(
@@ -66,13 +67,13 @@ class ClientMutations:
 
     @strawberry.mutation(
         description=described(
-            "Issue a service a new secret, shown in this answer only; the old one stops working.",
+            "更换密钥：issue a service a new secret, shown in this answer only; the old one stops working.",
             Permission.CLIENT_MANAGE,
             where="at the client's unit",
         )
     )
     async def rotate_client_secret(
-        self, info: strawberry.Info, input: RotateClientSecretInput
+        self, info: strawberry.Info, input: Annotated[RotateClientSecretInput, INPUT]
     ) -> RotateClientSecretPayload:
         client_pk = decode_id(input.client_id, "OAuthClient", "clientId")
         issued, errors = await run_mutation(
@@ -86,14 +87,14 @@ class ClientMutations:
 
     @strawberry.mutation(
         description=described(
-            "Disable a client: its tokens are refused from the next request on, and a "
+            "停用客户端：disable a client: its tokens are refused from the next request on, and a "
             "service's account is deactivated.",
             Permission.CLIENT_MANAGE,
             where="at the client's unit",
         )
     )
     async def disable_client(
-        self, info: strawberry.Info, input: DisableClientInput
+        self, info: strawberry.Info, input: Annotated[DisableClientInput, INPUT]
     ) -> ClientPayload:
         client_pk = decode_id(input.client_id, "OAuthClient", "clientId")
         row, errors = await run_mutation(

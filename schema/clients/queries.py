@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 
@@ -10,6 +12,7 @@ from ..connections import Connection, connection
 from ..mutations import decode_id
 from ..pagination import PAGING, keyset
 from ..permissions import described
+from ..wording import After, Before, First, Last
 from .types import OAuthClient
 
 
@@ -17,7 +20,7 @@ from .types import OAuthClient
 class ClientQueries:
     @strawberry.field(
         description=described(
-            "OAuth2 clients registered in the subtree of `under` (or wherever the caller "
+            "OAuth2 客户端：clients registered in the subtree of `under` (or wherever the caller "
             "manages clients), in registration order." + PAGING,
             Permission.CLIENT_MANAGE,
         )
@@ -25,11 +28,17 @@ class ClientQueries:
     async def clients(
         self,
         info: strawberry.Info,
-        under: relay.GlobalID | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        under: Annotated[
+            relay.GlobalID | None,
+            strawberry.argument(
+                description="所属党组织：only clients of this unit and the units below it; null "
+                "for wherever the caller manages clients."
+            ),
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[OAuthClient]:
         session = await info.context.session()  # authenticate before judging arguments
         page = keyset(info.context.settings.max_page_size, first, after, last, before)

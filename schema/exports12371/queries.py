@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import urlencode
 
 import strawberry
@@ -16,17 +17,17 @@ from ..permissions import described
 from ..recruits.types import RecruitStage
 
 
-@strawberry.type(description="12371 数据采集表: a school's recruits in the 12371 layout.")
+@strawberry.type(description="12371 数据采集表：A school's recruits in the 12371 layout.")
 class Export12371:
     path: str = strawberry.field(
-        description="The export's route (`GET`, with the Authorization header)."
+        description="导出路径：The export's route (`GET`, with the Authorization header)."
     )
     masked: bool = strawberry.field(
-        description="Whether ID numbers and phones are masked (the caller lacks `pii.read` at "
+        description="是否打码：Whether ID numbers and phones are masked (the caller lacks `pii.read` at "
         "the school); an unmasked export is audited when downloaded."
     )
     download_url: str = strawberry.field(
-        description="The export as a link that needs no header: a relative URL whose `token` "
+        description="下载链接：The export as a link that needs no header: a relative URL whose `token` "
         "opens this export with these filters only, for the caller only, for a few minutes "
         "(never longer than the caller's own token). A credential: do not share it."
     )
@@ -36,7 +37,7 @@ class Export12371:
 class Export12371Queries:
     @strawberry.field(
         description=described(
-            "A school's 12371 export (one sheet per stage, the 12371 field list's columns): "
+            "12371 数据采集表导出：A school's 12371 export (one sheet per stage, the 12371 field list's columns): "
             "its download link. `periodId` keeps the recruits who entered their stage in the "
             "period; `stage` keeps one sheet (not CANCELLED: no stage of the 12371 system). "
             "ID numbers and phones are in clear only with `pii.read`.",
@@ -47,9 +48,19 @@ class Export12371Queries:
     async def export12371(
         self,
         info: strawberry.Info,
-        school_id: relay.GlobalID,
-        period_id: relay.GlobalID | None = None,
-        stage: RecruitStage | None = None,
+        school_id: Annotated[
+            relay.GlobalID, strawberry.argument(description="学校：The school's unit id.")
+        ],
+        period_id: Annotated[
+            relay.GlobalID | None,
+            strawberry.argument(
+                description="计划期：Only recruits who entered their stage in this plan period."
+            ),
+        ] = None,
+        stage: Annotated[
+            RecruitStage | None,
+            strawberry.argument(description="发展阶段：Only this stage's sheet; not CANCELLED."),
+        ] = None,
     ) -> Export12371:
         session = await info.context.session()
         try:

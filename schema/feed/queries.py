@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Protocol, cast
+from typing import Annotated, Protocol, cast
 
 import strawberry
 from graphql import GraphQLError
@@ -10,6 +10,7 @@ from partyplan.auth.permissions import Permission
 from partyplan.resolvers.feed import service
 from partyplan.resolvers.feed.errors import FeedError, FeedErrorCode
 
+from ..connections import Edge, PlainConnection
 from ..errors import BadInput
 from ..permissions import described
 from .types import Change, ChangeKind
@@ -41,7 +42,7 @@ def _refused(error: FeedError) -> GraphQLError:
 class FeedQueries:
     @strawberry.field(
         description=described(
-            "What changed (recruits, steps, members, filings) since `since`, oldest first, "
+            "变更流：What changed (recruits, steps, members, filings) since `since`, oldest first, "
             "each change once: a job keeps `pageInfo.endCursor` and asks again with it "
             "(`hasNextPage`: ask again at once; else later). A change appears once its "
             "transaction and every older one still running have ended, so none is ever "
@@ -56,10 +57,27 @@ class FeedQueries:
     async def changes(
         self,
         info: strawberry.Info,
-        since: str | None = None,
-        first: int = DEFAULT_FIRST,
-        kinds: list[ChangeKind] | None = None,
-    ) -> relay.Connection[Change]:
+        since: Annotated[
+            str | None,
+            strawberry.argument(
+                description="游标：The `pageInfo.endCursor` of the previous page; from the "
+                "oldest change kept when left out."
+            ),
+        ] = None,
+        first: Annotated[
+            int,
+            strawberry.argument(
+                description="条数：How many changes at most, from 1 to the server's feed page size."
+            ),
+        ] = DEFAULT_FIRST,
+        kinds: Annotated[
+            list[ChangeKind] | None,
+            strawberry.argument(
+                description="种类：Only changes of these kinds; all when left out. Keep it the "
+                "same between pages: a cursor holds for the same `kinds`."
+            ),
+        ] = None,
+    ) -> PlainConnection[Change]:
         session = await info.context.session()
         most = cast(FeedSettings, info.context.settings).feed_max_page_size
         if not 1 <= first <= most:
@@ -73,8 +91,8 @@ class FeedQueries:
             )
         except FeedError as error:
             raise _refused(error) from error
-        edges = [relay.Edge(cursor=c.cursor, node=Change.from_change(c)) for c in page.changes]
-        return relay.Connection(
+        edges = [Edge(cursor=c.cursor, node=Change.from_change(c)) for c in page.changes]
+        return PlainConnection(
             edges=edges,
             page_info=relay.PageInfo(
                 has_next_page=page.has_next,

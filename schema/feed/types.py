@@ -13,7 +13,7 @@ from partyplan.resolvers.feed.service import Change as ChangeRow
 from ..enums import by_value
 
 
-@strawberry.enum(description="变更对象的种类")
+@strawberry.enum(description="变更对象的种类：The type of object a change is about.")
 class ChangeKind(Enum):
     RECRUIT = strawberry.enum_value("recruit", description="发展对象（Recruit）")
     STEP = strawberry.enum_value("step", description="已记录的程序步骤（RecruitStep）")
@@ -21,7 +21,7 @@ class ChangeKind(Enum):
     FILING = strawberry.enum_value("filing", description="高层次人才备案（TalentFiling）")
 
 
-@strawberry.enum(description="变更的操作")
+@strawberry.enum(description="变更的操作：What happened to the object.")
 class ChangeOperation(Enum):
     CREATED = strawberry.enum_value("created", description="新建")
     UPDATED = strawberry.enum_value("updated", description="修改（含所在单位路径的改变）")
@@ -41,18 +41,20 @@ _operation = by_value(ChangeOperation)
 
 
 @strawberry.type(
-    description="One change of one object, committed in a transaction that has ended. Read "
+    description="变更：One change of one object, committed in a transaction that has ended. Read "
     "the object's current state by `objectId` (`node(id:)`, `recruit(id:)`, …): the feed says "
     "what changed, not what it became."
 )
 class Change:
-    kind: ChangeKind
+    kind: ChangeKind = strawberry.field(description="变更对象的种类：Which type of object changed.")
     object_id: relay.GlobalID = strawberry.field(
-        description="The changed object's global id (a step's: a RecruitStep id, as correctStep "
+        description="变更对象：The changed object's global id (a step's: a RecruitStep id, as correctStep "
         "takes it)."
     )
-    operation: ChangeOperation
-    at: datetime = strawberry.field(description="When its transaction started.")
+    operation: ChangeOperation = strawberry.field(
+        description="变更的操作：Created, updated or deleted."
+    )
+    at: datetime = strawberry.field(description="变更时间：When its transaction started.")
 
     @classmethod
     def from_change(cls, change: ChangeRow) -> Change:

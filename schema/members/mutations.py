@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from partyplan.auth.permissions import Permission
@@ -15,7 +17,7 @@ from .types import ImportMembersInput, ImportMembersPayload, MemberRowError, Mem
 class MemberMutations:
     @strawberry.mutation(
         description=described(
-            "Import the school's roster of Party members (or part of it): each row is added, or "
+            "党员名册导入：Import the school's roster of Party members (or part of it): each row is added, or "
             "replaces the member with the same code. All rows go in or none; every bad row is "
             "reported with its index, field and reason. Source SYNC_12371 also needs "
             "`sync.exchange`.",
@@ -24,7 +26,14 @@ class MemberMutations:
         )
     )
     async def import_members(
-        self, info: strawberry.Info, input: ImportMembersInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            ImportMembersInput,
+            strawberry.argument(
+                description="学校、名册各行及来源：The school, the rows and their source."
+            ),
+        ],
     ) -> ImportMembersPayload:
         school_id = decode_id(input.school_id, "Unit", "schoolId")
         # A row naming an id of another type reads as a unit of no school: NOT_IN_SCHOOL.

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
-from strawberry import relay
 
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.members import service
@@ -13,6 +13,8 @@ from ..connections import Connection, connection
 from ..mutations import decode_id
 from ..pagination import PAGING, keyset
 from ..permissions import described
+from ..recruits.arguments import Under
+from ..wording import After, Before, First, Last
 from .types import Member, MemberStatus
 
 
@@ -20,7 +22,7 @@ from .types import Member, MemberStatus
 class MemberQueries:
     @strawberry.field(
         description=described(
-            "The roster of Party members on the caller's units, by id (one statement): whom a "
+            "党员名册：The roster of Party members on the caller's units, by id: whom a "
             "step may name as introducer or contact person. `status` and each member's status "
             "are judged on `on` (default today)." + PAGING,
             Permission.RECRUIT_READ,
@@ -29,14 +31,27 @@ class MemberQueries:
     async def members(
         self,
         info: strawberry.Info,
-        under: relay.GlobalID | None = None,
-        search: str | None = None,
-        status: MemberStatus | None = None,
-        on: date | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        under: Under = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description="检索：Text found anywhere in the name or the member code."
+            ),
+        ] = None,
+        status: Annotated[
+            MemberStatus | None,
+            strawberry.argument(description="党员身份：Only members of this standing on `on`."),
+        ] = None,
+        on: Annotated[
+            date | None,
+            strawberry.argument(
+                description="日期：The date standings are judged on; today by default."
+            ),
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Member]:
         session = await info.context.session()
         page = keyset(info.context.settings.max_page_size, first, after, last, before)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -14,6 +14,7 @@ from partyplan.resolvers.plans.service import forecasts, periods, quotas, reads
 
 from ..mutations import decode_id, run_mutation
 from ..permissions import described
+from ..wording import INPUT
 from .inputs import (
     AllocateQuotaInput,
     CreateDispatchRoundInput,
@@ -27,20 +28,16 @@ from .inputs import (
     SupplementQuotaInput,
     TransferQuotaInput,
 )
-from .types import (
-    DispatchRound,
+from .linkage import LinkageRulesType
+from .payloads import (
     DispatchRoundPayload,
-    Forecast,
     ForecastPayload,
     LinkageRulesPayload,
-    LinkageRulesType,
     PlanError,
-    PlanPeriod,
     PlanPeriodPayload,
-    QuotaAmounts,
-    QuotaMovement,
     QuotaMovementPayload,
 )
+from .types import DispatchRound, Forecast, PlanPeriod, QuotaAmounts, QuotaMovement
 
 
 def _errors(errors: list[DomainError]) -> list[PlanError]:
@@ -70,11 +67,13 @@ def _id(value: relay.GlobalID | None, type_name: str, field: str) -> int | None:
 class PlanMutations:
     @strawberry.mutation(
         description=described(
-            "Define a plan period (draft).", Permission.PERIOD_MANAGE, where="at the commission"
+            "新建计划期：define a plan period (draft).",
+            Permission.PERIOD_MANAGE,
+            where="at the commission",
         )
     )
     async def create_plan_period(
-        self, info: strawberry.Info, input: CreatePlanPeriodInput
+        self, info: strawberry.Info, input: Annotated[CreatePlanPeriodInput, INPUT]
     ) -> PlanPeriodPayload:
         commission_id = decode_id(input.commission_id, "Unit", "commissionId")
         row, errors = await run_mutation(
@@ -93,13 +92,13 @@ class PlanMutations:
 
     @strawberry.mutation(
         description=described(
-            "Issue the period (draft → issued): units may then subdivide their quota.",
+            "下达计划期：issue the period (draft → issued): units may then subdivide their quota.",
             Permission.PERIOD_MANAGE,
             where="at the commission",
         )
     )
     async def publish_plan_period(
-        self, info: strawberry.Info, input: PlanPeriodInput
+        self, info: strawberry.Info, input: Annotated[PlanPeriodInput, INPUT]
     ) -> PlanPeriodPayload:
         period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
         row, errors = await run_mutation(
@@ -109,13 +108,13 @@ class PlanMutations:
 
     @strawberry.mutation(
         description=described(
-            "Close the period (issued → closed): read-only from then on.",
+            "关闭计划期：close the period (issued → closed): read-only from then on.",
             Permission.PERIOD_MANAGE,
             where="at the commission",
         )
     )
     async def close_plan_period(
-        self, info: strawberry.Info, input: PlanPeriodInput
+        self, info: strawberry.Info, input: Annotated[PlanPeriodInput, INPUT]
     ) -> PlanPeriodPayload:
         period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
         row, errors = await run_mutation(
@@ -132,7 +131,7 @@ class PlanMutations:
         )
     )
     async def issue_plan(
-        self, info: strawberry.Info, input: IssuePlanInput
+        self, info: strawberry.Info, input: Annotated[IssuePlanInput, INPUT]
     ) -> QuotaMovementPayload:
         period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
         school_id = decode_id(input.school_id, "Unit", "schoolId")
@@ -160,7 +159,7 @@ class PlanMutations:
         )
     )
     async def supplement_quota(
-        self, info: strawberry.Info, input: SupplementQuotaInput
+        self, info: strawberry.Info, input: Annotated[SupplementQuotaInput, INPUT]
     ) -> QuotaMovementPayload:
         period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
         school_id = decode_id(input.school_id, "Unit", "schoolId")
@@ -191,7 +190,7 @@ class PlanMutations:
         )
     )
     async def allocate_quota(
-        self, info: strawberry.Info, input: AllocateQuotaInput
+        self, info: strawberry.Info, input: Annotated[AllocateQuotaInput, INPUT]
     ) -> QuotaMovementPayload:
         period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
         from_id = decode_id(input.from_unit_id, "Unit", "fromUnitId")
@@ -221,7 +220,7 @@ class PlanMutations:
         )
     )
     async def transfer_quota(
-        self, info: strawberry.Info, input: TransferQuotaInput
+        self, info: strawberry.Info, input: Annotated[TransferQuotaInput, INPUT]
     ) -> QuotaMovementPayload:
         period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
         from_id = decode_id(input.from_unit_id, "Unit", "fromUnitId")
@@ -250,7 +249,7 @@ class PlanMutations:
         )
     )
     async def return_quota(
-        self, info: strawberry.Info, input: ReturnQuotaInput
+        self, info: strawberry.Info, input: Annotated[ReturnQuotaInput, INPUT]
     ) -> QuotaMovementPayload:
         period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
         unit_id = decode_id(input.unit_id, "Unit", "unitId")
@@ -277,7 +276,7 @@ class PlanMutations:
         )
     )
     async def set_reserve(
-        self, info: strawberry.Info, input: SetReserveInput
+        self, info: strawberry.Info, input: Annotated[SetReserveInput, INPUT]
     ) -> QuotaMovementPayload:
         period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
         unit_id = decode_id(input.unit_id, "Unit", "unitId")
@@ -301,7 +300,7 @@ class PlanMutations:
         )
     )
     async def submit_forecast(
-        self, info: strawberry.Info, input: SubmitForecastInput
+        self, info: strawberry.Info, input: Annotated[SubmitForecastInput, INPUT]
     ) -> ForecastPayload:
         period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
         unit_id = decode_id(input.unit_id, "Unit", "unitId")
@@ -322,13 +321,13 @@ class PlanMutations:
 
     @strawberry.mutation(
         description=described(
-            "Open a named round of adjustments (年中调度) that movements can refer to.",
+            "新建调度轮次：open a named round of adjustments (年中调度) that movements can refer to.",
             Permission.PLAN_ALLOCATE,
             where="at the unit running it",
         )
     )
     async def create_dispatch_round(
-        self, info: strawberry.Info, input: CreateDispatchRoundInput
+        self, info: strawberry.Info, input: Annotated[CreateDispatchRoundInput, INPUT]
     ) -> DispatchRoundPayload:
         period_id = decode_id(input.period_id, "PlanPeriod", "periodId")
         unit_id = decode_id(input.unit_id, "Unit", "unitId")
@@ -348,14 +347,14 @@ class PlanMutations:
 
     @strawberry.mutation(
         description=described(
-            "Set the commission's next-year linkage parameters (e.g. the cap of 120% of last year's "
+            "设置挂钩参数：set the commission's next-year linkage parameters (e.g. the cap of 120% of last year's "
             "actual).",
             Permission.PERIOD_MANAGE,
             where="at the commission",
         )
     )
     async def set_linkage_rules(
-        self, info: strawberry.Info, input: SetLinkageRulesInput
+        self, info: strawberry.Info, input: Annotated[SetLinkageRulesInput, INPUT]
     ) -> LinkageRulesPayload:
         commission_id = decode_id(input.commission_id, "Unit", "commissionId")
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 
@@ -12,30 +14,39 @@ from ..mutations import decode_id
 from ..pagination import PAGING, keyset
 from ..permissions import described
 from ..units.types import Unit
+from ..wording import After, Before, First, Last
+from .linkage import LinkageRulesType, PlanSuggestion
 from .types import (
     DispatchRound,
-    LinkageRulesType,
     PeriodState,
     Plan,
     PlanLine,
     PlanPeriod,
-    PlanSuggestion,
     QuotaAmounts,
     QuotaLedgerEntry,
     QuotaMovement,
     StructuralTarget,
 )
 
+UnitArg = Annotated[relay.GlobalID, strawberry.argument(description="单位：a `Unit` id.")]
+PeriodArg = Annotated[relay.GlobalID, strawberry.argument(description="计划期：a `PlanPeriod` id.")]
+
 
 @strawberry.type
 class PlanQueries:
     @strawberry.field(
         description=described(
-            "Plan periods of the caller's commission(s), newest first.", Permission.PLAN_READ
+            "计划期：plan periods of the caller's commission(s), newest first.",
+            Permission.PLAN_READ,
         )
     )
     async def plan_periods(
-        self, info: strawberry.Info, state: PeriodState | None = None
+        self,
+        info: strawberry.Info,
+        state: Annotated[
+            PeriodState | None,
+            strawberry.argument(description="状态：only periods in this state; null for all."),
+        ] = None,
     ) -> list[PlanPeriod]:
         session = await info.context.session()
         rows = await periods.list_periods(session, None if state is None else state.value)
@@ -43,16 +54,14 @@ class PlanQueries:
 
     @strawberry.field(
         description=described(
-            "A unit's plan in a period: its figures, each child's line (the branch table: 序号, "
-            "支部名称, 预计发展党员数量, 备注) and the structural targets. Three SQL statements "
-            "whatever the number of children.",
+            "发展党员指导性计划：a unit's plan in a period: its figures, each child's line (the "
+            "branch table: 序号, 支部名称, 预计发展党员数量, 备注) and the structural targets.",
             Permission.PLAN_READ,
             where="at the unit",
         )
     )
-    async def plan(
-        self, info: strawberry.Info, unit_id: relay.GlobalID, period_id: relay.GlobalID
-    ) -> Plan:
+    # Three statements whatever the number of children.
+    async def plan(self, info: strawberry.Info, unit_id: UnitArg, period_id: PeriodArg) -> Plan:
         session = await info.context.session()
         view = await reads.plan(
             session,
@@ -71,7 +80,7 @@ class PlanQueries:
 
     @strawberry.field(
         description=described(
-            "Every movement of a unit's quota in a period, oldest first, with its effect on the "
+            "计划台账：every movement of a unit's quota in a period, oldest first, with its effect on the "
             "unit's figures and the figures after it: the ledger explains every current figure."
             + PAGING,
             Permission.PLAN_READ,
@@ -81,12 +90,12 @@ class PlanQueries:
     async def quota_ledger(
         self,
         info: strawberry.Info,
-        unit_id: relay.GlobalID,
-        period_id: relay.GlobalID,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        unit_id: UnitArg,
+        period_id: PeriodArg,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[QuotaLedgerEntry]:
         session = await info.context.session()
         page = keyset(info.context.settings.max_page_size, first, after, last, before)
@@ -100,14 +109,14 @@ class PlanQueries:
 
     @strawberry.field(
         description=described(
-            "A proposal for the next period from this period's completion "
+            "下年度计划建议：a proposal for the next period from this period's completion "
             "(计划完成情况与下年度计划安排挂钩); the parameters are the commission's data.",
             Permission.PLAN_READ,
             where="at the unit",
         )
     )
     async def plan_suggestion(
-        self, info: strawberry.Info, unit_id: relay.GlobalID, period_id: relay.GlobalID
+        self, info: strawberry.Info, unit_id: UnitArg, period_id: PeriodArg
     ) -> PlanSuggestion:
         session = await info.context.session()
         view = await reads.suggestion(
@@ -132,11 +141,12 @@ class PlanQueries:
 
     @strawberry.field(
         description=described(
-            "Dispatch rounds (年中调度) of a period visible to the caller.", Permission.PLAN_READ
+            "调度轮次：dispatch rounds (年中调度) of a period visible to the caller.",
+            Permission.PLAN_READ,
         )
     )
     async def dispatch_rounds(
-        self, info: strawberry.Info, period_id: relay.GlobalID
+        self, info: strawberry.Info, period_id: PeriodArg
     ) -> list[DispatchRound]:
         session = await info.context.session()
         rows = await periods.list_rounds(session, decode_id(period_id, "PlanPeriod", "periodId"))

@@ -9,12 +9,9 @@ import strawberry
 from strawberry import relay
 
 from partyplan.auth import links
-from partyplan.resolvers.plans.errors import PlanErrorCode
 from partyplan.resolvers.plans.rules import DIMENSIONS, Amounts
 
 from ..units.types import Unit, load_unit
-
-PlanErrorCodeEnum = strawberry.enum(PlanErrorCode, name="PlanErrorCode", description="计划操作错误")
 
 
 @strawberry.enum(description="计划期类型")
@@ -59,10 +56,13 @@ class StructuralIndicator(Enum):
 
 @strawberry.type(description="名额：总数及分列的学生、教职工、高知群体名额。")
 class QuotaAmounts:
-    total: int
-    students: int
-    staff: int
-    high_knowledge: int = strawberry.field(description="高知群体（单列）")
+    total: int = strawberry.field(description="总数：places in all.")
+    students: int = strawberry.field(description="学生：of the total, places for students.")
+    staff: int = strawberry.field(description="教职工：of the total, places for staff.")
+    high_knowledge: int = strawberry.field(
+        description="高知群体（单列）：places for the high-knowledge group, listed separately: "
+        "they overlap students and staff and never exceed the total."
+    )
 
     @classmethod
     def of(cls, amounts: Amounts) -> QuotaAmounts:
@@ -76,12 +76,14 @@ class QuotaAmounts:
 @strawberry.type(description="计划期：工委确定的计划所覆盖的期间。")
 class PlanPeriod(relay.Node):
     id: relay.NodeID[int]
-    name: str
-    kind: PeriodKind
-    starts_on: date
-    ends_on: date
-    report_due_on: date = strawberry.field(description="执行情况报告截止日期")
-    state: PeriodState
+    name: str = strawberry.field(description="名称：e.g. “2023 年度”, “2019 年下半年”.")
+    kind: PeriodKind = strawberry.field(description="计划期类型：what span the period covers.")
+    starts_on: date = strawberry.field(description="起始日期：the first day of the period.")
+    ends_on: date = strawberry.field(description="截止日期：the last day of the period.")
+    report_due_on: date = strawberry.field(
+        description="执行情况报告截止日期：the day schools' execution reports are due."
+    )
+    state: PeriodState = strawberry.field(description="状态：draft, issued or closed.")
     commission_id: strawberry.Private[int]
 
     @classmethod
@@ -97,12 +99,15 @@ class PlanPeriod(relay.Node):
             commission_id=row.commission_id,
         )
 
-    @strawberry.field(description="The commission that defines the period (null outside scope).")
+    @strawberry.field(
+        description="省委教育工委：the commission that defines the period; null outside the "
+        "caller's units."
+    )
     async def commission(self, info: strawberry.Info) -> Unit | None:
         return await load_unit(info, self.commission_id)
 
     @strawberry.field(
-        description="The period's commission-wide workbook (各高校执行情况, one row per school) "
+        description="各高校执行情况下载链接：the period's commission-wide workbook (各高校执行情况, one row per school) "
         "as a link that needs no header: a relative URL whose `token` opens that workbook only, "
         "for the caller only, for a few minutes. It opens for those who read plans at the "
         "commission (`plan.read`); anyone else gets 404. A credential: do not share it."
@@ -114,9 +119,16 @@ class PlanPeriod(relay.Node):
 
 @strawberry.type(description="结构性要求：最低人数或最低占比。")
 class StructuralTarget:
-    indicator: StructuralIndicator
-    min_count: int | None
-    min_share_percent: float | None
+    indicator: StructuralIndicator = strawberry.field(
+        description="结构性指标：the group the target is about."
+    )
+    min_count: int | None = strawberry.field(
+        description="最低人数：at least this many of the admissions; null when only a share is set."
+    )
+    min_share_percent: float | None = strawberry.field(
+        description="最低占比：at least this percentage (0–100) of the admissions; null when only "
+        "a count is set."
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> StructuralTarget:
@@ -130,25 +142,46 @@ class StructuralTarget:
 
 @strawberry.type(description="预计发展数及备注（如“2 名教师（1 名高知识群体教师）”）。")
 class Forecast:
-    amounts: QuotaAmounts
-    remark: str | None
-    submitted_at: datetime | None
+    amounts: QuotaAmounts = strawberry.field(
+        description="预计发展数：the expected admissions, with the same sub-quotas as a quota."
+    )
+    remark: str | None = strawberry.field(description="备注：the unit's remark; null if none.")
+    submitted_at: datetime | None = strawberry.field(
+        description="上报时间：when the latest forecast was submitted; null before the first."
+    )
 
 
 @strawberry.type(description="一个单位在计划期内的一行数字。")
 class PlanLine:
-    position: int = strawberry.field(description="序号")
-    unit_id: strawberry.Private[int]
-    unit_name: str = strawberry.field(description="单位/支部名称")
-    received: QuotaAmounts = strawberry.field(description="收到的计划数")
-    handed_down: QuotaAmounts = strawberry.field(description="已分解给下级的名额")
-    reserve: QuotaAmounts = strawberry.field(description="本级预留")
-    available: QuotaAmounts = strawberry.field(description="尚未分解、也未预留的名额")
-    forecast: Forecast = strawberry.field(description="本单位自己上报的预计发展数及备注")
-    subtree_forecast: QuotaAmounts = strawberry.field(
-        description="预计数：本单位及全部下级上报的预计发展数合计（与汇总 rollup 的 forecast 一致）"
+    position: int = strawberry.field(
+        description="序号：0 for the unit's own line, 1, 2, … for its children's lines."
     )
-    admitted: int = strawberry.field(description="已计入本期的接收预备党员数")
+    unit_id: strawberry.Private[int]
+    unit_name: str = strawberry.field(
+        description="单位/支部名称：the unit's name, shown even when `unit` is null."
+    )
+    received: QuotaAmounts = strawberry.field(
+        description="收到的计划数：places the unit received in the period (issued, supplemented, "
+        "allocated or transferred to it, less what it returned or transferred away)."
+    )
+    handed_down: QuotaAmounts = strawberry.field(
+        description="已分解给下级的名额：places the unit handed to the units below it."
+    )
+    reserve: QuotaAmounts = strawberry.field(description="本级预留：places the unit keeps back.")
+    available: QuotaAmounts = strawberry.field(
+        description="尚未分解、也未预留的名额：received less handed down and reserve."
+    )
+    forecast: Forecast = strawberry.field(
+        description="预计发展数：the unit's own forecast and remark, not its children's."
+    )
+    subtree_forecast: QuotaAmounts = strawberry.field(
+        description="预计数：本单位及全部下级上报的预计发展数合计. The forecasts of the unit and "
+        "every unit below it, summed (the same as a rollup's `forecast`)."
+    )
+    admitted: int = strawberry.field(
+        description="接收预备党员数：admissions (step 17) in the unit's subtree counted against "
+        "this period."
+    )
 
     @classmethod
     def of(cls, position: int, line: Any) -> PlanLine:
@@ -169,30 +202,39 @@ class PlanLine:
             admitted=line.admitted,
         )
 
-    @strawberry.field
+    @strawberry.field(description="单位：the unit of the line; null outside the caller's units.")
     async def unit(self, info: strawberry.Info) -> Unit | None:
         return await load_unit(info, self.unit_id)
 
 
 @strawberry.type(description="一个单位在一个计划期的计划：本级数字、下级各行、结构要求。")
 class Plan:
-    period: PlanPeriod
-    unit: Unit
-    line: PlanLine = strawberry.field(description="本级数字")
-    children: list[PlanLine] = strawberry.field(description="各下级单位一行（序号按单位顺序）")
-    children_forecast: QuotaAmounts = strawberry.field(
-        description="下级预计数合计（各下级行 subtreeForecast 之和）"
+    period: PlanPeriod = strawberry.field(description="计划期：the period of the plan.")
+    unit: Unit = strawberry.field(description="单位：the unit whose plan this is.")
+    line: PlanLine = strawberry.field(description="本级数字：the unit's own figures.")
+    children: list[PlanLine] = strawberry.field(
+        description="各下级单位一行：one line per unit directly below, numbered 1, 2, … in unit "
+        "order."
     )
-    children_received: QuotaAmounts = strawberry.field(description="下级收到的计划数合计")
-    targets: list[StructuralTarget]
+    children_forecast: QuotaAmounts = strawberry.field(
+        description="下级预计数合计：the children's `subtreeForecast`, summed."
+    )
+    children_received: QuotaAmounts = strawberry.field(
+        description="下级收到的计划数合计：the children's `received`, summed."
+    )
+    targets: list[StructuralTarget] = strawberry.field(
+        description="结构性要求：the structural targets set for the unit in the period."
+    )
 
 
 @strawberry.type(description="年中调度等一轮调剂。")
 class DispatchRound(relay.Node):
     id: relay.NodeID[int]
-    name: str
-    document_no: str | None
-    created_at: datetime
+    name: str = strawberry.field(description="名称：e.g. “2023 年年中调度”.")
+    document_no: str | None = strawberry.field(
+        description="文号：the document ordering the round; null if none was given."
+    )
+    created_at: datetime = strawberry.field(description="创建时间：when the round was opened.")
     unit_id: strawberry.Private[int]
 
     @classmethod
@@ -205,7 +247,9 @@ class DispatchRound(relay.Node):
             unit_id=row.unit_id,
         )
 
-    @strawberry.field
+    @strawberry.field(
+        description="组织调度的单位：the unit running the round; null outside the caller's units."
+    )
     async def unit(self, info: strawberry.Info) -> Unit | None:
         return await load_unit(info, self.unit_id)
 
@@ -213,14 +257,28 @@ class DispatchRound(relay.Node):
 @strawberry.type(description="计划台账的一笔变动（只增不改）。")
 class QuotaMovement(relay.Node):
     id: relay.NodeID[int]
-    kind: MovementKind
-    amounts: QuotaAmounts
-    document_no: str | None = strawberry.field(description="文号，如 晋教工委组〔2023〕23号")
-    document_date: date | None
-    reason: str | None
-    round_id: relay.GlobalID | None = strawberry.field(description="所属调度轮次")
-    actor_id: relay.GlobalID | None
-    created_at: datetime
+    kind: MovementKind = strawberry.field(description="变动类别：what kind of movement.")
+    amounts: QuotaAmounts = strawberry.field(
+        description="名额：the places moved from `fromUnit` to `toUnit`; for a reserve change "
+        "(both the same unit) the change of the reserve, negative when it shrinks."
+    )
+    document_no: str | None = strawberry.field(
+        description="文号：e.g. 晋教工委组〔2023〕23号; null if none was given."
+    )
+    document_date: date | None = strawberry.field(
+        description="文件日期：the document's date; null if not given."
+    )
+    reason: str | None = strawberry.field(
+        description="理由：why the places moved (required for a supplement, transfer or return); "
+        "null if none was given."
+    )
+    round_id: relay.GlobalID | None = strawberry.field(
+        description="所属调度轮次：the `DispatchRound` the movement belongs to; null outside any."
+    )
+    actor_id: relay.GlobalID | None = strawberry.field(
+        description="经办人：the account (a `User` id) that recorded the movement; null if none."
+    )
+    created_at: datetime = strawberry.field(description="记录时间：when the movement was recorded.")
     from_unit_id: strawberry.Private[int]
     to_unit_id: strawberry.Private[int]
 
@@ -243,24 +301,43 @@ class QuotaMovement(relay.Node):
             to_unit_id=row.to_unit_id,
         )
 
-    @strawberry.field(description="Null when outside the caller's units (e.g. the commission).")
+    @strawberry.field(
+        description="转出单位：the unit the places came from; null outside the caller's units "
+        "(e.g. the commission)."
+    )
     async def from_unit(self, info: strawberry.Info) -> Unit | None:
         return await load_unit(info, self.from_unit_id)
 
-    @strawberry.field
+    @strawberry.field(
+        description="转入单位：the unit the places went to; null outside the caller's units."
+    )
     async def to_unit(self, info: strawberry.Info) -> Unit | None:
         return await load_unit(info, self.to_unit_id)
 
 
 @strawberry.type(description="台账一行：变动本身、它对该单位数字的影响、变动后的数字。")
 class QuotaLedgerEntry:
-    movement: QuotaMovement
-    received_change: QuotaAmounts
-    handed_down_change: QuotaAmounts
-    reserve_change: QuotaAmounts
-    received_after: QuotaAmounts
-    handed_down_after: QuotaAmounts
-    reserve_after: QuotaAmounts
+    movement: QuotaMovement = strawberry.field(description="变动：the movement itself.")
+    received_change: QuotaAmounts = strawberry.field(
+        description="收到的计划数变化：its effect on what the unit received (negative when places "
+        "left)."
+    )
+    handed_down_change: QuotaAmounts = strawberry.field(
+        description="已分解数变化：its effect on what the unit handed down (negative when places "
+        "came back)."
+    )
+    reserve_change: QuotaAmounts = strawberry.field(
+        description="预留变化：its effect on the unit's reserve."
+    )
+    received_after: QuotaAmounts = strawberry.field(
+        description="变动后收到的计划数：what the unit had received after the movement."
+    )
+    handed_down_after: QuotaAmounts = strawberry.field(
+        description="变动后已分解数：what the unit had handed down after the movement."
+    )
+    reserve_after: QuotaAmounts = strawberry.field(
+        description="变动后预留：the unit's reserve after the movement."
+    )
     id: strawberry.Private[int]
 
     @classmethod
@@ -275,81 +352,3 @@ class QuotaLedgerEntry:
             handed_down_after=QuotaAmounts.from_row(row, "handed_", "_after"),
             reserve_after=QuotaAmounts.from_row(row, "reserve_", "_after"),
         )
-
-
-@strawberry.type(description="下年度计划建议（计划完成情况与下年度计划安排挂钩）。")
-class PlanSuggestion:
-    period: PlanPeriod
-    next_period: PlanPeriod | None
-    unit: Unit
-    received: int
-    admitted: int
-    completion_rate: float
-    band: str = strawberry.field(description="full / partial / low: which growth factor applied")
-    proposal: int = strawberry.field(description="round(received × growth factor)")
-    cap: int = strawberry.field(description="floor(admitted × cap ratio), e.g. 120% of actual")
-    suggested: int = strawberry.field(description="min(proposal, cap)")
-    rules: LinkageRulesType = strawberry.field(description="The parameters that applied.")
-
-
-@strawberry.type
-class PlanError:
-    code: PlanErrorCodeEnum  # type: ignore[valid-type]
-    field: str | None
-    message: str
-    shortfall: int | None = strawberry.field(description="Places missing, for SHORTFALL.")
-
-
-@strawberry.type
-class PlanPeriodPayload:
-    period: PlanPeriod | None
-    errors: list[PlanError]
-
-
-@strawberry.type
-class QuotaMovementPayload:
-    movement: QuotaMovement | None
-    errors: list[PlanError]
-
-
-@strawberry.type
-class ForecastPayload:
-    forecast: Forecast | None
-    errors: list[PlanError]
-
-
-@strawberry.type
-class DispatchRoundPayload:
-    round: DispatchRound | None
-    errors: list[PlanError]
-
-
-@strawberry.type(
-    name="LinkageRules",
-    description="下年度计划挂钩参数（工委可改）；see planSuggestion for the formula.",
-)
-class LinkageRulesType:
-    full_completion_rate: float = strawberry.field(description="完成率达到此值视为完成")
-    low_completion_rate: float = strawberry.field(description="完成率低于此值视为偏低")
-    growth_when_full: float
-    growth_when_partial: float
-    growth_when_low: float
-    cap_ratio_of_actual: float = strawberry.field(description="不超过上年实际发展数的倍数，如 1.2")
-
-    @classmethod
-    def of(cls, rules: Any) -> LinkageRulesType:
-        names = (
-            "full_completion_rate",
-            "low_completion_rate",
-            "growth_when_full",
-            "growth_when_partial",
-            "growth_when_low",
-            "cap_ratio_of_actual",
-        )
-        return cls(**{n: float(getattr(rules, n)) for n in names})
-
-
-@strawberry.type
-class LinkageRulesPayload:
-    rules: LinkageRulesType | None
-    errors: list[PlanError]

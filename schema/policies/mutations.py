@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from partyplan.auth.permissions import Permission
@@ -8,6 +10,7 @@ from partyplan.resolvers.policies import service
 
 from ..mutations import decode_id, run_mutation
 from ..permissions import described
+from ..wording import INPUT
 from .checks import document_problems
 from .inputs import RegisterDocumentsInput
 from .types import PolicyError, RegisterDocumentsPayload
@@ -21,7 +24,7 @@ def _errors(errors: list[DomainError]) -> list[PolicyError]:
 class PolicyMutations:
     @strawberry.mutation(
         description=described(
-            "Register trusted documents for a client: it may then send "
+            "登记受信文档：register trusted documents for a client: it may then send "
             '`{"documentId": "sha256:…", "variables": …}` instead of the text, and a client '
             "restricted to trusted documents may send nothing else. Registering a document "
             "again changes nothing.",
@@ -30,7 +33,7 @@ class PolicyMutations:
         )
     )
     async def register_documents(
-        self, info: strawberry.Info, input: RegisterDocumentsInput
+        self, info: strawberry.Info, input: Annotated[RegisterDocumentsInput, INPUT]
     ) -> RegisterDocumentsPayload:
         client_pk = decode_id(input.client_id, "OAuthClient", "clientId")
         schema, settings = info.schema._schema, info.context.settings

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 
@@ -14,33 +16,37 @@ from .imports import file_errors
 from .types import FileError, ReconciliationReport, ReconciliationResolution
 
 
-@strawberry.input(description="One decision: the entry named by its ordinal, and what to do.")
+@strawberry.input(
+    description="对一条核对结果的处理：The entry named by its ordinal, and what to do."
+)
 class ReconciliationDecisionInput:
-    ordinal: int = strawberry.field(description="The entry's ordinal in the report.")
-    resolution: ReconciliationResolution
+    ordinal: int = strawberry.field(description="序号：The entry's ordinal in the report.")
+    resolution: ReconciliationResolution = strawberry.field(
+        description="处理方式：What to do with the entry."
+    )
     fields: list[str] | None = strawberry.field(
         default=None,
-        description="With TAKE_THEIRS: the conflicting fields to take from 12371 (`name`, "
+        description="采用的字段：With TAKE_THEIRS, the conflicting fields to take from 12371 (`name`, "
         "`phone`, `branch`, `activist_date`…); all the entry's conflicts when left out. Only "
         "the recruit's details, its branch and a step's date can be taken.",
     )
 
 
-@strawberry.input
+@strawberry.input(description="处理核对报告：The report and the decisions on its entries.")
 class ApplyReconciliationInput:
-    report_id: relay.GlobalID
+    report_id: relay.GlobalID = strawberry.field(description="核对报告：The report's id.")
     decisions: list[ReconciliationDecisionInput] = strawberry.field(
-        description="At most one per entry; entries without one stay undecided."
+        description="各条处理：At most one per entry; entries without one stay undecided."
     )
 
 
-@strawberry.type
+@strawberry.type(description="处理核对报告的结果：The frozen report, or the refused decisions.")
 class ApplyReconciliationPayload:
     report: ReconciliationReport | None = strawberry.field(
-        description="The report, applied and frozen; null when refused (see errors)."
+        description="核对报告：The report, applied and frozen; null when refused (see errors)."
     )
     errors: list[FileError] = strawberry.field(
-        description="Every refused decision, at its place in the input (`decisions.3.fields.0`); "
+        description="错误：Every refused decision, at its place in the input (`decisions.3.fields.0`); "
         "any refusal refuses them all and nothing is written."
     )
 
@@ -49,7 +55,7 @@ class ApplyReconciliationPayload:
 class ApplyReconciliationMutations:
     @strawberry.mutation(
         description=described(
-            "Apply decisions to a reconciliation report: TAKE_THEIRS writes 12371's value of a "
+            "处理核对报告：Apply decisions to a reconciliation report: TAKE_THEIRS writes 12371's value of a "
             "conflicting entry's fields here (details, branch by a transfer, a step's date by a "
             "correction), KEEP_OURS writes nothing, CREATE_HERE creates a person only in 12371 "
             "(the application recorded; the outcome lists the milestones still to record). All "
@@ -61,7 +67,14 @@ class ApplyReconciliationMutations:
         )
     )
     async def apply_reconciliation(
-        self, info: strawberry.Info, input: ApplyReconciliationInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            ApplyReconciliationInput,
+            strawberry.argument(
+                description="核对报告及对各条目的处理：The report and the decisions."
+            ),
+        ],
     ) -> ApplyReconciliationPayload:
         report_id = decode_id(input.report_id, "ReconciliationReport", "reportId")
         decisions = [

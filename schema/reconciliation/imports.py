@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 from strawberry.file_uploads import Upload
@@ -9,6 +11,7 @@ from strawberry.file_uploads import Upload
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.errors import DomainError
 from partyplan.resolvers.reconciliation.service import imports, reads
+from partyplan.resolvers.reconciliation.service.imports import MAX_PROBLEMS
 from partyplan.resolvers.recruits.service.records import today
 
 from ..mutations import decode_id, run_mutation
@@ -23,17 +26,18 @@ def file_errors(errors: list[DomainError]) -> tuple[list[FileError], int]:
     return [FileError(code=FileErrorCodeEnum(p.code), **p.place()) for p in shown], total
 
 
-@strawberry.type
+@strawberry.type(description="导入 12371 文件的结果：The reconciliation report, or the problems.")
 class Import12371Payload:
     report: ReconciliationReport | None = strawberry.field(
-        description="Null when the file was refused (see errors)."
+        description="核对报告：null when the file was refused (see errors)."
     )
     error_count: int = strawberry.field(
-        description="How many problems the file has in all (`errors` lists the first 100)."
+        description="问题总数：How many problems the file has in all (`errors` lists the first "
+        f"{MAX_PROBLEMS})."
     )
     errors: list[FileError] = strawberry.field(
-        description="The problems of a refused file (the first 100), each with its sheet, row "
-        "and column."
+        description=f"问题：The problems of a refused file (the first {MAX_PROBLEMS}), each with "
+        "its sheet, row and column; empty on success."
     )
 
 
@@ -41,7 +45,7 @@ class Import12371Payload:
 class ReconciliationMutations:
     @strawberry.mutation(
         description=described(
-            "Compare a 12371 export of a school (an .xlsx upload, by the GraphQL multipart "
+            "导入 12371 文件并核对：Compare a 12371 export of a school (an .xlsx upload, by the GraphQL multipart "
             "request convention) with the school's records, matched on the ID number: a report "
             "with each person matched, conflicting (field, value here, value in 12371), only in "
             "12371 or only here. Nothing of the records is written. A bad file is refused "
@@ -51,7 +55,17 @@ class ReconciliationMutations:
         )
     )
     async def import12371(
-        self, info: strawberry.Info, school_id: relay.GlobalID, file: Upload
+        self,
+        info: strawberry.Info,
+        school_id: Annotated[
+            relay.GlobalID, strawberry.argument(description="学校：The school's unit id.")
+        ],
+        file: Annotated[
+            Upload,
+            strawberry.argument(
+                description="12371 数据采集表导出文件：An .xlsx file, sent as a multipart part."
+            ),
+        ],
     ) -> Import12371Payload:
         school = decode_id(school_id, "Unit", "schoolId")
         settings = info.context.settings
@@ -82,11 +96,17 @@ class ReconciliationMutations:
 class ReconciliationQueries:
     @strawberry.field(
         description=described(
-            "A reconciliation report of a school.", Permission.RECRUIT_READ, where="at the school"
+            "12371 核对报告：A reconciliation report of a school, by its id.",
+            Permission.RECRUIT_READ,
+            where="at the school",
         )
     )
     async def reconciliation_report(
-        self, info: strawberry.Info, id: relay.GlobalID
+        self,
+        info: strawberry.Info,
+        id: Annotated[
+            relay.GlobalID, strawberry.argument(description="核对报告：The report's id.")
+        ],
     ) -> ReconciliationReport:
         session = await info.context.session()
         row = await reads.visible(session, decode_id(id, "ReconciliationReport", "id"))

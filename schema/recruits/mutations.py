@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -30,15 +30,15 @@ from .inputs import (
     ReturnFilingInput,
     TransferRecruitInput,
 )
-from .queries import to_recruit
-from .types import (
+from .payloads import (
     ImportRecruitsPayload,
     ImportRowError,
     RecruitError,
     RecruitPayload,
-    TalentFiling,
     TalentFilingPayload,
 )
+from .queries import to_recruit
+from .types import TalentFiling
 
 
 def _payload(
@@ -104,13 +104,20 @@ async def _record(
 class RecruitMutations:
     @strawberry.mutation(
         description=described(
-            "延长预备期: once, by 6 to 12 months (the same as recordStep PROBATION_EXTENSION).",
+            "延长预备期：Once, by 6 to 12 months (the same as recordStep PROBATION_EXTENSION).",
             Permission.RECRUIT_RECORD,
             where="at the recruit's branch",
         )
     )
     async def extend_probation(
-        self, info: strawberry.Info, input: ExtendProbationInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            ExtendProbationInput,
+            strawberry.argument(
+                description="延长预备期的决定：The recruit, the date, the months and the reason."
+            ),
+        ],
     ) -> RecruitPayload:
         data: dict[str, Any] = {"months": input.months}
         if input.reason:
@@ -121,13 +128,20 @@ class RecruitMutations:
 
     @strawberry.mutation(
         description=described(
-            "取消预备党员资格 (the same as recordStep PROBATION_CANCELLATION).",
+            "取消预备党员资格：The same as recordStep PROBATION_CANCELLATION.",
             Permission.RECRUIT_RECORD,
             where="at the recruit's branch",
         )
     )
     async def cancel_probation(
-        self, info: strawberry.Info, input: CancelProbationInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            CancelProbationInput,
+            strawberry.argument(
+                description="取消预备党员资格的决定：The recruit, the date and the reason."
+            ),
+        ],
     ) -> RecruitPayload:
         data = {"reason": input.reason} if input.reason else {}
         return await _record(
@@ -136,14 +150,19 @@ class RecruitMutations:
 
     @strawberry.mutation(
         description=described(
-            "Bulk entry of recruits with their past steps: all rows go in or none; every bad row is "
+            "批量录入：Bulk entry of recruits with their past steps: all rows go in or none; every bad row is "
             "reported with its index, field and reason.",
             Permission.RECRUIT_RECORD,
             where="at each row's branch",
         )
     )
     async def import_recruits(
-        self, info: strawberry.Info, input: ImportRecruitsInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            ImportRecruitsInput,
+            strawberry.argument(description="批量录入的各行：The rows to create."),
+        ],
     ) -> ImportRecruitsPayload:
         # A row naming a unit outside the caller's units makes the request NOT_FOUND, as
         # everywhere else: it reveals nothing about which rows were otherwise good.
@@ -180,14 +199,21 @@ class RecruitMutations:
 
     @strawberry.mutation(
         description=described(
-            "Transfer a recruit to another branch; the record keeps its whole history. Within a "
+            "组织关系转接：Transfer a recruit to another branch; the record keeps its whole history. Within a "
             "school: the school administration; between schools: the commission.",
             Permission.RECRUIT_TRANSFER,
             where="at both ends",
         )
     )
     async def transfer_recruit(
-        self, info: strawberry.Info, input: TransferRecruitInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            TransferRecruitInput,
+            strawberry.argument(
+                description="转接的发展对象及去向：The recruit, the branch it moves to, and why."
+            ),
+        ],
     ) -> RecruitPayload:
         recruit_id = decode_id(input.recruit_id, "Recruit", "recruitId")
         branch_id = decode_id(input.to_branch_id, "Unit", "toBranchId")
@@ -201,13 +227,22 @@ class RecruitMutations:
 
     @strawberry.mutation(
         description=described(
-            "Correct a recorded step with a reason: a new record supersedes the old one (both kept, "
+            "更正步骤：Correct a recorded step with a reason: a new record supersedes the old one (both kept, "
             "audited) and the corrected history is judged again.",
             Permission.RECRUIT_RECORD,
             where="at the recruit's branch (recruit.approve for the committee's steps)",
         )
     )
-    async def correct_step(self, info: strawberry.Info, input: CorrectStepInput) -> RecruitPayload:
+    async def correct_step(
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            CorrectStepInput,
+            strawberry.argument(
+                description="更正的步骤记录、新日期与数据、理由：The step record, its corrected date and data, and why."
+            ),
+        ],
+    ) -> RecruitPayload:
         step_id = decode_id(input.step_id, "RecruitStep", "stepId")
         data = input.data if isinstance(input.data, dict) else {}
         context = info.context
@@ -226,7 +261,7 @@ class RecruitMutations:
 
     @strawberry.mutation(
         description=described(
-            "Record a new applicant (step 1): identity checked (GB 11643, birth date and gender "
+            "新建入党申请人：Record a new applicant (step 1): identity checked (GB 11643, birth date and gender "
             "agreement, age ≥ 18 on the application date: UNDERAGE on applicationDate), ID "
             "number and phone encrypted, duplicates refused.",
             Permission.RECRUIT_RECORD,
@@ -234,7 +269,14 @@ class RecruitMutations:
         )
     )
     async def create_recruit(
-        self, info: strawberry.Info, input: CreateRecruitInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            CreateRecruitInput,
+            strawberry.argument(
+                description="入党申请人的信息及申请日期：The applicant's details and application date."
+            ),
+        ],
     ) -> RecruitPayload:
         branch_id = decode_id(input.branch_id, "Unit", "branchId")
         person = _person(input)
@@ -254,7 +296,7 @@ class RecruitMutations:
 
     @strawberry.mutation(
         description=described(
-            "Record a step. Preconditions refuse it (RULE_VIOLATION citing the rule, on `on`, "
+            "记录步骤：Record a step. Preconditions refuse it (RULE_VIOLATION citing the rule, on `on`, "
             "`step` or the datum at fault, e.g. `data.inFavour`); a late step is accepted with a "
             "compliance finding. The grassroots committee's steps (approvals, filings) need "
             "recruit.approve.",
@@ -262,7 +304,16 @@ class RecruitMutations:
             where="at the recruit's branch",
         )
     )
-    async def record_step(self, info: strawberry.Info, input: RecordStepInput) -> RecruitPayload:
+    async def record_step(
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            RecordStepInput,
+            strawberry.argument(
+                description="发展对象、步骤、日期及步骤数据：The recruit, the step, its date and its data."
+            ),
+        ],
+    ) -> RecruitPayload:
         data = input.data if isinstance(input.data, dict) else {}
         return await _record(info, input.recruit_id, input.step.value, input.on, data)
 
@@ -278,13 +329,20 @@ def _filing(row: Any, errors: list[DomainError]) -> TalentFilingPayload:
 class FilingMutations:
     @strawberry.mutation(
         description=described(
-            "File a recruit as a high-level talent (高层次人才备案) with the commission.",
+            "高层次人才备案：File a recruit as a high-level talent with the commission.",
             Permission.FILING_SUBMIT,
             where="at the recruit's branch",
         )
     )
     async def file_talent(
-        self, info: strawberry.Info, input: FileTalentInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            FileTalentInput,
+            strawberry.argument(
+                description="备案的发展对象及人才计划：The recruit and the talent programme."
+            ),
+        ],
     ) -> TalentFilingPayload:
         recruit_id = decode_id(input.recruit_id, "Recruit", "recruitId")
         row, errors = await run_mutation(
@@ -304,13 +362,18 @@ class FilingMutations:
 
     @strawberry.mutation(
         description=described(
-            "Acknowledge a filing: the recruit's admission no longer counts against the quota.",
+            "确认备案：Acknowledge a filing: the recruit's admission no longer counts against the quota.",
             Permission.FILING_REVIEW,
             where="at the commission",
         )
     )
     async def acknowledge_filing(
-        self, info: strawberry.Info, input: AcknowledgeFilingInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            AcknowledgeFilingInput,
+            strawberry.argument(description="确认的备案：The filing to acknowledge."),
+        ],
     ) -> TalentFilingPayload:
         filing_id = decode_id(input.filing_id, "TalentFiling", "filingId")
         row, errors = await run_mutation(
@@ -320,13 +383,18 @@ class FilingMutations:
 
     @strawberry.mutation(
         description=described(
-            "Return a filing to the school, with a reason.",
+            "退回备案：Return a filing to the school, with a reason.",
             Permission.FILING_REVIEW,
             where="at the commission",
         )
     )
     async def return_filing(
-        self, info: strawberry.Info, input: ReturnFilingInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            ReturnFilingInput,
+            strawberry.argument(description="退回的备案及理由：The filing and the reason."),
+        ],
     ) -> TalentFilingPayload:
         filing_id = decode_id(input.filing_id, "TalentFiling", "filingId")
         row, errors = await run_mutation(

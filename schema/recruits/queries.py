@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import OperationType
@@ -16,6 +16,8 @@ from ..mutations import decode_id
 from ..pagination import PAGING, keyset
 from ..permissions import described
 from ..selection import selects
+from ..wording import After, Before, First, Last
+from .arguments import Under
 from .types import (
     ComplianceFinding,
     FilingStatus,
@@ -69,15 +71,23 @@ class ShownPii:
 
 @strawberry.type
 class RecruitQueries:
-    @strawberry.field(description=described("One recruit.", Permission.RECRUIT_READ))
-    async def recruit(self, info: strawberry.Info, id: relay.GlobalID) -> Recruit:
+    @strawberry.field(
+        description=described("发展对象：One recruit, by its id.", Permission.RECRUIT_READ)
+    )
+    async def recruit(
+        self,
+        info: strawberry.Info,
+        id: Annotated[
+            relay.GlobalID, strawberry.argument(description="发展对象：The recruit's id.")
+        ],
+    ) -> Recruit:
         session = await info.context.session()
         row = await visible(session, decode_id(id, "Recruit", "id"), with_pii=True)
         return to_recruit(info, session, row)
 
     @strawberry.field(
         description=described(
-            "Recruits in id order: under a unit, by stage, by category, admitted in a period, "
+            "发展对象列表：Recruits in id order: under a unit, by stage, by category, admitted in a period, "
             "by name prefix or exact ID number (`search`)." + PAGING,
             Permission.RECRUIT_READ,
         )
@@ -85,15 +95,31 @@ class RecruitQueries:
     async def recruits(
         self,
         info: strawberry.Info,
-        under: relay.GlobalID | None = None,
-        stage: RecruitStage | None = None,
-        category: RecruitCategory | None = None,
-        period_id: relay.GlobalID | None = None,
-        search: str | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        under: Under = None,
+        stage: Annotated[
+            RecruitStage | None,
+            strawberry.argument(description="发展阶段：Only recruits at this stage."),
+        ] = None,
+        category: Annotated[
+            RecruitCategory | None,
+            strawberry.argument(description="人员类别：Only recruits of this category."),
+        ] = None,
+        period_id: Annotated[
+            relay.GlobalID | None,
+            strawberry.argument(
+                description="计划期：Only recruits admitted (接收为预备党员) in this plan period."
+            ),
+        ] = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description="检索：A name prefix, or an exact ID number (公民身份号码)."
+            ),
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Recruit]:
         session = await info.context.session()
         page = keyset(info.context.settings.max_page_size, first, after, last, before)
@@ -109,7 +135,7 @@ class RecruitQueries:
         )
         result = await connection(info, rows, lambda row: to_recruit(info, session, row))
         if any(selects(f.selections, ("edges", "node", "findings")) for f in info.selected_fields):
-            # One statement for the page, as the loader would, without an awaited field per row.
+            # Fetched for the whole page at once, without an awaited field per row.
             grouped: dict[int, list[ComplianceFinding]] = {e.node.id: [] for e in result.edges}
             ids = list(grouped)
             for finding in await reads.findings_of(session, ids) if ids else []:
@@ -129,7 +155,7 @@ async def resolve_recruit_node(info: strawberry.Info, recruit_id: int) -> tuple[
 class FilingQueries:
     @strawberry.field(
         description=described(
-            "High-level-talent filings, oldest first." + PAGING,
+            "高层次人才备案列表：High-level-talent filings, oldest first." + PAGING,
             Permission.FILING_SUBMIT,
             where="(schools) or filing.review (the commission)",
         )
@@ -137,12 +163,15 @@ class FilingQueries:
     async def filings(
         self,
         info: strawberry.Info,
-        status: FilingStatus | None = None,
-        under: relay.GlobalID | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        status: Annotated[
+            FilingStatus | None,
+            strawberry.argument(description="备案状态：Only filings in this status."),
+        ] = None,
+        under: Under = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[TalentFiling]:
         session = await info.context.session()
         page = keyset(info.context.settings.max_page_size, first, after, last, before)

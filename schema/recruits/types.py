@@ -8,7 +8,6 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from partyplan.resolvers.recruits.errors import RecruitErrorCode
 from partyplan.resolvers.recruits.rules.steps import STEP_BY_CODE, STEPS
 
 from ..enums import by_value
@@ -16,22 +15,22 @@ from ..execution import prefetched
 from ..units.types import Unit, load_unit
 from . import loaders
 
-RecruitErrorCodeEnum = strawberry.enum(
-    RecruitErrorCode, name="RecruitErrorCode", description="发展对象记录与程序错误"
-)
 
-
-@strawberry.enum(description="发展阶段")
+@strawberry.enum(description="发展阶段：Where a recruit stands in the procedure.")
 class RecruitStage(Enum):
     APPLICANT = strawberry.enum_value("applicant", description="入党申请人")
     ACTIVIST = strawberry.enum_value("activist", description="入党积极分子")
-    DEVELOPMENT_TARGET = strawberry.enum_value("development_target", description="发展对象")
-    PROBATIONARY = strawberry.enum_value("probationary", description="预备党员")
+    DEVELOPMENT_TARGET = strawberry.enum_value(
+        "development_target", description="发展对象：The recruit's id."
+    )
+    PROBATIONARY = strawberry.enum_value(
+        "probationary", description="预备党员：The probationary member's recruit id."
+    )
     FULL_MEMBER = strawberry.enum_value("full_member", description="正式党员")
     CANCELLED = strawberry.enum_value("cancelled", description="取消预备党员资格")
 
 
-@strawberry.enum(description="人员类别")
+@strawberry.enum(description="人员类别：Student, teacher or other staff, as 12371 counts them.")
 class RecruitCategory(Enum):
     UNDERGRADUATE = strawberry.enum_value("undergraduate", description="本专科学生")
     POSTGRADUATE = strawberry.enum_value("postgraduate", description="研究生")
@@ -40,7 +39,7 @@ class RecruitCategory(Enum):
     OTHER = strawberry.enum_value("other", description="其他")
 
 
-@strawberry.enum(description="最高学历")
+@strawberry.enum(description="最高学历：The highest education completed.")
 class Education(Enum):
     BELOW_COLLEGE = strawberry.enum_value("below_college", description="大专以下")
     COLLEGE = strawberry.enum_value("college", description="大专")
@@ -49,7 +48,7 @@ class Education(Enum):
     DOCTORATE = strawberry.enum_value("doctorate", description="博士研究生")
 
 
-@strawberry.enum(description="性别")
+@strawberry.enum(description="性别：Gender, as the ID number encodes it.")
 class Gender(Enum):
     MALE = strawberry.enum_value("male", description="男")
     FEMALE = strawberry.enum_value("female", description="女")
@@ -65,7 +64,8 @@ ProcedureStep = strawberry.enum(
             for s in STEPS
         },
     ),
-    description="发展党员工作的 25 个步骤（及延长预备期、取消预备党员资格）",
+    description="发展党员工作的 25 个步骤（及延长预备期、取消预备党员资格）：Each value "
+    "describes itself as number, official name and article of the 细则.",
 )
 
 
@@ -77,17 +77,34 @@ _stage, _category, _education = (
 _gender, _procedure_step = by_value(Gender), by_value(ProcedureStep)
 
 
-@strawberry.type(description="已记录的一个步骤。")
+@strawberry.type(
+    description="已记录的步骤：One step recorded for a recruit, as it stands after corrections."
+)
 class RecordedStep:
-    id: relay.GlobalID = strawberry.field(description="Give it to correctStep.")
-    step: ProcedureStep  # type: ignore[valid-type]
-    number: int | None = strawberry.field(description="步骤序号 1–25")
-    name: str
-    on: date
-    data: JSON
-    rule_version: str
-    recorded_at: datetime
-    correction_reason: str | None = strawberry.field(description="Set when it corrects a step.")
+    id: relay.GlobalID = strawberry.field(
+        description="步骤记录标识：The RecruitStep id; give it to correctStep as `stepId`."
+    )
+    step: ProcedureStep = strawberry.field(  # type: ignore[valid-type]
+        description="步骤：Which step of the procedure this records."
+    )
+    number: int | None = strawberry.field(
+        description="步骤序号 1–25；null for 延长预备期 and 取消预备党员资格."
+    )
+    name: str = strawberry.field(description="步骤名称：The step's official name (细则).")
+    on: date = strawberry.field(description="日期：The date the step took place.")
+    data: JSON = strawberry.field(
+        description="步骤数据：The step's data as stored, keys in snake_case (`in_favour`); "
+        "which keys a step carries: stepDefinitions."
+    )
+    rule_version: str = strawberry.field(
+        description="规则版本：The version of the rules the step was judged by when recorded."
+    )
+    recorded_at: datetime = strawberry.field(
+        description="录入时间：When the step was entered (or corrected) on the platform."
+    )
+    correction_reason: str | None = strawberry.field(
+        description="更正理由：Set when this record corrects an earlier one; null otherwise."
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> RecordedStep:
@@ -105,16 +122,29 @@ class RecordedStep:
         )
 
 
-@strawberry.type(description="合规提示：超过时限记录的步骤（已接受，留待督查）。")
+@strawberry.type(
+    description="合规提示：A step recorded later than its time limit: accepted, and kept open "
+    "for inspection."
+)
 class ComplianceFinding:
-    rule_id: str
-    rule_version: str
-    article: str | None
-    severity: str = strawberry.field(description="warning | serious")
-    step: ProcedureStep  # type: ignore[valid-type]
-    message: str
-    due_on: date | None
-    days_late: int | None
+    rule_id: str = strawberry.field(description="规则标识：The time-limit rule broken.")
+    rule_version: str = strawberry.field(description="规则版本：The version of that rule.")
+    article: str | None = strawberry.field(
+        description="条款：The article of the 细则 (or of an overlay) the rule applies; null "
+        "when it cites none."
+    )
+    severity: str = strawberry.field(description="严重程度：`warning` or `serious`.")
+    step: ProcedureStep = strawberry.field(  # type: ignore[valid-type]
+        description="步骤：The step recorded late."
+    )
+    message: str = strawberry.field(description="说明：What is late and why, for display.")
+    due_on: date | None = strawberry.field(
+        description="时限：The deadline missed (of the furthest tier missed); null on findings "
+        "that name no date."
+    )
+    days_late: int | None = strawberry.field(
+        description="逾期天数：Calendar days from `dueOn` to the step's date; null when `dueOn` is."
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> ComplianceFinding:
@@ -147,33 +177,67 @@ def _shown_phone(root: Recruit) -> str | None:
     return root.shown_pii.phone()
 
 
-@strawberry.type(description="发展对象（广义）：一名入党申请人至正式党员的完整记录。")
+@strawberry.type(
+    description="发展对象（广义）：一名入党申请人至正式党员的完整记录。The whole record of one "
+    "person, from application to full membership."
+)
 class Recruit(relay.Node):
     id: relay.NodeID[int]
-    name: str
-    gender: Gender
-    ethnicity: str = strawberry.field(description="民族（56 个民族的规范名称）")
-    birth_date: date
+    name: str = strawberry.field(description="姓名：The person's name.")
+    gender: Gender = strawberry.field(description="性别：As recorded.")
+    ethnicity: str = strawberry.field(
+        description="民族：One of the 56 ethnic groups' standard names."
+    )
+    birth_date: date = strawberry.field(
+        description="出生日期：As recorded (it agrees with the ID number)."
+    )
     id_number: str = strawberry.field(
         resolver=_shown_id_number,
-        description="公民身份号码; masked (110***********1234) unless the caller holds pii.read",
+        description="公民身份号码：Masked (110***********1234) unless the caller holds "
+        "`pii.read`; a number shown in clear is audited.",
     )
     phone: str | None = strawberry.field(
-        resolver=_shown_phone, description="手机号码; masked without pii.read"
+        resolver=_shown_phone,
+        description="手机号码：Masked without `pii.read`; null when not given.",
     )
-    category: RecruitCategory
-    education: Education
-    professional_title: str | None
-    high_knowledge: bool = strawberry.field(description="高知群体")
-    talent_programme: str | None = strawberry.field(description="人才计划（高层次人才）")
-    code_12371: str | None = strawberry.field(name="code12371", description="12371 系统编号")
-    stage: RecruitStage = strawberry.field(description="Derived from the recorded steps.")
-    stage_since: date
-    next_step: ProcedureStep | None  # type: ignore[valid-type]
-    next_due_on: date | None = strawberry.field(description="下一步骤的时限")
-    open_findings: int
-    approved_on: date | None = strawberry.field(description="接收为预备党员的审批日期（第 17 步）")
-    exempt: bool = strawberry.field(description="已备案的高层次人才：不占指导性计划")
+    category: RecruitCategory = strawberry.field(
+        description="人员类别：Student, teacher or other staff."
+    )
+    education: Education = strawberry.field(
+        description="最高学历：The highest education completed."
+    )
+    professional_title: str | None = strawberry.field(
+        description="专业技术职务：null when none was given."
+    )
+    high_knowledge: bool = strawberry.field(
+        description="高知群体：Whether the person counts as highly educated."
+    )
+    talent_programme: str | None = strawberry.field(
+        description="人才计划（高层次人才）：null when none."
+    )
+    code_12371: str | None = strawberry.field(
+        name="code12371",
+        description="12371 系统编号：The person's identifier in 12371; null until known.",
+    )
+    stage: RecruitStage = strawberry.field(description="发展阶段：Derived from the recorded steps.")
+    stage_since: date = strawberry.field(
+        description="进入当前阶段的日期：The date of the step that entered the current stage."
+    )
+    next_step: ProcedureStep | None = strawberry.field(  # type: ignore[valid-type]
+        description="下一步骤：The step the procedure expects next; null when none is expected."
+    )
+    next_due_on: date | None = strawberry.field(
+        description="下一步骤的时限：null when the next step has no time limit."
+    )
+    open_findings: int = strawberry.field(
+        description="未结合规提示数：How many compliance findings (late steps) are open."
+    )
+    approved_on: date | None = strawberry.field(
+        description="接收为预备党员的审批日期（第 17 步）：null before."
+    )
+    exempt: bool = strawberry.field(
+        description="已备案的高层次人才：不占指导性计划。Whether an acknowledged filing exempts the admission from the 发展党员指导性计划."
+    )
     branch_id: strawberry.Private[int]
     # (ID number, phone) as the caller may see them, decrypted only when a client asks.
     shown_pii: strawberry.Private[ShownFields]
@@ -210,18 +274,23 @@ class Recruit(relay.Node):
             else None,
         )
 
-    @strawberry.field(description="所在党支部", metadata=prefetched("branch_unit"))
+    @strawberry.field(
+        description="所在党支部：null when the caller may not see it.",
+        metadata=prefetched("branch_unit"),
+    )
     def branch(self, info: strawberry.Info) -> Unit | None:
         # Joined: a plain value, no loader and no await per row (docs/stack.md: an async field
         # costs twice a plain one). Otherwise the request's unit loader.
         return self.branch_unit if self.branch_unit is not None else load_unit(info, self.branch_id)
 
-    @strawberry.field(description="Recorded steps in date order (corrections applied).")
+    @strawberry.field(
+        description="已记录的步骤：Recorded steps in date order (corrections applied)."
+    )
     async def steps(self, info: strawberry.Info) -> list[RecordedStep]:
         return await load_steps(info, self.id)
 
     @strawberry.field(
-        description="Open compliance findings (late steps).",
+        description="合规提示：Open compliance findings (late steps).",
         metadata=prefetched("prefetched_findings"),
     )
     def findings(self, info: strawberry.Info) -> list[ComplianceFinding]:
@@ -244,37 +313,37 @@ async def load_findings(info: strawberry.Info, recruit_id: int) -> list[Complian
     return await info.context.loader("recruit_findings", _FINDINGS).load(recruit_id)
 
 
-@strawberry.type
-class RecruitError:
-    code: RecruitErrorCodeEnum  # type: ignore[valid-type]
-    field: str | None
-    message: str
-
-
-@strawberry.type
-class RecruitPayload:
-    recruit: Recruit | None
-    errors: list[RecruitError]
-
-
-@strawberry.enum(description="备案状态")
+@strawberry.enum(description="备案状态：Where a high-level-talent filing stands.")
 class FilingStatus(Enum):
     FILED = strawberry.enum_value("filed", description="已报备，待工委确认")
     ACKNOWLEDGED = strawberry.enum_value("acknowledged", description="已确认：不占指导性计划")
     RETURNED = strawberry.enum_value("returned", description="已退回")
 
 
-@strawberry.type(description="高层次人才备案")
+@strawberry.type(
+    description="高层次人才备案：A school's filing of a recruit as a high-level talent; once "
+    "acknowledged by the commission, the admission does not count against the quota."
+)
 class TalentFiling(relay.Node):
     id: relay.NodeID[int]
-    recruit_id: relay.GlobalID
-    recruit_name: str
-    programme: str = strawberry.field(description="人才计划名称")
-    evidence_note: str | None
-    status: FilingStatus
-    return_reason: str | None
-    filed_at: datetime
-    reviewed_at: datetime | None
+    recruit_id: relay.GlobalID = strawberry.field(description="发展对象：The recruit's id.")
+    recruit_name: str = strawberry.field(
+        description="发展对象姓名：The recruit's name, for display."
+    )
+    programme: str = strawberry.field(description="人才计划名称：The talent programme's name.")
+    evidence_note: str | None = strawberry.field(
+        description="证明材料说明：The school's note on the evidence; null when none."
+    )
+    status: FilingStatus = strawberry.field(
+        description="备案状态：Pending, acknowledged or returned."
+    )
+    return_reason: str | None = strawberry.field(
+        description="退回理由：Set when the commission returned the filing; null otherwise."
+    )
+    filed_at: datetime = strawberry.field(description="报备时间：When the school filed it.")
+    reviewed_at: datetime | None = strawberry.field(
+        description="确认或退回的时间：null while the filing is pending."
+    )
 
     @classmethod
     def from_row(cls, row: Any, recruit_name: str | None = None) -> TalentFiling:
@@ -289,25 +358,3 @@ class TalentFiling(relay.Node):
             filed_at=row.created_at,
             reviewed_at=row.reviewed_at,
         )
-
-
-@strawberry.type
-class TalentFilingPayload:
-    filing: TalentFiling | None
-    errors: list[RecruitError]
-
-
-@strawberry.type(
-    description="批量录入中一行的错误：行号（从 0 起）、字段（自 input 起的路径，如 rows.3.idNumber）、原因。"
-)
-class ImportRowError:
-    index: int
-    code: RecruitErrorCodeEnum  # type: ignore[valid-type]
-    field: str | None
-    message: str
-
-
-@strawberry.type
-class ImportRecruitsPayload:
-    recruits: list[Recruit] = strawberry.field(description="Empty when any row was refused.")
-    errors: list[ImportRowError]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -11,6 +11,7 @@ from partyplan.tenants.session import Session
 
 from ..mutations import decode_id, run_mutation
 from ..permissions import described
+from ..wording import INPUT
 from .types import (
     ExecutionReport,
     ExecutionReportPayload,
@@ -43,27 +44,29 @@ def _report_input(input: ReportInput) -> dict[str, Any]:
 class ReportMutations:
     @strawberry.mutation(
         description=described(
-            "Save the school's report draft (its narrative) for a period; creates it if needed.",
+            "保存报告草稿：save the school's report draft (its narrative) for a period; creates "
+            "it if needed.",
             Permission.REPORT_SUBMIT,
             where="at the school",
         )
     )
     async def save_report_draft(
-        self, info: strawberry.Info, input: ReportInput
+        self, info: strawberry.Info, input: Annotated[ReportInput, INPUT]
     ) -> ExecutionReportPayload:
         args = _report_input(input)
         return await _run(info, lambda s: service.save_draft(s, **args))
 
     @strawberry.mutation(
         description=described(
-            "Submit the school's report: the live figures are frozen with the narrative and their "
-            "SHA-256 (`contentHash`); later changes to the records do not alter it.",
+            "报送执行情况报告：submit the school's report: the live figures are frozen with the "
+            "narrative and their SHA-256 (`contentHash`); later changes to the records do not "
+            "alter it.",
             Permission.REPORT_SUBMIT,
             where="at the school",
         )
     )
     async def submit_report(
-        self, info: strawberry.Info, input: ReportInput
+        self, info: strawberry.Info, input: Annotated[ReportInput, INPUT]
     ) -> ExecutionReportPayload:
         args = _report_input(input)
         timezone = info.context.settings.timezone
@@ -71,11 +74,13 @@ class ReportMutations:
 
     @strawberry.mutation(
         description=described(
-            "Acknowledge a submitted report.", Permission.REPORT_REVIEW, where="at the commission"
+            "确认报告：acknowledge a submitted report.",
+            Permission.REPORT_REVIEW,
+            where="at the commission",
         )
     )
     async def acknowledge_report(
-        self, info: strawberry.Info, input: ReviewReportInput
+        self, info: strawberry.Info, input: Annotated[ReviewReportInput, INPUT]
     ) -> ExecutionReportPayload:
         report_id = decode_id(input.report_id, "ExecutionReport", "reportId")
         return await _run(
@@ -84,14 +89,15 @@ class ReportMutations:
 
     @strawberry.mutation(
         description=described(
-            "Return a submitted report to the school with a reason; it may be edited and "
+            "退回报告：return a submitted report to the school with a reason; it may be edited "
+            "and "
             "submitted again.",
             Permission.REPORT_REVIEW,
             where="at the commission",
         )
     )
     async def return_report(
-        self, info: strawberry.Info, input: ReturnReportInput
+        self, info: strawberry.Info, input: Annotated[ReturnReportInput, INPUT]
     ) -> ExecutionReportPayload:
         report_id = decode_id(input.report_id, "ExecutionReport", "reportId")
         return await _run(

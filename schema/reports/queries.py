@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 
@@ -10,6 +12,7 @@ from ..connections import Connection, connection
 from ..mutations import decode_id
 from ..pagination import PAGING, keyset
 from ..permissions import described
+from ..wording import After, Before, First, Last
 from .types import ExecutionReport, ReportStatus
 
 
@@ -17,20 +20,37 @@ from .types import ExecutionReport, ReportStatus
 class ReportQueries:
     @strawberry.field(
         description=described(
-            "Execution reports on the caller's units and below, oldest first." + PAGING,
+            "执行情况报告：execution reports on the caller's units and below, oldest first."
+            + PAGING,
             Permission.PLAN_READ,
         )
     )
     async def reports(
         self,
         info: strawberry.Info,
-        period_id: relay.GlobalID | None = None,
-        status: ReportStatus | None = None,
-        under: relay.GlobalID | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        period_id: Annotated[
+            relay.GlobalID | None,
+            strawberry.argument(
+                description="计划期：only the reports for this period; all periods when left out."
+            ),
+        ] = None,
+        status: Annotated[
+            ReportStatus | None,
+            strawberry.argument(
+                description="报告状态：only reports in this state; all when left out."
+            ),
+        ] = None,
+        under: Annotated[
+            relay.GlobalID | None,
+            strawberry.argument(
+                description="范围：only the reports of schools at or below this unit; all the "
+                "caller's units when left out."
+            ),
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[ExecutionReport]:
         session = await info.context.session()
         page = keyset(info.context.settings.max_page_size, first, after, last, before)

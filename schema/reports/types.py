@@ -16,12 +16,31 @@ from partyplan.auth import links
 from partyplan.resolvers.reports import service
 from partyplan.resolvers.reports.errors import ReportErrorCode
 
-ReportErrorCodeEnum = strawberry.enum(
-    ReportErrorCode, name="ReportErrorCode", description="报告操作错误"
+from ..wording import ERROR_FIELD, ERROR_MESSAGE, PAYLOAD_ERRORS, coded_enum
+
+REPORT_CODES = {
+    ReportErrorCode.NOT_A_SCHOOL: "不是学校：A report is a school's; the unit named is not a "
+    "school.",
+    ReportErrorCode.NOT_A_COMMISSION: "不是工委：The unit named is not a commission.",
+    ReportErrorCode.PERIOD_NOT_ISSUED: "计划期未下达：The period is still a draft; a report can "
+    "be submitted once its plan is issued.",
+    ReportErrorCode.ALREADY_SUBMITTED: "报告已报送：The report is submitted or acknowledged and "
+    "can no longer be changed.",
+    ReportErrorCode.NOT_SUBMITTED: "报告未报送：Only a submitted report can be acknowledged or "
+    "returned.",
+    ReportErrorCode.INVALID_TEXT: "文本无效：The narrative or the reason is too long.",
+    ReportErrorCode.REASON_REQUIRED: "须说明退回理由：A returned report needs a reason.",
+}
+
+ReportErrorCodeEnum = coded_enum(
+    "ReportErrorCode",
+    "报告操作错误：why a report mutation was refused.",
+    ReportErrorCode,
+    REPORT_CODES,
 )
 
 
-@strawberry.enum(description="报告状态")
+@strawberry.enum(description="报告状态：where an execution report stands.")
 class ReportStatus(Enum):
     DRAFT = strawberry.enum_value("draft", description="草稿")
     SUBMITTED = strawberry.enum_value("submitted", description="已报送：内容已固定")
@@ -29,23 +48,39 @@ class ReportStatus(Enum):
     RETURNED = strawberry.enum_value("returned", description="已退回，可修改后重新报送")
 
 
-@strawberry.type(description="发展党员指导性计划执行情况报告。")
+@strawberry.type(
+    description="发展党员指导性计划执行情况报告：a school's report for a plan period, due by "
+    "the period's `reportDueOn`; its figures are frozen when submitted."
+)
 class ExecutionReport(relay.Node):
     id: relay.NodeID[int]
-    status: ReportStatus
-    period_id: relay.GlobalID
-    period_name: str
-    unit_id: relay.GlobalID
-    unit_name: str
+    status: ReportStatus = strawberry.field(description="报告状态：where the report stands.")
+    period_id: relay.GlobalID = strawberry.field(
+        description="计划期：the global ID of the plan period reported on."
+    )
+    period_name: str = strawberry.field(description="计划期名称：the name of the period.")
+    unit_id: relay.GlobalID = strawberry.field(
+        description="学校：the global ID of the school that reports."
+    )
+    unit_name: str = strawberry.field(description="学校名称：the name of the school.")
     narrative: str = strawberry.field(description="报告正文")
     content_hash: str | None = strawberry.field(
-        description="SHA-256 of the frozen snapshot (canonical JSON), once submitted."
+        description="内容摘要：SHA-256 (hex) of the frozen figures (canonical JSON), to prove "
+        "them unchanged; null until submitted."
     )
-    submitted_at: datetime | None
-    reviewed_at: datetime | None
-    return_reason: str | None
+    submitted_at: datetime | None = strawberry.field(
+        description="报送时间：when it was last submitted; null for a draft never submitted."
+    )
+    reviewed_at: datetime | None = strawberry.field(
+        description="审核时间：when the commission acknowledged or returned it; null until then "
+        "(and again after it is submitted anew)."
+    )
+    return_reason: str | None = strawberry.field(
+        description="退回理由：why the commission returned it; null unless returned."
+    )
     workbook_path: str = strawberry.field(
-        description="GET it with the same bearer token: the workbook to file (.xlsx)."
+        description="报表文件：the path of the workbook to file (.xlsx); GET it with the same "
+        "bearer token."
     )
     row: strawberry.Private[Any]
 
@@ -68,7 +103,8 @@ class ExecutionReport(relay.Node):
         )
 
     @strawberry.field(
-        description="The workbook (`workbookPath`) as a link that needs no header: a relative "
+        description="报表下载链接：the workbook (`workbookPath`) as a link that needs no header: "
+        "a relative "
         "URL whose `token` opens this report's workbook only, for the caller only, for a few "
         "minutes (never longer than the caller's own token). A credential: do not share it."
     )
@@ -77,41 +113,54 @@ class ExecutionReport(relay.Node):
         return f"{path}?{urlencode({'token': info.context.download_link(path)})}"
 
     @strawberry.field(
-        description="The report's figures: frozen once submitted; a live preview before."
+        description="报告内容：the report's figures, an object: frozen once submitted; a live "
+        "preview before."
     )
     async def content(self, info: strawberry.Info) -> JSON:
         session = await info.context.session()
         return await service.content(session, self.row, info.context.settings.timezone)
 
 
-@strawberry.type
+@strawberry.type(description="报告操作错误：why a report mutation was refused.")
 class ReportError:
-    code: ReportErrorCodeEnum  # type: ignore[valid-type]
-    field: str | None
-    message: str
+    code: ReportErrorCodeEnum = strawberry.field(  # type: ignore[valid-type]
+        description="错误代码：what was wrong."
+    )
+    field: str | None = strawberry.field(description=ERROR_FIELD)
+    message: str = strawberry.field(description=ERROR_MESSAGE)
 
 
-@strawberry.type
+@strawberry.type(description="报告操作结果：the report after the change, or the errors.")
 class ExecutionReportPayload:
-    report: ExecutionReport | None
-    errors: list[ReportError]
+    report: ExecutionReport | None = strawberry.field(
+        description="执行情况报告：the report as it stands now; null when refused."
+    )
+    errors: list[ReportError] = strawberry.field(description=PAYLOAD_ERRORS)
 
 
-@strawberry.input
+@strawberry.input(description="执行情况报告：a school's report for a period, and its text.")
 class ReportInput:
-    period_id: relay.GlobalID
-    unit_id: relay.GlobalID = strawberry.field(description="The school.")
+    period_id: relay.GlobalID = strawberry.field(
+        description="计划期：the global ID of the plan period reported on."
+    )
+    unit_id: relay.GlobalID = strawberry.field(
+        description="学校：the global ID of the school that reports."
+    )
     narrative: str | None = strawberry.field(
         default=None, description="报告正文 (paragraphs kept); omitted: the draft's stays."
     )
 
 
-@strawberry.input
+@strawberry.input(description="确认报告：the submitted report the commission acknowledges.")
 class ReviewReportInput:
-    report_id: relay.GlobalID
+    report_id: relay.GlobalID = strawberry.field(
+        description="执行情况报告：the global ID of a submitted report."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="退回报告：the submitted report returned to the school, and why.")
 class ReturnReportInput:
-    report_id: relay.GlobalID
-    reason: str
+    report_id: relay.GlobalID = strawberry.field(
+        description="执行情况报告：the global ID of a submitted report."
+    )
+    reason: str = strawberry.field(description="退回理由：why it is returned; required.")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 
@@ -15,19 +17,28 @@ from .types import Rollup
 class RollupQueries:
     @strawberry.field(
         description=described(
-            "A unit's execution figures for a period and the same line for each child: quota "
-            "received, handed down and reserved, forecasts, admissions counted and exempt, "
-            "completion rate, the structure of the admissions, the pipeline at the period end, "
-            "open findings, and the plan's structural targets beside the actuals. Read from "
-            "tallies the database keeps as recruits change: two statements whatever the size "
-            "of the tree.",
+            "计划执行汇总：a unit's execution figures for a period and the same line for each "
+            "child: quota received, handed down and reserved, forecasts, admissions counted and "
+            "exempt, completion rate, the structure of the admissions, the pipeline at the "
+            "period end, open findings, and the plan's structural targets beside the actuals. "
+            "Current as of the last recorded step.",
             Permission.PLAN_READ,
             where="at the unit",
         )
     )
     async def rollup(
-        self, info: strawberry.Info, unit_id: relay.GlobalID, period_id: relay.GlobalID
+        self,
+        info: strawberry.Info,
+        unit_id: Annotated[
+            relay.GlobalID,
+            strawberry.argument(description="单位：the unit to sum, with everything below it."),
+        ],
+        period_id: Annotated[
+            relay.GlobalID, strawberry.argument(description="计划期：the plan period.")
+        ],
     ) -> Rollup:
+        # Read from tallies the database keeps as recruits change: two statements whatever
+        # the size of the tree.
         session = await info.context.session()
         view = await service.rollup(
             session,

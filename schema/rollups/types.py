@@ -1,16 +1,18 @@
 """Roll-up types: plain fields over rows one statement already summed (docs/architecture.md,
-"Counting"); only ``unit``, ``months`` and ``years`` resolve anything."""
+"Counting"); only ``unit``, ``months`` and ``years`` resolve anything (``unit`` through the
+batched unit loader, ``months`` and ``years`` one statement each)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
 
 from partyplan.resolvers.rollups import service
-from partyplan.resolvers.rollups.service import RollupView
+from partyplan.resolvers.rollups.service import MAX_YEARS, RollupView
 
 from ..plans.types import PlanPeriod, QuotaAmounts, StructuralIndicator
 from ..units.types import Unit, UnitKind, load_unit
@@ -47,9 +49,9 @@ class Pipeline:
 
 @strawberry.type(description="汇总的一行：一个单位（含其全部下级）在计划期内的执行情况。")
 class RollupLine:
-    unit_id: relay.GlobalID
+    unit_id: relay.GlobalID = strawberry.field(description="单位：the unit's global ID.")
     unit_name: str = strawberry.field(description="单位/支部名称")
-    unit_kind: UnitKind
+    unit_kind: UnitKind = strawberry.field(description="党组织类别：the unit's kind.")
     plan: int = strawberry.field(description="计划数：收到的名额（工委为已下达的名额）")
     forecast_remark: str | None = strawberry.field(description="本单位上报预计数时的备注")
     admitted: int = strawberry.field(description="完成数：本期接收、计入计划的预备党员")
@@ -59,8 +61,12 @@ class RollupLine:
     completion_rate: float | None = strawberry.field(
         description="完成率 = admitted / plan（无计划时为 null）"
     )
-    structure: AdmissionStructure
-    pipeline: Pipeline
+    structure: AdmissionStructure = strawberry.field(
+        description="发展党员结构：who the period's admissions (counted and exempt) were."
+    )
+    pipeline: Pipeline = strawberry.field(
+        description="期末发展队伍：how many stand at each stage at the period end."
+    )
     open_findings: int = strawberry.field(description="本期在程人员的合规问题数")
     raw_unit_id: strawberry.Private[int]
     line: strawberry.Private[service.RollupLine]
@@ -110,19 +116,36 @@ class RollupLine:
             line=line,
         )
 
-    @strawberry.field(description="The unit itself (one batched load for every line).")
+    @strawberry.field(description="单位：the unit itself; null if the caller may not read it.")
     async def unit(self, info: strawberry.Info) -> Unit | None:
         return await load_unit(info, self.raw_unit_id)
 
 
 @strawberry.type(description="结构性要求与实际完成情况。")
 class StructuralTargetCheck:
-    indicator: StructuralIndicator
-    min_count: int | None
-    min_share_percent: float | None
-    actual: int = strawberry.field(description="实际人数")
-    share: float | None = strawberry.field(description="占本期接收总数的比例")
-    met: bool = strawberry.field(description="是否达到要求")
+    indicator: StructuralIndicator = strawberry.field(
+        description="结构性指标：the group the target is about."
+    )
+    min_count: int | None = strawberry.field(
+        description="最低人数：the fewest admissions of the group the plan asks for; null when "
+        "the target sets no count."
+    )
+    min_share_percent: float | None = strawberry.field(
+        description="最低占比（%）：the smallest share of the period's admissions, in percent "
+        "(e.g. 30.0); null when the target sets no share."
+    )
+    actual: int = strawberry.field(
+        description="实际人数：admissions of the group in the period (counted and exempt)."
+    )
+    share: float | None = strawberry.field(
+        description="实际占比：`actual` over all the period's admissions, as a fraction (0.35 "
+        "is 35%); null when there was no admission."
+    )
+    met: bool = strawberry.field(
+        description="是否达到要求：true when `actual` reaches `minCount` and `share` reaches "
+        "`minSharePercent` (each where set); a positive minimum share with no admission is not "
+        "met."
+    )
 
     @classmethod
     def of(cls, check: service.TargetCheck) -> StructuralTargetCheck:
@@ -140,22 +163,34 @@ class StructuralTargetCheck:
 @strawberry.type(description="计划期内一个自然月的接收与转正。")
 class RollupMonth:
     month: date = strawberry.field(description="月份（该月 1 日）")
-    admitted: int
-    admitted_exempt: int
+    admitted: int = strawberry.field(
+        description="完成数：admissions in the month counted against the quota."
+    )
+    admitted_exempt: int = strawberry.field(
+        description="单列：admissions in the month of filed high-level talents, not counted."
+    )
     admitted_to_date: int = strawberry.field(description="期初至该月末累计完成数")
-    structure: AdmissionStructure
-    converted: int
+    structure: AdmissionStructure = strawberry.field(
+        description="发展党员结构：who the month's admissions (counted and exempt) were."
+    )
+    converted: int = strawberry.field(
+        description="转正：probationary members converted to full members in the month."
+    )
 
 
 @strawberry.type(description="同类计划期逐年对比的一行。")
 class RollupYear:
-    period: PlanPeriod
+    period: PlanPeriod = strawberry.field(description="计划期：the period of this row.")
     received: int = strawberry.field(description="收到的名额（工委不接收名额，为 0）")
     plan: int = strawberry.field(
         description="计划数：收到的名额（工委为已下达的名额），同 line.plan"
     )
-    admitted: int
-    admitted_exempt: int
+    admitted: int = strawberry.field(
+        description="完成数：admissions in the period counted against the quota."
+    )
+    admitted_exempt: int = strawberry.field(
+        description="单列：admissions in the period of filed high-level talents, not counted."
+    )
     completion_rate: float | None = strawberry.field(
         description="完成率 = admitted / plan（无计划时为 null）"
     )
@@ -166,16 +201,22 @@ class RollupYear:
 
 @strawberry.type(description="一个单位在一个计划期的执行汇总：本级合计、各下级一行、结构要求。")
 class Rollup:
-    period: PlanPeriod
-    unit: Unit
+    period: PlanPeriod = strawberry.field(description="计划期：the period summed.")
+    unit: Unit = strawberry.field(description="单位：the unit summed, with everything below it.")
     line: RollupLine = strawberry.field(description="本单位合计（含全部下级）")
     children: list[RollupLine] = strawberry.field(
         description="各下级一行；本单位合计 = 直属本单位的人员 + 各行之和"
     )
-    targets: list[StructuralTargetCheck]
+    targets: list[StructuralTargetCheck] = strawberry.field(
+        description="结构性要求：the unit's plan's structural targets beside the actual "
+        "admissions; empty when the plan sets none."
+    )
     view: strawberry.Private[RollupView]
 
-    @strawberry.field(description="The period month by month (one statement).")
+    @strawberry.field(
+        description="逐月：the period month by month, oldest first, every calendar month of the "
+        "period present (zeros included)."
+    )
     async def months(self, info: strawberry.Info) -> list[RollupMonth]:
         session = await info.context.session()
         return [
@@ -191,9 +232,19 @@ class Rollup:
         ]
 
     @strawberry.field(
-        description="The last `last` periods of the same kind, newest first (one statement)."
+        description="逐年对比：this period and the ones before it of the same kind, newest first."
     )
-    async def years(self, info: strawberry.Info, last: int = 5) -> list[RollupYear]:
+    async def years(
+        self,
+        info: strawberry.Info,
+        last: Annotated[
+            int,
+            strawberry.argument(
+                description=f"期数：how many periods, this one included; below 1 counts as 1, "
+                f"above {MAX_YEARS} as {MAX_YEARS}."
+            ),
+        ] = 5,
+    ) -> list[RollupYear]:
         session = await info.context.session()
         return [
             RollupYear(

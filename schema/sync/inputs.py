@@ -5,10 +5,12 @@ from enum import Enum
 import strawberry
 from strawberry import relay
 
+from partyplan.resolvers.sync.rules.request import KEY_MAX_LENGTH, MAX_RECORDS
+
 from ..recruits.inputs import CreateRecruitInput, ImportStepInput
 
 
-@strawberry.enum(description="同步方式")
+@strawberry.enum(description="同步方式：What a refused record does to the others.")
 class SyncMode(Enum):
     ALL_OR_NONE = strawberry.enum_value(
         "all_or_none", description="全部或全不：任一记录被拒，则一条也不写入（默认）"
@@ -24,16 +26,27 @@ class SyncMode(Enum):
 class SyncRecordInput(CreateRecruitInput):
     code_12371: str | None = strawberry.field(
         default=None,
-        description="12371 系统的人员标识：有则按它在本校查找，否则按身份证号查找",
+        description="12371 系统的人员标识：有则按它在本校查找，否则按身份证号查找。The record is found by it, else by the ID number.",
     )
-    steps: list[ImportStepInput] = strawberry.field(default_factory=list)
+    steps: list[ImportStepInput] = strawberry.field(
+        default_factory=list,
+        description="步骤：The steps after the application, in date order; those not yet "
+        "recorded are recorded.",
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description="同步一批发展对象记录：One school's batch, under its idempotency key."
+)
 class SyncRecruitsInput:
-    school_id: relay.GlobalID
+    school_id: relay.GlobalID = strawberry.field(description="学校：The school's unit id.")
     idempotency_key: str = strawberry.field(
-        description="本批次的幂等键（1–200 个可打印字符）：同键同内容重发，返回首次的答复"
+        description=f"本批次的幂等键（1–{KEY_MAX_LENGTH} 个可打印字符）：同键同内容重发，返回首次的答复。The same key and body answer as the first time."
     )
-    mode: SyncMode = SyncMode.ALL_OR_NONE
-    records: list[SyncRecordInput] = strawberry.field(description="至多 500 条")
+    mode: SyncMode = strawberry.field(
+        default=SyncMode.ALL_OR_NONE, description="同步方式：ALL_OR_NONE by default."
+    )
+    records: list[SyncRecordInput] = strawberry.field(
+        description=f"记录：至多 {MAX_RECORDS} 条；errors name one by its position, from 0 "
+        "(`records.3.idNumber`)."
+    )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -14,8 +14,9 @@ from ..all_or_nothing import refuse
 from ..mutations import decode_id, row_id_of, run_mutation
 from ..permissions import described
 from ..recruits.queries import to_recruit
+from .codes import SyncErrorCodeEnum
 from .inputs import SyncRecruitsInput
-from .types import SyncError, SyncErrorCodeEnum, SyncOutcome, SyncRecordResult, SyncRecruitsPayload
+from .types import SyncError, SyncOutcome, SyncRecordResult, SyncRecruitsPayload
 
 
 def _errors(errors: list[DomainError]) -> list[SyncError]:
@@ -57,7 +58,7 @@ def _record(record: Any) -> rules.SyncRecord:
 class SyncMutations:
     @strawberry.mutation(
         description=described(
-            "The 12371 sync's batch of recruit records for one school, idempotent under its key: "
+            "12371 同步：The 12371 sync's batch of recruit records for one school, idempotent under its key: "
             "each record is found by its 12371 identifier within the school, else by its ID "
             "number, then created (with its steps, as importRecruits would), updated (changed "
             "details; steps not yet recorded, in date order) or left unchanged; a recorded step "
@@ -72,7 +73,14 @@ class SyncMutations:
         )
     )
     async def sync_recruits(
-        self, info: strawberry.Info, input: SyncRecruitsInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            SyncRecruitsInput,
+            strawberry.argument(
+                description="学校、幂等键、同步方式及各条记录：The school, the key, the mode and the records."
+            ),
+        ],
     ) -> SyncRecruitsPayload:
         school_id = decode_id(input.school_id, "Unit", "schoolId")
         request = rules.SyncRequest(

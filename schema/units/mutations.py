@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -10,6 +10,7 @@ from partyplan.resolvers.units import service
 
 from ..mutations import decode_id, run_mutation
 from ..permissions import described
+from ..wording import INPUT
 from .inputs import CreateUnitInput, DeactivateUnitInput, MoveUnitInput, RenameUnitInput
 from .types import Unit, UnitError, UnitPayload
 
@@ -25,10 +26,14 @@ def _payload(row: Any, errors: list[DomainError]) -> UnitPayload:
 class UnitMutations:
     @strawberry.mutation(
         description=described(
-            "Create a unit under a parent.", Permission.UNIT_WRITE, where="at the parent"
+            "新建党组织：create a unit under a parent.",
+            Permission.UNIT_WRITE,
+            where="at the parent",
         )
     )
-    async def create_unit(self, info: strawberry.Info, input: CreateUnitInput) -> UnitPayload:
+    async def create_unit(
+        self, info: strawberry.Info, input: Annotated[CreateUnitInput, INPUT]
+    ) -> UnitPayload:
         parent_id = decode_id(input.parent_id, "Unit", "parentId")
         row, errors = await run_mutation(
             info,
@@ -40,12 +45,14 @@ class UnitMutations:
 
     @strawberry.mutation(
         description=described(
-            "Rename a unit (its path, built from ids, does not change).",
+            "党组织更名：rename a unit or change its code; its place in the tree does not change.",
             Permission.UNIT_WRITE,
             where="at the unit",
         )
     )
-    async def rename_unit(self, info: strawberry.Info, input: RenameUnitInput) -> UnitPayload:
+    async def rename_unit(
+        self, info: strawberry.Info, input: Annotated[RenameUnitInput, INPUT]
+    ) -> UnitPayload:
         unit_id = decode_id(input.unit_id, "Unit", "unitId")
         change_code = input.code is not strawberry.UNSET
         row, errors = await run_mutation(
@@ -62,12 +69,14 @@ class UnitMutations:
 
     @strawberry.mutation(
         description=described(
-            "Move a unit and its subtree under another unit of its school.",
+            "调整隶属关系：move a unit and its subtree under another unit of its school.",
             Permission.UNIT_WRITE,
             where="at the unit and the new parent",
         )
     )
-    async def move_unit(self, info: strawberry.Info, input: MoveUnitInput) -> UnitPayload:
+    async def move_unit(
+        self, info: strawberry.Info, input: Annotated[MoveUnitInput, INPUT]
+    ) -> UnitPayload:
         unit_id = decode_id(input.unit_id, "Unit", "unitId")
         parent_id = decode_id(input.new_parent_id, "Unit", "newParentId")
         row, errors = await run_mutation(
@@ -77,14 +86,14 @@ class UnitMutations:
 
     @strawberry.mutation(
         description=described(
-            "Deactivate a unit. Refused while it has active sub-units or still holds quota or "
-            "open recruits.",
+            "停用党组织：deactivate a unit. Refused while it has active sub-units or still holds "
+            "quota or open recruits.",
             Permission.UNIT_WRITE,
             where="at the unit",
         )
     )
     async def deactivate_unit(
-        self, info: strawberry.Info, input: DeactivateUnitInput
+        self, info: strawberry.Info, input: Annotated[DeactivateUnitInput, INPUT]
     ) -> UnitPayload:
         unit_id = decode_id(input.unit_id, "Unit", "unitId")
         row, errors = await run_mutation(

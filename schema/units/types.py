@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import functools
 import operator
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -15,6 +16,17 @@ from partyplan.resolvers.units.errors import UnitErrorCode
 from ..connections import Connection, connection
 from ..enums import by_value
 from ..pagination import PAGING, keyset
+from ..wording import (
+    ERROR_FIELD,
+    ERROR_MESSAGE,
+    PAYLOAD_ERRORS,
+    After,
+    Before,
+    First,
+    IncludeInactive,
+    Last,
+    coded_enum,
+)
 from . import loaders
 
 
@@ -26,9 +38,25 @@ class UnitKind(Enum):
     BRANCH = strawberry.enum_value("branch", description="党支部")
 
 
-UnitErrorCodeEnum = strawberry.enum(
-    UnitErrorCode, name="UnitErrorCode", description="党组织操作错误"
-)
+UNIT_CODES: Mapping[str, str] = {
+    UnitErrorCode.INVALID_NAME: "名称无效：The name is blank or too long.",
+    UnitErrorCode.INVALID_CODE: "组织代码无效：Only letters, digits, '.', '_' and '-', at most 40.",
+    UnitErrorCode.DUPLICATE_CODE: "组织代码重复：Another unit has this code.",
+    UnitErrorCode.INVALID_KIND: "党组织类别不符：A unit of this kind cannot be created, moved or "
+    "deactivated here (the commission and schools are not moved).",
+    UnitErrorCode.INVALID_PARENT: "上级党组织不符：A unit of this kind cannot be placed under a "
+    "unit of that kind.",
+    UnitErrorCode.INACTIVE_UNIT: "党组织已停用：The unit named is inactive.",
+    UnitErrorCode.CROSS_SCHOOL_MOVE: "不能跨校调整：Units move only within their school.",
+    UnitErrorCode.MOVE_INTO_OWN_SUBTREE: "不能移至自身下级：A unit cannot move under itself or "
+    "its own subtree.",
+    UnitErrorCode.HAS_ACTIVE_CHILDREN: "仍有下级党组织：Deactivate or move the active sub-units "
+    "first.",
+    UnitErrorCode.IN_USE: "仍在使用：The unit still holds quota or open recruits; the message "
+    "says which.",
+}
+
+UnitErrorCodeEnum = coded_enum("UnitErrorCode", "党组织操作错误", UnitErrorCode, UNIT_CODES)
 
 
 _COLUMNS = ("id", "kind", "name", "code", "active", "created_at", "parent_id", "school_id", "path")
@@ -46,12 +74,22 @@ _unit_kind = by_value(UnitKind)
 @strawberry.type(description="党组织：工委、学校、中层党组织或党支部。")
 class Unit(relay.Node):
     id: relay.NodeID[int]
-    kind: UnitKind
-    name: str = strawberry.field(description="名称")
-    code: str | None = strawberry.field(description="组织代码（可空）")
-    active: bool
-    depth: int = strawberry.field(description="Depth in the tree: the commission is 1.")
-    created_at: datetime
+    kind: UnitKind = strawberry.field(
+        description="党组织类别：commission, school, committee or branch."
+    )
+    name: str = strawberry.field(description="名称：the unit's name as it appears in reports.")
+    code: str | None = strawberry.field(
+        description="组织代码：the unit's code, unique where given; null when none is recorded."
+    )
+    active: bool = strawberry.field(
+        description="是否有效：false once the unit is deactivated (停用); lists leave inactive "
+        "units out unless asked to include them."
+    )
+    depth: int = strawberry.field(
+        description="层级：depth in the tree: the commission is 1, a school 2, its committees and "
+        "branches 3 or more."
+    )
+    created_at: datetime = strawberry.field(description="创建时间：when the unit was created.")
     parent_id: strawberry.Private[int | None]
     school_id: strawberry.Private[int | None]
     path: strawberry.Private[str]
@@ -80,11 +118,17 @@ class Unit(relay.Node):
             path=path,
         )
 
-    @strawberry.field(description="上级党组织; null at the root or above the caller's units.")
+    @strawberry.field(
+        description="上级党组织：the unit directly above; null at the root or above the caller's "
+        "units."
+    )
     async def parent(self, info: strawberry.Info) -> Unit | None:
         return None if self.parent_id is None else await load_unit(info, self.parent_id)
 
-    @strawberry.field(description="所属学校; null above schools or outside the caller's units.")
+    @strawberry.field(
+        description="所属学校：the school the unit belongs to (itself for a school); null above "
+        "schools or outside the caller's units."
+    )
     async def school(self, info: strawberry.Info) -> Unit | None:
         if self.school_id is None:
             return None
@@ -93,19 +137,19 @@ class Unit(relay.Node):
         return await load_unit(info, self.school_id)
 
     @strawberry.field(
-        description="The units directly below this one that the caller may read, in id order "
-        "(inactive ones only with `includeInactive`): a page per unit, batched across units "
-        "(one statement for the children of every unit on a page, one more for `totalCount`)."
-        + PAGING
+        description="下级党组织：the units directly below this one that the caller may read, in "
+        "id order (inactive ones only with `includeInactive`)." + PAGING
     )
+    # One page per unit, batched across every unit of the result: one statement for the
+    # children of all of them, one more for `totalCount` when selected.
     async def children(
         self,
         info: strawberry.Info,
-        include_inactive: bool = False,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        include_inactive: IncludeInactive = False,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Unit]:
         page = keyset(info.context.settings.max_page_size, first, after, last, before)
         key = (self.id, include_inactive, page)
@@ -150,14 +194,18 @@ async def load_unit(info: strawberry.Info, unit_id: int) -> Unit | None:
     return await info.context.loader("unit", _UNITS).load(unit_id)
 
 
-@strawberry.type
+@strawberry.type(description="党组织操作错误：why a unit mutation was refused.")
 class UnitError:
-    code: UnitErrorCodeEnum  # type: ignore[valid-type]
-    field: str | None
-    message: str
+    code: UnitErrorCodeEnum = strawberry.field(  # type: ignore[valid-type]
+        description="错误代码：what was wrong."
+    )
+    field: str | None = strawberry.field(description=ERROR_FIELD)
+    message: str = strawberry.field(description=ERROR_MESSAGE)
 
 
-@strawberry.type
+@strawberry.type(description="党组织操作结果：the unit after the change, or the errors.")
 class UnitPayload:
-    unit: Unit | None
-    errors: list[UnitError]
+    unit: Unit | None = strawberry.field(
+        description="党组织：the unit as changed; null when the mutation was refused."
+    )
+    errors: list[UnitError] = strawberry.field(description=PAYLOAD_ERRORS)

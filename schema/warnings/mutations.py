@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -11,6 +11,7 @@ from partyplan.resolvers.warnings.service import manage as service
 
 from ..mutations import decode_id, run_mutation
 from ..permissions import described
+from ..wording import INPUT
 from .types import (
     AcknowledgeWarningInput,
     SetWarningRuleInput,
@@ -30,13 +31,14 @@ def _errors(errors: list[DomainError]) -> list[WarningError]:
 class WarningMutations:
     @strawberry.mutation(
         description=described(
-            "Acknowledge an open warning (with a note); the scan resolves it once it clears.",
+            "知悉预警：acknowledge an open warning (with a note); the scan resolves it once the "
+            "situation clears.",
             Permission.WARNING_ACK,
             where="at the warning's unit",
         )
     )
     async def acknowledge_warning(
-        self, info: strawberry.Info, input: AcknowledgeWarningInput
+        self, info: strawberry.Info, input: Annotated[AcknowledgeWarningInput, INPUT]
     ) -> WarningPayload:
         warning_id = decode_id(input.warning_id, "Warning", "warningId")
         row, errors = await run_mutation(
@@ -46,14 +48,15 @@ class WarningMutations:
 
     @strawberry.mutation(
         description=described(
-            "Set one kind of warning rule for the commission: switch it on or off, change its "
+            "设置预警规则：set one kind of warning rule for the commission: switch it on or "
+            "off, change its "
             "parameters (thresholds; for MISSING_DATA the 12371 requirements list).",
             Permission.RULE_MANAGE,
             where="at the commission",
         )
     )
     async def set_warning_rule(
-        self, info: strawberry.Info, input: SetWarningRuleInput
+        self, info: strawberry.Info, input: Annotated[SetWarningRuleInput, INPUT]
     ) -> WarningRulePayload:
         commission_id = decode_id(input.commission_id, "Unit", "commissionId")
         params: Any = input.params

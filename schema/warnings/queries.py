@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 
@@ -10,6 +12,7 @@ from ..connections import Connection, connection
 from ..mutations import decode_id
 from ..pagination import PAGING, keyset
 from ..permissions import described
+from ..wording import After, Before, First, Last
 from .types import Warning, WarningKind, WarningRule, WarningStatus
 
 
@@ -17,22 +20,39 @@ from .types import Warning, WarningKind, WarningRule, WarningStatus
 class WarningQueries:
     @strawberry.field(
         description=described(
-            "Warnings on the caller's units and everything below them, newest first (one "
-            "statement). Raised and resolved by `partyplan warnings scan`." + PAGING,
+            "预警：warnings on the caller's units and everything below them, newest first. "
+            "Raised and resolved by the daily scan; acknowledged by people." + PAGING,
             Permission.PLAN_READ,
         )
     )
     async def warnings(
         self,
         info: strawberry.Info,
-        under: relay.GlobalID | None = None,
-        kind: WarningKind | None = None,
-        status: WarningStatus | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        under: Annotated[
+            relay.GlobalID | None,
+            strawberry.argument(
+                description="范围：only warnings on this unit and everything below it; all the "
+                "caller's units when left out."
+            ),
+        ] = None,
+        kind: Annotated[
+            WarningKind | None,
+            strawberry.argument(
+                description="预警类别：only warnings of this kind; all when left out."
+            ),
+        ] = None,
+        status: Annotated[
+            WarningStatus | None,
+            strawberry.argument(
+                description="预警状态：only warnings in this state; all when left out."
+            ),
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Warning]:
+        # One statement per page (keyset on the warning's id).
         session = await info.context.session()
         page = keyset(info.context.settings.max_page_size, first, after, last, before)
         rows = await service.page(
@@ -46,13 +66,19 @@ class WarningQueries:
 
     @strawberry.field(
         description=described(
-            "The commission's warning rules: each kind's parameters in force and the defaults.",
+            "预警规则：the commission's warning rules, one per kind in the order of "
+            "`WarningKind`: each kind's parameters in force and the defaults.",
             Permission.PLAN_READ,
             where="in the commission's tree",
         )
     )
     async def warning_rules(
-        self, info: strawberry.Info, commission_id: relay.GlobalID
+        self,
+        info: strawberry.Info,
+        commission_id: Annotated[
+            relay.GlobalID,
+            strawberry.argument(description="工委：the global ID of the commission."),
+        ],
     ) -> list[WarningRule]:
         session = await info.context.session()
         views = await service.rules(session, decode_id(commission_id, "Unit", "commissionId"))

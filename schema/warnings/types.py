@@ -15,13 +15,28 @@ from partyplan.resolvers.warnings.errors import WarningErrorCode
 from partyplan.resolvers.warnings.service.manage import RuleView
 
 from ..units.types import Unit, load_unit
+from ..wording import ERROR_FIELD, ERROR_MESSAGE, PAYLOAD_ERRORS, coded_enum
 
-WarningErrorCodeEnum = strawberry.enum(
-    WarningErrorCode, name="WarningErrorCode", description="预警操作错误"
+WARNING_CODES = {
+    WarningErrorCode.INVALID_RULE: "规则参数无效：A parameter of the rule is unknown or out of "
+    "range, or `params` is not an object; the field names the parameter.",
+    WarningErrorCode.NOT_A_COMMISSION: "不是工委：Warning rules belong to a commission; the "
+    "unit named is not one.",
+    WarningErrorCode.ALREADY_RESOLVED: "预警已消除：The warning was resolved by the scan; there "
+    "is nothing to acknowledge.",
+    WarningErrorCode.ALREADY_ACKNOWLEDGED: "预警已知悉：The warning was acknowledged already.",
+    WarningErrorCode.INVALID_TEXT: "文本无效：The note is too long or holds control characters.",
+}
+
+WarningErrorCodeEnum = coded_enum(
+    "WarningErrorCode",
+    "预警操作错误：why a warning mutation was refused.",
+    WarningErrorCode,
+    WARNING_CODES,
 )
 
 
-@strawberry.enum(description="预警类别")
+@strawberry.enum(description="预警类别：what a warning is about.")
 class WarningKind(Enum):
     SLOW_PROGRESS = strawberry.enum_value(
         "slow_progress", description="进度滞后（季度末低于应有进度）"
@@ -35,7 +50,7 @@ class WarningKind(Enum):
     REPORT_OVERDUE = strawberry.enum_value("report_overdue", description="执行情况报告逾期未报")
 
 
-@strawberry.enum(description="预警状态")
+@strawberry.enum(description="预警状态：where a warning stands.")
 class WarningStatus(Enum):
     OPEN = strawberry.enum_value("open", description="待处理")
     ACKNOWLEDGED = strawberry.enum_value("acknowledged", description="已知悉")
@@ -45,21 +60,40 @@ class WarningStatus(Enum):
 @strawberry.type(description="预警：由规则扫描产生，附证据，逐级可见。")
 class Warning(relay.Node):
     id: relay.NodeID[int]
-    kind: WarningKind
-    status: WarningStatus
-    message: str
-    evidence: JSON = strawberry.field(description="The figures the rule judged (per kind).")
-    unit_id: relay.GlobalID
-    unit_name: str
-    period_id: relay.GlobalID | None
-    recruit_id: relay.GlobalID | None = strawberry.field(
-        description="The recruit concerned (read it through `node` with recruit.read)."
+    kind: WarningKind = strawberry.field(description="预警类别：what the warning is about.")
+    status: WarningStatus = strawberry.field(description="预警状态：where the warning stands.")
+    message: str = strawberry.field(
+        description="预警内容：what the scan found, one sentence in Chinese with the figures."
     )
-    raised_at: datetime
-    seen_on: date = strawberry.field(description="The scan that last raised or changed it.")
-    acknowledged_at: datetime | None
-    acknowledgement: str | None
-    resolved_at: datetime | None
+    evidence: JSON = strawberry.field(
+        description="证据：the figures the rule judged, an object whose keys depend on `kind`."
+    )
+    unit_id: relay.GlobalID = strawberry.field(
+        description="单位：the global ID of the unit the warning is on."
+    )
+    unit_name: str = strawberry.field(description="单位名称：the name of the unit.")
+    period_id: relay.GlobalID | None = strawberry.field(
+        description="计划期：the global ID of the plan period concerned; null for a warning not "
+        "tied to a period."
+    )
+    recruit_id: relay.GlobalID | None = strawberry.field(
+        description="发展对象：the recruit concerned (read it through `node` with "
+        "`recruit.read`); null for a warning on a unit's figures."
+    )
+    raised_at: datetime = strawberry.field(description="产生时间：when the scan raised it.")
+    seen_on: date = strawberry.field(
+        description="扫描日期：the date of the scan that last raised or changed it."
+    )
+    acknowledged_at: datetime | None = strawberry.field(
+        description="知悉时间：when it was acknowledged; null until then."
+    )
+    acknowledgement: str | None = strawberry.field(
+        description="处理说明：the note given when acknowledging; null if none was given."
+    )
+    resolved_at: datetime | None = strawberry.field(
+        description="消除时间：when the scan found the situation gone; null while open or "
+        "acknowledged."
+    )
     raw_unit_id: strawberry.Private[int]
 
     @classmethod
@@ -85,18 +119,25 @@ class Warning(relay.Node):
             raw_unit_id=row.unit_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="单位：the unit itself; null if the caller may not read it.")
     async def unit(self, info: strawberry.Info) -> Unit | None:
         return await load_unit(info, self.raw_unit_id)
 
 
 @strawberry.type(description="一类预警的规则参数（工委可改）。")
 class WarningRule:
-    kind: WarningKind
-    enabled: bool
-    params: JSON = strawberry.field(description="The parameters in force (defaults filled in).")
-    defaults: JSON = strawberry.field(description="The documented defaults.")
-    updated_at: datetime | None
+    kind: WarningKind = strawberry.field(description="预警类别：the kind the rule governs.")
+    enabled: bool = strawberry.field(
+        description="是否启用：false when the commission switched this kind off (the scan then "
+        "raises none)."
+    )
+    params: JSON = strawberry.field(
+        description="参数：the parameters in force, an object (defaults filled in)."
+    )
+    defaults: JSON = strawberry.field(description="默认参数：the documented defaults, an object.")
+    updated_at: datetime | None = strawberry.field(
+        description="修改时间：when the commission last changed the rule; null if it never did."
+    )
 
     @classmethod
     def of(cls, view: RuleView) -> WarningRule:
@@ -109,37 +150,52 @@ class WarningRule:
         )
 
 
-@strawberry.type
+@strawberry.type(description="预警操作错误：why a warning mutation was refused.")
 class WarningError:
-    code: WarningErrorCodeEnum  # type: ignore[valid-type]
-    field: str | None
-    message: str
+    code: WarningErrorCodeEnum = strawberry.field(  # type: ignore[valid-type]
+        description="错误代码：what was wrong."
+    )
+    field: str | None = strawberry.field(description=ERROR_FIELD)
+    message: str = strawberry.field(description=ERROR_MESSAGE)
 
 
-@strawberry.type
+@strawberry.type(description="预警操作结果：the warning after the change, or the errors.")
 class WarningPayload:
-    warning: Warning | None
-    errors: list[WarningError]
+    warning: Warning | None = strawberry.field(
+        description="预警：the warning as it stands now; null when refused."
+    )
+    errors: list[WarningError] = strawberry.field(description=PAYLOAD_ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="预警规则设置结果：the rule after the change, or the errors.")
 class WarningRulePayload:
-    rule: WarningRule | None
-    errors: list[WarningError]
+    rule: WarningRule | None = strawberry.field(
+        description="预警规则：the rule as it stands now; null when refused."
+    )
+    errors: list[WarningError] = strawberry.field(description=PAYLOAD_ERRORS)
 
 
-@strawberry.input
+@strawberry.input(description="知悉预警：the open warning to acknowledge, with a note.")
 class AcknowledgeWarningInput:
-    warning_id: relay.GlobalID
-    note: str | None = strawberry.field(default=None, description="处理说明")
+    warning_id: relay.GlobalID = strawberry.field(
+        description="预警：the global ID of an open warning."
+    )
+    note: str | None = strawberry.field(
+        default=None, description="处理说明：what is being done about it; null for none."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="设置预警规则：one kind of warning rule of a commission.")
 class SetWarningRuleInput:
-    commission_id: relay.GlobalID
-    kind: WarningKind
-    enabled: bool = True
+    commission_id: relay.GlobalID = strawberry.field(
+        description="工委：the global ID of the commission whose rule it is."
+    )
+    kind: WarningKind = strawberry.field(description="预警类别：the kind the rule governs.")
+    enabled: bool = strawberry.field(
+        default=True, description="是否启用：false switches the kind off; true by default."
+    )
     params: JSON | None = strawberry.field(
         default=None,
-        description='Parameters to change (others keep their defaults), e.g. {"tolerance": 0.7}.',
+        description="参数：the parameters to change, an object (others keep their defaults), "
+        'e.g. {"tolerance": 0.7}; the defaults are listed by `warningRules`.',
     )
