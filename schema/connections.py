@@ -7,8 +7,8 @@ filtered statement, so exactly the rows the caller may see), and the side of ``p
 client did not page towards (``hasPreviousPage`` after ``first``/``after``, ``hasNextPage``
 after ``last``/``before``) is looked up only when the client selected it.
 
-``Edge`` and ``Connection`` restate relay's fields only to describe them Chinese first; relay's
-own ``PageInfo`` stays (see ``tests/schema/test_descriptions.py`` for why).
+``Edge``, ``PageInfo`` and ``Connection`` restate relay's fields only to describe them Chinese
+first (the same names and fields).
 """
 
 from __future__ import annotations
@@ -53,6 +53,27 @@ class Edge(relay.Edge[NodeType]):
     node: NodeType = strawberry.field(description="节点：the item itself.")
 
 
+@strawberry.type(
+    name="PageInfo",
+    description="分页信息：where this page lies in the list, for fetching the next.",
+)
+class PageInfo(relay.PageInfo):
+    """relay's page info, restated only to describe it Chinese first (same name, same fields)."""
+
+    has_next_page: bool = strawberry.field(
+        description="有下一页：true when more items follow this page in the list."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="有上一页：true when more items come before this page in the list."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="首项游标：the cursor of this page's first item; null when the page is empty."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="末项游标：the cursor of this page's last item; null when the page is empty."
+    )
+
+
 CONNECTION = (
     "分页列表：one page of a list, its items in the order the field states, with what is "
     "needed to fetch the next or previous page."
@@ -65,7 +86,7 @@ class PlainConnection(relay.Connection[NodeType]):
     """A connection without ``totalCount``, for a list whose size is not counted (a feed)."""
 
     # Restated (same names and types as relay's) only to carry Chinese-first descriptions.
-    page_info: relay.PageInfo = strawberry.field(
+    page_info: PageInfo = strawberry.field(
         description="分页信息：whether there are more items either way, and the cursors of this "
         "page's first and last items."
     )
@@ -98,7 +119,7 @@ async def connection(
     edges = [Edge(cursor=encode_cursor(getattr(r, key)), node=to_node(r)) for r in page.rows]
     return Connection(
         edges=edges,
-        page_info=relay.PageInfo(
+        page_info=PageInfo(
             has_next_page=selects(selected, ("pageInfo", "hasNextPage")) and await page.has_next(),
             has_previous_page=selects(selected, ("pageInfo", "hasPreviousPage"))
             and await page.has_previous(),

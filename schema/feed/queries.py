@@ -4,13 +4,12 @@ from typing import Annotated, Protocol, cast
 
 import strawberry
 from graphql import GraphQLError
-from strawberry import relay
 
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.feed import service
 from partyplan.resolvers.feed.errors import FeedError, FeedErrorCode
 
-from ..connections import Edge, PlainConnection
+from ..connections import Edge, PageInfo, PlainConnection
 from ..errors import BadInput
 from ..permissions import described
 from .types import Change, ChangeKind
@@ -94,7 +93,7 @@ class FeedQueries:
         edges = [Edge(cursor=c.cursor, node=Change.from_change(c)) for c in page.changes]
         return PlainConnection(
             edges=edges,
-            page_info=relay.PageInfo(
+            page_info=PageInfo(
                 has_next_page=page.has_next,
                 has_previous_page=False,
                 start_cursor=edges[0].cursor if edges else None,
