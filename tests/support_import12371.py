@@ -17,7 +17,7 @@ from support import id_number
 from partyplan.resolvers.exports12371 import rules, workbook
 from partyplan.resolvers.exports12371.service import Export12371
 from partyplan.resolvers.imports12371 import reader
-from partyplan.resolvers.imports12371.errors import FileRefused
+from partyplan.resolvers.imports12371.errors import FileProblem, FileRefused
 from partyplan.resolvers.imports12371.rows import FileRow
 
 TODAY = date(2025, 3, 1)
@@ -164,6 +164,6 @@ def patched(path: Path, member: str, old: bytes, new: bytes) -> Path:
     return path
 
 
-def only(refusal: FileRefused) -> reader.FileProblem:
+def only(refusal: FileRefused) -> FileProblem:
     assert len(refusal.problems) == 1, refusal.problems
     return refusal.problems[0]

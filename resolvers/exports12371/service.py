@@ -30,7 +30,7 @@ from partyplan.resolvers.audit.service import READ_PII
 from partyplan.resolvers.plans.service.common import period_for
 from partyplan.resolvers.recruits.pii import PiiCipher
 from partyplan.resolvers.recruits.service.records import ID_CONTEXT, PHONE_CONTEXT
-from partyplan.resolvers.units.service import visible as visible_unit
+from partyplan.resolvers.units.service import visible_school
 from partyplan.tenants.session import Session
 
 from . import repository, rules
@@ -60,10 +60,7 @@ async def prepare(
     """The export of a school the caller reaches with ``recruit.read``. ``period_id`` keeps the
     recruits who entered their stage within the period's window (for the probationary sheet:
     admitted in the period, as the plan counts admissions); ``stage`` keeps one sheet."""
-    school = await visible_unit(session, school_id, Permission.UNIT_READ, "schoolId")
-    if school.kind != "school":
-        raise NotFound("schoolId: no school with this id")
-    session.require(Permission.RECRUIT_READ, school.path)
+    school = await visible_school(session, school_id, Permission.RECRUIT_READ)
     period = None
     if period_id is not None:
         period = await period_for(session, period_id)

@@ -30,38 +30,14 @@ from . import rules
 from .errors import CellInvalid, FileProblem, FileRefused, ImportErrorCode
 from .rows import FileRow
 from .workbook import (
-    CELL_TEXT_LIMIT,
-    MAX_COLUMN,
-    MAX_ROW,
     Cell,
     cell_text,
-    check_archive,
     header_columns,
-    header_key,
     opened,
     rows,
-    uncompressed_limit,
 )
 
-__all__ = [
-    "CELL_TEXT_LIMIT",
-    "MAX_COLUMN",
-    "MAX_ROW",
-    "Cell",
-    "CellInvalid",
-    "FileProblem",
-    "FileRefused",
-    "ImportErrorCode",
-    "batches",
-    "cell_text",
-    "check_archive",
-    "header_columns",
-    "header_key",
-    "opened",
-    "rows",
-    "stages_of",
-    "uncompressed_limit",
-]
+__all__ = ["batches", "stages_of"]
 
 
 def _layout(message: str, **place: Any) -> FileRefused:

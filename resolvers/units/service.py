@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 from partyplan.auth.principal import is_within
 from partyplan.resolvers.audit import repository as audit
@@ -34,6 +35,18 @@ async def visible(
     """The unit if the caller reaches it, else NOT_FOUND; then FORBIDDEN without ``permission``."""
     row = await repository.get(session, unit_id)
     return session.reach(row, f"unit {field or 'id'}", permission, "path")
+
+
+async def visible_school(
+    session: Session, school_id: int, permission: Permission, field: str = "schoolId"
+) -> sa.Row:
+    """A school the caller reaches (any other unit, or one out of reach: NOT_FOUND, which tells
+    nothing of other schools), then FORBIDDEN without ``permission`` there."""
+    school = await visible(session, school_id, Permission.UNIT_READ, field)
+    if school.kind != "school":
+        raise NotFound(f"{field}: no school with this id")
+    session.require(permission, school.path)
+    return school
 
 
 async def readable(session: Session, unit_ids: Sequence[int]) -> list[sa.Row]:

@@ -22,8 +22,8 @@ from support_import12371 import (
 )
 
 from partyplan.resolvers.exports12371 import rules
-from partyplan.resolvers.imports12371 import reader
-from partyplan.resolvers.imports12371.errors import ImportErrorCode
+from partyplan.resolvers.imports12371.errors import CellInvalid, ImportErrorCode
+from partyplan.resolvers.imports12371.workbook import Cell, cell_text
 
 # --- too many rows ------------------------------------------------------------------------------
 
@@ -115,8 +115,8 @@ async def test_text_that_cannot_be_stored(tmp_path: Path, character: bytes) -> N
 
 def test_cell_text_refuses_nul_and_surrogates() -> None:
     for text in ("a\0b", "a\ud800b"):
-        with pytest.raises(reader.CellInvalid) as caught:
-            reader.cell_text(reader.Cell(1, text, "s"))
+        with pytest.raises(CellInvalid) as caught:
+            cell_text(Cell(1, text, "s"))
         assert caught.value.code == ImportErrorCode.INVALID_VALUE
 
 

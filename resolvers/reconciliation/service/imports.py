@@ -29,7 +29,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
 from partyplan.resolvers.exports12371.service import rendered, shown_pii
@@ -39,7 +38,7 @@ from partyplan.resolvers.imports12371.rows import FileRow, ReceivedFile
 from partyplan.resolvers.recruits.pii import PiiCipher
 from partyplan.resolvers.recruits.rules.identity import mask_id_number
 from partyplan.resolvers.recruits.service.records import ID_CONTEXT, PHONE_CONTEXT
-from partyplan.resolvers.units.service import visible as visible_unit
+from partyplan.resolvers.units.service import visible_school
 from partyplan.tenants.session import Session
 
 from .. import repository, rules
@@ -176,10 +175,7 @@ async def import_file(
     """Compare the uploaded 12371 file with the school's records; the report's id. ``file``
     is entered only after the access checks: a caller who may not reconcile the school learns
     nothing about their file."""
-    school = await visible_unit(session, school_id, Permission.UNIT_READ, "schoolId")
-    if school.kind != "school":
-        raise NotFound("schoolId: no school with this id")
-    session.require(Permission.RECRUIT_RECORD, school.path)
+    school = await visible_school(session, school_id, Permission.RECRUIT_RECORD)
     async with file as received:
         return await _compare(
             session, cipher, school, received, max_rows=max_rows, max_bytes=max_bytes, today=today
