@@ -28,16 +28,20 @@ def clean_text(
     error: type[DomainError],
     code: StrEnum,
     missing_code: StrEnum | None = None,
+    label: str | None = None,
 ) -> str | None:
+    """``value`` squeezed, or the field's typed error. Its message names the field by
+    ``label``, as a person calls it (理由, 备注); ``field`` (the input path) when none is given."""
     cleaned = squeeze(value)
+    name = label or field
     if not cleaned:
         if required:
-            raise error(missing_code or code, f"{field} is required", field)
+            raise error(missing_code or code, f"{name}为必填项", field)
         return None
     if len(cleaned) > limit:
-        raise error(code, f"{field} exceeds {limit} characters", field)
+        raise error(code, f"{name}不能超过 {limit} 个字符", field)
     if not storable(cleaned):
-        raise error(code, f"{field} contains a character that cannot be stored", field)
+        raise error(code, f"{name}含有无法保存的字符", field)
     return cleaned
 
 
@@ -80,11 +84,11 @@ def person_name(value: str, field: str, *, error: type[DomainError], code: StrEn
     name = name.translate(_NAME_SEPARATOR_LOOKALIKES)
     name = _SPACES_AROUND_SEPARATOR.sub(_NAME_SEPARATOR, name)
     if not name:
-        raise error(code, f"{field} is required", field)
+        raise error(code, "姓名为必填项", field)
     if len(name) > NAME_MAX_LENGTH:
-        raise error(code, f"{field} exceeds {NAME_MAX_LENGTH} characters", field)
+        raise error(code, f"姓名不能超过 {NAME_MAX_LENGTH} 个字符", field)
     if not all(_is_name_character(c) for c in name):
-        raise error(code, f"{field} may contain only letters, spaces and the separator ·", field)
+        raise error(code, "姓名只能包含文字、空格和间隔号“·”", field)
     if name[0] == _NAME_SEPARATOR or name[-1] == _NAME_SEPARATOR or "··" in name:
-        raise error(code, "the separator · must stand between two parts of the name", field)
+        raise error(code, "间隔号“·”只能用在姓名的两部分之间", field)
     return name

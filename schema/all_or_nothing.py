@@ -35,9 +35,7 @@ from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 ROLLED_BACK = "ROLLED_BACK"
-ROLLED_BACK_MESSAGE = (
-    "Not written: another part of this request failed, and a request is all or nothing."
-)
+ROLLED_BACK_MESSAGE = "未写入：本次请求的其他操作失败，一次请求中的操作要么全部生效，要么全部不生效"
 # The response keys of the request's mutation fields answered with typed errors, memoized on
 # the request's context like its DataLoaders.
 _REFUSED = "partyplan.refused_mutations"

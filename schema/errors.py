@@ -17,6 +17,9 @@
   ``BAD_REQUEST`` (HTTP 400, ``schema/policies/admission.py``); ``RATE_LIMITED`` (HTTP 429,
   ``server/limits.py``).
 - Business-rule failures never get here: mutations return them as typed payload errors.
+- Messages of our own (access failures, the masked error) are in Chinese, for people;
+  ``extensions.code`` is the contract. graphql-core's parse and validation messages stay as
+  the library words them.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from strawberry.extensions import SchemaExtension
 from partyplan.auth.errors import AccessError
 
 log = logging.getLogger("partyplan.graphql")
+UNEXPECTED_MESSAGE = "服务器内部错误，请稍后重试"
 
 
 class BadInput(GraphQLError):
@@ -63,7 +67,7 @@ class ShapeErrors(SchemaExtension):
             context.failed = True
         log.error("unexpected error at %s", error.path, exc_info=original)
         return GraphQLError(
-            "Unexpected error.",
+            UNEXPECTED_MESSAGE,
             nodes=error.nodes,
             path=error.path,
             extensions={"code": "INTERNAL_SERVER_ERROR"},

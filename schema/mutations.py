@@ -59,5 +59,5 @@ def decode_id(global_id: relay.GlobalID, expected_type: str, field: str) -> int:
     """The row id of a global ID of ``expected_type``; any other ID is NOT_FOUND."""
     row_id = row_id_of(global_id)
     if global_id.type_name != expected_type or row_id is None:
-        raise NotFound(f"{field}: no {expected_type} with this id")
+        raise NotFound(f"未找到该对象（{field} 应为 {expected_type} 的 ID）")
     return row_id

@@ -51,7 +51,7 @@ async def resolve_global_id(info: strawberry.Info, global_id: relay.GlobalID) ->
     if resolver is None or row_id is None:
         # Still authenticate first: an anonymous caller learns nothing about ids.
         await info.context.session()
-        raise NotFound("no object with this id")
+        raise NotFound("未找到该对象")
     return await resolver(info, row_id)
 
 

@@ -27,7 +27,7 @@ from typing import Any
 from starlette.datastructures import UploadFile
 
 from partyplan.resolvers.errors import DomainError
-from partyplan.resolvers.imports12371.errors import FileRefused
+from partyplan.resolvers.imports12371.errors import FILE_EMPTY, FileRefused, too_large
 
 __all__ = ["Problem", "UploadError", "UploadErrorCode", "UploadedFile", "problems", "received"]
 
@@ -72,8 +72,7 @@ async def received(
     if not isinstance(upload, UploadFile):
         raise UploadError(
             UploadErrorCode.INVALID_FILE,
-            "send the file as a part of a multipart request (the GraphQL multipart request "
-            "convention), not as a JSON value",
+            "请以 multipart 请求中的文件部分发送文件，而不是作为 JSON 值",
             field,
         )
     handle, name = tempfile.mkstemp(prefix="partyplan-upload-")
@@ -86,13 +85,13 @@ async def received(
                 if size > max_bytes:
                     raise UploadError(
                         UploadErrorCode.FILE_TOO_LARGE,
-                        f"the file is larger than the {max_bytes:,} bytes accepted",
+                        too_large(max_bytes),
                         field,
                     )
                 digest.update(chunk)
                 await asyncio.to_thread(target.write, chunk)
         if size == 0:
-            raise UploadError(UploadErrorCode.INVALID_FILE, "the file is empty", field)
+            raise UploadError(UploadErrorCode.INVALID_FILE, FILE_EMPTY, field)
         yield UploadedFile(path, display_name(upload.filename), size, digest.digest())
     finally:
         await asyncio.to_thread(path.unlink, missing_ok=True)

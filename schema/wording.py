@@ -1,7 +1,8 @@
 """Descriptions shared by the schema folders: the connection arguments (``first``/``after``/
 ``last``/``before``), the fields every typed payload error and payload has, and the error-code
-enums whose every value is described (:func:`coded_enum`), so that front
-ends read the same words for the same thing everywhere. Argument names and types are the
+enums whose every value is described (:func:`coded_enum`), and the convention every share and
+rate states (:data:`FRACTION`), so that front ends read the same words for the same thing
+everywhere. Argument names and types are the
 contract and stay as they were: only descriptions are added here."""
 
 from __future__ import annotations
@@ -53,7 +54,10 @@ ERROR_FIELD = (
     "出错字段：the input field to fix, as a path from the mutation's `input` in camelCase "
     "(e.g. `name`, `amounts.students`, `documents.2`); null when no single field is at fault."
 )
-ERROR_MESSAGE = "错误说明：a readable explanation of the error, in English."
+ERROR_MESSAGE = (
+    "错误说明：a readable explanation of the error, in Chinese, for display; tell errors apart "
+    "by `code`, not by this text."
+)
 PAYLOAD_ERRORS = (
     "错误：why the mutation was refused, empty on success; when not empty nothing was changed."
 )
@@ -78,3 +82,23 @@ def coded_enum(
             raise LookupError(f"{name}.{code} has no description")
         members[code] = strawberry.enum_value(code, description=text)
     return strawberry.enum(Enum(name, members), description=description)  # type: ignore[misc]
+
+
+#: The one convention for every share, rate and ratio of the API (docs/architecture.md,
+#: "Shares and rates"), said in the description of each such field: a fraction, never a
+#: percentage.
+FRACTION = "比例以小数表示：0.8 即 80%。A fraction: 0.8 means 80%."
+
+
+def fraction(text: str) -> str:
+    """``text`` (a share's or rate's description) followed by the convention."""
+    return f"{text}{' ' if text[-1].isascii() else '。'}{FRACTION}"
+
+
+def percent_replaced_by(replacement: str) -> str:
+    """The deprecation reason of a field giving a share in percent (0–100), replaced by its
+    twin ``replacement`` giving the same share as a fraction."""
+    return (
+        f"改用 `{replacement}`（比例以小数表示）：本字段的值为 `{replacement}` × 100。"
+        f"Use `{replacement}`, the same share as a fraction; this field is that value × 100."
+    )

@@ -47,9 +47,9 @@ async def bind_principal(
         }
         rows = (await conn.execute(_BIND_CLIENT_TOKEN, params)).all()
         if rows and not rows[0].token_valid:
-            raise NotAuthenticated("the token's client is disabled or the token was revoked")
+            raise NotAuthenticated("令牌所属的客户端已停用，或令牌已被撤销")
     if not rows or not rows[0].active:
-        raise NotAuthenticated("the token's user does not exist or is inactive")
+        raise NotAuthenticated("令牌所属的用户不存在或已停用")
     allowed = None if client_id is None else scopes.permissions_of(scope)
     first = rows[0]
     bindings = tuple(

@@ -60,7 +60,8 @@ class Session:
     ) -> R:
         """The one test of "may this caller reach this object", which every lookup by id uses.
 
-        ``row`` is the object read by id (None when there is none); ``path`` names its attribute
+        ``row`` is the object read by id (None when there is none); ``what`` names it in the
+        message, as a person calls it (发展对象, 党组织（unitId）); ``path`` names its attribute
         holding its unit's path.
         Missing, or outside every subtree where the caller holds any role: NOT_FOUND, never
         FORBIDDEN, so that an id tells nothing of another school. Inside but without
@@ -69,7 +70,7 @@ class Session:
         """
         at = None if row is None else getattr(row, path)
         if at is None or not self.principal.reaches(at):
-            raise NotFound(f"{what} not found")
+            raise NotFound(f"未找到{what}")
         if permission is not None:
             self.require(permission, at)
         return row
@@ -80,4 +81,4 @@ class Session:
         Call only for objects already known to be in scope (else it must be NOT_FOUND).
         """
         if not self.principal.can(permission, at_path):
-            raise Forbidden(f"your roles do not grant {permission.value} here")
+            raise Forbidden(f"您在此处的角色没有“{permission.value}”权限")

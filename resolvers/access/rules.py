@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from partyplan.auth.principal import Principal, is_within
+from partyplan.resolvers.units.rules import KIND_LABELS
 
 from .errors import AccountError, AccountErrorCode
 
@@ -35,7 +36,7 @@ def clean_username(username: str) -> str:
     if not _USERNAME.match(username):
         raise AccountError(
             AccountErrorCode.INVALID_USERNAME,
-            "3–64 characters: lower-case letters, digits, '.', '_' or '-'",
+            "用户名应为 3 至 64 个字符，由小写字母、数字和“.”“_”“-”组成，以字母或数字开头",
             "username",
         )
     return username
@@ -45,15 +46,26 @@ def clean_display_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned or len(cleaned) > 100:
         raise AccountError(
-            AccountErrorCode.INVALID_NAME, "1–100 characters are required", "displayName"
+            AccountErrorCode.INVALID_NAME, "姓名（显示名称）应为 1 至 100 个字符", "displayName"
         )
     return cleaned
+
+
+def unknown_role(name: str) -> str:
+    return f"没有名为 {name} 的角色"
+
+
+def _kinds(kinds: frozenset[str]) -> list[str]:
+    """Unit kinds in Chinese, from the top of the tree down."""
+    return [label for kind, label in KIND_LABELS.items() if kind in kinds] + sorted(
+        kinds - KIND_LABELS.keys()
+    )
 
 
 def check_grantable(
     principal: Principal,
     *,
-    role_name: str,
+    role_title: str,
     role_rank: int,
     role_permissions: frozenset[str],
     bindable_kinds: frozenset[str],
@@ -61,10 +73,12 @@ def check_grantable(
     unit_path: str,
     field: str = "role",
 ) -> None:
+    """Refuse a role the granter may not grant at the unit; ``role_title`` is the role as the
+    refusal names it (``roles.title_zh``)."""
     if unit_kind not in bindable_kinds:
         raise AccountError(
             AccountErrorCode.ROLE_NOT_BINDABLE_HERE,
-            f"{role_name} can be granted only at: {', '.join(sorted(bindable_kinds))}",
+            f"角色“{role_title}”只能授予在以下层级：{'、'.join(_kinds(bindable_kinds))}",
             field,
         )
     covering = [b for b in principal.bindings if is_within(unit_path, b.unit_path)]
@@ -73,7 +87,7 @@ def check_grantable(
     if role_rank > best_rank or not role_permissions <= held:
         raise AccountError(
             AccountErrorCode.ROLE_ABOVE_GRANTER,
-            f"{role_name} is above your own role at this unit",
+            f"角色“{role_title}”高于您在该单位的角色",
             field,
         )
 
@@ -84,7 +98,7 @@ def check_person(kind: str) -> None:
     if kind == "service":
         raise AccountError(
             AccountErrorCode.SERVICE_ACCOUNT,
-            "a service's account is managed through its client (registerClient, disableClient)",
+            "服务账号随其客户端管理（登记或停用客户端），不能单独修改",
             "userId",
         )
 
@@ -100,36 +114,40 @@ def check_outranks(
         if rank > max((b.rank for b in covering), default=-1) or not permissions <= held:
             raise AccountError(
                 AccountErrorCode.USER_ABOVE_CALLER,
-                "the account holds a role above your own",
+                "该账号持有高于您的角色",
                 "userId",
             )
 
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 128
+# What a refused password is told, here and on the sign-in pages' change-password form.
+PASSWORD_INVALID_CHARACTER = "密码含有不允许的字符"
+PASSWORD_TOO_SHORT = f"密码至少 {PASSWORD_MIN} 个字符"
+PASSWORD_TOO_LONG = f"密码至多 {PASSWORD_MAX} 个字符"
+PASSWORD_IS_USERNAME = "密码不能与用户名相同"
+PASSWORD_UNCHANGED = "新密码不能与当前密码相同"
+#: The one answer to every failed sign-in (SIGN_IN_FAILED), whatever failed.
+SIGN_IN_FAILED = "用户名或密码错误，或尝试次数过多，请稍后再试"
 
 
 def check_password(password: str, username: str, field: str) -> None:
     if any(c == "\0" or "\ud800" <= c <= "\udfff" for c in password):
         raise AccountError(
             AccountErrorCode.PASSWORD_INVALID_CHARACTER,
-            "a password may not contain NUL or unpaired surrogate characters",
+            PASSWORD_INVALID_CHARACTER,
             field,
         )
     if len(password) < PASSWORD_MIN:
         raise AccountError(
             AccountErrorCode.PASSWORD_TOO_SHORT,
-            f"at least {PASSWORD_MIN} characters are required",
+            PASSWORD_TOO_SHORT,
             field,
         )
     if len(password) > PASSWORD_MAX:
-        raise AccountError(
-            AccountErrorCode.PASSWORD_TOO_LONG, f"at most {PASSWORD_MAX} characters", field
-        )
+        raise AccountError(AccountErrorCode.PASSWORD_TOO_LONG, PASSWORD_TOO_LONG, field)
     if password.strip().casefold() == username.casefold():
-        raise AccountError(
-            AccountErrorCode.PASSWORD_IS_USERNAME, "the password may not be the username", field
-        )
+        raise AccountError(AccountErrorCode.PASSWORD_IS_USERNAME, PASSWORD_IS_USERNAME, field)
 
 
 ACCOUNT_THRESHOLD = 5

@@ -80,7 +80,7 @@ def clean_name(name: str) -> str:
     if _unsafe(cleaned) or not 1 <= len(cleaned) <= NAME_MAX:
         raise ClientError(
             ClientErrorCode.INVALID_NAME,
-            f"1–{NAME_MAX} characters, no control characters",
+            f"名称应为 1 至 {NAME_MAX} 个字符，不含控制字符",
             "name",
         )
     return cleaned
@@ -91,11 +91,11 @@ def _host_problem(hostname: str, bracketed: bool) -> str | None:
         try:
             ipaddress.IPv6Address(hostname)
         except ValueError:
-            return "the bracketed host is not an IPv6 address"
+            return "方括号中的主机不是 IPv6 地址"
         return None
     labels = hostname.removesuffix(".").split(".")
     if not hostname or not all(_HOST_LABEL.fullmatch(label) for label in labels):
-        return "the host is not a valid name (use its ASCII form, e.g. xn--…)"
+        return "主机名无效（请使用其 ASCII 形式，如 xn--…）"
     return None
 
 
@@ -110,29 +110,29 @@ class _Parsed:
 def _parse(uri: str, limit: int) -> _Parsed | str:
     """The parts of an absolute https (or loopback http) URI, else why it is not one."""
     if len(uri) > limit:
-        return f"at most {limit} characters"
+        return f"不能超过 {limit} 个字符"
     if not uri or any(not "!" <= c <= "~" for c in uri):
-        return "printable ASCII without spaces only (percent-encode the rest)"
+        return "只能包含可打印的 ASCII 字符，不含空格（其他字符请用百分号编码）"
     try:
         parts = urlsplit(uri)
         port = parts.port
     except ValueError:
-        return "not a URI"
+        return "不是有效的 URI"
     if parts.scheme not in DEFAULT_PORTS or not uri[: len(parts.scheme) + 3].endswith("://"):
-        return "an absolute https URI is required"
+        return "须为 https 开头的绝对 URI"
     if "#" in uri:
-        return "no fragment"
+        return "不能含片段（#）"
     if "@" in parts.netloc:
-        return "no user info"
+        return "不能含用户信息（@）"
     if parts.netloc.endswith(":") or port == 0:
-        return "the port must be 1–65535"
+        return "端口应在 1 至 65535 之间"
     hostname = parts.hostname or ""
     bracketed = parts.netloc.startswith("[")
     problem = _host_problem(hostname, bracketed)
     if problem:
         return problem
     if parts.scheme == "http" and hostname not in LOOPBACK_HOSTS:
-        return "https is required (http only for localhost, 127.0.0.1 or [::1])"
+        return "须使用 https（仅 localhost、127.0.0.1 或 [::1] 可用 http）"
     host = f"[{hostname}]" if bracketed else hostname
     rest = uri[len(parts.scheme) + 3 + len(parts.netloc) :]
     return _Parsed(parts.scheme, host, port, rest)
@@ -141,7 +141,7 @@ def _parse(uri: str, limit: int) -> _Parsed | str:
 def check_redirect_uri(uri: str, field: str) -> str:
     parsed = _parse(uri, URI_MAX)
     if isinstance(parsed, str):
-        raise ClientError(ClientErrorCode.INVALID_REDIRECT_URI, parsed, field)
+        raise ClientError(ClientErrorCode.INVALID_REDIRECT_URI, f"回调地址无效：{parsed}", field)
     return uri
 
 
@@ -149,10 +149,12 @@ def clean_origin(origin: str, field: str) -> str:
     """The origin as a browser sends it: lower case, no default port."""
     parsed = _parse(origin, ORIGIN_MAX)
     if isinstance(parsed, str):
-        raise ClientError(ClientErrorCode.INVALID_ORIGIN, parsed, field)
+        raise ClientError(ClientErrorCode.INVALID_ORIGIN, f"来源无效：{parsed}", field)
     if parsed.rest:
         raise ClientError(
-            ClientErrorCode.INVALID_ORIGIN, "only scheme://host[:port]: no path, not even /", field
+            ClientErrorCode.INVALID_ORIGIN,
+            "来源无效：只能是 scheme://host[:port]，不能含路径（包括 /）",
+            field,
         )
     port = "" if parsed.port in (None, DEFAULT_PORTS[parsed.scheme]) else f":{parsed.port}"
     return f"{parsed.scheme}://{parsed.host}{port}"
@@ -168,7 +170,7 @@ def _each(
     failures appended to ``errors``."""
     if len(values) > LIST_MAX:
         errors.append(
-            ClientError(ClientErrorCode.TOO_MANY_VALUES, f"at most {LIST_MAX} values", field)
+            ClientError(ClientErrorCode.TOO_MANY_VALUES, f"最多填写 {LIST_MAX} 项", field)
         )
         return []
     cleaned: list[str] = []
@@ -189,14 +191,14 @@ def _scope(name: str, field: str) -> str:
     except scopes.UnknownScope:
         parsed = ()
     if parsed != (name,):
-        known = ", ".join(scopes.SCOPES)
-        raise ClientError(ClientErrorCode.UNKNOWN_SCOPE, f"one of: {known}", field)
+        known = "、".join(scopes.SCOPES)
+        raise ClientError(ClientErrorCode.UNKNOWN_SCOPE, f"授权范围应为以下之一：{known}", field)
     return name
 
 
 def _role(name: str, field: str) -> str:
     if not _ROLE_NAME.fullmatch(name):
-        raise ClientError(ClientErrorCode.UNKNOWN_ROLE, "not a role name (see `roles`)", field)
+        raise ClientError(ClientErrorCode.UNKNOWN_ROLE, "不是有效的角色名（可查询 roles）", field)
     return name
 
 
@@ -206,7 +208,7 @@ def _bounded(
     if value is None:
         return default
     if not 1 <= value <= maximum:
-        raise ClientError(code, f"between 1 and {maximum}", field)
+        raise ClientError(code, f"应在 1 至 {maximum} 之间", field)
     return value
 
 
@@ -258,7 +260,7 @@ def check_registration(
             not service and not redirect_uris,
             ClientError(
                 ClientErrorCode.REDIRECT_URI_REQUIRED,
-                "a front end needs at least one redirect URI",
+                "前端应用至少需要一个回调地址",
                 "redirectUris",
             ),
         ),
@@ -266,7 +268,7 @@ def check_registration(
             service and bool(redirect_uris),
             ClientError(
                 ClientErrorCode.REDIRECT_URIS_NOT_ALLOWED,
-                "a service is never redirected to: give none",
+                "服务不会被重定向，请勿填写回调地址",
                 "redirectUris",
             ),
         ),
@@ -274,21 +276,19 @@ def check_registration(
             service and bool(allowed_origins),
             ClientError(
                 ClientErrorCode.ORIGINS_NOT_ALLOWED,
-                "a service never runs in a browser: give none",
+                "服务不在浏览器中运行，请勿填写允许的来源",
                 "allowedOrigins",
             ),
         ),
         (
             not allowed_scopes,
-            ClientError(
-                ClientErrorCode.SCOPE_REQUIRED, "at least one scope is required", "allowedScopes"
-            ),
+            ClientError(ClientErrorCode.SCOPE_REQUIRED, "至少需要一个授权范围", "allowedScopes"),
         ),
         (
             service and not roles,
             ClientError(
                 ClientErrorCode.ROLE_REQUIRED,
-                "a service acts with the roles of its account: give at least one",
+                "服务以其服务账号的角色操作，请至少填写一个角色",
                 "roles",
             ),
         ),
@@ -296,7 +296,7 @@ def check_registration(
             not service and bool(roles),
             ClientError(
                 ClientErrorCode.ROLES_NOT_ALLOWED,
-                "a front end acts with its signed-in user's roles: give none",
+                "前端应用以登录用户的角色操作，请勿填写角色",
                 "roles",
             ),
         ),

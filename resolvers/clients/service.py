@@ -36,6 +36,7 @@ from partyplan.resolvers.access.errors import AccountError
 from partyplan.resolvers.audit import repository as audit
 from partyplan.resolvers.errors import DomainError, ValidationErrors
 from partyplan.resolvers.paging import Keyset, Page
+from partyplan.resolvers.units.rules import inactive
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
@@ -109,11 +110,14 @@ async def _audit(
     )
 
 
+_DISABLED = "该客户端已停用"
+
+
 async def visible_client(session: Session, client_pk: int, field: str = "id") -> sa.Row:
     """The client if the caller reaches its unit (else NOT_FOUND), with ``client.manage``
     there (else FORBIDDEN)."""
     row = await repository.get_client(session, client_pk)
-    return session.reach(row, f"client {field}", Permission.CLIENT_MANAGE)
+    return session.reach(row, f"该客户端（{field}）", Permission.CLIENT_MANAGE)
 
 
 async def _grantable_roles(
@@ -126,12 +130,14 @@ async def _grantable_roles(
         field = f"roles.{index}"
         role = await access_repository.get_role(session, name)
         if role is None:
-            errors.append(ClientError(ClientErrorCode.UNKNOWN_ROLE, f"no role {name}", field))
+            errors.append(
+                ClientError(ClientErrorCode.UNKNOWN_ROLE, access_rules.unknown_role(name), field)
+            )
             continue
         try:
             access_rules.check_grantable(
                 session.principal,
-                role_name=role.name,
+                role_title=role.title_zh,
                 role_rank=role.rank,
                 role_permissions=frozenset(role.permissions),
                 bindable_kinds=frozenset(role.bindable_kinds),
@@ -173,7 +179,7 @@ async def register_client(
         requests_per_minute=requests_per_minute,
     )
     if not unit.active:
-        raise ClientError(ClientErrorCode.INACTIVE_UNIT, "the unit is inactive", "unitId")
+        raise ClientError(ClientErrorCode.INACTIVE_UNIT, inactive(unit.name), "unitId")
     role_names = await _grantable_roles(session, registration.roles, unit)
     client_id = rules.new_client_id()
     caller = session.principal.user_id
@@ -221,11 +227,9 @@ async def rotate_client_secret(session: Session, *, client_pk: int) -> Issued:
     """A new secret, shown once; the old one stops working as this commits."""
     client = await visible_client(session, client_pk, "clientId")
     if client.kind != "service":
-        raise ClientError(
-            ClientErrorCode.NO_SECRET, "a front end is public: it has no secret", "clientId"
-        )
+        raise ClientError(ClientErrorCode.NO_SECRET, "前端应用是公开客户端，没有密钥", "clientId")
     if not client.active:
-        raise ClientError(ClientErrorCode.CLIENT_DISABLED, "the client is disabled", "clientId")
+        raise ClientError(ClientErrorCode.CLIENT_DISABLED, _DISABLED, "clientId")
     secret = client_secrets.new_secret()
     row = await repository.update_client(
         session,
@@ -239,7 +243,7 @@ async def rotate_client_secret(session: Session, *, client_pk: int) -> Issued:
 async def disable_client(session: Session, *, client_pk: int) -> sa.Row:
     client = await visible_client(session, client_pk, "clientId")
     if not client.active:
-        raise ClientError(ClientErrorCode.ALREADY_DISABLED, "already disabled", "clientId")
+        raise ClientError(ClientErrorCode.ALREADY_DISABLED, _DISABLED, "clientId")
     row = await repository.update_client(
         session, client.id, {"active": False, "disabled_at": sa.func.now()}
     )

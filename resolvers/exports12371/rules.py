@@ -115,7 +115,7 @@ def check_stage(stage: str | None) -> tuple[str, ...]:
     if stage not in STAGE_ORDER:
         raise ExportError(
             ExportErrorCode.UNKNOWN_STAGE,
-            f"the 12371 export has the stages {', '.join(STAGE_ORDER)}",
+            f"12371 导出只有以下阶段：{'、'.join(f'{s}（{STAGE_NAMES[s]}）' for s in STAGE_ORDER)}",
             "stage",
         )
     return (stage,)

@@ -65,7 +65,7 @@ async def prepare(
     if period_id is not None:
         period = await period_for(session, period_id)
         if not is_within(school.path, period.commission_path):
-            raise NotFound("periodId: no period of this school's commission")
+            raise NotFound("本校所属教育工委没有此计划期")
     stages = rules.check_stage(stage)
     return Export12371(
         school_id=school.id,

@@ -74,9 +74,7 @@ def decode_cursor(cursor: str | None) -> Position | None:
 
 
 def _invalid() -> FeedError:
-    return FeedError(
-        FeedErrorCode.INVALID_CURSOR, "the cursor is not one this feed issued", "since"
-    )
+    return FeedError(FeedErrorCode.INVALID_CURSOR, "该游标不是本变更流发出的", "since")
 
 
 def check_since(since: Position | None, horizon: int, pruned: Position | None) -> None:
@@ -90,8 +88,8 @@ def check_since(since: Position | None, horizon: int, pruned: Position | None) -
     if pruned is not None and since < pruned:
         raise FeedError(
             FeedErrorCode.CURSOR_EXPIRED,
-            "the cursor is older than the feed's retention: changes since it were pruned;"
-            " read the current state again and poll from a cursor without since",
+            "该游标早于变更流的保留期限，其后的变更已被清理：请重新读取当前数据，"
+            "再从不带 since 的游标开始轮询",
             "since",
         )
 
@@ -101,7 +99,11 @@ def check_kinds(kinds: list[str] | None) -> tuple[str, ...] | None:
     if kinds is None:
         return None
     if not kinds or any(k not in KINDS for k in kinds):
-        raise FeedError(FeedErrorCode.INVALID_KINDS, "name at least one kind of change", "kinds")
+        raise FeedError(
+            FeedErrorCode.INVALID_KINDS,
+            f"请至少指定一种变更类型，可选：{'、'.join(KINDS)}",
+            "kinds",
+        )
     return tuple(sorted(set(kinds)))
 
 

@@ -19,7 +19,19 @@ from openpyxl.utils import get_column_letter
 
 from partyplan.resolvers.errors import DomainError
 
-__all__ = ["CellInvalid", "FileProblem", "FileRefused", "ImportErrorCode", "where"]
+__all__ = [
+    "FILE_EMPTY",
+    "MASKED_EXPORT",
+    "no_such_date",
+    "NO_HEADER",
+    "CellInvalid",
+    "FileProblem",
+    "FileRefused",
+    "ImportErrorCode",
+    "too_large",
+    "too_many_rows",
+    "where",
+]
 
 
 class ImportErrorCode(StrEnum):
@@ -44,21 +56,43 @@ class ImportErrorCode(StrEnum):
     STAGE_BEHIND_RECORDS = "STAGE_BEHIND_RECORDS"
 
 
+# --- what several readers say in the same words (the upload, the recruits' and the roster's) --
+
+FILE_EMPTY = "文件为空"
+MASKED_EXPORT = (
+    "该文件为脱敏导出（公民身份号码和手机号码部分以 * 隐藏）：请导出未脱敏的文件后再导入"
+)
+NO_HEADER = "该列没有表头，却填有内容"
+
+
+def no_such_date(text: str) -> str:
+    """A date written YYYY-MM-DD that the calendar lacks (2023-02-30)."""
+    return f"日期 {text} 不存在"
+
+
+def too_large(max_bytes: int) -> str:
+    return f"文件超过允许的 {max_bytes:,} 字节"
+
+
+def too_many_rows(max_rows: int) -> str:
+    return f"文件的数据行超过允许的 {max_rows:,} 行"
+
+
 def where(sheet: str | None, row: int | None, column: str | None, index: int | None) -> str:
-    """The place as a user reads it: ``sheet 入党积极分子, cell C5 (公民身份号码)``; ``index`` is
-    the column's 1-based position, shown as its letter."""
+    """The place as a user reads it: ``工作表“入党积极分子” C5 单元格（公民身份号码）``;
+    ``index`` is the column's 1-based position, shown as its letter."""
     parts = []
     if sheet is not None:
-        parts.append(f"sheet {sheet}")
+        parts.append(f"工作表“{sheet}”")
     if row is not None and index is not None:
-        parts.append(f"cell {get_column_letter(index)}{row}")
+        parts.append(f"{get_column_letter(index)}{row} 单元格")
     elif row is not None:
-        parts.append(f"row {row}")
+        parts.append(f"第 {row} 行")
     elif index is not None:
-        parts.append(f"column {get_column_letter(index)}")
-    place = ", ".join(parts)
+        parts.append(f"{get_column_letter(index)} 列")
+    place = " ".join(parts)
     if column is not None:
-        place = f"{place} ({column})" if place else f"column {column}"
+        place = f"{place}（{column}）" if place else f"“{column}”列"
     return place
 
 
@@ -87,7 +121,7 @@ class FileProblem:
         """A problem whose message starts with its place (:func:`where`); ``index`` is the
         column's 1-based position, printed as its letter."""
         place = where(sheet, row, column, index)
-        return cls(code, f"{place}: {message}" if place else message, sheet, row, column)
+        return cls(code, f"{place}：{message}" if place else message, sheet, row, column)
 
 
 class FileRefused(DomainError):
@@ -105,7 +139,7 @@ class FileRefused(DomainError):
         first = self.problems[0]
         message = first.message
         if self.total > 1:
-            message = f"{message} (and {self.total - 1} more problems in the file)"
+            message = f"{message}（文件中另有 {self.total - 1} 处问题）"
         super().__init__(first.code, message, field)
 
     @classmethod

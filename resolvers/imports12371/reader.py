@@ -27,7 +27,15 @@ from typing import Any
 from partyplan.resolvers.warnings.rules.requirements import ITEMS
 
 from . import rules
-from .errors import CellInvalid, FileProblem, FileRefused, ImportErrorCode
+from .errors import (
+    MASKED_EXPORT,
+    NO_HEADER,
+    CellInvalid,
+    FileProblem,
+    FileRefused,
+    ImportErrorCode,
+    too_many_rows,
+)
 from .rows import FileRow
 from .workbook import (
     Cell,
@@ -75,19 +83,19 @@ class _Reading:
             if stage is None:
                 if next(rows(sheet), None) is not None:
                     raise _layout(
-                        "the sheet is not one of the 12371 stages "
-                        f"({'、'.join(rules.SHEET_STAGES)}) and is not empty",
+                        "该工作表不是 12371 的阶段工作表"
+                        f"（{'、'.join(rules.SHEET_STAGES)}），且不为空",
                         sheet=sheet.title,
                     )
                 continue
             if stage in stages:
                 raise _layout(
-                    f"a second sheet for the stage (also {stages[stage]!r})", sheet=sheet.title
+                    f"同一阶段有两个工作表（另一个为“{stages[stage]}”）", sheet=sheet.title
                 )
             stages[stage] = sheet.title
             self.sheets.append((stage, sheet))
         if not self.sheets:
-            raise _layout(f"no sheet is titled as a 12371 stage ({'、'.join(rules.SHEET_STAGES)})")
+            raise _layout(f"没有以 12371 阶段命名的工作表（{'、'.join(rules.SHEET_STAGES)}）")
         self.rows = self._all_rows()
         return tuple(stage for stage in rules.SHEET_STAGES.values() if stage in stages)
 
@@ -107,21 +115,20 @@ class _Reading:
         if text is not None and text and rules.is_notice(text):
             if rules.masked_notice(text):
                 raise _masked(
-                    "the file is a masked export (its notice says ID numbers and phones are "
-                    "partly hidden): export again with the numbers in clear to import it",
+                    MASKED_EXPORT,
                     sheet=title,
                     row=number,
                     index=1,
                 )
             first = next(lines, None)
             if first is None:
-                raise _layout("the sheet has no header row", sheet=title)
+                raise _layout("该工作表没有表头行", sheet=title)
             number, cells = first
         columns = header_columns(title, number, cells, rules.HEADER_ITEMS)
         missing = [ITEMS[item] for item in rules.IDENTITY_ITEMS if item not in columns.values()]
         if missing:
             raise _layout(
-                f"the header row lacks {'、'.join(missing)}: a row must say who it is",
+                f"表头缺少{'、'.join(missing)}：每行须写明是哪一位人员",
                 sheet=title,
                 row=number,
             )
@@ -138,7 +145,7 @@ class _Reading:
                 if self.count > self.max_rows:
                     raise FileRefused.one(
                         ImportErrorCode.TOO_MANY_ROWS,
-                        f"the file holds more than the {self.max_rows:,} rows accepted",
+                        too_many_rows(self.max_rows),
                         sheet=sheet.title,
                         row=number,
                     )
@@ -162,7 +169,7 @@ class _Reading:
         for column, cell in cells.items():
             item = columns.get(column)
             if item is None:
-                problem(ImportErrorCode.WRONG_LAYOUT, "a value under no header", None, column)
+                problem(ImportErrorCode.WRONG_LAYOUT, NO_HEADER, None, column)
                 continue
             try:
                 text = cell_text(cell)
@@ -177,7 +184,7 @@ class _Reading:
         failed = {p.column for p in problems}
         for item in rules.IDENTITY_ITEMS:
             if item not in values and ITEMS[item] not in failed:
-                problem(ImportErrorCode.MISSING_VALUE, "required", item, index_of[item])
+                problem(ImportErrorCode.MISSING_VALUE, "此项为必填项", item, index_of[item])
         id_number = values.get("id_number")
         checks = rules.identity_problems(values) if id_number is not None else []
         for item, failure in checks + rules.order_problems(values):
@@ -187,7 +194,7 @@ class _Reading:
             if first != (title, number):
                 problem(
                     ImportErrorCode.DUPLICATE_ID_NUMBER,
-                    f"the same person as in sheet {first[0]}, row {first[1]}",
+                    f"与工作表“{first[0]}”第 {first[1]} 行为同一人",
                     "id_number",
                     index_of["id_number"],
                 )

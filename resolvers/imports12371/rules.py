@@ -27,7 +27,7 @@ from partyplan.resolvers.recruits.errors import RecruitError
 from partyplan.resolvers.recruits.rules import identity
 from partyplan.resolvers.warnings.rules.requirements import ITEMS
 
-from .errors import CellInvalid, ImportErrorCode
+from .errors import MASKED_EXPORT, CellInvalid, ImportErrorCode, no_such_date
 
 __all__ = [
     "COUNT_LIMIT",
@@ -86,6 +86,14 @@ _COUNT = re.compile(r"[0-9]{1,7}")
 _MEMBER_CODE = re.compile(r"[0-9A-Za-z_.-]{1,50}")
 _TRAINING = (("days", "", "天"), ("hours", "", "学时"))
 _VOTES = (("entitled", "应到", "人"), ("present", "实到", "人"), ("in_favour", "赞成", "人"))
+#: Each count of a composite cell, as a message names it.
+_COUNT_LABELS = {
+    "days": "培训天数",
+    "hours": "培训学时",
+    "entitled": "应到人数",
+    "present": "实到人数",
+    "in_favour": "赞成人数",
+}
 
 
 def stage_of(title: str) -> str | None:
@@ -108,16 +116,16 @@ def _invalid(message: str) -> CellInvalid:
 
 def _date(text: str) -> date:
     if not _DATE.fullmatch(text):
-        raise CellInvalid(ImportErrorCode.INVALID_DATE, f"{text[:40]!r} is not a date YYYY-MM-DD")
+        raise CellInvalid(ImportErrorCode.INVALID_DATE, f"“{text[:40]}”不是 YYYY-MM-DD 格式的日期")
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise CellInvalid(ImportErrorCode.INVALID_DATE, f"there is no date {text}") from None
+        raise CellInvalid(ImportErrorCode.INVALID_DATE, no_such_date(text)) from None
 
 
 def _count(text: str, what: str) -> int:
     if not _COUNT.fullmatch(text) or int(text) > COUNT_LIMIT:
-        raise _invalid(f"{what} must be a whole number from 0 to {COUNT_LIMIT:,}")
+        raise _invalid(f"{_COUNT_LABELS[what]}须为 0 至 {COUNT_LIMIT:,} 的整数")
     return int(text)
 
 
@@ -126,7 +134,7 @@ def _composite(text: str, parts: tuple[tuple[str, str, str], ...], shape: str) -
     each ``prefix N suffix``, any of them left out (as the export leaves out what it lacks)."""
     match = _COMPOSITE.fullmatch(text.translate(_PUNCTUATION))
     if match is None:
-        raise _invalid(f"expected {shape}")
+        raise _invalid(f"格式应为 {shape}")
     value: dict[str, Any] = {"on": _date(match["on"].strip())}
     detail = match["detail"]
     if detail is None:
@@ -144,7 +152,7 @@ def _composite(text: str, parts: tuple[tuple[str, str, str], ...], shape: str) -
                 value[key] = _count(piece[len(prefix) : len(piece) - len(suffix)], key)
                 break
         else:
-            raise _invalid(f"expected {shape}")
+            raise _invalid(f"格式应为 {shape}")
     return value
 
 
@@ -152,7 +160,7 @@ def _person(text: str) -> str:
     try:
         return identity.check_name(text)
     except RecruitError as failure:
-        raise _invalid(f"{text[:60]!r}: {failure.message}") from None
+        raise _invalid(f"“{text[:60]}”：{failure.message}") from None
 
 
 def _members(text: str) -> list[str]:
@@ -160,7 +168,7 @@ def _members(text: str) -> list[str]:
     for part in text.split("、"):
         part = part.strip()
         if not part:
-            raise _invalid("members are named one after another, separated by 、")
+            raise _invalid("多名党员之间以“、”分隔，不能留空")
         try:
             names.append(_person(part))
         except CellInvalid:
@@ -168,17 +176,13 @@ def _members(text: str) -> list[str]:
                 raise
             names.append(part)
     if len(names) > MEMBERS_LIMIT:
-        raise _invalid(f"at most {MEMBERS_LIMIT} members may be named")
+        raise _invalid(f"至多填写 {MEMBERS_LIMIT} 名党员")
     return names
 
 
 def _masked(text: str) -> None:
     if "*" in text:
-        raise CellInvalid(
-            ImportErrorCode.MASKED_ID_NUMBER,
-            "the file is a masked export (ID numbers and phones partly hidden with *): "
-            "export again with the numbers in clear to import it",
-        )
+        raise CellInvalid(ImportErrorCode.MASKED_ID_NUMBER, MASKED_EXPORT)
 
 
 def parse(item: str, text: str, *, today: date) -> Any:
@@ -191,7 +195,7 @@ def parse(item: str, text: str, *, today: date) -> Any:
         if code is None:
             raise CellInvalid(
                 ImportErrorCode.UNKNOWN_CHOICE,
-                f"{text[:40]!r} is not one of {'、'.join(_CHOICES[item])}",
+                f"“{text[:40]}”不是以下之一：{'、'.join(_CHOICES[item])}",
             )
         return code
     match item:
@@ -216,7 +220,7 @@ def parse(item: str, text: str, *, today: date) -> Any:
                 raise CellInvalid(ImportErrorCode.UNKNOWN_ETHNICITY, failure.message) from None
         case "branch":
             if len(text) > BRANCH_LIMIT:
-                raise _invalid(f"a branch's name has at most {BRANCH_LIMIT} characters")
+                raise _invalid(f"党支部名称至多 {BRANCH_LIMIT} 个字符")
             return text
         case "contacts" | "introducers":
             return _members(text)
@@ -279,13 +283,11 @@ def identity_problems(values: Mapping[str, Any]) -> list[tuple[str, CellInvalid]
     problems = []
     born = identity.birth_date_of(id_number)
     if "birth_date" in values and values["birth_date"] != born:
-        message = f"the birth date is not the one in the ID number ({born.isoformat()})"
+        message = f"出生日期与公民身份号码中的出生日期（{born.isoformat()}）不符"
         problems.append(("birth_date", CellInvalid(ImportErrorCode.IDENTITY_MISMATCH, message)))
     gender = identity.gender_of(id_number)
     if "gender" in values and values["gender"] != gender:
-        message = (
-            f"the gender is not the one in the ID number ({rules.CHOICE_LABELS['gender'][gender]})"
-        )
+        message = f"性别与公民身份号码中的性别（{rules.CHOICE_LABELS['gender'][gender]}）不符"
         problems.append(("gender", CellInvalid(ImportErrorCode.IDENTITY_MISMATCH, message)))
     return problems
 
@@ -335,7 +337,7 @@ def order_problems(values: Mapping[str, Any]) -> list[tuple[str, CellInvalid]]:
         for earlier in earlier_items:
             if earlier in values and on < _on(values[earlier]):
                 message = (
-                    f"{ITEMS[item]} {on.isoformat()} is before "
+                    f"{ITEMS[item]} {on.isoformat()} 早于"
                     f"{ITEMS[earlier]} {_on(values[earlier]).isoformat()}"
                 )
                 problems.append((item, CellInvalid(ImportErrorCode.DATES_OUT_OF_ORDER, message)))

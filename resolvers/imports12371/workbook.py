@@ -47,7 +47,7 @@ from openpyxl.xml.functions import SubElement
 
 from partyplan.resolvers.text import storable
 
-from .errors import CellInvalid, FileProblem, FileRefused, ImportErrorCode
+from .errors import FILE_EMPTY, CellInvalid, FileProblem, FileRefused, ImportErrorCode, too_large
 
 __all__ = [
     "CELL_TEXT_LIMIT",
@@ -103,42 +103,36 @@ def check_archive(path: Path, *, max_bytes: int) -> None:
         with open(path, "rb") as handle:
             head = handle.read(len(_OLE_MAGIC))
     except OSError:
-        raise _refuse(ImportErrorCode.NOT_A_WORKBOOK, "the file cannot be read") from None
+        raise _refuse(ImportErrorCode.NOT_A_WORKBOOK, "无法读取该文件") from None
     if size == 0:
-        raise _refuse(ImportErrorCode.NOT_A_WORKBOOK, "the file is empty")
+        raise _refuse(ImportErrorCode.NOT_A_WORKBOOK, FILE_EMPTY)
     if size > max_bytes:
-        raise _refuse(
-            ImportErrorCode.FILE_TOO_LARGE,
-            f"the file is larger than the {max_bytes:,} bytes accepted",
-        )
+        raise _refuse(ImportErrorCode.FILE_TOO_LARGE, too_large(max_bytes))
     if head == _OLE_MAGIC:
         raise _refuse(
             ImportErrorCode.NOT_A_WORKBOOK,
-            "this is an old Excel (.xls) or a password-protected workbook: save it as an "
-            "unprotected .xlsx",
+            "该文件是旧版 Excel（.xls）或受密码保护的工作簿：请另存为未加密的 .xlsx 文件",
         )
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise _refuse(
-            ImportErrorCode.NOT_A_WORKBOOK, "the file is not an Excel workbook (.xlsx)"
-        ) from None
+        raise _refuse(ImportErrorCode.NOT_A_WORKBOOK, "该文件不是 Excel 工作簿（.xlsx）") from None
     if len(members) > MAX_MEMBERS:
-        raise _refuse(ImportErrorCode.NOT_A_WORKBOOK, "the file is not an Excel workbook")
+        raise _refuse(ImportErrorCode.NOT_A_WORKBOOK, "该文件不是 Excel 工作簿")
     if any(member.flag_bits & 0x1 for member in members):
-        raise _refuse(ImportErrorCode.NOT_A_WORKBOOK, "the workbook is encrypted")
+        raise _refuse(ImportErrorCode.NOT_A_WORKBOOK, "该工作簿已加密")
     names = {member.filename for member in members}
     if "[Content_Types].xml" not in names:
         raise _refuse(
-            ImportErrorCode.NOT_A_WORKBOOK, "the file is a zip but not an Excel workbook (.xlsx)"
+            ImportErrorCode.NOT_A_WORKBOOK, "该文件是 zip 压缩包，但不是 Excel 工作簿（.xlsx）"
         )
     declared = sum(member.file_size for member in members)
     if declared > uncompressed_limit(max_bytes):
         raise _refuse(
             ImportErrorCode.FILE_TOO_LARGE,
-            f"the workbook unpacks to {declared:,} bytes, more than the "
-            f"{uncompressed_limit(max_bytes):,} accepted",
+            f"该工作簿解压后为 {declared:,} 字节，超过允许的 "
+            f"{uncompressed_limit(max_bytes):,} 字节",
         )
 
 
@@ -160,9 +154,7 @@ def opened(path: Path, *, max_bytes: int) -> Iterator[Workbook]:
     except Exception as failure:
         log.info("12371 file refused: %r", failure)
         handle.close()
-        raise _refuse(
-            ImportErrorCode.NOT_A_WORKBOOK, "the file is not a readable Excel workbook"
-        ) from None
+        raise _refuse(ImportErrorCode.NOT_A_WORKBOOK, "该文件不是可以读取的 Excel 工作簿") from None
     try:
         yield book
     finally:
@@ -211,7 +203,7 @@ def rows(sheet: ReadOnlyWorksheet) -> Iterator[tuple[int, dict[int, Cell]]]:
         # What ReadOnlyWorksheet._cells_by_row does, without the padding (see the module).
         source = sheet._get_source()
     except Exception:
-        raise _refuse(ImportErrorCode.NOT_A_WORKBOOK, "the sheet cannot be read", title) from None
+        raise _refuse(ImportErrorCode.NOT_A_WORKBOOK, "无法读取该工作表", title) from None
     with source:
         book = sheet.parent
         parser = _SheetParser(
@@ -233,15 +225,14 @@ def rows(sheet: ReadOnlyWorksheet) -> Iterator[tuple[int, dict[int, Cell]]]:
                 log.info("12371 sheet %r refused after row %d: %r", title, last, failure)
                 raise _refuse(
                     ImportErrorCode.INVALID_VALUE,
-                    f"a cell after row {last} holds a value that cannot be read "
-                    "(a number too long?)",
+                    f"第 {last} 行之后有单元格的值无法读取（可能是位数过多的数字）",
                     title,
                 ) from None
             except Exception as failure:
                 log.info("12371 sheet %r refused after row %d: %r", title, last, failure)
                 raise _refuse(
                     ImportErrorCode.NOT_A_WORKBOOK,
-                    f"the sheet is corrupt after row {last}",
+                    f"该工作表第 {last} 行之后已损坏",
                     title,
                 ) from None
             if item is None:
@@ -250,8 +241,7 @@ def rows(sheet: ReadOnlyWorksheet) -> Iterator[tuple[int, dict[int, Cell]]]:
             if not isinstance(number, int) or not last < number <= MAX_ROW:
                 raise _refuse(
                     ImportErrorCode.NOT_A_WORKBOOK,
-                    f"the sheet is corrupt after row {last} (rows out of order or beyond "
-                    f"row {MAX_ROW:,})",
+                    f"该工作表第 {last} 行之后已损坏（行的顺序错乱或超出第 {MAX_ROW:,} 行）",
                     title,
                 )
             last = number
@@ -261,7 +251,7 @@ def rows(sheet: ReadOnlyWorksheet) -> Iterator[tuple[int, dict[int, Cell]]]:
                 if not 1 <= column <= MAX_COLUMN:
                     raise _refuse(
                         ImportErrorCode.NOT_A_WORKBOOK,
-                        f"row {number} has a cell beyond column {MAX_COLUMN:,}",
+                        f"第 {number} 行有超出第 {MAX_COLUMN:,} 列的单元格",
                         title,
                     )
                 if value is None or (isinstance(value, str) and not value.strip()):
@@ -281,11 +271,9 @@ def cell_text(cell: Cell | None) -> str:
         return ""
     value, kind = cell.value, cell.data_type
     if kind == "f":
-        raise CellInvalid(
-            ImportErrorCode.INVALID_VALUE, "formulas are not accepted: paste the values"
-        )
+        raise CellInvalid(ImportErrorCode.INVALID_VALUE, "不接受公式：请粘贴为数值")
     if kind == "e":
-        raise CellInvalid(ImportErrorCode.INVALID_VALUE, f"the cell holds an error ({value})")
+        raise CellInvalid(ImportErrorCode.INVALID_VALUE, f"单元格为错误值（{value}）")
     if isinstance(value, datetime):
         text = value.date().isoformat() if value.time() == time() else value.isoformat(" ")
     elif isinstance(value, date):
@@ -302,12 +290,12 @@ def cell_text(cell: Cell | None) -> str:
     if len(text) > CELL_TEXT_LIMIT:
         raise CellInvalid(
             ImportErrorCode.INVALID_VALUE,
-            f"the cell holds more than the {CELL_TEXT_LIMIT:,} characters a cell may",
+            f"单元格内容超过 {CELL_TEXT_LIMIT:,} 个字符的上限",
         )
     if not storable(text):
         raise CellInvalid(
             ImportErrorCode.INVALID_VALUE,
-            "the cell holds a character that cannot be stored (NUL or a lone surrogate)",
+            "单元格含有无法保存的字符（NUL 或不成对的代理字符）",
         )
     return text.strip()
 
@@ -348,8 +336,7 @@ def header_columns(
             problems.append(
                 FileProblem.at(
                     ImportErrorCode.WRONG_LAYOUT,
-                    f"unknown column {text[:50]!r} (the columns are: "
-                    f"{'、'.join(dict.fromkeys(labels))})",
+                    f"未知的列“{text[:50]}”（可用的列：{'、'.join(dict.fromkeys(labels))}）",
                     sheet=sheet,
                     row=row,
                     column=text[:50],
@@ -360,7 +347,7 @@ def header_columns(
             problems.append(
                 FileProblem.at(
                     ImportErrorCode.WRONG_LAYOUT,
-                    f"the column is there twice (also in column {get_column_letter(seen[item])})",
+                    f"该列重复（另见 {get_column_letter(seen[item])} 列）",
                     sheet=sheet,
                     row=row,
                     column=text,

@@ -17,6 +17,8 @@ from .errors import MemberError, MemberErrorCode
 CODE_LIMIT = 40
 #: How much of a cell's text a message quotes (a hostile cell may hold a megabyte).
 QUOTE_LIMIT = 40
+#: A member's dates as refusals name them.
+DATE_LABELS = {"joined_on": "入党日期", "full_on": "转为正式党员日期", "left_on": "转出或出党日期"}
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ def member_code(value: str) -> tuple[str, Problem | None]:
         return code, Problem(
             "code",
             MemberErrorCode.INVALID_CODE,
-            f"a member code is 1–{CODE_LIMIT} characters without spaces",
+            f"党员编号应为 1 至 {CODE_LIMIT} 个字符，不含空格",
         )
     return code, None
 
@@ -61,20 +63,17 @@ def member_dates(
     """No date in the future; full membership and leaving not before joining (the table's
     checks, said first as typed errors)."""
     problems = [
-        Problem(item, MemberErrorCode.FUTURE_DATE, "the date is in the future")
+        Problem(item, MemberErrorCode.FUTURE_DATE, f"{DATE_LABELS[item]}不能晚于今天")
         for item, value in (("joined_on", joined_on), ("full_on", full_on), ("left_on", left_on))
         if value is not None and value > today
     ]
-    for item, value, what in (
-        ("full_on", full_on, "full membership"),
-        ("left_on", left_on, "leaving"),
-    ):
+    for item, value in (("full_on", full_on), ("left_on", left_on)):
         if value is not None and value < joined_on:
             problems.append(
                 Problem(
                     item,
                     MemberErrorCode.INVALID_DATES,
-                    f"{what} cannot come before joining ({joined_on})",
+                    f"{DATE_LABELS[item]}不能早于入党日期（{joined_on}）",
                 )
             )
     return problems

@@ -85,7 +85,7 @@ async def page(
 
 async def visible(session: Session, member_id: int) -> sa.Row:
     row = await repository.get(session, member_id)
-    return session.reach(row, "member", Permission.RECRUIT_READ)
+    return session.reach(row, "该党员", Permission.RECRUIT_READ)
 
 
 def _row_error(index: int, code: MemberErrorCode, message: str, field: str) -> MemberRowError:
@@ -122,11 +122,7 @@ async def roster_school(session: Session, school_id: int, source: str) -> sa.Row
         session.require(Permission.SYNC_EXCHANGE, school.path)
     if school.kind != "school":
         raise ValidationErrors(
-            [
-                MemberRowError(
-                    0, MemberErrorCode.NOT_A_SCHOOL, "a roster belongs to a school", "schoolId"
-                )
-            ]
+            [MemberRowError(0, MemberErrorCode.NOT_A_SCHOOL, "党员名册只能按学校导入", "schoolId")]
         )
     return school
 
@@ -181,7 +177,7 @@ async def import_members(
                 MemberRowError(
                     MAX_ROWS,
                     MemberErrorCode.TOO_MANY_ROWS,
-                    f"at most {MAX_ROWS} rows per request",
+                    f"每次最多导入 {MAX_ROWS} 行",
                     "members",
                 )
             ]
@@ -207,16 +203,17 @@ async def import_members(
                 _row_error(
                     index,
                     MemberErrorCode.NOT_IN_SCHOOL,
-                    "no branch or committee of this school has this id",
+                    "本校没有该 ID 的党支部或党委（党总支）",
                     "branchId",
                 )
             )
         if row.code in seen:
+            # A person counts rows from 1 (``index`` and the field's path count from 0).
             errors.append(
                 _row_error(
                     index,
                     MemberErrorCode.DUPLICATE_CODE,
-                    f"code {row.code} is also in row {seen[row.code]}",
+                    f"党员编号 {row.code} 与第 {seen[row.code] + 1} 行重复",
                     "code",
                 )
             )

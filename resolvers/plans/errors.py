@@ -27,18 +27,21 @@ class PlanErrorCode(StrEnum):
     SUBQUOTA_EXCEEDS_TOTAL = "SUBQUOTA_EXCEEDS_TOTAL"
 
 
+#: One lookup's answer, wherever a dispatch round is looked up by id.
+ROUND_NOT_FOUND = "未找到该调度轮次"
+
+
 class PlanError(DomainError):
     code: PlanErrorCode
 
 
 class Shortfall(PlanError):
-    """Over-allocation: ``dimension`` would be short of ``amount`` places at ``unit_name``."""
+    """Over-allocation: ``dimension`` would be short of ``amount`` places at ``unit_name``
+    (``label``: the dimension as the message names it, e.g. 学生名额)."""
 
-    def __init__(self, unit_name: str, dimension: str, amount: int, field: str) -> None:
+    def __init__(self, unit_name: str, dimension: str, label: str, amount: int, field: str) -> None:
         super().__init__(
-            PlanErrorCode.SHORTFALL,
-            f"{unit_name}: {dimension} would be short of {amount} place(s)",
-            field,
+            PlanErrorCode.SHORTFALL, f"{unit_name}的可用{label}不足，缺 {amount} 名", field
         )
         self.dimension = dimension
         self.amount = amount
@@ -46,15 +49,15 @@ class Shortfall(PlanError):
 
 class SubquotaExceedsTotal(PlanError):
     """A movement would leave a unit's balance holding more sub-quota than its total allows
-    (plans.rules: the sub-quota bounds), by ``excess`` places of ``dimension``."""
+    (plans.rules: the sub-quota bounds), by ``excess`` places of ``dimension``; ``figure`` and
+    ``what`` are the balance and the sub-quota as the message names them."""
 
     def __init__(
         self, unit_name: str, figure: str, what: str, dimension: str, excess: int, field: str
     ) -> None:
         super().__init__(
             PlanErrorCode.SUBQUOTA_EXCEEDS_TOTAL,
-            f"{unit_name}: its {figure} would be left with {excess} place(s) of {what} beyond "
-            "its total",
+            f"{unit_name}的{figure}中，{what}将超出总名额 {excess} 名",
             field,
         )
         self.dimension = dimension

@@ -55,18 +55,27 @@ INPUT_FIELDS = {
     "growth_when_low": "growthWhenLow",
     "cap_ratio_of_actual": "capRatioOfActual",
 }
-_FACTORS = ("growth_when_full", "growth_when_partial", "growth_when_low", "cap_ratio_of_actual")
+_FACTOR_LABELS = {
+    "growth_when_full": "完成时的增长系数",
+    "growth_when_partial": "基本完成时的增长系数",
+    "growth_when_low": "完成率偏低时的增长系数",
+    "cap_ratio_of_actual": "上限倍数（不超过上年实际发展数的倍数）",
+}
+_FACTORS = tuple(_FACTOR_LABELS)
 
 
 def check_linkage(rules: LinkageRules) -> None:
     """Rates are shares (0–1, low ≤ full); growth factors and the cap lie in 0–5. The error
     names the parameter out of range; the low rate when it exceeds the full one."""
-    rates = "rates must satisfy 0 ≤ low ≤ full ≤ 1"
+    rates = "完成率应满足：0 ≤ 视为偏低的完成率 ≤ 视为完成的完成率 ≤ 1"
     checks = [
         ("low_completion_rate", rules.low_completion_rate >= 0, rates),
         ("full_completion_rate", 0 <= rules.full_completion_rate <= 1, rates),
         ("low_completion_rate", rules.low_completion_rate <= rules.full_completion_rate, rates),
-        *((f, 0 <= getattr(rules, f) <= 5, "factors lie in 0–5") for f in _FACTORS),
+        *(
+            (f, 0 <= getattr(rules, f) <= 5, f"{_FACTOR_LABELS[f]}应在 0 至 5 之间")
+            for f in _FACTORS
+        ),
     ]
     for name, ok, message in checks:
         if not ok:

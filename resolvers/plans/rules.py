@@ -46,12 +46,21 @@ from .errors import PlanError, PlanErrorCode, Shortfall, SubquotaExceedsTotal
 
 DIMENSIONS = ("total", "students", "staff", "high_knowledge")
 SUBQUOTAS = DIMENSIONS[1:]
+# The operator's check (``partyplan plans verify``) names dimensions in English; refusals
+# name them in Chinese (DIMENSION_LABELS).
 DIMENSION_NAMES = {
     "total": "total quota",
     "students": "student sub-quota",
     "staff": "staff sub-quota",
     "high_knowledge": "high-knowledge sub-quota",
 }
+DIMENSION_LABELS = {
+    "total": "总名额",
+    "students": "学生名额",
+    "staff": "教职工名额",
+    "high_knowledge": "高知群体名额",
+}
+PAIR_LABEL = "学生与教职工名额之和"
 # A dimension as the amounts inputs spell it (QuotaAmountsInput), for dotted error fields.
 INPUT_FIELDS = {
     "total": "total",
@@ -60,11 +69,19 @@ INPUT_FIELDS = {
     "high_knowledge": "highKnowledge",
 }
 FIGURE_NAMES = {
-    "received": "quota received",
-    "handed": "quota handed down",
-    "reserve": "reserve",
-    "available": "quota left to hand down",
-    "forecast": "forecast",
+    "received": "已接收名额",
+    "handed": "已分解名额",
+    "reserve": "预留名额",
+    "available": "可分解名额",
+    "forecast": "预计发展数",
+}
+#: Structural indicators (StructuralIndicator) as refusals name them.
+INDICATOR_LABELS = {
+    "youth_35": "35岁及以下青年",
+    "college_educated": "大专及以上学历",
+    "women": "女性",
+    "ethnic_minority": "少数民族",
+    "professional_technical": "专业技术人员",
 }
 MAX_AMOUNT = 100_000
 
@@ -108,17 +125,17 @@ def check_amounts(amounts: Amounts, field: str, *, allow_zero_total: bool = Fals
     for d in DIMENSIONS:
         value = getattr(amounts, d)
         if value < 0 or value > MAX_AMOUNT:
-            raise PlanError(PlanErrorCode.INVALID_AMOUNT, f"{d} must be 0..{MAX_AMOUNT}", field)
+            raise PlanError(
+                PlanErrorCode.INVALID_AMOUNT,
+                f"{DIMENSION_LABELS[d]}应在 0 至 {MAX_AMOUNT} 之间",
+                field,
+            )
     if amounts.total == 0 and not allow_zero_total:
-        raise PlanError(PlanErrorCode.INVALID_AMOUNT, "the total must be at least 1", field)
+        raise PlanError(PlanErrorCode.INVALID_AMOUNT, "总名额至少为 1", field)
     excess = subquota_excess(amounts)
     if excess is not None:
-        message = (
-            "the high-knowledge sub-quota exceeds the total"
-            if excess[0] == "high_knowledge"
-            else "students + staff exceed the total"
-        )
-        raise PlanError(PlanErrorCode.INVALID_AMOUNT, message, field)
+        what = DIMENSION_LABELS["high_knowledge"] if excess[0] == "high_knowledge" else PAIR_LABEL
+        raise PlanError(PlanErrorCode.INVALID_AMOUNT, f"{what}超过总名额", field)
     return amounts
 
 
@@ -173,12 +190,12 @@ class Balance:
             if handed < 0 or reserve < 0:
                 raise PlanError(
                     PlanErrorCode.INVALID_AMOUNT,
-                    f"{self.unit_name}: more {DIMENSION_NAMES[d]} than it holds would be taken back",
+                    _taken_back(self.unit_name, DIMENSION_LABELS[d]),
                     field,
                 )
             over = handed + reserve - received
             if over > 0:
-                raise Shortfall(self.unit_name, DIMENSION_NAMES[d], over, field)
+                raise Shortfall(self.unit_name, d, DIMENSION_LABELS[d], over, field)
 
     def check_subquotas(self, field: str) -> None:
         """Invariant 2 of the module docstring, on every balance of the unit; the error names
@@ -191,28 +208,32 @@ class Balance:
         input_field = f"{field}.{INPUT_FIELDS[breach.dimension]}"
         if breach.negative:
             raise PlanError(
-                PlanErrorCode.INVALID_AMOUNT,
-                f"{self.unit_name}: more {breach.what} than it holds would be taken back",
-                input_field,
+                PlanErrorCode.INVALID_AMOUNT, _taken_back(self.unit_name, breach.label), input_field
             )
         raise SubquotaExceedsTotal(
             self.unit_name,
             FIGURE_NAMES[breach.figure],
-            breach.what,
+            breach.label,
             breach.dimension,
             breach.places,
             input_field,
         )
 
 
+def _taken_back(unit_name: str, what: str) -> str:
+    return f"{unit_name}：收回的{what}超过其现有数"
+
+
 @dataclass(frozen=True, slots=True)
 class Breach:
-    """A balance outside the sub-quota bounds: its ``figure``'s ``dimension`` (``what``, in
-    words) is ``places`` over its bound, or ``places`` below zero when ``negative``."""
+    """A balance outside the sub-quota bounds: its ``figure``'s ``dimension`` (in words:
+    ``what`` for the operator's check, ``label`` for a refusal) is ``places`` over its bound,
+    or ``places`` below zero when ``negative``."""
 
     figure: str
     dimension: str
     what: str
+    label: str
     places: int
     negative: bool = False
 
@@ -227,13 +248,19 @@ def subquota_breaches(figures: dict[str, Amounts], unit_kind: str) -> list[Breac
     for figure, amounts in figures.items():
         negative = [d for d in SUBQUOTAS if getattr(amounts, d) < 0]
         for d in negative:
-            found.append(Breach(figure, d, DIMENSION_NAMES[d], -getattr(amounts, d), True))
+            found.append(
+                Breach(
+                    figure, d, DIMENSION_NAMES[d], DIMENSION_LABELS[d], -getattr(amounts, d), True
+                )
+            )
         excess = subquota_excess(amounts)
         if excess is not None and not negative:
             dimension, over = excess
-            alone = getattr(amounts, dimension) > amounts.total
-            what = DIMENSION_NAMES[dimension] if alone else "student + staff sub-quotas"
-            found.append(Breach(figure, dimension, what, over))
+            if getattr(amounts, dimension) > amounts.total:  # alone
+                what, label = DIMENSION_NAMES[dimension], DIMENSION_LABELS[dimension]
+            else:
+                what, label = "student + staff sub-quotas", PAIR_LABEL
+            found.append(Breach(figure, dimension, what, label, over))
     return found
 
 
@@ -250,9 +277,9 @@ def check_balances(balances: Iterable[Balance], field: str) -> None:
 def check_period(name: str, kind: str, starts_on: date, ends_on: date) -> str:
     name = " ".join(name.split())
     if not name or len(name) > 100:
-        raise PlanError(PlanErrorCode.INVALID_PERIOD, "1–100 characters are required", "name")
+        raise PlanError(PlanErrorCode.INVALID_PERIOD, "计划期名称应为 1 至 100 个字符", "name")
     if starts_on > ends_on:
-        raise PlanError(PlanErrorCode.INVALID_PERIOD, "the period ends before it starts", "endsOn")
+        raise PlanError(PlanErrorCode.INVALID_PERIOD, "截止日期早于起始日期", "endsOn")
     expected = {
         "calendar_year": lambda: (date(starts_on.year, 1, 1), date(starts_on.year, 12, 31)),
         "half_year": lambda: (
@@ -266,10 +293,14 @@ def check_period(name: str, kind: str, starts_on: date, ends_on: date) -> str:
         first, last = expected()
         raise PlanError(
             PlanErrorCode.INVALID_PERIOD,
-            f"a {kind.replace('_', ' ')} starting then runs {first} to {last}",
+            f"该{PERIOD_KINDS[kind]}的起止日期应为 {first} 至 {last}",
             "startsOn",
         )
     return name
+
+
+PERIOD_KINDS = {"calendar_year": "自然年度", "half_year": "半年度", "statistical_year": "统计年度"}
+PERIOD_STATES = {"draft": "草拟", "issued": "已下达", "closed": "已关闭"}
 
 
 def default_report_due(ends_on: date) -> date:
@@ -284,26 +315,42 @@ def check_transition(current: str, wanted: str) -> None:
     if (current, wanted) not in TRANSITIONS:
         raise PlanError(
             PlanErrorCode.INVALID_STATE_CHANGE,
-            f"a {current} period cannot become {wanted}",
+            f"计划期不能由“{PERIOD_STATES[current]}”变为“{PERIOD_STATES[wanted]}”",
             "periodId",
         )
 
 
 def check_writable(state: str, *, needs_issued: bool = False) -> None:
     if state == "closed":
-        raise PlanError(PlanErrorCode.PERIOD_CLOSED, "the period is closed: read-only", "periodId")
+        raise PlanError(PlanErrorCode.PERIOD_CLOSED, "计划期已关闭，不能再调整", "periodId")
     if needs_issued and state != "issued":
         raise PlanError(
-            PlanErrorCode.PERIOD_NOT_ISSUED,
-            "quota moves down the tree once the commission has issued the period",
-            "periodId",
+            PlanErrorCode.PERIOD_NOT_ISSUED, "工委下达计划后，名额方可逐级分解", "periodId"
         )
+
+
+#: The free-text inputs of plans as refusals name them.
+TEXT_LABELS = {
+    "reason": "理由",
+    "note": "备注",
+    "remark": "备注",
+    "name": "名称",
+    "documentNo": "文号",
+}
 
 
 def clean_text(
     value: str | None, field: str, code: PlanErrorCode, *, required: bool, limit: int = 500
 ) -> str | None:
-    return text.clean_text(value, field, required=required, limit=limit, error=PlanError, code=code)
+    return text.clean_text(
+        value,
+        field,
+        required=required,
+        limit=limit,
+        error=PlanError,
+        code=code,
+        label=TEXT_LABELS[field],
+    )
 
 
 _DOCUMENT = re.compile(r"\S")
@@ -316,7 +363,5 @@ def clean_document(document_no: str | None, *, required: bool) -> str | None:
             document_no, "documentNo", PlanErrorCode.DOCUMENT_REQUIRED, required=True, limit=100
         )
     if required:
-        raise PlanError(
-            PlanErrorCode.DOCUMENT_REQUIRED, "a document number is required", "documentNo"
-        )
+        raise PlanError(PlanErrorCode.DOCUMENT_REQUIRED, "文号为必填项", "documentNo")
     return None

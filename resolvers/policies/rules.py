@@ -47,11 +47,11 @@ def text_problem(text: str) -> str | None:
     """Why ``text`` cannot be a stored document, or None: PostgreSQL's text holds no NUL, and a
     lone surrogate has no UTF-8 form to hash."""
     if "\x00" in text:
-        return "the document contains a NUL character"
+        return "文档含有 NUL 字符"
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return "the document contains an unpaired surrogate"
+        return "文档含有不成对的代理字符（无法以 UTF-8 编码）"
     return None
 
 

@@ -42,7 +42,7 @@ async def visible_client(session: Session, client_pk: int, field: str = "clientI
     """The client if the caller reaches its unit (else NOT_FOUND), with ``client.manage``
     there (else FORBIDDEN)."""
     row = await repository.get_client(session, client_pk)
-    return session.reach(row, f"client {field}", Permission.CLIENT_MANAGE)
+    return session.reach(row, f"该客户端（{field}）", Permission.CLIENT_MANAGE)
 
 
 async def register_documents(
@@ -56,11 +56,11 @@ async def register_documents(
     """
     client = await visible_client(session, client_pk)
     if not documents:
-        raise PolicyError(PolicyErrorCode.NO_DOCUMENTS, "give at least one document", "documents")
+        raise PolicyError(PolicyErrorCode.NO_DOCUMENTS, "请至少提供一个文档", "documents")
     if len(documents) > rules.MAX_DOCUMENTS:
         raise PolicyError(
             PolicyErrorCode.TOO_MANY_DOCUMENTS,
-            f"at most {rules.MAX_DOCUMENTS} documents a call",
+            f"每次最多登记 {rules.MAX_DOCUMENTS} 个文档",
             "documents",
         )
     errors = []

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from partyplan.resolvers.errors import DomainError
 
-__all__ = ["RecruitError", "RecruitErrorCode"]
+__all__ = ["RecruitError", "RecruitErrorCode", "future_date", "inactive_branch", "not_a_branch"]
 
 
 class RecruitErrorCode(StrEnum):
@@ -69,3 +69,24 @@ class RowError(RecruitError):
     def __init__(self, index: int, code: RecruitErrorCode, message: str, field: str | None) -> None:
         super().__init__(code, message, field)
         self.index = index
+
+
+# --- refusals several operations give in the same words -------------------------------------
+
+
+def future_date(field: str) -> RecruitError:
+    """A step's or an application's date after today (the caller's today, Asia/Shanghai)."""
+    return RecruitError(RecruitErrorCode.FUTURE_DATE, "日期不能晚于今天", field)
+
+
+def not_a_branch(field: str) -> RecruitError:
+    """A recruit placed in a unit that is no branch (or committee: ``RECRUIT_UNIT_KINDS``)."""
+    return RecruitError(
+        RecruitErrorCode.NOT_A_BRANCH,
+        "所选单位不是党支部（或党总支、院系党委）：入党申请人须编入党支部",
+        field,
+    )
+
+
+def inactive_branch(field: str) -> RecruitError:
+    return RecruitError(RecruitErrorCode.INACTIVE_UNIT, "该党支部已停用", field)

@@ -33,13 +33,26 @@ FROZEN = ("submitted", "acknowledged")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+# A report's status as a refusal names it.
+_STATUS_LABELS = {
+    "draft": "草稿",
+    "submitted": "已报送",
+    "acknowledged": "工委已确认",
+    "returned": "已退回",
+}
+
+
+def _status(status: str, refused: str) -> str:
+    return f"该报告当前状态为“{_STATUS_LABELS.get(status, status)}”，{refused}"
+
+
 def clean_narrative(value: str | None) -> str:
     """Paragraphs kept (newlines), control characters and outer blanks removed."""
     text = _CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
     if len(text) > NARRATIVE_LIMIT:
         raise ReportError(
             ReportErrorCode.INVALID_TEXT,
-            f"the narrative exceeds {NARRATIVE_LIMIT} characters",
+            f"报告正文不能超过 {NARRATIVE_LIMIT} 个字符",
             "narrative",
         )
     return text
@@ -49,7 +62,7 @@ async def _school(session: Session, period_id: int, unit_id: int) -> tuple[sa.Ro
     period = await period_for(session, period_id)
     school = await unit_in_period(session, unit_id, period, Permission.REPORT_SUBMIT, "unitId")
     if school.kind != "school":
-        raise ReportError(ReportErrorCode.NOT_A_SCHOOL, "a report is a school's", "unitId")
+        raise ReportError(ReportErrorCode.NOT_A_SCHOOL, "执行情况报告只能由学校报送", "unitId")
     return period, school
 
 
@@ -62,7 +75,7 @@ async def _editable(session: Session, period_id: int, school: sa.Row, narrative:
         row = await repository.find(session, period_id, school.id, lock=True)
     elif row.status in FROZEN:
         raise ReportError(
-            ReportErrorCode.ALREADY_SUBMITTED, f"the report is {row.status}", "periodId"
+            ReportErrorCode.ALREADY_SUBMITTED, _status(row.status, "不能再修改或报送"), "periodId"
         )
     return row
 
@@ -95,7 +108,7 @@ async def submit(
     period, school = await _school(session, period_id, unit_id)
     if period.state == "draft":
         raise ReportError(
-            ReportErrorCode.PERIOD_NOT_ISSUED, "the period is not issued yet", "periodId"
+            ReportErrorCode.PERIOD_NOT_ISSUED, "计划期尚未下达，不能报送执行情况", "periodId"
         )
     given = None if narrative is None else clean_narrative(narrative)
     current = await _editable(session, period.id, school, given or "")
@@ -135,7 +148,9 @@ async def review(
 ) -> sa.Row:
     row = await visible(session, report_id, Permission.REPORT_REVIEW, lock=True)
     if row.status != "submitted":
-        raise ReportError(ReportErrorCode.NOT_SUBMITTED, f"the report is {row.status}", "reportId")
+        raise ReportError(
+            ReportErrorCode.NOT_SUBMITTED, _status(row.status, "只能审阅已报送的报告"), "reportId"
+        )
     reason = clean_text(
         reason,
         "reason",
@@ -144,6 +159,7 @@ async def review(
         error=ReportError,
         code=ReportErrorCode.INVALID_TEXT,
         missing_code=ReportErrorCode.REASON_REQUIRED,
+        label="退回理由",
     )
     status = "acknowledged" if acknowledge else "returned"
     await repository.update(
@@ -175,7 +191,7 @@ async def visible(
     lock: bool = False,
 ) -> sa.Row:
     row = await repository.get(session, report_id, lock=lock)
-    return session.reach(row, "report", permission)
+    return session.reach(row, "该执行情况报告", permission)
 
 
 async def content(session: Session, row: sa.Row, timezone: str) -> dict[str, Any]:

@@ -177,6 +177,11 @@ async def school_snapshot(
                 "indicator": t.indicator,
                 "label": TARGET_LABELS[t.indicator],
                 "min_count": t.min_count,
+                # The API's convention (a fraction) beside the percentage that reports frozen
+                # before it carry, which the workbook reads.
+                "min_share": None
+                if t.min_share_percent is None
+                else float(t.min_share_percent / 100),
                 "min_share_percent": None
                 if t.min_share_percent is None
                 else float(t.min_share_percent),

@@ -69,6 +69,10 @@ class RollupLine:
             row=row,
         )
 
+    @property
+    def unit_path(self) -> str:
+        return str(self.row.unit_path)
+
     @cached_property
     def received(self) -> Amounts:
         return _amounts(self.row, "received")

@@ -33,10 +33,12 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from partyplan.resolvers.imports12371.errors import (
+    NO_HEADER,
     CellInvalid,
     FileProblem,
     FileRefused,
     ImportErrorCode,
+    too_many_rows,
 )
 from partyplan.resolvers.imports12371.workbook import (
     Cell,
@@ -135,9 +137,8 @@ class MemberFile:
                 return source
         raise FileRefused.one(
             ImportErrorCode.WRONG_LAYOUT,
-            f"no header row ({rules.headers_of('code')} and 姓名) in the sheet's first "
-            f"{rules.HEADER_SEARCH_ROWS} rows; a roster is the sheet {rules.SHEET_TITLE} or the "
-            "first sheet",
+            f"工作表的前 {rules.HEADER_SEARCH_ROWS} 行中没有表头行（须有{rules.headers_of('code')}"
+            f"和姓名）；党员名册应为工作表“{rules.SHEET_TITLE}”或第一个工作表",
             sheet=self.sheet,
         )
 
@@ -148,7 +149,7 @@ class MemberFile:
                 return sheet
         worksheets = [s for s in book.worksheets if isinstance(s, ReadOnlyWorksheet)]
         if not worksheets:
-            raise FileRefused.one(ImportErrorCode.WRONG_LAYOUT, "the workbook has no worksheet")
+            raise FileRefused.one(ImportErrorCode.WRONG_LAYOUT, "该工作簿没有工作表")
         return worksheets[0]
 
     def _learn(self, number: int, cells: dict[int, Cell]) -> None:
@@ -161,7 +162,7 @@ class MemberFile:
                 [
                     FileProblem.at(
                         ImportErrorCode.WRONG_LAYOUT,
-                        f"the sheet has no column {rules.headers_of(item)}",
+                        f"工作表缺少“{rules.headers_of(item)}”列",
                         sheet=self.sheet,
                         row=number,
                         column=rules.headers_of(item),
@@ -178,7 +179,7 @@ class MemberFile:
             if self.rows > self.max_rows:
                 raise FileRefused.one(
                     ImportErrorCode.TOO_MANY_ROWS,
-                    f"the file holds more than the {self.max_rows:,} rows accepted",
+                    too_many_rows(self.max_rows),
                     sheet=self.sheet,
                     row=number,
                 )
@@ -223,7 +224,7 @@ class MemberFile:
             if item is None:
                 self._problem(
                     ImportErrorCode.WRONG_LAYOUT,
-                    "a value in a column without a header",
+                    NO_HEADER,
                     number,
                     column=column,
                 )
@@ -245,7 +246,7 @@ class MemberFile:
         if first != number:
             self._problem(
                 MemberErrorCode.DUPLICATE_CODE,
-                f"member code {line.code} is also in row {first}",
+                f"党员编号 {line.code} 已在第 {first} 行出现",
                 number,
                 "code",
             )

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from partyplan.resolvers.imports12371.errors import ImportErrorCode
+from partyplan.resolvers.imports12371.errors import ImportErrorCode, no_such_date
 from partyplan.resolvers.members.errors import MemberErrorCode
 from partyplan.resolvers.members.rules import (
     Problem,
@@ -123,8 +123,8 @@ def text_date(text: str) -> date | str | None:
         try:
             return date.fromisoformat(text)
         except ValueError:
-            return f"{text} is no date of the calendar"
-    return f"{quoted(text)} is not a date written YYYY-MM-DD (or a cell formatted as a date)"
+            return no_such_date(text)
+    return f"{quoted(text)} 不是 YYYY-MM-DD 格式的日期（或设为日期格式的单元格）"
 
 
 def member_line(cells: Mapping[str, str], today: date) -> tuple[MemberLine | None, list[Problem]]:
@@ -139,9 +139,7 @@ def member_line(cells: Mapping[str, str], today: date) -> tuple[MemberLine | Non
         problems.append(problem)
     branch = " ".join(cells.get("branch", "").split())
     if not branch:
-        problems.append(
-            Problem("branch", ImportErrorCode.MISSING_VALUE, "the member's branch is required")
-        )
+        problems.append(Problem("branch", ImportErrorCode.MISSING_VALUE, "所在党支部为必填项"))
     dates: dict[str, date | None] = {}
     for item in ("joined_on", "full_on", "left_on"):
         parsed = text_date(cells.get(item, ""))
@@ -151,16 +149,14 @@ def member_line(cells: Mapping[str, str], today: date) -> tuple[MemberLine | Non
         dates[item] = parsed
     joined_on = dates["joined_on"]
     if joined_on is None and not cells.get("joined_on"):
-        problems.append(
-            Problem("joined_on", ImportErrorCode.MISSING_VALUE, "the date of joining is required")
-        )
+        problems.append(Problem("joined_on", ImportErrorCode.MISSING_VALUE, "入党日期为必填项"))
     status = " ".join(cells.get("status", "").split())
     if status and status != STANDING_STATUS and dates["left_on"] is None:
         problems.append(
             Problem(
                 "status",
                 ImportErrorCode.INVALID_VALUE,
-                f"党籍状态 {quoted(status)} needs the date the member left ({headers_of('left_on')})",
+                f"党籍状态为 {quoted(status)} 时须填写{headers_of('left_on')}",
             )
         )
     if joined_on is not None:
@@ -201,11 +197,10 @@ def resolve_branch(name: str, named: Mapping[str, list[Branch]]) -> Branch | Pro
         return Problem(
             "branch",
             MemberErrorCode.UNKNOWN_BRANCH,
-            f"no branch or committee of this school is named {quoted(name)}",
+            f"本校没有名为 {quoted(name)} 的党支部或党委",
         )
     return Problem(
         "branch",
         MemberErrorCode.AMBIGUOUS_BRANCH,
-        f"{len(found)} branches or committees of this school are named {quoted(name)}: "
-        "rename one of them first",
+        f"本校有 {len(found)} 个名为 {quoted(name)} 的党支部或党委：请先将其中一个改名",
     )

@@ -15,6 +15,14 @@ from .errors import UnitError, UnitErrorCode
 MAX_NAME_LENGTH = 100
 _CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,39}$")
 
+#: The kinds as refusals name them.
+KIND_LABELS = {
+    "commission": "省委教育工委",
+    "school": "学校党委",
+    "committee": "院系党委（党总支）",
+    "branch": "党支部",
+}
+
 ALLOWED_PARENTS: dict[str, frozenset[str]] = {
     "school": frozenset({"commission"}),
     "committee": frozenset({"school", "committee"}),
@@ -25,10 +33,10 @@ ALLOWED_PARENTS: dict[str, frozenset[str]] = {
 def clean_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned:
-        raise UnitError(UnitErrorCode.INVALID_NAME, "the name must not be blank", "name")
+        raise UnitError(UnitErrorCode.INVALID_NAME, "名称不能为空", "name")
     if len(cleaned) > MAX_NAME_LENGTH:
         raise UnitError(
-            UnitErrorCode.INVALID_NAME, f"the name exceeds {MAX_NAME_LENGTH} characters", "name"
+            UnitErrorCode.INVALID_NAME, f"名称不能超过 {MAX_NAME_LENGTH} 个字符", "name"
         )
     return cleaned
 
@@ -41,20 +49,29 @@ def clean_code(code: str | None) -> str | None:
     if not _CODE.match(code):
         raise UnitError(
             UnitErrorCode.INVALID_CODE,
-            "the code may hold letters, digits, '.', '_' and '-' (at most 40)",
+            "组织代码只能由字母、数字和“.”“_”“-”组成，不超过 40 个字符",
             "code",
         )
     return code
 
 
+def inactive(unit_name: str) -> str:
+    """The message of every refusal to act at a deactivated unit, whichever domain refuses."""
+    return f"{unit_name}已停用"
+
+
+def _kind(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)
+
+
 def check_placement(kind: str, parent_kind: str, field: str = "parentId") -> None:
     allowed = ALLOWED_PARENTS.get(kind)
     if allowed is None:
-        raise UnitError(UnitErrorCode.INVALID_KIND, f"a {kind} cannot be created here", "kind")
+        raise UnitError(UnitErrorCode.INVALID_KIND, f"不能在此新建{_kind(kind)}", "kind")
     if parent_kind not in allowed:
         raise UnitError(
             UnitErrorCode.INVALID_PARENT,
-            f"a {kind} cannot be placed under a {parent_kind}",
+            f"{_kind(kind)}不能设在{_kind(parent_kind)}之下",
             field,
         )
 
@@ -68,15 +85,15 @@ def check_move(
     parent_school: int | None,
 ) -> None:
     if unit_kind in ("commission", "school"):
-        raise UnitError(UnitErrorCode.INVALID_KIND, f"a {unit_kind} cannot be moved", "unitId")
+        raise UnitError(UnitErrorCode.INVALID_KIND, f"{_kind(unit_kind)}不能调整隶属关系", "unitId")
     if is_within(parent_path, unit_path):
         raise UnitError(
             UnitErrorCode.MOVE_INTO_OWN_SUBTREE,
-            "a unit cannot move under itself or its own subtree",
+            "不能将党组织调整到其自身或其下级党组织之下",
             "newParentId",
         )
     if unit_school != parent_school:
         raise UnitError(
-            UnitErrorCode.CROSS_SCHOOL_MOVE, "units move only within their school", "newParentId"
+            UnitErrorCode.CROSS_SCHOOL_MOVE, "党组织只能在本校范围内调整隶属关系", "newParentId"
         )
     check_placement(unit_kind, parent_kind, "newParentId")

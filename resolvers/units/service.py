@@ -34,7 +34,7 @@ async def visible(
 ) -> sa.Row:
     """The unit if the caller reaches it, else NOT_FOUND; then FORBIDDEN without ``permission``."""
     row = await repository.get(session, unit_id)
-    return session.reach(row, f"unit {field or 'id'}", permission, "path")
+    return session.reach(row, f"党组织（{field or 'id'}）", permission, "path")
 
 
 async def visible_school(
@@ -44,7 +44,7 @@ async def visible_school(
     nothing of other schools), then FORBIDDEN without ``permission`` there."""
     school = await visible(session, school_id, Permission.UNIT_READ, field)
     if school.kind != "school":
-        raise NotFound(f"{field}: no school with this id")
+        raise NotFound(f"未找到该学校（{field}）")
     session.require(permission, school.path)
     return school
 
@@ -71,12 +71,16 @@ async def _audit(session: Session, operation: str, before: sa.Row | None, after:
 
 def _active(row: sa.Row, field: str) -> None:
     if not row.active:
-        raise UnitError(UnitErrorCode.INACTIVE_UNIT, f"unit {row.id} is inactive", field)
+        raise UnitError(UnitErrorCode.INACTIVE_UNIT, rules.inactive(row.name), field)
+
+
+def _duplicate_code(code: object) -> UnitError:
+    return UnitError(UnitErrorCode.DUPLICATE_CODE, f"组织代码 {code} 已被其他党组织使用", "code")
 
 
 async def _check_code(session: Session, code: str | None, except_id: int | None = None) -> None:
     if code is not None and await repository.code_taken(session, code, except_id):
-        raise UnitError(UnitErrorCode.DUPLICATE_CODE, f"code {code} is already in use", "code")
+        raise _duplicate_code(code)
 
 
 def _code_conflict(error: IntegrityError) -> bool:
@@ -95,9 +99,7 @@ async def create_unit(
         row = await repository.insert(session, kind=kind, name=name, code=code, parent_id=parent.id)
     except IntegrityError as error:
         if _code_conflict(error):
-            raise UnitError(
-                UnitErrorCode.DUPLICATE_CODE, f"code {code} is in use", "code"
-            ) from error
+            raise _duplicate_code(code) from error
         raise
     await _audit(session, "createUnit", None, row)
     return row
@@ -115,7 +117,7 @@ async def rename_unit(
         row = await repository.update_fields(session, unit.id, **values)
     except IntegrityError as error:
         if _code_conflict(error):
-            raise UnitError(UnitErrorCode.DUPLICATE_CODE, "the code is in use", "code") from error
+            raise _duplicate_code(values["code"]) from error
         raise
     await _audit(session, "renameUnit", unit, row)
     return row
@@ -142,14 +144,12 @@ async def deactivate_unit(session: Session, *, unit_id: int) -> sa.Row:
     unit = await visible(session, unit_id, Permission.UNIT_WRITE, "unitId")
     _active(unit, "unitId")
     if unit.kind == "commission":
-        raise UnitError(
-            UnitErrorCode.INVALID_KIND, "the commission cannot be deactivated", "unitId"
-        )
+        raise UnitError(UnitErrorCode.INVALID_KIND, "省委教育工委不能停用", "unitId")
     children = await repository.count_active_children(session, unit.id)
     if children:
         raise UnitError(
             UnitErrorCode.HAS_ACTIVE_CHILDREN,
-            f"the unit still has {children} active sub-unit(s); deactivate or move them first",
+            f"该党组织下仍有 {children} 个在用的下级党组织，请先将其停用或调出",
             "unitId",
         )
     reason = await repository.holding_reason(session, unit, "deactivate")

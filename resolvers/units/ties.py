@@ -175,14 +175,14 @@ GUARDS: tuple[Guard, ...] = (
                 unit_quotas.c.handed_total != 0,
             ),
         ),
-        reason="{unit} (or a unit below it) still holds quota in an open plan period",
+        reason="{unit}（或其下级党组织）在未关闭的计划期中仍有名额",
         blocks=frozenset({"move", "deactivate"}),
     ),
     # Recruits not yet full members (nor cancelled) need a live branch; a move takes them along.
     Guard(
         path=recruits.c.unit_path,
         where=recruits.c.stage.not_in(("full_member", "cancelled")),
-        reason="{unit} still has {count} open recruit(s)",
+        reason="{unit}仍有 {count} 名尚在发展程序中的人员",
         blocks=frozenset({"deactivate"}),
     ),
 )

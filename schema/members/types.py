@@ -10,6 +10,7 @@ from strawberry import relay
 from partyplan.resolvers.members.service import status_on
 
 from ..units.types import Unit, load_unit
+from ..wording import ERROR_MESSAGE
 from .codes import MemberErrorCodeEnum
 
 
@@ -120,7 +121,7 @@ class MemberRowError:
         description="输入中的路径：From the input, e.g. `members.3.joinedOn`; null when it "
         "concerns no one field."
     )
-    message: str = strawberry.field(description="说明：Why, in English, for display.")
+    message: str = strawberry.field(description=ERROR_MESSAGE)
 
 
 @strawberry.type(description="党员名册导入的结果：Counts of the rows taken, or the errors.")

@@ -9,6 +9,7 @@ from strawberry import relay
 from partyplan.resolvers.plans.rules import Amounts
 from partyplan.resolvers.plans.service.quotas import Target
 
+from ..wording import fraction, percent_replaced_by
 from .types import PeriodKind, StructuralIndicator
 
 
@@ -35,6 +36,8 @@ class QuotaAmountsInput:
 @strawberry.input(
     description="结构性要求：a minimum count or share of one group among the admissions; give at "
     "least one of the two, and each indicator once. A target given again replaces the earlier one."
+    " The share is given as `minShare` (a fraction); `minSharePercent`, if given as well, must "
+    "be the same share × 100."
 )
 class StructuralTargetInput:
     indicator: StructuralIndicator = strawberry.field(
@@ -43,13 +46,25 @@ class StructuralTargetInput:
     min_count: int | None = strawberry.field(
         default=None, description="最低人数：at least this many; null for no count."
     )
+    min_share: float | None = strawberry.field(
+        default=None,
+        description=fraction(
+            "最低占比：at least this share, 0–1 (kept to 4 places); null for no share."
+        ),
+    )
     min_share_percent: float | None = strawberry.field(
-        default=None, description="最低占比：at least this percentage, 0–100; null for no share."
+        default=None,
+        description="最低占比（百分数）：at least this percentage, 0–100; null for no share.",
+        deprecation_reason=percent_replaced_by("minShare"),
     )
 
     def to_target(self) -> Target:
-        share = None if self.min_share_percent is None else Decimal(str(self.min_share_percent))
-        return Target(self.indicator.value, self.min_count, share)
+        # str() first: the decimal the client wrote (0.07), not the binary float's expansion.
+        share, percent = (
+            None if value is None else Decimal(str(value))
+            for value in (self.min_share, self.min_share_percent)
+        )
+        return Target(self.indicator.value, self.min_count, percent, share)
 
 
 @strawberry.input(description="新建计划期：the period a commission's plan will cover.")
@@ -216,10 +231,10 @@ class SetLinkageRulesInput:
         description="省委教育工委：the commission whose parameters change (a `Unit` id)."
     )
     full_completion_rate: float | None = strawberry.field(
-        default=None, description="完成率达到此值视为完成：a fraction; null to keep it."
+        default=None, description=fraction("完成率达到此值视为完成：0–1; null to keep it.")
     )
     low_completion_rate: float | None = strawberry.field(
-        default=None, description="完成率低于此值视为偏低：a fraction; null to keep it."
+        default=None, description=fraction("完成率低于此值视为偏低：0–1; null to keep it.")
     )
     growth_when_full: float | None = strawberry.field(
         default=None, description="完成时的增长系数：null to keep it."

@@ -10,6 +10,7 @@ import strawberry
 from partyplan.resolvers.plans.linkage import LinkageRules
 
 from ..units.types import Unit
+from ..wording import fraction
 from .types import PlanPeriod
 
 #: The parameters in force until a commission sets its own, quoted in the descriptions.
@@ -31,8 +32,10 @@ class PlanSuggestion:
         description="接收预备党员数：admissions counted against the period."
     )
     completion_rate: float = strawberry.field(
-        description="完成率：admitted ÷ received as a fraction (1 = 100%), to 4 decimals; 0 when "
-        "nothing was received."
+        description=fraction(
+            "完成率：admitted ÷ received, to 4 decimals (above 1 when over plan); 0 when nothing "
+            "was received."
+        )
     )
     band: str = strawberry.field(
         description="完成档次：`full`, `partial` or `low`: which growth factor applied."
@@ -53,12 +56,15 @@ class PlanSuggestion:
 )
 class LinkageRulesType:
     full_completion_rate: float = strawberry.field(
-        description="完成率达到此值视为完成：a fraction (1 = 100%), default "
-        f"{_DEFAULTS.full_completion_rate}."
+        description=fraction(
+            f"完成率达到此值视为完成：0–1, default {_DEFAULTS.full_completion_rate}."
+        )
     )
     low_completion_rate: float = strawberry.field(
-        description="完成率低于此值视为偏低：a fraction, at most `fullCompletionRate`, default "
-        f"{_DEFAULTS.low_completion_rate}."
+        description=fraction(
+            "完成率低于此值视为偏低：0–1, at most `fullCompletionRate`, default "
+            f"{_DEFAULTS.low_completion_rate}."
+        )
     )
     growth_when_full: float = strawberry.field(
         description="完成时的增长系数：the growth factor for the band `full`, default "

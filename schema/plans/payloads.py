@@ -35,7 +35,7 @@ PLAN_CODES: Mapping[str, str] = {
     _E.DOCUMENT_REQUIRED: "须填写文号：This movement needs a document number (or the number is "
     "too long).",
     _E.INVALID_TARGET: "结构性要求无效：An indicator is given twice, or a target has neither a "
-    "count nor a share, or one out of range.",
+    "count nor a share, or one out of range, or its `minShare` and `minSharePercent` disagree.",
     _E.INVALID_ROUND: "调度轮次无效：The round belongs to another period.",
     _E.INVALID_REMARK: "备注无效：The remark or note is too long.",
     _E.INVALID_LINKAGE: "挂钩参数无效：Rates must satisfy 0 ≤ low ≤ full ≤ 1 and factors lie "

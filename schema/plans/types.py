@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 from urllib.parse import urlencode
@@ -12,6 +13,7 @@ from partyplan.auth import links
 from partyplan.resolvers.plans.rules import DIMENSIONS, Amounts
 
 from ..units.types import Unit, load_unit
+from ..wording import fraction, percent_replaced_by
 
 
 @strawberry.enum(description="计划期类型")
@@ -125,19 +127,31 @@ class StructuralTarget:
     min_count: int | None = strawberry.field(
         description="最低人数：at least this many of the admissions; null when only a share is set."
     )
+    min_share: float | None = strawberry.field(
+        description=fraction(
+            "最低占比：at least this share of the admissions, 0–1; null when only a count is set."
+        )
+    )
     min_share_percent: float | None = strawberry.field(
-        description="最低占比：at least this percentage (0–100) of the admissions; null when only "
-        "a count is set."
+        description="最低占比（百分数）：`minShare` × 100 (0–100); null when only a count is set.",
+        deprecation_reason=percent_replaced_by("minShare"),
     )
 
     @classmethod
     def from_row(cls, row: Any) -> StructuralTarget:
-        share = None if row.min_share_percent is None else float(row.min_share_percent)
+        percent = row.min_share_percent
         return cls(
             indicator=StructuralIndicator(row.indicator),
             min_count=row.min_count,
-            min_share_percent=share,
+            min_share=share_of(percent),
+            min_share_percent=None if percent is None else float(percent),
         )
+
+
+def share_of(percent: Decimal | None) -> float | None:
+    """A share kept as a percentage (``numeric(5, 2)``), as the API gives it: a fraction,
+    divided in decimal so that 0.35 % gives 0.0035, not 0.0034999999999999996."""
+    return None if percent is None else float(percent / 100)
 
 
 @strawberry.type(description="预计发展数及备注（如“2 名教师（1 名高知识群体教师）”）。")

@@ -27,6 +27,6 @@ def document_problems(schema: GraphQLSchema, settings: SchemaSettings, text: str
     except GraphQLError as error:
         return [error.message]
     except RecursionError:
-        return ["the document is nested too deeply"]
+        return ["文档嵌套层级过深"]
     rules = _rules(settings.max_query_depth, settings.max_aliases)
     return [error.message for error in validate_document(schema, document, rules)]

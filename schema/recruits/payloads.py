@@ -17,7 +17,9 @@ class RecruitError:
         description="输入中的路径：The input field at fault, from the input (`recruitId`, "
         "`data.inFavour`); null when the error concerns no one field."
     )
-    message: str = strawberry.field(description="说明：Why, in English, for display.")
+    message: str = strawberry.field(
+        description="说明：Why, in Chinese, for display; tell errors apart by `code`."
+    )
 
 
 @strawberry.type(
@@ -54,7 +56,9 @@ class ImportRowError:
         description="输入中的路径：From the input, e.g. `rows.3.idNumber`, "
         "`rows.3.steps.2.on`; null when it concerns no one field."
     )
-    message: str = strawberry.field(description="说明：Why, in English, for display.")
+    message: str = strawberry.field(
+        description="说明：Why, in Chinese, for display; tell errors apart by `code`."
+    )
 
 
 @strawberry.type(

@@ -1,6 +1,7 @@
 """Roll-up types: plain fields over rows one statement already summed (docs/architecture.md,
-"Counting"); only ``unit``, ``months`` and ``years`` resolve anything (``unit`` through the
-batched unit loader, ``months`` and ``years`` one statement each)."""
+"Counting"); only ``unit``, ``openWarnings``, ``months`` and ``years`` resolve anything
+(``unit`` and ``openWarnings`` through loaders batched over every line, ``months`` and
+``years`` one statement each)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,12 @@ from strawberry import relay
 from partyplan.resolvers.rollups import service
 from partyplan.resolvers.rollups.service import MAX_YEARS, RollupView
 
-from ..plans.types import PlanPeriod, QuotaAmounts, StructuralIndicator
+from ..cost import MAX_ITEMS
+from ..plans.types import PlanPeriod, QuotaAmounts, StructuralIndicator, share_of
 from ..units.types import Unit, UnitKind, load_unit
+from ..warnings.types import WarningKind
+from ..wording import fraction, percent_replaced_by
+from . import loaders
 
 
 @strawberry.type(description="发展党员结构：本期接收的预备党员中（含不占计划的高层次人才）。")
@@ -47,6 +52,17 @@ class Pipeline:
         return cls(**{name: figures[name] for name in cls.__annotations__})
 
 
+@strawberry.type(description="预警数（按类型）：how many warnings of one kind.")
+class WarningKindCount:
+    kind: WarningKind = strawberry.field(description="预警类别：the kind counted.")
+    count: int = strawberry.field(description="预警数：how many of that kind (at least 1).")
+
+
+_OPEN_WARNINGS = loaders.open_warnings_by_line(
+    lambda kind, n: WarningKindCount(kind=WarningKind(kind.value), count=n)
+)
+
+
 @strawberry.type(description="汇总的一行：一个单位（含其全部下级）在计划期内的执行情况。")
 class RollupLine:
     unit_id: relay.GlobalID = strawberry.field(description="单位：the unit's global ID.")
@@ -59,7 +75,7 @@ class RollupLine:
         description="本期接收、已备案不占计划的高层次人才（单列）"
     )
     completion_rate: float | None = strawberry.field(
-        description="完成率 = admitted / plan（无计划时为 null）"
+        description=fraction("完成率 = admitted / plan（无计划时为 null；超计划时大于 1）")
     )
     structure: AdmissionStructure = strawberry.field(
         description="发展党员结构：who the period's admissions (counted and exempt) were."
@@ -69,6 +85,7 @@ class RollupLine:
     )
     open_findings: int = strawberry.field(description="本期在程人员的合规问题数")
     raw_unit_id: strawberry.Private[int]
+    period_id: strawberry.Private[int]
     line: strawberry.Private[service.RollupLine]
 
     @strawberry.field(description="收到的名额")
@@ -98,8 +115,21 @@ class RollupLine:
     def children_forecast(self) -> QuotaAmounts:
         return QuotaAmounts.of(self.line.children_forecast)
 
+    @strawberry.field(
+        description="未处理预警（按类型）：open warnings (neither acknowledged nor resolved) on "
+        "the unit and everything below it, one entry per kind that has any, in the order of "
+        "`WarningKind`. Counted: the warnings of this period and those tied to no period (a "
+        "recruit's overdue steps and missing data, a branch's long spell without admissions); "
+        "warnings of other periods are not. Only warnings the caller may read, as `warnings` "
+        "lists them.",
+        metadata={MAX_ITEMS: len(WarningKind)},
+    )
+    async def open_warnings(self, info: strawberry.Info) -> list[WarningKindCount]:
+        key = (self.line.unit_path, self.period_id)
+        return await info.context.loader("rollup_open_warnings", _OPEN_WARNINGS).load(key)
+
     @classmethod
-    def of(cls, line: service.RollupLine) -> RollupLine:
+    def of(cls, line: service.RollupLine, period_id: int) -> RollupLine:
         return cls(
             unit_id=relay.GlobalID("Unit", str(line.unit_id)),
             unit_name=line.unit_name,
@@ -113,6 +143,7 @@ class RollupLine:
             pipeline=Pipeline.of(line.figures),
             open_findings=line.figures["open_findings"],
             raw_unit_id=line.unit_id,
+            period_id=period_id,
             line=line,
         )
 
@@ -130,30 +161,39 @@ class StructuralTargetCheck:
         description="最低人数：the fewest admissions of the group the plan asks for; null when "
         "the target sets no count."
     )
+    min_share: float | None = strawberry.field(
+        description=fraction(
+            "最低占比：the smallest share of the period's admissions the plan asks for, 0–1; "
+            "null when the target sets no share."
+        )
+    )
     min_share_percent: float | None = strawberry.field(
-        description="最低占比（%）：the smallest share of the period's admissions, in percent "
-        "(e.g. 30.0); null when the target sets no share."
+        description="最低占比（百分数）：`minShare` × 100 (e.g. 30.0); null when the target sets "
+        "no share.",
+        deprecation_reason=percent_replaced_by("minShare"),
     )
     actual: int = strawberry.field(
         description="实际人数：admissions of the group in the period (counted and exempt)."
     )
     share: float | None = strawberry.field(
-        description="实际占比：`actual` over all the period's admissions, as a fraction (0.35 "
-        "is 35%); null when there was no admission."
+        description=fraction(
+            "实际占比：`actual` over all the period's admissions, to 4 places; null when there "
+            "was no admission."
+        )
     )
     met: bool = strawberry.field(
         description="是否达到要求：true when `actual` reaches `minCount` and `share` reaches "
-        "`minSharePercent` (each where set); a positive minimum share with no admission is not "
-        "met."
+        "`minShare` (each where set); a positive minimum share with no admission is not met."
     )
 
     @classmethod
     def of(cls, check: service.TargetCheck) -> StructuralTargetCheck:
-        share = None if check.min_share_percent is None else float(check.min_share_percent)
+        percent = check.min_share_percent
         return cls(
             indicator=StructuralIndicator(check.indicator),
             min_count=check.min_count,
-            min_share_percent=share,
+            min_share=share_of(percent),
+            min_share_percent=None if percent is None else float(percent),
             actual=check.actual,
             share=check.share,
             met=check.met,
@@ -192,10 +232,12 @@ class RollupYear:
         description="单列：admissions in the period of filed high-level talents, not counted."
     )
     completion_rate: float | None = strawberry.field(
-        description="完成率 = admitted / plan（无计划时为 null）"
+        description=fraction("完成率 = admitted / plan（无计划时为 null；超计划时大于 1）")
     )
     change: float | None = strawberry.field(
-        description="接收总数（含单列）较上一期的变化率，如 -0.35；上一期为 0 或没有时为 null"
+        description=fraction(
+            "接收总数（含单列）较上一期的变化率，如 -0.35 即减少 35%；上一期为 0 或没有时为 null"
+        )
     )
 
 
@@ -264,8 +306,8 @@ class Rollup:
         return cls(
             period=PlanPeriod.from_row(view.period),
             unit=Unit.from_row(view.unit),
-            line=RollupLine.of(view.line),
-            children=[RollupLine.of(c) for c in view.children],
+            line=RollupLine.of(view.line, view.period.id),
+            children=[RollupLine.of(c, view.period.id) for c in view.children],
             targets=[StructuralTargetCheck.of(t) for t in view.targets],
             view=view,
         )

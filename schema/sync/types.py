@@ -24,7 +24,9 @@ class SyncError:
     field: str | None = strawberry.field(
         description="输入中的路径，如 records.3.steps.1.on：null when it concerns no one field."
     )
-    message: str = strawberry.field(description="说明：Why, in English, for display.")
+    message: str = strawberry.field(
+        description="说明：Why, in Chinese, for display; tell errors apart by `code`."
+    )
 
 
 @strawberry.type(description="一条记录的同步结果：Its outcome, the recruit, and its errors.")

@@ -15,7 +15,12 @@ from partyplan.resolvers.warnings.errors import WarningErrorCode
 from partyplan.resolvers.warnings.service.manage import RuleView
 
 from ..units.types import Unit, load_unit
-from ..wording import ERROR_FIELD, ERROR_MESSAGE, PAYLOAD_ERRORS, coded_enum
+from ..wording import ERROR_FIELD, ERROR_MESSAGE, PAYLOAD_ERRORS, coded_enum, fraction
+
+#: What the parameters' shares and rates are, said with the API's convention.
+_RATES = (
+    "The shares and rates in it (`tolerance`, `pace`, `max_share`, `max_change`), as everywhere:"
+)
 
 WARNING_CODES = {
     WarningErrorCode.INVALID_RULE: "规则参数无效：A parameter of the rule is unknown or out of "
@@ -132,9 +137,13 @@ class WarningRule:
         "raises none)."
     )
     params: JSON = strawberry.field(
-        description="参数：the parameters in force, an object (defaults filled in)."
+        description=fraction(
+            f"参数：the parameters in force, an object (defaults filled in). {_RATES}"
+        )
     )
-    defaults: JSON = strawberry.field(description="默认参数：the documented defaults, an object.")
+    defaults: JSON = strawberry.field(
+        description=fraction(f"默认参数：the documented defaults, an object. {_RATES}")
+    )
     updated_at: datetime | None = strawberry.field(
         description="修改时间：when the commission last changed the rule; null if it never did."
     )
@@ -196,6 +205,8 @@ class SetWarningRuleInput:
     )
     params: JSON | None = strawberry.field(
         default=None,
-        description="参数：the parameters to change, an object (others keep their defaults), "
-        'e.g. {"tolerance": 0.7}; the defaults are listed by `warningRules`.',
+        description=fraction(
+            "参数：the parameters to change, an object (others keep their defaults), "
+            'e.g. {"tolerance": 0.7}; the defaults are listed by `warningRules`. ' + _RATES
+        ),
     )

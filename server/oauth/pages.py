@@ -15,6 +15,8 @@ from html import escape
 
 from starlette.responses import HTMLResponse
 
+from partyplan.resolvers.access import rules as access_rules
+
 HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'"
@@ -65,7 +67,7 @@ def _alert(message: str | None) -> str:
     return "" if not message else f'<p class="alert" role="alert">{escape(message)}</p>'
 
 
-SIGN_IN_FAILED = "用户名或密码错误，或尝试次数过多。请稍后再试。"
+SIGN_IN_FAILED = access_rules.SIGN_IN_FAILED
 
 
 def sign_in(

@@ -97,7 +97,7 @@ async def test_disabling_a_service_refuses_its_tokens_at_the_next_request(
         refused = await gql(UNIT, {"id": world.gid("A")}, used)
         assert codes(refused) == ["UNAUTHENTICATED"] and refused["data"] is None
     refused = await gql(ME, {}, token)
-    assert "client is disabled" in refused["errors"][0]["message"]
+    assert "客户端已停用" in refused["errors"][0]["message"]
     assert not await scalar(owner_engine, "SELECT active FROM users WHERE id = :u", u=account)
     (entry,) = [e for e in await _entries(owner_engine) if e[0] == "disableClient"]
     assert json.loads(entry[1])["active"] is True

@@ -248,7 +248,7 @@ async def test_the_same_person_twice_names_both_rows(tmp_path: Path) -> None:
     problem = only(await refused(path))
     assert problem.code == ImportErrorCode.DUPLICATE_ID_NUMBER
     assert (problem.sheet, problem.row, problem.column) == ("入党积极分子", 3, "公民身份号码")
-    assert "入党申请人, row 3" in problem.message
+    assert "工作表“入党申请人”第 3 行" in problem.message
 
 
 async def test_problems_are_collected_then_refused_at_the_end(tmp_path: Path) -> None:
@@ -285,7 +285,7 @@ async def test_an_unknown_and_a_duplicate_header(tmp_path: Path) -> None:
     assert (unknown.code, unknown.row, unknown.column) == (ImportErrorCode.WRONG_LAYOUT, 1, "备注")
     assert f"{openpyxl.utils.get_column_letter(width + 1)}1" in unknown.message
     assert (twice.code, twice.column) == (ImportErrorCode.WRONG_LAYOUT, "姓名")
-    assert "also in column A" in twice.message
+    assert "另见 A 列" in twice.message
 
 
 @pytest.mark.parametrize("missing", ["name", "id_number"])

@@ -138,8 +138,8 @@ async def test_every_bad_row_is_named_and_nothing_is_written(client, world, owne
     ]
     assert result["errorCount"] == 10 and result["inserted"] == 0
     assert {e["field"] for e in result["errors"]} == {"file"}
-    assert result["errors"][0]["message"].startswith("sheet 党员, cell F4 (所在党支部): ")
-    assert "row 3" in result["errors"][4]["message"]  # the duplicate names the first
+    assert result["errors"][0]["message"].startswith("工作表“党员” F4 单元格（所在党支部）：")
+    assert "已在第 3 行出现" in result["errors"][4]["message"]  # the duplicate names the first
     assert await scalar(owner_engine, "SELECT count(*) FROM members") == before
     assert await scalar(owner_engine, "SELECT count(*) FROM audit_log") == 0
 

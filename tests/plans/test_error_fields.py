@@ -45,6 +45,8 @@ async def test_quota_errors_name_the_note_and_the_target(plans, world) -> None: 
         ([{"indicator": "WOMEN", "minCount": 1}, {"indicator": "YOUTH_35"}], "1"),
         ([{"indicator": "WOMEN", "minCount": -1}], "0.minCount"),
         ([{"indicator": "WOMEN", "minSharePercent": 101}], "0.minSharePercent"),
+        ([{"indicator": "WOMEN", "minShare": 1.01}], "0.minShare"),
+        ([{"indicator": "WOMEN", "minShare": 0.5, "minSharePercent": 40}], "0.minShare"),
     ):
         sent = {**issue, "targets": targets}
         assert await _errors(plans, "issuePlan", "IssuePlanInput", sent, "commission_admin") == [

@@ -198,11 +198,13 @@ async def test_over_allocation_is_refused_and_changes_nothing(plans, owner_engin
         "errors"
     ] == []
     before = await _figures(owner_engine)
-    for total, extra, dimension in [(3, {}, "total quota"), (2, {"staff": 2}, "staff sub-quota")]:
+    for total, extra, dimension in [(3, {}, "总名额"), (2, {"staff": 2}, "教职工名额")]:
         result = await plans.allocate(period_id, "A", "A2", total, **extra)
         errors = result["data"]["allocateQuota"]["errors"]
         assert [(e["code"], e["field"]) for e in errors] == [("SHORTFALL", "amounts")]
-        assert errors[0]["shortfall"] == 1 and dimension in errors[0]["message"]
+        assert (
+            errors[0]["shortfall"] == 1 and f"可用{dimension}不足，缺 1 名" in errors[0]["message"]
+        )
         assert await _figures(owner_engine) == before
     # A reserve that no longer fits is refused the same way.
     result = await plans.gql(

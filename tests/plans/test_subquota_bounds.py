@@ -64,7 +64,7 @@ async def test_return_of_the_total_alone_keeps_no_orphan_sub_quota(
         RETURN, _give_back(world, period_id, "A2", total=2), world.tokens["school_admin"]
     )
     assert _errors(refused) == [("SUBQUOTA_EXCEEDS_TOTAL", "amounts.students")]
-    assert "student sub-quota" in refused["data"]["returnQuota"]["errors"][0]["message"]
+    assert "学生名额将超出总名额 1 名" in refused["data"]["returnQuota"]["errors"][0]["message"]
     assert refused["data"]["returnQuota"]["movement"] is None
     assert await _written(owner_engine) == before
 

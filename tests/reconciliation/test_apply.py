@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from support import codes, gid, id_number, raw_id, scalar
 from support_export12371 import create_walked
 from support_inputs import unresolved
+from support_messages import assert_chinese
 
 from partyplan.models import reconciliation_entries, reconciliation_reports
 from partyplan.resolvers.reconciliation.errors import ReconciliationErrorCode
@@ -236,7 +237,7 @@ async def test_each_resolution_writes_its_effect_and_audit(  # type: ignore[no-u
         "SELECT on_date, correction_reason FROM recruit_steps WHERE supersedes_id IS NOT NULL",
     )
     assert [(c.on_date, c.correction_reason) for c in correction] == [
-        (date(2023, 3, 22), f"12371 reconciliation report {seeded['id']}")
+        (date(2023, 3, 22), f"依据 12371 核对报告 {seeded['id']}")
     ]
 
     # CREATE_HERE: the recruit as importRecruits creates one, the application only.
@@ -458,6 +459,27 @@ async def test_a_reused_operations_permission_is_the_decisions_forbidden(  # typ
     errors = result["data"]["applyReconciliation"]["errors"]
     assert [(e["code"], e["field"]) for e in errors] == [("FORBIDDEN", "decisions.0.fields.0")]
     await _untouched(owner_engine, seeded)
+
+
+CHINESE = [
+    ([_d(99, "KEEP_OURS")], "核对报告中没有条目 99"),
+    ([_d(1, "TAKE_THEIRS", ["stage"])], "发展阶段：12371 中该人员处于更后的阶段"),
+    ([_d(1, "TAKE_THEIRS", ["na\x00me"])], "“na\\x00me”不是该条目不一致的字段"),
+    ([_d(7, "TAKE_THEIRS", ["activist_date"])], "确定为入党积极分子日期：日期不能晚于今天"),
+    ([_d(8, "CREATE_HERE")], "12371 中缺少在本平台建立记录所需的信息（性别）"),
+]
+
+
+@pytest.mark.parametrize(("decisions", "fragment"), CHINESE)
+async def test_refusals_are_written_in_chinese(  # type: ignore[no-untyped-def]
+    gql, world, seeded, decisions, fragment
+) -> None:
+    """The message a person reads is Chinese (a reused operation's too, led by the item it was
+    writing); the code and field are as REFUSALS has them."""
+    result, _ = await apply(gql, world, seeded, decisions)
+    [error] = result["data"]["applyReconciliation"]["errors"]
+    assert_chinese(error["message"])
+    assert fragment in error["message"], error
 
 
 async def test_hostile_input_is_never_a_500(gql, world, seeded, owner_engine) -> None:  # type: ignore[no-untyped-def]

@@ -114,25 +114,25 @@ def test_id_number_normalised(raw: str, normalised: str) -> None:
 @pytest.mark.parametrize(
     ("id_number", "reason"),
     [
-        (wrong_check(make_id()), "check digit"),
-        (wrong_check(make_id("110105", "19491231", "002")), "check digit"),
-        (make_id(birth="20230230"), "birth date"),
-        (make_id(birth="20231301"), "birth date"),
-        (make_id(birth="19900000"), "birth date"),
-        (make_id("440524", "18800101", "001"), "before 1900"),
-        (make_id(birth=(TODAY + timedelta(days=1)).strftime("%Y%m%d")), "future"),
-        (make_id(birth="20300101"), "future"),
-        ("110105491231002", "15-digit"),
-        (make_id()[:17], "17 digits"),
-        (make_id() + "1", "17 digits"),
-        ("11010519X91231002X", "17 digits"),
-        ("", "17 digits"),
-        ("1101 0519491231002X", "17 digits"),
-        ("١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", "17 digits"),  # Arabic-Indic digits are digits, not ASCII
-        (make_id("000000"), "province"),
-        (make_id("900101"), "province"),  # foreigners' permanent residence card
-        (make_id("191234"), "province"),
-        (make_id("601234"), "province"),
+        (wrong_check(make_id()), "校验码错误"),
+        (wrong_check(make_id("110105", "19491231", "002")), "校验码错误"),
+        (make_id(birth="20230230"), "出生日期无效"),
+        (make_id(birth="20231301"), "出生日期无效"),
+        (make_id(birth="19900000"), "出生日期无效"),
+        (make_id("440524", "18800101", "001"), "早于 1900 年"),
+        (make_id(birth=(TODAY + timedelta(days=1)).strftime("%Y%m%d")), "晚于今天"),
+        (make_id(birth="20300101"), "晚于今天"),
+        ("110105491231002", "15 位"),
+        (make_id()[:17], "17 位数字"),
+        (make_id() + "1", "17 位数字"),
+        ("11010519X91231002X", "17 位数字"),
+        ("", "17 位数字"),
+        ("1101 0519491231002X", "17 位数字"),
+        ("١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", "17 位数字"),  # Arabic-Indic digits are digits, not ASCII
+        (make_id("000000"), "省级行政区划代码"),
+        (make_id("900101"), "省级行政区划代码"),  # foreigners' permanent residence card
+        (make_id("191234"), "省级行政区划代码"),
+        (make_id("601234"), "省级行政区划代码"),
     ],
 )
 def test_invalid_id_numbers_refused(id_number: str, reason: str) -> None:

@@ -118,7 +118,7 @@ async def test_quorum_less_meeting_is_refused_and_nothing_is_written(
             gql, world, recruit, "branch_meeting", date(2024, 6, 5), votes, "branch_secretary"
         )
         assert {e["code"] for e in payload["errors"]} == {"RULE_VIOLATION"}, payload
-        assert any(f"[{rule} " in e["message"] for e in payload["errors"]), payload
+        assert any(f"规则 {rule} " in e["message"] for e in payload["errors"]), payload
     assert await scalar(owner_engine, "SELECT count(*) FROM recruit_steps") == before
 
 

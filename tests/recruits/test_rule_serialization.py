@@ -161,47 +161,47 @@ WAIT = "rules/0/check"  # MinInterval("application", 6 months)
 LIMIT = "rules/1"  # TimeLimit pre_review after branch_committee_review
 
 MALFORMED: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
-    ("no format", _set("format", _DROP), "format", "missing"),
-    ("format 2", _set("format", 2), "format", "unsupported format 2"),
-    ("format true", _set("format", True), "format", "unsupported format True"),
-    ("unknown key", _set("colour", "red"), "colour", "unknown key"),
-    ("no id", _set("id", _DROP), "id", "missing"),
-    ("empty title", _set("title", ""), "title", "non-empty string"),
+    ("no format", _set("format", _DROP), "format", "缺少此项"),
+    ("format 2", _set("format", 2), "format", "不支持格式 2"),
+    ("format true", _set("format", True), "format", "不支持格式 True"),
+    ("未知的键", _set("colour", "red"), "colour", "未知的键"),
+    ("no id", _set("id", _DROP), "id", "缺少此项"),
+    ("empty title", _set("title", ""), "title", "非空字符串"),
     ("date format", _set("effective_from", "2024/01/01"), "effective_from", "YYYY-MM-DD"),
-    ("no such day", _set("effective_from", "2023-02-30"), "effective_from", "bad date"),
+    ("no such day", _set("effective_from", "2023-02-30"), "effective_from", "不存在"),
     ("date as int", _set("effective_from", 20240101), "effective_from", "YYYY-MM-DD"),
-    ("rules object", _set("rules", {}), "rules", "expected a list, got an object"),
-    ("rule kind", _set("rules/0/kind", "suggestion"), "rules/0/kind", "unknown rule kind"),
-    ("check type", _set(f"{WAIT}/type", "max_age"), f"{WAIT}/type", "unknown check type"),
-    ("no check type", _set(f"{WAIT}/type", _DROP), f"{WAIT}/type", "missing"),
-    ("check key", _set(f"{WAIT}/months", 6), f"{WAIT}/months", "unknown key"),
-    ("negative", _set(f"{WAIT}/period/months", -1), f"{WAIT}/period/months", "integer >= 0"),
-    ("float", _set(f"{WAIT}/period/days", 1.5), f"{WAIT}/period/days", "integer >= 0"),
-    ("bool", _set(f"{WAIT}/period/days", False), f"{WAIT}/period/days", "integer >= 0"),
-    ("anchor", _set(f"{WAIT}/after", "aplication"), f"{WAIT}/after", "unknown step code"),
-    ("step", _set("rules/0/steps/0", "activists"), "rules/0/steps/0", "unknown step code"),
-    ("steps str", _set("rules/0/steps", "activist"), "rules/0/steps", "expected a list"),
-    ("not an anchor", _set(f"{LIMIT}/step", PROBATION_END), f"{LIMIT}/step", "unknown step"),
+    ("rules object", _set("rules", {}), "rules", "应为列表，实为对象"),
+    ("rule kind", _set("rules/0/kind", "suggestion"), "rules/0/kind", "未知的规则种类"),
+    ("check type", _set(f"{WAIT}/type", "max_age"), f"{WAIT}/type", "未知的检查类型"),
+    ("no check type", _set(f"{WAIT}/type", _DROP), f"{WAIT}/type", "缺少此项"),
+    ("check key", _set(f"{WAIT}/months", 6), f"{WAIT}/months", "未知的键"),
+    ("negative", _set(f"{WAIT}/period/months", -1), f"{WAIT}/period/months", "不小于 0 的整数"),
+    ("float", _set(f"{WAIT}/period/days", 1.5), f"{WAIT}/period/days", "不小于 0 的整数"),
+    ("bool", _set(f"{WAIT}/period/days", False), f"{WAIT}/period/days", "不小于 0 的整数"),
+    ("anchor", _set(f"{WAIT}/after", "aplication"), f"{WAIT}/after", "未知的步骤代码"),
+    ("step", _set("rules/0/steps/0", "activists"), "rules/0/steps/0", "未知的步骤代码"),
+    ("steps str", _set("rules/0/steps", "activist"), "rules/0/steps", "应为列表"),
+    ("not an anchor", _set(f"{LIMIT}/step", PROBATION_END), f"{LIMIT}/step", "未知的步骤代码"),
     (
         "severity",
         _set(f"{LIMIT}/tiers/0/severity", "fatal"),
         f"{LIMIT}/tiers/0/severity",
-        "unknown severity 'fatal'",
+        "severity 的取值 'fatal' 未知",
     ),
-    ("no tier", _set(f"{LIMIT}/tiers", []), LIMIT, "has no tier"),
-    ("tier key", _set(f"{LIMIT}/tiers/0/after", 1), f"{LIMIT}/tiers/0/after", "unknown key"),
-    ("duplicate id", _set("rules/2/id", EXAMPLE_ACTIVIST_WAIT_6M.id), "rules/2/id", "duplicate"),
+    ("no tier", _set(f"{LIMIT}/tiers", []), LIMIT, "未设任何时限"),
+    ("tier key", _set(f"{LIMIT}/tiers/0/after", 1), f"{LIMIT}/tiers/0/after", "未知的键"),
+    ("duplicate id", _set("rules/2/id", EXAMPLE_ACTIVIST_WAIT_6M.id), "rules/2/id", "重复"),
     (
         "data the step lacks",  # activist records no months: the rule could never be met
         _set(WAIT, {"type": "int_range", "field": "months", "minimum": 6, "maximum": 12}),
         "rules/0",
-        "step 'activist' carries no months",
+        "步骤“推荐和确定入党积极分子”没有数据项 months",
     ),
     (
         "pair length",
         _set(f"{WAIT}", {"type": "any_minimum", "minimums": [["days", 3, 1]]}),
         f"{WAIT}/minimums/0",
-        "expected 2 items, got 3",
+        "应有 2 项，实有 3 项",
     ),
 ]
 
@@ -217,11 +217,11 @@ def test_a_malformed_overlay_is_refused_at_its_path(
     with pytest.raises(OverlayFormatError) as raised:
         overlay_from_json(document)
     assert raised.value.path == path
-    assert str(raised.value).startswith(f"{path}: ") and reason in str(raised.value)
+    assert str(raised.value).startswith(f"{path}：") and reason in str(raised.value)
 
 
 def test_a_document_must_be_an_object() -> None:
-    with pytest.raises(OverlayFormatError, match="<document>: expected an object, got a list"):
+    with pytest.raises(OverlayFormatError, match="整个文档：应为对象，实为列表"):
         overlay_from_json([])  # type: ignore[arg-type]
     assert isinstance(OverlayFormatError("a", "b"), ValueError)
 

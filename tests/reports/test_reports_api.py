@@ -41,7 +41,15 @@ def _payload(result: dict) -> dict:
 
 
 async def test_a_submitted_report_is_frozen_and_reviewed(gql, world, records) -> None:  # type: ignore[no-untyped-def]
-    period = gid("PlanPeriod", await _case(records, world))
+    period_id = await _case(records, world)
+    await records.sql(
+        "INSERT INTO structural_targets (period_id, unit_id, unit_path, school_id, indicator,"
+        " min_share_percent) SELECT :p, id, path, school_id, 'youth_35', 30 FROM units"
+        " WHERE id = :u",
+        p=period_id,
+        u=world.units["A"],
+    )
+    period = gid("PlanPeriod", period_id)
     school, commission = world.tokens["school_admin"], world.tokens["commission_admin"]
     variables = {"p": period, "u": world.gid("A")}
     draft = _payload(await gql(SAVE, {**variables, "n": "一、基本情况\r\n二、主要做法"}, school))
@@ -67,6 +75,8 @@ async def test_a_submitted_report_is_frozen_and_reviewed(gql, world, records) ->
         ("甲校机关党支部", 1),
     ]
     assert [level["unit"]["name"] for level in content["levels"]] == ["学校甲党委", "甲院党委"]
+    (target,) = content["targets"]  # a share as a fraction, as the API gives every share
+    assert (target["min_share"], target["min_share_percent"], target["share"]) == (0.3, 30.0, 1.0)
 
     await records.admitted(2, date(2024, 7, 1))  # later records do not alter the report
     again = _payload(await gql(NODE, {"id": submitted["id"]}, commission))

@@ -22,7 +22,7 @@ ACK = "mutation($f: ID!) { acknowledgeFiling(input: {filingId: $f}) { errors { c
 ROLLUP = """query($u: ID!, $p: ID!) { rollup(unitId: $u, periodId: $p) {
   unit { name } period { name }
   line { ...line } children { ...line }
-  targets { indicator minCount minSharePercent actual share met }
+  targets { indicator minCount minShare minSharePercent actual share met }
   months { month admitted admittedExempt admittedToDate converted structure { women } }
   years(last: 3) { period { name } received admitted admittedExempt completionRate change } } }
 fragment line on RollupLine { unitName unitKind plan received { total } handedDown { total }
@@ -196,12 +196,16 @@ async def test_a_schools_rollup_counts_structure_pipeline_and_targets(gql, world
     assert targets["WOMEN"] == {
         "indicator": "WOMEN",
         "minCount": 1,
+        "minShare": None,
         "minSharePercent": None,
         "actual": 1,
         "share": 0.5,
         "met": True,
     }
     assert (targets["YOUTH_35"]["share"], targets["YOUTH_35"]["met"]) == (0.5, False)
+    # Issued as minSharePercent 80: the same share, as a fraction beside the actual one.
+    youth = targets["YOUTH_35"]
+    assert (youth["minShare"], youth["minSharePercent"]) == (0.8, 80.0)
     assert targets["ETHNIC_MINORITY"]["met"] is True
 
     months = view["months"]

@@ -179,3 +179,39 @@ def test_chinese_first_rule(text: str, chinese: bool) -> None:
 )
 def test_implementation_words(text: str, leaks: bool) -> None:
     assert bool(IMPLEMENTATION.search(text)) is leaks
+
+
+def deprecated_things(schema: GraphQLSchema) -> Iterator[tuple[str, str, set[str]]]:
+    """(path, reason, the names beside it) of every deprecated field, input field, argument
+    and enum value of ours."""
+    for name, type_ in sorted(schema.type_map.items()):
+        if name.startswith("__"):
+            continue
+        if isinstance(type_, (GraphQLObjectType, GraphQLInterfaceType, GraphQLInputObjectType)):
+            for field_name, field in type_.fields.items():
+                if field.deprecation_reason is not None:
+                    yield f"{name}.{field_name}", field.deprecation_reason, set(type_.fields)
+                for arg_name, arg in getattr(field, "args", {}).items():
+                    if arg.deprecation_reason is not None:
+                        path = f"{name}.{field_name}({arg_name})"
+                        yield path, arg.deprecation_reason, set(field.args)
+        elif isinstance(type_, GraphQLEnumType):
+            for value_name, value in type_.values.items():
+                if value.deprecation_reason is not None:
+                    yield f"{name}.{value_name}", value.deprecation_reason, set(type_.values)
+
+
+def test_a_deprecation_names_its_replacement(schema: GraphQLSchema) -> None:
+    # A deprecated item stays (tests/schema/test_schema_file.py); its reason, Chinese first,
+    # names in backticks the item beside it that replaces it.
+    things = list(deprecated_things(schema))
+    assert any(path == "StructuralTargetInput.minSharePercent" for path, _, _ in things)
+    unexplained = [
+        path
+        for path, reason, beside in things
+        if not CHINESE_FIRST.match(reason)
+        or not set(re.findall(r"`([^`]+)`", reason)) & (beside - {path.rsplit(".", 1)[-1]})
+    ]
+    assert not unexplained, (
+        f"deprecated without a Chinese reason naming the replacement: {unexplained}"
+    )

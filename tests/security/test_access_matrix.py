@@ -245,7 +245,8 @@ CASES: dict[str, Case] = {
     ),
     "rollup": Case(
         """query($u: ID!, $p: ID!) { rollup(unitId: $u, periodId: $p) {
-             line { admitted } months { admitted } years { admitted } } }""",
+             line { admitted openWarnings { kind count } } months { admitted }
+             years { admitted } } }""",
         lambda w, c: {"u": w.gid("A1"), "p": c["period"]},
         "viewer",
         ("sync_agent", "FORBIDDEN"),

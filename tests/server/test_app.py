@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.extensions.validation_cache import DEFAULT_MAXSIZE, _get_validate_cache
 
+from partyplan.schema.errors import UNEXPECTED_MESSAGE
 from partyplan.server.app import create_app
 from partyplan.server.platform import Platform
 from partyplan.server.settings import Settings
@@ -330,7 +331,7 @@ async def test_unexpected_errors_are_masked(
     assert "secret" not in response.text
     body = response.json()
     assert codes(body) == ["INTERNAL_SERVER_ERROR"]
-    assert body["errors"][0]["message"] == "Unexpected error."
+    assert body["errors"][0]["message"] == UNEXPECTED_MESSAGE
     assert body["errors"][0]["path"] == ["units"]
     # The operator still sees what happened.
     assert "SELECT secret FROM x" in caplog.text

@@ -10,11 +10,16 @@ from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
 from partyplan.resolvers.paging import Keyset, Page
+from partyplan.resolvers.units.rules import inactive
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
 from .. import repository, rules
 from ..errors import AccountError, AccountErrorCode
+
+
+def _user(field: str) -> str:
+    return f"该用户（{field}）"
 
 
 async def visible_user(
@@ -24,7 +29,7 @@ async def visible_user(
     if row is None or not (
         session.principal.reaches(row.home_path) or row.id == session.principal.user_id
     ):
-        raise NotFound(f"user {field} not found")
+        raise NotFound(f"未找到{_user(field)}")
     if row.id != session.principal.user_id:
         session.require(permission, row.home_path)
     return row
@@ -53,9 +58,9 @@ async def create_user(
     username = rules.clean_username(username)
     display_name = rules.clean_display_name(display_name)
     if not unit.active:
-        raise AccountError(AccountErrorCode.INACTIVE_UNIT, "the unit is inactive", "homeUnitId")
+        raise AccountError(AccountErrorCode.INACTIVE_UNIT, inactive(unit.name), "homeUnitId")
     duplicate = AccountError(
-        AccountErrorCode.DUPLICATE_USERNAME, f"{username} is already taken", "username"
+        AccountErrorCode.DUPLICATE_USERNAME, f"用户名 {username} 已被使用", "username"
     )
     if await repository.username_taken(session, username):
         raise duplicate
@@ -86,7 +91,7 @@ async def managed_user(session: Session, user_id: int, field: str = "userId") ->
     (else FORBIDDEN), and outranked by the caller at every role it holds, wherever."""
     row = session.reach(
         await repository.get_user(session, user_id),
-        f"user {field}",
+        _user(field),
         Permission.USER_MANAGE,
         "home_path",
     )
@@ -125,11 +130,11 @@ async def update_user(
     if home_unit_id is not None:
         unit = await visible_unit(session, home_unit_id, Permission.USER_MANAGE, "homeUnitId")
         if not unit.active:
-            raise AccountError(AccountErrorCode.INACTIVE_UNIT, "the unit is inactive", "homeUnitId")
+            raise AccountError(AccountErrorCode.INACTIVE_UNIT, inactive(unit.name), "homeUnitId")
         values |= {"home_unit_id": unit.id, "home_path": unit.path, "school_id": unit.school_id}
     if not values:
         raise AccountError(
-            AccountErrorCode.NOTHING_TO_UPDATE, "give a display name or a home unit", "userId"
+            AccountErrorCode.NOTHING_TO_UPDATE, "请填写新的姓名（显示名称）或所属单位", "userId"
         )
     row = await repository.update_user(session, user.id, values)
     await _audit_user(session, "updateUser", user, row)
@@ -140,10 +145,12 @@ async def deactivate_user(session: Session, *, user_id: int) -> sa.Row:
     """The account can no longer act: its tokens are refused from the next request on
     (``tenants/binding.py`` binds only active users). Its role bindings stay, for the record."""
     if user_id == session.principal.user_id:
-        raise AccountError(AccountErrorCode.SELF_DEACTIVATE, "ask another administrator", "userId")
+        raise AccountError(
+            AccountErrorCode.SELF_DEACTIVATE, "不能停用自己的账号，请由其他管理员操作", "userId"
+        )
     user = await managed_user(session, user_id)
     if not user.active:
-        raise AccountError(AccountErrorCode.ALREADY_INACTIVE, "already inactive", "userId")
+        raise AccountError(AccountErrorCode.ALREADY_INACTIVE, "该账号已停用", "userId")
     row = await repository.update_user(session, user.id, {"active": False})
     await _audit_user(session, "deactivateUser", user, row)
     return row
@@ -154,13 +161,15 @@ async def reactivate_user(session: Session, *, user_id: int) -> sa.Row:
     the account at every role). Nothing was revoked with the deactivation: the account's tokens
     that have not expired work again from the next request on."""
     if user_id == session.principal.user_id:
-        raise AccountError(AccountErrorCode.SELF_REACTIVATE, "ask another administrator", "userId")
+        raise AccountError(
+            AccountErrorCode.SELF_REACTIVATE, "不能启用自己的账号，请由其他管理员操作", "userId"
+        )
     user = await managed_user(session, user_id)
     # A service's account lives and ends with its client: reactivating it alone would let an
     # operator token for it act for a disabled client.
     rules.check_person(user.kind)
     if user.active:
-        raise AccountError(AccountErrorCode.ALREADY_ACTIVE, "already active", "userId")
+        raise AccountError(AccountErrorCode.ALREADY_ACTIVE, "该账号未停用，无需启用", "userId")
     row = await repository.update_user(session, user.id, {"active": True})
     await _audit_user(session, "reactivateUser", user, row)
     return row

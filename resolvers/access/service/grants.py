@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
+from partyplan.resolvers.units.rules import inactive
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
@@ -39,12 +40,12 @@ async def grant_role(session: Session, *, user_id: int, role: str, unit_id: int)
     user = await visible_user(session, user_id, Permission.ROLE_GRANT)
     role_row = await repository.get_role(session, role)
     if role_row is None:
-        raise AccountError(AccountErrorCode.UNKNOWN_ROLE, f"no role {role}", "role")
+        raise AccountError(AccountErrorCode.UNKNOWN_ROLE, rules.unknown_role(role), "role")
     if not unit.active:
-        raise AccountError(AccountErrorCode.INACTIVE_UNIT, "the unit is inactive", "unitId")
+        raise AccountError(AccountErrorCode.INACTIVE_UNIT, inactive(unit.name), "unitId")
     rules.check_grantable(
         session.principal,
-        role_name=role_row.name,
+        role_title=role_row.title_zh,
         role_rank=role_row.rank,
         role_permissions=frozenset(role_row.permissions),
         bindable_kinds=frozenset(role_row.bindable_kinds),
@@ -52,7 +53,7 @@ async def grant_role(session: Session, *, user_id: int, role: str, unit_id: int)
         unit_path=unit.path,
     )
     if await repository.find_binding(session, user.id, role, unit.id) is not None:
-        raise AccountError(AccountErrorCode.ALREADY_GRANTED, "the user already holds it", "role")
+        raise AccountError(AccountErrorCode.ALREADY_GRANTED, "该用户在此单位已有该角色", "role")
     row = await repository.insert_binding(
         session, user_id=user.id, role=role, unit=unit, granted_by=session.principal.user_id
     )
@@ -73,7 +74,7 @@ async def visible_binding(
     session: Session, binding_id: int, permission: Permission = Permission.UNIT_READ
 ) -> sa.Row:
     binding = await repository.get_binding(session, binding_id)
-    return session.reach(binding, "role binding", permission)
+    return session.reach(binding, "该角色授权", permission)
 
 
 async def revoke_role(session: Session, *, binding_id: int) -> sa.Row:
@@ -81,7 +82,7 @@ async def revoke_role(session: Session, *, binding_id: int) -> sa.Row:
     if binding.user_id == session.principal.user_id:
         raise AccountError(
             AccountErrorCode.SELF_REVOKE,
-            "ask another administrator to revoke your own role",
+            "不能撤销自己的角色，请由其他管理员操作",
             "roleBindingId",
         )
     unit = await visible_unit(session, binding.unit_id, Permission.ROLE_GRANT, "roleBindingId")
@@ -89,7 +90,7 @@ async def revoke_role(session: Session, *, binding_id: int) -> sa.Row:
     assert role_row is not None  # a foreign key guarantees it
     rules.check_grantable(
         session.principal,
-        role_name=role_row.name,
+        role_title=role_row.title_zh,
         role_rank=role_row.rank,
         role_permissions=frozenset(role_row.permissions),
         bindable_kinds=frozenset(role_row.bindable_kinds),

@@ -54,7 +54,7 @@ async def reset_password(session: Session, *, user_id: int, password: str) -> sa
     password."""
     if user_id == session.principal.user_id:
         raise AccountError(
-            AccountErrorCode.SELF_RESET, "change your own password instead", "userId"
+            AccountErrorCode.SELF_RESET, "不能重置自己的密码，请改用修改密码", "userId"
         )
     user = await managed_user(session, user_id)
     rules.check_person(user.kind)
@@ -102,13 +102,13 @@ async def change_password(
     if user.kind == "service":
         raise AccountError(
             AccountErrorCode.SERVICE_ACCOUNT,
-            "a service's account has no password",
+            "服务账号没有密码",
             "currentPassword",
         )
     if not await repository.has_password(session, user.id):
         raise AccountError(
             AccountErrorCode.NO_PASSWORD,
-            "the account has no password yet: ask an administrator to set one",
+            "该账号尚未设置密码，请联系管理员设置",
             "currentPassword",
         )
     if await repository.has_written(session):
@@ -117,7 +117,7 @@ async def change_password(
         # waiting on the other. Refused before any wait, uncounted.
         raise AccountError(
             AccountErrorCode.CHANGE_PASSWORD_FIRST,
-            "change the password before anything else the request writes (best: alone)",
+            "修改密码须在本次请求的其他写入操作之前进行（最好单独提交）",
             None,
         )
     now = datetime.now(UTC)
@@ -135,13 +135,13 @@ async def change_password(
     if not proved:
         raise AccountError(
             AccountErrorCode.WRONG_PASSWORD,
-            "wrong password, or too many attempts: wait a while and try again",
+            "当前密码不正确，或尝试次数过多，请稍后再试",
             "currentPassword",
         )
     rules.check_password(new_password, user.username, "newPassword")
     if new_password == current_password:
         raise AccountError(
-            AccountErrorCode.PASSWORD_UNCHANGED, "choose another password", "newPassword"
+            AccountErrorCode.PASSWORD_UNCHANGED, rules.PASSWORD_UNCHANGED, "newPassword"
         )
     await repository.set_password(session, user.id, await _hash(new_password), must_change=False)
     await audit.append_on_own_account(
@@ -167,7 +167,7 @@ class SignedIn:
 def _sign_in_failed() -> AccountError:
     return AccountError(
         AccountErrorCode.SIGN_IN_FAILED,
-        "wrong username or password, or too many attempts: wait a while and try again",
+        rules.SIGN_IN_FAILED,
         "password",
     )
 

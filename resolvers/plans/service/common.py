@@ -21,7 +21,7 @@ async def period_for(session: Session, period_id: int, *, lock: str | None = Non
     """The period if it belongs to a commission above or inside the caller's units."""
     row = await periods.get(session, period_id, lock=lock)
     if row is None or not session.principal.reaches_along(row.commission_path):
-        raise NotFound("plan period not found")
+        raise NotFound("未找到该计划期")
     return row
 
 
@@ -31,14 +31,14 @@ async def unit_in_period(
     """A unit the caller reaches, under the period's commission, with ``permission`` there."""
     unit = await visible_unit(session, unit_id, Permission.UNIT_READ, field)
     if not is_within(unit.path, period.commission_path):
-        raise NotFound(f"unit {field} not found in this period's commission")
+        raise NotFound(f"本计划期所属工委下未找到该单位（{field}）")
     session.require(permission, unit.path)
     return unit
 
 
 def require_active(unit: sa.Row, field: str) -> None:
     if not unit.active:
-        raise PlanError(PlanErrorCode.INACTIVE_UNIT, f"{unit.name} is inactive", field)
+        raise PlanError(PlanErrorCode.INACTIVE_UNIT, f"{unit.name}已停用", field)
 
 
 async def audit_plan(

@@ -11,7 +11,7 @@ from partyplan.auth.permissions import Permission
 from partyplan.tenants.session import Session
 
 from .. import rules
-from ..errors import PlanError, PlanErrorCode
+from ..errors import ROUND_NOT_FOUND, PlanError, PlanErrorCode
 from ..linkage import LinkageRules, check_linkage
 from ..repository import periods
 from .common import audit_plan, period_for, require_active, unit_in_period, visible_unit
@@ -42,17 +42,17 @@ async def create_period(
         session, commission_id, Permission.PERIOD_MANAGE, "commissionId"
     )
     if commission.kind != "commission":
-        raise PlanError(PlanErrorCode.WRONG_LEVEL, "periods belong to a commission", "commissionId")
+        raise PlanError(PlanErrorCode.WRONG_LEVEL, "计划期只能由省委教育工委设立", "commissionId")
     name = rules.check_period(name, kind, starts_on, ends_on)
     due = report_due_on or rules.default_report_due(ends_on)
     if due < starts_on:
         raise PlanError(
             PlanErrorCode.INVALID_PERIOD,
-            "the report is due before the period starts",
+            "执行情况报告截止日期早于计划期起始日期",
             "reportDueOn",
         )
     if await periods.name_taken(session, commission.id, name):
-        raise PlanError(PlanErrorCode.DUPLICATE_PERIOD, f"a period named {name} exists", "name")
+        raise PlanError(PlanErrorCode.DUPLICATE_PERIOD, f"已有名为“{name}”的计划期", "name")
     row = await periods.insert(
         session,
         commission=commission,
@@ -133,11 +133,9 @@ async def round_for(session: Session, round_id: int | None, period: sa.Row) -> i
         return None
     row = await periods.get_round(session, round_id)
     if row is None:
-        raise NotFound("dispatch round not found")
+        raise NotFound(ROUND_NOT_FOUND)
     if row.period_id != period.id:
-        raise PlanError(
-            PlanErrorCode.INVALID_ROUND, "the round belongs to another period", "roundId"
-        )
+        raise PlanError(PlanErrorCode.INVALID_ROUND, "该调度轮次属于其他计划期", "roundId")
     return row.id
 
 
@@ -157,9 +155,7 @@ async def set_linkage_rules(
         session, commission_id, Permission.PERIOD_MANAGE, "commissionId"
     )
     if commission.kind != "commission":
-        raise PlanError(
-            PlanErrorCode.WRONG_LEVEL, "linkage rules belong to a commission", "commissionId"
-        )
+        raise PlanError(PlanErrorCode.WRONG_LEVEL, "挂钩参数只能由省委教育工委设定", "commissionId")
     check_linkage(rules_)
     values = {name: getattr(rules_, name) for name in LinkageRules.__dataclass_fields__}
     before = await periods.linkage(session, commission.id)

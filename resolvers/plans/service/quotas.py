@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
@@ -28,9 +28,25 @@ from .periods import round_for
 
 @dataclass(frozen=True, slots=True)
 class Target:
+    """A structural target as the caller gave it. The minimum share is a fraction
+    (``min_share``, 0–1: the API's convention) or, in the deprecated spelling, a percentage
+    (``min_share_percent``, 0–100); both may be given if they agree. It is stored as a
+    percentage to 2 places (``structural_targets.min_share_percent``), see :meth:`percent`."""
+
     indicator: str
     min_count: int | None
     min_share_percent: Decimal | None
+    min_share: Decimal | None = None
+
+    def percent(self) -> Decimal | None:
+        """The minimum share as stored: a percentage rounded to 2 places (as the column does)."""
+        if self.min_share is not None:
+            return _cents(self.min_share * 100)
+        return None if self.min_share_percent is None else _cents(self.min_share_percent)
+
+
+def _cents(percent: Decimal) -> Decimal:
+    return percent.quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +144,10 @@ async def _paperwork(
     )
 
 
+def _indicator(target: Target) -> str:
+    return f"结构性要求“{rules.INDICATOR_LABELS.get(target.indicator, target.indicator)}”"
+
+
 def _check_targets(targets: list[Target]) -> None:
     """Each target once, with a count or a share in range; an error names the target by its
     position in the ``targets`` input, and its field when one value is at fault."""
@@ -135,16 +155,34 @@ def _check_targets(targets: list[Target]) -> None:
     for index, target in enumerate(targets):
         at = f"targets.{index}"
         if target.indicator in seen:
-            raise PlanError(PlanErrorCode.INVALID_TARGET, f"{target.indicator} given twice", at)
+            raise PlanError(PlanErrorCode.INVALID_TARGET, f"{_indicator(target)}重复填写", at)
         seen.add(target.indicator)
-        wanted = "a target needs a count ≥ 0 or a share between 0 and 100"
-        if target.min_count is None and target.min_share_percent is None:
+        wanted = "结构性要求应填写最低人数（不少于 0）或最低比例（0 至 100%）"
+        if (
+            target.min_count is None
+            and target.min_share_percent is None
+            and target.min_share is None
+        ):
             raise PlanError(PlanErrorCode.INVALID_TARGET, wanted, at)
         if target.min_count is not None and not 0 <= target.min_count <= rules.MAX_AMOUNT:
             raise PlanError(PlanErrorCode.INVALID_TARGET, wanted, f"{at}.minCount")
         share = target.min_share_percent
-        if share is not None and not 0 <= share <= 100:
+        if share is not None and not (share.is_finite() and 0 <= share <= 100):
             raise PlanError(PlanErrorCode.INVALID_TARGET, wanted, f"{at}.minSharePercent")
+        fraction = target.min_share
+        if fraction is not None and not (fraction.is_finite() and 0 <= fraction <= 1):
+            raise PlanError(
+                PlanErrorCode.INVALID_TARGET,
+                "最低比例应在 0 到 1 之间，以小数表示（0.8 即 80%）",
+                f"{at}.minShare",
+            )
+        # Both spellings given: they must store the same value, else which one was meant?
+        if share is not None and fraction is not None and target.percent() != _cents(share):
+            raise PlanError(
+                PlanErrorCode.INVALID_TARGET,
+                "最低比例的两种写法不一致：百分数应为小数的 100 倍",
+                f"{at}.minShare",
+            )
 
 
 async def _set_targets(
@@ -157,7 +195,7 @@ async def _set_targets(
             unit=unit,
             indicator=target.indicator,
             min_count=target.min_count,
-            min_share_percent=target.min_share_percent,
+            min_share_percent=target.percent(),
             movement_id=movement_id,
         )
 
@@ -182,7 +220,7 @@ async def issue(
     )
     school = await unit_in_period(session, school_id, period, Permission.PLAN_ISSUE, "schoolId")
     if school.kind != "school":
-        raise PlanError(PlanErrorCode.NOT_A_SCHOOL, f"{school.name} is not a school", "schoolId")
+        raise PlanError(PlanErrorCode.NOT_A_SCHOOL, f"{school.name}不是学校", "schoolId")
     require_active(school, "schoolId")
     rules.check_writable(period.state)
     rules.check_amounts(amounts, "amounts")
@@ -222,12 +260,14 @@ async def allocate(
     child = await unit_in_period(session, to_unit_id, period, Permission.PLAN_ALLOCATE, "toUnitId")
     if parent.kind == "commission":
         raise PlanError(
-            PlanErrorCode.WRONG_LEVEL, "the commission issues quota with issuePlan", "fromUnitId"
+            PlanErrorCode.WRONG_LEVEL,
+            "省委教育工委以下达计划分配名额，不作计划分解",
+            "fromUnitId",
         )
     if child.parent_id != parent.id:
         raise PlanError(
             PlanErrorCode.NOT_A_CHILD,
-            f"{child.name} is not directly under {parent.name}",
+            f"{child.name}不是{parent.name}的直属下级",
             "toUnitId",
         )
     require_active(child, "toUnitId")
@@ -268,7 +308,7 @@ async def transfer(
     target = await unit_in_period(session, to_unit_id, period, Permission.UNIT_READ, "toUnitId")
     if source.parent_id is None or source.parent_id != target.parent_id or source.id == target.id:
         raise PlanError(
-            PlanErrorCode.NOT_SIBLINGS, "transfers go between two units of one parent", "toUnitId"
+            PlanErrorCode.NOT_SIBLINGS, "计划调剂只能在同一上级的下级单位之间进行", "toUnitId"
         )
     # The parent records a transfer; its own figures do not change.
     await visible_unit(session, source.parent_id, Permission.PLAN_ALLOCATE, "fromUnitId")
@@ -302,9 +342,7 @@ async def give_back(
     period = await period_for(session, period_id, lock="share")
     unit = await unit_in_period(session, unit_id, period, Permission.UNIT_READ, "unitId")
     if unit.parent_id is None or unit.kind == "commission":
-        raise PlanError(
-            PlanErrorCode.WRONG_LEVEL, "the commission has no one to return to", "unitId"
-        )
+        raise PlanError(PlanErrorCode.WRONG_LEVEL, "省委教育工委没有上级，无处退回", "unitId")
     parent = await visible_unit(session, unit.parent_id, Permission.PLAN_ALLOCATE, "unitId")
     rules.check_writable(period.state)
     rules.check_amounts(amounts, "amounts")
@@ -328,13 +366,13 @@ async def set_reserve(
     period = await period_for(session, period_id, lock="share")
     unit = await unit_in_period(session, unit_id, period, Permission.PLAN_ALLOCATE, "unitId")
     if unit.kind == "commission":
-        raise PlanError(PlanErrorCode.WRONG_LEVEL, "the commission keeps no reserve", "unitId")
+        raise PlanError(PlanErrorCode.WRONG_LEVEL, "省委教育工委不设本级预留", "unitId")
     rules.check_writable(period.state)
     rules.check_amounts(reserve, "reserve", allow_zero_total=True)
     current = await balances.get(session, period.id, unit.id)
     delta = reserve - (amounts_of(current, "reserve") if current else Amounts(0))
     if delta.is_zero:
-        raise PlanError(PlanErrorCode.INVALID_AMOUNT, "the reserve is already that", "reserve")
+        raise PlanError(PlanErrorCode.INVALID_AMOUNT, "预留名额与现有数相同，无需调整", "reserve")
     paperwork = Paperwork(
         reason=rules.clean_text(reason, "reason", PlanErrorCode.REASON_REQUIRED, required=False)
     )

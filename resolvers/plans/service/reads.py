@@ -13,6 +13,7 @@ from partyplan.auth.principal import is_within
 from partyplan.resolvers.paging import Keyset, Page
 from partyplan.tenants.session import Session
 
+from ..errors import ROUND_NOT_FOUND
 from ..linkage import LinkageRules, Suggestion, suggest
 from ..repository import balances, ledger, measures, periods
 from ..rules import DIMENSIONS, Amounts, amounts_of
@@ -149,7 +150,7 @@ async def movement(session: Session, movement_id: int) -> tuple[sa.Row, str]:
     row = await ledger.get(session, movement_id)
     ends = [p for p in (row.to_path, row.from_path) if session.principal.reaches(p)] if row else []
     if not ends:
-        raise NotFound("quota movement not found")
+        raise NotFound("未找到该计划变动记录")
     session.require(Permission.PLAN_READ, ends[0])
     return row, ends[0]
 
@@ -158,7 +159,7 @@ async def dispatch_round(session: Session, round_id: int) -> tuple[sa.Row, str]:
     row = await periods.get_round(session, round_id)
     principal = session.principal
     if row is None or not principal.reaches_along(row.unit_path):
-        raise NotFound("dispatch round not found")
+        raise NotFound(ROUND_NOT_FOUND)
     readable = [
         p
         for p in principal.paths_with(Permission.PLAN_READ)

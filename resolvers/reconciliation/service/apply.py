@@ -50,6 +50,7 @@ from partyplan.tenants.session import Session
 from .. import repository
 from ..errors import ReconciliationError, ReconciliationErrorCode
 from ..evidence import Evidence
+from ..rules import STAGE_ITEM
 from . import reads
 from .resolutions import DATE_STEPS, TAKEABLE, Resolutions, iso, shown
 
@@ -63,13 +64,20 @@ BATCH = 1000
 MAX_ERRORS = 100
 #: What to do instead of taking an item that is no detail and no step's date.
 _INSTEAD = {
-    "stage": "12371 holds the person at a later stage: record the missing steps here "
-    "(recordStep), the stage follows from them",
-    "gender": "the ID number decides the gender: it is not taken from 12371",
-    "birth_date": "the ID number decides the birth date: it is not taken from 12371",
-    "id_number": "the ID number is what matched the person: it is not taken from 12371",
+    "stage": "12371 中该人员处于更后的阶段：请在本平台补记缺少的步骤（recordStep），"
+    "发展阶段随步骤而定",
+    "gender": "性别由公民身份号码确定，不从 12371 采用",
+    "birth_date": "出生日期由公民身份号码确定，不从 12371 采用",
+    "id_number": "公民身份号码是匹配人员的依据，不从 12371 采用",
 }
-_STEP_DATA = "is a step's data: correct the step (correctStep) or record it (recordStep)"
+_STEP_DATA = "属于步骤记录的数据：请更正该步骤（correctStep）或记录该步骤（recordStep）"
+#: An entry's kind as a message names it (the kinds of schema/reconciliation/types.py).
+_KINDS = {
+    "matched": "一致",
+    "conflicting": "有字段不一致",
+    "only_12371": "仅 12371 有",
+    "only_here": "仅本平台有",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +87,16 @@ class Decision:
     fields: tuple[str, ...] | None = None  # take_theirs: the items taken (None: every conflict)
 
 
+def _label(field: str) -> str:
+    """An item as a message names it; a name the caller made up, quoted."""
+    return ITEMS.get(field) or ("发展阶段" if field == STAGE_ITEM else shown(field))
+
+
 def _refused(field: str, at: str, theirs: Mapping[str, Any]) -> ReconciliationError | None:
     """Why ``field`` of a conflicting entry cannot be taken from 12371, or None."""
     if field not in TAKEABLE:
-        reason = _INSTEAD.get(field) or f"{ITEMS.get(field, field)} {_STEP_DATA}"
-        return ReconciliationError(Code.FIELD_NOT_APPLICABLE, f"{field}: {reason}", at)
+        reason = _INSTEAD.get(field) or _STEP_DATA
+        return ReconciliationError(Code.FIELD_NOT_APPLICABLE, f"{_label(field)}：{reason}", at)
     value = theirs.get(field)
     if field == "phone":
         return None  # 12371's phone is the encrypted one, an empty cell removes it here
@@ -95,7 +108,9 @@ def _refused(field: str, at: str, theirs: Mapping[str, Any]) -> ReconciliationEr
         ok = isinstance(value, str) and value != ""
     if not ok:
         return ReconciliationError(
-            Code.FIELD_NOT_APPLICABLE, f"{field}: 12371 has no value to take: keep ours", at
+            Code.FIELD_NOT_APPLICABLE,
+            f"{_label(field)}：12371 中没有可采用的值，请保留本平台的值",
+            at,
         )
     return None
 
@@ -106,14 +121,15 @@ def check(index: int, decision: Decision, entry: Any) -> tuple[dict[str, str], l
     at = f"decisions.{index}"
     resolution = decision.resolution
     if decision.fields is not None and resolution != "take_theirs":
-        message = "fields go with TAKE_THEIRS only"
+        message = "只有 TAKE_THEIRS（采用 12371 的值）可以指定 fields"
         return {}, [ReconciliationError(Code.DECISION_NOT_APPLICABLE, message, f"{at}.fields")]
     wanted = {"take_theirs": "conflicting", "create_here": "only_12371"}.get(resolution)
     if wanted is not None and entry.kind != wanted:
         return {}, [
             ReconciliationError(
                 Code.DECISION_NOT_APPLICABLE,
-                f"{resolution.upper()} applies to {wanted} entries; this one is {entry.kind}",
+                f"{resolution.upper()} 只适用于“{_KINDS[wanted]}”的条目，该条目为"
+                f"“{_KINDS.get(entry.kind, entry.kind)}”",
                 f"{at}.resolution",
             )
         ]
@@ -123,7 +139,7 @@ def check(index: int, decision: Decision, entry: Any) -> tuple[dict[str, str], l
     if decision.fields is None:
         named = [(f, f"{at}.fields") for f in conflicts]
     elif not decision.fields:
-        message = "name at least one field, or leave fields out to take every conflict"
+        message = "请至少指定一个字段；不填 fields 则采用全部不一致的字段"
         return {}, [ReconciliationError(Code.DECISION_NOT_APPLICABLE, message, f"{at}.fields")]
     else:
         named = [(f, f"{at}.fields.{j}") for j, f in enumerate(decision.fields)]
@@ -135,7 +151,8 @@ def check(index: int, decision: Decision, entry: Any) -> tuple[dict[str, str], l
             errors.append(
                 ReconciliationError(
                     Code.NOT_A_CONFLICT,
-                    f"{shown(field)} is not among this entry's conflicts ({', '.join(conflicts)})",
+                    f"{shown(field)}不是该条目不一致的字段（不一致的字段："
+                    f"{'、'.join(f'{c}（{_label(c)}）' for c in conflicts)}）",
                     place,
                 )
             )
@@ -165,11 +182,11 @@ async def apply_report(
     found = await reads.visible(session, report_id, Permission.RECRUIT_RECORD)
     report = await repository.lock_report(session, found.id)
     if report is None:  # pragma: no cover - visible a statement ago, and reports stay
-        raise NotFound("no reconciliation report with this id")
+        raise NotFound(reads.NO_REPORT)
     if report.status != "open":
         raise ReconciliationError(
             Code.REPORT_APPLIED,
-            "the report was applied already and is frozen: import the file again",
+            "该核对报告已处理并已冻结：请重新导入文件",
             "reportId",
         )
     errors: list[DomainError] = []
@@ -180,7 +197,7 @@ async def apply_report(
             errors.append(
                 ReconciliationError(
                     Code.DUPLICATE_DECISION,
-                    f"entry {decision.ordinal} is decided already (decisions.{first[decision.ordinal]})",
+                    f"条目 {decision.ordinal} 已有处理（第 {first[decision.ordinal] + 1} 项）",
                     f"decisions.{index}.ordinal",
                 )
             )
@@ -203,7 +220,7 @@ async def apply_report(
                 errors.append(
                     ReconciliationError(
                         Code.UNKNOWN_ENTRY,
-                        f"the report has no entry {decision.ordinal}",
+                        f"核对报告中没有条目 {decision.ordinal}",
                         f"decisions.{index}.ordinal",
                     )
                 )

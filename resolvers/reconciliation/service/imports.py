@@ -133,9 +133,8 @@ class _Import:
                 self.problem(
                     FileProblem.at(
                         ImportErrorCode.STAGE_BEHIND_RECORDS,
-                        f"12371 holds this person as {rules.stage_label(row.stage)}, but the "
-                        f"steps recorded here make them {rules.stage_label(recruit.stage)}: "
-                        "bring the 12371 entry up to date first",
+                        f"12371 中该人员为{rules.stage_label(row.stage)}，而本平台已记录的步骤表明"
+                        f"其为{rules.stage_label(recruit.stage)}：请先更新 12371 中的信息",
                         sheet=row.sheet,
                         row=row.row,
                         column=rules.milestone_label(recruit.stage),

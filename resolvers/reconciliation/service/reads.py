@@ -14,13 +14,15 @@ from partyplan.tenants.session import Session
 
 from .. import repository
 
+NO_REPORT = "没有此编号的核对报告"
+
 
 async def visible(
     session: Session, report_id: int, permission: Permission = Permission.RECRUIT_READ
 ) -> sa.Row:
     row = await repository.report(session, report_id)
     if row is None:
-        raise NotFound("no reconciliation report with this id")
+        raise NotFound(NO_REPORT)
     session.require(permission, row.unit_path)
     return row
 

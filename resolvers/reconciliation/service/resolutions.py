@@ -67,19 +67,17 @@ def _code(code: Any) -> Any:
 
 
 def located(failure: DomainError, where: str, what: str) -> list[ReconciliationError]:
-    """A reused operation's refusal as the decision's: at ``where`` in this input, the place
-    the operation named (in its own input) kept in the message."""
+    """A reused operation's refusal as the decision's: at ``where`` in this input, its message
+    led by ``what`` the decision was writing (its own message names the field in words)."""
     failures = failure.errors if isinstance(failure, ValidationErrors) else [failure]
-    return [
-        ReconciliationError(
-            _code(f.code), f"{what}: {f.message}" + (f" ({f.field})" if f.field else ""), where
-        )
-        for f in failures
-    ]
+    return [ReconciliationError(_code(f.code), f"{what}：{f.message}", where) for f in failures]
 
 
 def shown(text: str) -> str:
-    return repr(text[:40]) + ("…" if len(text) > 40 else "")
+    """A value from the caller or the file, quoted and cut short for a message; what does not
+    print (a NUL, a control) shown escaped."""
+    cut = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:40])
+    return f"“{cut}{'…' if len(text) > 40 else ''}”"
 
 
 def iso(value: Any) -> date | None:
@@ -94,7 +92,7 @@ class Resolutions:
 
     def __init__(self, session: Session, cipher: PiiCipher, timezone: str, report: sa.Row):
         self.session, self.cipher, self.timezone, self.report = session, cipher, timezone, report
-        self.reason = f"12371 reconciliation report {report.id}"
+        self.reason = f"依据 12371 核对报告 {report.id}"
 
     async def branch(self, name: Any, at: str) -> int:
         """The school's one branch (or committee) named exactly ``name``: active ones first."""
@@ -105,10 +103,10 @@ class Resolutions:
             )
         candidates = [u for u in found if u.active] or found
         if len(candidates) != 1:
-            how = "no" if not candidates else "more than one"
+            how = "没有" if not candidates else "有不止一个"
             raise ReconciliationError(
                 Code.UNKNOWN_BRANCH,
-                f"{how} branch of the school is named {shown(str(name or ''))} (12371's branch)",
+                f"本校{how}名为{shown(str(name or ''))}的党支部（12371 中的所在党支部）",
                 at,
             )
         return candidates[0].id
@@ -129,12 +127,12 @@ class Resolutions:
                     self.session, self.cipher, recruit_id=entry.recruit_id, changes=changes
                 ),
                 where,
-                "details",
+                "基本信息",
             )
         if BRANCH in taken:
             target = await self.branch(theirs[BRANCH], places[BRANCH])
             recruit = await self._run(
-                records.visible(self.session, entry.recruit_id), places[BRANCH], BRANCH
+                records.visible(self.session, entry.recruit_id), places[BRANCH], ITEMS[BRANCH]
             )
             if recruit.branch_id != target:
                 await self._run(
@@ -145,7 +143,7 @@ class Resolutions:
                         reason=self.reason,
                     ),
                     places[BRANCH],
-                    BRANCH,
+                    ITEMS[BRANCH],
                 )
         dates = [f for f in taken if f in DATE_STEPS]
         if dates:
@@ -162,8 +160,8 @@ class Resolutions:
             if step is None:
                 raise ReconciliationError(
                     Code.FIELD_NOT_APPLICABLE,
-                    f"{item}: no {STEP_BY_CODE[DATE_STEPS[item]].name} is recorded here: "
-                    "record the step (recordStep)",
+                    f"{ITEMS[item]}：本平台尚未记录“{STEP_BY_CODE[DATE_STEPS[item]].name}”，"
+                    "请先记录该步骤（recordStep）",
                     places[item],
                 )
             if on != step.on_date:
@@ -188,7 +186,7 @@ class Resolutions:
                     reason=self.reason,
                 ),
                 places[item],
-                item,
+                ITEMS[item],
             )
 
     async def create_here(self, at: str, entry: Any) -> dict[str, Any]:
@@ -196,11 +194,11 @@ class Resolutions:
         missing = [i for i in (*_REQUIRED, "application_date") if theirs.get(i) in (None, "")]
         born, applied = iso(theirs.get("birth_date")), iso(theirs.get("application_date"))
         if missing or born is None or applied is None or entry.id_number_enc is None:
-            lacking = "、".join(ITEMS[i] for i in missing) or "a valid date"
+            lacking = "、".join(ITEMS[i] for i in missing) or "有效的日期"
             raise ReconciliationError(
                 Code.INCOMPLETE_ENTRY,
-                f"12371 lacks what a record here requires ({lacking}): complete it in 12371 "
-                "and import again, or record the person here",
+                f"12371 中缺少在本平台建立记录所需的信息（{lacking}）：请在 12371 中补全后"
+                "重新导入，或直接在本平台记录该人员",
                 at,
             )
         branch = await self.branch(theirs[BRANCH], at)
@@ -230,7 +228,7 @@ class Resolutions:
                 application_date=applied,
             ),
             at,
-            "creating the recruit",
+            "在本平台建立记录",
         )
         to_record = [
             item
@@ -249,11 +247,11 @@ class Resolutions:
             raise ValidationErrors(located(failure, where, what)) from None  # type: ignore[arg-type]
         except Forbidden:
             raise ReconciliationError(
-                Code.FORBIDDEN, f"{what}: your roles do not allow this", where
+                Code.FORBIDDEN, f"{what}：您的角色无权执行此操作", where
             ) from None
         except NotFound:
             raise ReconciliationError(
                 Code.DECISION_NOT_APPLICABLE,
-                f"{what}: the recruit is no longer within reach",
+                f"{what}：该人员已不在您的管理范围内",
                 where,
             ) from None

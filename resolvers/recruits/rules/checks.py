@@ -89,17 +89,33 @@ def _check(kind: type) -> Callable[[Callable[[Any, Case], Problems]], Any]:
     return register
 
 
+def _label(step: Step, key: str) -> str:
+    """A datum's official term; the key itself when the step declares none by that name."""
+    return next((spec.label for spec in step.fields if spec.name == key), key)
+
+
+def _choice(spec: FieldSpec, value: Any) -> str:
+    """A CHOICE datum's value with its official term: ``qualified（合格）``."""
+    label = next((choice.label for choice in spec.choices if choice.value == value), None)
+    return f"{value}（{label}）" if label else str(value)
+
+
+def _first(step: Step, required: Step) -> str:
+    """A step recorded before one it needs (proc.order, and a recorded value's check)."""
+    return f"记录{step_label(step)}前，须先记录{step_label(required)}"
+
+
 def _kind_problem(spec: FieldSpec, value: Any) -> str | None:
     match spec.kind:
         case FieldKind.INTEGER:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                return "must be a whole number, 0 or more"
+                return "须为不小于 0 的整数"
         case FieldKind.TEXT:
             if not isinstance(value, str) or not value.strip() or len(value) > _TEXT_LIMIT:
-                return f"must be text of 1–{_TEXT_LIMIT} characters"
+                return f"须为 1 至 {_TEXT_LIMIT} 个字符的文字"
         case FieldKind.DATE:
             if calendar_date(value) is None:
-                return "must be a calendar date (YYYY-MM-DD)"
+                return "须为日期（YYYY-MM-DD）"
         case FieldKind.MEMBERS:
             ok = isinstance(value, list | tuple) and all(
                 (isinstance(m, str) and m.strip())
@@ -107,10 +123,10 @@ def _kind_problem(spec: FieldSpec, value: Any) -> str | None:
                 for m in value
             )
             if not ok:
-                return "must be a list of member ids"
+                return "须为党员编号的列表"
         case FieldKind.CHOICE:
             if value not in spec.values:
-                return f"must be one of {', '.join(spec.values)}"
+                return f"须为以下之一：{'、'.join(_choice(spec, v) for v in spec.values)}"
     return None
 
 
@@ -119,47 +135,40 @@ def _data_shape(_: DataShape, case: Case) -> Problems:
     specs = {spec.name: spec for spec in case.step.fields}
     for key in case.data:
         if key not in specs:
-            yield Problem(f"{step_label(case.step)} carries no {key!r}", datum(key))
+            yield Problem(f"{step_label(case.step)}没有“{key}”这一数据项", datum(key))
     for spec in specs.values():
         value = case.data.get(spec.name)
         if value is None:
             if spec.required:
-                yield Problem(f"{spec.label} ({spec.name}) is required", datum(spec.name))
+                yield Problem(f"{spec.label}为必填项", datum(spec.name))
         elif problem := _kind_problem(spec, value):
-            yield Problem(f"{spec.label} ({spec.name}) {problem}", datum(spec.name))
+            yield Problem(f"{spec.label}{problem}", datum(spec.name))
 
 
 @_check(InOrder)
 def _in_order(_: InOrder, case: Case) -> Problems:
     if (cancelled := case.facts.cancelled_on()) is not None:
-        ended = f"the probationary membership was cancelled on {cancelled}: the procedure ended"
+        ended = f"已于 {cancelled} 取消预备党员资格，发展程序已终止"
         yield Problem(ended, STEP)
         return
     for code in case.step.requires:
         dates = case.facts.dates(code)
         required = step_label(STEP_BY_CODE[code])
         if not dates:
-            yield Problem(f"{step_label(case.step)} needs {required} recorded first", STEP)
+            yield Problem(_first(case.step, STEP_BY_CODE[code]), STEP)
         elif dates[0] > case.on:
-            yield Problem(
-                f"{step_label(case.step)} cannot be dated before {required} ({dates[0]})", ON
-            )
+            yield Problem(f"{step_label(case.step)}的日期不能早于{required}（{dates[0]}）", ON)
     if case.step.until and (closed := case.facts.dates(case.step.until)):
         until = step_label(STEP_BY_CODE[case.step.until])
-        yield Problem(
-            f"{step_label(case.step)} is closed: {until} was recorded on {closed[0]}", STEP
-        )
+        yield Problem(f"{step_label(case.step)}已结束：{until}已于 {closed[0]} 记录", STEP)
 
 
 @_check(MaxOccurrences)
 def _max_occurrences(check: MaxOccurrences, case: Case) -> Problems:
     dates = case.facts.dates(case.step.code)
     if len(dates) >= check.times:
-        on = ", ".join(str(d) for d in dates)
-        limit = "once" if check.times == 1 else f"{check.times} times"
-        yield Problem(
-            f"{step_label(case.step)} may be recorded {limit} only: already on {on}", STEP
-        )
+        on = "、".join(str(d) for d in dates)
+        yield Problem(f"{step_label(case.step)}只能记录 {check.times} 次，已于 {on} 记录", STEP)
 
 
 @_check(MinAge)
@@ -168,8 +177,8 @@ def _min_age(check: MinAge, case: Case) -> Problems:
     if case.on < reached:
         # The date is at fault, not the birth date: that is a fact, checked against the ID number.
         yield Problem(
-            f"an applicant must be at least {check.years} on the date of {step_label(case.step)}: "
-            f"{check.years} is reached on {reached}",
+            f"{step_label(case.step)}时须年满 {check.years} 周岁：本人 {reached} 年满 "
+            f"{check.years} 周岁",
             ON,
             RecruitErrorCode.UNDERAGE,
         )
@@ -183,8 +192,8 @@ def _min_interval(check: MinInterval, case: Case) -> Problems:
     earliest = check.period.after(anchor, case.facts.calendar)
     if case.on < earliest:
         yield Problem(
-            f"{step_label(case.step)} needs {check.period} after {anchor_label(check.after)} "
-            f"({anchor}): not before {earliest}",
+            f"{step_label(case.step)}须在{anchor_label(check.after)}（{anchor}）满 {check.period}"
+            f"后进行，不能早于 {earliest}",
             ON,
         )
 
@@ -197,8 +206,8 @@ def _max_interval(check: MaxInterval, case: Case) -> Problems:
     latest = check.period.after(anchor, case.facts.calendar)
     if case.on > latest:
         yield Problem(
-            f"{anchor_label(check.after)} of {anchor} is valid {check.period}, until {latest}: "
-            f"too old for {step_label(case.step)} on {case.on}",
+            f"{anchor_label(check.after)}（{anchor}）的有效期为 {check.period}，至 {latest} 止："
+            f"{case.on} 进行{step_label(case.step)}时已超过有效期",
             ON,
         )
 
@@ -209,16 +218,17 @@ def _member_count(check: MemberCount, case: Case) -> Problems:
     if not isinstance(members, list | tuple):
         return
     distinct = set(members)
+    label = _label(case.step, check.field)
     if len(distinct) != len(members):
-        yield Problem(f"the same member is named twice in {check.field}", datum(check.field))
+        yield Problem(f"{label}中同一党员出现了两次", datum(check.field))
     if not check.minimum <= len(distinct) <= check.maximum:
         wanted = (
-            f"exactly {check.minimum}"
+            f"{check.minimum}"
             if check.minimum == check.maximum
-            else f"{check.minimum} to {check.maximum}"
+            else f"{check.minimum} 至 {check.maximum}"
         )
         yield Problem(
-            f"{wanted} distinct {check.field} required ({len(distinct)} given)",
+            f"{label}须为 {wanted} 名不同的党员（现为 {len(distinct)} 名）",
             datum(check.field),
         )
 
@@ -227,10 +237,11 @@ def _member_count(check: MemberCount, case: Case) -> Problems:
 def _any_minimum(check: AnyMinimum, case: Case) -> Problems:
     if any((_count(case.data, key) or 0) >= minimum for key, minimum in check.minimums):
         return
-    wanted = " or ".join(f"{minimum} {key}" for key, minimum in check.minimums)
-    given = ", ".join(f"{_count(case.data, key) or 0} {key}" for key, _ in check.minimums)
+    labels = {key: _label(case.step, key) for key, _ in check.minimums}
+    wanted = "，或".join(f"{labels[key]}不少于 {minimum}" for key, minimum in check.minimums)
+    given = "，".join(f"{labels[key]} {_count(case.data, key) or 0}" for key in labels)
     yield Problem(
-        f"{step_label(case.step)} needs at least {wanted} ({given} recorded)",
+        f"{step_label(case.step)}须{wanted}（现记录：{given}）",
         datum(check.minimums[0][0]),
     )
 
@@ -250,13 +261,12 @@ def _vote_counts(_: VoteCounts, case: Case) -> Problems:
     entitled, present, in_favour, written = votes
     if present + written > entitled:
         yield Problem(
-            f"{present} present + {written} written opinions exceed the {entitled} entitled",
+            f"实到会 {present} 人加书面意见 {written} 份，超过应到会的 {entitled} 人",
             datum("present"),
         )
     if in_favour > present + written:
         yield Problem(
-            f"{in_favour} votes in favour exceed the {present} present "
-            f"+ {written} written opinions",
+            f"赞成 {in_favour} 票，超过实到会 {present} 人加书面意见 {written} 份",
             datum("in_favour"),
         )
 
@@ -268,8 +278,8 @@ def _quorum(check: Quorum, case: Case) -> Problems:
     entitled, present, _, _ = votes
     if not 2 * present > entitled:
         yield Problem(
-            f"no quorum: {present} of {entitled} voting members present; more than half "
-            f"({entitled // 2 + 1}) must attend",
+            f"到会人数不足：应到会有表决权的正式党员 {entitled} 人，实到 {present} 人；"
+            f"须超过半数（至少 {entitled // 2 + 1} 人）到会",
             datum("present"),
         )
 
@@ -281,8 +291,8 @@ def _majority(check: Majority, case: Case) -> Problems:
     entitled, _, in_favour, _ = votes
     if not 2 * in_favour > entitled:
         yield Problem(
-            f"not carried: {in_favour} in favour; more than half of the {entitled} members "
-            f"entitled to vote ({entitled // 2 + 1}) is needed, not merely of those present",
+            f"未获通过：赞成 {in_favour} 票；赞成票须超过应到会有表决权的正式党员 {entitled} 人的"
+            f"半数（至少 {entitled // 2 + 1} 票），而非仅超过实到会人数的半数",
             datum("in_favour"),
         )
 
@@ -292,10 +302,12 @@ def _recorded_value(check: RecordedValue, case: Case) -> Problems:
     found = case.facts.latest(check.step)
     named = step_label(STEP_BY_CODE[check.step])
     if found is None:
-        yield Problem(f"{step_label(case.step)} needs {named} recorded first", STEP)
-    elif found.data.get(check.field) != check.value:
+        yield Problem(_first(case.step, STEP_BY_CODE[check.step]), STEP)
+    elif (got := found.data.get(check.field)) != check.value:
+        spec = next(s for s in STEP_BY_CODE[check.step].fields if s.name == check.field)
         yield Problem(
-            f"{named} of {found.on} concluded {found.data.get(check.field)!r}, not {check.value!r}",
+            f"{named}（{found.on}）的{spec.label}为“{_choice(spec, got)}”，"
+            f"须为“{_choice(spec, check.value)}”",
             STEP,
         )
 
@@ -305,7 +317,7 @@ def _int_range(check: IntRange, case: Case) -> Problems:
     value = _count(case.data, check.field)
     if value is not None and not check.minimum <= value <= check.maximum:
         yield Problem(
-            f"{check.field} must be {check.minimum}–{check.maximum} ({value} given)",
+            f"{_label(case.step, check.field)}须为 {check.minimum} 至 {check.maximum}（现为 {value}）",
             datum(check.field),
         )
 
@@ -314,9 +326,7 @@ def _int_range(check: IntRange, case: Case) -> Problems:
 def _not_before_probation_end(_: NotBeforeProbationEnd, case: Case) -> Problems:
     end = case.facts.probation_end()
     if end is not None and case.on < end:
-        yield Problem(
-            f"the probation runs until {end}: {step_label(case.step)} cannot come earlier", ON
-        )
+        yield Problem(f"预备期至 {end} 期满：{step_label(case.step)}不能早于该日", ON)
 
 
 @_check(Publicity)
@@ -325,20 +335,20 @@ def _publicity(check: Publicity, case: Case) -> Problems:
     last = calendar_date(case.data.get("publicity_to"))
     if first is None or last is None:
         yield Problem(
-            f"{step_label(case.step)} needs a publicity (公示) of at least {check.min_working_days} "
-            "working days: give publicity_from and publicity_to",
+            f"{step_label(case.step)}前须公示不少于 {check.min_working_days} 个工作日："
+            "请填写公示开始日期和公示结束日期",
             datum("publicity_from" if first is None else "publicity_to"),
         )
     elif last < first:
-        yield Problem("the publicity ends before it starts", datum("publicity_to"))
+        yield Problem("公示结束日期早于公示开始日期", datum("publicity_to"))
     elif last > case.on:
         yield Problem(
-            f"the publicity must have ended by {case.on} (it ends {last})", datum("publicity_to")
+            f"公示须在 {case.on} 当日或之前结束（现至 {last} 结束）", datum("publicity_to")
         )
     elif (days := case.facts.calendar.working_days_between(first, last)) < check.min_working_days:
         yield Problem(
-            f"the publicity {first} – {last} lasted {days} working days; "
-            f"at least {check.min_working_days} are required",
+            f"公示期 {first} 至 {last} 共 {days} 个工作日，须不少于 "
+            f"{check.min_working_days} 个工作日",
             datum("publicity_to"),
         )
 

@@ -58,6 +58,11 @@ SPELLINGS: Mapping[str, Mapping[str, str]] = MappingProxyType(
     }
 )
 
+#: Each datum's official term (a name has the same term in every step that carries it).
+_LABELS: Mapping[str, str] = MappingProxyType(
+    {spec.name: spec.label for step in STEPS for spec in step.fields}
+)
+
 
 @dataclass(frozen=True, slots=True)
 class StepData:
@@ -92,7 +97,7 @@ class StepData:
         return [
             RecruitError(
                 RecruitErrorCode.DUPLICATE_DATUM,
-                f"{name} is given twice, as {first!r} and as {second!r}: send one",
+                f"{_LABELS.get(name, name)}重复填写（{first} 与 {second}）：只能填写其一",
                 fields(datum(second)),
             )
             for name, first, second in self.twice

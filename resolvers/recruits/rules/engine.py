@@ -98,8 +98,8 @@ def _finding(limit: TimeLimit, case: Case) -> Finding | None:
         rule_id=limit.id,
         severity=tier.severity,
         message=(
-            f"{step_label(case.step)} on {case.on} is {late} day{'' if late == 1 else 's'} late: "
-            f"due within {tier.within} of {anchor_label(limit.anchor)} ({anchor}), by {due}"
+            f"{step_label(case.step)}于 {case.on} 完成，逾期 {late} 天：应在"
+            f"{anchor_label(limit.anchor)}（{anchor}）后 {tier.within}内完成（最迟 {due}）"
         ),
         due_on=due,
         days_late=late,

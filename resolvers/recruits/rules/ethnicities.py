@@ -91,7 +91,7 @@ def check_ethnicity(name: str) -> str:
     if value not in ETHNICITY_CODES:
         raise RecruitError(
             RecruitErrorCode.INVALID_ETHNICITY,
-            "ethnicity must be one of the 56 official names of GB 3304, in full (e.g. 汉族)",
+            "民族须填写 GB 3304 规定的 56 个民族名称之一，写全称（如“汉族”）",
             "ethnicity",
         )
     return value

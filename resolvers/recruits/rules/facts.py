@@ -65,11 +65,13 @@ class Facts:
 
 
 def anchor_label(code: str) -> str:
-    return "the end of the probation" if code == PROBATION_END else step_label(STEP_BY_CODE[code])
+    return "预备期满" if code == PROBATION_END else step_label(STEP_BY_CODE[code])
 
 
 def step_label(step: Step) -> str:
-    return f"{step.name} (step {step.number})" if step.number else step.name
+    """A step as a message names it: ``第 7 步“确定发展对象”``; ``“延长预备期”`` outside the
+    numbered flow. The number tells apart the steps of one name (two branch meetings)."""
+    return f"第 {step.number} 步“{step.name}”" if step.number else f"“{step.name}”"
 
 
 def calendar_date(value: Any) -> date | None:

@@ -97,22 +97,21 @@ def _parse_id_number(id_number: str) -> _IdNumber:
     value = _normalise_id_number(id_number)
     if len(value) == LEGACY_ID_NUMBER_LENGTH and value.isascii() and value.isdigit():
         raise _invalid_id(
-            "15-digit (first-generation) ID numbers are not accepted: "
-            "12371 requires the 18-digit number of GB 11643-1999"
+            "不接受 15 位（第一代）公民身份号码：12371 系统要求 GB 11643-1999 规定的 18 位号码"
         )
     # isdigit() alone would accept other scripts' digits; the pattern is ASCII only.
     if not _ID_SHAPE.fullmatch(value):
-        raise _invalid_id("an ID number is 17 digits followed by a check digit (0-9 or X)")
+        raise _invalid_id("公民身份号码应为 17 位数字加 1 位校验码（0-9 或 X）")
     if value[:2] not in _PROVINCE_CODES:
-        raise _invalid_id("the ID number does not start with a valid province code")
+        raise _invalid_id("公民身份号码的前两位不是有效的省级行政区划代码")
     if check_character(value[:17]) != value[17]:
-        raise _invalid_id("the ID number's check digit is wrong (GB 11643-1999)")
+        raise _invalid_id("公民身份号码的校验码错误（GB 11643-1999）")
     try:
         birth_date = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise _invalid_id("the ID number does not contain a valid birth date") from None
+        raise _invalid_id("公民身份号码中的出生日期无效") from None
     if birth_date < _EARLIEST_BIRTH_DATE:
-        raise _invalid_id("the ID number's birth date is before 1900")
+        raise _invalid_id("公民身份号码中的出生日期早于 1900 年")
     # GB 11643-1999: the sequence code (positions 15-17) is odd for men, even for women.
     gender: Gender = "male" if int(value[16]) % 2 else "female"
     return _IdNumber(value, birth_date, gender)
@@ -128,7 +127,7 @@ def check_id_number(id_number: str, *, today: date) -> str:
     """
     parsed = _parse_id_number(id_number)
     if parsed.birth_date > today:
-        raise _invalid_id("the ID number's birth date is in the future")
+        raise _invalid_id("公民身份号码中的出生日期晚于今天")
     return parsed.normalised
 
 
@@ -147,7 +146,7 @@ def check_birth_date_matches(id_number: str, birth_date: date) -> None:
     if birth_date != birth_date_of(id_number):
         raise RecruitError(
             RecruitErrorCode.ID_BIRTH_DATE_MISMATCH,
-            "the birth date does not agree with the ID number",
+            "出生日期与公民身份号码不符",
             "birthDate",
         )
 
@@ -156,12 +155,12 @@ def check_gender_matches(id_number: str, gender: str) -> None:
     """The stated gender must be the one in the ID number's 17th digit (a 12371 check)."""
     if gender not in GENDERS:
         raise RecruitError(
-            RecruitErrorCode.INVALID_GENDER, "gender must be male or female", "gender"
+            RecruitErrorCode.INVALID_GENDER, "性别须为男（male）或女（female）", "gender"
         )
     if gender != gender_of(id_number):
         raise RecruitError(
             RecruitErrorCode.ID_GENDER_MISMATCH,
-            "the gender does not agree with the ID number",
+            "性别与公民身份号码不符",
             "gender",
         )
 
@@ -225,8 +224,7 @@ def check_minimum_age(
         reached = turns_age_on(birth_date, minimum)
         raise RecruitError(
             RecruitErrorCode.UNDERAGE,
-            f"must be at least {minimum} years old on {on.isoformat()} "
-            f"(reaches {minimum} on {reached.isoformat()})",
+            f"{on.isoformat()} 须年满 {minimum} 周岁（本人 {reached.isoformat()} 年满 {minimum} 周岁）",
             field,
         )
 
@@ -256,7 +254,7 @@ def check_phone(phone: str) -> str:
     if not _MOBILE.fullmatch(value):
         raise RecruitError(
             RecruitErrorCode.INVALID_PHONE,
-            "phone must be a mainland mobile number: 11 digits starting 13-19",
+            "手机号码须为中国大陆手机号码：11 位数字，以 13 至 19 开头",
             "phone",
         )
     return value

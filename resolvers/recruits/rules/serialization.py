@@ -98,6 +98,7 @@ _PLAIN = (Overlay, Period, Tier)  # dataclasses encoded without a tag
 _STEP_FIELDS = frozenset({"step", "steps"})
 _ANCHOR_FIELDS = frozenset({"after", "anchor"})
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MISSING = "缺少此项"
 
 
 class OverlayFormatError(ValueError):
@@ -105,7 +106,7 @@ class OverlayFormatError(ValueError):
 
     def __init__(self, path: str, reason: str) -> None:
         self.path, self.reason = path, reason
-        super().__init__(f"{path or '<document>'}: {reason}")
+        super().__init__(f"{path or '整个文档'}：{reason}")
 
 
 # --- encoding --------------------------------------------------------------------------------
@@ -139,11 +140,11 @@ def _encode(value: Any) -> Any:
 def overlay_from_json(data: Mapping[str, Any]) -> Overlay:
     """Read an overlay written by :func:`overlay_to_json` (or by hand), refusing anything else."""
     if not isinstance(data, Mapping):
-        raise OverlayFormatError("", f"expected an object, got {_kind(data)}")
+        raise OverlayFormatError("", f"应为对象，实为{_kind(data)}")
     if "format" not in data:
-        raise OverlayFormatError("format", "missing")
+        raise OverlayFormatError("format", _MISSING)
     if type(data["format"]) is not int or data["format"] != FORMAT:
-        raise OverlayFormatError("format", f"unsupported format {data['format']!r}, not {FORMAT}")
+        raise OverlayFormatError("format", f"不支持格式 {data['format']!r}，应为 {FORMAT}")
     return _dataclass(Overlay, {k: v for k, v in data.items() if k != "format"}, "")
 
 
@@ -152,7 +153,7 @@ def _at(path: str, key: object) -> str:
 
 
 def _kind(value: object) -> str:
-    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+    names = {dict: "对象", list: "列表", str: "字符串", bool: "布尔值", int: "整数", float: "小数"}
     return "null" if value is None else names.get(type(value), type(value).__name__)
 
 
@@ -163,17 +164,17 @@ def _hints(cls: type) -> dict[str, Any]:
 
 def _dataclass(cls: type, value: Any, path: str) -> Any:
     if not isinstance(value, Mapping):
-        raise OverlayFormatError(path, f"expected an object, got {_kind(value)}")
+        raise OverlayFormatError(path, f"应为对象，实为{_kind(value)}")
     known = {f.name for f in fields(cls)}
     for key in value:
         if key not in known:
-            raise OverlayFormatError(_at(path, key), "unknown key")
+            raise OverlayFormatError(_at(path, key), "未知的键")
     kwargs = {}
     for f in fields(cls):
         if f.name in value:
             kwargs[f.name] = _decode(_hints(cls)[f.name], value[f.name], _at(path, f.name), f.name)
         elif f.default is MISSING and f.default_factory is MISSING:
-            raise OverlayFormatError(_at(path, f.name), "missing")
+            raise OverlayFormatError(_at(path, f.name), _MISSING)
     try:
         return cls(**kwargs)
     except ValueError as error:  # the dataclass's own invariants (e.g. a time limit's tiers)
@@ -182,20 +183,20 @@ def _dataclass(cls: type, value: Any, path: str) -> Any:
 
 def _tagged(value: Any, path: str, key: str, registry: Mapping[str, type], what: str) -> Any:
     if not isinstance(value, Mapping):
-        raise OverlayFormatError(path, f"expected an object, got {_kind(value)}")
+        raise OverlayFormatError(path, f"应为对象，实为{_kind(value)}")
     if key not in value:
-        raise OverlayFormatError(_at(path, key), "missing")
+        raise OverlayFormatError(_at(path, key), _MISSING)
     tag = value[key]
     if not isinstance(tag, str) or tag not in registry:
-        raise OverlayFormatError(_at(path, key), f"unknown {what} {tag!r}")
+        raise OverlayFormatError(_at(path, key), f"未知的{what} {tag!r}")
     return _dataclass(registry[tag], {k: v for k, v in value.items() if k != key}, path)
 
 
 def _decode(hint: Any, value: Any, path: str, name: str) -> Any:
     if hint == Check:
-        return _tagged(value, path, "type", CHECK_TYPES, "check type")
+        return _tagged(value, path, "type", CHECK_TYPES, "检查类型")
     if hint == Rule:
-        return _tagged(value, path, "kind", RULE_KINDS, "rule kind")
+        return _tagged(value, path, "kind", RULE_KINDS, "规则种类")
     origin, args = get_origin(hint), get_args(hint)
     if origin in (Union, UnionType):  # X | None
         if value is None and NoneType in args:
@@ -204,14 +205,14 @@ def _decode(hint: Any, value: Any, path: str, name: str) -> Any:
         return _decode(inner, value, path, name)
     if origin is tuple:
         if not isinstance(value, list):
-            raise OverlayFormatError(path, f"expected a list, got {_kind(value)}")
+            raise OverlayFormatError(path, f"应为列表，实为{_kind(value)}")
         if len(args) == 2 and args[1] is Ellipsis:
             items = tuple(_decode(args[0], v, _at(path, i), name) for i, v in enumerate(value))
             if args[0] == Rule:
                 _unique_ids(items, path)
             return items
         if len(value) != len(args):
-            raise OverlayFormatError(path, f"expected {len(args)} items, got {len(value)}")
+            raise OverlayFormatError(path, f"应有 {len(args)} 项，实有 {len(value)} 项")
         pairs = enumerate(zip(args, value, strict=True))
         return tuple(_decode(a, v, _at(path, i), name) for i, (a, v) in pairs)
     if is_dataclass(hint):
@@ -219,25 +220,25 @@ def _decode(hint: Any, value: Any, path: str, name: str) -> Any:
     if isinstance(hint, type) and issubclass(hint, Enum):
         allowed = [m.value for m in hint]
         if not isinstance(value, str) or value not in allowed:
-            raise OverlayFormatError(path, f"unknown {name} {value!r}, not one of {allowed}")
+            raise OverlayFormatError(path, f"{name} 的取值 {value!r} 未知，应为 {allowed} 之一")
         return hint(value)
     if hint is date:
         if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-            raise OverlayFormatError(path, f"expected a date YYYY-MM-DD, got {value!r}")
+            raise OverlayFormatError(path, f"应为 YYYY-MM-DD 格式的日期，实为 {value!r}")
         try:
             return date.fromisoformat(value)
-        except ValueError as error:
-            raise OverlayFormatError(path, f"bad date {value!r}: {error}") from None
+        except ValueError:
+            raise OverlayFormatError(path, f"日期 {value!r} 不存在") from None
     if hint is int:
         if type(value) is not int or value < 0:
-            raise OverlayFormatError(path, f"expected an integer >= 0, got {value!r}")
+            raise OverlayFormatError(path, f"应为不小于 0 的整数，实为 {value!r}")
         return value
     if hint is str:
         if not isinstance(value, str) or not value:
-            raise OverlayFormatError(path, f"expected a non-empty string, got {_kind(value)}")
+            raise OverlayFormatError(path, f"应为非空字符串，实为{_kind(value)}")
         anchor = name in _ANCHOR_FIELDS and value == PROBATION_END
         if name in _STEP_FIELDS | _ANCHOR_FIELDS and not anchor and value not in STEP_BY_CODE:
-            raise OverlayFormatError(path, f"unknown step code {value!r}")
+            raise OverlayFormatError(path, f"未知的步骤代码 {value!r}")
         return value
     raise TypeError(f"no JSON codec for {hint!r}")  # a new field type: teach this module
 
@@ -246,7 +247,7 @@ def _unique_ids(rules: tuple[Rule, ...], path: str) -> None:
     seen: set[str] = set()
     for i, rule in enumerate(rules):
         if rule.id in seen:
-            raise OverlayFormatError(_at(path, f"{i}/id"), f"duplicate rule id {rule.id!r}")
+            raise OverlayFormatError(_at(path, f"{i}/id"), f"规则标识 {rule.id!r} 重复")
         seen.add(rule.id)
 
 

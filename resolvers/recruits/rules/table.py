@@ -74,14 +74,17 @@ class Period:
         return calendar.add_working_days(end, self.working_days) if self.working_days else end
 
     def __str__(self) -> str:
+        """As a message says it: ``12 个月``, ``1 个月又 5 个工作日``."""
         parts = [
-            f"{n} {unit}{'' if n == 1 else 's'}"
-            for n, unit in ((self.months, "month"), (self.days, "day"))
+            f"{n} {unit}"
+            for n, unit in (
+                (self.months, "个月"),
+                (self.days, "天"),
+                (self.working_days, "个工作日"),
+            )
             if n
         ]
-        if self.working_days:
-            parts.append(f"{self.working_days} working day{'' if self.working_days == 1 else 's'}")
-        return " + ".join(parts) or "0 days"
+        return "又 ".join(parts) or "0 天"
 
 
 # --- checks of preconditions (parameters only; engine.py evaluates them) ---------------------
@@ -230,7 +233,8 @@ def data_read(check: Check) -> tuple[str, ...]:
 def _declared(code: str, keys: tuple[str, ...]) -> None:
     declared = {spec.name for spec in step_named(code).fields}
     if missing := [key for key in keys if key not in declared]:
-        raise ValueError(f"step {code!r} carries no {', '.join(missing)}")
+        # Reaches a commission editing an overlay (serialization.py): said as a message.
+        raise ValueError(f"步骤“{step_named(code).name}”没有数据项 {'、'.join(missing)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +276,7 @@ class TimeLimit:
         step_named(self.step)
         _known_anchor(self.anchor)
         if not self.tiers:
-            raise ValueError(f"time limit {self.id} has no tier")
+            raise ValueError(f"时限规则 {self.id} 未设任何时限")
 
 
 Rule = Precondition | TimeLimit

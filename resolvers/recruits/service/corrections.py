@@ -17,7 +17,7 @@ from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
 from .. import repository
-from ..errors import RecruitError, RecruitErrorCode
+from ..errors import RecruitError, RecruitErrorCode, future_date
 from ..rules import data_keys, locate
 from ..rules.calendar import WorkingCalendar
 from ..rules.engine import evaluate
@@ -52,17 +52,18 @@ async def correct_step(
         error=RecruitError,
         code=RecruitErrorCode.INVALID_TEXT,
         missing_code=RecruitErrorCode.REASON_REQUIRED,
+        label="更正理由",
     )
     spelled = data_keys.normalise(step.step_code, data).check()
     data = spelled.data
     if await repository.is_superseded(session, step.id):
         raise RecruitError(
             RecruitErrorCode.STEP_SUPERSEDED,
-            "this step was already corrected: correct the correction",
+            "该步骤记录已被更正：请更正最新的记录",
             "stepId",
         )
     if on > today(timezone):
-        raise RecruitError(RecruitErrorCode.FUTURE_DATE, "the date is in the future", "on")
+        raise future_date("on")
     branch = await visible_unit(session, recruit.branch_id, Permission.UNIT_READ)
     current = await repository.steps_of(session, recruit.id)
     replacement = RecordedStep(step.step_code, on, data)

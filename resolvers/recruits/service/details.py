@@ -49,7 +49,7 @@ def check_code_12371(code: str) -> str:
     if not 0 < len(value) <= CODE_12371_MAX_LENGTH or not value.isprintable() or " " in value:
         raise RecruitError(
             RecruitErrorCode.INVALID_TEXT,
-            f"the 12371 identifier is 1 to {CODE_12371_MAX_LENGTH} printable characters, no space",
+            f"12371 系统编号须为 1 至 {CODE_12371_MAX_LENGTH} 个可打印字符，不含空格",
             DETAILS["code_12371"],
         )
     return value
@@ -120,7 +120,7 @@ async def update_details(
     except IntegrityError as error:  # only code_12371 is unique among the details
         raise RecruitError(
             RecruitErrorCode.DUPLICATE_CODE_12371,
-            "another recruit holds this 12371 identifier",
+            "该 12371 系统编号已被其他人员使用",
             DETAILS["code_12371"],
         ) from error
 

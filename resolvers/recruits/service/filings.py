@@ -20,6 +20,11 @@ from .. import repository
 from ..errors import RecruitError, RecruitErrorCode
 from .records import visible
 
+#: The filing's texts as a person calls them, for the messages.
+_LABELS = {"programme": "人才计划名称", "evidenceNote": "证明材料说明", "reason": "退回理由"}
+#: What a filing's status reads as, for the message refusing to review it again.
+_STATUS = {"acknowledged": "已确认", "returned": "已退回"}
+
 
 def _text(value: str | None, field: str, limit: int, *, required: bool) -> str | None:
     return clean_text(
@@ -30,6 +35,7 @@ def _text(value: str | None, field: str, limit: int, *, required: bool) -> str |
         error=RecruitError,
         code=RecruitErrorCode.INVALID_TEXT,
         missing_code=RecruitErrorCode.REASON_REQUIRED if field == "reason" else None,
+        label=_LABELS[field],
     )
 
 
@@ -41,7 +47,7 @@ async def file_talent(
     evidence_note = _text(evidence_note, "evidenceNote", 2000, required=False)
     exists = RecruitError(
         RecruitErrorCode.FILING_EXISTS,
-        "the recruit already has a filing under way or acknowledged",
+        "该人员已有办理中或已确认的高层次人才备案",
         "recruitId",
     )
     if await repository.active_filing(session, recruit.id) is not None:
@@ -78,7 +84,9 @@ async def review(
     filing = await visible_filing(session, filing_id, Permission.FILING_REVIEW, lock=True)
     if filing.status != "filed":
         raise RecruitError(
-            RecruitErrorCode.FILING_NOT_PENDING, f"the filing is {filing.status}", "filingId"
+            RecruitErrorCode.FILING_NOT_PENDING,
+            f"该备案{_STATUS.get(filing.status, filing.status)}，不能再处理",
+            "filingId",
         )
     reason = _text(reason, "reason", 500, required=not acknowledge)
     row = await repository.review_filing(

@@ -55,7 +55,7 @@ async def import_recruits(
                 RowError(
                     MAX_ROWS,
                     RecruitErrorCode.TOO_MANY_ROWS,
-                    f"at most {MAX_ROWS} rows per request",
+                    f"每次至多导入 {MAX_ROWS} 行",
                     "rows",
                 )
             ]

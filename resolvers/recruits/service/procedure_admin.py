@@ -26,7 +26,7 @@ async def _commission(session: Session, commission_id: int) -> sa.Row:
     if unit.kind != "commission":
         raise RecruitError(
             RecruitErrorCode.NOT_A_COMMISSION,
-            "procedure data belongs to a commission",
+            "工作日历和程序规则由省委教育工委维护：请选择教育工委",
             "commissionId",
         )
     return unit
@@ -37,27 +37,27 @@ async def set_working_calendar(
 ) -> dict[str, Any]:
     commission = await _commission(session, commission_id)
     if not 2000 <= year <= 2100:
-        raise RecruitError(RecruitErrorCode.INVALID_CALENDAR, "year out of range", "year")
+        raise RecruitError(RecruitErrorCode.INVALID_CALENDAR, "年份须在 2000 至 2100 之间", "year")
     # Each error names the first day at fault, by its position in the list given.
     for field, days in (("holidays", holidays), ("makeupWorkdays", workdays)):
         for index, day in enumerate(days):
             if day.year != year:
                 raise RecruitError(
                     RecruitErrorCode.INVALID_CALENDAR,
-                    f"every day must be in {year} ({day} is not)",
+                    f"所有日期须在 {year} 年内（{day} 不是）",
                     f"{field}.{index}",
                 )
     for index, day in enumerate(workdays):
         if day in holidays:
             raise RecruitError(
                 RecruitErrorCode.INVALID_CALENDAR,
-                f"{day} cannot be both a holiday and a make-up workday",
+                f"{day} 不能既是节假日又是调休上班日",
                 f"makeupWorkdays.{index}",
             )
         if day.weekday() < 5:
             raise RecruitError(
                 RecruitErrorCode.INVALID_CALENDAR,
-                f"make-up workdays (调休) are weekend days ({day} is not)",
+                f"调休上班日须为周末（{day} 不是）",
                 f"makeupWorkdays.{index}",
             )
     before = await year_of(session, commission.id, year)
@@ -106,8 +106,8 @@ async def set_rule_overlay(session: Session, *, commission_id: int, body: dict[s
     if overlay.province != (commission.region_code or ""):
         raise RecruitError(
             RecruitErrorCode.INVALID_OVERLAY,
-            f"the overlay binds province {overlay.province!r}; this commission's "
-            f"region is {commission.region_code!r}",
+            f"该规则适用于省份代码“{overlay.province}”，而本教育工委的地区代码为"
+            f"“{commission.region_code or ''}”",
             "overlay.province",
         )
     stored = overlay_to_json(overlay)

@@ -27,7 +27,13 @@ from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
 from .. import repository
-from ..errors import RecruitError, RecruitErrorCode
+from ..errors import (
+    RecruitError,
+    RecruitErrorCode,
+    future_date,
+    inactive_branch,
+    not_a_branch,
+)
 from ..pii import PiiCipher
 from ..rules import data_keys, derivation, identity, locate
 from ..rules.engine import evaluate
@@ -70,6 +76,10 @@ def required_permission(step_code: str) -> Permission:
     )
 
 
+#: The optional texts of a record as a person calls them, by input field.
+_TEXT_LABELS = {"professionalTitle": "专业技术职务", "talentProgramme": "人才计划"}
+
+
 def _text(value: str | None, field: str) -> str | None:
     return clean_text(
         value,
@@ -78,6 +88,7 @@ def _text(value: str | None, field: str) -> str | None:
         limit=100,
         error=RecruitError,
         code=RecruitErrorCode.INVALID_TEXT,
+        label=_TEXT_LABELS[field],
     )
 
 
@@ -103,7 +114,7 @@ def _check_person(person: Person, on: date, now: date) -> Person:
         errors.append(
             RecruitError(
                 RecruitErrorCode.INVALID_BIRTH_DATE,
-                f"a birth date lies between {EARLIEST_BIRTH_DATE} and today",
+                f"出生日期须在 {EARLIEST_BIRTH_DATE} 至今天之间",
                 "birthDate",
             )
         )
@@ -120,11 +131,7 @@ def _check_person(person: Person, on: date, now: date) -> Person:
             except RecruitError as error:
                 errors.append(error)
     if on > now:
-        errors.append(
-            RecruitError(
-                RecruitErrorCode.FUTURE_DATE, "the date is in the future", "applicationDate"
-            )
-        )
+        errors.append(future_date("applicationDate"))
     if errors:
         raise ValidationErrors(errors)  # type: ignore[arg-type]
     return Person(**{**person.__dict__, **checked})
@@ -136,7 +143,9 @@ def violations_error(evaluation: Any, fields: StepFields = locate.as_recorded) -
     return ValidationErrors(
         [
             RecruitError(
-                v.code, f"{v.message} [{v.rule_id} v{v.version}, {v.article}]", fields(v.field)
+                v.code,
+                f"{v.message}（依据{v.article}；规则 {v.rule_id} v{v.version}）",
+                fields(v.field),
             )
             for v in evaluation.violations
         ]
@@ -154,9 +163,9 @@ async def create_recruit(
 ) -> sa.Row:
     branch = await visible_unit(session, branch_id, Permission.RECRUIT_RECORD, "branchId")
     if branch.kind not in RECRUIT_UNIT_KINDS:
-        raise RecruitError(RecruitErrorCode.NOT_A_BRANCH, "recruits belong to a branch", "branchId")
+        raise not_a_branch("branchId")
     if not branch.active:
-        raise RecruitError(RecruitErrorCode.INACTIVE_UNIT, "the branch is inactive", "branchId")
+        raise inactive_branch("branchId")
     person = _check_person(person, application_date, today(timezone))
     procedure = await load_procedure(session, branch)
     rules = procedure.rules(application_date)
@@ -174,7 +183,7 @@ async def create_recruit(
     lookup = cipher.lookup_hash(person.id_number, context=ID_CONTEXT)
     duplicate = RecruitError(
         RecruitErrorCode.DUPLICATE_ID_NUMBER,
-        "a recruit with this ID number is already recorded",
+        "已有使用该公民身份号码的入党申请人记录",
         "idNumber",
     )
     if await repository.id_number_taken(session, lookup):
@@ -256,13 +265,13 @@ async def record_step(
     ``fields`` onto the caller's input. ``data`` in either spelling; stored snake_case."""
     if step_code not in STEP_BY_CODE:
         raise RecruitError(
-            RecruitErrorCode.RULE_VIOLATION, f"unknown step {step_code}", fields(STEP)
+            RecruitErrorCode.RULE_VIOLATION, f"未知的步骤：{step_code}", fields(STEP)
         )
     recruit = await visible(session, recruit_id, required_permission(step_code), lock=True)
     spelled = data_keys.normalise(step_code, data).check(fields)
     data, fields = spelled.data, spelled.within(fields)
     if on > today(timezone):
-        raise RecruitError(RecruitErrorCode.FUTURE_DATE, "the date is in the future", fields(ON))
+        raise future_date(fields(ON))
     branch = await visible_unit(session, recruit.branch_id, Permission.UNIT_READ)
     steps = await repository.steps_of(session, recruit.id)
     history = _history(steps)

@@ -57,22 +57,22 @@ async def check_named_members(
             if member is None:
                 problem = (
                     RecruitErrorCode.UNKNOWN_MEMBER,
-                    f"{label} {code} is not on the school's roster of Party members",
+                    f"{label} {code} 不在本校党员名册中",
                 )
             elif member.joined_on > on or (member.left_on is not None and member.left_on <= on):
                 problem = (
                     RecruitErrorCode.MEMBER_NOT_FULL,
-                    f"{label} {code} was not a member of the school on {on}",
+                    f"{label} {code} 于 {on} 不是本校党员",
                 )
             elif member.full_on is None or member.full_on > on:
                 problem = (
                     RecruitErrorCode.MEMBER_NOT_FULL,
-                    f"{label} {code} was not yet a full member (正式党员) on {on}",
+                    f"{label}须为正式党员：{code} 于 {on} 尚未转为正式党员",
                 )
             else:
                 continue
             code_, message = problem
             where = fields(datum(key, position))
-            errors.append(RecruitError(code_, f"{message} [{article}]", where))
+            errors.append(RecruitError(code_, f"{message}（依据{article}）", where))
     if errors:
         raise ValidationErrors(errors)  # type: ignore[arg-type]

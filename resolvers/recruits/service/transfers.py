@@ -17,7 +17,7 @@ from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
 from .. import repository
-from ..errors import RecruitError, RecruitErrorCode
+from ..errors import RecruitError, RecruitErrorCode, inactive_branch, not_a_branch
 from .records import RECRUIT_UNIT_KINDS, visible
 
 
@@ -36,17 +36,14 @@ async def transfer_recruit(
         error=RecruitError,
         code=RecruitErrorCode.INVALID_TEXT,
         missing_code=RecruitErrorCode.REASON_REQUIRED,
+        label="转接理由",
     )
     if target.kind not in RECRUIT_UNIT_KINDS:
-        raise RecruitError(
-            RecruitErrorCode.NOT_A_BRANCH, "recruits belong to a branch", "toBranchId"
-        )
+        raise not_a_branch("toBranchId")
     if not target.active:
-        raise RecruitError(RecruitErrorCode.INACTIVE_UNIT, "the branch is inactive", "toBranchId")
+        raise inactive_branch("toBranchId")
     if target.id == recruit.branch_id:
-        raise RecruitError(
-            RecruitErrorCode.SAME_BRANCH, "the recruit is already there", "toBranchId"
-        )
+        raise RecruitError(RecruitErrorCode.SAME_BRANCH, "该人员已在所选党支部", "toBranchId")
     await repository.move_recruit(session, recruit, target)
     row = await visible(session, recruit.id, Permission.RECRUIT_READ)
     await audit.append(

@@ -37,7 +37,7 @@ def identity_conflicts(
         conflicts.append(
             SyncError(
                 SyncErrorCode.ID_NUMBER_MISMATCH,
-                "the recruit with this 12371 identifier has another ID number",
+                "具有该 12371 系统编号的人员记录的公民身份号码与此不同",
                 "idNumber",
             )
         )
@@ -46,20 +46,23 @@ def identity_conflicts(
         conflicts.append(
             SyncError(
                 SyncErrorCode.CODE_MISMATCH,
-                "the recruit with this ID number has another 12371 identifier",
+                "具有该公民身份号码的人员已有另一个 12371 系统编号",
                 "code12371",
             )
         )
-    for column, field in (("gender", "gender"), ("birth_date", "birthDate")):
+    for column, field, label in (
+        ("gender", "gender", "性别"),
+        ("birth_date", "birthDate", "出生日期"),
+    ):
         if current[column] != getattr(person, column):
             conflicts.append(
-                SyncError(SyncErrorCode.IDENTITY_MISMATCH, f"the recorded {field} differs", field)
+                SyncError(SyncErrorCode.IDENTITY_MISMATCH, f"已记录的{label}与此不同", field)
             )
     if current["branch_id"] != branch_id:
         conflicts.append(
             SyncError(
                 SyncErrorCode.BRANCH_MISMATCH,
-                "the recruit belongs to another branch: a transfer (transferRecruit)",
+                "该人员隶属于另一党支部：变更党支部须办理转接（transferRecruit）",
                 "branchId",
             )
         )
@@ -67,8 +70,8 @@ def identity_conflicts(
         conflicts.append(
             SyncError(
                 SyncErrorCode.STEP_CONFLICT,
-                f"the application is recorded on {current['applied_on']}: a correction"
-                " (correctStep), not a sync",
+                f"申请入党日期已记录为 {current['applied_on']}：修改须通过更正（correctStep），"
+                "而非同步",
                 "applicationDate",
             )
         )
@@ -125,7 +128,7 @@ def plan_steps(
             conflicts.append(
                 SyncError(
                     SyncErrorCode.STEP_CONFLICT,
-                    "recorded on this date with other data: a correction (correctStep), not a sync",
+                    "该日期已记录此步骤，但数据不同：修改须通过更正（correctStep），而非同步",
                     f"steps.{m}.data",
                 )
             )
@@ -138,8 +141,7 @@ def plan_steps(
             conflicts.append(
                 SyncError(
                     SyncErrorCode.STEP_CONFLICT,
-                    f"recorded on {other.on}: another date is a correction (correctStep), "
-                    "not a sync",
+                    f"该步骤已记录于 {other.on}：改为其他日期须通过更正（correctStep），而非同步",
                     f"steps.{m}.on",
                 )
             )

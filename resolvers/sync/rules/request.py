@@ -88,7 +88,7 @@ class SyncAnswer:
         count = sum(r.outcome is Outcome.REFUSED for r in self.results)
         summary = SyncError(
             SyncErrorCode.RECORDS_REFUSED,
-            f"{count} record(s) refused: nothing was written (mode ALL_OR_NONE)",
+            f"{count} 条记录被拒绝：按 ALL_OR_NONE（全部或全不）模式，未写入任何数据",
             "records",
         )
         return [summary, *refused]
@@ -101,7 +101,7 @@ def check_key(key: str) -> str:
     if not 0 < len(key) <= KEY_MAX_LENGTH or not key.isprintable():
         raise SyncError(
             SyncErrorCode.INVALID_KEY,
-            f"an idempotency key is 1 to {KEY_MAX_LENGTH} printable characters",
+            f"幂等键须为 1 至 {KEY_MAX_LENGTH} 个可打印字符",
             "idempotencyKey",
         )
     return key
@@ -112,12 +112,12 @@ def check_shape(records: Sequence[SyncRecord]) -> None:
     :data:`MAX_DATA_DEPTH`: refused as a request (before its body is hashed, which walks it)."""
     if len(records) > MAX_RECORDS:
         raise SyncError(
-            SyncErrorCode.TOO_MANY_RECORDS, f"at most {MAX_RECORDS} records per request", "records"
+            SyncErrorCode.TOO_MANY_RECORDS, f"每次请求至多 {MAX_RECORDS} 条记录", "records"
         )
     deep = [
         SyncError(
             SyncErrorCode.INVALID_DATA,
-            f"a step's data nest at most {MAX_DATA_DEPTH} levels deep",
+            f"步骤数据的嵌套不能超过 {MAX_DATA_DEPTH} 层",
             f"records.{index}.steps.{number}.data",
         )
         for index, record in enumerate(records)

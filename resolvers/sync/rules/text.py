@@ -27,6 +27,9 @@ _TEXT_FIELDS = {
 }
 
 
+_BAD_TEXT = "含有控制字符或不成对的代理字符"
+
+
 def _unstorable(value: Any) -> str | None:
     """Why ``value`` (a datum of a step, as JSON, within the depth ``check_shape`` allows) cannot
     be stored, or None."""
@@ -34,12 +37,12 @@ def _unstorable(value: Any) -> str | None:
     while stack:
         item = stack.pop()
         if isinstance(item, str) and _bad_character(item):
-            return "holds a control character or an unpaired surrogate"
+            return _BAD_TEXT
         if isinstance(item, float) and not math.isfinite(item):
-            return "holds a number that is not finite"
+            return "含有非有限的数值"
         if isinstance(item, Mapping):
             if any(_bad_character(k) for k in item):
-                return "holds a key with a control character or an unpaired surrogate"
+                return "含有带控制字符或不成对代理字符的键名"
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
@@ -49,31 +52,27 @@ def _unstorable(value: Any) -> str | None:
 def _data_errors(number: int, data: Any) -> Iterator[SyncError]:
     at = f"steps.{number}.data"
     if not isinstance(data, Mapping):
-        yield SyncError(SyncErrorCode.INVALID_DATA, "a step's data is a JSON object", at)
+        yield SyncError(SyncErrorCode.INVALID_DATA, "步骤数据须为 JSON 对象", at)
         return
     for key, value in data.items():
         if _bad_character(key):
-            yield SyncError(SyncErrorCode.INVALID_DATA, "a key holds a control character", at)
+            yield SyncError(SyncErrorCode.INVALID_DATA, "键名含有控制字符", at)
             continue
         reason = _unstorable(value)
         if reason is not None:
             place = at if "." in key else f"{at}.{key}"
-            yield SyncError(SyncErrorCode.INVALID_DATA, f"the datum {reason}", place)
+            yield SyncError(SyncErrorCode.INVALID_DATA, f"该数据项{reason}", place)
 
 
 def unstorable_text(record: SyncRecord) -> list[SyncError]:
     """Every place of ``record`` holding what cannot be stored, by its field in the record."""
     errors = [
-        SyncError(SyncErrorCode.INVALID_DATA, "control character or unpaired surrogate", field)
+        SyncError(SyncErrorCode.INVALID_DATA, _BAD_TEXT, field)
         for attribute, field in _TEXT_FIELDS.items()
         if isinstance(value := getattr(record.person, attribute), str) and _bad_character(value)
     ]
     if record.code_12371 is not None and _bad_character(record.code_12371):
-        errors.append(
-            SyncError(
-                SyncErrorCode.INVALID_DATA, "control character or unpaired surrogate", "code12371"
-            )
-        )
+        errors.append(SyncError(SyncErrorCode.INVALID_DATA, _BAD_TEXT, "code12371"))
     for number, step in enumerate(record.steps):
         errors.extend(_data_errors(number, step.data))
     return errors

@@ -54,11 +54,13 @@ async def sync_recruits(
     rules.check_shape(request.records)
     school = await visible_unit(session, request.school_id, Permission.SYNC_EXCHANGE, "schoolId")
     if school.kind != "school":
-        raise SyncError(SyncErrorCode.NOT_A_SCHOOL, "a sync is for one school", "schoolId")
+        raise SyncError(
+            SyncErrorCode.NOT_A_SCHOOL, "同步以学校为单位：所选单位不是学校党委", "schoolId"
+        )
     if await repository.holds_locks(session):
         raise SyncError(
             SyncErrorCode.SYNC_FIRST,
-            "send syncRecruits first in its request, before anything is written (best: alone)",
+            "syncRecruits 须在请求中最先执行，在写入任何数据之前（最好单独发送）",
         )
     await repository.lock_school(session, school.id)
     client_id = session.principal.client_id or NO_CLIENT
@@ -68,7 +70,7 @@ async def sync_recruits(
         if bytes(stored.body_hash) != body_hash:
             raise SyncError(
                 SyncErrorCode.IDEMPOTENCY_CONFLICT,
-                "this key was used with another body: a new batch needs a new key",
+                "该幂等键已用于内容不同的请求：新的批次须使用新的键",
                 "idempotencyKey",
             )
         return rules.answer_from_json(stored.answer)

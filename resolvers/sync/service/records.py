@@ -31,15 +31,13 @@ from ..rules import Outcome, Recorded, SyncRecord, SyncStep
 
 
 def _forbidden(field: str, what: str) -> SyncError:
-    return SyncError(SyncErrorCode.FORBIDDEN, f"your roles do not allow {what}", field)
+    return SyncError(SyncErrorCode.FORBIDDEN, f"您的角色无权{what}", field)
 
 
 async def _branch(session: Session, school: sa.Row, branch_id: int | None) -> sa.Row:
     """The record's branch: a unit of the school in the caller's reach (anything else is the
     same UNKNOWN_BRANCH, which tells nothing of other schools)."""
-    unknown = SyncError(
-        SyncErrorCode.UNKNOWN_BRANCH, "no unit of this school has this id", "branchId"
-    )
+    unknown = SyncError(SyncErrorCode.UNKNOWN_BRANCH, "本校没有此编号的单位", "branchId")
     if branch_id is None:
         raise unknown
     try:
@@ -47,7 +45,7 @@ async def _branch(session: Session, school: sa.Row, branch_id: int | None) -> sa
     except NotFound:
         raise unknown from None
     except Forbidden:
-        raise _forbidden("branchId", "recording recruits in this branch") from None
+        raise _forbidden("branchId", "在该党支部记录入党申请人") from None
     if branch.school_id != school.id:
         raise unknown
     return branch
@@ -77,7 +75,7 @@ async def _record_steps(
                 fields=field,
             )
         except Forbidden:
-            raise _forbidden(field("step"), "recording this step") from None
+            raise _forbidden(field("step"), "记录该步骤") from None
 
 
 def _spelled_twice(record: SyncRecord) -> list[RecruitError]:
@@ -124,7 +122,7 @@ async def upsert(
             session, recruit_id, Permission.RECRUIT_RECORD, lock=True, with_pii=True
         )
     except Forbidden:
-        raise _forbidden("branchId", "recording this recruit") from None
+        raise _forbidden("branchId", "记录该人员") from None
     current: dict[str, Any] = dict(recruit._mapping)
     current["phone"] = (
         None

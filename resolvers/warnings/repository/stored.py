@@ -4,6 +4,7 @@ and what the scan raises, updates and resolves."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from partyplan.auth.principal import is_within
 from partyplan.models import units, warning_rules, warnings
 from partyplan.resolvers import paging
 from partyplan.resolvers.paging import Keyset, Page
@@ -44,6 +46,85 @@ async def page(
     if status is not None:
         stmt = stmt.where(warnings.c.status == status)
     return await paging.fetch(session, stmt, warnings.c.id, keyset, descending=True)
+
+
+# Open warnings by kind for many lines (a unit's path and a period each) at once. Each open
+# warning under the lines is read once: a school's by its school_id (the planner then reads
+# one school, not the province's open warnings), a commission's by path; two guarded branches
+# rather than one OR, so that each keeps its own index. They
+# are grouped by their unit's prefix at the deepest line's depth (a province's school lines:
+# one group per school and kind), and each group is given to the line at each line depth by
+# equality on the prefix, so the cost follows the warnings read, not warnings times lines.
+_OPEN_COUNTS = sa.text("""
+WITH lines AS (
+  SELECT l.path::text AS path, l.period_id, l.ord
+    FROM unnest(CAST(:paths AS ltree[]), CAST(:periods AS bigint[])) WITH ORDINALITY
+         AS l(path, period_id, ord)
+), roots AS (
+  SELECT * FROM unnest(CAST(:roots AS ltree[]), CAST(:root_schools AS bigint[]))
+         AS r(path, school_id)
+), open AS (
+  SELECT subpath(w.unit_path, 0, least(nlevel(w.unit_path), CAST(:deepest AS int)))::text
+           AS prefix, w.period_id, w.kind, count(*) AS n
+    FROM roots r CROSS JOIN LATERAL (
+         SELECT * FROM warnings w WHERE r.school_id IS NOT NULL AND w.school_id = r.school_id
+            AND w.unit_path <@ r.path
+         UNION ALL
+         SELECT * FROM warnings w WHERE r.school_id IS NULL AND w.unit_path <@ r.path) w
+   WHERE w.status = 'open' AND w.unit_path <@@ CAST(:read AS ltree[])
+   GROUP BY 1, 2, 3
+)
+SELECT l.ord, o.kind, sum(o.n)::bigint AS count
+  FROM open o
+  CROSS JOIN unnest(CAST(:depths AS int[])) AS d(depth)
+  JOIN lines l ON l.path = subpath(CAST(o.prefix AS ltree), 0, d.depth)::text
+ WHERE nlevel(CAST(o.prefix AS ltree)) >= d.depth
+   AND (o.period_id IS NULL OR o.period_id = l.period_id)
+ GROUP BY l.ord, o.kind
+""")
+
+
+def _depth(path: str) -> int:
+    return path.count(".") + 1
+
+
+def school_of(path: str) -> int | None:
+    """The school a unit's path lies in; None for a commission's. A path is the ids of the
+    unit's ancestors and its own (``units_derive``), and a school sits right under its
+    commission (``ALLOWED_PARENTS``): the second label is the school's id."""
+    labels = path.split(".")
+    return int(labels[1]) if len(labels) > 1 else None
+
+
+async def open_counts(
+    session: Session, lines: Sequence[tuple[str, int]], *, read_paths: list[str]
+) -> list[dict[str, int]]:
+    """For each (unit path, period) of ``lines``, in order: the open warnings at the unit and
+    below whose period is that one or none, by kind (kinds without any left out). One
+    statement for every line. ``read_paths`` narrows to where the caller reads, row-level
+    security to the caller's scope."""
+    if not lines or not read_paths:
+        return [{} for _ in lines]
+    # The subtrees holding every line, none inside another (a warning read under two would
+    # count twice).
+    roots: list[str] = []
+    for path in sorted({path for path, _ in lines}, key=_depth):
+        if not any(is_within(path, root) for root in roots):
+            roots.append(path)
+    depths = sorted({_depth(path) for path, _ in lines})
+    params = {
+        "paths": [path for path, _ in lines],
+        "periods": [period for _, period in lines],
+        "roots": roots,
+        "root_schools": [school_of(root) for root in roots],
+        "read": read_paths,
+        "depths": depths,
+        "deepest": depths[-1],
+    }
+    counts: list[dict[str, int]] = [{} for _ in lines]
+    for row in await session.execute(_OPEN_COUNTS, params):
+        counts[row.ord - 1][row.kind] = int(row.count)
+    return counts
 
 
 async def get(session: Session, warning_id: int, *, lock: bool = False) -> sa.Row | None:

@@ -17,14 +17,28 @@ from .requirements import DEFAULT_REQUIREMENTS, check_requirements
 
 
 class WarningKind(StrEnum):
-    SLOW_PROGRESS = "slow_progress"  # 进度滞后
-    OVER_PLAN = "over_plan"  # 超计划发展
-    RUSHED = "rushed"  # 突击发展
-    LONG_TERM_NONE = "long_term_none"  # 长期不发展
-    LARGE_SWING = "large_swing"  # 大起大落
-    OVERDUE_STEP = "overdue_step"  # 程序环节超期
-    MISSING_DATA = "missing_data"  # 信息未录全（应录尽录）
-    REPORT_OVERDUE = "report_overdue"  # 执行情况报告逾期未报
+    SLOW_PROGRESS = "slow_progress"
+    OVER_PLAN = "over_plan"
+    RUSHED = "rushed"
+    LONG_TERM_NONE = "long_term_none"
+    LARGE_SWING = "large_swing"
+    OVERDUE_STEP = "overdue_step"
+    MISSING_DATA = "missing_data"
+    REPORT_OVERDUE = "report_overdue"
+
+
+KIND_LABELS: Mapping[WarningKind, str] = MappingProxyType(
+    {
+        WarningKind.SLOW_PROGRESS: "进度滞后",
+        WarningKind.OVER_PLAN: "超计划发展",
+        WarningKind.RUSHED: "突击发展",
+        WarningKind.LONG_TERM_NONE: "长期不发展",
+        WarningKind.LARGE_SWING: "大起大落",
+        WarningKind.OVERDUE_STEP: "程序环节超期",
+        WarningKind.MISSING_DATA: "信息未录全（应录尽录）",
+        WarningKind.REPORT_OVERDUE: "执行情况报告逾期未报",
+    }
+)
 
 
 # Each kind's parameters with their defaults and meaning.
@@ -67,6 +81,27 @@ _NUMBERS: Mapping[str, tuple[float, float]] = MappingProxyType(
     }
 )
 _INTEGERS = frozenset({"margin", "last_weeks", "min_admissions", "years", "min_base", "grace_days"})
+# The parameters as refusals name them (with the key the commission types).
+PARAM_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "tolerance": "容忍系数",
+        "pace": "各季度末应达进度",
+        "margin": "允许超出的名额数",
+        "last_weeks": "期末周数",
+        "max_share": "期末发展占比上限",
+        "min_admissions": "最少发展人数",
+        "years": "年数",
+        "max_change": "变化幅度上限",
+        "min_base": "最小基数",
+        "grace_days": "宽限天数",
+        "requirements": "应录项目",
+    }
+)
+
+
+def param(name: str) -> str:
+    """A parameter as a refusal names it: its meaning, then the key typed."""
+    return f"{PARAM_LABELS.get(name, '参数')}（{name}）"
 
 
 def _invalid(message: str, key: str) -> WarningError:
@@ -78,7 +113,7 @@ def check_params(kind: WarningKind, params: Mapping[str, Any]) -> dict[str, Any]
     """The kind's parameters after the commission's changes, every value checked."""
     unknown = sorted(set(params) - set(DEFAULTS[kind]))
     if unknown:
-        raise _invalid(f"unknown parameter(s) for {kind.value}: {', '.join(unknown)}", unknown[0])
+        raise _invalid(f"{KIND_LABELS[kind]}预警没有参数：{'、'.join(unknown)}", unknown[0])
     merged = {**DEFAULTS[kind], **params}
     for name, value in merged.items():
         if name in _NUMBERS:
@@ -90,8 +125,8 @@ def check_params(kind: WarningKind, params: Mapping[str, Any]) -> dict[str, Any]
                 or (integral and not float(value).is_integer())
                 or not low <= value <= high
             ):
-                kind_of = "an integer" if integral else "a number"
-                raise _invalid(f"{name} must be {kind_of} between {low:g} and {high:g}", name)
+                kind_of = "整数" if integral else "数值"
+                raise _invalid(f"{param(name)}应为 {low:g} 至 {high:g} 之间的{kind_of}", name)
             merged[name] = int(value) if integral else float(value)
     if kind is WarningKind.SLOW_PROGRESS and merged["pace"] is not None:
         pace = merged["pace"]
@@ -102,9 +137,7 @@ def check_params(kind: WarningKind, params: Mapping[str, Any]) -> dict[str, Any]
             or any(not 0 <= p <= 1 for p in pace)
             or pace != sorted(pace)
         ):
-            raise _invalid(
-                "pace lists the expected share (0–1, rising) at each quarter end", "pace"
-            )
+            raise _invalid(f"{param('pace')}应逐季列出季度末应达的比例（0 至 1，逐季不减）", "pace")
     if kind is WarningKind.MISSING_DATA:
         merged["requirements"] = check_requirements(merged["requirements"])
     return merged

@@ -104,7 +104,7 @@ def check_requirements(value: Any) -> list[dict[str, Any]]:
     if not isinstance(value, list | tuple) or len(value) > 200:
         raise WarningError(
             WarningErrorCode.INVALID_RULE,
-            "requirements is a list of entries",
+            "应录项目（requirements）应为不超过 200 条的列表",
             "params.requirements",
         )
     checked = []
@@ -112,18 +112,23 @@ def check_requirements(value: Any) -> list[dict[str, Any]]:
         where = f"params.requirements.{index}"
         if not isinstance(entry, Mapping) or set(entry) - {"stage", "item", "grace_days"}:
             raise WarningError(
-                WarningErrorCode.INVALID_RULE, "an entry has stage, item and grace_days", where
+                WarningErrorCode.INVALID_RULE,
+                "每条应录项目只能含 stage（阶段）、item（项目）和 grace_days（宽限天数）",
+                where,
             )
         grace = entry.get("grace_days", 0)
         if entry.get("stage") not in STAGE_MILESTONES or entry.get("item") not in ITEMS:
             raise WarningError(
                 WarningErrorCode.INVALID_RULE,
-                f"unknown stage or item (items: {', '.join(ITEMS)})",
+                f"阶段或项目不存在（阶段可为：{'、'.join(STAGE_MILESTONES)}；"
+                f"项目可为：{'、'.join(ITEMS)}）",
                 where,
             )
         if isinstance(grace, bool) or not isinstance(grace, int) or not 0 <= grace <= 730:
             raise WarningError(
-                WarningErrorCode.INVALID_RULE, "grace_days is an integer from 0 to 730", where
+                WarningErrorCode.INVALID_RULE,
+                "宽限天数（grace_days）应为 0 至 730 之间的整数",
+                where,
             )
         checked.append({"stage": entry["stage"], "item": entry["item"], "grace_days": grace})
     return checked

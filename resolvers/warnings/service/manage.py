@@ -3,6 +3,7 @@ rule parameters. Raising and resolving is the scan's (scan.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,11 +44,29 @@ async def page(
     )
 
 
+async def open_counts(
+    session: Session, lines: Sequence[tuple[str, int]]
+) -> list[dict[WarningKind, int]]:
+    """For each (unit path, period) of ``lines``, in order: the open warnings on the unit and
+    everything below it that the caller may read (``plan.read``, as the list), of that period
+    or of none (a recruit's warnings belong to no period), by kind in the kinds' order; kinds
+    without any left out. Warnings where the caller does not read plans count nowhere."""
+    read_paths = session.principal.paths_with(Permission.PLAN_READ)
+    counts = await stored.open_counts(session, lines, read_paths=read_paths)
+    return [
+        {kind: found[kind.value] for kind in WarningKind if kind.value in found} for found in counts
+    ]
+
+
 async def visible(
     session: Session, warning_id: int, permission: Permission, *, lock: bool = False
 ) -> sa.Row:
     row = await stored.get(session, warning_id, lock=lock)
-    return session.reach(row, "warning", permission)
+    return session.reach(row, "该预警", permission)
+
+
+# A warning's status as a refusal names it (only a warning not open is refused).
+_STATUS_LABELS = {"acknowledged": "已知悉", "resolved": "已消除"}
 
 
 async def acknowledge(session: Session, *, warning_id: int, note: str | None) -> sa.Row:
@@ -59,7 +78,7 @@ async def acknowledge(session: Session, *, warning_id: int, note: str | None) ->
             if row.status == "resolved"
             else WarningErrorCode.ALREADY_ACKNOWLEDGED
         )
-        raise WarningError(code, f"the warning is {row.status}", "warningId")
+        raise WarningError(code, f"该预警{_STATUS_LABELS[row.status]}", "warningId")
     note = clean_text(
         note,
         "note",
@@ -67,6 +86,7 @@ async def acknowledge(session: Session, *, warning_id: int, note: str | None) ->
         limit=500,
         error=WarningError,
         code=WarningErrorCode.INVALID_TEXT,
+        label="备注",
     )
     await stored.acknowledge(session, row.id, note)
     await audit.append(
@@ -101,7 +121,7 @@ def _in_commission(session: Session, commission_id: int) -> None:
 
     reached = session.principal.reaches_along(root)
     if not reached:
-        raise NotFound("commission not found")
+        raise NotFound("未找到该省委教育工委")
     if not any(touches(p) for p in session.principal.paths_with(Permission.PLAN_READ)):
         session.require(Permission.PLAN_READ, reached[0])
 
@@ -137,12 +157,12 @@ async def set_rule(
     if commission.kind != "commission":
         raise WarningError(
             WarningErrorCode.NOT_A_COMMISSION,
-            "warning rules belong to a commission",
+            "预警规则只能由省委教育工委设定",
             "commissionId",
         )
     given = params or {}
     if not isinstance(given, dict):
-        raise WarningError(WarningErrorCode.INVALID_RULE, "params is an object", "params")
+        raise WarningError(WarningErrorCode.INVALID_RULE, "参数应为 JSON 对象", "params")
     checked = check_params(kind, given)
     stored_params = {k: checked[k] for k in given}
     before = (await stored.rules(session, commission.id)).get(kind.value)
@@ -164,4 +184,4 @@ async def set_rule(
     return RuleView(kind, row.enabled, checked, check_params(kind, {}), row.updated_at)
 
 
-__all__ = ["RuleView", "acknowledge", "page", "rules", "set_rule", "visible"]
+__all__ = ["RuleView", "acknowledge", "open_counts", "page", "rules", "set_rule", "visible"]
