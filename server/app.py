@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from cross_web import HTTPException
+from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
@@ -29,8 +30,9 @@ from partyplan.schema.policies.admission import (
 )
 from partyplan.schema.schema import build_schema
 
-from . import assets, exports
+from . import assets, console, console_client, exports
 from .cors import ClientOriginsCORS, OriginCache, database_origins
+from .database import async_url
 from .graphiql import offline
 from .limits import RateLimiter, buckets_for, stamp, too_many
 from .oauth.routes import routes as oauth_routes
@@ -191,6 +193,20 @@ async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
     await response(scope, receive, send)
 
 
+async def register_console(platform: Platform) -> None:
+    """The console's OAuth2 client, refreshed at every start (``server/console_client.py``),
+    through the owner's connection: the registry is tenant data the service role writes only
+    for a signed-in administrator."""
+    if platform.owner_url is None:
+        return
+    engine = create_async_engine(async_url(platform.owner_url))
+    try:
+        async with engine.begin() as conn:
+            await console_client.register(conn, platform.settings)
+    finally:
+        await engine.dispose()
+
+
 def create_app(
     platform: Platform,
     *,
@@ -207,6 +223,7 @@ def create_app(
         try:
             if on_ready is not None:
                 await on_ready(platform)
+            await register_console(platform)
             yield
         finally:
             await limiter.close()
@@ -239,6 +256,7 @@ def create_app(
             *exports.routes(platform),
             *oauth_routes(platform),
             *assets.routes(),
+            *console.routes(platform.settings),
         ],
         lifespan=lifespan,
     )

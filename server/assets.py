@@ -263,6 +263,16 @@ def lookup(package: str, version: str, path: str) -> VendoredFile | None:
     return _served().get(f"{package}@{version}/{path}")
 
 
+def vendored(package: str, path: str) -> VendoredFile:
+    """The one vendored version of ``package``'s file ``path`` (a page names its libraries
+    without their version, so a version change in the manifest is the only edit);
+    :class:`AssetError` when the manifest lacks it or holds more than one version."""
+    found = [f for f in _served().values() if f.package == package and f.path == path]
+    if len(found) != 1:
+        raise AssetError(f"{package}/{path}: {len(found)} vendored versions, expected one")
+    return found[0]
+
+
 def content_type(path: str) -> str:
     suffix = PurePosixPath(path).suffix.lower()
     return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"

@@ -27,6 +27,9 @@ DEMO_TOKEN_TTL = 12 * 3600
 T = TypeVar("T")
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {}
     if getattr(args, "data_dir", None):
@@ -64,9 +67,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .platform import Platform
 
     settings = _settings(args)
+    base = f"http://{args.host}:{args.port}"
+    if "public_url" not in settings.model_fields_set and args.host in LOOPBACK_HOSTS:
+        # The console's sign-in returns to the public URL: on a developer's machine it is
+        # where this server listens, unless PARTYPLAN_PUBLIC_URL says otherwise.
+        settings = settings.model_copy(update={"public_url": base})
 
     async def on_ready(platform: Platform) -> None:
-        base = f"http://{args.host}:{args.port}"
         where = (
             "external PostgreSQL"
             if settings.database_url
@@ -77,13 +84,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f"GraphQL:   {base}/graphql" + ("" if settings.is_production else "  (GraphiQL)"),
             flush=True,
         )
+        print(f"Console:   {settings.public_url}/console/", flush=True)
         if args.demo:
             from .demo import load_demo
+            from .demo_sign_in import demo_password
 
             assert platform.owner_url is not None
+            password = demo_password(settings.data_dir)
             accounts = await load_demo(
-                platform.owner_url, platform.pii, province=args.demo == "province"
+                platform.owner_url,
+                platform.pii,
+                province=args.demo == "province",
+                password=password,
             )
+            print(f"Demo password of every account below: {password}", flush=True)
             print(
                 f"Demo bearer tokens (valid {DEMO_TOKEN_TTL // 3600} h), header 'Authorization: Bearer <token>':"
             )

@@ -33,6 +33,7 @@ from partyplan.tenants.session import Session
 from . import demo_province
 from .database import async_url
 from .demo_province import ESTABLISHED, school_trees
+from .demo_sign_in import set_passwords
 
 # (code, kind, name, children)
 Tree = tuple[str, str, str, list["Tree"]]
@@ -411,12 +412,17 @@ async def _seed_base_recruits(conn: AsyncConnection, cipher: PiiCipher) -> None:
 
 
 async def load_demo(
-    owner_url: str, cipher: PiiCipher | None = None, *, province: bool = False
+    owner_url: str,
+    cipher: PiiCipher | None = None,
+    *,
+    province: bool = False,
+    password: str | None = None,
 ) -> list[DemoAccount]:
     """Load the demo tree, accounts, plans and (with the PII key) recruits, idempotently, run
     the warning scan, and return the demo accounts. ``province``: also the ten more Shanxi
     schools of ``demo_province``, their plans dated from today and their recruits in every
-    stage (every step through the services: about 50 s the first time)."""
+    stage (every step through the services: about 50 s the first time). ``password``: the
+    demo people's password (``demo_sign_in``), set where they have none."""
     engine = create_async_engine(async_url(owner_url))
     try:
         async with engine.begin() as conn:
@@ -429,6 +435,8 @@ async def load_demo(
                     await demo_province.finish(
                         await _as(conn, "sx-admin"), await _unit_ids(conn), on
                     )
+            if password is not None:
+                await set_passwords(conn, [a[0] for a in ACCOUNTS], password)
             # What the daily scheduler would have raised by now (idempotent too).
             await scan(conn, on)
             rows = await conn.execute(

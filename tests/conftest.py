@@ -15,18 +15,13 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from support import gid
+from support import TENANT_TABLES, gid
 
 from partyplan.server import database_admin
 from partyplan.server.app import create_app
 from partyplan.server.database import async_url, with_database
 from partyplan.server.platform import Platform
 from partyplan.server.settings import Settings
-
-TENANT_TABLES = (
-    "units, users, role_bindings, audit_log, audit_chain_heads, sign_in_sources,"
-    " oauth_revoked_tokens, change_outbox, change_outbox_pruned"
-)
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+#: Every table holding a tenant's rows, emptied after each test that used the database (the
+#: rest cascade from these).
+TENANT_TABLES = (
+    "units, users, role_bindings, audit_log, audit_chain_heads, sign_in_sources,"
+    " oauth_revoked_tokens, change_outbox, change_outbox_pruned"
+)
+
 
 def gid(type_name: str, row_id: int) -> str:
     """A Relay global ID, as the API issues it."""
