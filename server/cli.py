@@ -30,6 +30,15 @@ T = TypeVar("T")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
+def serving_settings(args: argparse.Namespace) -> Settings:
+    """``serve``'s settings. The console's sign-in returns to the public URL: on a loopback
+    host it is where this server listens, unless ``PARTYPLAN_PUBLIC_URL`` says otherwise."""
+    settings = _settings(args)
+    if "public_url" not in settings.model_fields_set and args.host in LOOPBACK_HOSTS:
+        return settings.model_copy(update={"public_url": f"http://{args.host}:{args.port}"})
+    return settings
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {}
     if getattr(args, "data_dir", None):
@@ -66,12 +75,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .app import create_app
     from .platform import Platform
 
-    settings = _settings(args)
+    settings = serving_settings(args)
     base = f"http://{args.host}:{args.port}"
-    if "public_url" not in settings.model_fields_set and args.host in LOOPBACK_HOSTS:
-        # The console's sign-in returns to the public URL: on a developer's machine it is
-        # where this server listens, unless PARTYPLAN_PUBLIC_URL says otherwise.
-        settings = settings.model_copy(update={"public_url": base})
 
     async def on_ready(platform: Platform) -> None:
         where = (
@@ -243,10 +248,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_tallies(args: argparse.Namespace) -> int:
-    """``verify``: compare every period's stored roll-up tallies with the recruits;
-    ``rebuild``: recompute the open periods' tallies (after a bulk load that bypassed the
-    trigger)."""
+    """``verify``: compare every period's stored roll-up tallies with the recruits, and the
+    open-warning tallies with the warnings; ``rebuild``: recompute the open periods' tallies
+    and the open-warning tallies (after a bulk load that bypassed the triggers)."""
     from partyplan.resolvers.rollups.repository import drift, rebuild_open_periods
+    from partyplan.resolvers.warnings.repository import tallies as warning_tallies
 
     async def verify(conn: AsyncConnection) -> list[str]:
         periods = await conn.execute(
@@ -260,16 +266,28 @@ def cmd_tallies(args: argparse.Namespace) -> int:
             for row in await drift(conn, period.id, period.path):
                 where = f" month {row.month}" if row.month else ""
                 problems.append(f"period {period.name}: unit {row.unit_id}{where}: {row.side}")
+        for tree in await warning_tallies.commissions(conn):
+            for row in await warning_tallies.drift(conn, tree):
+                problems.append(
+                    f"open warnings: unit {row.unit_id} period {row.period_id or 'none'}"
+                    f" {row.kind}: {row.side}"
+                )
         return problems
 
+    async def rebuild(conn: AsyncConnection) -> tuple[int, int]:
+        return await rebuild_open_periods(conn), await warning_tallies.rebuild(conn)
+
     if args.action == "rebuild":
-        count = run_as_owner(args, rebuild_open_periods)
-        print(f"rebuilt the tallies of {count} open period(s)")
+        count, trees = run_as_owner(args, rebuild)
+        print(
+            f"rebuilt the tallies of {count} open period(s), the open warnings' of {trees} tree(s)"
+        )
         return 0
     problems = run_as_owner(args, verify)
     for problem in problems:
         print(f"{problem} row differs")
-    print("tallies agree with the recruits" if not problems else f"{len(problems)} difference(s)")
+    agree = "tallies agree with the recruits and the warnings"
+    print(agree if not problems else f"{len(problems)} difference(s)")
     return 1 if problems else 0
 
 

@@ -342,3 +342,21 @@ def test_doors_prune_reports_what_it_deleted(owner_url, settings) -> None:  # ty
     done = _cli(["doors", "prune"], owner_url, settings.resolved_key_dir, settings.data_dir)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().startswith("oauth_codes 0, oauth_refresh_tokens 0")
+
+
+def test_serve_on_a_loopback_host_is_its_own_public_url_unless_one_is_set(
+    monkeypatch, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    import argparse
+
+    from partyplan.server.cli import serving_settings
+
+    def args(host: str) -> argparse.Namespace:
+        return argparse.Namespace(host=host, port=8123, data_dir=str(tmp_path))
+
+    monkeypatch.delenv("PARTYPLAN_PUBLIC_URL", raising=False)
+    assert serving_settings(args("127.0.0.1")).public_url == "http://127.0.0.1:8123"
+    # Listening on every interface says nothing of the address people open: the setting's.
+    assert serving_settings(args("0.0.0.0")).public_url == "http://localhost:8000"
+    monkeypatch.setenv("PARTYPLAN_PUBLIC_URL", "https://partyplan.example.edu.cn")
+    assert serving_settings(args("127.0.0.1")).public_url == "https://partyplan.example.edu.cn"
