@@ -63,3 +63,24 @@ warnings = sa.Table(
     sa.Index("ix_warnings_status_kind", "status", "kind"),
     sa.Index("ix_warnings_school_id_id", "school_id", "id"),
 )
+
+#: Open warnings per (unit, period, kind), over the unit's subtree from the school down
+#: (``period_id`` 0: the warnings tied to no period): written by the database alone (the
+#: trigger of migration 0016), read by the roll-up's ``openWarnings``.
+warning_tallies = sa.Table(
+    "warning_tallies",
+    metadata,
+    sa.Column("unit_id", sa.BigInteger, sa.ForeignKey("units.id"), primary_key=True),
+    sa.Column("period_id", sa.BigInteger, primary_key=True, server_default="0"),
+    sa.Column("kind", sa.Text, primary_key=True),
+    sa.Column("unit_path", Ltree, nullable=False),
+    sa.Column("school_id", sa.BigInteger),
+    sa.Column("open_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Index("ix_warning_tallies_unit_path_gist", "unit_path", postgresql_using="gist"),
+    sa.Index(
+        "ix_warning_tallies_period_id_school_id",
+        "period_id",
+        "school_id",
+        postgresql_where=sa.text("unit_id = school_id"),
+    ),
+)

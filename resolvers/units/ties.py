@@ -62,6 +62,7 @@ from partyplan.models import (
     units,
     users,
     warning_rules,
+    warning_tallies,
     warnings,
 )
 
@@ -117,6 +118,9 @@ PATH_COPIES: tuple[PathCopy, ...] = (
     # A submitted report is frozen, but its path is where it is seen, not what it says.
     PathCopy(execution_reports.c.unit_path, execution_reports.c.unit_id),
     PathCopy(warnings.c.unit_path, warnings.c.unit_id),
+    # After the warnings, as the recruits' tallies after the recruits: their trigger writes the
+    # new ancestors' rows, this rewrite the moved units' own (and those counting nothing now).
+    PathCopy(warning_tallies.c.unit_path, warning_tallies.c.unit_id),
     # Plans: closed periods' rows too (a move is refused only while an open period's quota is
     # held), so their ledgers, balances, forecasts, targets and rounds stay visible.
     PathCopy(quota_movements.c.from_path, quota_movements.c.from_unit_id),

@@ -25,6 +25,7 @@ TENANT_TABLES = {
     "recruit_findings": "school_id",
     "unit_tallies": "school_id",
     "warnings": "school_id",
+    "warning_tallies": "school_id",
     "execution_reports": "school_id",
     "members": "school_id",
 }
@@ -198,6 +199,9 @@ async def test_the_service_role_reads_tallies_but_only_the_database_writes_them(
         "INSERT INTO unit_tallies (period_id, unit_id, unit_path, school_id) VALUES (1, 1, '1', 1)",
         "UPDATE unit_tallies SET admitted = admitted + 1",
         "SELECT unit_tallies_rebuild(1, '1')",
+        "INSERT INTO warning_tallies (unit_id, kind, unit_path) VALUES (1, 'over_plan', '1')",
+        "UPDATE warning_tallies SET open_count = open_count + 1",
+        "SELECT warning_tallies_rebuild('1')",
     ]
     for statement in writes:
         async with platform.engine.connect() as conn, conn.begin():

@@ -1,3 +1,4 @@
-"""All SQL of the warnings domain, split by topic: ``stored`` (the warnings and the rules'
-settings), ``figures`` (the plan's figures the plan rules judge), ``records`` (the recruits'
-records the recruit rules judge)."""
+"""All SQL of the warnings domain, split by topic: ``stored`` (the warnings, the rules' settings
+and the open counts read from the tallies), ``tallies`` (checking and rebuilding those tallies),
+``figures`` (the plan's figures the plan rules judge), ``records`` (the recruits' records the
+recruit rules judge)."""

@@ -48,39 +48,25 @@ async def page(
     return await paging.fetch(session, stmt, warnings.c.id, keyset, descending=True)
 
 
-# Open warnings by kind for many lines (a unit's path and a period each) at once. Each open
-# warning under the lines is read once: a school's by its school_id (the planner then reads
-# one school, not the province's open warnings), a commission's by path; two guarded branches
-# rather than one OR, so that each keeps its own index. They
-# are grouped by their unit's prefix at the deepest line's depth (a province's school lines:
-# one group per school and kind), and each group is given to the line at each line depth by
-# equality on the prefix, so the cost follows the warnings read, not warnings times lines.
+# Open warnings by kind for many targets (a unit, a period) at once, read from the tallies the
+# database keeps (migration 0016): a unit at or below a school reads its own rows (its subtree's
+# counts), a commission its own and its schools' (the partial index of school rows; the
+# commission by its label, which no other index serves: a path test would add the path index's
+# scan of the whole province); two guarded branches rather than one OR, so that each keeps its
+# index. Rows of the period and of none (period 0); rows fallen to zero are skipped.
 _OPEN_COUNTS = sa.text("""
-WITH lines AS (
-  SELECT l.path::text AS path, l.period_id, l.ord
-    FROM unnest(CAST(:paths AS ltree[]), CAST(:periods AS bigint[])) WITH ORDINALITY
-         AS l(path, period_id, ord)
-), roots AS (
-  SELECT * FROM unnest(CAST(:roots AS ltree[]), CAST(:root_schools AS bigint[]))
-         AS r(path, school_id)
-), open AS (
-  SELECT subpath(w.unit_path, 0, least(nlevel(w.unit_path), CAST(:deepest AS int)))::text
-           AS prefix, w.period_id, w.kind, count(*) AS n
-    FROM roots r CROSS JOIN LATERAL (
-         SELECT * FROM warnings w WHERE r.school_id IS NOT NULL AND w.school_id = r.school_id
-            AND w.unit_path <@ r.path
-         UNION ALL
-         SELECT * FROM warnings w WHERE r.school_id IS NULL AND w.unit_path <@ r.path) w
-   WHERE w.status = 'open' AND w.unit_path <@@ CAST(:read AS ltree[])
-   GROUP BY 1, 2, 3
-)
-SELECT l.ord, o.kind, sum(o.n)::bigint AS count
-  FROM open o
-  CROSS JOIN unnest(CAST(:depths AS int[])) AS d(depth)
-  JOIN lines l ON l.path = subpath(CAST(o.prefix AS ltree), 0, d.depth)::text
- WHERE nlevel(CAST(o.prefix AS ltree)) >= d.depth
-   AND (o.period_id IS NULL OR o.period_id = l.period_id)
- GROUP BY l.ord, o.kind
+SELECT t.ord, w.kind, sum(w.open_count)::bigint AS count
+  FROM unnest(CAST(:ords AS int[]), CAST(:units AS bigint[]), CAST(:periods AS bigint[]),
+              CAST(:commissions AS ltree[])) AS t(ord, unit_id, period_id, commission)
+ CROSS JOIN LATERAL (
+       SELECT w.kind, w.open_count FROM warning_tallies w
+        WHERE w.unit_id = t.unit_id AND w.period_id IN (t.period_id, 0)
+       UNION ALL
+       SELECT w.kind, w.open_count FROM warning_tallies w
+        WHERE t.commission IS NOT NULL AND w.period_id IN (t.period_id, 0)
+          AND w.unit_id = w.school_id AND subltree(w.unit_path, 0, 1) = t.commission) w
+ WHERE w.open_count > 0
+ GROUP BY t.ord, w.kind
 """)
 
 
@@ -96,34 +82,52 @@ def school_of(path: str) -> int | None:
     return int(labels[1]) if len(labels) > 1 else None
 
 
+def _read_parts(path: str, roots: list[str]) -> list[str]:
+    """The subtrees that make up what the caller reads of ``path``'s: the whole of it when it
+    lies inside a root, else the roots inside it (``roots`` none inside another, so that no
+    warning counts twice)."""
+    if any(is_within(path, root) for root in roots):
+        return [path]
+    return [root for root in roots if is_within(root, path)]
+
+
+def open_counts_params(
+    lines: Sequence[tuple[str, int]], read_paths: list[str]
+) -> dict[str, list[Any]] | None:
+    """The parameters of the open counts' statement for ``lines`` (None: nothing is read)."""
+    roots: list[str] = []
+    for path in sorted(set(read_paths), key=_depth):
+        if not any(is_within(path, root) for root in roots):
+            roots.append(path)
+    targets = [
+        (ord_, part, period)
+        for ord_, (path, period) in enumerate(lines)
+        for part in _read_parts(path, roots)
+    ]
+    if not targets:
+        return None
+    return {
+        "ords": [ord_ for ord_, _, _ in targets],
+        # A path's last label is its unit's id.
+        "units": [int(part.rsplit(".", 1)[-1]) for _, part, _ in targets],
+        "periods": [period for _, _, period in targets],
+        "commissions": [part if school_of(part) is None else None for _, part, _ in targets],
+    }
+
+
 async def open_counts(
     session: Session, lines: Sequence[tuple[str, int]], *, read_paths: list[str]
 ) -> list[dict[str, int]]:
     """For each (unit path, period) of ``lines``, in order: the open warnings at the unit and
     below whose period is that one or none, by kind (kinds without any left out). One
-    statement for every line. ``read_paths`` narrows to where the caller reads, row-level
-    security to the caller's scope."""
-    if not lines or not read_paths:
-        return [{} for _ in lines]
-    # The subtrees holding every line, none inside another (a warning read under two would
-    # count twice).
-    roots: list[str] = []
-    for path in sorted({path for path, _ in lines}, key=_depth):
-        if not any(is_within(path, root) for root in roots):
-            roots.append(path)
-    depths = sorted({_depth(path) for path, _ in lines})
-    params = {
-        "paths": [path for path, _ in lines],
-        "periods": [period for _, period in lines],
-        "roots": roots,
-        "root_schools": [school_of(root) for root in roots],
-        "read": read_paths,
-        "depths": depths,
-        "deepest": depths[-1],
-    }
+    statement for every line. ``read_paths`` narrows to where the caller reads (a line partly
+    read counts the subtrees read), row-level security to the caller's scope."""
     counts: list[dict[str, int]] = [{} for _ in lines]
+    params = open_counts_params(lines, read_paths)
+    if params is None:
+        return counts
     for row in await session.execute(_OPEN_COUNTS, params):
-        counts[row.ord - 1][row.kind] = int(row.count)
+        counts[row.ord][row.kind] = int(row.count)
     return counts
 
 
