@@ -123,11 +123,13 @@ class RecordedStep:
 
 
 @strawberry.type(
-    description="合规提示：A step recorded later than its time limit: accepted, and kept open "
-    "for inspection."
+    description="合规提示：A step recorded later than its time limit, or recorded where the "
+    "细则 says it is normally not done: accepted, and kept open for inspection."
 )
 class ComplianceFinding:
-    rule_id: str = strawberry.field(description="规则标识：The time-limit rule broken.")
+    rule_id: str = strawberry.field(
+        description="规则标识：The rule: a time limit broken, or an advisory rule's finding."
+    )
     rule_version: str = strawberry.field(description="规则版本：The version of that rule.")
     article: str | None = strawberry.field(
         description="条款：The article of the 细则 (or of an overlay) the rule applies; null "

@@ -1,15 +1,18 @@
 """Citations against the 2014 text of the 细则: branch secretaries quote them back to the
 commission, so each step and rule names the article that actually says it (checked against
-two copies of the 2014 text each, listed in ``table.CITATION_SOURCES``). Time-limit values
+two copies of the 2014 text each, listed in ``citations.CITATION_SOURCES``); a citation no two
+copies settle stays as it was and says so (``citations.UNSETTLED_CITATIONS``). Time-limit values
 are unchanged."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 
 from partyplan.resolvers.recruits.rules.calendar import SAMPLE_CALENDAR_2023
+from partyplan.resolvers.recruits.rules.citations import UNSETTLED_CITATIONS
 from partyplan.resolvers.recruits.rules.engine import evaluate
 from partyplan.resolvers.recruits.rules.overlays import CHONGQING, resolve_rules
 from partyplan.resolvers.recruits.rules.steps import (
@@ -119,12 +122,54 @@ def test_the_schema_describes_steps_with_the_corrected_articles() -> None:
     assert values["ARCHIVING"].description == "25. 材料归档（细则第三十七条）"
 
 
-def test_each_corrected_article_names_the_copies_it_was_checked_against() -> None:
-    cited = {
-        *(STEP_BY_CODE[c].article for c in ("political_review", "training", "archiving")),
-        *(_rule(r).article.split("；")[0] for r in ("training.minimum", "review.qualified")),
+def _articles(citation: str) -> list[str]:
+    """The 细则 articles a citation names: ``细则第十六条；各地发展党员规程`` → [细则第十六条];
+    ``细则第二十条、第二十一条`` → [细则第二十条, 细则第二十一条]."""
+    named = re.findall(r"第[一二三四五六七八九十]+条", citation.split("；")[0])
+    return [f"细则{n}" for n in named] if citation.startswith("细则第") else []
+
+
+def test_every_article_of_the_checked_reading_names_two_copies_or_why_not() -> None:
+    # Rules of reading 2014.2 were checked against the text: each article they cite has two
+    # copies, or is listed as unsettled with what was seen.
+    checked = {
+        a for r in NATIONAL_2014.rules if r.version == "2014.2" for a in _articles(r.article)
     }
-    assert cited == set(CITATION_SOURCES)
+    checked |= {
+        a for c in ("political_review", "training", "archiving") for a in _articles(_step(c))
+    }
+    assert checked <= set(CITATION_SOURCES) | set(UNSETTLED_CITATIONS)
+    assert {"细则第十六条", "细则第十七条", "细则第三十七条"} <= checked
     for article, copies in CITATION_SOURCES.items():
         assert len(set(copies)) >= 2, article
         assert all(c.startswith(("http://", "https://")) for c in copies), article
+
+
+def _step(code: str) -> str:
+    return STEP_BY_CODE[code].article
+
+
+@pytest.mark.parametrize(
+    ("code", "article"),
+    [
+        # No two copies of the 2014 text agree on these numbers (the one numbered copy found for
+        # chapter 5 disagrees with the chapter-order inference 28/29/28+31): kept as they were.
+        ("committee_talk", "细则第二十三条"),
+        ("approval", "细则第二十四条"),
+        ("approval_filing", "细则第二十四条"),
+        ("assignment", "细则第二十七条"),
+        ("oath", "细则第二十八条"),
+        ("probation_education", "细则第二十九条"),
+    ],
+)
+def test_unsettled_citations_stay_and_say_what_was_seen(code: str, article: str) -> None:
+    assert _step(code) == article
+    unsettled = UNSETTLED_CITATIONS[article]
+    assert code in unsettled.cited_by
+    assert unsettled.seen and unsettled.why
+    assert article not in CITATION_SOURCES  # not claimed as checked
+
+
+def test_the_approval_limit_is_unsettled_too() -> None:
+    assert _rule("approval.within_3m").article == "细则第二十四条"
+    assert "approval.within_3m" in UNSETTLED_CITATIONS["细则第二十四条"].cited_by

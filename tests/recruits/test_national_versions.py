@@ -19,7 +19,13 @@ from partyplan.resolvers.recruits.rules.national import (
     NationalTables,
     NationalVersion,
 )
-from partyplan.resolvers.recruits.rules.overlays import SHANXI, Overlay, RuleSet, resolve_rules
+from partyplan.resolvers.recruits.rules.overlays import (
+    CHONGQING,
+    SHANXI,
+    Overlay,
+    RuleSet,
+    resolve_rules,
+)
 from partyplan.resolvers.recruits.rules.steps import RecordedStep, Severity
 from partyplan.resolvers.recruits.rules.table import (
     NATIONAL_2014,
@@ -38,7 +44,7 @@ D = date
 CAL = SAMPLE_CALENDAR_2023
 EFFECTIVE = D(2025, 8, 1)  # made up: the test's revision takes effect on this day
 OLD_LIMIT = next(r for r in NATIONAL_2014.rules if r.id == "conversion_approval.within_3m")
-# The one rule changed: conversion approved within 1 month of the probation's end, not 3.
+# The one rule changed: conversion approved within 1 month of the resolution, not 3.
 NEW_LIMIT = dataclasses.replace(
     OLD_LIMIT,
     version="test.1",
@@ -63,7 +69,8 @@ TEST_TABLES = NationalTables(
 
 
 def rules_on(day: date) -> RuleSet:
-    return resolve_rules(SHANXI, "school-a", national=TEST_TABLES, as_of=day)
+    """Chongqing's: no overlay replaces the conversion's limit there (Shanxi's does)."""
+    return resolve_rules(CHONGQING, "school-c", national=TEST_TABLES, as_of=day)
 
 
 def test_the_production_registry_holds_only_the_2014_table() -> None:
@@ -79,12 +86,17 @@ def test_a_step_the_day_before_the_effective_date_is_judged_by_the_old_table() -
     eve = EFFECTIVE - timedelta(days=1)
     before = evaluate("conversion_approval", eve, {}, history, PERSON, rules_on(eve), CAL)
     assert before.accepted and before.findings == ()  # within 2014's 3 months
-    assert rules_on(eve).version == "2014+sx-2023"
+    assert rules_on(eve).version == "2014"
     on = evaluate("conversion_approval", EFFECTIVE, {}, history, PERSON, rules_on(EFFECTIVE), CAL)
     assert [(f.rule_id, f.version, f.article, f.due_on) for f in on.findings] == [
         ("conversion_approval.within_3m", "test.1", "测试修订第三十四条", D(2025, 7, 5))
     ]
-    assert rules_on(EFFECTIVE).version == "test+sx-2023"  # the province's overlay still applies
+    # In Shanxi the province's overlay still applies, and its reading of the rule (3 months
+    # from the probation's end) still replaces the national one, whichever version is in force.
+    shanxi = resolve_rules(SHANXI, "school-a", national=TEST_TABLES, as_of=EFFECTIVE)
+    assert shanxi.version == "test+sx-2023"
+    kept = evaluate("conversion_approval", EFFECTIVE, {}, history, PERSON, shanxi, CAL)
+    assert kept.findings == ()
 
 
 def test_a_recruit_across_two_versions_is_judged_step_by_step() -> None:

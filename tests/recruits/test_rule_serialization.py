@@ -33,6 +33,7 @@ from partyplan.resolvers.recruits.rules.steps import RecordedStep, RecruitFacts
 from partyplan.resolvers.recruits.rules.table import (
     NATIONAL_2014,
     PROBATION_END,
+    Advisory,
     Check,
     MaxInterval,
     Precondition,
@@ -49,7 +50,8 @@ EXAMPLES = Overlay(
     D(2024, 1, 1),
     (EXAMPLE_ACTIVIST_WAIT_6M, EXAMPLE_PRE_REVIEW_1M, EXAMPLE_PUBLICITY_5WD),
 )
-# The national table's rules as an overlay: every check type but publicity, and PROBATION_END.
+# The national table's rules as an overlay: every check type but publicity, and PROBATION_END;
+# an advisory rule and a periodic time limit (``repeats``) among them.
 NATIONAL = Overlay("national", "细则", "中办发〔2014〕", SHANXI, rules=NATIONAL_2014.rules)
 OVERLAYS = [*BUILTIN_OVERLAYS, EXAMPLES, NATIONAL]
 
@@ -121,7 +123,7 @@ def test_the_registry_lists_every_check_type_once() -> None:
 SAMPLES: dict[type, Check] = {}
 SAMPLE_STEPS: dict[type, tuple[str, ...]] = {}  # where the sample judges: its step's data fit it
 for _rule in (*NATIONAL_2014.rules, *EXAMPLES.rules):
-    if isinstance(_rule, Precondition):
+    if isinstance(_rule, Precondition | Advisory):
         SAMPLES.setdefault(type(_rule.check), _rule.check)
         SAMPLE_STEPS.setdefault(type(_rule.check), _rule.steps[:1])
 SAMPLES[MaxInterval] = MaxInterval(PROBATION_END, SAMPLES[MaxInterval].period)  # the other anchor
@@ -190,6 +192,13 @@ MALFORMED: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ),
     ("no tier", _set(f"{LIMIT}/tiers", []), LIMIT, "未设任何时限"),
     ("tier key", _set(f"{LIMIT}/tiers/0/after", 1), f"{LIMIT}/tiers/0/after", "未知的键"),
+    ("repeats", _set(f"{LIMIT}/repeats", "yes"), f"{LIMIT}/repeats", "应为布尔值，实为字符串"),
+    (
+        "repeats a one-off step",  # the pre-review is recorded once: no periodic duty
+        _set(f"{LIMIT}/repeats", True),
+        LIMIT,
+        "不能按周期要求",
+    ),
     ("duplicate id", _set("rules/2/id", EXAMPLE_ACTIVIST_WAIT_6M.id), "rules/2/id", "重复"),
     (
         "data the step lacks",  # activist records no months: the rule could never be met

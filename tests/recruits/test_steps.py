@@ -52,8 +52,9 @@ CAL = SAMPLE_CALENDAR_2023
 SX = resolve_rules(SHANXI, "school-a")  # national 2014 + Shanxi 2023 (oath within a month)
 CQ = resolve_rules(CHONGQING, "school-c")  # national rules only
 PERSON = RecruitFacts(birth_date=D(2004, 5, 10))
-P, DT = Stage.PROBATIONARY, Stage.DEVELOPMENT_TARGET
+A, P, DT = Stage.ACTIVIST, Stage.PROBATIONARY, Stage.DEVELOPMENT_TARGET
 WARN = Severity.WARNING
+ASSESS_1 = Due("cultivation", D(2023, 9, 20))  # 细则第十一条: every 6 months from step 3
 TO_APPROVE = Due("approval", D(2024, 9, 5))
 TO_SWEAR = Due("oath", D(2024, 7, 25))
 TO_CONVERT = Due("conversion_approval", D(2025, 9, 5))
@@ -64,11 +65,11 @@ VOTES_23 = {"entitled": 26, "present": 22, "in_favour": 22}  # conversion (step 
 WALK: list[tuple[str, date, dict[str, Any], Stage, Due | None]] = [
     ("application", D(2022, 9, 15), {}, Stage.APPLICANT, Due("talk", D(2022, 10, 15))),
     ("talk", D(2022, 10, 10), {"talked_by": "支部书记"}, Stage.APPLICANT, None),
-    ("activist", D(2023, 3, 20), {"recommended_by": "mass_organization"}, Stage.ACTIVIST, None),
-    ("activist_filing", D(2023, 3, 27), {}, Stage.ACTIVIST, None),
-    ("contacts", D(2023, 3, 28), {"contacts": ["m-101"]}, Stage.ACTIVIST, None),
-    ("cultivation", D(2023, 9, 20), {"assessment": "合格"}, Stage.ACTIVIST, None),
-    ("cultivation", D(2024, 3, 18), {"assessment": "合格"}, Stage.ACTIVIST, None),
+    ("activist", D(2023, 3, 20), {"recommended_by": "mass_organization"}, A, ASSESS_1),
+    ("activist_filing", D(2023, 3, 27), {}, A, ASSESS_1),
+    ("contacts", D(2023, 3, 28), {"contacts": ["m-101"]}, A, ASSESS_1),
+    ("cultivation", D(2023, 9, 20), {"assessment": "合格"}, A, Due("cultivation", D(2024, 3, 20))),
+    ("cultivation", D(2024, 3, 18), {"assessment": "合格"}, A, Due("cultivation", D(2024, 9, 18))),
     ("development_target", D(2024, 3, 25), {}, DT, None),
     ("target_filing", D(2024, 3, 29), {}, DT, None),
     ("introducers", D(2024, 4, 1), {"introducers": ["m-101", "m-102"]}, DT, None),

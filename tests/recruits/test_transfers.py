@@ -97,3 +97,31 @@ async def test_a_recruit_transferred_before_its_approval_is_admitted_where_it_is
     assert (await admitted_at(owner_engine, "张三"))[0] == world.units["A1b"]
     assert [await admitted(gql, world, u, year) for u in ("A1a", "A1b", "A1")] == [0, 1, 1]
     assert date.fromisoformat(payload["recruit"]["approvedOn"]) == on
+
+
+async def test_a_member_transferred_in_during_probation_may_be_converted_later(gql, world) -> None:  # type: ignore[no-untyped-def]
+    """细则第三十六条: the receiving branch may postpone the conversion discussion by up to six
+    months. Shanxi (the world's province) counts the conversion's approval from the end of the
+    probation; for a member transferred in, from the end of that postponement."""
+    conversion = [w[0] for w in WALK].index("conversion_meeting")
+    late_meeting = ("conversion_meeting", date(2025, 8, 5), WALK[conversion][2], "unit_admin")
+    late_approval = ("conversion_approval", date(2025, 9, 20), {}, "unit_admin")
+    found = {}
+    for name, serial, moved in (("王五", 41, True), ("赵六", 42, False)):
+        created = await create(gql, world, idNumber=id_number("20030504", serial), name=name)
+        recruit = created["recruit"]["id"]
+        await walk(gql, world, recruit, WALK[: APPROVAL + 1])
+        if moved:
+            payload = await transfer(gql, world, recruit, "A1b", "school_admin")
+            assert payload["recruit"]["approvedOn"] == "2024-06-25"
+        # Recorded by the college (the A1a secretary no longer sees a member moved to A1b).
+        rest = [(c, on, d, "unit_admin") for c, on, d, _ in WALK[APPROVAL + 1 : conversion]]
+        rest = [w for w in rest if w[0] != "approval_filing"]
+        await walk(gql, world, recruit, [*rest, late_meeting])
+        last = await step(gql, world, recruit, *late_approval)
+        assert last["errors"] == [], last
+        found[moved] = [(f["ruleId"], f["daysLate"]) for f in last["recruit"]["findings"]]
+    # Due by 5 Sep 2025 (3 months from the end on 5 Jun), approved on 20 Sep: 15 days late,
+    # unless transferred in (due by 5 Mar 2026).
+    assert ("conversion_approval.within_3m", 15) in found[False]
+    assert all(rule != "conversion_approval.within_3m" for rule, _ in found[True])

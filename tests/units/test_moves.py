@@ -162,11 +162,6 @@ async def moved(gql, world, owner_engine, platform) -> Moved:  # type: ignore[no
         gql, world, recruit, "talk", date(2022, 11, 20), {"talked_by": "书记"}, "branch_secretary"
     )
     admitted = await create(gql, world, name="王芳", idNumber=id_number("20030504", 7))
-    async with owner_engine.begin() as conn:
-        await conn.execute(
-            sa.text("UPDATE recruits SET approved_on = '2023-06-01' WHERE id = :r"),
-            {"r": raw_id(admitted["recruit"]["id"])},
-        )
     await _ok(
         gql,
         world,
@@ -175,6 +170,17 @@ async def moved(gql, world, owner_engine, platform) -> Moved:  # type: ignore[no
         {"r": admitted["recruit"]["id"], "b": world.gid("B1")},
         "commission_admin",
     )
+    # Admitted at A1a before the transfer, written as the owner after it: a transfer re-derives
+    # the record from its steps, and this recruit has no recorded approval to derive it from.
+    async with owner_engine.begin() as conn:
+        await conn.execute(
+            sa.text(
+                "UPDATE recruits r SET approved_on = '2023-06-01', admitted_branch_id = u.id,"
+                " admitted_path = u.path, admitted_school_id = u.school_id"
+                " FROM units u WHERE u.id = :a1a AND r.id = :r"
+            ),
+            {"r": raw_id(admitted["recruit"]["id"]), "a1a": world.units["A1a"]},
+        )
     await _ok(
         gql,
         world,

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from partyplan.resolvers.recruits.errors import RecruitErrorCode
+from partyplan.resolvers.text import unsafe
 
 from .facts import Facts, anchor_label, calendar_date, step_label
 from .identity import turns_age_on
@@ -34,6 +35,7 @@ from .table import (
     DataShape,
     InOrder,
     IntRange,
+    LeavesWithin,
     Majority,
     MaxInterval,
     MaxOccurrences,
@@ -41,6 +43,7 @@ from .table import (
     MinAge,
     MinInterval,
     NotBeforeProbationEnd,
+    NotBeforeStep,
     Publicity,
     Quorum,
     RecordedValue,
@@ -113,6 +116,7 @@ def _kind_problem(spec: FieldSpec, value: Any) -> str | None:
         case FieldKind.TEXT:
             if not isinstance(value, str) or not value.strip() or len(value) > _TEXT_LIMIT:
                 return f"须为 1 至 {_TEXT_LIMIT} 个字符的文字"
+            return unsafe(value)  # the free-text rule of every input (resolvers/text.py)
         case FieldKind.DATE:
             if calendar_date(value) is None:
                 return "须为日期（YYYY-MM-DD）"
@@ -320,6 +324,39 @@ def _int_range(check: IntRange, case: Case) -> Problems:
             f"{_label(case.step, check.field)}须为 {check.minimum} 至 {check.maximum}（现为 {value}）",
             datum(check.field),
         )
+
+
+@_check(NotBeforeStep)
+def _not_before_step(check: NotBeforeStep, case: Case) -> Problems:
+    given = calendar_date(case.data.get(check.field))
+    if given is not None and given < case.on:
+        yield Problem(
+            f"{_label(case.step, check.field)}（{given}）不能早于{step_label(case.step)}的日期"
+            f"（{case.on}）",
+            datum(check.field),
+        )
+
+
+@_check(LeavesWithin)
+def _leaves_within(check: LeavesWithin, case: Case) -> Problems:
+    if case.step.code == check.step:
+        data, where = case.data, f"本次{step_label(case.step)}"
+    elif (found := case.facts.latest(check.step)) is not None:
+        data, where = found.data, f"{step_label(STEP_BY_CODE[check.step])}（{found.on}）"
+    else:
+        return  # a missing prerequisite is proc.order's to report
+    leaves = calendar_date(data.get(check.field))
+    latest = check.period.after(case.on, case.facts.calendar)
+    if leaves is None or leaves > latest:
+        return
+    label = _label(STEP_BY_CODE[check.step], check.field)
+    yield Problem(
+        f"{where}记录的{label}为 {leaves}，不晚于{step_label(case.step)}（{case.on}）后 "
+        f"{check.period}（{latest}）：发展对象即将离开本单位的，一般不在本单位接收为预备党员。"
+        "宜将其培养教育和考察材料转交其将去的工作、学习单位（或居住地）党组织，"
+        "由该党组织决定能否发展入党",
+        STEP,
+    )
 
 
 @_check(NotBeforeProbationEnd)

@@ -4,7 +4,7 @@ records it loads (``bench/generate/derivation.py``). Pure: the rules of each dat
 calendar are passed in.
 
 * the findings: every step judged against the steps before it with the rules of its own date
-  (the late steps' time limits);
+  (the late steps' time limits, and what an advisory rule finds);
 * the stage (:func:`.engine.stage_after`) and the date it was entered (the latest step entering
   it; the application's date before any);
 * the next step due and its deadline, under the rules of the last step's date;
@@ -94,14 +94,16 @@ def derive(
     """Derive the record from ``history`` (the current steps, by date then id; at least the
     application). ``rules_on(day)``: the rules in force on that day.
 
-    ``timed_only``: judge only the steps some time limit of their rules governs. Judging any
-    other step can only refuse it, never find it late, so the findings are the same; a caller
-    sure of its history (a generator) skips the work. ``refused`` is told of every refused
+    ``timed_only``: judge only the steps some time limit or advisory rule of their rules
+    governs. Judging any other step can only refuse it, never find anything, so the findings
+    are the same; a caller sure of its history (a generator) skips the work. ``refused`` is told of every refused
     step; the service's history was accepted when recorded, so it passes none."""
     findings: list[dict[str, Any]] = []
     for index, step in enumerate(history):
         rules = rules_on(step.on)
-        if timed_only and not rules.time_limits(step.step_code):
+        if timed_only and not (
+            rules.time_limits(step.step_code) or rules.advisories(step.step_code)
+        ):
             continue
         result = evaluate(
             step.step_code, step.on, step.data, history[:index], facts, rules, calendar
@@ -111,7 +113,7 @@ def derive(
         findings += [finding_row(step.step_code, f) for f in result.findings]
     stage = stage_after(history)
     since = max((s.on for s in history if STEP_BY_CODE[s.step_code].enters == stage), default=None)
-    due = next_due(history, rules_on(history[-1].on), calendar)
+    due = next_due(history, rules_on(history[-1].on), calendar, facts)
     return Derived(
         stage=stage.value if stage else "applicant",
         stage_since=since or history[0].on,

@@ -4,7 +4,7 @@ deadline from the recorded steps. Pure: no database, no clock ("today" is the ca
 * :func:`evaluate` — preconditions first: any failure refuses the step with
   ``RuleViolation``\\ s citing rule id, version and article; the step's data shape is checked
   before everything else, as the other checks read it. An accepted step gets the ``Finding``\\ s
-  of the time limits it missed.
+  of the advisory rules it fails and of the time limits it missed.
 * :func:`stage_after` — the stage is derived from the recorded steps, never stored apart.
 * :func:`next_due` — the next step under a time limit and its deadline, for lists and warnings.
 * :func:`probation_ends_on` — 1 year (the table's probation) from the branch meeting (step 15),
@@ -63,7 +63,7 @@ def evaluate(
     (a programming error, not a business rule).
     """
     step = step_named(step_code)
-    case = Case(step, on, data, recruit, Facts(history, rules, calendar))
+    case = Case(step, on, data, recruit, Facts(history, rules, calendar, recruit))
     preconditions = rules.preconditions(step_code)
     # The shape first: the other checks read the data and would misjudge a malformed value.
     shape = [r for r in preconditions if isinstance(r.check, DataShape)]
@@ -76,16 +76,35 @@ def evaluate(
         )
         if violations:
             return Evaluation(step_code, on, violations)
+    advised = tuple(
+        Finding(rule.id, rule.severity, p.message, None, None, rule.version, rule.article)
+        for rule in rules.advisories(step_code)
+        for p in problems(rule.check, case)
+    )
     findings = tuple(
         finding
         for limit in rules.time_limits(step_code)
         if (finding := _finding(limit, case)) is not None
     )
-    return Evaluation(step_code, on, (), findings)
+    return Evaluation(step_code, on, (), advised + findings)
+
+
+def _anchor(limit: TimeLimit, facts: Facts) -> date | None:
+    """What ``limit`` counts from: for a periodic duty, the step's latest occurrence already
+    recorded (the anchor before the first)."""
+    if limit.repeats and (done := facts.dates(limit.step)):
+        return done[-1]
+    return facts.anchor(limit.anchor)
+
+
+def _label(limit: TimeLimit, facts: Facts) -> str:
+    if limit.repeats and facts.dates(limit.step):
+        return f"上一次{step_label(STEP_BY_CODE[limit.step])}"
+    return anchor_label(limit.anchor, facts)
 
 
 def _finding(limit: TimeLimit, case: Case) -> Finding | None:
-    anchor = case.facts.anchor(limit.anchor)
+    anchor = _anchor(limit, case.facts)
     if anchor is None:
         return None
     deadlines = [(tier.within.after(anchor, case.facts.calendar), tier) for tier in limit.tiers]
@@ -99,7 +118,7 @@ def _finding(limit: TimeLimit, case: Case) -> Finding | None:
         severity=tier.severity,
         message=(
             f"{step_label(case.step)}于 {case.on} 完成，逾期 {late} 天：应在"
-            f"{anchor_label(limit.anchor)}（{anchor}）后 {tier.within}内完成（最迟 {due}）"
+            f"{_label(limit, case.facts)}（{anchor}）后 {tier.within}内完成（最迟 {due}）"
         ),
         due_on=due,
         days_late=late,
@@ -128,20 +147,27 @@ def probation_ends_on(
 
 
 def next_due(
-    history: Sequence[RecordedStep], rules: RuleSet, calendar: WorkingCalendar
+    history: Sequence[RecordedStep],
+    rules: RuleSet,
+    calendar: WorkingCalendar,
+    recruit: RecruitFacts | None = None,
 ) -> Due | None:
     """The earliest deadline among the time-limited steps not yet recorded whose anchor is known
-    (ties: the lower step number). Its normal deadline — the first tier — is given; None when
-    nothing is pending or the procedure ended. Compare with today to flag it overdue."""
-    facts = Facts(history, rules, calendar)
+    (ties: the lower step number); a periodic duty is pending again after each occurrence, until
+    its step closes. Its normal deadline — the first tier — is given; None when nothing is
+    pending or the procedure ended. Compare with today to flag it overdue. ``recruit``: the
+    facts some anchors need (a transfer); without them those rules wait."""
+    facts = Facts(history, rules, calendar, recruit)
     if facts.cancelled_on() is not None:
         return None
     candidates: list[tuple[date, int, str]] = []
     for limit in rules.all_time_limits():
         step = STEP_BY_CODE[limit.step]
-        if facts.dates(limit.step) or (step.until and facts.dates(step.until)):
+        if (facts.dates(limit.step) and not limit.repeats) or (
+            step.until and facts.dates(step.until)
+        ):
             continue
-        anchor = facts.anchor(limit.anchor)
+        anchor = _anchor(limit, facts)
         if anchor is None:
             continue
         due = min(tier.within.after(anchor, calendar) for tier in limit.tiers)

@@ -11,8 +11,19 @@ from typing import Any
 
 from .calendar import WorkingCalendar
 from .overlays import RuleSet
-from .steps import STEP_BY_CODE, STEPS, RecordedStep, Stage, Step, step_named
-from .table import PROBATION_END
+from .steps import STEP_BY_CODE, STEPS, RecordedStep, RecruitFacts, Stage, Step, step_named
+from .table import (
+    ADMISSION_RESOLUTION,
+    ANCHORS,
+    CONVERSION_DUE,
+    CONVERSION_RESOLUTION,
+    PROBATION_END,
+    TRANSFERRED_PROBATION_END,
+    Period,
+)
+
+#: 细则第三十六条: how long a transferred-in member's conversion discussion may be postponed.
+POSTPONEMENT = Period(months=6)
 
 __all__ = ["Facts", "anchor_label", "calendar_date", "step_label"]
 
@@ -21,9 +32,14 @@ class Facts:
     """The recorded steps, indexed, with the derivations every check needs."""
 
     def __init__(
-        self, history: Sequence[RecordedStep], rules: RuleSet, calendar: WorkingCalendar
+        self,
+        history: Sequence[RecordedStep],
+        rules: RuleSet,
+        calendar: WorkingCalendar,
+        recruit: RecruitFacts | None = None,
     ) -> None:
         self.rules, self.calendar = rules, calendar
+        self.transferred = recruit is not None and recruit.transferred_after_admission
         self.by_code: dict[str, list[RecordedStep]] = {}
         for recorded in sorted(history, key=lambda r: r.on):
             step_named(recorded.step_code)  # an unknown code in stored history is a bug
@@ -57,15 +73,44 @@ class Facts:
         term = dataclasses.replace(probation, months=probation.months + extended)
         return term.after(meeting.on, self.calendar)
 
+    def reported(self, meeting: str) -> date | None:
+        """The day the branch reported the resolution of its latest ``meeting``: the meeting's
+        ``reported_on`` when recorded (not before the meeting), else the meeting's date."""
+        found = self.latest(meeting)
+        if found is None:
+            return None
+        reported = calendar_date(found.data.get("reported_on"))
+        return reported if reported is not None and reported >= found.on else found.on
+
     def anchor(self, code: str) -> date | None:
+        """The date a rule counts from: a step's (its latest occurrence) or a derived one
+        (``table.ANCHORS``); None while it is unknown (the rule then waits)."""
         if code == PROBATION_END:
             return self.probation_end()
+        if code == ADMISSION_RESOLUTION:
+            return self.reported("branch_meeting")
+        if code == CONVERSION_RESOLUTION:
+            return self.reported("conversion_meeting")
+        if code == TRANSFERRED_PROBATION_END:
+            return self.probation_end() if self.transferred else None
+        if code == CONVERSION_DUE:
+            end = self.probation_end()
+            if end is not None and self.transferred:
+                return POSTPONEMENT.after(end, self.calendar)
+            return end
         found = self.latest(code)
         return found.on if found else None
 
 
-def anchor_label(code: str) -> str:
-    return "预备期满" if code == PROBATION_END else step_label(STEP_BY_CODE[code])
+def anchor_label(code: str, facts: Facts | None = None) -> str:
+    """An anchor as a message names it; with the ``facts``, the conversion's due date says which
+    it is for this recruit (the end of the probation, or of a transferred-in member's
+    postponement)."""
+    if code == CONVERSION_DUE and facts is not None:
+        return (
+            "转入的预备党员推迟讨论转正的期限届满" if facts.transferred else ANCHORS[PROBATION_END]
+        )
+    return ANCHORS.get(code) or step_label(STEP_BY_CODE[code])
 
 
 def step_label(step: Step) -> str:

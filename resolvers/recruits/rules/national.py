@@ -98,7 +98,7 @@ NATIONAL_TABLES = NationalTables(
         NationalVersion(
             NATIONAL_2014,
             effective_from=None,
-            source="中国共产党发展党员工作细则（2014）; corrected citations: table.CITATION_SOURCES",
+            source="中国共产党发展党员工作细则（2014）; checked citations: citations.CITATION_SOURCES",
         ),
     )
 )

@@ -27,6 +27,8 @@ from types import MappingProxyType
 from .national import NATIONAL_TABLES, NationalTables
 from .steps import Severity
 from .table import (
+    CONVERSION_DUE,
+    Advisory,
     MinInterval,
     Period,
     Precondition,
@@ -87,6 +89,9 @@ class RuleSet:
     # Derived at construction (not compared: they follow from base and overlays).
     rules: tuple[Rule, ...] = field(init=False, repr=False, compare=False)
     _by_step: Mapping[str, tuple[Precondition, ...]] = field(init=False, repr=False, compare=False)
+    _advice_by_step: Mapping[str, tuple[Advisory, ...]] = field(
+        init=False, repr=False, compare=False
+    )
     _limits_by_step: Mapping[str, tuple[TimeLimit, ...]] = field(
         init=False, repr=False, compare=False
     )
@@ -102,11 +107,15 @@ class RuleSet:
                 merged[rule.id] = rule  # dicts keep the first position of a replaced key
         rules = tuple(merged.values())
         by_step: dict[str, list[Precondition]] = {}
+        advice: dict[str, list[Advisory]] = {}
         limits: dict[str, list[TimeLimit]] = {}
         for rule in rules:
             if isinstance(rule, Precondition):
                 for code in rule.steps:
                     by_step.setdefault(code, []).append(rule)
+            elif isinstance(rule, Advisory):
+                for code in rule.steps:
+                    advice.setdefault(code, []).append(rule)
             else:
                 limits.setdefault(rule.step, []).append(rule)
         base_ids = {r.id for r in self.base.rules}
@@ -122,6 +131,9 @@ class RuleSet:
             self, "_by_step", MappingProxyType({k: tuple(v) for k, v in by_step.items()})
         )
         object.__setattr__(
+            self, "_advice_by_step", MappingProxyType({k: tuple(v) for k, v in advice.items()})
+        )
+        object.__setattr__(
             self, "_limits_by_step", MappingProxyType({k: tuple(v) for k, v in limits.items()})
         )
 
@@ -135,6 +147,9 @@ class RuleSet:
 
     def preconditions(self, step_code: str) -> tuple[Precondition, ...]:
         return self._by_step.get(step_code, ())
+
+    def advisories(self, step_code: str) -> tuple[Advisory, ...]:
+        return self._advice_by_step.get(step_code, ())
 
     def time_limits(self, step_code: str) -> tuple[TimeLimit, ...]:
         return self._limits_by_step.get(step_code, ())
@@ -230,8 +245,12 @@ def rules_by_date(province: str, school: str | None, overlays: tuple[Overlay, ..
 # --- built-in overlays (from the seeds) -----------------------------------------------------
 
 #: 晋教工委组〔2023〕23号, part 四: "新党员入党宣誓一般应在基层党委审批同意后一个月内举行".
-#: "一般" (as a rule): a late oath is a finding, not a refusal. Its other limit ("预备党员转正
-#: 审批应在三个月内完成") is already national (conversion_approval.within_3m).
+#: "一般" (as a rule): a late oath is a finding, not a refusal. Its other limit, "预备党员转正
+#: 审批应在三个月内完成", is read (docs/domain.md) as counting from the end of the probation,
+#: where 细则第三十四条 counts from the branch's reported resolution: Shanxi asks for the
+#: stricter count, so its rule replaces the national one (same id) for Shanxi's schools. A
+#: transferred-in member's discussion may be postponed six months (细则第三十六条): then the three
+#: months count from the end of that postponement (table.CONVERSION_DUE).
 SHANXI_2023 = Overlay(
     id="sx-2023",
     title="山西省委教育工委 2023年发展党员指导性计划",
@@ -246,6 +265,14 @@ SHANXI_2023 = Overlay(
             "oath",
             "approval",
             (Tier(Period(months=1), Severity.WARNING),),
+        ),
+        TimeLimit(
+            "conversion_approval.within_3m",
+            "2023.1",
+            "晋教工委组〔2023〕23号 四；细则第三十四条、第三十六条",
+            "conversion_approval",
+            CONVERSION_DUE,
+            (Tier(Period(months=3), Severity.WARNING),),
         ),
     ),
 )

@@ -10,8 +10,8 @@ change of its shape is a new format number, read alongside the old one.
 The codec is derived from the dataclasses' fields and type hints (nested :class:`Period`,
 :class:`Tier`, tuples, enums, dates), not written per class. Checks are tagged by a stable
 ``"type"`` name from the explicit allow-list :data:`CHECK_TYPES`, rules by ``"kind"``. Fields
-named ``step``/``steps`` hold step codes; ``after``/``anchor`` a step code or
-``"probation_end"``.
+named ``step``/``steps`` hold step codes; ``after``/``anchor`` a step code or a derived anchor
+(``table.ANCHORS``: ``"probation_end"`` …).
 """
 
 from __future__ import annotations
@@ -28,12 +28,14 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 from .overlays import Overlay
 from .steps import STEP_BY_CODE
 from .table import (
-    PROBATION_END,
+    ANCHORS,
+    Advisory,
     AnyMinimum,
     Check,
     DataShape,
     InOrder,
     IntRange,
+    LeavesWithin,
     Majority,
     MaxInterval,
     MaxOccurrences,
@@ -41,6 +43,7 @@ from .table import (
     MinAge,
     MinInterval,
     NotBeforeProbationEnd,
+    NotBeforeStep,
     Period,
     Precondition,
     Publicity,
@@ -83,10 +86,12 @@ CHECK_TYPES: Mapping[str, type] = MappingProxyType(
         "int_range": IntRange,
         "not_before_probation_end": NotBeforeProbationEnd,
         "publicity": Publicity,
+        "not_before_step": NotBeforeStep,
+        "leaves_within": LeavesWithin,
     }
 )
 RULE_KINDS: Mapping[str, type] = MappingProxyType(
-    {"precondition": Precondition, "time_limit": TimeLimit}
+    {"precondition": Precondition, "time_limit": TimeLimit, "advisory": Advisory}
 )
 _TAGS: Mapping[type, tuple[str, str]] = MappingProxyType(
     {
@@ -129,7 +134,7 @@ def _encode(value: Any) -> Any:
         return value.value
     if isinstance(value, date):
         return value.isoformat()
-    if value is None or isinstance(value, str | int):
+    if value is None or isinstance(value, str | int):  # bool is an int
         return value
     raise TypeError(f"cannot encode {value!r}")
 
@@ -229,6 +234,10 @@ def _decode(hint: Any, value: Any, path: str, name: str) -> Any:
             return date.fromisoformat(value)
         except ValueError:
             raise OverlayFormatError(path, f"日期 {value!r} 不存在") from None
+    if hint is bool:
+        if type(value) is not bool:
+            raise OverlayFormatError(path, f"应为布尔值，实为{_kind(value)}")
+        return value
     if hint is int:
         if type(value) is not int or value < 0:
             raise OverlayFormatError(path, f"应为不小于 0 的整数，实为 {value!r}")
@@ -236,7 +245,7 @@ def _decode(hint: Any, value: Any, path: str, name: str) -> Any:
     if hint is str:
         if not isinstance(value, str) or not value:
             raise OverlayFormatError(path, f"应为非空字符串，实为{_kind(value)}")
-        anchor = name in _ANCHOR_FIELDS and value == PROBATION_END
+        anchor = name in _ANCHOR_FIELDS and value in ANCHORS
         if name in _STEP_FIELDS | _ANCHOR_FIELDS and not anchor and value not in STEP_BY_CODE:
             raise OverlayFormatError(path, f"未知的步骤代码 {value!r}")
         return value
@@ -272,7 +281,7 @@ def _describe(hint: Any, name: str) -> str:
         return " | ".join(f'"{m.value}"' for m in hint)
     if hint is date:
         return '"YYYY-MM-DD"'
-    names = {int: "int", str: "anchor" if name in _ANCHOR_FIELDS else "str"}
+    names = {bool: "bool", int: "int", str: "anchor" if name in _ANCHOR_FIELDS else "str"}
     return "step" if name in _STEP_FIELDS else names[hint]
 
 
@@ -288,7 +297,9 @@ def overlay_schema_doc() -> str:
     """A short description of the format, for the API docs."""
     lines = [
         f"Rule overlay JSON, format {FORMAT}. Unknown keys are refused; key? is optional; int is",
-        '>= 0; strings are non-empty; step is a step code; anchor is a step code or "probation_end".',
+        ">= 0; strings are non-empty; step is a step code; anchor is a step code or one of "
+        + ", ".join(f'"{a}"' for a in ANCHORS)
+        + ".",
         "overlay: " + _shape(Overlay, f"format: {FORMAT}"),
         *("rule: " + _shape(cls, f'kind: "{kind}"') for kind, cls in RULE_KINDS.items()),
         "tier: " + _shape(Tier) + " (ascending; the first is the normal deadline)",

@@ -183,6 +183,9 @@ _VOTES = (
     FieldSpec("written_votes", FieldKind.INTEGER, "未到会党员会前提交的书面意见数", required=False),
 )
 _TALKED_BY = (FieldSpec("talked_by", FieldKind.TEXT, "谈话人", required=False),)
+# The day the branch reported its resolution to the committee: the approval's three months run
+# from it (table.ADMISSION_RESOLUTION, CONVERSION_RESOLUTION); the meeting's date when omitted.
+_REPORTED = (FieldSpec("reported_on", FieldKind.DATE, "决议上报日期", required=False),)
 _A, _AC, _D, _P, _PR = (
     Phase.APPLICANT,
     Phase.ACTIVIST,
@@ -229,11 +232,14 @@ STEPS: tuple[Step, ...] = (
           FieldSpec("hours", FieldKind.INTEGER, "培训学时", required=False))),
     Step(12, "branch_committee_review", "支部委员会审查", _P, _BC, "细则第十九条",
          ("target_filing", "introducers", "political_review", "training")),
+    # The day the target is expected to leave the unit (graduation, a move), where known:
+    # 细则第十九条 normally admits no one there who leaves within three months.
     Step(13, "pre_review", "上级党委预审", _P, _CO, "细则第十九条",
-         ("branch_committee_review",)),
+         ("branch_committee_review",),
+         (FieldSpec("expected_leave_on", FieldKind.DATE, "预计离开本单位日期", required=False),)),
     Step(14, "application_form", "填写入党志愿书", _P, _ME, "细则第十九条", ("pre_review",)),
     Step(15, "branch_meeting", "支部大会讨论", _P, _BM, "细则第二十条、第二十一条",
-         ("application_form",), (*_VOTES, *_PUBLICITY)),
+         ("application_form",), (*_VOTES, *_PUBLICITY, *_REPORTED)),
     Step(16, "committee_talk", "上级党委派人谈话", _P, _CO, "细则第二十三条",
          ("branch_meeting",), _TALKED_BY),
     Step(17, "approval", "上级党委审批", _P, _CO, "细则第二十四条", ("committee_talk",),
@@ -250,7 +256,7 @@ STEPS: tuple[Step, ...] = (
     Step(22, "conversion_application", "提出转正申请", _PR, _ME, "细则第三十三条",
          ("oath", "probation_education")),
     Step(23, "conversion_meeting", "支部大会讨论", _PR, _BM, "细则第三十三条",
-         ("conversion_application",), _VOTES),
+         ("conversion_application",), (*_VOTES, *_REPORTED)),
     Step(24, "conversion_approval", "上级党委审批", _PR, _CO, "细则第三十四条",
          ("conversion_meeting",), _PUBLICITY, enters=Stage.FULL_MEMBER),
     Step(25, "archiving", "材料归档", _PR, _CO, "细则第三十七条", ("conversion_approval",)),
@@ -288,9 +294,23 @@ class RecordedStep:
 
 @dataclass(frozen=True, slots=True)
 class RecruitFacts:
-    """What the rules need to know about the person, beyond the steps."""
+    """What the rules need to know about the person, beyond the steps.
+
+    ``transferred_after_admission``: the recruit's branch is not the one that approved its
+    admission (step 17) — it was transferred in as a probationary member, which 细则第三十六条
+    calls 转入的预备党员. A transfer is not dated on the record, so one made after the
+    conversion counts too: it can only loosen the conversion's limits of a member already
+    converted, and the place of admission never moves (``recruits.admitted_branch_id``)."""
 
     birth_date: date
+    transferred_after_admission: bool = False
+
+    @classmethod
+    def of(cls, recruit: Any) -> RecruitFacts:
+        """The facts of a stored recruit (a row with ``birth_date``, ``branch_id`` and
+        ``admitted_branch_id``)."""
+        admitted = recruit.admitted_branch_id
+        return cls(recruit.birth_date, admitted is not None and admitted != recruit.branch_id)
 
 
 #: Where a rule locates a problem: in the step as ``recordStep`` takes it (``RecordStepInput``).
@@ -327,14 +347,15 @@ class RuleViolation:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """A time limit was missed: the step is accepted, the lateness is kept for supervision.
-    ``due_on`` is the deadline of the tier that was missed; ``days_late`` counts from it."""
+    """A time limit was missed, or an advisory rule found what is normally not done: the step
+    is accepted, the finding kept for supervision. ``due_on`` is the deadline of the tier that
+    was missed; ``days_late`` counts from it; both None for an advisory rule's finding."""
 
     rule_id: str
     severity: Severity
     message: str
-    due_on: date
-    days_late: int
+    due_on: date | None
+    days_late: int | None
     version: str
     article: str
 

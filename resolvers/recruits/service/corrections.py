@@ -79,7 +79,7 @@ async def correct_step(
         corrected,
         replacement,
         step.on_date,
-        RecruitFacts(recruit.birth_date),
+        RecruitFacts.of(recruit),
         procedure.rules,
         procedure.calendar,
         spelled.place,

@@ -4,7 +4,11 @@ Admissions already counted stay where they were counted (the admitting branch, i
 counting reports what happened, and a transfer does not rewrite it. The recruit keeps the place
 of its approval (``admitted_branch_id``/``admitted_path``/``admitted_school_id``, written with
 the approval date, never here), and the tallies count its admission there; its pipeline stage,
-later conversion and open findings follow it to the new branch."""
+later conversion and open findings follow it to the new branch.
+
+The record is re-derived where it lands: a member transferred in after its admission may have
+its conversion discussed up to six months late (细则第三十六条, ``RecruitFacts.of``), and the
+new school's rules apply to what is still to come."""
 
 from __future__ import annotations
 
@@ -18,7 +22,8 @@ from partyplan.tenants.session import Session
 
 from .. import repository
 from ..errors import RecruitError, RecruitErrorCode, inactive_branch, not_a_branch
-from .records import RECRUIT_UNIT_KINDS, visible
+from .procedure import load_procedure
+from .records import RECRUIT_UNIT_KINDS, derive, visible
 
 
 async def transfer_recruit(
@@ -45,7 +50,8 @@ async def transfer_recruit(
     if target.id == recruit.branch_id:
         raise RecruitError(RecruitErrorCode.SAME_BRANCH, "该人员已在所选党支部", "toBranchId")
     await repository.move_recruit(session, recruit, target)
-    row = await visible(session, recruit.id, Permission.RECRUIT_READ)
+    moved = await visible(session, recruit.id, Permission.RECRUIT_READ)
+    row = await derive(session, moved, await load_procedure(session, target))
     await audit.append(
         session,
         operation="transferRecruit",
