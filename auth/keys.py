@@ -9,6 +9,10 @@ Invariants:
 * The key file is created at most once: creation happens under an exclusive ``flock`` and the
   file appears atomically (temporary file + ``os.replace``), so processes that start together
   all end up with the same key and no reader ever sees a half-written file.
+* Only a key directory the platform owns (``<data_dir>/keys`` in development) is ever created,
+  locked or written. A directory **given from outside** (``Settings.key_dir_given``: a mounted
+  Secret, every replica the same files) is only read — no lock file, no chmod, no write — and a
+  key missing or unreadable there stops the start with one line saying what to do.
 """
 
 from __future__ import annotations
@@ -21,12 +25,12 @@ import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from joserfc.errors import JoseError
 from joserfc.jwk import OKPKey
 
-__all__ = ["ALGORITHM", "KEY_FILE_NAME", "KeyStore", "KeyStoreError"]
+__all__ = ["ALGORITHM", "KEY_FILE_NAME", "KeySettings", "KeyStore", "KeyStoreError"]
 
 #: The only JWS algorithm our keys are for (RFC 8037 name; see auth/tokens.py).
 ALGORITHM = "EdDSA"
@@ -43,7 +47,19 @@ _PUBLIC_MEMBERS = ("kty", "crv", "x", "kid", "alg", "use")
 
 
 class KeyStoreError(Exception):
-    """The key file exists but cannot be used (unreadable, malformed or too widely readable)."""
+    """A key is missing or cannot be used (unreadable, malformed or too widely readable); the
+    message is one line for the operator."""
+
+
+class KeySettings(Protocol):
+    """What key loading reads of the server's settings (``server.settings.Settings`` satisfies
+    it); declared here so that ``auth`` never imports the composition root."""
+
+    @property
+    def resolved_key_dir(self) -> Path: ...
+
+    @property
+    def key_dir_given(self) -> bool: ...
 
 
 class KeyStore:
@@ -68,7 +84,8 @@ class KeyStore:
 
     @classmethod
     def load_or_create(cls, key_dir: Path, extra_public_keys: Iterable[OKPKey] = ()) -> KeyStore:
-        """Load ``<key_dir>/signing-key.json``, generating it first if it does not exist yet."""
+        """Load ``<key_dir>/signing-key.json`` of an owned directory, generating it first if it
+        does not exist yet."""
         key_dir = Path(key_dir)
         _ensure_private_dir(key_dir)
         with _exclusive_lock(key_dir / LOCK_FILE_NAME):
@@ -76,6 +93,19 @@ class KeyStore:
             if not path.exists():
                 _write_atomically(path, _generate_private_jwk())
             return cls(_read_private_key(path), extra_public_keys)
+
+    @classmethod
+    def load(cls, key_dir: Path, extra_public_keys: Iterable[OKPKey] = ()) -> KeyStore:
+        """Load ``<key_dir>/signing-key.json`` of a given directory: only read, never created."""
+        return cls(_read_private_key(Path(key_dir) / KEY_FILE_NAME, given=True), extra_public_keys)
+
+    @classmethod
+    def from_settings(cls, settings: KeySettings) -> KeyStore:
+        """The signing key of ``resolved_key_dir``: read if the directory is given from outside,
+        else loaded or created."""
+        if settings.key_dir_given:
+            return cls.load(settings.resolved_key_dir)
+        return cls.load_or_create(settings.resolved_key_dir)
 
     @property
     def kid(self) -> str:
@@ -176,13 +206,39 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _read_private_key(path: Path) -> OKPKey:
-    """Load and check the private JWK: Ed25519, private, 0600-ish, kid matching its thumbprint."""
-    mode = path.stat().st_mode
-    if stat.S_IMODE(mode) & 0o077:
+def unreadable_key_message(what: str, path: Path, error: OSError) -> str:
+    """One line for a key file that cannot be read, saying what to do."""
+    if isinstance(error, FileNotFoundError):
+        return (
+            f"no {what}: {path} does not exist; a key directory given from outside is only "
+            "read (PARTYPLAN_KEYS_READONLY, on in production): create the keys once with "
+            "`partyplan keys init --key-dir DIR` and give every replica the same files there"
+        )
+    if isinstance(error, PermissionError):
+        return (
+            f"cannot read the {what} {path}: permission denied to uid {os.geteuid()}; make it "
+            "readable by the service's user or group (Kubernetes: the Secret volume's "
+            "defaultMode 0440 with the pod's fsGroup)"
+        )
+    return f"cannot read the {what} {path}: {error.strerror or type(error).__name__}"
+
+
+def _read_private_key(path: Path, *, given: bool = False) -> OKPKey:
+    """Load and check the private JWK: Ed25519, private, kid matching its thumbprint; 0600 in
+    an owned directory, at most group-readable (0440) in a given one."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise KeyStoreError(unreadable_key_message("token signing key", path, exc)) from None
+    if given and mode & 0o027:
+        raise KeyStoreError(
+            f"{path} is writable by its group or accessible by others; chmod 440 (or 400) it"
+        )
+    if not given and mode & 0o077:
         raise KeyStoreError(f"{path} is accessible by group or others; chmod 600 it")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(text)
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
         key = OKPKey.import_key(data)

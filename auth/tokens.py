@@ -47,6 +47,7 @@ class TokenSettings(Protocol):
     satisfies it); declared here so that ``auth`` never imports the composition root."""
 
     resolved_key_dir: Path
+    key_dir_given: bool
     token_issuer: str
     token_audience: str
     token_leeway_seconds: int
@@ -281,9 +282,10 @@ class TokenService:
 
     @classmethod
     def from_settings(cls, settings: TokenSettings) -> TokenService:
-        """Build the service from settings, loading (or creating) the key in resolved_key_dir."""
+        """Build the service from settings: the key in resolved_key_dir, only read when the
+        directory is given from outside, else loaded or created (auth/keys.py)."""
         return cls(
-            KeyStore.load_or_create(settings.resolved_key_dir),
+            KeyStore.from_settings(settings),
             issuer=settings.token_issuer,
             audience=settings.token_audience,
             leeway_seconds=settings.token_leeway_seconds,

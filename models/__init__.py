@@ -14,6 +14,7 @@ from .doors import (
 )
 from .feed import change_outbox
 from .members import members
+from .operations import tally_checks
 from .plans import (
     dispatch_rounds,
     forecast_submissions,
@@ -36,7 +37,7 @@ from .reports import execution_reports
 from .rollups import unit_month_tallies, unit_tallies
 from .sync import sync_requests
 from .tenants import units
-from .warnings import warning_rules, warnings
+from .warnings import warning_rules, warning_tallies, warnings
 
 __all__ = [
     "change_outbox",
@@ -68,6 +69,7 @@ __all__ = [
     "sign_in_sources",
     "structural_targets",
     "talent_filings",
+    "tally_checks",
     "trusted_documents",
     "unit_month_tallies",
     "unit_quotas",
@@ -76,6 +78,7 @@ __all__ = [
     "user_credentials",
     "users",
     "warning_rules",
+    "warning_tallies",
     "warnings",
     "web_sessions",
 ]

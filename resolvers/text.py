@@ -1,6 +1,13 @@
 """Free text as users type it: whitespace runs collapsed, optionally required, bounded, and
 storable: PostgreSQL's text holds no NUL, and a lone surrogate is no UTF-8 at all, so either is
-refused as the field's typed error, never left to fail in the database.
+refused as the field's typed error, never left to fail in the database. Nor is text stored that
+would show other than it reads: control characters (an ANSI escape rewrites the terminal of
+whoever reads a log or an export) and bidi embeddings, overrides and isolates (U+202A–U+202E,
+U+2066–U+2069: the text after one displays reordered, as in Trojan Source) are refused too.
+
+Every free-text input goes through :func:`clean_text` (or, for text kept as written, such as a
+step's datum, :func:`unsafe`); ``tests/security/test_fuzz.py`` sends each hostile character to
+every field of the schema and scans every stored column for them.
 
 Shared by every domain; each passes its own error type and codes so the payload error stays
 typed (e.g. ``REASON_REQUIRED`` for a missing reason, ``INVALID_TEXT`` for one too long).
@@ -40,14 +47,38 @@ def clean_text(
         return None
     if len(cleaned) > limit:
         raise error(code, f"{name}不能超过 {limit} 个字符", field)
-    if not storable(cleaned):
-        raise error(code, f"{name}含有无法保存的字符", field)
+    problem = unsafe(cleaned)
+    if problem is not None:
+        raise error(code, f"{name}{problem}", field)
     return cleaned
 
 
 def storable(text: str) -> bool:
     """No NUL and no lone surrogate (what PostgreSQL's UTF-8 text cannot hold)."""
     return "\0" not in text and not any("\ud800" <= c <= "\udfff" for c in text)
+
+
+#: Bidi embeddings and overrides (LRE RLE PDF LRO RLO) and isolates (LRI RLI FSI PDI).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+UNSTORABLE = "含有无法保存的字符"
+INVISIBLE = "含有不可见的控制字符"
+
+
+def unsafe(text: str) -> str | None:
+    """What is wrong with ``text`` as free text (to follow the field's name in a message), or
+    None: NUL or a lone surrogate (:data:`UNSTORABLE`), another control character but tab and
+    line breaks (C0, DEL, C1) or a bidi control (:data:`INVISIBLE`)."""
+    if not storable(text):
+        return UNSTORABLE
+    if any(_invisible(c) for c in text):
+        return INVISIBLE
+    return None
+
+
+def _invisible(character: str) -> bool:
+    if character in "\t\n\r":
+        return False
+    return unicodedata.category(character) == "Cc" or character in BIDI_CONTROLS
 
 
 # --- a person's name ----------------------------------------------------------------------------

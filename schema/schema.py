@@ -51,6 +51,7 @@ from .recruits.definitions import StepDefinitionQueries
 from .recruits.mutations import FilingMutations, RecruitMutations
 from .recruits.procedure import ProcedureMutations, ProcedureQueries
 from .recruits.queries import FilingQueries, RecruitQueries
+from .recruits.region import RegionMutations
 from .recruits.types import Recruit
 from .reports.mutations import ReportMutations
 from .reports.queries import ReportQueries
@@ -113,6 +114,7 @@ class Mutation(
     MemberFileMutations,
     FilingMutations,
     ProcedureMutations,
+    RegionMutations,
     WarningMutations,
     ReportMutations,
     ClientMutations,

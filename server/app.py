@@ -14,14 +14,15 @@ import sqlalchemy as sa
 from cross_web import HTTPException
 from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 
-from partyplan.schema.errors import with_code
+from partyplan.schema.errors import request_refused, with_code
 from partyplan.schema.policies.admission import (
     PLATFORM_DOCUMENTS,
     Admission,
@@ -31,13 +32,15 @@ from partyplan.schema.policies.admission import (
 from partyplan.schema.schema import build_schema
 
 from . import assets, console, console_client, exports
+from .availability import DatabaseAway, DatabaseGate, database_away
 from .cors import ClientOriginsCORS, OriginCache, database_origins
 from .database import async_url
 from .graphiql import offline
 from .limits import RateLimiter, buckets_for, stamp, too_many
 from .oauth.routes import routes as oauth_routes
+from .observability import Observability, Observe, OperationObserver
 from .platform import Platform
-from .request import RequestContext
+from .request import NotCommitted, RequestContext
 
 log = logging.getLogger("partyplan")
 
@@ -61,6 +64,9 @@ class GraphQLView(GraphQL):
             # Bearer tokens only, never cookies: a cross-site form cannot act for anyone.
             multipart_uploads_enabled=True,
         )
+        # First, so that it leaves the operation last, seeing the errors as ShapeErrors left
+        # them: it names the operation and its outcome (server/observability/graphql.py).
+        self.schema.extensions = (OperationObserver, *self.schema.extensions)
         self.platform = platform
         self.limiter = limiter or RateLimiter(settings)
         self.admission = Admission(self.schema._schema, settings, documents_dir)
@@ -88,10 +94,12 @@ class GraphQLView(GraphQL):
         else:
             try:
                 response = await self.run(request, context=context)
-            except HTTPException as error:
-                response = PlainTextResponse(error.reason, status_code=error.status_code)
+            except (HTTPException, StarletteHTTPException) as error:
+                response = _not_graphql(error)
             except Refused as refused:
                 response = JSONResponse(refused.body(), status_code=refused.status)
+            except NotCommitted as lost:
+                response = JSONResponse(lost.body(), status_code=lost.status, headers=lost.headers)
         stamp(response, decision)
         await response(scope, receive, send)
 
@@ -112,18 +120,28 @@ class GraphQLView(GraphQL):
         return RequestContext.of(self.platform, request)
 
     def decode_json(self, data: str | bytes) -> object:
-        # Bytes that are not UTF-8, or nesting deeper than the decoder's recursion, are the
-        # client's to fix: strawberry answers a JSONDecodeError with its 400, never a 500.
+        # Bytes that are not UTF-8, nesting deeper than the decoder's recursion, a number past
+        # Python's digit limit, or a value other than an object or a list (no request, nor its
+        # variables, is one): the client's to fix, each a JSONDecodeError, which strawberry
+        # answers with its 400, never a 500. NaN and Infinity are read: a Float refuses them
+        # naming its argument, and so does every JSON value's check.
         try:
-            return json.loads(data)
-        except (UnicodeDecodeError, RecursionError) as error:
+            value = json.loads(data)
+        except json.JSONDecodeError:
+            raise
+        except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
             raise json.JSONDecodeError(type(error).__name__, "", 0) from error
+        if not isinstance(value, dict | list):
+            raise json.JSONDecodeError("neither an object nor a list", "", 0)
+        return value
 
     async def process_result(self, request: Any, result: Any) -> Any:  # type: ignore[override]
         # A document that does not parse never reaches the schema's extensions: every error
         # gets its code here, whatever stage produced it.
         if result.errors:
-            result.errors = [with_code(error) for error in result.errors]
+            # No "Did you mean …?" in production, where the schema is not for browsing.
+            hide = self.platform.settings.is_production
+            result.errors = [with_code(e, hide_suggestions=hide) for e in result.errors]
         return await super().process_result(request, result)
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
@@ -135,7 +153,21 @@ class GraphQLView(GraphQL):
             result = await super().execute_single(*args, **kwargs)
             if result.errors:
                 context.fail()
-            return result
+        if any(_unexpected(e) for e in result.errors or ()) and await database_away(self.platform):
+            raise DatabaseAway  # a coded 503 (server/availability.py), not a masked error
+        return result
+
+
+def _unexpected(error: Any) -> bool:
+    return (error.extensions or {}).get("code") == "INTERNAL_SERVER_ERROR"
+
+
+def _not_graphql(error: HTTPException | StarletteHTTPException) -> Response:
+    """A request that is no GraphQL request (not JSON, not UTF-8, a broken multipart body, a
+    method the endpoint does not take): refused by strawberry or Starlette, answered as JSON
+    with a code like every other error."""
+    reason = error.reason if isinstance(error, HTTPException) else str(error.detail)
+    return JSONResponse(request_refused(error.status_code, reason), status_code=error.status_code)
 
 
 #: Room for a multipart body's operations, map and part headers beside its one file.
@@ -215,6 +247,7 @@ def create_app(
     documents_dir: Path = PLATFORM_DOCUMENTS,
 ) -> Starlette:
     limiter = RateLimiter(platform.settings)
+    observability = Observability(platform.settings, lambda: platform.engine)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -227,13 +260,22 @@ def create_app(
             yield
         finally:
             await limiter.close()
+            observability.close()
             if manage_platform:
                 await platform.stop()
 
     async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
+        # Liveness: failing only when the embedded database died for good, for the
+        # supervisor to restart the service (server/embedded/watchdog.py).
+        state = platform.database_state
+        if state == "failed":
+            return JSONResponse({"status": "failed", "database": state}, status_code=503)
+        return JSONResponse({"status": "ok"} | ({} if state == "up" else {"database": state}))
 
     async def readyz(request: Request) -> Response:
+        if platform.database_state != "up":
+            body = {"status": "unavailable", "database": platform.database_state}
+            return JSONResponse(body, status_code=503)
         try:
             assert platform.engine is not None
             async with platform.engine.connect() as conn:
@@ -257,15 +299,21 @@ def create_app(
             *oauth_routes(platform),
             *assets.routes(),
             *console.routes(platform.settings),
+            *observability.routes(),
         ],
         lifespan=lifespan,
     )
     app.state.platform = platform
+    app.state.observability = observability
+    app.add_middleware(DatabaseGate, platform=platform)
     app.add_middleware(
         BodyLimit,
         limit=platform.settings.max_body_bytes,
         upload_limit=platform.settings.import_max_bytes,
     )
+    # Request ids, access lines, metrics, traces, and a coded 500 for an escaped exception;
+    # inside CORS, so its answers carry CORS headers too.
+    app.add_middleware(Observe, **observability.middleware(app.routes))
     # Outermost: a refusal (413) still reaches the browser's script with its CORS headers.
     origins = OriginCache(database_origins(platform), platform.settings.cors_cache_seconds)
     app.add_middleware(ClientOriginsCORS, origins=origins)

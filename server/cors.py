@@ -47,10 +47,12 @@ log = logging.getLogger("partyplan.cors")
 CORS_PATHS = ("/graphql", "/reports/", "/oauth/token", "/oauth/revoke")
 METHODS = ("GET", "POST")
 HEADERS = ("Authorization", "Content-Type")
-#: Headers a script reads only if exposed: the workbook's file name, and the rate limit's
-#: state (server/limits.py), so that a front end can back off before it is refused.
+#: Headers a script reads only if exposed: the workbook's file name, the rate limit's state
+#: (server/limits.py), so that a front end can back off before it is refused, and the request
+#: id (server/observability), for a user to quote.
 EXPOSED = (
     "Content-Disposition",
+    "X-Request-ID",
     "Retry-After",
     "RateLimit-Limit",
     "RateLimit-Remaining",

@@ -49,7 +49,7 @@ from partyplan.resolvers.reports.workbook import build_workbook
 from partyplan.tenants.session import Session
 
 from .platform import Platform
-from .request import RequestContext
+from .request import NotCommitted, RequestContext
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404}
@@ -99,19 +99,17 @@ async def _workbook(
     context: RequestContext,
     content: Callable[[Session, str], Awaitable[tuple[dict[str, Any], str]]],
 ) -> Response:
-    async with context.transaction():
-        try:
-            session = await context.session()
-            snapshot, filename = await content(session, context.settings.timezone)
-            data = build_workbook(snapshot)
-        except AccessError as error:
-            context.fail()
-            headers = {"WWW-Authenticate": "Bearer"} if error.code == "UNAUTHENTICATED" else None
-            return JSONResponse(
-                {"error": str(error), "code": error.code},
-                status_code=STATUS[error.code],
-                headers=headers,
-            )
+    try:
+        async with context.transaction():
+            try:
+                session = await context.session()
+                snapshot, filename = await content(session, context.settings.timezone)
+                data = build_workbook(snapshot)
+            except AccessError as error:
+                context.fail()
+                return _error(error)
+    except NotCommitted as lost:
+        return _not_committed(lost)
     disposition = f"attachment; filename=\"report.xlsx\"; filename*=UTF-8''{quote(filename)}"
     return Response(
         data,
@@ -129,6 +127,11 @@ def _error(error: AccessError) -> JSONResponse:
     return JSONResponse(
         {"error": str(error), "code": error.code}, status_code=STATUS[error.code], headers=headers
     )
+
+
+def _not_committed(lost: NotCommitted) -> JSONResponse:
+    body = {"error": lost.message, "code": lost.code}
+    return JSONResponse(body, status_code=lost.status, headers=lost.headers)
 
 
 def _bad_input(message: str, field: str) -> JSONResponse:
@@ -185,6 +188,9 @@ async def _export_12371(platform: Platform, request: Request) -> Response:
                 context.fail()
                 os.unlink(name)
                 return _error(error)
+    except NotCommitted as lost:  # its readPii entry is not known to be kept: no file
+        os.unlink(name)
+        return _not_committed(lost)
     except BaseException:
         os.unlink(name)
         raise

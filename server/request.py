@@ -7,6 +7,7 @@ transaction). :meth:`RequestContext.transaction` spans the request: it commits w
 request succeeded and rolls back otherwise — an exception, a route that answered an error, a
 GraphQL response with any error, a mutation answered with typed errors (the schema marks the
 request ``failed``). Nothing else commits: services never do, the schema only marks failure.
+A commit that fails is :class:`NotCommitted`, which every route answers as a coded JSON 503.
 The context satisfies ``schema.context.Context``, the protocol the GraphQL layer reads.
 
 PII returned in clear is gathered on the context (``disclosures``) and audited once, at the end:
@@ -18,10 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 from starlette.requests import Request
 
@@ -33,10 +36,29 @@ from partyplan.resolvers.recruits.pii import PiiCipher
 from partyplan.schema.policies.admission import ANONYMOUS, Caller
 from partyplan.tenants.session import Session
 
+from .observability import note_caller
 from .platform import Platform
 from .settings import Settings
 
 T = TypeVar("T")
+log = logging.getLogger("partyplan")
+
+
+class NotCommitted(Exception):
+    """A request that succeeded, whose commit failed: the database restarted, failed over or
+    dropped the connection under it. Its response is not sent, since it may tell of writes
+    that were not kept; every route answers this instead, as JSON: ``SERVICE_UNAVAILABLE``,
+    HTTP 503 with ``Retry-After``. Whether the commit reached the database before the
+    connection went is not known, so the caller is told to check before sending it again."""
+
+    code = "SERVICE_UNAVAILABLE"
+    status = 503
+    message = "数据库未能确认保存本次请求，请稍后核对结果后再重试"
+    headers = {"Retry-After": "5"}
+
+    def body(self) -> dict[str, Any]:
+        """As a GraphQL response's errors (the shape of every ``/graphql`` refusal)."""
+        return {"errors": [{"message": self.message, "extensions": {"code": self.code}}]}
 
 
 @dataclass
@@ -75,6 +97,7 @@ class RequestContext:
         cls, platform: Platform, request: Request, claims: TokenClaims | None, error: str | None
     ) -> RequestContext:
         assert platform.engine is not None
+        note_caller(claims)  # the access line's user and client (server/observability)
         return cls(
             request=request,
             settings=platform.settings,
@@ -186,14 +209,12 @@ class RequestContext:
             if self._tx is not None and self._tx.is_active:
                 # A connection is invalidated when a sibling field's statement was cancelled
                 # (graphql-core cancels the rest of a query once a non-null field fails): roll
-                # back what there is. A failed commit propagates: the client must not be told
-                # that a request succeeded when it did not.
+                # back what there is. A failed commit is NotCommitted: the client must not be
+                # told that a request succeeded when it did not.
                 if self.failed or self._conn.invalidated:
-                    await self._tx.rollback()
+                    await self._roll_back()
                 else:
-                    if self.disclosures and self._session is not None:
-                        await self.disclosures.write(self._session)
-                    await self._tx.commit()
+                    await self._commit()
         finally:
             await self._conn.close()
             self._conn = self._tx = self._session = None
@@ -201,6 +222,26 @@ class RequestContext:
             self.disclosures.roll_back()
             if self.disclosures:  # what is left was sent all the same
                 await self._audit_disclosures_apart()
+
+    async def _commit(self) -> None:
+        assert self._tx is not None
+        try:
+            if self.disclosures and self._session is not None:
+                await self.disclosures.write(self._session)
+            await self._tx.commit()
+        except DBAPIError as error:
+            self.failed = True
+            log.warning("a request's commit failed: %s", error.__class__.__name__)
+            raise NotCommitted from error
+
+    async def _roll_back(self) -> None:
+        assert self._tx is not None
+        try:
+            await self._tx.rollback()
+        except DBAPIError as error:
+            # The connection is gone, and with it what was not committed: the request's own
+            # answer (an error already) stands.
+            log.warning("a request's rollback failed: %s", error.__class__.__name__)
 
     async def _audit_disclosures_apart(self) -> None:
         """The request rolled back, but the PII it returned in clear may have been disclosed all

@@ -8,10 +8,24 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from .database import async_url
+from .errors import StartupRefused
+
+#: The environments, exactly (no aliases): an unknown value stops the start.
+Environment = Literal["development", "production"]
+#: Where the database comes from, derived from which URLs are set (README "Settings"):
+#: ``embedded`` neither URL; ``external`` the owner's URL (``DATABASE_URL``), with or without
+#: the service's; ``service`` the service role's URL (``APP_DATABASE_URL``) alone.
+DatabaseMode = Literal["embedded", "external", "service"]
 
 
 def default_data_dir() -> Path:
@@ -50,7 +64,7 @@ def secure_url(value: str) -> bool:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PARTYPLAN_", env_file=".env", extra="ignore")
 
-    environment: str = Field(
+    environment: Environment = Field(
         default="development",
         description="development | production. Production turns GraphiQL and introspection off.",
     )
@@ -67,8 +81,18 @@ class Settings(BaseSettings):
         description="URL the service connects with. Unset: database_url with the user swapped "
         "for app_role (and app_password).",
     )
-    app_role: str = "partyplan_app"
+    app_role: str = Field(
+        default="partyplan_app",
+        description="The service role: the migrations grant to it, the service connects as it.",
+    )
     app_password: str | None = None
+    migrate_on_start: bool | None = Field(
+        default=None,
+        description="Whether serve migrates the database at start (as the owner). Unset: yes "
+        "with the embedded database or in development, no for an external database in "
+        "production (the migration Job runs `partyplan db upgrade`); a database whose schema "
+        "is behind is then refused.",
+    )
     pool_size: int = Field(
         default=10,
         ge=1,
@@ -76,7 +100,21 @@ class Settings(BaseSettings):
     )
 
     key_dir: Path | None = Field(
-        default=None, description="Where the token signing key lives; default data_dir/keys."
+        default=None,
+        description="Where the token signing key (and the PII key file) live; default "
+        "data_dir/keys.",
+    )
+    keys_readonly: bool | None = Field(
+        default=None,
+        description="The key directory is given from outside (a mounted Secret): only read, "
+        "never created, locked or written; a missing key stops the start. Unset: true in "
+        "production, false in development.",
+    )
+    pii_key: SecretStr | None = Field(
+        default=None,
+        description="The PII key file's content (JSON, as `partyplan keys init` writes it). "
+        "Unset: the file pii-key in the key directory. Required one way or the other in "
+        "production; development generates one in an owned key directory.",
     )
     token_issuer: str = "partyplan"
     token_audience: str = "partyplan-api"
@@ -200,6 +238,60 @@ class Settings(BaseSettings):
         "prune` deletes older ones (an applied report is evidence and stays).",
     )
 
+    # Logs, metrics and traces (server/observability, docs/operations.md "Logs and metrics").
+    log_level: Literal["debug", "info", "warning", "error"] | None = Field(
+        default=None,
+        description="Least severe log records written: info shows an access line per request, "
+        "debug the probes' too. Unset: info in production, warning in development.",
+    )
+    log_format: Literal["auto", "json", "text"] = Field(
+        default="auto",
+        description="auto: one JSON object a line in production, readable text otherwise.",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token Prometheus sends to /metrics (at least 16 characters). "
+        "Unset: /metrics is open in development and refused in production.",
+    )
+    otel_exporter: Literal["none", "otlp", "console"] = Field(
+        default="none",
+        description="Where OpenTelemetry traces go: none (off), otlp (OTLP/HTTP, configured by "
+        "the OTEL_EXPORTER_OTLP_* variables) or console; needs partyplan[tracing].",
+    )
+    otel_service_name: str = Field(default="partyplan", min_length=1, max_length=100)
+
+    @field_validator("log_level", "log_format", "otel_exporter", mode="before")
+    @classmethod
+    def _lower_case(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip().lower() or None  # empty: unset
+        return value
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _metrics_token(cls, value: object) -> object:
+        """At least 16 printable ASCII characters without spaces (it travels in a header)."""
+        if value == "":
+            return None
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if isinstance(text, str) and not (
+            16 <= len(text) <= 512 and text.isascii() and text.isprintable() and " " not in text
+        ):
+            raise ValueError("must be 16 to 512 printable ASCII characters without spaces")
+        return value
+
+    @model_validator(mode="after")
+    def _tracing_installed(self) -> Settings:
+        if self.otel_exporter != "none":
+            from .observability.tracing import INSTALL_HINT, missing_module
+
+            if missing_module(self.otel_exporter) is not None:
+                raise ValueError(
+                    f"otel_exporter={self.otel_exporter} needs the OpenTelemetry packages, "
+                    f"which are not installed: {INSTALL_HINT}"
+                )
+        return self
+
     @field_validator("public_url")
     @classmethod
     def _public_url(cls, value: str) -> str:
@@ -214,6 +306,56 @@ class Settings(BaseSettings):
     @classmethod
     def _unset_when_empty(cls, value: object) -> object:
         return None if value == "" else value
+
+    # An empty variable (``PARTYPLAN_DATABASE_URL=``, a manifest's empty value) means unset,
+    # never a URL, a password or the current directory.
+    @field_validator(
+        "database_url",
+        "app_database_url",
+        "app_password",
+        "key_dir",
+        "migrate_on_start",
+        mode="before",
+    )
+    @classmethod
+    def _database_unset_when_empty(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("database_url", "app_database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        """A PostgreSQL URL (postgresql://user:password@host:port/database). The value is never
+        repeated in the message: it holds a password."""
+        if value is None:
+            return None
+        try:
+            async_url(value)
+        except (ArgumentError, ValueError):
+            raise ValueError("must be a postgresql:// URL") from None
+        return value
+
+    @field_validator("app_role")
+    @classmethod
+    def _app_role(cls, value: str) -> str:
+        """Spelled into GRANT and CREATE ROLE statements unquoted: a plain lower-case name."""
+        if not (
+            0 < len(value) <= 63
+            and value.isascii()
+            and (value[0].isalpha() or value[0] == "_")
+            and value.replace("_", "").isalnum()
+            and value == value.lower()
+        ):
+            raise ValueError("must be a lower-case name of letters, digits and _")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Asia/Shanghai)") from None
+        return value
 
     @field_validator("oidc_issuer")
     @classmethod
@@ -254,6 +396,47 @@ class Settings(BaseSettings):
             raise ValueError("oidc_issuer is set: oidc_client_id is required too")
         return self
 
+    @model_validator(mode="after")
+    def _database_consistent(self) -> Settings:
+        """The database settings mean one thing (README "Settings"): the service connects as
+        ``app_role`` (row-level security applies to it, never to the owner), and only the owner
+        migrates."""
+        if self.database_mode == "service" and self.migrate_on_start:
+            raise ValueError(
+                "PARTYPLAN_MIGRATE_ON_START=true needs PARTYPLAN_DATABASE_URL (the owner's URL): "
+                "the service role cannot migrate"
+            )
+        owner = _url_user(self.database_url)
+        if owner is not None and owner == self.app_role:
+            raise ValueError(
+                f"PARTYPLAN_DATABASE_URL connects as {owner!r}, the service role "
+                "(PARTYPLAN_APP_ROLE): the owner must be another role"
+            )
+        if self.app_database_url is not None:
+            user = _url_user(self.app_database_url)
+            if user != self.app_role:
+                raise ValueError(
+                    f"PARTYPLAN_APP_DATABASE_URL connects as {user!r}, not as "
+                    f"PARTYPLAN_APP_ROLE ({self.app_role!r}), the role the migrations grant to: "
+                    "make them the same"
+                )
+        return self
+
+    @property
+    def database_mode(self) -> DatabaseMode:
+        if self.database_url is not None:
+            return "external"
+        return "service" if self.app_database_url is not None else "embedded"
+
+    @property
+    def migrates_on_start(self) -> bool:
+        """Whether ``serve`` migrates: as set, else the embedded database (the service owns it)
+        and development do, production on an external database does not."""
+        if self.migrate_on_start is not None:
+            return self.migrate_on_start
+        mode = self.database_mode
+        return mode == "embedded" or (mode == "external" and not self.is_production)
+
     @property
     def oidc_enabled(self) -> bool:
         return self.oidc_issuer is not None
@@ -266,7 +449,43 @@ class Settings(BaseSettings):
     def resolved_key_dir(self) -> Path:
         return self.key_dir or self.data_dir / "keys"
 
+    @property
+    def key_dir_given(self) -> bool:
+        """Whether the key directory is given from outside, hence only read (auth/keys.py)."""
+        return self.is_production if self.keys_readonly is None else self.keys_readonly
+
+    @field_validator("keys_readonly", "pii_key", mode="before")
+    @classmethod
+    def _key_unset_when_empty(cls, value: object) -> object:
+        return None if value == "" else value
+
+
+def _url_user(url: str | None) -> str | None:
+    return None if url is None else make_url(url).username
+
+
+def describe(error: ValidationError) -> str:
+    """One line naming each refused setting by its variable. Values are repeated only for the
+    enumerations (URLs and passwords are secrets)."""
+    parts = []
+    for item in error.errors(include_url=False):
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if item["loc"]:
+            name = f"PARTYPLAN_{str(item['loc'][0]).upper()}"
+            given = f"={item['input']!r}" if item["type"] == "literal_error" else ""
+            message = f"{name}{given}: {message[0].lower()}{message[1:]}"
+        parts.append(message)
+    return "; ".join(parts)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """The settings, or :class:`StartupRefused` with one line naming what is wrong."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise StartupRefused(describe(error)) from None
+
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings()

@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from support import TENANT_TABLES, gid
 
+from partyplan.auth.keys import KeyStore
+from partyplan.resolvers.recruits.pii import PiiCipher
 from partyplan.server import database_admin
 from partyplan.server.app import create_app
 from partyplan.server.database import async_url, with_database
@@ -61,6 +63,10 @@ async def owner_url(server_url: str) -> AsyncIterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(owner_url: str, workdir: Path) -> Settings:
+    # Made up front, as an operator's `partyplan keys init` makes them: a platform built with
+    # production settings only reads its keys (auth/keys.py), whichever test runs first.
+    KeyStore.load_or_create(workdir / "keys")
+    PiiCipher.load_or_create(workdir / "keys")
     return Settings(database_url=owner_url, data_dir=workdir / "data", key_dir=workdir / "keys")
 
 

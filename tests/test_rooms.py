@@ -33,6 +33,8 @@ EXTRAS = {
     "for every reader of 12371 files",
     ("plans", "linkage.py"): "the next-year formula, documented on its own for the commission",
     ("recruits", "pii.py"): "PII encryption and its key files: infrastructure, not a rule",
+    ("recruits", "pii_keys.py"): "the PII key file's format, reading and rotation edits: "
+    "infrastructure like pii.py",
     ("roster12371", "reader.py"): "streams a 12371 member export a batch of rows at a time",
     ("reconciliation", "evidence.py"): "the applied report's SHA-256, which a later "
     "verification recomputes from the stored rows",

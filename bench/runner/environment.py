@@ -38,13 +38,14 @@ def find_data_dir(scale: str, given: str | None) -> Path:
 
 @dataclass
 class Database:
-    """The benchmark database, started here if embedded (and stopped again only if so)."""
+    """The benchmark database. An embedded one is attached to as the CLI's commands do
+    (``server/embedded/ownership.py``): a ``serve`` running on the data directory keeps its
+    server; without one, the server is started here and stopped by the last user to detach."""
 
     owner: str  # SQLAlchemy URL of the owner
     data_dir: Path
     settings: Settings
     embedded: object | None = None
-    started: bool = False
 
     @classmethod
     def open(cls, data_dir: Path, database_url: str | None) -> Database:
@@ -59,10 +60,12 @@ class Database:
         from partyplan.server.embedded import EmbeddedPostgres
 
         embedded = EmbeddedPostgres(data_dir)
-        started = not embedded.running()
-        owner = with_database(embedded.start(), DATABASE)
+        grants = embedded.traverse_grants()
+        if grants:  # as root, said as the CLI says it
+            print(f"partyplan: adding o+x to {', '.join(map(str, grants))}", file=sys.stderr)
+        owner = with_database(embedded.attach(), DATABASE)
         settings = Settings(data_dir=data_dir, database_url=owner)
-        return cls(owner, data_dir, settings, embedded, started)
+        return cls(owner, data_dir, settings, embedded)
 
     @property
     def owner_dsn(self) -> str:
@@ -85,8 +88,8 @@ class Database:
         return make_url(self.owner).database or DATABASE
 
     def close(self) -> None:
-        if self.embedded is not None and self.started:
-            self.embedded.stop()  # type: ignore[attr-defined]
+        if self.embedded is not None:
+            self.embedded.detach()  # type: ignore[attr-defined]
 
 
 def _cpu_model() -> str:

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from partyplan.auth.principal import Principal, is_within
+from partyplan.resolvers.text import unsafe
 from partyplan.resolvers.units.rules import KIND_LABELS
 
 from .errors import AccountError, AccountErrorCode
@@ -47,6 +48,11 @@ def clean_display_name(name: str) -> str:
     if not cleaned or len(cleaned) > 100:
         raise AccountError(
             AccountErrorCode.INVALID_NAME, "姓名（显示名称）应为 1 至 100 个字符", "displayName"
+        )
+    problem = unsafe(cleaned)  # shown in every list of accounts and in the audit log
+    if problem is not None:
+        raise AccountError(
+            AccountErrorCode.INVALID_NAME, f"姓名（显示名称）{problem}", "displayName"
         )
     return cleaned
 

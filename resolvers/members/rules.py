@@ -10,7 +10,7 @@ from datetime import date
 from enum import StrEnum
 
 from partyplan.resolvers.errors import DomainError
-from partyplan.resolvers.text import person_name, storable
+from partyplan.resolvers.text import person_name, storable, unsafe
 
 from .errors import MemberError, MemberErrorCode
 
@@ -39,11 +39,11 @@ def quoted(text: str) -> str:
 
 def member_code(value: str) -> tuple[str, Problem | None]:
     code = " ".join(value.split())
-    if not code or len(code) > CODE_LIMIT or " " in code or not storable(code):
+    if not code or len(code) > CODE_LIMIT or " " in code or unsafe(code) is not None:
         return code, Problem(
             "code",
             MemberErrorCode.INVALID_CODE,
-            f"党员编号应为 1 至 {CODE_LIMIT} 个字符，不含空格",
+            f"党员编号应为 1 至 {CODE_LIMIT} 个字符，不含空格和控制字符",
         )
     return code, None
 

@@ -278,6 +278,8 @@ def check_period(name: str, kind: str, starts_on: date, ends_on: date) -> str:
     name = " ".join(name.split())
     if not name or len(name) > 100:
         raise PlanError(PlanErrorCode.INVALID_PERIOD, "计划期名称应为 1 至 100 个字符", "name")
+    if (problem := text.unsafe(name)) is not None:
+        raise PlanError(PlanErrorCode.INVALID_PERIOD, f"计划期名称{problem}", "name")
     if starts_on > ends_on:
         raise PlanError(PlanErrorCode.INVALID_PERIOD, "截止日期早于起始日期", "endsOn")
     expected = {

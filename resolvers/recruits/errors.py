@@ -47,6 +47,7 @@ class RecruitErrorCode(StrEnum):
     INVALID_CALENDAR = "INVALID_CALENDAR"
     INVALID_OVERLAY = "INVALID_OVERLAY"
     NOT_A_COMMISSION = "NOT_A_COMMISSION"
+    INVALID_REGION_CODE = "INVALID_REGION_CODE"
     # --- high-level-talent filings (filings.py) ---------------------------------------------
     FILING_EXISTS = "FILING_EXISTS"
     FILING_NOT_PENDING = "FILING_NOT_PENDING"

@@ -13,43 +13,67 @@ Invariants:
   decrypt instead of yielding a plausible value.
 * Encryption and lookup keys are derived from one 32-byte master secret per version with
   HKDF-SHA256 under different ``info`` labels; the master secret itself encrypts nothing.
-* The master secrets live only in ``<key_dir>/pii-key`` (mode 0600, directory 0700), created
-  at most once under the same exclusive ``flock`` + atomic rename discipline as the token
-  signing key (auth/keys.py), so processes starting together end up with one key.
+* The master secrets live only in the PII key file (``pii_keys.py``): ``<key_dir>/pii-key``
+  or the value of ``PARTYPLAN_PII_KEY``, outside the repository and the database. Every
+  replica must hold the same file: a ciphertext or lookup hash made by one is read by all.
+  In production the key is given (never generated); in development an owned key directory
+  gets one at the first start.
+* While a rotation holds several versions, a value is found through its lookup hash under
+  each of them (:meth:`PiiCipher.lookup_hashes`): rows not yet re-encrypted
+  (``service/pii_rotation.py``) keep their old version's hash until they are.
 * Nothing here logs, and no exception message carries a plaintext or a key.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
-import json
 import os
 import re
-import secrets
-import stat
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-# The same private-directory, lock and atomic-write helpers as the token signing key: one
-# implementation of "create a secret once, safely, across processes".
-from partyplan.auth.keys import _ensure_private_dir, _exclusive_lock, _write_atomically
+from .pii_keys import (
+    KEY_FILE_NAME,
+    MAX_VERSION,
+    MIN_VERSION,
+    SECRET_LENGTH,
+    KeyRing,
+    PiiError,
+    PiiKeyError,
+    add_key_version,
+    create_key_file,
+    parse_key_file,
+    read_given_key_file,
+)
 
 
-class KeyDirSettings(Protocol):
+class _Secret(Protocol):
+    def get_secret_value(self) -> str: ...
+
+
+class KeySettings(Protocol):
     """What the cipher reads of the server's settings (``server.settings.Settings`` satisfies
     it); declared here so that the domain never imports the composition root."""
 
-    resolved_key_dir: Path
+    @property
+    def resolved_key_dir(self) -> Path: ...
+
+    @property
+    def key_dir_given(self) -> bool: ...
+
+    @property
+    def is_production(self) -> bool: ...
+
+    @property
+    def pii_key(self) -> _Secret | None: ...
 
 
 __all__ = [
@@ -62,30 +86,16 @@ __all__ = [
     "add_key_version",
 ]
 
-KEY_FILE_NAME = "pii-key"
-LOCK_FILE_NAME = "pii-key.lock"
-SECRET_LENGTH = 32
 NONCE_LENGTH = 12  # 96 bits, the GCM nonce size that needs no extra hashing
 TAG_LENGTH = 16
-# Version 0 is never issued, so an all-zero or empty column cannot pass for a ciphertext.
-MIN_VERSION, MAX_VERSION = 1, 255
+# Version 0 is never issued (pii_keys.MIN_VERSION is 1), so an all-zero or empty column cannot
+# pass for a ciphertext.
 
 _ENCRYPTION_INFO = b"partyplan/pii/v1/aes-256-gcm"
 _LOOKUP_INFO = b"partyplan/pii/v1/lookup-hmac-sha256"
 # Dotted lower-case identifiers only: a context never contains NUL, which keeps the HMAC input
 # "context NUL value" unambiguous.
 _CONTEXT = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
-# A version as the key file writes it: no sign, no leading zero, so "1" and "01" cannot both
-# name version 1.
-_VERSION_KEY = re.compile(r"[1-9][0-9]{0,2}")
-
-
-class PiiError(Exception):
-    """Base of the PII failures. Messages never contain plaintexts or keys."""
-
-
-class PiiKeyError(PiiError):
-    """The key file exists but cannot be used (unreadable, malformed or too widely readable)."""
 
 
 class PiiDecryptionError(PiiError):
@@ -101,6 +111,18 @@ class _Keys:
     def __init__(self, secret: bytes) -> None:
         self.aead = AESGCM(_derive(secret, _ENCRYPTION_INFO))
         self.lookup_key = _derive(secret, _LOOKUP_INFO)
+
+
+def _missing(path: Path) -> bool:
+    """Whether the file is certainly absent (an unreadable directory is not "absent": reading
+    then says what is wrong)."""
+    try:
+        path.stat()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _derive(secret: bytes, info: bytes) -> bytes:
@@ -141,25 +163,59 @@ class PiiCipher:
         return cls({version: secret})
 
     @classmethod
-    def load_or_create(cls, key_dir: Path) -> PiiCipher:
-        """Load ``<key_dir>/pii-key``, generating it (version 1) first if it does not exist."""
-        key_dir = Path(key_dir)
-        _ensure_private_dir(key_dir)
-        with _exclusive_lock(key_dir / LOCK_FILE_NAME):
-            path = key_dir / KEY_FILE_NAME
-            if not path.exists():
-                _write_atomically(path, _key_file_content({MIN_VERSION: _new_secret()}))
-            return cls(_read_key_file(path))
+    def from_ring(cls, ring: KeyRing) -> PiiCipher:
+        secrets_by_version, current = ring
+        return cls(secrets_by_version, current=current)
 
     @classmethod
-    def from_settings(cls, settings: KeyDirSettings) -> PiiCipher:
-        """The cipher whose key file lives beside the token signing key (resolved_key_dir)."""
+    def load_or_create(cls, key_dir: Path) -> PiiCipher:
+        """Load ``<key_dir>/pii-key`` of an owned directory, generating it (version 1) first if
+        it does not exist."""
+        return cls.from_ring(create_key_file(key_dir))
+
+    @classmethod
+    def load(cls, key_dir: Path) -> PiiCipher:
+        """Load ``<key_dir>/pii-key`` of a given directory: only read, never created."""
+        return cls.from_ring(read_given_key_file(Path(key_dir) / KEY_FILE_NAME))
+
+    @classmethod
+    def from_settings(cls, settings: KeySettings) -> PiiCipher:
+        """The cipher of ``PARTYPLAN_PII_KEY`` if set, else of ``<key_dir>/pii-key``: read
+        where the key is given — in production, or from a given key directory —, generated on
+        first use only in an owned directory in development."""
+        path = settings.resolved_key_dir / KEY_FILE_NAME
+        if settings.pii_key is not None:
+            ring = parse_key_file(settings.pii_key.get_secret_value(), "PARTYPLAN_PII_KEY")
+            if path.is_file() and read_given_key_file(path) != ring:
+                raise PiiKeyError(
+                    f"PARTYPLAN_PII_KEY and {path} hold different PII keys; give the key once"
+                )
+            return cls.from_ring(ring)
+        if settings.key_dir_given or settings.is_production:
+            if _missing(path):
+                why = "production" if settings.is_production else "a given key directory"
+                raise PiiKeyError(
+                    f"no PII key at {path}: {why} never generates one; set PARTYPLAN_PII_KEY or "
+                    "put the key file there (`partyplan keys init --key-dir DIR` makes one; back "
+                    "it up apart from the database: without it the encrypted ID numbers are lost)"
+                )
+            return cls.load(settings.resolved_key_dir)
         return cls.load_or_create(settings.resolved_key_dir)
 
     @property
     def current_version(self) -> int:
         """The key version new ciphertexts and lookup hashes are made with."""
         return self._current
+
+    @property
+    def versions(self) -> tuple[int, ...]:
+        """Every version held, the current one first, then the others newest first."""
+        others = sorted((v for v in self._keys if v != self._current), reverse=True)
+        return (self._current, *others)
+
+    @property
+    def oldest_version(self) -> int:
+        return min(self._keys)
 
     def __repr__(self) -> str:
         return f"PiiCipher(versions={sorted(self._keys)}, current={self._current})"
@@ -220,61 +276,8 @@ class PiiCipher:
         message = _context_bytes(context) + b"\x00" + normalised.encode("utf-8")
         return hmac.new(keys.lookup_key, message, hashlib.sha256).digest()
 
-
-def add_key_version(key_dir: Path) -> int:
-    """Rotate: add a new master secret to ``<key_dir>/pii-key`` and return its version.
-
-    Existing versions stay in the file so older rows still decrypt; processes pick the new
-    version up when they next load the file. Re-encrypting old rows and recomputing lookup
-    hashes is the caller's job.
-    """
-    key_dir = Path(key_dir)
-    _ensure_private_dir(key_dir)
-    with _exclusive_lock(key_dir / LOCK_FILE_NAME):
-        path = key_dir / KEY_FILE_NAME
-        existing = _read_key_file(path) if path.exists() else {}
-        version = max(existing, default=0) + 1
-        if version > MAX_VERSION:
-            raise PiiKeyError(f"{path} already holds the last key version {MAX_VERSION}")
-        _write_atomically(path, _key_file_content({**existing, version: _new_secret()}))
-        return version
-
-
-def _new_secret() -> bytes:
-    return secrets.token_bytes(SECRET_LENGTH)
-
-
-def _key_file_content(secrets_by_version: Mapping[int, bytes]) -> dict[str, Any]:
-    # JSON, so that a rotation can add versions to the one file; base64url like a JWK "k".
-    return {
-        "keys": {
-            str(version): base64.urlsafe_b64encode(secret).decode("ascii")
-            for version, secret in sorted(secrets_by_version.items())
-        }
-    }
-
-
-def _read_key_file(path: Path) -> dict[int, bytes]:
-    """The master secrets by version, after checking the file is private and well formed."""
-    if stat.S_IMODE(path.stat().st_mode) & 0o077:
-        raise PiiKeyError(f"{path} is accessible by group or others; chmod 600 it")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        entries = data["keys"]
-        decoded = {
-            version: base64.urlsafe_b64decode(encoded.encode("ascii"))
-            for version, encoded in entries.items()
-        }
-    except (OSError, ValueError, TypeError, KeyError, AttributeError, binascii.Error) as exc:
-        # Only the kind of problem: a parser's message could quote the file's content.
-        raise PiiKeyError(f"cannot load PII key file {path}: {type(exc).__name__}") from None
-    if not decoded:
-        raise PiiKeyError(f"{path} holds no key")
-    result: dict[int, bytes] = {}
-    for version, secret in decoded.items():
-        if not _VERSION_KEY.fullmatch(version) or int(version) > MAX_VERSION:
-            raise PiiKeyError(f"{path}: key versions are {MIN_VERSION}..{MAX_VERSION}")
-        if len(secret) != SECRET_LENGTH:
-            raise PiiKeyError(f"{path}: key version {version} is not {SECRET_LENGTH} bytes")
-        result[int(version)] = secret
-    return result
+    def lookup_hashes(self, value: str, *, context: str) -> tuple[bytes, ...]:
+        """The value's lookup hash under every version held, the current one first: what a
+        search or a duplicate check compares the stored hashes with, so that rows a rotation
+        has not re-encrypted yet are still found. One element outside a rotation."""
+        return tuple(self.lookup_hash(value, context=context, version=v) for v in self.versions)

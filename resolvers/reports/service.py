@@ -19,7 +19,7 @@ from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
 from partyplan.resolvers.paging import Keyset, Page
 from partyplan.resolvers.plans.service.common import period_for, unit_in_period
-from partyplan.resolvers.text import clean_text
+from partyplan.resolvers.text import clean_text, unsafe
 from partyplan.resolvers.units.service import listing_scope
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
@@ -55,6 +55,8 @@ def clean_narrative(value: str | None) -> str:
             f"报告正文不能超过 {NARRATIVE_LIMIT} 个字符",
             "narrative",
         )
+    if (problem := unsafe(text)) is not None:  # a lone surrogate, a C1 or a bidi control
+        raise ReportError(ReportErrorCode.INVALID_TEXT, f"报告正文{problem}", "narrative")
     return text
 
 

@@ -4,6 +4,7 @@ runs as the owner over every school."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -73,9 +74,12 @@ async def recruit_by_code(session: Session, school_id: int, code: str) -> int | 
     return await session.scalar(stmt)
 
 
-async def recruit_by_lookup(session: Session, school_id: int, lookup: bytes) -> int | None:
+async def recruit_by_lookup(
+    session: Session, school_id: int, lookups: Sequence[bytes]
+) -> int | None:
+    """The school's recruit with this ID number (its hash under each PII key version held)."""
     stmt = sa.select(recruits.c.id).where(
-        recruits.c.school_id == school_id, recruits.c.id_number_hash == lookup
+        recruits.c.school_id == school_id, recruits.c.id_number_hash.in_(list(lookups))
     )
     return await session.scalar(stmt)
 

@@ -91,6 +91,18 @@ async def update_fields(session: Session, unit_id: int, **values: object) -> sa.
     return (await session.execute(stmt)).one()
 
 
+async def set_region(session: Session, commission: sa.Row, region_code: str) -> sa.Row:
+    """Set the region of a commission and of every unit below it: each unit holds a copy of its
+    commission's region (the ``units_derive`` trigger copies it into a new unit), which the
+    procedure of its recruits reads. Returns the commission's row."""
+    await session.execute(
+        sa.update(units)
+        .where(descendant_of(units.c.path, commission.path), units.c.id != commission.id)
+        .values(region_code=region_code)
+    )
+    return await update_fields(session, commission.id, region_code=region_code)
+
+
 async def code_taken(session: Session, code: str, except_id: int | None = None) -> bool:
     """Codes are unique platform-wide; rows outside the caller's scope are invisible here,
     so the unique constraint remains the final guard (see service)."""

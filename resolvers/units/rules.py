@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from partyplan.auth.principal import is_within
+from partyplan.resolvers.text import unsafe
 
 from .errors import UnitError, UnitErrorCode
 
@@ -38,6 +39,9 @@ def clean_name(name: str) -> str:
         raise UnitError(
             UnitErrorCode.INVALID_NAME, f"名称不能超过 {MAX_NAME_LENGTH} 个字符", "name"
         )
+    problem = unsafe(cleaned)
+    if problem is not None:
+        raise UnitError(UnitErrorCode.INVALID_NAME, f"名称{problem}", "name")
     return cleaned
 
 

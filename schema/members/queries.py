@@ -10,6 +10,7 @@ from partyplan.resolvers.members import service
 from partyplan.resolvers.recruits.service.records import today
 
 from ..connections import Connection, connection
+from ..errors import text_argument
 from ..mutations import decode_id
 from ..pagination import PAGING, keyset
 from ..permissions import described
@@ -59,7 +60,7 @@ class MemberQueries:
         rows = await service.page(
             session,
             under_id=None if under is None else decode_id(under, "Unit", "under"),
-            search=search,
+            search=text_argument(search, "search", label="检索", limit=100),
             status=None if status is None else status.value,
             on=day,
             keyset=page,

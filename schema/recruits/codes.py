@@ -60,6 +60,8 @@ RECRUIT_CODES: Mapping[str, str] = {
     RecruitErrorCode.INVALID_OVERLAY: "规则补充无效：The overlay document does not follow its "
     "format, or binds another province than the commission's; the field names the part at fault.",
     RecruitErrorCode.NOT_A_COMMISSION: "不是工委：The unit named is not a commission.",
+    RecruitErrorCode.INVALID_REGION_CODE: "地区代码无效：Not the GB/T 2260 code of a province, "
+    "autonomous region or municipality of the mainland (two digits, `14` 山西省).",
     # high-level-talent filings
     RecruitErrorCode.FILING_EXISTS: "已有备案：The recruit already has a filing pending or "
     "acknowledged.",

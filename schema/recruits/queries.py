@@ -12,6 +12,7 @@ from partyplan.resolvers.recruits.service import filings, reads
 from partyplan.resolvers.recruits.service.records import visible
 
 from ..connections import Connection, connection
+from ..errors import text_argument
 from ..mutations import decode_id
 from ..pagination import PAGING, keyset
 from ..permissions import described
@@ -130,7 +131,7 @@ class RecruitQueries:
             stage=None if stage is None else stage.value,
             category=None if category is None else category.value,
             period_id=None if period_id is None else decode_id(period_id, "PlanPeriod", "periodId"),
-            search=search,
+            search=text_argument(search, "search", label="检索", limit=100),
             keyset=page,
         )
         result = await connection(info, rows, lambda row: to_recruit(info, session, row))

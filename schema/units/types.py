@@ -59,7 +59,18 @@ UNIT_CODES: Mapping[str, str] = {
 UnitErrorCodeEnum = coded_enum("UnitErrorCode", "党组织操作错误", UnitErrorCode, UNIT_CODES)
 
 
-_COLUMNS = ("id", "kind", "name", "code", "active", "created_at", "parent_id", "school_id", "path")
+_COLUMNS = (
+    "id",
+    "kind",
+    "name",
+    "code",
+    "active",
+    "created_at",
+    "parent_id",
+    "school_id",
+    "path",
+    "region_code",
+)
 
 
 @functools.cache
@@ -90,6 +101,11 @@ class Unit(relay.Node):
         "branches 3 or more."
     )
     created_at: datetime = strawberry.field(description="创建时间：when the unit was created.")
+    region_code: str | None = strawberry.field(
+        description="地区代码：the GB/T 2260 code of the commission's province (`14` 山西省), "
+        "which chooses the province's rule overlays; every unit shows its commission's; null "
+        "when none is set (the national rules alone apply)."
+    )
     parent_id: strawberry.Private[int | None]
     school_id: strawberry.Private[int | None]
     path: strawberry.Private[str]
@@ -102,8 +118,8 @@ class Unit(relay.Node):
     def from_joined(cls, row: Any, prefix: str) -> Unit:
         """From a unit's columns joined into another row under ``prefix`` (``UNIT_COLUMNS``
         labelled by ``resolvers.units.repository.joined_unit_columns``)."""
-        id_, kind, name, code, active, created_at, parent_id, school_id, path = _columns(prefix)(
-            row
+        id_, kind, name, code, active, created_at, parent_id, school_id, path, region_code = (
+            _columns(prefix)(row)
         )
         return cls(
             id=id_,
@@ -113,6 +129,7 @@ class Unit(relay.Node):
             active=active,
             depth=path.count(".") + 1,
             created_at=created_at,
+            region_code=region_code,
             parent_id=parent_id,
             school_id=school_id,
             path=path,

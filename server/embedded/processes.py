@@ -161,6 +161,27 @@ def _kill_server(pgdata: Path) -> None:
         raise EmbeddedPostgresError(f"postgres processes {[p.pid for p in left]} survived SIGKILL")
 
 
+def _kill_leftovers(pgdata: Path) -> None:
+    """SIGKILL what is left of a dead postmaster: its children (reparented, their command line
+    rewritten, so found by their working directory, which is ``pgdata``) keep its shared
+    memory, and postgres refuses to start while they do. Only called when no postmaster
+    serves ``pgdata``; the next start's crash recovery makes up for anything they were doing."""
+    procs = []
+    for proc in psutil.process_iter(["name", "status"]):
+        if proc.info["name"] != "postgres" or proc.info["status"] == psutil.STATUS_ZOMBIE:
+            continue
+        with suppress(psutil.Error):
+            if Path(proc.cwd()) == pgdata:
+                procs.append(proc)
+    for proc in procs:
+        log.warning("sending SIGKILL to postgres process %d left by a dead postmaster", proc.pid)
+        _signal(proc, signal.SIGKILL)
+    left = _wait_gone(procs, KILL_GRACE)
+    _reap([p.pid for p in procs])
+    if left:
+        raise EmbeddedPostgresError(f"postgres processes {[p.pid for p in left]} survived SIGKILL")
+
+
 def _reap(pids: list[int]) -> None:
     """Collect exited postgres processes that were reparented to us: when we run as PID 1 (a
     container without an init), nobody else would, and a zombie postmaster keeps its pid

@@ -8,12 +8,15 @@ import shlex
 import subprocess
 import time
 from pathlib import Path
+from typing import Literal
 from urllib.parse import quote
 
 import psutil
 
+from .ownership import claim_owner, claim_user, leave_user, release
 from .processes import (
     _alive,
+    _kill_leftovers,
     _kill_server,
     _pid_file_state,
     _read_pid_file,
@@ -78,13 +81,18 @@ def _run(cmd: list[str], user: _ServerUser, timeout: float) -> subprocess.Comple
 
 # --- the server ------------------------------------------------------------------------------
 
+Role = Literal["owner", "user", "guest"]
+
 
 class EmbeddedPostgres:
     """One PostgreSQL cluster in ``data_dir / "pg"``, reached through a unix socket.
 
-    ``start()`` and ``stop()`` are idempotent and safe to call from several processes at once.
-    Callers must call ``stop()`` (or use ``with``); nothing is registered with atexit, and a
-    server whose owner died is simply adopted by the next ``start()``.
+    ``start()`` makes this instance the data directory's owner (``ownership``: one per data
+    directory, held until ``stop()``); ``attach()`` uses the server without owning it and
+    ``detach()`` leaves it, stopping it only if no owner and no other user needs it. All are
+    idempotent and safe to call from several processes at once. Callers must call ``stop()``
+    or ``detach()`` (or use ``with``); nothing is registered with atexit, and a server whose
+    owner died is simply adopted by the next ``start()``.
     """
 
     def __init__(self, data_dir: Path) -> None:
@@ -92,41 +100,110 @@ class EmbeddedPostgres:
         self.pgdata = self.data_dir / "pg"
         self.log_file = self.pgdata / "log" / "postgres.log"
         self._socket_dir: Path | None = None
+        self.role: Role | None = None
+        self._claim: int | None = None  # the fd holding our flock on data_dir/owner.lock
 
     def __repr__(self) -> str:
         return f"EmbeddedPostgres({str(self.data_dir)!r})"
 
     # -- public API
 
-    def start(self) -> str:
-        """Ensure the server runs (initialising the cluster on first use, adopting a server
-        left behind by a dead owner) and return the superuser URL."""
-        if self._socket_dir is not None and self.running():
-            return self.url
+    def claim(self) -> None:
+        """Become the data directory's owner without starting anything, so that a second
+        owner is refused (``DataDirInUse``) before it has changed anything."""
+        if self.role == "owner":
+            return
+        if self.role is not None:
+            raise EmbeddedPostgresError(f"{self} is attached; detach() it first")
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with _dir_lock(self.data_dir, START_TIMEOUT + INITDB_TIMEOUT):
-            began = time.monotonic()
-            self._socket_dir = self._start_locked(_server_user())
-            log.info("embedded postgres ready in %.2f s at %s", time.monotonic() - began, self.url)
+            self._claim = claim_owner(self.data_dir)
+        self.role = "owner"
+
+    def start(self) -> str:
+        """Own the data directory and ensure the server runs (initialising the cluster on
+        first use, adopting a server left behind by a dead owner, starting again one that
+        died: PostgreSQL's crash recovery); return the superuser URL."""
+        if self.role == "owner" and self._socket_dir is not None and self.running():
+            return self.url
+        claimed = self.role is None
+        self.claim()
+        try:
+            with _dir_lock(self.data_dir, START_TIMEOUT + INITDB_TIMEOUT):
+                began = time.monotonic()
+                self._socket_dir = self._start_locked(_server_user())
+        except BaseException:
+            if claimed:
+                self._release()
+            raise
+        log.info("embedded postgres ready in %.2f s at %s", time.monotonic() - began, self.url)
         return self.url
 
     def stop(self) -> None:
-        """Stop whatever server serves our data directory; afterwards none of its processes
-        remain. A no-op when nothing runs."""
-        self._socket_dir = None
-        if not self.data_dir.is_dir():
+        """Stop the server and give up ownership; afterwards none of its processes remain. An
+        instance that does not own the data directory claims it first, so it can never stop
+        another owner's server (``DataDirInUse``). A no-op when nothing runs."""
+        if self.role in ("user", "guest"):
+            self.detach()
             return
-        with _dir_lock(self.data_dir, START_TIMEOUT + STOP_TIMEOUT):
-            procs = find_server_processes(self.pgdata)
-            if not procs:
+        self._socket_dir = None
+        try:
+            if not self.data_dir.is_dir():
                 return
-            if not self._pg_ctl_stop(_server_user()):
-                _kill_server(self.pgdata)
-            elif _wait_gone(procs, STOP_TIMEOUT):
-                # pg_ctl returns once postmaster.pid is gone; children exit right after.
-                _kill_server(self.pgdata)
-            _reap([p.pid for p in procs])
-            log.info("embedded postgres in %s stopped", self.pgdata)
+            with _dir_lock(self.data_dir, START_TIMEOUT + STOP_TIMEOUT):
+                if self.role is None:
+                    self._claim, self.role = claim_owner(self.data_dir), "owner"
+                self._stop_locked()
+        finally:
+            self._release()
+
+    def attach(self) -> str:
+        """Use the server without owning it (the CLI's commands) and return the superuser
+        URL. While an owner runs, adopt its server and never stop it (a guest); otherwise
+        start it if needed and share it with other commands (a user)."""
+        if self.role is not None:
+            return self.url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with _dir_lock(self.data_dir, START_TIMEOUT + INITDB_TIMEOUT):
+            fd = claim_user(self.data_dir)
+            try:
+                self._socket_dir = self._start_locked(_server_user())
+            except BaseException:
+                release(fd)
+                raise
+        self._claim, self.role = fd, "guest" if fd is None else "user"
+        return self.url
+
+    def detach(self) -> None:
+        """Stop using the server: a guest leaves it to its owner; the last user stops it."""
+        if self.role == "owner":
+            self.stop()
+            return
+        fd, was_user = self._claim, self.role == "user"
+        self._socket_dir, self._claim, self.role = None, None, None
+        if not was_user or fd is None:
+            return
+        try:
+            with _dir_lock(self.data_dir, START_TIMEOUT + STOP_TIMEOUT):
+                last, fd = leave_user(self.data_dir, fd), None
+                if last is not None:
+                    try:
+                        self._stop_locked()
+                    finally:
+                        release(last)
+        finally:
+            release(fd)  # still ours only if the start/stop lock was never taken
+
+    def traverse_grants(self) -> list[Path]:
+        """The directories ``start()`` will give o+x, without changing anything: as root, the
+        server user must traverse every parent of the install and the data directory."""
+        user = _server_user()
+        if not user.switch:
+            return []
+        found: list[Path] = []
+        for path in [*_install_dirs(), self.pgdata, _socket_dir_for(self.pgdata)]:
+            found += [p for p in _grant_traverse(path, user, dry_run=True) if p not in found]
+        return found
 
     @property
     def url(self) -> str:
@@ -153,6 +230,10 @@ class EmbeddedPostgres:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
+    def _release(self) -> None:
+        release(self._claim)
+        self._claim, self.role = None, None
+
     # -- start
 
     def _start_locked(self, user: _ServerUser) -> Path:
@@ -165,6 +246,9 @@ class EmbeddedPostgres:
             state, _ = _pid_file_state(self.pgdata)  # it was shutting down and has exited
         if state == "stale":
             log.info("stale postmaster.pid in %s (dead pid); postgres will replace it", self.pgdata)
+        if state != "absent":
+            # A killed postmaster's children keep its shared memory until they notice.
+            _kill_leftovers(self.pgdata)
         socket_dir = _socket_dir_for(self.pgdata)
         self._remove_blocking_lock_files(socket_dir)
         if not (self.pgdata / "PG_VERSION").exists():
@@ -274,6 +358,18 @@ class EmbeddedPostgres:
             _kill_server(self.pgdata)
 
     # -- stop
+
+    def _stop_locked(self) -> None:
+        procs = find_server_processes(self.pgdata)
+        if not procs:
+            return
+        if not self._pg_ctl_stop(_server_user()):
+            _kill_server(self.pgdata)
+        elif _wait_gone(procs, STOP_TIMEOUT):
+            # pg_ctl returns once postmaster.pid is gone; children exit right after.
+            _kill_server(self.pgdata)
+        _reap([p.pid for p in procs])
+        log.info("embedded postgres in %s stopped", self.pgdata)
 
     def _pg_ctl_stop(self, user: _ServerUser) -> bool:
         if not (self.pgdata / "postmaster.pid").exists():

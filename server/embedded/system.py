@@ -112,19 +112,29 @@ def _create_system_user() -> pwd.struct_passwd:
 # --- filesystem ------------------------------------------------------------------------------
 
 
-def _grant_traverse(path: Path, user: _ServerUser) -> None:
-    """Add o+x (traverse, not list) to each parent of ``path`` the server user cannot traverse.
+def _grant_traverse(path: Path, user: _ServerUser, dry_run: bool = False) -> list[Path]:
+    """Add o+x (traverse, not list) to each parent of ``path`` the server user cannot traverse;
+    return those parents. ``dry_run``: only say which (parents not made yet are skipped).
 
     Directories the server user owns are left alone: PGDATA must stay exactly 0700.
     """
+    changed = []
     for parent in path.parents:
-        st = parent.stat()
+        try:
+            st = parent.stat()
+        except FileNotFoundError:
+            if dry_run:
+                continue
+            raise
         mode = stat.S_IMODE(st.st_mode)
         if st.st_uid == user.uid and mode & stat.S_IXUSR:
             continue
         if not mode & stat.S_IXOTH:
-            parent.chmod(mode | stat.S_IXOTH)
-            log.info("added o+x to %s so %s can traverse it", parent, SERVER_USER)
+            changed.append(parent)
+            if not dry_run:
+                parent.chmod(mode | stat.S_IXOTH)
+                log.info("added o+x to %s so %s can traverse it", parent, SERVER_USER)
+    return changed
 
 
 def _ensure_private_dir(path: Path, user: _ServerUser) -> None:

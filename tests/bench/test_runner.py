@@ -7,6 +7,7 @@ import argparse
 import json
 import shutil
 import socket
+import tempfile
 import threading
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -355,3 +356,26 @@ async def test_floor_serves_the_read_scenarios_under_row_level_security(
     assert by_tallies == sc.normalize_floor("Q1-live", live)
     assert page == {"data": []} and warnings == {"data": []} and foreign == {"data": []}
     assert refused.status_code == 401
+
+
+def test_a_run_attaches_to_a_served_data_directory_and_leaves_its_server_running() -> None:
+    """A benchmark run against a data directory a ``serve`` owns uses its server as the CLI's
+    commands do: neither refused as a second owner nor stopping the owner's server."""
+    from partyplan.bench.runner.environment import Database
+    from partyplan.server.embedded import EmbeddedPostgres, find_server_processes
+
+    base = Path(tempfile.mkdtemp(prefix="pp-bench-env-", dir="/tmp"))
+    base.chmod(0o755)
+    owner = EmbeddedPostgres(base / "data")
+    try:
+        owner.start()
+        pid = (owner.pgdata / "postmaster.pid").read_text().splitlines()[0]
+        database = Database.open(owner.data_dir, None)
+        assert database.embedded is not None
+        database.close()
+        assert owner.running()
+        assert (owner.pgdata / "postmaster.pid").read_text().splitlines()[0] == pid
+    finally:
+        owner.stop()
+        assert find_server_processes(owner.pgdata) == []
+        shutil.rmtree(base, ignore_errors=True)

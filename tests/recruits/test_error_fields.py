@@ -50,6 +50,7 @@ from partyplan.resolvers.recruits.rules.table import (
     DataShape,
     InOrder,
     IntRange,
+    LeavesWithin,
     Majority,
     MaxInterval,
     MaxOccurrences,
@@ -57,6 +58,7 @@ from partyplan.resolvers.recruits.rules.table import (
     MinAge,
     MinInterval,
     NotBeforeProbationEnd,
+    NotBeforeStep,
     Period,
     Precondition,
     Publicity,
@@ -184,6 +186,21 @@ def breaking(check: Any, base: Case) -> Iterator[Case]:
         case NotBeforeProbationEnd():
             if (end := _anchor(base, "probation_end")) is not None:
                 yield base.but(on=end - DAY)
+        case NotBeforeStep(field=key):
+            yield base.but(data={**base.data, key: (base.on - DAY).isoformat()})
+        case LeavesWithin(step=code, field=key):
+            leaving = {key: base.on.isoformat()}
+            if base.step.code == code:
+                yield base.but(data={**base.data, **leaving})
+            elif any(r.step_code == code for r in base.history):
+                yield base.but(
+                    history=tuple(
+                        RecordedStep(r.step_code, r.on, {**r.data, **leaving})
+                        if r.step_code == code
+                        else r
+                        for r in base.history
+                    )
+                )
         case Publicity():
             on = base.on
             for first, last in (
@@ -211,6 +228,8 @@ ANY_STEP = (
     MaxInterval("application", Period(days=1)),
     NotBeforeProbationEnd(),
     MaxOccurrences(1),
+    # Reads the pre-review's datum: judged on the pre-review itself and on every step after it.
+    LeavesWithin("pre_review", "expected_leave_on", Period(months=3)),
 )
 
 

@@ -302,7 +302,7 @@ def test_add_key_version_rotates_in_place(tmp_path: Path) -> None:
     before = PiiCipher.load_or_create(tmp_path)
     old_blob = before.encrypt(ID_NUMBER, context=ID_CONTEXT)
 
-    assert add_key_version(tmp_path) == 2
+    assert add_key_version(tmp_path, make_current=True) == 2
     after = PiiCipher.load_or_create(tmp_path)
 
     assert after.current_version == 2

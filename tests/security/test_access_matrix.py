@@ -496,6 +496,14 @@ CASES: dict[str, Case] = {
         ("commission_viewer", "FORBIDDEN"),
         "other_school_admin",
     ),
+    "setCommissionRegion": Case(
+        'mutation($c: ID!) { setCommissionRegion(input: {commissionId: $c, regionCode: "50"})'
+        " { commission { regionCode } errors { code } } }",
+        lambda w, c: {"c": w.gid("commission")},
+        "commission_admin",
+        ("commission_viewer", "FORBIDDEN"),
+        "other_commission_admin",
+    ),
     "extendProbation": Case(
         'mutation($r: ID!) { extendProbation(input: {recruitId: $r, on: "2025-06-05",'
         " months: 6}) { recruit { stage } errors { code } } }",

@@ -20,6 +20,7 @@ from strawberry.extensions.validation_cache import DEFAULT_MAXSIZE, _get_validat
 
 from partyplan.schema.errors import UNEXPECTED_MESSAGE
 from partyplan.server.app import create_app
+from partyplan.server.database import create_app_engine
 from partyplan.server.platform import Platform
 from partyplan.server.settings import Settings
 
@@ -102,8 +103,12 @@ async def test_healthz_and_readyz(client: httpx.AsyncClient) -> None:
 async def test_readyz_is_503_when_the_database_is_unreachable(
     open_app: Callable[..., Any], caplog: pytest.LogCaptureFixture
 ) -> None:
-    # Nothing listens on port 1; the engine connects lazily, so the platform still starts.
-    _, http = await open_app(app_database_url="postgresql://partyplan_app@127.0.0.1:1/partyplan")
+    # The platform starts (its start checks the schema revision); then the database goes away:
+    # nothing listens on port 1, and the engine connects lazily.
+    platform, http = await open_app()
+    assert platform.engine is not None
+    await platform.engine.dispose()
+    platform.engine = create_app_engine("postgresql://partyplan_app@127.0.0.1:1/partyplan")
     ready = await http.get("/readyz")
     assert (ready.status_code, ready.json()) == (503, {"status": "unavailable"})
     assert (await http.get("/healthz")).status_code == 200  # liveness does not need the db

@@ -74,14 +74,14 @@ async def test_token_command_mints_a_token_the_service_accepts(
     unknown = _cli(
         ["token", "--user", "no-such-user"], owner_url, settings.resolved_key_dir, settings.data_dir
     )
-    assert unknown.returncode == 1 and "no active user" in unknown.stderr
+    assert unknown.returncode == 2 and "no active user" in unknown.stderr
     too_long = _cli(
         ["token", "--user", "school-admin", "--ttl", str(10**9)],
         owner_url,
         settings.resolved_key_dir,
         settings.data_dir,
     )
-    assert too_long.returncode != 0
+    assert too_long.returncode == 2 and "--ttl" in too_long.stderr
 
 
 async def test_init_creates_a_commission_and_its_admin(owner_url, settings, owner_engine) -> None:  # type: ignore[no-untyped-def]
@@ -92,6 +92,8 @@ async def test_init_creates_a_commission_and_its_admin(owner_url, settings, owne
             "中共某省委教育工作委员会",
             "--commission-code",
             "XX-JGW",
+            "--region-code",
+            "14",
             "--admin-username",
             "xx-admin",
             "--admin-name",
@@ -106,12 +108,14 @@ async def test_init_creates_a_commission_and_its_admin(owner_url, settings, owne
         row = (
             await conn.execute(
                 sa.text(
-                    "SELECT u.kind, b.role FROM units u JOIN role_bindings b ON b.unit_id = u.id "
+                    "SELECT u.kind, u.region_code, b.role FROM units u"
+                    " JOIN role_bindings b ON b.unit_id = u.id "
                     "JOIN users a ON a.id = b.user_id WHERE u.code = 'XX-JGW' AND a.username = 'xx-admin'"
                 )
             )
         ).one()
-    assert (row.kind, row.role) == ("commission", "commission_admin")
+    assert (row.kind, row.region_code, row.role) == ("commission", "14", "commission_admin")
+    assert "region 14 山西省" in done.stdout
 
 
 def test_db_current_reports_head(owner_url, settings) -> None:  # type: ignore[no-untyped-def]
@@ -161,6 +165,34 @@ async def test_tallies_verify_finds_a_tampered_tally_and_rebuild_repairs_it(
     assert again.returncode == 0 and "agree" in again.stdout, again.stdout
 
 
+async def test_tallies_verify_checks_the_open_warning_tallies_too(
+    owner_url, settings, owner_engine, world
+) -> None:  # type: ignore[no-untyped-def]
+    async with owner_engine.begin() as conn:
+        await conn.execute(
+            sa.text(
+                "INSERT INTO warnings (kind, dedupe_key, unit_id, unit_path, school_id, message,"
+                " evidence, seen_on) SELECT 'missing_data', 'k', id, path, school_id, '预警',"
+                " '{}'::jsonb, '2024-07-01' FROM units WHERE id = :u"
+            ),
+            {"u": world.units["A1a"]},
+        )
+        await conn.execute(
+            sa.text("UPDATE warning_tallies SET open_count = 3 WHERE unit_id = :u"),
+            {"u": world.units["A1"]},
+        )
+    args = (owner_url, settings.resolved_key_dir, settings.data_dir)
+    verify = _cli(["tallies", "verify"], *args)
+    assert verify.returncode == 1 and "2 difference(s)" in verify.stdout, verify.stdout
+    assert f"open warnings: unit {world.units['A1']} period none missing_data: stored" in (
+        verify.stdout
+    )
+    rebuilt = _cli(["tallies", "rebuild"], *args)
+    assert rebuilt.returncode == 0 and "of 2 tree(s)" in rebuilt.stdout, rebuilt.stderr
+    again = _cli(["tallies", "verify"], *args)
+    assert again.returncode == 0 and "agree" in again.stdout, again.stdout
+
+
 async def test_warnings_scan_is_idempotent(owner_url, settings, owner_engine, world) -> None:  # type: ignore[no-untyped-def]
     async with owner_engine.begin() as conn:
         await conn.execute(
@@ -174,10 +206,10 @@ async def test_warnings_scan_is_idempotent(owner_url, settings, owner_engine, wo
             {"b": world.units["A1a"]},
         )
     args = (owner_url, settings.resolved_key_dir, settings.data_dir)
-    first = _cli(["warnings", "scan", "--today", "2024-07-01"], *args)
+    first = _cli(["warnings", "scan", "--today", "2024-07-01", "--force"], *args)
     assert first.returncode == 0, first.stderr
     assert "raised: missing_data 1" in first.stdout
-    second = _cli(["warnings", "scan", "--today", "2024-07-01"], *args)
+    second = _cli(["warnings", "scan", "--today", "2024-07-01", "--force"], *args)
     assert second.stdout.splitlines() == ["raised: none", "changed: none", "resolved: none"]
 
 

@@ -52,7 +52,7 @@ def make_pg(base: Path, request: pytest.FixtureRequest) -> Iterator[MakePg]:
         return pg
 
     yield make
-    for pg in made:
+    for pg in reversed(made):  # the latest owner first: only an owner may stop the server
         pg.stop()
         assert find_server_processes(pg.pgdata) == []
         socket_dir = embedded_system._socket_dir_for(pg.pgdata)
@@ -221,7 +221,7 @@ def test_stale_postmaster_pid_does_not_prevent_start(make_pg: MakePg) -> None:
     assert postmaster_pid(pg) == crashed_pid
     assert not pg.running()
 
-    url = make_pg(pg.data_dir).start()
+    url = pg.start()  # the owner starts it again (what the watchdog does)
     assert postmaster_pid(pg) != crashed_pid
     assert psql(url, "select id from survived") == "7", "crash recovery kept committed data"
 
@@ -233,6 +233,25 @@ def test_stale_postmaster_pid_does_not_prevent_start(make_pg: MakePg) -> None:
     assert not psutil.pid_exists(dead.pid)
     write_pid_file(pg, [str(dead.pid), *lock_file[1:]])
     assert psql(make_pg(pg.data_dir).start(), "select id from survived") == "7"
+
+
+def test_children_of_a_killed_postmaster_are_killed_before_a_new_one_starts(
+    make_pg: MakePg, caplog_info: pytest.LogCaptureFixture
+) -> None:
+    pg = make_pg()
+    pg.start()
+    killed = postmaster_pid(pg)
+    children = [p for p in find_server_processes(pg.pgdata) if p.pid != killed]
+    # A stopped child never notices its postmaster's death and keeps the shared memory:
+    # postgres would refuse to start ("pre-existing shared memory block is still in use").
+    for child in children:
+        child.send_signal(signal.SIGSTOP)
+    os.kill(killed, signal.SIGKILL)
+    wait_until(lambda: exited(killed))
+
+    assert psql(pg.start(), "select 1") == "1"
+    assert all(exited(child.pid) for child in children)
+    assert any("left by a dead postmaster" in r.getMessage() for r in caplog_info.records)
 
 
 def test_lock_files_naming_an_unrelated_live_process_are_replaced(

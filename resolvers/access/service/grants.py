@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
+from partyplan.resolvers.text import storable
 from partyplan.resolvers.units.rules import inactive
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
@@ -38,7 +39,8 @@ def _binding_snapshot(row: sa.Row) -> dict[str, object]:
 async def grant_role(session: Session, *, user_id: int, role: str, unit_id: int) -> sa.Row:
     unit = await visible_unit(session, unit_id, Permission.ROLE_GRANT, "unitId")
     user = await visible_user(session, user_id, Permission.ROLE_GRANT)
-    role_row = await repository.get_role(session, role)
+    # A name PostgreSQL cannot even compare (a NUL, a lone surrogate) names no role either.
+    role_row = await repository.get_role(session, role) if storable(role) else None
     if role_row is None:
         raise AccountError(AccountErrorCode.UNKNOWN_ROLE, rules.unknown_role(role), "role")
     if not unit.active:

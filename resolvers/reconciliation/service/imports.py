@@ -108,16 +108,20 @@ class _Import:
         return None if not phone else self.cipher.encrypt(phone, context=PHONE_CONTEXT)
 
     async def batch(self, rows: Sequence[FileRow]) -> None:
-        lookups = [self.cipher.lookup_hash(r.id_number, context=ID_CONTEXT) for r in rows]
+        # Each ID number's hash under every PII key version held (several during a rotation,
+        # the current one first): a recruit not re-encrypted yet is matched all the same.
+        hashes = [self.cipher.lookup_hashes(r.id_number, context=ID_CONTEXT) for r in rows]
+        every = [h for row_hashes in hashes for h in row_hashes]
         found = {
             bytes(r.id_number_hash): r
-            for r in await repository.recruits_by_lookup(self.session, self.school.id, lookups)
+            for r in await repository.recruits_by_lookup(self.session, self.school.id, every)
         }
         matched: list[tuple[FileRow, Any]] = []
         entries: list[dict[str, Any]] = []
-        for row, lookup in zip(rows, lookups, strict=True):
+        for row, row_hashes in zip(rows, hashes, strict=True):
             self.stages.add(row.stage)
-            recruit = found.get(lookup)
+            lookup = row_hashes[0]
+            recruit = next((found[h] for h in row_hashes if h in found), None)
             if recruit is None:
                 entries.append(
                     self._entry(

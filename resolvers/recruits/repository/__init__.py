@@ -1,4 +1,5 @@
-"""All SQL of the recruits domain. Callers pass a Session; row-level security applies."""
+"""All SQL of the recruits domain. Callers pass a Session; row-level security applies.
+``pii`` holds the PII key rotation's, run as the owner."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from partyplan.models import (
 from partyplan.resolvers import paging
 from partyplan.resolvers.paging import Keyset, Page
 from partyplan.resolvers.units.repository import joined_unit_columns
-from partyplan.tenants.scope import Subtree, descendant_of_any, in_subtree
+from partyplan.tenants.scope import Subtree, descendant_of, descendant_of_any, in_subtree
 from partyplan.tenants.session import Session
 
 # Everything but the encrypted columns: lists never carry ciphertext they do not show.
@@ -53,11 +54,30 @@ async def by_ids(
     return list((await session.execute(stmt)).all())
 
 
-async def id_number_taken(session: Session, lookup: bytes) -> bool:
+async def id_number_taken(session: Session, lookups: Sequence[bytes]) -> bool:
     """Duplicates are refused platform-wide; another school's recruit is invisible here, so the
-    unique index stays the final guard (see service)."""
-    stmt = sa.select(sa.literal(1)).where(recruits.c.id_number_hash == lookup)
+    unique index stays the final guard (see service). ``lookups``: the ID number's hash under
+    each key version held (more than one during a PII key rotation)."""
+    stmt = sa.select(sa.literal(1)).where(recruits.c.id_number_hash.in_(list(lookups)))
     return (await session.scalar(stmt)) is not None
+
+
+#: The first key of the transaction-scoped advisory lock creators of one ID number take while
+#: several PII key versions are held (the second: 31 bits of the ID number's hash).
+ID_NUMBER_LOCK_NAMESPACE = 18
+
+
+async def lock_id_number(session: Session, lookup: bytes) -> None:
+    """Wait for, then hold until the transaction ends, the lock of the ID number whose hash
+    (under the oldest key version held) is ``lookup``. During a rotation two creators may hash
+    under different versions, which the unique index cannot compare: they take turns here."""
+    await session.execute(
+        sa.text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
+        {
+            "namespace": ID_NUMBER_LOCK_NAMESPACE,
+            "key": int.from_bytes(lookup[:4], "big") & 0x7FFFFFFF,
+        },
+    )
 
 
 async def insert(session: Session, values: dict[str, Any]) -> sa.Row:
@@ -170,6 +190,19 @@ async def findings_of_many(session: Session, recruit_ids: Sequence[int]) -> list
     return list((await session.execute(stmt)).all())
 
 
+async def batch_under(session: Session, path: str, *, after_id: int, size: int) -> list[sa.Row]:
+    """Up to ``size`` recruits at or below ``path`` with an id above ``after_id``, in id order,
+    locked: the caller rewrites what is derived from their steps."""
+    stmt = (
+        sa.select(*RECRUIT_COLUMNS)
+        .where(descendant_of(recruits.c.unit_path, path), recruits.c.id > after_id)
+        .order_by(recruits.c.id)
+        .limit(size)
+        .with_for_update()
+    )
+    return list((await session.execute(stmt)).all())
+
+
 # A list joins each recruit's branch: it shows it on every row (a recruit the caller reads lies
 # in the caller's units, and so does its branch). Built once: labelling columns per request
 # cost more than the join.
@@ -185,7 +218,7 @@ async def page(
     stage: str | None,
     category: str | None,
     name_prefix: str | None,
-    id_lookup: bytes | None,
+    id_lookups: Sequence[bytes] | None,
     period: sa.Row | None,
     keyset: Keyset,
     with_pii: bool = False,
@@ -207,8 +240,8 @@ async def page(
     if name_prefix:
         escaped = name_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(recruits.c.name.like(escaped + "%"))
-    if id_lookup is not None:
-        stmt = stmt.where(recruits.c.id_number_hash == id_lookup)
+    if id_lookups is not None:
+        stmt = stmt.where(recruits.c.id_number_hash.in_(list(id_lookups)))
     if period is not None:
         stmt = stmt.where(recruits.c.approved_on.between(period.starts_on, period.ends_on))
     return await paging.fetch(session, stmt, recruits.c.id, keyset)

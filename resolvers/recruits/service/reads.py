@@ -71,11 +71,11 @@ async def page(
 ) -> Page:
     read_paths, under = await listing_scope(session, under_id, Permission.RECRUIT_READ)
     period = None if period_id is None else await period_for(session, period_id)
-    name_prefix, lookup = None, None
+    name_prefix, lookups = None, None
     term = (search or "").strip()
     if term:
         try:  # an ID number is looked up exactly, through its keyed hash
-            lookup = cipher.lookup_hash(
+            lookups = cipher.lookup_hashes(
                 identity.check_id_number(term, today=_far_future()), context=ID_CONTEXT
             )
         except RecruitError:
@@ -87,7 +87,7 @@ async def page(
         stage=stage,
         category=category,
         name_prefix=name_prefix,
-        id_lookup=lookup,
+        id_lookups=lookups,
         period=period,
         keyset=keyset,
         with_pii=bool(session.principal.paths_with(Permission.PII_READ)),

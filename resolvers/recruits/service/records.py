@@ -180,13 +180,21 @@ async def create_recruit(
     )
     if not evaluation.accepted:
         raise violations_error(evaluation, locate.application)
-    lookup = cipher.lookup_hash(person.id_number, context=ID_CONTEXT)
+    # The hash under each key version held (several during a PII key rotation), current first.
+    lookups = cipher.lookup_hashes(person.id_number, context=ID_CONTEXT)
     duplicate = RecruitError(
         RecruitErrorCode.DUPLICATE_ID_NUMBER,
         "已有使用该公民身份号码的入党申请人记录",
         "idNumber",
     )
-    if await repository.id_number_taken(session, lookup):
+    if len(lookups) > 1:
+        # Writers may hash under different versions meanwhile, which the unique index cannot
+        # compare: creators of one ID number take turns, under the hash all versions share.
+        oldest = cipher.lookup_hash(
+            person.id_number, context=ID_CONTEXT, version=cipher.oldest_version
+        )
+        await repository.lock_id_number(session, oldest)
+    if await repository.id_number_taken(session, lookups):
         raise duplicate
     values = {
         "school_id": branch.school_id,
@@ -197,7 +205,7 @@ async def create_recruit(
         "ethnicity": person.ethnicity,
         "birth_date": person.birth_date,
         "id_number_enc": cipher.encrypt(person.id_number, context=ID_CONTEXT),
-        "id_number_hash": lookup,
+        "id_number_hash": lookups[0],
         "id_number_masked": identity.mask_id_number(person.id_number),
         "phone_enc": None
         if person.phone is None
@@ -278,7 +286,7 @@ async def record_step(
     procedure = await load_procedure(session, branch)
     rules = procedure.rules(on)
     evaluation = evaluate(
-        step_code, on, data, history, RecruitFacts(recruit.birth_date), rules, procedure.calendar
+        step_code, on, data, history, RecruitFacts.of(recruit), rules, procedure.calendar
     )
     if not evaluation.accepted:
         raise violations_error(evaluation, fields)
@@ -321,7 +329,7 @@ async def derive(
         steps = await repository.steps_of(session, recruit.id)
     derived = derivation.derive(
         _history(steps),
-        RecruitFacts(recruit.birth_date),
+        RecruitFacts.of(recruit),
         procedure.rules,
         procedure.calendar,
     )

@@ -28,12 +28,17 @@ OPTIONAL = ("phone", "professional_title", "talent_programme")
 
 
 def identity_conflicts(
-    current: Mapping[str, Any], lookup: bytes, branch_id: int, record: SyncRecord, person: Person
+    current: Mapping[str, Any],
+    lookups: Sequence[bytes],
+    branch_id: int,
+    record: SyncRecord,
+    person: Person,
 ) -> list[SyncError]:
     """What the record says otherwise than the recruit it was matched to, that a sync may not
-    change: who the person is, where the record stands, when it began."""
+    change: who the person is, where the record stands, when it began. ``lookups``: the
+    record's ID number hashed under each PII key version held."""
     conflicts = []
-    if current["id_number_hash"] != lookup:
+    if bytes(current["id_number_hash"]) not in lookups:
         conflicts.append(
             SyncError(
                 SyncErrorCode.ID_NUMBER_MISMATCH,

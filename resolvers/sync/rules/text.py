@@ -7,14 +7,18 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from partyplan.resolvers.text import unsafe
+
 from ..errors import SyncError, SyncErrorCode
 from .request import SyncRecord
 
 
 def _bad_character(text: str) -> bool:
-    """NUL and the other control characters, lone surrogates: refused wherever a record holds
-    text (PostgreSQL stores neither NUL nor a lone surrogate; no field means a control)."""
-    return any(c < " " or c == "\x7f" or "\ud800" <= c <= "\udfff" for c in text)
+    """NUL and the other control characters, lone surrogates, bidi controls: refused wherever a
+    record holds text (PostgreSQL stores neither NUL nor a lone surrogate; no field means a
+    control). Stricter than free text typed by a person (``resolvers/text.py``): not even a tab
+    or a line break."""
+    return any(c < " " for c in text) or unsafe(text) is not None
 
 
 _TEXT_FIELDS = {

@@ -91,10 +91,12 @@ def _spelled_twice(record: SyncRecord) -> list[RecruitError]:
     ]
 
 
-async def _find(session: Session, school_id: int, code: str | None, lookup: bytes) -> int | None:
+async def _find(
+    session: Session, school_id: int, code: str | None, lookups: tuple[bytes, ...]
+) -> int | None:
     found = None if code is None else await repository.recruit_by_code(session, school_id, code)
     if found is None:
-        found = await repository.recruit_by_lookup(session, school_id, lookup)
+        found = await repository.recruit_by_lookup(session, school_id, lookups)
     return found
 
 
@@ -113,8 +115,9 @@ async def upsert(
     today = records.today(timezone)
     person = details.checked_person(record.person, record.application_date, today)
     code = None if record.code_12371 is None else details.check_code_12371(record.code_12371)
-    lookup = cipher.lookup_hash(person.id_number, context=ID_CONTEXT)
-    recruit_id = await _find(session, school.id, code, lookup)
+    # Under each PII key version held (several during a rotation), current first.
+    lookups = cipher.lookup_hashes(person.id_number, context=ID_CONTEXT)
+    recruit_id = await _find(session, school.id, code, lookups)
     if recruit_id is None:
         return Outcome.CREATED, await _create(session, cipher, timezone, branch, record, code)
     try:
@@ -129,7 +132,7 @@ async def upsert(
         if recruit.phone_enc is None
         else cipher.decrypt(recruit.phone_enc, context=PHONE_CONTEXT)
     )
-    conflicts = rules.identity_conflicts(current, lookup, branch.id, record, person)
+    conflicts = rules.identity_conflicts(current, lookups, branch.id, record, person)
     new, step_conflicts = rules.plan_steps(record.steps, await _recorded(session, recruit_id))
     if conflicts or step_conflicts:
         raise ValidationErrors([*conflicts, *step_conflicts])  # type: ignore[arg-type]
