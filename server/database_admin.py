@@ -122,7 +122,14 @@ async def ensure_app_role(conn: AsyncConnection, role: str, password: str | None
     ):
         await conn.exec_driver_sql(f"ALTER ROLE {role} {attributes}")
     if password:
-        await conn.execute(sa.text(f"ALTER ROLE {role} PASSWORD :p"), {"p": password})
+        # A utility statement takes no parameters: the server quotes the literal itself.
+        statement = await conn.scalar(
+            sa.text(
+                "SELECT format('ALTER ROLE %I PASSWORD %L', CAST(:r AS text), CAST(:p AS text))"
+            ),
+            {"r": role, "p": password},
+        )
+        await conn.exec_driver_sql(statement)
 
 
 def alembic_config(owner_url: str, app_role: str, connection=None) -> Config:  # type: ignore[no-untyped-def]
