@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +100,36 @@ async def client(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
+
+
+@pytest.fixture
+async def open_app(settings: Settings) -> AsyncIterator[Callable[..., Any]]:
+    """Build (and afterwards stop) extra apps over platforms with changed settings, sharing the
+    test database and keys: ``app, http = await open_app(environment="production")``
+    (``app.state.platform`` is its platform)."""
+    platforms: list[Platform] = []
+    clients: list[httpx.AsyncClient] = []
+
+    async def make(**changes: Any) -> tuple[Any, httpx.AsyncClient]:
+        values = {
+            "database_url": settings.database_url,
+            "data_dir": settings.data_dir,
+            "key_dir": settings.key_dir,
+            **changes,
+        }
+        platform = Platform(Settings(**values), migrate=False)
+        platforms.append(platform)
+        await platform.start()
+        app = create_app(platform, manage_platform=False)
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+        clients.append(http)
+        return app, http
+
+    yield make
+    for http in clients:
+        await http.aclose()
+    for platform in platforms:
+        await platform.stop()
 
 
 @pytest.fixture

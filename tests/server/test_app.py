@@ -19,10 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.extensions.validation_cache import DEFAULT_MAXSIZE, _get_validate_cache
 
 from partyplan.schema.errors import UNEXPECTED_MESSAGE
-from partyplan.server.app import create_app
 from partyplan.server.database import create_app_engine
 from partyplan.server.platform import Platform
-from partyplan.server.settings import Settings
 
 ME = "{ me { user { username } } }"
 UNITS = "{ units(first: 50) { edges { node { id name } } } }"
@@ -56,35 +54,6 @@ async def post(
 
 
 @pytest.fixture
-async def open_app(settings: Settings) -> AsyncIterator[Callable[..., Any]]:
-    """Build (and afterwards stop) extra platforms with changed settings, each with its own app
-    and client; they share the test database and the signing key with ``platform``."""
-    platforms: list[Platform] = []
-    clients: list[httpx.AsyncClient] = []
-
-    async def make(**changes: Any) -> tuple[Platform, httpx.AsyncClient]:
-        values = {
-            "database_url": settings.database_url,
-            "data_dir": settings.data_dir,
-            "key_dir": settings.key_dir,
-            **changes,
-        }
-        platform = Platform(Settings(**values), migrate=False)
-        platforms.append(platform)
-        await platform.start()
-        app = create_app(platform, manage_platform=False)
-        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
-        clients.append(http)
-        return platform, http
-
-    yield make
-    for http in clients:
-        await http.aclose()
-    for platform in platforms:
-        await platform.stop()
-
-
-@pytest.fixture
 async def production(open_app: Callable[..., Any]) -> httpx.AsyncClient:
     _, http = await open_app(environment="production")
     return http
@@ -105,7 +74,8 @@ async def test_readyz_is_503_when_the_database_is_unreachable(
 ) -> None:
     # The platform starts (its start checks the schema revision); then the database goes away:
     # nothing listens on port 1, and the engine connects lazily.
-    platform, http = await open_app()
+    app, http = await open_app()
+    platform = app.state.platform
     assert platform.engine is not None
     await platform.engine.dispose()
     platform.engine = create_app_engine("postgresql://partyplan_app@127.0.0.1:1/partyplan")

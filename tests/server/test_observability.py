@@ -9,7 +9,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,34 +32,6 @@ from partyplan.server.settings import Settings
 UNITS = "query Units { units(first: 5) { edges { node { name } } } }"
 METRICS_TOKEN = "scrape-me-0123456789"
 HEX_ID = re.compile(r"[0-9a-f]{32}")
-
-
-@pytest.fixture
-async def open_app(settings: Settings) -> AsyncIterator[Callable[..., Any]]:
-    """Apps over platforms with changed settings (sharing the test database and keys)."""
-    platforms: list[Platform] = []
-    clients: list[httpx.AsyncClient] = []
-
-    async def make(**changes: Any) -> tuple[Any, httpx.AsyncClient]:
-        values = {
-            "database_url": settings.database_url,
-            "data_dir": settings.data_dir,
-            "key_dir": settings.key_dir,
-            **changes,
-        }
-        platform = Platform(Settings(**values), migrate=False)
-        platforms.append(platform)
-        await platform.start()
-        app = create_app(platform, manage_platform=False)
-        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
-        clients.append(http)
-        return app, http
-
-    yield make
-    for http in clients:
-        await http.aclose()
-    for platform in platforms:
-        await platform.stop()
 
 
 @pytest.fixture
