@@ -99,9 +99,11 @@ def cmd_warnings(args: argparse.Namespace) -> int:
     """Run every enabled warning rule of every commission (for a scheduler; idempotent).
 
     The stored warnings are the live ones everybody reads: a scan judged as of another day
-    than today is a dry run (its transaction rolled back) unless ``--force`` says to write it."""
+    than today is a dry run (its transaction rolled back) unless ``--force`` says to write it.
+    A writing scan while another one runs (a CronJob's retry overlapping a slow run) does
+    nothing and exits 0: the running one writes the same warnings."""
     from partyplan.resolvers.recruits.service.records import today
-    from partyplan.resolvers.warnings.service.scan import scan
+    from partyplan.resolvers.warnings.service.scan import ScanResult, claim, scan
 
     actual = today(settings_of(args).timezone)
     on = args.today or actual
@@ -111,7 +113,15 @@ def cmd_warnings(args: argparse.Namespace) -> int:
             f"dry run as of {on} (today is {actual}): nothing is written;"
             " --force writes it to the live warnings"
         )
-    result = run_as_owner(args, lambda conn: scan(conn, on), commit=not dry_run)
+
+    async def alone(conn: AsyncConnection) -> ScanResult | None:
+        # A dry run writes nothing that lasts: it needs no lock, and waits for none.
+        return await scan(conn, on) if dry_run or await claim(conn) else None
+
+    result = run_as_owner(args, alone, commit=not dry_run)
+    if result is None:
+        print("another scan is running; nothing done")
+        return 0
     for label, figures in (
         ("raised", result.raised),
         ("changed", result.changed),

@@ -6,6 +6,12 @@ For each rule: the candidates are upserted on (kind, dedupe_key) — a new one i
 standing one whose evidence changed is updated, a resolved one that recurs is opened again,
 an unchanged one is not written; then the standing warnings the rule judged and did not find
 are resolved. Running it twice therefore changes nothing the second time.
+
+A writing scan first ``claim``s the scan lock, a transaction-scoped advisory lock: two at once
+(a scheduler's retry overlapping a slow run, two schedulers) would both judge the same warnings,
+and the second would then wait on the first's rows only to write what the first just wrote. The
+second therefore does nothing. Being transaction-scoped, the lock also holds behind PgBouncer in
+transaction mode, and ends with the scan's transaction however it ends.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..repository import figures, stored
@@ -33,6 +40,16 @@ RULES: dict[WarningKind, Rule] = {
     WarningKind.MISSING_DATA: recruit_checks.missing_data,
     WarningKind.REPORT_OVERDUE: plan_checks.report_overdue,
 }
+
+#: The advisory lock key of a writing scan ("ppwscan!" in ASCII), in the scanned database.
+SCAN_LOCK = 0x707077736361_6E21
+
+
+async def claim(conn: AsyncConnection) -> bool:
+    """Take the scan lock until the transaction ends, without waiting: False when another
+    scan's transaction holds it."""
+    taken = await conn.scalar(sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": SCAN_LOCK})
+    return bool(taken)
 
 
 @dataclass
