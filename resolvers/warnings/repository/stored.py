@@ -238,3 +238,9 @@ async def resolve_cleared(
         },
     )
     return resolved.rowcount
+
+
+async def try_transaction_lock(conn: AsyncConnection, key: int) -> bool:
+    """The advisory lock ``key`` until the transaction ends, without waiting: False when
+    another transaction holds it."""
+    return bool(await conn.scalar(sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}))

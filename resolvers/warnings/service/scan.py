@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..repository import figures, stored
@@ -48,8 +47,7 @@ SCAN_LOCK = 0x707077736361_6E21
 async def claim(conn: AsyncConnection) -> bool:
     """Take the scan lock until the transaction ends, without waiting: False when another
     scan's transaction holds it."""
-    taken = await conn.scalar(sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": SCAN_LOCK})
-    return bool(taken)
+    return await stored.try_transaction_lock(conn, SCAN_LOCK)
 
 
 @dataclass
