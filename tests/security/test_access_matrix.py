@@ -15,7 +15,6 @@ import io
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -25,6 +24,7 @@ import sqlalchemy as sa
 import support_clients as clients_api
 import support_recruits as recruits_api
 from support import codes, gid, id_number, scalar
+from support_matrix import Case, extra_cases, prepare_extra
 
 from partyplan.auth.keys import KeyStore
 from partyplan.auth.tokens import TokenService
@@ -33,18 +33,6 @@ from partyplan.schema.schema import Mutation, Query
 
 W = Any  # the conftest World
 MATRIX_PASSWORD = "the matrix password"
-
-
-@dataclass(frozen=True)
-class Case:
-    document: str
-    variables: Callable[[W, dict[str, str]], dict[str, Any]]
-    ok: str  # account whose call succeeds
-    wrong_role: tuple[str, str] | None  # (account, expected code) or None when every role may
-    other_school: str | None  # account of another school/commission, expects NOT_FOUND
-    note: str = ""
-    #: A file sent as the variable ``f`` by the GraphQL multipart request convention.
-    upload: Callable[[], bytes] | None = None
 
 
 def _sheet(title: str, headers: list[str], row: list[str]) -> bytes:
@@ -876,7 +864,11 @@ async def context(gql, world, request, owner_engine) -> dict[str, str]:  # type:
             {"a": world.units["A"]},
         )
     ids["reconciliation"] = gid("ReconciliationReport", report)
+    ids |= await prepare_extra(gql, world, owner_engine, field, ids)
     return ids
+
+
+CASES |= extra_cases(CASES)
 
 
 def test_matrix_covers_every_root_field() -> None:
