@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from support import codes
 from support_policies import client_token
 
+from partyplan.resolvers.policies.rules import document_id
 from partyplan.server import assets, console, console_client
 from partyplan.server.app import create_app
 from partyplan.server.demo_sign_in import demo_password, set_passwords
@@ -84,14 +85,8 @@ async def test_the_configuration_names_the_client_and_every_document(client, set
     assert len(config["documents"]) == len(shipped) > 0
     for path in shipped:
         name = path.stem.removeprefix("console-")
-        assert config["documents"][name] == assets_id(path)
+        assert config["documents"][name] == document_id(path.read_text(encoding="utf-8"))
     assert "secret" not in str(config).lower()
-
-
-def assets_id(path: Path) -> str:
-    import hashlib
-
-    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_every_module_import_and_every_document_the_page_names_exists() -> None:
