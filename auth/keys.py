@@ -6,9 +6,11 @@ Invariants:
   the :class:`KeyStore` of the process that loaded it; nothing else here ever returns it as JSON.
 * A key's ``kid`` is its RFC 7638 thumbprint, so it is derived from the key material alone and
   two processes that load the same file agree on it.
-* The key file is created at most once: creation happens under an exclusive ``flock`` and the
-  file appears atomically (temporary file + ``os.replace``), so processes that start together
-  all end up with the same key and no reader ever sees a half-written file.
+* The key file is created at most once: creation happens under an exclusive ``flock`` of the
+  key directory itself and the file appears atomically (temporary file + ``os.replace``), so
+  processes that start together all end up with the same key and no reader ever sees a
+  half-written file. The directory holds the key files only: no lock file (the operator makes a
+  Secret of the directory's files; a lock file there would be one more file to leave out).
 * Only a key directory the platform owns (``<data_dir>/keys`` in development) is ever created,
   locked or written. A directory **given from outside** (``Settings.key_dir_given``: a mounted
   Secret, every replica the same files) is only read — no lock file, no chmod, no write — and a
@@ -36,7 +38,6 @@ __all__ = ["ALGORITHM", "KEY_FILE_NAME", "KeySettings", "KeyStore", "KeyStoreErr
 ALGORITHM = "EdDSA"
 CURVE = "Ed25519"
 KEY_FILE_NAME = "signing-key.json"
-LOCK_FILE_NAME = "signing-key.lock"
 
 # JWK parameters that tie a key to signatures with our one algorithm: joserfc refuses to use a
 # key whose "alg"/"use" disagree with the token header, which is one more guard against
@@ -88,7 +89,7 @@ class KeyStore:
         does not exist yet."""
         key_dir = Path(key_dir)
         _ensure_private_dir(key_dir)
-        with _exclusive_lock(key_dir / LOCK_FILE_NAME):
+        with _exclusive_lock(key_dir):
             path = key_dir / KEY_FILE_NAME
             if not path.exists():
                 _write_atomically(path, _generate_private_jwk())
@@ -168,9 +169,12 @@ def _ensure_private_dir(key_dir: Path) -> None:
 
 
 @contextlib.contextmanager
-def _exclusive_lock(lock_path: Path) -> Iterator[None]:
-    """Serialise key creation between processes; the lock is released when the fd closes."""
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+def _exclusive_lock(key_dir: Path) -> Iterator[None]:
+    """Serialise key creation and edits between processes: an exclusive ``flock`` of the key
+    directory itself (Linux locks a directory's open file like any other), so that no lock file
+    is left beside the keys. Released when the descriptor closes, also when its process dies.
+    Not re-entrant: a process holding it must not take it again."""
+    fd = os.open(key_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

@@ -90,6 +90,12 @@ class Context(Protocol):
         whose failure counts must survive the refused request) runs there."""
         ...
 
+    def read_from_replica(self) -> None:
+        """The request selects declared replica reads only (``schema/replica.py``): its
+        session may open on a streaming replica that has the caller's last write. Called before
+        any resolver; the server decides when the session opens."""
+        ...
+
     def download_link(self, path: str) -> str:
         """A link token opening ``path`` only (``auth.links``), a few minutes long, bound to the
         caller and to the client, scope and grant of its token. Call after ``session()``."""

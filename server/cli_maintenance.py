@@ -1,6 +1,11 @@
 """The maintenance commands, each one owner's transaction over every school: ``audit``,
-``tallies`` and ``plans verify`` (read, and refused on a database behind the code), ``tallies
-rebuild``, ``warnings scan``, and the daily prunes of ``doors``, ``feed`` and ``sync``."""
+``tallies`` and ``plans verify`` (read), ``tallies rebuild``, ``warnings scan``, and the daily
+prunes of ``doors``, ``feed`` and ``sync``.
+
+None of them migrates: like the service, each checks the schema revision and refuses a database
+that is not at this release's (``db upgrade`` or the migration Job migrates, once, under the
+migration lock). A scheduled job (the warnings CronJob) that migrated would run the owner's
+migrations from every job and every release's image, behind the operator's back."""
 
 from __future__ import annotations
 
@@ -33,9 +38,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_tallies(args: argparse.Namespace) -> int:
-    """``verify``: compare every period's stored roll-up tallies with the recruits, and the
-    open-warning tallies with the warnings; ``rebuild``: recompute the open periods' tallies
-    and the open-warning tallies (after a bulk load that bypassed the triggers)."""
+    """``verify``: compare every period's stored roll-up tallies with the recruits (and its
+    placement tallies with the named targets), and the open-warning tallies with the warnings;
+    ``rebuild``: recompute the open periods' tallies, the placement tallies and the
+    open-warning tallies (after a bulk load that bypassed the triggers)."""
+    from partyplan.resolvers.placements.repository import drift as placement_drift
+    from partyplan.resolvers.placements.repository import rebuild as placement_rebuild
     from partyplan.resolvers.rollups.repository import drift, rebuild_open_periods
     from partyplan.resolvers.warnings.repository import tallies as warning_tallies
 
@@ -53,6 +61,10 @@ def cmd_tallies(args: argparse.Namespace) -> int:
             for row in await drift(conn, period.id, period.path):
                 where = f" month {row.month}" if row.month else ""
                 problems.append(f"period {period.name}: unit {row.unit_id}{where}: {row.side}")
+            for row in await placement_drift(conn, period.id, period.path):
+                problems.append(
+                    f"period {period.name}: named targets of unit {row.unit_id}: {row.side}"
+                )
         rollups = len(problems)
         for tree in await warning_tallies.commissions(conn):
             for row in await warning_tallies.drift(conn, tree):
@@ -66,10 +78,11 @@ def cmd_tallies(args: argparse.Namespace) -> int:
         return problems
 
     async def rebuild(conn: AsyncConnection) -> tuple[int, int]:
+        await placement_rebuild(conn)  # named targets: every period, from the names
         return await rebuild_open_periods(conn), await warning_tallies.rebuild(conn)
 
     if args.action == "rebuild":
-        count, trees = run_as_owner(args, rebuild)
+        count, trees = run_as_owner(args, rebuild, migrate=False)
         print(
             f"rebuilt the tallies of {count} open period(s), the open warnings' of {trees} tree(s)"
         )
@@ -118,7 +131,7 @@ def cmd_warnings(args: argparse.Namespace) -> int:
         # A dry run writes nothing that lasts: it needs no lock, and waits for none.
         return await scan(conn, on) if dry_run or await claim(conn) else None
 
-    result = run_as_owner(args, alone, commit=not dry_run)
+    result = run_as_owner(args, alone, migrate=False, commit=not dry_run)
     if result is None:
         print("another scan is running; nothing done")
         return 0
@@ -139,7 +152,7 @@ def cmd_doors(args: argparse.Namespace) -> int:
 
     from partyplan.resolvers.oauth.service.prune import prune
 
-    deleted = run_as_owner(args, lambda conn: prune(conn, datetime.now(UTC)))
+    deleted = run_as_owner(args, lambda conn: prune(conn, datetime.now(UTC)), migrate=False)
     print(", ".join(f"{table} {count}" for table, count in deleted.items()))
     return 0
 
@@ -152,7 +165,9 @@ def cmd_feed(args: argparse.Namespace) -> int:
     from partyplan.resolvers.feed.service import prune
 
     retention = timedelta(days=settings_of(args).feed_retention_days)
-    deleted, mark = run_as_owner(args, lambda conn: prune(conn, datetime.now(UTC), retention))
+    deleted, mark = run_as_owner(
+        args, lambda conn: prune(conn, datetime.now(UTC), retention), migrate=False
+    )
     through = "" if mark is None else f" (through {mark.xid}/{mark.seq})"
     print(f"change_outbox {deleted}{through}")
     return 0
@@ -169,9 +184,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     settings = settings_of(args)
     days = settings.sync_key_retention_days
-    deleted = run_as_owner(args, lambda conn: prune(conn, datetime.now(UTC), days))
+    deleted = run_as_owner(args, lambda conn: prune(conn, datetime.now(UTC), days), migrate=False)
     print(f"sync_requests {deleted} (older than {days} days)")
     kept = settings.reconciliation_retention_days
-    dropped = run_as_owner(args, lambda conn: reports.prune(conn, datetime.now(UTC), kept))
+    dropped = run_as_owner(
+        args, lambda conn: reports.prune(conn, datetime.now(UTC), kept), migrate=False
+    )
     print(f"reconciliation_reports {dropped} open (older than {kept} days)")
     return 0

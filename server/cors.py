@@ -46,7 +46,8 @@ log = logging.getLogger("partyplan.cors")
 #: to those, and a page that a script could read across origins would leak its CSRF token.
 CORS_PATHS = ("/graphql", "/reports/", "/oauth/token", "/oauth/revoke")
 METHODS = ("GET", "POST")
-HEADERS = ("Authorization", "Content-Type")
+# X-Partyplan-LSN: the caller's last write, returned for read-your-writes (server/replica.py).
+HEADERS = ("Authorization", "Content-Type", "X-Partyplan-LSN")
 #: Headers a script reads only if exposed: the workbook's file name, the rate limit's state
 #: (server/limits.py), so that a front end can back off before it is refused, and the request
 #: id (server/observability), for a user to quote.
@@ -58,6 +59,7 @@ EXPOSED = (
     "RateLimit-Remaining",
     "RateLimit-Reset",
     "RateLimit-Policy",
+    "X-Partyplan-LSN",
 )
 MAX_AGE = 600
 

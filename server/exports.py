@@ -99,6 +99,9 @@ async def _workbook(
     context: RequestContext,
     content: Callable[[Session, str], Awaitable[tuple[dict[str, Any], str]]],
 ) -> Response:
+    # A report's figures read only: a streaming replica that has the caller's last write may
+    # answer (server/replica.py). Not the 12371 export: its audit entry is written with it.
+    context.read_from_replica()
     try:
         async with context.transaction():
             try:

@@ -27,6 +27,7 @@ from .database import app_url_from_owner, create_app_engine, with_database
 from .embedded import EmbeddedPostgres, Watchdog
 from .embedded.watchdog import State
 from .errors import StartupRefused
+from .replica import ReplicaRouter, replica_url
 from .settings import Settings
 
 log = logging.getLogger("partyplan")
@@ -49,6 +50,8 @@ class Platform:
         self.embedded: EmbeddedPostgres | None = None
         self.owner_url: str | None = None
         self.engine: AsyncEngine | None = None
+        #: The streaming replica the declared replica reads may use (``REPLICA_URL``).
+        self.replica: ReplicaRouter | None = None
         self.watchdog: Watchdog | None = None  # restarts a dead embedded server while serving
         #: Called when the embedded server died and could not be started again (serve exits).
         self.on_database_failed: Callable[[], None] | None = None
@@ -132,6 +135,9 @@ class Platform:
     async def start(self) -> None:
         await self.prepare()
         self.engine = create_app_engine(self.app_url, self.settings.pool_size)
+        if self.settings.replica_url is not None and self.replica is None:
+            url = replica_url(self.settings.replica_url, self.app_url)
+            self.replica = ReplicaRouter(url, self.settings.pool_size)
         if self.embedded is not None and self.watchdog is None:
             self.watchdog = Watchdog(
                 self.embedded, self._database_restarted, self.on_database_failed
@@ -146,6 +152,9 @@ class Platform:
             if self.engine is not None:
                 await self.engine.dispose()
                 self.engine = None
+            if self.replica is not None:
+                await self.replica.dispose()
+                self.replica = None
         finally:
             self.prepared = False
             if self.embedded is not None:

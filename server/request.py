@@ -38,6 +38,14 @@ from partyplan.tenants.session import Session
 
 from .observability import note_caller
 from .platform import Platform
+from .replica import (
+    LSN_COOKIE,
+    LSN_HEADER,
+    ReplicaRouter,
+    parse_lsn,
+    position_after_commit,
+    wrote,
+)
 from .settings import Settings
 
 T = TypeVar("T")
@@ -81,6 +89,14 @@ class RequestContext:
     # it is for the limits, and the cost budget schema/cost.py holds its document to.
     caller: Caller = ANONYMOUS
     cost_budget: int | None = None
+    # Reads from a streaming replica (server/replica.py): the platform's router, the position
+    # the client carried back, whether the request may read there (schema/replica.py) and
+    # whether it does; the commit position of what it wrote, for its response.
+    replica: ReplicaRouter | None = None
+    carried_lsn: int | None = None
+    replica_allowed: bool = False
+    on_replica: bool = False
+    commit_lsn: int | None = None
     _session: Session | None = None
     _conn: AsyncConnection | None = None
     _tx: AsyncTransaction | None = None
@@ -106,6 +122,8 @@ class RequestContext:
             pii=platform.pii,
             auth_error=error,
             links=platform.links,
+            replica=platform.replica,
+            carried_lsn=None if platform.replica is None else _carried(request),
         )
 
     @classmethod
@@ -145,6 +163,10 @@ class RequestContext:
         ``schema.context.Context.own_transaction``)."""
         return self.engine.begin()
 
+    def read_from_replica(self) -> None:
+        """The request's reads may come from the replica (see ``schema.context.Context``)."""
+        self.replica_allowed = True
+
     def download_link(self, path: str) -> str:
         """A link opening ``path`` for the caller, never outliving the caller's token."""
         if self.claims is None or self.links is None:
@@ -168,19 +190,50 @@ class RequestContext:
             raise NotAuthenticated(self.auth_error)
         async with self._opening:
             if self._session is None:
-                conn = await self.engine.connect()
-                self._conn = conn
-                self._tx = await conn.begin()
-                claims = self.claims
-                self._session = await Session.bound(
-                    conn,
-                    int(claims.subject),
-                    claims.client_id,
-                    grant_id=claims.grant_id,
-                    token_id=claims.token_id,
-                    scope=claims.scope,
-                )
+                try:
+                    self._session = await self._bound(await self._connect())
+                except NotAuthenticated:
+                    if not self.on_replica:
+                        raise
+                    # A user, client or grant made a moment ago may not be on the replica
+                    # yet: the primary decides.
+                    await self._release()
+                    self._session = await self._bound(await self._connect(replica=False))
         return self._session
+
+    async def _bound(self, conn: AsyncConnection) -> Session:
+        claims = self.claims
+        assert claims is not None
+        return await Session.bound(
+            conn,
+            int(claims.subject),
+            claims.client_id,
+            grant_id=claims.grant_id,
+            token_id=claims.token_id,
+            scope=claims.scope,
+        )
+
+    async def _release(self) -> None:
+        """Give back the connection of a session that was not bound (its transaction read)."""
+        if self._conn is not None:
+            await self._conn.close()
+        self._conn = self._tx = None
+
+    async def _connect(self, replica: bool = True) -> AsyncConnection:
+        """The request's connection, its transaction begun: on the replica when the request
+        may read there and the replica has the caller's last write, else on the primary."""
+        conn = None
+        if replica and self.replica is not None and self.replica_allowed and self.claims:
+            required = self.replica.required(self.claims.subject, self.carried_lsn)
+            conn = await self.replica.connect(required)
+        self.on_replica = conn is not None
+        if conn is None:
+            conn = await self.engine.connect()
+            self._conn = conn
+            self._tx = await conn.begin()
+        else:
+            self._conn, self._tx = conn, conn.get_transaction()
+        return conn
 
     def loader(self, key: str, factory: Callable[[Any], T]) -> T:
         if key not in self.loaders:
@@ -224,15 +277,33 @@ class RequestContext:
                 await self._audit_disclosures_apart()
 
     async def _commit(self) -> None:
-        assert self._tx is not None
+        assert self._tx is not None and self._conn is not None
+        # The replica's transaction is read only: PII it returned is audited on the primary,
+        # apart, once it ends (_finish).
+        noting = self.replica is not None and not self.on_replica
         try:
-            if self.disclosures and self._session is not None:
+            if self.disclosures and self._session is not None and not self.on_replica:
                 await self.disclosures.write(self._session)
+            written = noting and await wrote(self._conn)
             await self._tx.commit()
         except DBAPIError as error:
             self.failed = True
             log.warning("a request's commit failed: %s", error.__class__.__name__)
             raise NotCommitted from error
+        if written:
+            await self._note_commit()
+
+    async def _note_commit(self) -> None:
+        """Remember where the caller's write ended, for its next replica reads: in this
+        process, and in the response (``X-Partyplan-LSN``, server/replica.py)."""
+        assert self._conn is not None and self.replica is not None
+        try:
+            self.commit_lsn = await position_after_commit(self._conn)
+        except DBAPIError as error:  # committed all the same; its reads may be stale
+            log.warning("a write's position could not be read: %s", error.__class__.__name__)
+            return
+        if self.commit_lsn is not None and self.claims is not None:
+            self.replica.marks.note(self.claims.subject, self.commit_lsn)
 
     async def _roll_back(self) -> None:
         assert self._tx is not None
@@ -263,6 +334,15 @@ class RequestContext:
                 scope=claims.scope,
             )
             await self.disclosures.write(session)
+
+
+def _carried(request: Request) -> int | None:
+    """The last write's position the client returned (header or cookie), if any."""
+    found = [
+        parse_lsn(request.headers.get(LSN_HEADER)),
+        parse_lsn(request.cookies.get(LSN_COOKIE)),
+    ]
+    return max((lsn for lsn in found if lsn is not None), default=None)
 
 
 def _claims(platform: Platform, header: str | None) -> tuple[TokenClaims | None, str | None]:

@@ -14,8 +14,9 @@ Invariants:
 
 * A key directory is either **owned** (the platform's own, e.g. ``<data_dir>/keys`` in
   development: created 0700, the file written 0600, at most once, under an exclusive ``flock``
-  and an atomic rename) or **given** (a mounted Secret): a given one is only read — no lock
-  file, no chmod, no write — and a file missing there is an error, never generated.
+  of the directory (no lock file) and an atomic rename) or **given** (a mounted Secret): a given
+  one is only read — no lock, no chmod, no write — and a file missing there is an error, never
+  generated.
 * A given file may be group-readable (a Kubernetes Secret with ``defaultMode: 0440`` and
   ``fsGroup``: that is how a non-root service reads it), never writable by its group nor
   accessible by others; an owned file must be 0600.
@@ -61,7 +62,6 @@ __all__ = [
 ]
 
 KEY_FILE_NAME = "pii-key"
-LOCK_FILE_NAME = "pii-key.lock"
 SECRET_LENGTH = 32
 MIN_VERSION, MAX_VERSION = 1, 255
 # A version as the key file writes it: no sign, no leading zero, so "1" and "01" cannot both
@@ -146,7 +146,7 @@ def create_key_file(key_dir: Path) -> KeyRing:
     """Load ``<key_dir>/pii-key`` of an owned directory, generating it first if missing."""
     key_dir = Path(key_dir)
     _ensure_private_dir(key_dir)
-    with _exclusive_lock(key_dir / LOCK_FILE_NAME):
+    with _exclusive_lock(key_dir):
         path = key_dir / KEY_FILE_NAME
         if not path.exists():
             _write_atomically(path, new_key_file())
@@ -197,7 +197,7 @@ def _editing(key_dir: Path) -> Iterator[tuple[Path, dict[int, bytes], int]]:
     under the directory's lock for a read-modify-write."""
     key_dir = Path(key_dir)
     _ensure_private_dir(key_dir)
-    with _exclusive_lock(key_dir / LOCK_FILE_NAME):
+    with _exclusive_lock(key_dir):
         path = key_dir / KEY_FILE_NAME
         if not path.exists():
             yield path, {}, 0

@@ -15,6 +15,7 @@ from ..errors import BadInput
 from ..mutations import decode_id
 from ..permissions import described
 from ..recruits.types import RecruitStage
+from ..replica import REPLICA_READ
 
 
 @strawberry.type(description="12371 数据采集表：A school's recruits in the 12371 layout.")
@@ -43,7 +44,8 @@ class Export12371Queries:
             "ID numbers and phones are in clear only with `pii.read`.",
             Permission.RECRUIT_READ,
             where="at the school",
-        )
+        ),
+        metadata=REPLICA_READ,  # the link only: the download itself reads on the primary
     )
     async def export12371(
         self,

@@ -12,6 +12,7 @@ from ..connections import Connection, connection
 from ..mutations import decode_id
 from ..pagination import PAGING, keyset
 from ..permissions import described
+from ..replica import REPLICA_READ
 from ..wording import After, Before, First, Last
 from .types import ExecutionReport, ReportStatus
 
@@ -23,7 +24,8 @@ class ReportQueries:
             "执行情况报告：execution reports on the caller's units and below, oldest first."
             + PAGING,
             Permission.PLAN_READ,
-        )
+        ),
+        metadata=REPLICA_READ,  # read only: a streaming replica may answer (schema/replica.py)
     )
     async def reports(
         self,

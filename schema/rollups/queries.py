@@ -10,6 +10,7 @@ from partyplan.resolvers.rollups import service
 
 from ..mutations import decode_id
 from ..permissions import described
+from ..replica import REPLICA_READ
 from .types import Rollup
 
 
@@ -24,7 +25,9 @@ class RollupQueries:
             "Current as of the last recorded step.",
             Permission.PLAN_READ,
             where="at the unit",
-        )
+        ),
+        # Tallies: a streaming replica that has the caller's last write answers as well.
+        metadata=REPLICA_READ,
     )
     async def rollup(
         self,

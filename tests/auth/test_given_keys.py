@@ -223,6 +223,10 @@ def test_keys_init_makes_the_files_a_secret_is_made_of(
 
     assert {name: (target / name).read_bytes() for name in made} == made
     assert "kept as it was" in capsys.readouterr().out
+    # The directory is the Secret's content: the two keys, no lock file beside them.
+    assert sorted(os.listdir(target)) == ["pii-key", "signing-key.json"]
+    assert cli.main(["pii", "add-key", "--key-dir", str(target)]) == 0
+    assert sorted(os.listdir(target)) == ["pii-key", "signing-key.json"]
     os.chmod(target / "signing-key.json", 0o440)
     os.chmod(target / "pii-key", 0o440)
     assert PiiCipher.load(target).current_version == 1

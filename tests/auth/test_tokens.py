@@ -559,7 +559,7 @@ def test_concurrent_first_start_ends_with_one_key(tmp_path: Path) -> None:
     assert [process.exitcode for process in processes] == [0] * workers
     assert len(set(kids)) == 1
     assert KeyStore.load_or_create(key_dir).kid == kids[0]
-    assert sorted(os.listdir(key_dir)) == ["signing-key.json", "signing-key.lock"]
+    assert sorted(os.listdir(key_dir)) == ["signing-key.json"]  # no lock file beside it
 
 
 def test_public_jwks_has_no_private_members(tmp_path: Path, keys: KeyStore) -> None:

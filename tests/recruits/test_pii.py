@@ -228,7 +228,7 @@ def test_key_file_created_private_and_reused(tmp_path: Path) -> None:
     stored = json.loads(key_file.read_text())
     assert list(stored["keys"]) == ["1"]
     assert len(base64.urlsafe_b64decode(stored["keys"]["1"])) == 32
-    assert sorted(os.listdir(key_dir)) == ["pii-key", "pii-key.lock"]
+    assert sorted(os.listdir(key_dir)) == ["pii-key"]  # no lock file beside it
 
 
 def test_key_file_lives_beside_the_signing_key(tmp_path: Path) -> None:
@@ -347,4 +347,4 @@ def test_concurrent_first_start_ends_with_one_key(tmp_path: Path) -> None:
     assert len(set(fingerprints)) == 1
     reloaded = PiiCipher.load_or_create(key_dir)
     assert reloaded.lookup_hash("probe", context="test.probe") == fingerprints[0]
-    assert sorted(os.listdir(key_dir)) == ["pii-key", "pii-key.lock"]
+    assert sorted(os.listdir(key_dir)) == ["pii-key"]  # no lock file beside it
