@@ -19,6 +19,9 @@ members = sa.Table(
     sa.Column("joined_on", sa.Date, nullable=False),
     sa.Column("full_on", sa.Date),
     sa.Column("left_on", sa.Date),
+    # 留党察看 (migration 0025): from the decision; restored_on null while still under it.
+    sa.Column("party_probation_from", sa.Date),
+    sa.Column("party_probation_restored_on", sa.Date),
     sa.Column("source", sa.Text, nullable=False, server_default="manual"),
     created_at(),
     sa.Column("updated_at", sa.DateTime(timezone=True)),
@@ -26,6 +29,11 @@ members = sa.Table(
     sa.CheckConstraint("source IN ('manual', '12371')", name="source"),
     sa.CheckConstraint("full_on IS NULL OR full_on >= joined_on", name="full_on"),
     sa.CheckConstraint("left_on IS NULL OR left_on >= joined_on", name="left_on"),
+    sa.CheckConstraint(
+        "party_probation_restored_on IS NULL OR (party_probation_from IS NOT NULL"
+        " AND party_probation_restored_on >= party_probation_from)",
+        name="party_probation_restored_on",
+    ),
     sa.Index("ix_members_unit_path_gist", "unit_path", postgresql_using="gist"),
     sa.Index("ix_members_school_id_id", "school_id", "id"),
 )

@@ -22,6 +22,9 @@ class MemberErrorCode(StrEnum):
     #: A 12371 file's branch name: no branch or committee of the school has it, or several.
     UNKNOWN_BRANCH = "UNKNOWN_BRANCH"
     AMBIGUOUS_BRANCH = "AMBIGUOUS_BRANCH"
+    #: setMemberPartyProbation: the reason is missing, or a text no field may hold.
+    REASON_REQUIRED = "REASON_REQUIRED"
+    INVALID_TEXT = "INVALID_TEXT"
 
 
 class MemberError(DomainError):

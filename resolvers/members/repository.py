@@ -15,8 +15,16 @@ from partyplan.tenants.scope import Subtree, descendant_of_any, in_subtree
 from partyplan.tenants.session import Session
 
 _STANDING = sa.text(
-    "SELECT code, joined_on, full_on, left_on FROM member_standing(:school, :codes)"
-).columns(code=sa.Text, joined_on=sa.Date, full_on=sa.Date, left_on=sa.Date)
+    "SELECT code, joined_on, full_on, left_on, party_probation_from,"
+    " party_probation_restored_on FROM member_standing(:school, :codes)"
+).columns(
+    code=sa.Text,
+    joined_on=sa.Date,
+    full_on=sa.Date,
+    left_on=sa.Date,
+    party_probation_from=sa.Date,
+    party_probation_restored_on=sa.Date,
+)
 
 
 def _joined() -> sa.Select:  # type: ignore[type-arg]
@@ -94,6 +102,27 @@ async def upsert(session: Session, rows: list[dict[str, Any]]) -> None:
         },
     )
     await session.execute(stmt)
+
+
+async def locked(session: Session, member_id: int) -> sa.Row | None:
+    """The member by id, its row locked against a concurrent change of the same member."""
+    stmt = _joined().where(members.c.id == member_id).with_for_update(of=members)
+    return (await session.execute(stmt)).first()
+
+
+async def set_party_probation(
+    session: Session, member_id: int, since: date | None, restored_on: date | None
+) -> None:
+    """The member's 留党察看 period (both null: none on record)."""
+    await session.execute(
+        sa.update(members)
+        .where(members.c.id == member_id)
+        .values(
+            party_probation_from=since,
+            party_probation_restored_on=restored_on,
+            updated_at=sa.func.now(),
+        )
+    )
 
 
 async def standing(session: Session, school_id: int, codes: list[str]) -> dict[str, sa.Row]:

@@ -77,3 +77,58 @@ def member_dates(
                 )
             )
     return problems
+
+
+# --- 留党察看 (细则第十四条) --------------------------------------------------------------------
+
+#: The period's dates as refusals name them.
+PARTY_PROBATION_LABELS = {
+    "party_probation_from": "留党察看起始日期",
+    "party_probation_restored_on": "恢复党员权利日期",
+}
+
+
+def under_party_probation(since: date | None, restored_on: date | None, on: date) -> bool:
+    """Under 留党察看 on ``on``: the sanction began on or before it and the member's rights were
+    not restored by then (restored on ``on`` itself counts as restored)."""
+    return since is not None and since <= on and (restored_on is None or restored_on > on)
+
+
+def party_probation_dates(
+    joined_on: date, since: date | None, restored_on: date | None, today: date
+) -> list[Problem]:
+    """A 留党察看 period as it may be recorded: not in the future, not before joining, and a
+    restoration only after a beginning, not before it (the table's checks, said first)."""
+    problems = [
+        Problem(item, MemberErrorCode.FUTURE_DATE, f"{PARTY_PROBATION_LABELS[item]}不能晚于今天")
+        for item, value in (
+            ("party_probation_from", since),
+            ("party_probation_restored_on", restored_on),
+        )
+        if value is not None and value > today
+    ]
+    if since is not None and since < joined_on:
+        problems.append(
+            Problem(
+                "party_probation_from",
+                MemberErrorCode.INVALID_DATES,
+                f"留党察看起始日期不能早于入党日期（{joined_on}）",
+            )
+        )
+    if restored_on is not None and since is None:
+        problems.append(
+            Problem(
+                "party_probation_restored_on",
+                MemberErrorCode.INVALID_DATES,
+                "未填写留党察看起始日期，不能填写恢复党员权利日期",
+            )
+        )
+    elif restored_on is not None and since is not None and restored_on < since:
+        problems.append(
+            Problem(
+                "party_probation_restored_on",
+                MemberErrorCode.INVALID_DATES,
+                f"恢复党员权利日期不能早于留党察看起始日期（{since}）",
+            )
+        )
+    return problems

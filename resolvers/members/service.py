@@ -22,13 +22,14 @@ from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
 from partyplan.resolvers.errors import ValidationErrors
 from partyplan.resolvers.paging import Keyset, Page
+from partyplan.resolvers.text import clean_text
 from partyplan.resolvers.units import repository as units
 from partyplan.resolvers.units.service import listing_scope
 from partyplan.resolvers.units.service import visible as visible_unit
 from partyplan.tenants.session import Session
 
 from . import repository, rules
-from .errors import MemberErrorCode, MemberRowError
+from .errors import MemberError, MemberErrorCode, MemberRowError
 
 MAX_ROWS = 2000
 CODE_LIMIT = rules.CODE_LIMIT
@@ -228,3 +229,79 @@ async def import_members(
     result = ImportResult(school, inserted, updated)
     await audit_import(session, result, {"source": source, "codes": sorted(seen)})
     return result
+
+
+# --- 留党察看 (细则第十四条): setMemberPartyProbation ------------------------------------------
+#
+# A member under 留党察看 whose rights are not yet restored cannot be an introducer (checked by
+# ``recruits.service.roster`` on the step's date). The 12371 export carries no dates for the
+# sanction, so the organization department records them here with the reason, audited; a roster
+# import sending the member again keeps them. One period per member, the latest: ``since`` the
+# decision's date, ``restored_on`` the day the rights were restored (None while under it); both
+# None clears a period entered by mistake, and the audit entry keeps what it was. Who:
+# ``member.manage`` where the member's branch is (outside the caller's units: NOT_FOUND).
+
+PARTY_PROBATION_REASON_LIMIT = 500
+#: Input fields of the period's dates.
+_PARTY_PROBATION_FIELDS = {
+    "party_probation_from": "from",
+    "party_probation_restored_on": "restoredOn",
+}
+
+
+def _period(row: sa.Row) -> dict[str, str | None]:
+    return {
+        "partyProbationFrom": None
+        if row.party_probation_from is None
+        else str(row.party_probation_from),
+        "partyProbationRestoredOn": None
+        if row.party_probation_restored_on is None
+        else str(row.party_probation_restored_on),
+    }
+
+
+async def set_party_probation(
+    session: Session,
+    *,
+    member_id: int,
+    since: date | None,
+    restored_on: date | None,
+    reason: str | None,
+    today: date,
+) -> sa.Row:
+    """Record (or clear) the member's 留党察看 period; the member as it now reads."""
+    member = session.reach(
+        await repository.locked(session, member_id), "该党员", Permission.MEMBER_MANAGE
+    )
+    cleaned = clean_text(
+        reason,
+        "reason",
+        required=True,
+        limit=PARTY_PROBATION_REASON_LIMIT,
+        error=MemberError,
+        code=MemberErrorCode.INVALID_TEXT,
+        missing_code=MemberErrorCode.REASON_REQUIRED,
+        label="理由",
+    )
+    problems = rules.party_probation_dates(member.joined_on, since, restored_on, today)
+    if problems:
+        raise ValidationErrors(
+            [
+                MemberError(MemberErrorCode(p.code), p.message, _PARTY_PROBATION_FIELDS[p.item])
+                for p in problems
+            ]  # type: ignore[misc]
+        )
+    await repository.set_party_probation(session, member.id, since, restored_on)
+    after = await repository.get(session, member.id)
+    assert after is not None  # locked above
+    await audit.append(
+        session,
+        operation="setMemberPartyProbation",
+        object_type="Member",
+        object_id=member.id,
+        unit_id=member.branch_id,
+        school_id=member.school_id,
+        before=_period(member),
+        after={**_period(after), "reason": cleaned},
+    )
+    return after

@@ -43,6 +43,7 @@ class RecruitErrorCode(StrEnum):
     MEMBER_NOT_FULL = "MEMBER_NOT_FULL"
     DUPLICATE_CODE_12371 = "DUPLICATE_CODE_12371"
     DUPLICATE_DATUM = "DUPLICATE_DATUM"
+    INTRODUCER_ON_PARTY_PROBATION = "INTRODUCER_ON_PARTY_PROBATION"
     # --- procedure data edited by the commission (procedure_admin.py) ------------------------
     INVALID_CALENDAR = "INVALID_CALENDAR"
     INVALID_OVERLAY = "INVALID_OVERLAY"

@@ -79,6 +79,10 @@ LABELS: Mapping[str, str] = {
 #: 党籍状态 when the member stands: any other status (出党, 停止党籍...) needs the date the
 #: member left, or the roster would hold them as a member in good standing.
 STANDING_STATUS = "正常"
+#: 党籍状态 values of a member who stands all the same: 留党察看 is a sanction, not a departure
+#: (the period's dates, which the export does not carry, are set by setMemberPartyProbation;
+#: 细则第十四条 bars such a member from introducing until restored).
+STANDING_STATUSES = frozenset({STANDING_STATUS, "留党察看"})
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -151,7 +155,7 @@ def member_line(cells: Mapping[str, str], today: date) -> tuple[MemberLine | Non
     if joined_on is None and not cells.get("joined_on"):
         problems.append(Problem("joined_on", ImportErrorCode.MISSING_VALUE, "入党日期为必填项"))
     status = " ".join(cells.get("status", "").split())
-    if status and status != STANDING_STATUS and dates["left_on"] is None:
+    if status and status not in STANDING_STATUSES and dates["left_on"] is None:
         problems.append(
             Problem(
                 "status",

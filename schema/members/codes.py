@@ -13,7 +13,8 @@ MEMBER_CODES: Mapping[str, str] = {
     MemberErrorCode.INVALID_NAME: "姓名无效：The name is empty, too long or holds characters a "
     "name cannot have.",
     MemberErrorCode.INVALID_DATES: "日期先后不符：Becoming a full member or leaving comes "
-    "before joining.",
+    "before joining; a 留党察看 begins before joining, or is restored before it began (or "
+    "without a beginning).",
     MemberErrorCode.FUTURE_DATE: "日期在未来：A date after today.",
     MemberErrorCode.NOT_IN_SCHOOL: "不是本校单位：No branch or committee of the school has this "
     "id.",
@@ -25,6 +26,9 @@ MEMBER_CODES: Mapping[str, str] = {
     "the name the 12371 file gives.",
     MemberErrorCode.AMBIGUOUS_BRANCH: "党支部名称不唯一：Several branches or committees of the "
     "school have the name the 12371 file gives.",
+    MemberErrorCode.REASON_REQUIRED: "须说明理由：Setting a member's 留党察看 needs the reason "
+    "(the decision it follows).",
+    MemberErrorCode.INVALID_TEXT: "文本无效：Too long, or holding control characters.",
 }
 
 MemberErrorCodeEnum = coded_enum(

@@ -10,7 +10,16 @@ from partyplan.resolvers.recruits.service.records import today
 
 from ..mutations import decode_id, row_id_of, run_mutation
 from ..permissions import described
-from .types import ImportMembersInput, ImportMembersPayload, MemberRowError, MemberSource
+from .types import (
+    ImportMembersInput,
+    ImportMembersPayload,
+    Member,
+    MemberError,
+    MemberRowError,
+    MemberSource,
+    SetMemberPartyProbationInput,
+    SetMemberPartyProbationPayload,
+)
 
 
 @strawberry.type
@@ -65,6 +74,45 @@ class MemberMutations:
                 )
                 for e in errors
             ],  # type: ignore[arg-type]
+        )
+
+    @strawberry.mutation(
+        description=described(
+            "记录留党察看：Record (or clear) a member's 留党察看 period, with the reason: a member "
+            "under it whose rights are not restored on a step's date cannot be an introducer "
+            "(细则第十四条). The 12371 export carries no such dates; a roster import keeps them. "
+            "Audited with the period before and after.",
+            Permission.MEMBER_MANAGE,
+            where="at the member's branch",
+        )
+    )
+    async def set_member_party_probation(
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            SetMemberPartyProbationInput,
+            strawberry.argument(description="党员、留党察看日期及理由：The member, dates, reason."),
+        ],
+    ) -> SetMemberPartyProbationPayload:
+        member_id = decode_id(input.member_id, "Member", "memberId")
+        on = today(info.context.settings.timezone)
+        row, errors = await run_mutation(
+            info,
+            lambda s: service.set_party_probation(
+                s,
+                member_id=member_id,
+                since=input.from_,
+                restored_on=input.restored_on,
+                reason=input.reason,
+                today=on,
+            ),
+        )
+        return SetMemberPartyProbationPayload(
+            member=None if row is None else Member.from_row(row, on),
+            errors=[
+                MemberError(code=e.code, field=e.field, message=e.message)  # type: ignore[arg-type]
+                for e in errors
+            ],
         )
 
 

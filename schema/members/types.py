@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from partyplan.resolvers.members.rules import under_party_probation
 from partyplan.resolvers.members.service import status_on
 
 from ..units.types import Unit, load_unit
@@ -21,6 +22,17 @@ class MemberStatus(Enum):
     )
     FULL = strawberry.enum_value("full", description="正式党员")
     LEFT = strawberry.enum_value("left", description="已转出或不再在册")
+
+
+@strawberry.enum(
+    description="党员权利状态（于所问日期）：Whether the member is under 留党察看 on the date asked."
+)
+class MemberStanding(Enum):
+    NORMAL = strawberry.enum_value("normal", description="正常")
+    PARTY_PROBATION = strawberry.enum_value(
+        "party_probation",
+        description="受留党察看处分、尚未恢复党员权利：cannot be an introducer (细则第十四条).",
+    )
 
 
 @strawberry.enum(description="名册来源：Where a roster row came from.")
@@ -52,6 +64,16 @@ class Member(relay.Node):
     source: MemberSource = strawberry.field(
         description="名册来源：Entered by hand or synced from 12371."
     )
+    standing: MemberStanding = strawberry.field(
+        description="党员权利状态：Under 留党察看 or not on the date asked (default today)."
+    )
+    party_probation_from: date | None = strawberry.field(
+        description="留党察看起始日期：The latest 留党察看 recorded (setMemberPartyProbation); "
+        "null when none."
+    )
+    party_probation_restored_on: date | None = strawberry.field(
+        description="恢复党员权利日期：null while still under 留党察看 (or when none)."
+    )
 
     @classmethod
     def from_row(cls, row: Any, on: date) -> Member:
@@ -65,6 +87,11 @@ class Member(relay.Node):
             full_on=row.full_on,
             left_on=row.left_on,
             source=MemberSource(row.source),
+            standing=MemberStanding.PARTY_PROBATION
+            if under_party_probation(row.party_probation_from, row.party_probation_restored_on, on)
+            else MemberStanding.NORMAL,
+            party_probation_from=row.party_probation_from,
+            party_probation_restored_on=row.party_probation_restored_on,
         )
 
     @strawberry.field(
@@ -135,3 +162,42 @@ class ImportMembersPayload:
     errors: list[MemberRowError] = strawberry.field(
         description="错误：Every bad row's errors; empty on success."
     )
+
+
+@strawberry.input(
+    description="党员的留党察看记录：A member's 留党察看 period, set with its reason. Both dates "
+    "null clear a period entered by mistake."
+)
+class SetMemberPartyProbationInput:
+    member_id: relay.GlobalID = strawberry.field(description="党员：The member's id.")
+    reason: str = strawberry.field(
+        description="理由：The decision it follows (文号), at most 500 characters; audited."
+    )
+    from_: date | None = strawberry.field(
+        default=None,
+        name="from",
+        description="留党察看起始日期（处分决定日期）：Not after today, not before joining; null "
+        "(with `restoredOn` null) clears the record.",
+    )
+    restored_on: date | None = strawberry.field(
+        default=None,
+        description="恢复党员权利日期：null while still under 留党察看; not before `from`.",
+    )
+
+
+@strawberry.type(description="党员名册错误：Code, input field and reason.")
+class MemberError:
+    code: MemberErrorCodeEnum = strawberry.field(  # type: ignore[valid-type]
+        description="错误代码：What was wrong (see the enum's values)."
+    )
+    field: str | None = strawberry.field(
+        description="输入中的路径：`from`, `restoredOn` or `reason`; null when it concerns no "
+        "one field."
+    )
+    message: str = strawberry.field(description=ERROR_MESSAGE)
+
+
+@strawberry.type(description="留党察看记录的结果：The member as it now reads, or the errors.")
+class SetMemberPartyProbationPayload:
+    member: Member | None = strawberry.field(description="党员：null when refused.")
+    errors: list[MemberError] = strawberry.field(description="错误：Empty on success.")

@@ -54,6 +54,8 @@ RECRUIT_CODES: Mapping[str, str] = {
     "identifier.",
     RecruitErrorCode.DUPLICATE_DATUM: "数据项重复：A step's datum sent in both spellings "
     "(camelCase and snake_case).",
+    RecruitErrorCode.INTRODUCER_ON_PARTY_PROBATION: "介绍人受留党察看处分：An introducer "
+    "under 留党察看 whose rights are not restored on the step's date (细则第十四条).",
     # procedure data edited by the commission
     RecruitErrorCode.INVALID_CALENDAR: "工作日历无效：A year out of range, or a day outside the "
     "year set.",

@@ -1,5 +1,7 @@
 """Introducers (step 9) and contact persons (step 5) must be full members (正式党员) of the
-recruit's school on the step's date (党章第五条; 细则第九条、第十四条).
+recruit's school on the step's date (党章第五条; 细则第九条、第十四条); an introducer must not be
+under 留党察看 with their rights not yet restored on that date (细则第十四条: restored on or
+before the step's date is fine).
 
 The rule engine is pure and knows no roster; this check runs after it has accepted the step's
 shape, against the school's roster (``member_standing``: any branch of the school, standing
@@ -15,11 +17,16 @@ from typing import Any
 
 from partyplan.resolvers.errors import ValidationErrors
 from partyplan.resolvers.members import repository as roster
+from partyplan.resolvers.members.rules import under_party_probation
 from partyplan.tenants.session import Session
 
 from ..errors import RecruitError, RecruitErrorCode
 from ..rules.locate import StepFields, as_recorded
 from ..rules.steps import STEP_BY_CODE, FieldKind, datum
+
+#: The member lists a 留党察看 not yet restored excludes, with the article that says so: an
+#: introducer (细则第十四条). Contact persons need only be full members (细则第九条).
+PARTY_PROBATION_EXCLUDES: Mapping[str, str] = {"introducers": "细则第十四条"}
 
 
 def named_members(step_code: str, data: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -53,6 +60,7 @@ async def check_named_members(
     for key, listed in named.items():
         label = specs[key].label
         for position, code in enumerate(listed):
+            cited = article
             member = standing.get(code)
             if member is None:
                 problem = (
@@ -69,10 +77,18 @@ async def check_named_members(
                     RecruitErrorCode.MEMBER_NOT_FULL,
                     f"{label}须为正式党员：{code} 于 {on} 尚未转为正式党员",
                 )
+            elif key in PARTY_PROBATION_EXCLUDES and under_party_probation(
+                member.party_probation_from, member.party_probation_restored_on, on
+            ):
+                problem = (
+                    RecruitErrorCode.INTRODUCER_ON_PARTY_PROBATION,
+                    f"{label} {code} 于 {on} 受留党察看处分、尚未恢复党员权利，不能作{label}",
+                )
+                cited = PARTY_PROBATION_EXCLUDES[key]
             else:
                 continue
             code_, message = problem
             where = fields(datum(key, position))
-            errors.append(RecruitError(code_, f"{message}（依据{article}）", where))
+            errors.append(RecruitError(code_, f"{message}（依据{cited}）", where))
     if errors:
         raise ValidationErrors(errors)  # type: ignore[arg-type]
