@@ -10,7 +10,11 @@ chain from the school down to a branch:
   kept under ``admitted_school_id``), in the period containing ``approved_on``. A transfer
   never moves them: the admitting unit's completion is what happened there;
 * **the pipeline** (the stage at the period's end, conversions) and **open findings** follow
-  the recruit: they count along the chain of its current ``unit_path``.
+  the recruit: they count along the chain of its current ``unit_path``;
+* **an annulled admission** (``recruits.annulled_on`` set: 一律不予承认, migration 0024) counts
+  nowhere, in any open period: no admission, no conversion, no stage from its approval on
+  (the recruit left the procedure on its approval date), so its open findings stop counting in
+  the periods after it.
 
 ``unit_month_tallies`` holds the same by calendar month: approvals (with their structure) on the
 admitting chain, conversions on the current one.
@@ -21,7 +25,9 @@ trigger) and a period alias ``p``, so the trigger, ``unit_tallies_computed`` (wh
 built from the same text here, and the trigger's statements are planned once per session
 (migration 0006's reason for inlining).
 
-Migrations call :func:`install` (and the admission-place triggers). A migration replays the
+Migrations call :func:`functions` and :func:`update_trigger` (and the admission-place
+triggers). ``annulments=False`` gives the definitions as 0009 installed them, before the column
+they read existed (0009 itself, and 0024's downgrade, install those). A migration replays the
 module as it stands, so a change here that reads a column must come with the migration that adds
 the column and re-installs; an older migration replayed on an empty database then installs the
 newest definitions, whose columns exist by the time the database is in use.
@@ -58,23 +64,38 @@ CONTRIBUTION_COLUMNS = (
     "converted_on",
     "cancelled_on",
     "open_findings",
+    "annulled_on",
 )
 
 
-def admitted(r: str) -> str:
-    """The recruit was admitted (approved, step 17) within period ``p``."""
-    return f"{r}.approved_on BETWEEN p.starts_on AND p.ends_on"
+def _void(r: str, annulments: bool) -> str:
+    """The recruit's admission was annulled (nothing from its approval on counts)."""
+    return f"{r}.annulled_on IS NOT NULL" if annulments else "false"
 
 
-def converted(r: str) -> str:
-    return f"{r}.converted_on BETWEEN p.starts_on AND p.ends_on"
+def admitted(r: str, annulments: bool = True) -> str:
+    """The recruit was admitted (approved, step 17) within period ``p``, and the admission
+    stands (not annulled)."""
+    within = f"{r}.approved_on BETWEEN p.starts_on AND p.ends_on"
+    return f"{within} AND {r}.annulled_on IS NULL" if annulments else within
 
 
-def stage_on(r: str, on: str) -> str:
+def converted(r: str, annulments: bool = True) -> str:
+    within = f"{r}.converted_on BETWEEN p.starts_on AND p.ends_on"
+    return f"{within} AND {r}.annulled_on IS NULL" if annulments else within
+
+
+def stage_on(r: str, on: str, annulments: bool = True) -> str:
     """The stage the recruit stood at on ``on`` (the furthest stage entered by then; a
-    cancellation is final), NULL before it applied."""
+    cancellation is final; an annulled admission leaves the procedure on its approval date),
+    NULL before it applied."""
+    void = (
+        f"WHEN {r}.annulled_on IS NOT NULL AND {r}.approved_on <= {on} THEN 'annulled' "
+        if annulments
+        else ""
+    )
     return (
-        f"CASE WHEN {r}.cancelled_on <= {on} THEN 'cancelled'"
+        f"CASE {void}WHEN {r}.cancelled_on <= {on} THEN 'cancelled'"
         f" WHEN {r}.converted_on <= {on} THEN 'full_member'"
         f" WHEN {r}.approved_on <= {on} THEN 'probationary'"
         f" WHEN {r}.target_on <= {on} THEN 'development_target'"
@@ -83,10 +104,10 @@ def stage_on(r: str, on: str) -> str:
     )
 
 
-def admission_figures(r: str) -> dict[str, str]:
+def admission_figures(r: str, annulments: bool = True) -> dict[str, str]:
     """Admissions and their structure (over every admission: counted against the quota or
     exempt), each a condition over recruit ``r`` and period ``p``."""
-    within = admitted(r)
+    within = admitted(r, annulments)
     return {
         "admitted": f"{within} AND NOT {r}.exempt",
         "admitted_exempt": f"{within} AND {r}.exempt",
@@ -101,29 +122,30 @@ def admission_figures(r: str) -> dict[str, str]:
     }
 
 
-def pipeline_figures(r: str) -> dict[str, str]:
+def pipeline_figures(r: str, annulments: bool = True) -> dict[str, str]:
     """Where the recruit stood at the period's end, and its conversions within the period."""
-    stage = f"({stage_on(r, 'p.ends_on')})"
+    stage = f"({stage_on(r, 'p.ends_on', annulments)})"
     return {
         "applicants": f"{stage} = 'applicant'",
         "activists": f"{stage} = 'activist'",
         "development_targets": f"{stage} = 'development_target'",
         "probationary": f"{stage} = 'probationary'",
-        "converted": converted(r),
+        "converted": converted(r, annulments),
     }
 
 
-def member(r: str) -> str:
+def member(r: str, annulments: bool = True) -> str:
     """The recruit takes part in period ``p``: it applied by the period's end and had not left
-    the procedure (converted or cancelled) before it started."""
-    return (
-        f"{r}.applied_on <= p.ends_on"
-        f" AND coalesce(least({r}.converted_on, {r}.cancelled_on), 'infinity') >= p.starts_on"
-    )
+    the procedure (converted, cancelled, or its admission annulled: left on its approval date)
+    before it started."""
+    left = f"{r}.converted_on, {r}.cancelled_on"
+    if annulments:
+        left += f", CASE WHEN {_void(r, annulments)} THEN {r}.approved_on END"
+    return f"{r}.applied_on <= p.ends_on AND coalesce(least({left}), 'infinity') >= p.starts_on"
 
 
-def open_findings(r: str) -> str:
-    return f"CASE WHEN {member(r)} THEN {r}.open_findings ELSE 0 END"
+def open_findings(r: str, annulments: bool = True) -> str:
+    return f"CASE WHEN {member(r, annulments)} THEN {r}.open_findings ELSE 0 END"
 
 
 if (
@@ -168,27 +190,36 @@ def _newer(newer: int | None) -> str:
 
 
 def period_rows(
-    r: str, sign: int, periods: str, newer: int | None = None, recruits: str = ""
+    r: str,
+    sign: int,
+    periods: str,
+    newer: int | None = None,
+    recruits: str = "",
+    annulments: bool = True,
 ) -> str:
     """Recruit ``r``'s contribution (times ``sign``) to the tallies of ``periods``: admissions
     on the admitting chain, the pipeline and findings on the current one. Columns: period_id,
     unit_id, unit_path, school_id, depth, [newer,] then ``PERIOD_FIGURES`` in order.
     ``recruits``: see :func:`_chain_rows`."""
-    admissions = admission_figures(r)
+    admissions = admission_figures(r, annulments)
     on_admitting = ", ".join(
         [f"{sign} * {_int(admissions[n])} AS {n}" for n in _ADMISSION_NAMES]
         + [f"0 AS {n}" for n in (*PIPELINE_FIGURES, "open_findings")]
     )
-    pipeline = pipeline_figures(r)
+    pipeline = pipeline_figures(r, annulments)
     on_current = ", ".join(
         [f"0 AS {n}" for n in _ADMISSION_NAMES]
         + [f"{sign} * {_int(pipeline[n])} AS {n}" for n in PIPELINE_FIGURES]
-        + [f"{sign} * {open_findings(r)} AS open_findings"]
+        + [f"{sign} * {open_findings(r, annulments)} AS open_findings"]
     )
     # Admission rows only for the period containing the approval: every other one adds zeros.
     return (
         _chain_rows(
-            *_admission_chain(r), periods, _newer(newer) + on_admitting, admitted(r), recruits
+            *_admission_chain(r),
+            periods,
+            _newer(newer) + on_admitting,
+            admitted(r, annulments),
+            recruits,
         )
         + " UNION ALL "
         + _chain_rows(*_current_chain(r), periods, _newer(newer) + on_current, "true", recruits)
@@ -196,12 +227,17 @@ def period_rows(
 
 
 def month_rows(
-    r: str, sign: int, periods: str, newer: int | None = None, recruits: str = ""
+    r: str,
+    sign: int,
+    periods: str,
+    newer: int | None = None,
+    recruits: str = "",
+    annulments: bool = True,
 ) -> str:
     """Recruit ``r``'s contribution (times ``sign``) to the month tallies of ``periods``: its
     approval's month on the admitting chain, its conversion's on the current one. Columns:
     period_id, unit_id, unit_path, school_id, depth, [newer,] month, then ``MONTH_FIGURES``."""
-    admissions = admission_figures(r)
+    admissions = admission_figures(r, annulments)
     approval = ", ".join(
         [f"date_trunc('month', {r}.approved_on)::date AS month"]
         + [f"{sign} * {_int(admissions[n])} AS {n}" for n in _ADMISSION_NAMES]
@@ -213,10 +249,20 @@ def month_rows(
         + [f"{sign} AS converted"]
     )
     return (
-        _chain_rows(*_admission_chain(r), periods, _newer(newer) + approval, admitted(r), recruits)
+        _chain_rows(
+            *_admission_chain(r),
+            periods,
+            _newer(newer) + approval,
+            admitted(r, annulments),
+            recruits,
+        )
         + " UNION ALL "
         + _chain_rows(
-            *_current_chain(r), periods, _newer(newer) + conversion, converted(r), recruits
+            *_current_chain(r),
+            periods,
+            _newer(newer) + conversion,
+            converted(r, annulments),
+            recruits,
         )
     )
 
@@ -229,13 +275,20 @@ def _nonzero(names: tuple[str, ...]) -> str:
     return " OR ".join(f"sum(x.{n}) <> 0" for n in names)
 
 
-def trigger_function() -> str:
+def trigger_function(annulments: bool = True) -> str:
     """``recruits_tally()``: apply the difference between a recruit row's old and new
     contributions to both tally tables, one statement each. Rows are locked in (period, depth,
     id) order, so concurrent writers never deadlock; a row's path and school come from the new
     place. Rows stop at the school: a commission's figures are the sum of its schools' rows."""
-    period = f"{period_rows('NEW', 1, OPEN, 1)} UNION ALL {period_rows('OLD', -1, OPEN, 0)}"
-    month = f"{month_rows('NEW', 1, OPEN, 1)} UNION ALL {month_rows('OLD', -1, OPEN, 0)}"
+    a = annulments
+    period = (
+        f"{period_rows('NEW', 1, OPEN, 1, annulments=a)}"
+        f" UNION ALL {period_rows('OLD', -1, OPEN, 0, annulments=a)}"
+    )
+    month = (
+        f"{month_rows('NEW', 1, OPEN, 1, annulments=a)}"
+        f" UNION ALL {month_rows('OLD', -1, OPEN, 0, annulments=a)}"
+    )
     added = ", ".join(f"{n} = t.{n} + excluded.{n}" for n in PERIOD_FIGURES)
     added_month = ", ".join(f"{n} = t.{n} + excluded.{n}" for n in MONTH_FIGURES)
     return f"""
@@ -271,13 +324,13 @@ def trigger_function() -> str:
         END $$"""
 
 
-def _computed(table: str) -> str:
+def _computed(table: str, annulments: bool = True) -> str:
     """``<table>_computed(period, under)``: what the stored rows of one open period whose unit
     lies under a path should hold, summed from the recruits."""
     period = table == "unit_tallies"
     names = PERIOD_FIGURES if period else MONTH_FIGURES
     rows = (period_rows if period else month_rows)(
-        "r", 1, f"p.id = p_period AND {OPEN}", recruits="recruits r, "
+        "r", 1, f"p.id = p_period AND {OPEN}", recruits="recruits r, ", annulments=annulments
     )
     month = "" if period else "month date, "
     x_month = "" if period else "x.month, "
@@ -296,13 +349,13 @@ def _computed(table: str) -> str:
         $$"""
 
 
-def functions() -> str:
+def functions(annulments: bool = True) -> str:
     """The tally functions: the trigger's, the computed tallies, the rebuild of a period and
-    the tallying of a new one."""
+    the tallying of a new one (``annulments=False``: as 0009 installed them)."""
     return f"""
-        {trigger_function()};
-        {_computed("unit_tallies")};
-        {_computed("unit_month_tallies")};
+        {trigger_function(annulments)};
+        {_computed("unit_tallies", annulments)};
+        {_computed("unit_month_tallies", annulments)};
 
         -- Replace the stored tallies of one period under a path by the computed ones (a new
         -- period; a bulk load that bypassed the trigger).
@@ -329,9 +382,11 @@ def functions() -> str:
     """
 
 
-def update_trigger(columns: tuple[str, ...] = CONTRIBUTION_COLUMNS) -> str:
+def update_trigger(columns: tuple[str, ...] = CONTRIBUTION_COLUMNS, annulments: bool = True) -> str:
     """The trigger on updates, skipping those that touch none of ``columns`` (those a
-    contribution depends on)."""
+    contribution depends on; ``annulments=False``: without the annulment's column)."""
+    if not annulments:
+        columns = tuple(c for c in columns if c != "annulled_on")
     changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
     return (
         "CREATE TRIGGER recruits_tally_update AFTER UPDATE ON recruits"

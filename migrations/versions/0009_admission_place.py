@@ -100,8 +100,8 @@ def upgrade() -> None:
             WHERE admitted_path IS NOT NULL;
         {tallies.admission_place()}
         DROP TRIGGER recruits_tally_update ON recruits;
-        {tallies.functions()}
-        {tallies.update_trigger()};
+        {tallies.functions(annulments=False)}
+        {tallies.update_trigger(annulments=False)};
         DROP FUNCTION recruit_month_rows(recruits, integer);
         DROP FUNCTION recruit_tally_rows(recruits, integer);
         DROP FUNCTION recruit_stage_on(recruits, date);

@@ -63,6 +63,7 @@ class Recruit:
     findings: int
     dates: dict[str, date | None] = field(default_factory=dict)
     admitted_at: int | None = None  # the branch it belonged to when its approval was written
+    annulled: bool = False  # its admission annulled (一律不予承认): counts nowhere from then on
 
     def written(self) -> None:
         """What the database keeps of the admission's place after a write of the dates: set
@@ -92,11 +93,17 @@ def place(r: Recruit, figure: str) -> int | None:
 def contribution(r: Recruit, starts: date, ends: date) -> dict[str, int]:
     """The oracle: what one recruit adds to a period, written from the issue's definitions."""
     d = r.dates
-    admitted = d["approved_on"] is not None and starts <= d["approved_on"] <= ends
+    admitted = (
+        d["approved_on"] is not None and starts <= d["approved_on"] <= ends and not r.annulled
+    )
     age_limit = r.birth.replace(year=r.birth.year + 36)
     reached = [m for m in MILESTONES if d[m] is not None and d[m] <= ends]
     stage = reached[-1] if reached else None
-    left = [x for x in (d["converted_on"],) if x is not None]
+    # An annulled admission: the recruit left the procedure on its approval date.
+    void = r.annulled and d["approved_on"] is not None
+    if void and d["approved_on"] <= ends:
+        stage = "annulled"
+    left = [x for x in (d["converted_on"], d["approved_on"] if void else None) if x is not None]
     member = d["applied_on"] <= ends and (not left or min(left) >= starts)
     return {
         "admitted": admitted and not r.exempt,
@@ -113,7 +120,9 @@ def contribution(r: Recruit, starts: date, ends: date) -> dict[str, int]:
         "activists": stage == "activist_on",
         "development_targets": stage == "target_on",
         "probationary": stage == "approved_on",
-        "converted": d["converted_on"] is not None and starts <= d["converted_on"] <= ends,
+        "converted": d["converted_on"] is not None
+        and starts <= d["converted_on"] <= ends
+        and not r.annulled,
         "open_findings": r.findings if member else 0,
     }
 
@@ -252,6 +261,18 @@ class Forest:
             {"id": r.id, "branch": r.branch},
         )
 
+    async def annul(self) -> None:
+        """An admitted recruit's admission annulled: the column the database sets when an
+        annulment is recorded (trigger ``admission_annulments_apply``), never cleared."""
+        admitted = [r for r in self.recruits if r.admitted_at is not None and not r.annulled]
+        if not admitted:
+            return
+        r = self.rng.choice(admitted)
+        r.annulled = True
+        await self.conn.execute(
+            sa.text("UPDATE recruits SET annulled_on = approved_on WHERE id = :id"), {"id": r.id}
+        )
+
     async def move_unit(self) -> None:
         """Re-parent a unit inside its school (the way the units domain does it)."""
         movable = [u for u in self.parent if self.parent[u] != self.school[u]]
@@ -290,6 +311,8 @@ class Forest:
             on = (on.replace(day=28) + timedelta(days=4)).replace(day=1)
         for r in self.recruits:
             approved, converted = r.dates["approved_on"], r.dates["converted_on"]
+            if r.annulled:
+                continue  # neither its approval nor its conversion counts
             if approved is not None and starts <= approved <= ends and r.admitted_at in beneath:
                 month = counts[approved.replace(day=1)]
                 month["admittedExempt" if r.exempt else "admitted"] += 1
@@ -343,12 +366,14 @@ async def test_every_line_is_its_own_recruits_plus_its_children(
             await forest.change_recruit()
         for _ in range(6):
             await forest.transfer_admitted()
+            await forest.annul()
         await forest.move_unit()
         # A period created after the recruits is tallied from them at once.
         second = await create_period(conn, world, *PERIODS[1], "draft")
         for _ in range(10):
             await forest.change_recruit()
             await forest.transfer_admitted()
+        await forest.annul()
         for period in (first, second):
             assert await drift(conn, period, str(world.units["commission"])) == []
 

@@ -1,0 +1,1 @@
+"""Allocation quality: equal splits and flat ratios when a unit subdivides its quota (docs/allocation-quality.md)."""

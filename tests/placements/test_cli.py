@@ -1,0 +1,57 @@
+"""``partyplan tallies verify`` compares the placement tallies and the branches' named totals
+with the names, and ``tallies rebuild`` repairs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import sqlalchemy as sa
+
+
+def _cli(args: list[str], owner_url: str, settings) -> subprocess.CompletedProcess:  # type: ignore[no-untyped-def,type-arg]
+    env = dict(os.environ)
+    env.update(
+        PARTYPLAN_DATABASE_URL=owner_url,
+        PARTYPLAN_KEY_DIR=str(settings.resolved_key_dir),
+        PARTYPLAN_DATA_DIR=str(settings.data_dir),
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "partyplan.server.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+async def test_verify_finds_tampered_placement_tallies_and_rebuild_repairs_them(
+    placements, world, owner_url, settings, owner_engine
+) -> None:  # type: ignore[no-untyped-def]
+    await placements.plan(10, A1=3, A1a=2)
+    await placements.place(await placements.targets(2))
+    assert _cli(["tallies", "verify"], owner_url, settings).returncode == 0
+    async with owner_engine.begin() as conn:
+        # A bulk write that bypassed the trigger: the committee's count and the branch's total.
+        await conn.execute(
+            sa.text("UPDATE placement_tallies SET placed = 5 WHERE unit_id = :u"),
+            {"u": world.units["A1"]},
+        )
+        await conn.execute(sa.text("ALTER TABLE named_targets DISABLE TRIGGER USER"))
+        await conn.execute(
+            sa.text(
+                "DELETE FROM named_targets WHERE recruit_id = (SELECT min(recruit_id) FROM named_targets)"
+            )
+        )
+        await conn.execute(sa.text("ALTER TABLE named_targets ENABLE TRIGGER USER"))
+    verify = _cli(["tallies", "verify"], owner_url, settings)
+    assert verify.returncode == 1, verify.stdout + verify.stderr
+    assert f"named targets of unit {world.units['A1']}: stored" in verify.stdout
+    assert f"named targets of unit {world.units['A1a']}: named_total" in verify.stdout
+    rebuilt = _cli(["tallies", "rebuild"], owner_url, settings)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    again = _cli(["tallies", "verify"], owner_url, settings)
+    assert again.returncode == 0 and "agree" in again.stdout, again.stdout
+    assert await placements.named_total() == 1
+    assert await placements.drift() == []
