@@ -65,6 +65,9 @@ RECRUIT_COLUMNS = (
     "target_on",
     "converted_on",
     "cancelled_on",
+    "admission_earliest_on",
+    "admission_possible_until",
+    "admission_steps_left",
     "created_at",
 )
 STEP_COLUMNS = (
@@ -102,6 +105,8 @@ FILING_COLUMNS = (
     "return_reason",
     "reviewed_at",
     "created_at",
+    "level",
+    "destinations",
 )
 MEMBER_COLUMNS = (
     "id",

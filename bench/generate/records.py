@@ -23,6 +23,7 @@ from functools import lru_cache
 from random import Random
 from typing import Any
 
+from partyplan.resolvers.recruits.rules.filing_levels import FilingLevel, filing_level
 from partyplan.resolvers.recruits.rules.steps import RecordedStep
 
 from .derivation import Deriver, RuleSets
@@ -194,7 +195,8 @@ def _recruit(
             )
         )
     milestones = derived.milestones
-    exempt = _filing(rng, person, milestones, recruit_id, sid, path, scale.as_of, batch)
+    level = filing_level(school.unit.region_code)
+    exempt = _filing(rng, person, milestones, recruit_id, sid, path, scale.as_of, level, batch)
     approved = milestones["approved_on"]
     if approved is not None and not exempt:
         key = (approved.year, under_school)
@@ -235,6 +237,9 @@ def _recruit(
             milestones["target_on"],
             milestones["converted_on"],
             milestones["cancelled_on"],
+            derived.admission["admission_earliest_on"],
+            derived.admission["admission_possible_until"],
+            derived.admission["admission_steps_left"],
             _moment(applied, rng),
         )
     )
@@ -248,10 +253,12 @@ def _filing(
     school_id: int,
     path: str,
     as_of: date,
+    level: FilingLevel,
     batch: SchoolBatch,
 ) -> bool:
-    """A high-level talent is filed with the commission once named a development target;
-    an acknowledged filing exempts the admission from the quota. Returns the exemption."""
+    """A high-level talent is filed (where the region's filing level says) once named a
+    development target; an acknowledged filing exempts the admission from the quota. Returns
+    the exemption."""
     target = milestones["target_on"]
     if person.talent_programme is None or target is None:
         return False
@@ -277,6 +284,8 @@ def _filing(
             reason,
             reviewed,
             _moment(filed_on, rng),
+            level.level,
+            list(level.destinations),
         )
     )
     return status == "acknowledged"

@@ -102,7 +102,15 @@ async def load_schools(
             loaded.add(Loaded(batch.admissions))
         for stream in streams:
             await stream.close()
-    finally:
+    except BaseException:
+        # A failed COPY leaves the others mid-stream, where a graceful close would wait for
+        # rows that never come: end the connections, and the error is what the caller sees.
+        for stream in streams:
+            stream.task.cancel()
+        for conn in conns:
+            conn.terminate()
+        raise
+    else:
         for conn in conns:
             await conn.close()
     loaded.cpu = time.process_time() - began

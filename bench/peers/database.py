@@ -20,6 +20,8 @@ from sqlalchemy.engine import make_url
 
 from partyplan.server.database import app_url_from_owner
 
+from .tallies import function_sql
+
 SETUP_SQL = Path(__file__).with_name("setup.sql")
 APP_ROLE = "partyplan_app"
 
@@ -54,6 +56,8 @@ async def aprepare(owner_dsn: str) -> None:
         async with conn.transaction():
             # No arguments: asyncpg sends the script as one simple query, statements and all.
             await conn.execute(SETUP_SQL.read_text())
+            # Q1's fair peer: our roll-up's own statement over the tallies (tallies.py).
+            await conn.execute(function_sql())
     finally:
         await conn.close()
 

@@ -6,7 +6,8 @@ slightly differently in each: PostGraphile 5 (Amber preset) calls the ``id`` col
 ``ID_ASC`` (its global ID is ``nodeId``). Both map ``bigint`` to a ``BigInt`` scalar that takes
 a JSON number as a variable and answers a string, hence the ``int()`` below.
 
-Variables, the same for every server: Q1 ``{"periodId": <plan period row id>}``; Q3
+Variables, the same for every server: Q1 ``{"periodId": <plan period row id>, "unitId":
+<commission row id>}`` (Q1-live: ``{"periodId"}`` only); Q3
 ``{"schoolId": <school unit row id>, "first": 50}``.
 """
 
@@ -34,28 +35,47 @@ def _camel(name: str) -> str:
 
 _Q1_SELECTION = " ".join(["schoolName", *(_camel(f) for f in Q1_FIELDS)])
 # youth_35 → youth35: PostGraphile's camelCase drops the underscore before a digit too.
-Q1 = f"""query Q1($periodId: Int!) {{
+# The live baseline: bench_peer.province_rollup aggregates the recruits on every request.
+Q1_LIVE = f"""query Q1Live($periodId: Int!) {{
   provinceRollup(periodId: $periodId) {{ nodes {{ {_Q1_SELECTION} }} }}
+}}"""
+# The fair peer: the same tallies read by our roll-up's own statement (tallies.py), asked for
+# the fields our Q1 asks of each school line (its structure and pipeline answered flat).
+_Q1_TALLY_FIELDS = " ".join(
+    ["unitId", "unitName", "unitKind", "plan", "completionRate", *map(_camel, PERIOD_FIGURES)]
+)
+Q1 = f"""query Q1($periodId: Int!, $unitId: Int!) {{
+  provinceRollupTallies(periodId: $periodId, unitId: $unitId) {{ nodes {{ {_Q1_TALLY_FIELDS} }} }}
 }}"""
 
 
 def _q3(id_field: str, order: str) -> str:
+    """The data our Q3 asks (bench/runner/scenarios.py): pageInfo, the recruit's 10 scalars,
+    its branch (id, name) and each of its findings, in id order as ours lists them."""
     return f"""query Q3($schoolId: BigInt!, $first: Int!) {{
   allRecruits(condition: {{schoolId: $schoolId}}, orderBy: {order}, first: $first) {{
-    nodes {{ {id_field} stage nextStep nextDueOn openFindings unitByBranchId {{ name }} }}
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{
+      {id_field} name gender category stage stageSince nextStep nextDueOn openFindings approvedOn
+      unitByBranchId {{ {id_field} name }}
+      recruitFindingsByRecruitId(orderBy: {order}) {{
+        nodes {{ ruleId severity stepCode message dueOn daysLate }}
+      }}
+    }}
   }}
 }}"""
 
 
 _ID_FIELD: dict[str, str] = {"postgraphile5": "rowId", "postgraphile4": "id"}
 _DOCUMENTS: dict[str, dict[str, str]] = {
-    "postgraphile5": {"Q1": Q1, "Q3": _q3("rowId", "ROW_ID_ASC")},
-    "postgraphile4": {"Q1": Q1, "Q3": _q3("id", "ID_ASC")},
+    "postgraphile5": {"Q1": Q1, "Q1-live": Q1_LIVE, "Q3": _q3("rowId", "ROW_ID_ASC")},
+    "postgraphile4": {"Q1": Q1, "Q1-live": Q1_LIVE, "Q3": _q3("id", "ID_ASC")},
 }
 
 
 def documents(kind: Kind) -> dict[str, str]:
-    """``{"Q1": document, "Q3": document}`` for the peer ``kind``."""
+    """``{"Q1": document, "Q1-live": document, "Q3": document}`` for the peer ``kind``: Q1
+    reads the tallies (the fair peer), Q1-live aggregates the recruits (the live baseline)."""
     if kind not in KINDS:
         raise ValueError(f"unknown peer {kind!r}; one of {KINDS}")
     return dict(_DOCUMENTS[kind])
@@ -70,6 +90,11 @@ def normalize(kind: Kind, scenario: str, response: Any) -> list[tuple[Any, ...]]
         raise ValueError(f"{kind} {scenario} answered errors: {response.get('errors')}")
     data = response["data"]
     if scenario == "Q1":
+        return [
+            (int(n["unitId"]), *(int(n[_camel(f)]) for f in Q1_FIELDS[1:]))
+            for n in data["provinceRollupTallies"]["nodes"]
+        ]
+    if scenario == "Q1-live":
         return [
             tuple(int(n[_camel(f)]) for f in Q1_FIELDS) for n in data["provinceRollup"]["nodes"]
         ]

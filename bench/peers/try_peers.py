@@ -138,7 +138,19 @@ async def main(args: argparse.Namespace) -> None:
         print(f"ours: {len(ours)} school lines; province totals {totals}")
         dsn = peers.app_dsn(owner)
         scope = {"app.scope": "{1}", "app.user_id": str(admin)}  # the commission admin's
-        variables = {"Q1": {"periodId": period}, "Q3": {"schoolId": school, "first": 50}}
+        engine = create_async_engine(async_url(owner))
+        try:
+            async with engine.connect() as conn:
+                commission = await conn.scalar(
+                    sa.text("SELECT commission_id FROM plan_periods WHERE id = :p"), {"p": period}
+                )
+        finally:
+            await engine.dispose()
+        variables = {
+            "Q1": {"periodId": period, "unitId": commission},  # the tallies (the fair peer)
+            "Q1-live": {"periodId": period},  # the live baseline
+            "Q3": {"schoolId": school, "first": 50},
+        }
         runs = [(k, "transaction") for k in peers.KINDS] + [("postgraphile5", "session")]
         for kind, mode in runs:
             proc = peers.start(kind, dsn, PORT, 2, scope, settings_mode=mode, peers=installed)
@@ -146,6 +158,8 @@ async def main(args: argparse.Namespace) -> None:
                 docs = peers.documents(kind)
                 bodies = {s: {"query": docs[s], "variables": variables[s]} for s in docs}
                 q1 = peers.normalize(kind, "Q1", post(PORT, bodies["Q1"]))
+                live = peers.normalize(kind, "Q1-live", post(PORT, bodies["Q1-live"]))
+                print(f"{kind}: the live baseline equals ours: {live == ours}")
                 q3 = peers.normalize(kind, "Q3", post(PORT, bodies["Q3"]))
                 print(
                     f"{kind} ({mode} settings): Q1 equals ours: {q1 == ours}"

@@ -3,7 +3,8 @@
 Our service, the floor and each peer are started in turn and asked Q1 and Q3 (our service and
 the floor also Q2 and Q4); the answers, reduced to tuples (scenarios.py), must be equal. Q1 of
 our service (read from the tallies) against the floor's live aggregation over the recruits
-is the proof that the tallies are right. While our service runs, single requests also show
+is the proof that the tallies are right. Against the peers, Q1's and Q3's whole responses are compared
+after the documented normalisation (normalise.py); any disagreement stops the run. While our service runs, single requests also show
 whether its statement count depends on the page size or on the size of the tree.
 """
 
@@ -14,6 +15,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import normalise
 from . import scenarios as sc
 from .stats import PgCounters
 
@@ -44,7 +46,8 @@ class Answers:
 def compare(
     answers: Answers, ours: str, floor: str, peers: list[str]
 ) -> tuple[list[str], set[str]]:
-    """(problems between our service and the floor — fatal; peers that disagree)."""
+    """(problems — fatal: ours vs the floor, and ours vs a peer; the peers that disagree).
+    Q1 and Q3 against a peer compare the whole normalised responses (``WHOLE``)."""
     problems: list[str] = []
     mine = answers.rows.get(ours, {})
     base = answers.rows.get(floor, {})
@@ -58,15 +61,78 @@ def compare(
             problems.append(f"{scenario}: empty answer; the comparison proves nothing")
     bad_peers: set[str] = set()
     for peer in peers:
-        for scenario in ("Q1", "Q3"):
+        for scenario in ("Q1", "Q1-live", "Q3"):
             theirs = answers.rows.get(peer, {}).get(scenario)
-            if theirs is None or scenario not in mine:
+            if theirs is None or scenario not in mine and scenario != "Q1-live":
                 continue
-            diff = sc.differences(sc.peer_view(scenario, mine[scenario]), theirs)
+            if scenario == "Q1-live":
+                # The live baseline's function answers the figures only (as before).
+                if "Q1" not in mine:
+                    continue
+                diff = sc.differences(sc.peer_view("Q1", mine["Q1"]), theirs)
+            else:
+                diff = whole_differences(
+                    scenario,
+                    answers.raw.get(ours, {}).get(scenario),
+                    answers.raw.get(peer, {}).get(scenario),
+                )
             if diff:
                 bad_peers.add(peer)
-                print(f"  {peer} disagrees on {scenario}: {'; '.join(diff)}")
+                # Loud and fatal: a peer answering other data would make its ratio meaningless.
+                problems.append(f"{scenario}: ours vs {peer}: {'; '.join(diff)}")
+                print(f"  {peer} DISAGREES on {scenario}: {'; '.join(diff)}")
     return problems, bad_peers
+
+
+def _ours_q1(response: Any) -> Any:
+    return response["data"]["rollup"]["children"]
+
+
+def _peer_q1(response: Any) -> Any:
+    return response["data"]["provinceRollupTallies"]
+
+
+def _ours_q3(response: Any) -> Any:
+    return response["data"]["recruits"]
+
+
+def _peer_q3(response: Any) -> Any:
+    return response["data"]["allRecruits"]
+
+
+# Scenarios whose documents ask both servers for the same data: the whole responses are
+# compared after normalise.py's normalisation (our structure and pipeline objects answered
+# flat by the peer; the peer's relation names and PostGraphile 5's rowId renamed to ours;
+# cursors left out: each server's are opaque and its own).
+# {scenario: (ours' part, the peer's part, normalise options)}
+_Q3_RENAMES = {
+    "rowId": "id",
+    "unitByBranchId": "branch",
+    "recruitFindingsByRecruitId": "findings",
+    "stepCode": "step",
+}
+WHOLE: dict[str, tuple[Any, Any, dict[str, Any]]] = {
+    "Q1": (_ours_q1, _peer_q1, {"flatten": ("structure", "pipeline")}),
+    "Q3": (_ours_q3, _peer_q3, {"renames": _Q3_RENAMES, "drop": ("endCursor",)}),
+}
+
+
+def whole_differences(scenario: str, ours_raw: Any, peer_raw: Any) -> list[str]:
+    """Where two whole responses to ``scenario`` differ once normalised (empty: they agree).
+    A missing answer, GraphQL errors or an unexpected shape are differences too."""
+    mine, theirs, options = WHOLE[scenario]
+    for label, raw in (("ours", ours_raw), ("peer", peer_raw)):
+        if not isinstance(raw, dict) or raw.get("errors") or not raw.get("data"):
+            errors = raw.get("errors") if isinstance(raw, dict) else raw
+            return [f"{label} answered no data: {str(errors)[:200]}"]
+    try:
+        a = normalise.normalise(mine(ours_raw), **options)
+        b = normalise.normalise(theirs(peer_raw), **options)
+    except (KeyError, TypeError, ValueError) as error:
+        return [f"unexpected shape: {error.__class__.__name__}: {error}"]
+    if not a:
+        return ["empty answer; the comparison proves nothing"]
+    return normalise.differences(a, b)
 
 
 @dataclass

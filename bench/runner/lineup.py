@@ -60,6 +60,8 @@ class Lineup:
         self.dropped[label] = reason
         self.notes.append(f"{label} left out: {reason}")
         print(f"  {label} left out: {reason}")  # as it happens, not only in BENCHMARKS.md
+        if label in self.peer_labels:  # its live baseline runs on the same server
+            self.dropped.setdefault(f"{label} live", reason)
 
     def use_answers(self, answers: Answers) -> None:
         """pgbench's Q3 replays the floor's page: its recruits' ids."""
@@ -242,7 +244,7 @@ async def _add_peers(
     settings = {"app.scope": scope, "app.user_id": str(fx.users["bench-commission"])}
     dsn = peers.app_dsn(database.owner, database.settings.app_role, database.settings.app_password)
     variables = {
-        "Q1": {"periodId": fx.period_id},
+        "Q1": {"periodId": fx.period_id, "unitId": fx.commission_id},
         "Q3": {"schoolId": fx.school_id, "first": sc.PAGE},
     }
     for offset, kind in enumerate(args.peers):
@@ -270,6 +272,25 @@ async def _add_peers(
             s: (url, bodies[s], token, partial(peers.normalize, kind, s)) for s in wanted
         }
         lineup.peer_labels.append(kind)
+        if "Q1" in wanted:
+            # The live baseline: the same peer aggregating the recruits on every request.
+            live = json.dumps({"query": docs["Q1-live"], "variables": {"periodId": fx.period_id}})
+            lineup.contenders.append(
+                Contender(
+                    f"{kind} live",
+                    start,
+                    peers.stop,
+                    {"Q1": url},
+                    {"Q1": _write(workdir, f"{kind}-Q1-live", [live])},
+                    {"Q1": token},
+                )
+            )
+            lineup.asked[kind]["Q1-live"] = (
+                url,
+                live,
+                token,
+                partial(peers.normalize, kind, "Q1-live"),
+            )
         lineup.notes.append(
             f"{kind} {installed.version(kind)}: RLS settings per request in a "
             f"transaction, as bench-commission (scope {scope})"

@@ -52,6 +52,9 @@ DERIVED = (
     "target_on",
     "converted_on",
     "cancelled_on",
+    "admission_earliest_on",
+    "admission_possible_until",
+    "admission_steps_left",
 )
 FINDING = (
     "rule_id",
