@@ -27,6 +27,8 @@ class Permission(StrEnum):
     RECRUIT_RECORD = "recruit.record"
     RECRUIT_APPROVE = "recruit.approve"
     RECRUIT_TRANSFER = "recruit.transfer"
+    #: Annul an admission found irregular (一律不予承认; migration 0024).
+    RECRUIT_ANNUL = "recruit.annul"
     FILING_SUBMIT = "filing.submit"
     FILING_REVIEW = "filing.review"
     RULE_MANAGE = "rule.manage"
@@ -36,6 +38,9 @@ class Permission(StrEnum):
     SYNC_EXCHANGE = "sync.exchange"
     MEMBER_MANAGE = "member.manage"
     CLIENT_MANAGE = "client.manage"
+    # Data calls (数据征集, migration 0020): issue one down the tree; answer one for a unit.
+    DATACALL_ISSUE = "datacall.issue"
+    DATACALL_ANSWER = "datacall.answer"
 
 
 class Role(StrEnum):

@@ -51,6 +51,7 @@ SCOPES: dict[str, Scope] = {
                     Permission.WARNING_ACK,
                     Permission.MEMBER_MANAGE,
                     Permission.PLAN_ALLOCATE,
+                    Permission.DATACALL_ANSWER,
                 }
             ),
         ),
@@ -65,9 +66,11 @@ SCOPES: dict[str, Scope] = {
                     Permission.PERIOD_MANAGE,
                     Permission.PLAN_ISSUE,
                     Permission.FILING_REVIEW,
+                    Permission.RECRUIT_ANNUL,
                     Permission.REPORT_REVIEW,
                     Permission.RULE_MANAGE,
                     Permission.CLIENT_MANAGE,
+                    Permission.DATACALL_ISSUE,
                 }
             ),
         ),

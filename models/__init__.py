@@ -1,8 +1,16 @@
 """SQLAlchemy tables, one module per domain; no business logic."""
 
+from .annulments import admission_annulments
+from .attachments import (
+    attachment_quotas,
+    attachment_supersessions,
+    attachments,
+    document_expectations,
+)
 from .audit import audit_chain_heads, audit_log
 from .auth import role_bindings, roles, sign_in_sources, user_credentials, users
 from .base import metadata
+from .datacalls import data_call_responses, data_calls
 from .doors import (
     oauth_clients,
     oauth_codes,
@@ -15,6 +23,7 @@ from .doors import (
 from .feed import change_outbox
 from .members import members
 from .operations import tally_checks
+from .placements import named_targets, placement_tallies
 from .plans import (
     dispatch_rounds,
     forecast_submissions,
@@ -35,12 +44,31 @@ from .recruits import (
 )
 from .reports import execution_reports
 from .rollups import unit_month_tallies, unit_tallies
+from .spotchecks import (
+    allocation_quality_rules,
+    spot_check_candidates,
+    spot_check_records,
+    spot_checks,
+)
 from .sync import sync_requests
 from .tenants import units
 from .warnings import warning_rules, warning_tallies, warnings
 
 __all__ = [
+    "allocation_quality_rules",
+    "spot_check_candidates",
+    "spot_check_records",
+    "spot_checks",
+    "attachment_quotas",
+    "attachment_supersessions",
+    "attachments",
+    "document_expectations",
+    "named_targets",
+    "placement_tallies",
+    "admission_annulments",
     "change_outbox",
+    "data_call_responses",
+    "data_calls",
     "sync_requests",
     "reconciliation_entries",
     "reconciliation_reports",

@@ -105,6 +105,8 @@ unit_quotas = sa.Table(
     ),
     sa.Column("forecast_remark", sa.Text),
     sa.Column("forecast_at", sa.DateTime(timezone=True)),
+    # Places on named development targets (migration 0021, kept by the database).
+    sa.Column("named_total", sa.Integer, nullable=False, server_default="0"),
     sa.Index("ix_unit_quotas_unit_path_gist", "unit_path", postgresql_using="gist"),
     sa.Index("ix_unit_quotas_unit_id", "unit_id"),
 )

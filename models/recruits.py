@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import BYTEA, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, BYTEA, JSONB
 
 from .base import Ltree, created_at, metadata
 
@@ -48,6 +48,14 @@ recruits = sa.Table(
     sa.Column("admitted_branch_id", sa.BigInteger, sa.ForeignKey("units.id")),
     sa.Column("admitted_path", Ltree),
     sa.Column("admitted_school_id", sa.BigInteger, sa.ForeignKey("units.id")),
+    # The earliest admission the rules still allow (rules/earliest.py, migration 0022): from the
+    # recorded steps, the last day today may reach and still lead to it, the steps left (bits).
+    sa.Column("admission_earliest_on", sa.Date),
+    sa.Column("admission_possible_until", sa.Date),
+    sa.Column("admission_steps_left", sa.Integer),
+    # Set when the admission is annulled (admission_annulments, migration 0024), never cleared:
+    # an annulled admission counts nowhere (migrations/tallies.py).
+    sa.Column("annulled_on", sa.Date),
     created_at(),
     sa.Column("updated_at", sa.DateTime(timezone=True)),
     sa.CheckConstraint(
@@ -65,6 +73,12 @@ recruits = sa.Table(
         "admitted_path",
         postgresql_using="gist",
         postgresql_where=sa.text("admitted_path IS NOT NULL"),
+    ),
+    sa.Index(
+        "ix_recruits_admission_ahead",
+        "unit_path",
+        postgresql_using="gist",
+        postgresql_where=sa.text("admission_earliest_on IS NOT NULL"),
     ),
     sa.Index("ix_recruits_branch_id_stage", "branch_id", "stage"),
     sa.Index("ix_recruits_school_id_id", "school_id", "id"),
@@ -129,6 +143,10 @@ talent_filings = sa.Table(
     sa.Column("filed_by", sa.BigInteger),
     sa.Column("reviewed_by", sa.BigInteger),
     sa.Column("reviewed_at", sa.DateTime(timezone=True)),
+    # Where it was filed, by the commission's region when filed (migration 0024): "school" or
+    # "commission" (who acknowledges it), and the bodies it goes to, as the notice names them.
+    sa.Column("level", sa.Text, nullable=False, server_default="commission"),
+    sa.Column("destinations", ARRAY(sa.Text), nullable=False),
     created_at(),
     sa.Index("ix_talent_filings_unit_path_gist", "unit_path", postgresql_using="gist"),
     sa.Index(

@@ -16,6 +16,11 @@ WARNING_KINDS = (
     "overdue_step",
     "missing_data",
     "report_overdue",
+    "data_call_due",
+    "data_call_overdue",
+    "places_without_names",
+    "names_without_places",
+    "infeasible_quota",
 )
 _KINDS = ", ".join(f"'{k}'" for k in WARNING_KINDS)
 

@@ -61,6 +61,8 @@ ERROR_CODES: dict[str, str] = {
     "CURSOR_EXPIRED": "a change-feed cursor older than the feed's retention",
     "SERVICE_UNAVAILABLE": "the database did not confirm the request; nothing is known to be "
     "written, send it again (503, with Retry-After)",
+    "CHECKSUM_MISMATCH": "an attachment's stored bytes differ from their recorded SHA-256: "
+    "not sent (500, the download routes)",
     "INTERNAL_SERVER_ERROR": "an unexpected error, details masked and logged",
 }
 

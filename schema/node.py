@@ -15,7 +15,10 @@ from partyplan.auth.errors import NotFound
 from partyplan.auth.permissions import Permission
 
 from .access.queries import resolve_binding_node, resolve_user_node
+from .annulments.queries import resolve_annulment_node
+from .attachments.queries import resolve_attachment_node
 from .clients.queries import resolve_client_node
+from .datacalls.types import resolve_data_call_node
 from .members.queries import resolve_member_node
 from .mutations import row_id_of
 from .permissions import described
@@ -23,6 +26,7 @@ from .plans.queries import resolve_movement_node, resolve_period_node, resolve_r
 from .reconciliation.imports import resolve_reconciliation_node
 from .recruits.queries import resolve_filing_node, resolve_recruit_node
 from .reports.queries import resolve_report_node
+from .spotchecks.queries import resolve_spot_check_node, resolve_spot_check_record_node
 from .units.queries import resolve_unit_node
 from .warnings.queries import resolve_warning_node
 
@@ -42,6 +46,11 @@ NODE_RESOLVERS: dict[str, NodeResolver] = {
     "ExecutionReport": resolve_report_node,
     "OAuthClient": resolve_client_node,
     "ReconciliationReport": resolve_reconciliation_node,
+    "SpotCheck": resolve_spot_check_node,
+    "SpotCheckRecord": resolve_spot_check_record_node,
+    "AdmissionAnnulment": resolve_annulment_node,
+    "DataCall": resolve_data_call_node,
+    "Attachment": resolve_attachment_node,
 }
 
 

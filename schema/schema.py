@@ -26,21 +26,33 @@ from .access.mutations import AccessMutations
 from .access.queries import AccessQueries
 from .access.types import Me, Role, RoleBinding, User
 from .all_or_nothing import ROLLED_BACK, AllOrNothing
+from .allocation_quality.mutations import AllocationQualityMutations
+from .allocation_quality.queries import AllocationQualityQueries
+from .annulments.mutations import AnnulmentMutations
+from .annulments.queries import AnnulmentQueries
+from .attachments.mutations import AttachmentMutations
+from .attachments.queries import AttachmentQueries
 from .audit.queries import AuditQueries
 from .clients.mutations import ClientMutations
 from .clients.queries import ClientQueries
 from .clients.types import OAuthClient
 from .context import SchemaSettings
 from .cost import CostLimit, DocumentCosts
+from .datacalls.mutations import DataCallMutations
+from .datacalls.queries import DataCallQueries
+from .datacalls.types import DataCall
 from .errors import ShapeErrors
 from .execution import PlainFieldExecutor
 from .exports12371.queries import Export12371Queries
 from .feed.queries import FeedQueries
+from .ledger.queries import LedgerQueries
 from .members.mutations import MemberMutations
 from .members.queries import MemberQueries
 from .members.types import Member
 from .members.upload import MemberFileMutations
 from .node import NodeQueries
+from .placements.mutations import PlacementMutations
+from .placements.queries import PlacementQueries
 from .plans.mutations import PlanMutations
 from .plans.queries import PlanQueries
 from .plans.types import DispatchRound, PlanPeriod, QuotaMovement
@@ -57,6 +69,8 @@ from .reports.mutations import ReportMutations
 from .reports.queries import ReportQueries
 from .rollups.queries import RollupQueries
 from .scalars import described_scalars
+from .spotchecks.mutations import SpotCheckMutations
+from .spotchecks.queries import SpotCheckQueries
 from .sync.mutations import SyncMutations
 from .units.mutations import UnitMutations
 from .units.queries import UnitQueries
@@ -80,6 +94,7 @@ class Query(
     AccessQueries,
     AuditQueries,
     PlanQueries,
+    PlacementQueries,
     RecruitQueries,
     MemberQueries,
     FilingQueries,
@@ -92,6 +107,12 @@ class Query(
     FeedQueries,
     Export12371Queries,
     ReconciliationQueries,
+    SpotCheckQueries,
+    AllocationQualityQueries,
+    AnnulmentQueries,
+    DataCallQueries,
+    LedgerQueries,
+    AttachmentQueries,
 ):
     pass
 
@@ -109,6 +130,7 @@ class Mutation(
     UnitMutations,
     AccessMutations,
     PlanMutations,
+    PlacementMutations,
     RecruitMutations,
     MemberMutations,
     MemberFileMutations,
@@ -122,6 +144,11 @@ class Mutation(
     SyncMutations,
     ReconciliationMutations,
     ApplyReconciliationMutations,
+    AttachmentMutations,
+    SpotCheckMutations,
+    AllocationQualityMutations,
+    AnnulmentMutations,
+    DataCallMutations,
 ):
     pass
 
@@ -169,6 +196,7 @@ def build_schema(settings: SchemaSettings) -> strawberry.Schema:
             Recruit,
             Member,
             OAuthClient,
+            DataCall,
         ],
         extensions=_extensions(settings),
         config=StrawberryConfig(),

@@ -29,9 +29,10 @@ from partyplan.schema.policies.admission import (
     Refused,
     document_request,
 )
+from partyplan.schema.replica import ReplicaReads, replica_fields
 from partyplan.schema.schema import build_schema
 
-from . import assets, console, console_client, exports
+from . import assets, attachments, console, console_client, exports, exports_datacalls
 from .availability import DatabaseAway, DatabaseGate, database_away
 from .cors import ClientOriginsCORS, OriginCache, database_origins
 from .database import async_url
@@ -40,6 +41,7 @@ from .limits import RateLimiter, buckets_for, stamp, too_many
 from .oauth.routes import routes as oauth_routes
 from .observability import Observability, Observe, OperationObserver
 from .platform import Platform
+from .replica import carry
 from .request import NotCommitted, RequestContext
 
 log = logging.getLogger("partyplan")
@@ -67,6 +69,10 @@ class GraphQLView(GraphQL):
         # First, so that it leaves the operation last, seeing the errors as ShapeErrors left
         # them: it names the operation and its outcome (server/observability/graphql.py).
         self.schema.extensions = (OperationObserver, *self.schema.extensions)
+        if settings.replica_url is not None:
+            # Marks the queries a streaming replica may answer (schema/replica.py).
+            fields = replica_fields(self.schema._schema)
+            self.schema.extensions = (*self.schema.extensions, lambda: ReplicaReads(fields))
         self.platform = platform
         self.limiter = limiter or RateLimiter(settings)
         self.admission = Admission(self.schema._schema, settings, documents_dir)
@@ -101,6 +107,9 @@ class GraphQLView(GraphQL):
             except NotCommitted as lost:
                 response = JSONResponse(lost.body(), status_code=lost.status, headers=lost.headers)
         stamp(response, decision)
+        if context.commit_lsn is not None:  # the caller's write, for its replica reads
+            secure = self.platform.settings.public_url.startswith("https:")
+            carry(response, context.commit_lsn, secure)
         await response(scope, receive, send)
 
     async def parse_http_body(self, request_adapter: Any) -> Any:  # type: ignore[override]
@@ -296,6 +305,8 @@ def create_app(
             Route("/readyz", readyz),
             Route("/.well-known/jwks.json", jwks),
             *exports.routes(platform),
+            *attachments.routes(platform),
+            *exports_datacalls.routes(platform),
             *oauth_routes(platform),
             *assets.routes(),
             *console.routes(platform.settings),
@@ -309,7 +320,9 @@ def create_app(
     app.add_middleware(
         BodyLimit,
         limit=platform.settings.max_body_bytes,
-        upload_limit=platform.settings.import_max_bytes,
+        upload_limit=max(
+            platform.settings.import_max_bytes, platform.settings.attachment_max_bytes
+        ),
     )
     # Request ids, access lines, metrics, traces, and a coded 500 for an escaped exception;
     # inside CORS, so its answers carry CORS headers too.

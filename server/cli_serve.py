@@ -55,6 +55,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
         print(f"Console:   {settings.public_url}/console/", flush=True)
         if args.demo:
+            from partyplan.resolvers.attachments.storage import store_for
+
             from .demo import load_demo
             from .demo_sign_in import demo_password
 
@@ -65,6 +67,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 platform.pii,
                 province=args.demo == "province",
                 password=password,
+                store=store_for(settings),
             )
             print(f"Demo password of every account below: {password}", flush=True)
             print(

@@ -18,7 +18,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
+from partyplan.resolvers.annulments import service as annulments
+from partyplan.resolvers.attachments.storage import BlobStore
 from partyplan.resolvers.members import service as members_service
+from partyplan.resolvers.placements import service as placements
 from partyplan.resolvers.plans.rules import Amounts
 from partyplan.resolvers.plans.service import forecasts, periods, quotas
 from partyplan.resolvers.recruits.pii import PiiCipher
@@ -30,8 +33,9 @@ from partyplan.resolvers.recruits.service.records import today
 from partyplan.resolvers.warnings.service.scan import scan
 from partyplan.tenants.session import Session
 
-from . import demo_province
+from . import demo_checks, demo_datacalls, demo_feasibility, demo_placements, demo_province
 from .database import async_url
+from .demo_attachments import seed_attachments
 from .demo_province import ESTABLISHED, school_trees
 from .demo_sign_in import set_passwords
 
@@ -317,6 +321,8 @@ RECRUITS = [
     ("张晓雨", "female", date(2003, 4, 12), "汉族", 11, "SX-XZSY-ZW-02", "approval"),
     ("马俊杰", "male", date(2002, 11, 3), "回族", 12, "SX-XZSY-ZW-02", "development_target"),
     ("李思远", "male", date(2004, 2, 29), "汉族", 13, "SX-XZSY-ZW-03", "activist"),
+    # Admitted, then found irregular and annulled (_seed_annulment): counted nowhere.
+    ("周文博", "male", date(2003, 8, 15), "汉族", 14, "SX-XZSY-ZW-03", "approval"),
 ]
 # A student's path through the steps (dates of the 2022–2023 cohort).
 DEMO_WALK: list[tuple[str, date, dict[str, object]]] = [
@@ -411,12 +417,68 @@ async def _seed_base_recruits(conn: AsyncConnection, cipher: PiiCipher) -> None:
             )
 
 
+async def _seed_named_targets(conn: AsyncConnection) -> None:
+    """The 2023 plan reaching people (docs/named-targets.md): 中文系 hands two places to its
+    first student branch, which puts them on 张晓雨 (admitted on hers in September: consumed)
+    and 马俊杰, and names 马俊杰 behind its forecast."""
+    if await conn.scalar(sa.text("SELECT 1 FROM named_targets LIMIT 1")):
+        return
+    period_id = await conn.scalar(
+        sa.text(
+            "SELECT p.id FROM plan_periods p JOIN units c ON c.id = p.commission_id"
+            " WHERE c.code = 'SX-JGW' AND p.name = '2023 年度'"
+        )
+    )
+    branch = await _unit_id(conn, "SX-XZSY-ZW-02")
+    recruits = await conn.execute(
+        sa.text("SELECT name, id FROM recruits WHERE branch_id = :b"), {"b": branch}
+    )
+    ids = dict(recruits.all())
+    if period_id is None or not {"张晓雨", "马俊杰"} <= set(ids):
+        return
+    await quotas.allocate(
+        await _as(conn, "xz-admin"),
+        period_id=period_id,
+        from_unit_id=await _unit_id(conn, "SX-XZSY-ZW"),
+        to_unit_id=branch,
+        amounts=Amounts(2, students=2),
+        targets=[],
+    )
+    secretary = await _as(conn, "xz-zw-secretary")
+    named = [ids["张晓雨"], ids["马俊杰"]]
+    await placements.place(secretary, period_id=period_id, unit_id=branch, recruit_ids=named)
+    await placements.name_forecast(
+        secretary, period_id=period_id, unit_id=branch, recruit_ids=[ids["马俊杰"]]
+    )
+
+
+async def _seed_annulment(conn: AsyncConnection) -> None:
+    """One admission annulled as irregular (一律不予承认, docs/annulments.md): 周文博's, by the
+    school's committee; 中文系学生第二党支部 announces it at its general meeting."""
+    if await conn.scalar(sa.text("SELECT 1 FROM admission_annulments LIMIT 1")):
+        return
+    recruit_id = await conn.scalar(
+        sa.text("SELECT id FROM recruits WHERE name = '周文博' AND approved_on IS NOT NULL")
+    )
+    if recruit_id is None:
+        return
+    await annulments.annul(
+        await _as(conn, "xz-admin"),
+        recruit_id=recruit_id,
+        reason="政治审查未形成结论性材料即提交支部大会讨论，违反规定吸收入党",
+        document_no="忻师院党委〔2023〕40号",
+        annulled_on=date(2023, 11, 20),
+        today=today("Asia/Shanghai"),
+    )
+
+
 async def load_demo(
     owner_url: str,
     cipher: PiiCipher | None = None,
     *,
     province: bool = False,
     password: str | None = None,
+    store: BlobStore | None = None,
 ) -> list[DemoAccount]:
     """Load the demo tree, accounts, plans and (with the PII key) recruits, idempotently, run
     the warning scan, and return the demo accounts. ``province``: also the ten more Shanxi
@@ -429,12 +491,21 @@ async def load_demo(
             on = today("Asia/Shanghai")
             await _seed(conn, province)
             await _seed_plans(conn, on, province)
+            await demo_checks.seed_equal_split(conn)
+            await demo_datacalls.seed(conn, _as, on)
             if cipher is not None:
                 await _seed_recruits(conn, cipher, on, province)
+                await _seed_named_targets(conn)
+                await _seed_annulment(conn)
+                if store is not None:  # attachments need the store the server is given
+                    await seed_attachments(conn, await _as(conn, "xz-admin"), store)
                 if province:
                     await demo_province.finish(
                         await _as(conn, "sx-admin"), await _unit_ids(conn), on
                     )
+                    await demo_feasibility.seed(conn, _as, on)
+                    await demo_placements.seed(conn, _as, on)
+                await demo_checks.seed_spot_check(conn)
             if password is not None:
                 await set_passwords(conn, [a[0] for a in ACCOUNTS], password)
             # What the daily scheduler would have raised by now (idempotent too).

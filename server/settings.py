@@ -98,6 +98,13 @@ class Settings(BaseSettings):
         ge=1,
         description="Database connections per worker process; a request past them waits.",
     )
+    replica_url: str | None = Field(
+        default=None,
+        description="A PostgreSQL streaming replica (hot standby) of the service's database, as "
+        "the service role: the roll-up, report and export reads go there when it has replayed "
+        "the caller's last write (docs/operations.md, Read replicas). Without a user, the "
+        "service's credentials. Unset: every read goes to the primary.",
+    )
 
     key_dir: Path | None = Field(
         default=None,
@@ -185,6 +192,29 @@ class Settings(BaseSettings):
         "a batch at a time and refused as soon as it holds more.",
     )
     max_page_size: int = 200
+
+    # Attachments of recorded steps (docs/attachments.md): the largest file, and where the
+    # bytes are kept (the data directory, or S3-compatible object storage when configured).
+    attachment_max_bytes: int = Field(
+        default=20 * 1024 * 1024,
+        ge=1024,
+        le=1024 * 1024 * 1024,
+        description="Largest attachment accepted (bytes); a larger one is refused as it is read.",
+    )
+    attachment_store: Literal["filesystem", "s3"] = Field(
+        default="filesystem",
+        description="Where attachments are kept: `filesystem` (attachment_dir) or `s3`.",
+    )
+    attachment_dir: Path | None = Field(
+        default=None, description="The filesystem store's directory; unset: data_dir/attachments."
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None, description="The S3-compatible endpoint (unset: the AWS default)."
+    )
+    s3_bucket: str | None = Field(default=None, description="The bucket attachments go to.")
+    s3_region: str = "us-east-1"
+    s3_access_key_id: SecretStr | None = None
+    s3_secret_access_key: SecretStr | None = None
 
     # The change feed (README "Change feed").
     feed_max_page_size: int = Field(
@@ -315,13 +345,14 @@ class Settings(BaseSettings):
         "app_password",
         "key_dir",
         "migrate_on_start",
+        "replica_url",
         mode="before",
     )
     @classmethod
     def _database_unset_when_empty(cls, value: object) -> object:
         return None if value == "" else value
 
-    @field_validator("database_url", "app_database_url")
+    @field_validator("database_url", "app_database_url", "replica_url")
     @classmethod
     def _database_url(cls, value: str | None) -> str | None:
         """A PostgreSQL URL (postgresql://user:password@host:port/database). The value is never
@@ -391,6 +422,12 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _attachment_store_complete(self) -> Settings:
+        if self.attachment_store == "s3" and not self.s3_bucket:
+            raise ValueError("attachment_store is s3: s3_bucket is required too")
+        return self
+
+    @model_validator(mode="after")
     def _oidc_complete(self) -> Settings:
         if self.oidc_issuer is not None and self.oidc_client_id is None:
             raise ValueError("oidc_issuer is set: oidc_client_id is required too")
@@ -420,6 +457,18 @@ class Settings(BaseSettings):
                     f"PARTYPLAN_APP_ROLE ({self.app_role!r}), the role the migrations grant to: "
                     "make them the same"
                 )
+        replica_user = _url_user(self.replica_url)
+        if replica_user is not None and replica_user != self.app_role:
+            raise ValueError(
+                f"PARTYPLAN_REPLICA_URL connects as {replica_user!r}, not as PARTYPLAN_APP_ROLE "
+                f"({self.app_role!r}): the replica is read as the service role, under the same "
+                "row-level security"
+            )
+        if self.replica_url is not None and self.database_mode == "embedded":
+            raise ValueError(
+                "PARTYPLAN_REPLICA_URL needs an external primary (PARTYPLAN_DATABASE_URL or "
+                "PARTYPLAN_APP_DATABASE_URL): the embedded server has no replica"
+            )
         return self
 
     @property

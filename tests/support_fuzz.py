@@ -104,6 +104,7 @@ ID_KINDS = [
     ("filing", ("TalentFiling",)),
     ("round", ("DispatchRound",)),
     ("movement", ("QuotaMovement",)),
+    ("datacall", ("DataCall",)),
     ("school", ("school",)),
     ("branch", ("branch",)),
     ("commission", ("commission",)),

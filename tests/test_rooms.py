@@ -21,13 +21,20 @@ ABSENT = {
     # the roster file writes through the members' repository; its errors are the 12371
     # reader's (FileRefused) and the members' codes
     "roster12371": {"repository", "errors"},
+    # reads only; a missing unit or period is the plans' error
+    "feasibility": {"errors"},
     "reports": {"rules"},  # what a report holds is snapshot.py's; its states, service's checks
     "rollups": {"rules", "errors"},  # reads only; a missing unit or period is the plans' error
 }
 #: Modules outside the rooms, and why.
 EXTRAS = {
+    ("attachments", "archive.py"): "writes a new member's archive ZIP and its manifest workbook",
+    ("attachments", "storage.py"): "the stores the attachments' bytes are kept in (the data "
+    "directory, S3-compatible storage): infrastructure, not a rule",
+    ("datacalls", "workbook.py"): "renders a data call's roll-up as a workbook",
     ("exports12371", "workbook.py"): "streams the 12371 export into a write-only workbook",
     ("imports12371", "reader.py"): "streams a 12371 file of recruits a batch of rows at a time",
+    ("ledger", "workbook.py"): "renders the activists' ledger as a workbook",
     ("imports12371", "rows.py"): "the row read from a 12371 file, shared with its readers",
     ("imports12371", "workbook.py"): "opens an uploaded workbook safely and walks its rows, "
     "for every reader of 12371 files",

@@ -14,7 +14,9 @@ reserve) and forecast, checked in the writing transaction while the touched rows
 and backed by ``unit_quotas``' CHECK constraints (migrations 0002 and 0010):
 
 1. Fit (every unit but the commission, which issues without a ceiling): ``handed >= 0``,
-   ``reserve >= 0`` and ``handed + reserve <= received``, for every dimension.
+   ``reserve >= 0`` and ``handed + reserve <= received``, for every dimension; for the total,
+   ``handed + reserve + named <= received``, where ``named`` is the places placed on named
+   development targets (placeQuota; migration 0021's ``ck_unit_quotas_named_fits``).
 2. Sub-quota bounds, on every balance of every unit (``available`` not for the commission:
    with no ceiling, it is negative by design): each sub-quota is ``>= 0``, ``students + staff
    <= total`` and ``high_knowledge <= total``. So a unit never keeps a sub-quota its total cannot
@@ -173,6 +175,9 @@ class Balance:
     received: Amounts
     handed: Amounts
     reserve: Amounts
+    #: Places placed on named development targets (placeQuota): they stay with the unit, so a
+    #: movement may not take them from under the names (migration 0021).
+    named: int = 0
 
     def apply(self, figure: str, delta: Amounts) -> None:
         current: Amounts = getattr(self, figure)
@@ -194,6 +199,8 @@ class Balance:
                     field,
                 )
             over = handed + reserve - received
+            if d == "total":
+                over += self.named
             if over > 0:
                 raise Shortfall(self.unit_name, d, DIMENSION_LABELS[d], over, field)
 

@@ -16,6 +16,9 @@ whatever the date of the step they are about). A submitted report's moment is it
 report; a preview's moment is when it is read. The tallies of a closed period stopped moving at
 its close: a snapshot whose ``period.state`` is ``closed`` shows the figures of the close.
 Format 1 snapshots (stored before ``as_of``) count as of their ``generated_at`` all the same.
+
+A school's snapshot lists the admissions of the period annulled as irregular (``annulments``:
+一律不予承认), which its figures no longer count; snapshots stored before the list carry none.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from partyplan.models.rollups import PERIOD_FIGURES
+from partyplan.resolvers.annulments import service as annulments
 from partyplan.resolvers.plans.repository import balances
 from partyplan.resolvers.rollups import repository as tallies
 from partyplan.resolvers.rollups.service import RollupLine, check_target
@@ -168,6 +172,7 @@ async def school_snapshot(
         check_target(t, lines[school.id])
         for t in await balances.targets(session, period.id, school.id)
     ]
+    annulled = await annulments.for_report(session, school.id, period.starts_on, period.ends_on)
     return {
         **_header("school", period, school, timezone, at),
         "narrative": narrative,
@@ -191,6 +196,21 @@ async def school_snapshot(
             }
             for t in targets
         ],
+        "annulments": [annulment_of(a) for a in annulled],
+    }
+
+
+def annulment_of(row: sa.Row) -> dict[str, Any]:
+    """One annulled admission as the report lists it."""
+    return {
+        "recruit_id": row.recruit_id,
+        "recruit_name": row.recruit_name,
+        "branch_id": row.branch_id,
+        "branch_name": row.branch_name,
+        "approved_on": row.approved_on.isoformat(),
+        "annulled_on": row.annulled_on.isoformat(),
+        "reason": row.reason,
+        "document_no": row.document_no,
     }
 
 

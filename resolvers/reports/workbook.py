@@ -4,7 +4,8 @@
 A school's workbook has one sheet per level of the snapshot (the school with its direct children,
 then every unit below that has children of its own, in tree order), then ``发展结构`` (structure
 of the recruits, the plan's structural targets, the recruitment pipeline at period end) and, when
-the school wrote one, ``报告正文`` with its narrative. A commission's province-wide snapshot gives
+the school wrote one, ``报告正文`` with its narrative; before it, when admissions of the period
+were annulled as irregular, ``不予承认`` lists them (no figure counts them). A commission's province-wide snapshot gives
 ``全省汇总`` with one row per school instead. Pure: takes the snapshot dict, returns .xlsx bytes.
 
 Every total row (合计) is the sum of the rows above it, and shows the roll-up's own figures (so a
@@ -55,6 +56,8 @@ TOTAL_LABEL = "合计"
 PROVINCE_SHEET = "全省汇总"
 STRUCTURE_SHEET = "发展结构"
 NARRATIVE_SHEET = "报告正文"
+ANNULMENT_SHEET = "不予承认"
+ANNULMENT_HEADERS = ("序号", "姓名", "党支部", "原审批日期", "不予承认日期", "文号", "理由")
 TITLE_LIMIT = 31
 
 _INVALID_TITLE = re.compile(r"[\[\]:*?/\\]")
@@ -73,7 +76,7 @@ def build_workbook(snapshot: Snapshot) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     # Fixed titles are claimed first so that a unit named like one of them is the one suffixed.
-    used = {STRUCTURE_SHEET.casefold(), NARRATIVE_SHEET.casefold()}
+    used = {STRUCTURE_SHEET.casefold(), NARRATIVE_SHEET.casefold(), ANNULMENT_SHEET.casefold()}
     for index, level in enumerate(snapshot["levels"]):
         summary = province and index == 0
         title = sheet_title(PROVINCE_SHEET if summary else level["unit"]["name"], used)
@@ -84,6 +87,8 @@ def build_workbook(snapshot: Snapshot) -> bytes:
             SCHOOL_NAME_HEADER if summary else LEVEL_HEADERS[1],
         )
     _structure_sheet(workbook.create_sheet(STRUCTURE_SHEET), snapshot)
+    if annulled := snapshot.get("annulments") or []:
+        _annulment_sheet(workbook.create_sheet(ANNULMENT_SHEET), snapshot, annulled)
     narrative = _text(snapshot.get("narrative") or "").strip()
     if narrative:
         _narrative_sheet(workbook.create_sheet(NARRATIVE_SHEET), snapshot, narrative)
@@ -203,6 +208,25 @@ def _structure_sheet(sheet: Worksheet, snapshot: Snapshot) -> None:
         _write(sheet, offset, 1, values, bold=label == TOTAL_LABEL and number is None)
     sheet.freeze_panes = "A3"
     _fit_columns(sheet, {1: _NAME_WIDTH, 2: _NAME_WIDTH})
+
+
+def _annulment_sheet(sheet: Worksheet, snapshot: Snapshot, annulled: list[Any]) -> None:
+    """The period's admissions annulled as irregular (一律不予承认), which no figure counts."""
+    caption = f"{snapshot['unit']['name']} {snapshot['period']['name']}不予承认的发展党员"
+    _caption(sheet, caption, len(ANNULMENT_HEADERS))
+    _write(sheet, 2, 1, ANNULMENT_HEADERS, bold=True)
+    for row, a in enumerate(annulled, 3):
+        values = (
+            row - 2,
+            a["recruit_name"],
+            a.get("branch_name") or "",
+            a["approved_on"],
+            a["annulled_on"],
+            a["document_no"],
+            a["reason"],
+        )
+        _write(sheet, row, 1, values)
+    _fit_columns(sheet, {2: 10, 3: _NAME_WIDTH})
 
 
 def _narrative_sheet(sheet: Worksheet, snapshot: Snapshot, narrative: str) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from partyplan.models.placements import PLACEMENT_FIGURES
 from partyplan.models.rollups import MONTH_FIGURES, PERIOD_FIGURES
 from partyplan.resolvers.plans.repository.measures import (
     SUBTREE_FORECASTS,
@@ -35,6 +36,8 @@ QUOTA_COLUMNS = [
 
 _FIGURES = ", ".join(f"f.{f}" for f in PERIOD_FIGURES)
 _QUOTAS = ", ".join(f"coalesce(q.{c}, 0) AS {c}" for c in QUOTA_COLUMNS)
+# Named targets (migration 0021): places on names and names without a place in the subtree.
+_NAMED = ", ".join(f"nt.{f} AS named_{f}" for f in PLACEMENT_FIGURES)
 
 
 def _line_select(subtree_forecast: str) -> str:
@@ -43,10 +46,12 @@ def _line_select(subtree_forecast: str) -> str:
     tallies."""
     return f"""
 SELECT u.id AS unit_id, u.name AS unit_name, u.kind AS unit_kind, u.path::text AS unit_path,
-       u.parent_id, u.active, {_QUOTAS}, q.forecast_remark, {SUBTREE_FORECASTS}, {_FIGURES}
+       u.parent_id, u.active, {_QUOTAS}, q.forecast_remark, {SUBTREE_FORECASTS}, {_FIGURES},
+       {_NAMED}
   FROM units u
   LEFT JOIN unit_quotas q ON q.period_id = :period AND q.unit_id = u.id
   CROSS JOIN LATERAL ({tally_of("u", "unit_tallies", PERIOD_FIGURES)}) f
+  CROSS JOIN LATERAL ({tally_of("u", "placement_tallies", PLACEMENT_FIGURES)}) nt
   CROSS JOIN LATERAL ({subtree_forecast}) sf
 """
 

@@ -110,6 +110,17 @@ class RollupLine:
         return self.forecast - self.own_forecast
 
     @property
+    def placed_on_names(self) -> int:
+        """Places placed on named development targets in the subtree (placeQuota; migration
+        0021's tallies), consumed ones included."""
+        return int(self.row.named_placed)
+
+    @property
+    def names_without_place(self) -> int:
+        """Development targets backing a forecast in the subtree that hold no place."""
+        return int(self.row.named_unplaced)
+
+    @property
     def admissions(self) -> int:
         """Every admission of the period: counted against the quota or exempt."""
         return self.figures["admitted"] + self.figures["admitted_exempt"]

@@ -35,14 +35,24 @@ from typing import Literal
 import sqlalchemy as sa
 
 from partyplan.models import (
+    admission_annulments,
+    allocation_quality_rules,
+    attachment_quotas,
+    attachment_supersessions,
+    attachments,
     calendar_days,
     change_outbox,
+    data_call_responses,
+    data_calls,
     dispatch_rounds,
+    document_expectations,
     execution_reports,
     forecast_submissions,
     linkage_rules,
     members,
+    named_targets,
     oauth_clients,
+    placement_tallies,
     plan_periods,
     quota_movements,
     reconciliation_entries,
@@ -52,6 +62,9 @@ from partyplan.models import (
     recruits,
     role_bindings,
     rule_overlays,
+    spot_check_candidates,
+    spot_check_records,
+    spot_checks,
     structural_targets,
     sync_requests,
     talent_filings,
@@ -109,9 +122,13 @@ PATH_COPIES: tuple[PathCopy, ...] = (
     # Where an admission was approved: the database rewrites it too (trigger
     # units_rebase_admissions), for the recruits since transferred out of the mover's scope.
     PathCopy(recruits.c.admitted_path, recruits.c.admitted_branch_id),
+    # An annulled admission, seen where it was approved (its evidence allows this one change).
+    PathCopy(admission_annulments.c.unit_path, admission_annulments.c.branch_id),
     PathCopy(recruit_steps.c.unit_path, _recruits_branch(recruit_steps)),
     PathCopy(recruit_findings.c.unit_path, _recruits_branch(recruit_findings)),
     PathCopy(talent_filings.c.unit_path, _recruits_branch(talent_filings)),
+    PathCopy(attachments.c.unit_path, _recruits_branch(attachments)),
+    PathCopy(attachment_supersessions.c.unit_path, _recruits_branch(attachment_supersessions)),
     PathCopy(members.c.unit_path, members.c.branch_id),
     PathCopy(unit_tallies.c.unit_path, unit_tallies.c.unit_id),
     PathCopy(unit_month_tallies.c.unit_path, unit_month_tallies.c.unit_id),
@@ -129,6 +146,10 @@ PATH_COPIES: tuple[PathCopy, ...] = (
     PathCopy(forecast_submissions.c.unit_path, forecast_submissions.c.unit_id),
     PathCopy(structural_targets.c.unit_path, structural_targets.c.unit_id),
     PathCopy(dispatch_rounds.c.unit_path, dispatch_rounds.c.unit_id),
+    # Named targets (migration 0021): a branch's names, and their tallies, which the database
+    # writes from the names as it does the recruits' from the recruits.
+    PathCopy(named_targets.c.unit_path, named_targets.c.unit_id),
+    PathCopy(placement_tallies.c.unit_path, placement_tallies.c.unit_id),
     # The doors: a client (and the documents registered for it) is seen where its unit is.
     PathCopy(oauth_clients.c.unit_path, oauth_clients.c.unit_id),
     PathCopy(trusted_documents.c.unit_path, _clients_unit(trusted_documents)),
@@ -137,7 +158,15 @@ PATH_COPIES: tuple[PathCopy, ...] = (
     # A school's path (no move changes it; declared so that the test holds it like the rest).
     PathCopy(sync_requests.c.unit_path, sync_requests.c.school_id),
     PathCopy(reconciliation_reports.c.unit_path, reconciliation_reports.c.school_id),
+    PathCopy(attachment_quotas.c.unit_path, attachment_quotas.c.school_id),
     PathCopy(reconciliation_entries.c.unit_path, _reports_school(reconciliation_entries)),
+    # Data calls: the issuer (a commission or a school, neither ever moves) and each unit that
+    # must answer, whose response is seen where the unit is.
+    PathCopy(data_calls.c.unit_path, data_calls.c.unit_id),
+    PathCopy(data_call_responses.c.unit_path, data_call_responses.c.unit_id),
+    # Spot checks: a drawn candidate is seen where its recruit's branch was at the commitment.
+    PathCopy(spot_check_candidates.c.unit_path, spot_check_candidates.c.branch_id),
+    PathCopy(spot_check_records.c.unit_path, spot_check_records.c.branch_id),
 )
 
 #: Copies of a commission's path: no move changes them (see the module's docstring).
@@ -146,7 +175,10 @@ FIXED_PATHS: tuple[PathCopy, ...] = (
     PathCopy(linkage_rules.c.commission_path, linkage_rules.c.commission_id),
     PathCopy(calendar_days.c.commission_path, calendar_days.c.commission_id),
     PathCopy(rule_overlays.c.commission_path, rule_overlays.c.commission_id),
+    PathCopy(document_expectations.c.commission_path, document_expectations.c.commission_id),
     PathCopy(warning_rules.c.commission_path, warning_rules.c.commission_id),
+    PathCopy(spot_checks.c.commission_path, spot_checks.c.commission_id),
+    PathCopy(allocation_quality_rules.c.commission_path, allocation_quality_rules.c.commission_id),
 )
 
 Operation = Literal["move", "deactivate"]
@@ -182,10 +214,14 @@ GUARDS: tuple[Guard, ...] = (
         reason="{unit}（或其下级党组织）在未关闭的计划期中仍有名额",
         blocks=frozenset({"move", "deactivate"}),
     ),
-    # Recruits not yet full members (nor cancelled) need a live branch; a move takes them along.
+    # Recruits not yet full members (nor cancelled, nor with their admission annulled: their
+    # procedure ended there) need a live branch; a move takes them along.
     Guard(
         path=recruits.c.unit_path,
-        where=recruits.c.stage.not_in(("full_member", "cancelled")),
+        where=sa.and_(
+            recruits.c.stage.not_in(("full_member", "cancelled")),
+            recruits.c.annulled_on.is_(None),
+        ),
         reason="{unit}仍有 {count} 名尚在发展程序中的人员",
         blocks=frozenset({"deactivate"}),
     ),

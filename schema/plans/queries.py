@@ -71,8 +71,11 @@ class PlanQueries:
         return Plan(
             period=PlanPeriod.from_row(view.period),
             unit=Unit.from_row(view.unit),
-            line=PlanLine.of(0, view.line),
-            children=[PlanLine.of(i, line) for i, line in enumerate(view.children, start=1)],
+            line=PlanLine.of(0, view.line, view.period.id),
+            children=[
+                PlanLine.of(i, line, view.period.id)
+                for i, line in enumerate(view.children, start=1)
+            ],
             children_forecast=QuotaAmounts.of(view.children_forecast),
             children_received=QuotaAmounts.of(view.children_received),
             targets=[StructuralTarget.from_row(t) for t in view.targets],

@@ -12,6 +12,7 @@ from strawberry import relay
 from partyplan.auth import links
 from partyplan.resolvers.plans.rules import DIMENSIONS, Amounts
 
+from ..feasibility.types import FEASIBLE_DESCRIPTION, FeasibleAdmissions, load_feasible
 from ..units.types import Unit, load_unit
 from ..wording import fraction, percent_replaced_by
 
@@ -196,10 +197,18 @@ class PlanLine:
         description="接收预备党员数：admissions (step 17) in the unit's subtree counted against "
         "this period."
     )
+    period_id: strawberry.Private[int | None] = None
+
+    @strawberry.field(description=FEASIBLE_DESCRIPTION)
+    async def feasible_admissions(self, info: strawberry.Info) -> FeasibleAdmissions | None:
+        if self.period_id is None:
+            return None
+        return await load_feasible(info, self.unit_id, self.period_id)
 
     @classmethod
-    def of(cls, position: int, line: Any) -> PlanLine:
+    def of(cls, position: int, line: Any, period_id: int | None = None) -> PlanLine:
         return cls(
+            period_id=period_id,
             position=position,
             unit_id=line.unit_id,
             unit_name=line.unit_name,

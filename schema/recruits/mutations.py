@@ -364,7 +364,8 @@ class FilingMutations:
         description=described(
             "确认备案：Acknowledge a filing: the recruit's admission no longer counts against the quota.",
             Permission.FILING_REVIEW,
-            where="at the commission",
+            where="bound at the unit the filing went to (`level`): the school's Party committee "
+            "(重庆) or the commission (山西); held higher up it is FORBIDDEN",
         )
     )
     async def acknowledge_filing(
@@ -385,7 +386,8 @@ class FilingMutations:
         description=described(
             "退回备案：Return a filing to the school, with a reason.",
             Permission.FILING_REVIEW,
-            where="at the commission",
+            where="bound at the unit the filing went to (`level`): the school's Party committee "
+            "(重庆) or the commission (山西); held higher up it is FORBIDDEN",
         )
     )
     async def return_filing(

@@ -8,8 +8,10 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from partyplan.resolvers.annulments import service as annulments
 from partyplan.resolvers.recruits.rules.steps import STEP_BY_CODE, STEPS
 
+from ..annulments.types import AdmissionAnnulment
 from ..enums import by_value
 from ..execution import prefetched
 from ..units.types import Unit, load_unit
@@ -240,6 +242,10 @@ class Recruit(relay.Node):
     exempt: bool = strawberry.field(
         description="已备案的高层次人才：不占指导性计划。Whether an acknowledged filing exempts the admission from the 发展党员指导性计划."
     )
+    annulled_on: date | None = strawberry.field(
+        description="不予承认的决定日期：Set when the admission was annulled (一律不予承认): it "
+        "counts in no roll-up; null otherwise. `annulment` gives the decision."
+    )
     branch_id: strawberry.Private[int]
     # (ID number, phone) as the caller may see them, decrypted only when a client asks.
     shown_pii: strawberry.Private[ShownFields]
@@ -270,6 +276,7 @@ class Recruit(relay.Node):
             open_findings=row.open_findings,
             approved_on=row.approved_on,
             exempt=row.exempt,
+            annulled_on=getattr(row, "annulled_on", None),
             branch_id=row.branch_id,
             branch_unit=Unit.from_joined(row, "branch_unit_")
             if hasattr(row, "branch_unit_path")
@@ -284,6 +291,17 @@ class Recruit(relay.Node):
         # Joined: a plain value, no loader and no await per row (docs/stack.md: an async field
         # costs twice a plain one). Otherwise the request's unit loader.
         return self.branch_unit if self.branch_unit is not None else load_unit(info, self.branch_id)
+
+    @strawberry.field(
+        description="不予承认：The annulment of the admission (reason, document number, who "
+        "decided); null when none, or when it lies at a school the caller may not see."
+    )
+    async def annulment(self, info: strawberry.Info) -> AdmissionAnnulment | None:
+        if self.annulled_on is None:  # the recruit's own mark: no statement for the others
+            return None
+        found = await annulments.of_recruits(await info.context.session(), [self.id])
+        row = found.get(self.id)
+        return None if row is None else AdmissionAnnulment.from_row(row)
 
     @strawberry.field(
         description="已记录的步骤：Recorded steps in date order (corrections applied)."
@@ -317,9 +335,22 @@ async def load_findings(info: strawberry.Info, recruit_id: int) -> list[Complian
 
 @strawberry.enum(description="备案状态：Where a high-level-talent filing stands.")
 class FilingStatus(Enum):
-    FILED = strawberry.enum_value("filed", description="已报备，待工委确认")
+    FILED = strawberry.enum_value("filed", description="已报备，待确认（学校党委或工委，见 level）")
     ACKNOWLEDGED = strawberry.enum_value("acknowledged", description="已确认：不占指导性计划")
     RETURNED = strawberry.enum_value("returned", description="已退回")
+
+
+@strawberry.enum(
+    description="备案层级：Whose acknowledgement a filing awaits (by the commission's region)."
+)
+class FilingLevel(Enum):
+    SCHOOL = strawberry.enum_value(
+        "school", description="报学校党委备案（重庆）：the school's Party committee acknowledges it"
+    )
+    COMMISSION = strawberry.enum_value(
+        "commission",
+        description="报省委教育工委备案（山西：并报省委组织部）：the commission acknowledges it",
+    )
 
 
 @strawberry.type(
@@ -346,6 +377,14 @@ class TalentFiling(relay.Node):
     reviewed_at: datetime | None = strawberry.field(
         description="确认或退回的时间：null while the filing is pending."
     )
+    level: FilingLevel = strawberry.field(
+        description="备案层级：Who acknowledges it — the school's Party committee or the "
+        "commission — as the commission's region set when it was filed."
+    )
+    destinations: list[str] = strawberry.field(
+        description="报备机关：The bodies it is filed with, as the notice names them "
+        "(学校党委; 省委教育工委、省委组织部)."
+    )
 
     @classmethod
     def from_row(cls, row: Any, recruit_name: str | None = None) -> TalentFiling:
@@ -359,4 +398,6 @@ class TalentFiling(relay.Node):
             return_reason=row.return_reason,
             filed_at=row.created_at,
             reviewed_at=row.reviewed_at,
+            level=FilingLevel(row.level),
+            destinations=list(row.destinations),
         )

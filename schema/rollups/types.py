@@ -16,6 +16,7 @@ from partyplan.resolvers.rollups import service
 from partyplan.resolvers.rollups.service import MAX_YEARS, RollupView
 
 from ..cost import MAX_ITEMS
+from ..feasibility.types import FEASIBLE_DESCRIPTION, FeasibleAdmissions, load_feasible
 from ..plans.types import PlanPeriod, QuotaAmounts, StructuralIndicator, share_of
 from ..units.types import Unit, UnitKind, load_unit
 from ..warnings.types import WarningKind
@@ -84,6 +85,15 @@ class RollupLine:
         description="期末发展队伍：how many stand at each stage at the period end."
     )
     open_findings: int = strawberry.field(description="本期在程人员的合规问题数")
+    placed_on_names: int = strawberry.field(
+        description="已落实到人的名额：places of the unit and everything below it placed on "
+        "named development targets (placeQuota), consumed ones included; compare "
+        "`received.total`."
+    )
+    names_without_place: int = strawberry.field(
+        description="有名无额：development targets named behind a forecast (nameForecast) in "
+        "the unit and everything below it that hold no place."
+    )
     raw_unit_id: strawberry.Private[int]
     period_id: strawberry.Private[int]
     line: strawberry.Private[service.RollupLine]
@@ -106,6 +116,10 @@ class RollupLine:
     )
     def forecast(self) -> QuotaAmounts:
         return QuotaAmounts.of(self.line.forecast)
+
+    @strawberry.field(description=FEASIBLE_DESCRIPTION)
+    async def feasible_admissions(self, info: strawberry.Info) -> FeasibleAdmissions | None:
+        return await load_feasible(info, self.raw_unit_id, self.period_id)
 
     @strawberry.field(description="本单位自己上报的预计数（未上报时为 0），与下级并列计入 forecast")
     def own_forecast(self) -> QuotaAmounts:
@@ -142,6 +156,8 @@ class RollupLine:
             structure=AdmissionStructure.of(line.figures),
             pipeline=Pipeline.of(line.figures),
             open_findings=line.figures["open_findings"],
+            placed_on_names=line.placed_on_names,
+            names_without_place=line.names_without_place,
             raw_unit_id=line.unit_id,
             period_id=period_id,
             line=line,

@@ -53,6 +53,22 @@ class WarningKind(Enum):
     OVERDUE_STEP = strawberry.enum_value("overdue_step", description="程序环节超期")
     MISSING_DATA = strawberry.enum_value("missing_data", description="信息未录全（应录尽录）")
     REPORT_OVERDUE = strawberry.enum_value("report_overdue", description="执行情况报告逾期未报")
+    DATA_CALL_DUE = strawberry.enum_value(
+        "data_call_due", description="数据征集即将到期（提醒：尚未填报）"
+    )
+    DATA_CALL_OVERDUE = strawberry.enum_value("data_call_overdue", description="数据征集逾期未报")
+    PLACES_WITHOUT_NAMES = strawberry.enum_value(
+        "places_without_names",
+        description="名额未落实到人（有额无名）：期末前仍有名额未落实到发展对象",
+    )
+    NAMES_WITHOUT_PLACES = strawberry.enum_value(
+        "names_without_places",
+        description="预计名单无名额（有名无额）：预计名单中的发展对象未落实名额",
+    )
+    INFEASIBLE_QUOTA = strawberry.enum_value(
+        "infeasible_quota",
+        description="计划数超出可发展数：收到的名额或预计数超出本期已接收数与按程序尚可接收数之和",
+    )
 
 
 @strawberry.enum(description="预警状态：where a warning stands.")

@@ -51,6 +51,7 @@ TABLE_OF = {
     "TalentFiling": "talent_filings",
     "DispatchRound": "dispatch_rounds",
     "QuotaMovement": "quota_movements",
+    "DataCall": "data_calls",
 }
 
 
@@ -267,6 +268,11 @@ DOWNLOADS = [
     "/exports/12371/{school}.xlsx?periodId={}",
     "/exports/12371/{school}.xlsx?stage={}",
     "/reports/periods/{period}/province.xlsx?token={}",
+    "/datacalls/{}.xlsx",
+    "/ledgers/{}.xlsx",
+    "/attachments/{}",
+    "/attachments/1?token={}",
+    "/archives/{}.zip",
 ]
 SEGMENTS = [  # not the empty one: a URL of no route at all is the router's plain 404
     *(i for i in HOSTILE_IDS if i),

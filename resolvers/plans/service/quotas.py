@@ -79,6 +79,7 @@ async def _move(
             amounts_of(row, "received"),
             amounts_of(row, "handed"),
             amounts_of(row, "reserve"),
+            row.named_total,
         )
         for uid, row in locked.items()
     }

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from partyplan.models import (
+    attachment_supersessions,
+    attachments,
     calendar_days,
     plan_periods,
     recruit_findings,
@@ -266,7 +268,13 @@ async def active_filing(session: Session, recruit_id: int) -> sa.Row | None:
 
 
 async def insert_filing(
-    session: Session, recruit: sa.Row, *, programme: str, evidence_note: str | None
+    session: Session,
+    recruit: sa.Row,
+    *,
+    programme: str,
+    evidence_note: str | None,
+    level: str,
+    destinations: tuple[str, ...],
 ) -> sa.Row:
     stmt = (
         sa.insert(talent_filings)
@@ -277,6 +285,8 @@ async def insert_filing(
             programme=programme,
             evidence_note=evidence_note,
             filed_by=session.principal.user_id,
+            level=level,
+            destinations=list(destinations),
         )
         .returning(*talent_filings.c)
     )
@@ -357,7 +367,13 @@ async def move_recruit(session: Session, recruit: sa.Row, branch: sa.Row) -> Non
         .where(recruits.c.id == recruit.id)
         .values(**values, branch_id=branch.id, updated_at=sa.func.now())
     )
-    for table in (recruit_steps, recruit_findings, talent_filings):
+    for table in (
+        recruit_steps,
+        recruit_findings,
+        talent_filings,
+        attachments,
+        attachment_supersessions,
+    ):
         await session.execute(
             sa.update(table).where(table.c.recruit_id == recruit.id).values(**values)
         )

@@ -9,7 +9,9 @@ calendar are passed in.
   it; the application's date before any);
 * the next step due and its deadline, under the rules of the last step's date;
 * the milestones: the date the recruit first entered each stage (the roll-up tallies count from
-  them; ``approved_on`` is the admission, step 17).
+  them; ``approved_on`` is the admission, step 17);
+* the earliest admission still possible and what today adds to it (``earliest.derive_columns``,
+  read by the feasible admissions: docs/feasible-admissions.md).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from . import earliest
 from .calendar import WorkingCalendar
 from .engine import evaluate, next_due, stage_after
 from .overlays import RuleSet
@@ -46,6 +49,7 @@ class Derived:
     next_due_on: date | None
     findings: tuple[dict[str, Any], ...]  # recruit_findings rows, without the recruit's columns
     milestones: dict[str, date | None]  # applied_on … cancelled_on
+    admission: dict[str, Any]  # admission_earliest_on, _possible_until, _steps_left
 
     def columns(self) -> dict[str, Any]:
         """The recruit's derived columns, as stored."""
@@ -56,6 +60,7 @@ class Derived:
             "next_due_on": self.next_due_on,
             "open_findings": len(self.findings),
             **self.milestones,
+            **self.admission,
         }
 
 
@@ -121,4 +126,5 @@ def derive(
         next_due_on=due.due_on if due else None,
         findings=tuple(findings),
         milestones=milestones(history),
+        admission=earliest.derive_columns(history, facts, rules_on, calendar),
     )

@@ -27,6 +27,7 @@ from ..rules.steps import RecordedStep, RecruitFacts
 from .procedure import load_procedure
 from .records import (
     derive,
+    refuse_if_annulled,
     required_permission,
     today,
     violations_error,
@@ -44,6 +45,7 @@ async def correct_step(
     recruit = await visible(
         session, step.recruit_id, required_permission(step.step_code), lock=True
     )
+    refuse_if_annulled(recruit, "stepId")
     reason = clean_text(
         reason,
         "reason",

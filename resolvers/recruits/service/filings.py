@@ -1,13 +1,19 @@
 """High-level-talent filings (高层次人才备案): a school files a recruit on a provincial-or-higher
 talent programme; the commission acknowledges or returns it. Only an acknowledged filing
 exempts the recruit's admission from the guiding plan — it is then counted in
-the exempt figure of the roll-up tallies, not against the quota (Shanxi 2023 seed, item 二)."""
+the exempt figure of the roll-up tallies, not against the quota (Shanxi 2023 seed, item 二).
+
+Where a filing goes is rule data by the commission's region (``rules/filing_levels.py``): the
+school's Party committee (重庆) or the commission with the provincial organization department
+(山西). The filing keeps the level and destinations it was filed under, and only a reviewer bound
+at that level acknowledges or returns it."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from partyplan.auth.errors import Forbidden
 from partyplan.auth.permissions import Permission
 from partyplan.resolvers.audit import repository as audit
 from partyplan.resolvers.paging import Keyset, Page
@@ -18,6 +24,7 @@ from partyplan.tenants.session import Session
 
 from .. import repository
 from ..errors import RecruitError, RecruitErrorCode
+from ..rules.filing_levels import filing_level
 from .records import visible
 
 #: The filing's texts as a person calls them, for the messages.
@@ -52,9 +59,16 @@ async def file_talent(
     )
     if await repository.active_filing(session, recruit.id) is not None:
         raise exists
+    branch = await visible_unit(session, recruit.branch_id)
+    level = filing_level(branch.region_code)
     try:
         row = await repository.insert_filing(
-            session, recruit, programme=programme, evidence_note=evidence_note
+            session,
+            recruit,
+            programme=programme,
+            evidence_note=evidence_note,
+            level=level.level,
+            destinations=level.destinations,
         )
     except IntegrityError as error:  # a concurrent filing of the same recruit
         raise exists from error
@@ -66,7 +80,12 @@ async def file_talent(
         unit_id=recruit.branch_id,
         school_id=recruit.school_id,
         before=None,
-        after={"recruit_id": recruit.id, "programme": programme},
+        after={
+            "recruit_id": recruit.id,
+            "programme": programme,
+            "level": level.level,
+            "destinations": list(level.destinations),
+        },
     )
     return row
 
@@ -82,6 +101,7 @@ async def review(
     session: Session, *, filing_id: int, acknowledge: bool, reason: str | None
 ) -> sa.Row:
     filing = await visible_filing(session, filing_id, Permission.FILING_REVIEW, lock=True)
+    _require_destination(session, filing)
     if filing.status != "filed":
         raise RecruitError(
             RecruitErrorCode.FILING_NOT_PENDING,
@@ -107,6 +127,21 @@ async def review(
         after={"status": row.status, "reason": reason},
     )
     return row
+
+
+def destination_path(filing: sa.Row) -> str:
+    """The path of the unit a filing was filed with: its school's, or its commission's."""
+    labels = filing.unit_path.split(".")
+    return ".".join(labels[: 2 if filing.level == "school" else 1])
+
+
+def _require_destination(session: Session, filing: sa.Row) -> None:
+    """FORBIDDEN unless the caller holds ``filing.review`` bound at the unit the filing went to:
+    a commission does not acknowledge what its schools' committees keep, nor a school what goes
+    to the commission."""
+    at = destination_path(filing)
+    if at not in session.principal.paths_with(Permission.FILING_REVIEW):
+        raise Forbidden(f"该备案报{'、'.join(filing.destinations)}备案，应由其确认或退回")
 
 
 async def page(

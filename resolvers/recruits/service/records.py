@@ -11,7 +11,7 @@ date, counted where it is approved. Writing the approval date records that place
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,6 +39,7 @@ from ..rules import data_keys, derivation, identity, locate
 from ..rules.engine import evaluate
 from ..rules.locate import StepFields
 from ..rules.steps import ON, STEP, STEP_BY_CODE, Actor, RecordedStep, RecruitFacts
+from . import documents
 from .procedure import Procedure, load_procedure
 from .roster import check_named_members
 
@@ -258,6 +259,17 @@ async def visible(
     return session.reach(row, "recruit", permission)
 
 
+def refuse_if_annulled(recruit: sa.Row, field: str) -> None:
+    """An annulled admission (一律不予承认, ``annulled_on``) ends the recruit's procedure here: its
+    steps stay as the evidence they are, and no step is recorded or corrected after it."""
+    if recruit.annulled_on is not None:
+        raise RecruitError(
+            RecruitErrorCode.RULE_VIOLATION,
+            f"该人员的入党已于 {recruit.annulled_on.isoformat()} 宣布不予承认，不能再记录或更正步骤",
+            field,
+        )
+
+
 async def record_step(
     session: Session,
     timezone: str,
@@ -276,6 +288,7 @@ async def record_step(
             RecruitErrorCode.RULE_VIOLATION, f"未知的步骤：{step_code}", fields(STEP)
         )
     recruit = await visible(session, recruit_id, required_permission(step_code), lock=True)
+    refuse_if_annulled(recruit, fields(STEP))
     spelled = data_keys.normalise(step_code, data).check(fields)
     data, fields = spelled.data, spelled.within(fields)
     if on > today(timezone):
@@ -333,6 +346,9 @@ async def derive(
         procedure.rules,
         procedure.calendar,
     )
+    # The documents the steps lack (全程纪实): findings too, derived in the same write.
+    if lacking := await documents.missing(session, recruit, steps):
+        derived = replace(derived, findings=derived.findings + tuple(lacking))
     await repository.replace_findings(session, recruit, list(derived.findings))
     return await repository.update_derived(session, recruit.id, derived.columns())
 

@@ -12,7 +12,7 @@ Overlays the commission stored for another province stay stored and stop applyin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import groupby
 from typing import Any
 
@@ -29,6 +29,7 @@ from ..errors import RecruitError, RecruitErrorCode
 from ..rules import derivation
 from ..rules.regions import region_problem
 from ..rules.steps import RecordedStep, RecruitFacts
+from . import documents
 from .procedure import Procedure, load_procedure
 
 #: Recruits re-derived per statement batch (each batch: one read of their steps and findings).
@@ -111,6 +112,10 @@ async def rederive_under(session: Session, commission: sa.Row) -> int:
             derived = derivation.derive(
                 history, RecruitFacts.of(recruit), procedure.rules, procedure.calendar
             )
+            # The documents the steps lack, as recording derives them (records.derive).
+            lacking = await documents.missing(session, recruit, steps.get(recruit.id, []))
+            if lacking:
+                derived = replace(derived, findings=derived.findings + tuple(lacking))
             if _unchanged(recruit, stored.get(recruit.id, []), derived):
                 continue
             await repository.replace_findings(session, recruit, list(derived.findings))

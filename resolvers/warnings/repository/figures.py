@@ -78,6 +78,7 @@ async def approvals_by_school(
         " count(*) AS total, count(*) FILTER (WHERE r.approved_on >= :w) AS late"
         " FROM recruits r JOIN units s ON s.id = r.admitted_school_id"
         " WHERE r.admitted_path <@ CAST(:c AS ltree) AND r.approved_on BETWEEN :s AND :e"
+        " AND r.annulled_on IS NULL"  # an annulled admission counts nowhere (一律不予承认)
         " GROUP BY r.admitted_school_id, s.path, s.name",
         c=commission_path,
         s=starts,

@@ -25,6 +25,11 @@ class WarningKind(StrEnum):
     OVERDUE_STEP = "overdue_step"
     MISSING_DATA = "missing_data"
     REPORT_OVERDUE = "report_overdue"
+    DATA_CALL_DUE = "data_call_due"
+    DATA_CALL_OVERDUE = "data_call_overdue"
+    PLACES_WITHOUT_NAMES = "places_without_names"
+    NAMES_WITHOUT_PLACES = "names_without_places"
+    INFEASIBLE_QUOTA = "infeasible_quota"
 
 
 KIND_LABELS: Mapping[WarningKind, str] = MappingProxyType(
@@ -37,6 +42,11 @@ KIND_LABELS: Mapping[WarningKind, str] = MappingProxyType(
         WarningKind.OVERDUE_STEP: "程序环节超期",
         WarningKind.MISSING_DATA: "信息未录全（应录尽录）",
         WarningKind.REPORT_OVERDUE: "执行情况报告逾期未报",
+        WarningKind.DATA_CALL_DUE: "数据征集即将到期（提醒）",
+        WarningKind.DATA_CALL_OVERDUE: "数据征集逾期未报",
+        WarningKind.PLACES_WITHOUT_NAMES: "名额未落实到人（有额无名）",
+        WarningKind.NAMES_WITHOUT_PLACES: "预计名单无名额（有名无额）",
+        WarningKind.INFEASIBLE_QUOTA: "计划数超出可发展数",
     }
 )
 
@@ -64,6 +74,21 @@ DEFAULTS: Mapping[WarningKind, Mapping[str, Any]] = MappingProxyType(
         WarningKind.MISSING_DATA: {"requirements": DEFAULT_REQUIREMENTS},
         # A school without a submitted report ``grace_days`` after the period's report due date.
         WarningKind.REPORT_OVERDUE: {"grace_days": 0},
+        # A unit that has not answered a data call ``working_days`` working days (the
+        # commission's calendar) before its due date, unless the call sets its own number.
+        WarningKind.DATA_CALL_DUE: {"working_days": 3},
+        # A unit that has not answered a data call ``grace_days`` after its due date.
+        WarningKind.DATA_CALL_OVERDUE: {"grace_days": 0},
+        # A branch holding places no named development target holds (placeQuota) in the
+        # period's last ``last_weeks`` weeks (docs/named-targets.md).
+        WarningKind.PLACES_WITHOUT_NAMES: {"last_weeks": 8},
+        # A branch whose forecast names (nameForecast) hold no place, in the period's last
+        # ``last_weeks`` weeks.
+        WarningKind.NAMES_WITHOUT_PLACES: {"last_weeks": 12},
+        # A unit of a school whose received quota, or forecast, exceeds by more than ``margin``
+        # its admissions in the open period plus those the rule table still allows before the
+        # period ends (docs/feasible-admissions.md).
+        WarningKind.INFEASIBLE_QUOTA: {"margin": 0},
     }
 )
 
@@ -78,9 +103,12 @@ _NUMBERS: Mapping[str, tuple[float, float]] = MappingProxyType(
         "max_change": (0, 100),
         "min_base": (0, 10_000),
         "grace_days": (0, 365),
+        "working_days": (0, 60),
     }
 )
-_INTEGERS = frozenset({"margin", "last_weeks", "min_admissions", "years", "min_base", "grace_days"})
+_INTEGERS = frozenset(
+    {"margin", "last_weeks", "min_admissions", "years", "min_base", "grace_days", "working_days"}
+)
 # The parameters as refusals name them (with the key the commission types).
 PARAM_LABELS: Mapping[str, str] = MappingProxyType(
     {
@@ -94,6 +122,7 @@ PARAM_LABELS: Mapping[str, str] = MappingProxyType(
         "max_change": "变化幅度上限",
         "min_base": "最小基数",
         "grace_days": "宽限天数",
+        "working_days": "提前提醒的工作日数",
         "requirements": "应录项目",
     }
 )

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ..repository import figures, stored
 from ..rules.detection import Detection, ScanContext
 from ..rules.kinds import WarningKind, check_params
-from . import plan_checks, recruit_checks
+from . import datacall_checks, feasibility_checks, placement_checks, plan_checks, recruit_checks
 
 Rule = Callable[[ScanContext, dict[str, Any]], Awaitable[Detection]]
 RULES: dict[WarningKind, Rule] = {
@@ -38,6 +38,11 @@ RULES: dict[WarningKind, Rule] = {
     WarningKind.OVERDUE_STEP: recruit_checks.overdue_step,
     WarningKind.MISSING_DATA: recruit_checks.missing_data,
     WarningKind.REPORT_OVERDUE: plan_checks.report_overdue,
+    WarningKind.DATA_CALL_DUE: datacall_checks.data_call_due,
+    WarningKind.DATA_CALL_OVERDUE: datacall_checks.data_call_overdue,
+    WarningKind.PLACES_WITHOUT_NAMES: placement_checks.places_without_names,
+    WarningKind.NAMES_WITHOUT_PLACES: placement_checks.names_without_places,
+    WarningKind.INFEASIBLE_QUOTA: feasibility_checks.infeasible_quota,
 }
 
 #: The advisory lock key of a writing scan ("ppwscan!" in ASCII), in the scanned database.

@@ -10,6 +10,8 @@ export const WARNING_KINDS = {
   OVERDUE_STEP: "程序环节超期",
   MISSING_DATA: "信息未录全",
   REPORT_OVERDUE: "报告逾期未报",
+  DATA_CALL_DUE: "数据征集即将到期",
+  DATA_CALL_OVERDUE: "数据征集逾期未报",
 };
 
 export const WARNING_STATUSES = {
