@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -29,6 +30,7 @@ from partyplan.resolvers.attachments.errors import CorruptedAttachment
 from partyplan.resolvers.attachments.rules import archive_path, download_path
 from partyplan.resolvers.attachments.service import archive, reads
 from partyplan.resolvers.attachments.storage import store_for
+from partyplan.tenants.session import Session
 
 from .exports import _error, _not_committed, context_of, row_id
 from .platform import Platform
@@ -56,83 +58,72 @@ def _disposition(name: str) -> str:
     return f"attachment; filename=\"download\"; filename*=UTF-8''{quote(name)}"
 
 
-def routes(platform: Platform) -> list[Route]:
-    async def attachment(request: Request) -> Response:
-        try:
-            attachment_id = row_id(request.path_params["id"], "Attachment")
-        except NotFound as error:
-            return _error(error)
-        context = context_of(platform, request, download_path(attachment_id))
-        work = Path(tempfile.mkdtemp(prefix="attachment-"))
-        target = work / "file"
-        done = BackgroundTask(shutil.rmtree, work, ignore_errors=True)
-        try:
-            async with context.transaction():
-                try:
-                    session = await context.session()
-                    row = await reads.read_into(
-                        session, store_for(platform.settings), attachment_id, target
-                    )
-                except AccessError as error:
-                    context.fail()
-                    shutil.rmtree(work, ignore_errors=True)
-                    return _error(error)
-                except CorruptedAttachment as error:
-                    context.fail()
-                    shutil.rmtree(work, ignore_errors=True)
-                    return _corrupted(error)
-        except NotCommitted as lost:  # its readAttachment entry is not known to be kept
-            shutil.rmtree(work, ignore_errors=True)
-            return _not_committed(lost)
-        except BaseException:
-            shutil.rmtree(work, ignore_errors=True)
-            raise
-        return FileResponse(
-            target,
-            media_type=row.content_type,
-            headers={**_HEADERS, "Content-Disposition": _disposition(row.file_name)},
-            background=done,
-        )
+#: Builds a download into ``work`` (the file at ``work / OUT``): its media type and file name.
+Build = Callable[[Session, int, Path], Awaitable[tuple[str, str]]]
+OUT = "out"
 
-    async def recruit_archive(request: Request) -> Response:
-        try:
-            recruit_id = row_id(request.path_params["id"], "Recruit")
-        except NotFound as error:
-            return _error(error)
-        context = context_of(platform, request, archive_path(recruit_id))
-        work = Path(tempfile.mkdtemp(prefix="archive-"))
-        target = work / "archive.zip"
-        done = BackgroundTask(shutil.rmtree, work, ignore_errors=True)
-        try:
-            async with context.transaction():
-                try:
-                    session = await context.session()
-                    recruit, _ = await archive.build(
-                        session, store_for(platform.settings), recruit_id, target, work
-                    )
-                except AccessError as error:
-                    context.fail()
-                    shutil.rmtree(work, ignore_errors=True)
-                    return _error(error)
-                except CorruptedAttachment as error:
-                    context.fail()
-                    shutil.rmtree(work, ignore_errors=True)
-                    return _corrupted(error)
-        except NotCommitted as lost:
-            shutil.rmtree(work, ignore_errors=True)
-            return _not_committed(lost)
-        except BaseException:
-            shutil.rmtree(work, ignore_errors=True)
-            raise
-        name = f"{recruit.name}档案.zip"
+
+async def _download(
+    platform: Platform,
+    request: Request,
+    type_name: str,
+    path_of: Callable[[int], str],
+    build: Build,
+) -> Response:
+    """One download: the id checked, the file built in the request's transaction (its audit
+    entry with it), sent once committed; the work directory goes with the response, or at once
+    when anything ends the request otherwise."""
+    try:
+        object_id = row_id(request.path_params["id"], type_name)
+    except NotFound as error:
+        return _error(error)
+    context = context_of(platform, request, path_of(object_id))
+    work = Path(tempfile.mkdtemp(prefix="download-"))
+    sent = False
+    try:
+        async with context.transaction():
+            try:
+                media_type, name = await build(await context.session(), object_id, work)
+            except AccessError as error:
+                context.fail()
+                return _error(error)
+            except CorruptedAttachment as error:
+                context.fail()
+                return _corrupted(error)
+        sent = True
         return FileResponse(
-            target,
-            media_type=ZIP,
+            work / OUT,
+            media_type=media_type,
             headers={**_HEADERS, "Content-Disposition": _disposition(name)},
-            background=done,
+            background=BackgroundTask(shutil.rmtree, work, ignore_errors=True),
         )
+    except NotCommitted as lost:  # its audit entry is not known to be kept
+        return _not_committed(lost)
+    finally:
+        if not sent:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def routes(platform: Platform) -> list[Route]:
+    async def attachment(session: Session, attachment_id: int, work: Path) -> tuple[str, str]:
+        row = await reads.read_into(
+            session, store_for(platform.settings), attachment_id, work / OUT
+        )
+        return row.content_type, row.file_name
+
+    async def recruit_archive(session: Session, recruit_id: int, work: Path) -> tuple[str, str]:
+        recruit, _ = await archive.build(
+            session, store_for(platform.settings), recruit_id, work / OUT, work
+        )
+        return ZIP, f"{recruit.name}档案.zip"
+
+    async def attachment_route(request: Request) -> Response:
+        return await _download(platform, request, "Attachment", download_path, attachment)
+
+    async def archive_route(request: Request) -> Response:
+        return await _download(platform, request, "Recruit", archive_path, recruit_archive)
 
     return [
-        Route("/attachments/{id}", attachment, methods=["GET"]),
-        Route("/archives/{id}.zip", recruit_archive, methods=["GET"]),
+        Route("/attachments/{id}", attachment_route, methods=["GET"]),
+        Route("/archives/{id}.zip", archive_route, methods=["GET"]),
     ]

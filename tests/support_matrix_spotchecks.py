@@ -123,9 +123,12 @@ async def prepare(gql: Any, world: Any, owner_engine: Any, field: str | None, id
     await records.recruit(
         "A1a", stage="development_target", activist_on=date(2023, 1, 1), target_on=date(2024, 3, 1)
     )
-    committed = await _run(gql, world, CASES["commitSpotCheck"].document, CASES[
-        "commitSpotCheck"
-    ].variables(world, ids))  # fmt: skip
+    committed = await _run(
+        gql,
+        world,
+        CASES["commitSpotCheck"].document,
+        CASES["commitSpotCheck"].variables(world, ids),
+    )
     check = committed["spotCheck"]["id"]
     added = {"spot_check": check, "spot_check_record": ""}
     if field not in _RECORDED:

@@ -79,17 +79,35 @@ class StreamingPair:
         if self.user.switch:
             os.chown(self.root, self.user.uid, self.user.gid)
         self._run(
-            PG_BIN / "initdb", "-D", self.primary, "-U", SUPERUSER, "--auth=trust",
-            "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync",
-        )  # fmt: skip
+            PG_BIN / "initdb",
+            "-D",
+            self.primary,
+            "-U",
+            SUPERUSER,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
         self._configure(self.primary, self.primary_port)
         self.pg_ctl(self.primary, "start")
         if not standby:
             return
         self._run(
-            PG_BIN / "pg_basebackup", "-D", self.standby, "-h", "127.0.0.1",
-            "-p", self.primary_port, "-U", SUPERUSER, "-R", "-X", "stream", "--no-sync",
-        )  # fmt: skip
+            PG_BIN / "pg_basebackup",
+            "-D",
+            self.standby,
+            "-h",
+            "127.0.0.1",
+            "-p",
+            self.primary_port,
+            "-U",
+            SUPERUSER,
+            "-R",
+            "-X",
+            "stream",
+            "--no-sync",
+        )
         self._configure(self.standby, self.standby_port)
         self.pg_ctl(self.standby, "start")
 

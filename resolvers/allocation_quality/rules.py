@@ -149,11 +149,17 @@ def assess(unit_name: str, children: Sequence[Child], params: Mapping[str, Any])
     places = sum(held)
     if len(children) < params["min_children"] or places < params["min_places"]:
         return Assessment(
-            False, places, None, None, False, False,
-            f"{unit_name}的下级党组织少于 {params['min_children']} 个或分解的名额少于"
+            assessed=False,
+            places=places,
+            score=None,
+            headcount_fit=None,
+            equal_split=False,
+            flat_ratio=False,
+            explanation=f"{unit_name}的下级党组织少于 {params['min_children']} 个或分解的名额少于"
             f" {params['min_places']} 名，不作评估",
-            (), None,
-        )  # fmt: skip
+            by_pipeline=(),
+            by_headcount=None,
+        )
     rounding = params["rounding"]
     pipelines = [c.pipeline for c in children]
     by_pipeline = _expected(places, pipelines)

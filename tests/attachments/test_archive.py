@@ -73,11 +73,23 @@ async def test_an_archive_holds_every_current_attachment_and_verifies_against_it
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0] == ("序号", "步骤", "日期", "材料", "文件名", "档案内文件", "SHA-256")
     assert [(r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows[1:]] == [
-        ("递交入党申请书", "2022-09-15", "入党申请书", "申请.jpg", names[1],
-         hashlib.sha256(letter).hexdigest()),
-        ("党组织派人谈话", "2022-10-10", "谈话记录", "谈话.pdf", names[2],
-         hashlib.sha256(talk).hexdigest()),
-    ]  # fmt: skip
+        (
+            "递交入党申请书",
+            "2022-09-15",
+            "入党申请书",
+            "申请.jpg",
+            names[1],
+            hashlib.sha256(letter).hexdigest(),
+        ),
+        (
+            "党组织派人谈话",
+            "2022-10-10",
+            "谈话记录",
+            "谈话.pdf",
+            names[2],
+            hashlib.sha256(talk).hexdigest(),
+        ),
+    ]
     assert [s["step"] for s in record["steps"]] == ["application", "talk"]
     assert record["recruit"]["name"] == "李明"
     assert record["recruit"]["id_number"].count("*") > 0  # the record's masked form

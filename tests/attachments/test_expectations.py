@@ -34,9 +34,10 @@ async def test_the_commission_sets_what_a_step_expects(gql, world, owner_engine)
     assert again["data"]["setDocumentExpectation"]["errors"] == []
     # School A waives it from 2022-10-01.
     waived = await gql(
-        SET, {"i": _input(world, schoolId=world.gid("A"), documents=[], effectiveFrom="2022-10-01")},
+        SET,
+        {"i": _input(world, schoolId=world.gid("A"), documents=[], effectiveFrom="2022-10-01")},
         admin,
-    )  # fmt: skip
+    )
     assert waived["data"]["setDocumentExpectation"]["errors"] == []
     read = await gql(READ, {"c": world.gid("commission")}, world.tokens["commission_viewer"])
     body = read["data"]["documentExpectations"]

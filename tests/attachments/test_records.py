@@ -33,10 +33,16 @@ async def test_attachments_follow_corrections_and_transfers(
     secretary = world.tokens["branch_secretary"]
     corrected = await stored.gql(
         "mutation($i: CorrectStepInput!) { correctStep(input: $i) { errors { code } } }",
-        {"i": {"stepId": steps["talk"], "on": "2022-10-11", "data": {"talked_by": "支部书记"},
-               "reason": "日期录错"}},
+        {
+            "i": {
+                "stepId": steps["talk"],
+                "on": "2022-10-11",
+                "data": {"talked_by": "支部书记"},
+                "reason": "日期录错",
+            }
+        },
         secretary,
-    )  # fmt: skip
+    )
     assert corrected["data"]["correctStep"]["errors"] == []
     # The attachment belongs to the correction: the talk still has its record, no finding.
     found = await stored.gql(FINDINGS, {"r": recruit}, secretary)

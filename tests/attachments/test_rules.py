@@ -27,9 +27,10 @@ def _kind(tmp_path, content: bytes) -> str | None:  # type: ignore[no-untyped-de
 
 
 def test_the_kind_is_judged_by_the_bytes(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    found = {k: _kind(tmp_path, f()) for k, f in [
-        ("pdf", pdf), ("jpeg", jpeg), ("png", png), ("ofd", ofd), ("docx", docx)
-    ]}  # fmt: skip
+    found = {
+        k: _kind(tmp_path, f())
+        for k, f in [("pdf", pdf), ("jpeg", jpeg), ("png", png), ("ofd", ofd), ("docx", docx)]
+    }
     assert found == {k: k for k in found}
     assert {k: _kind(tmp_path, v) for k, v in HOSTILE_BYTES.items()} == dict.fromkeys(HOSTILE_BYTES)
 

@@ -159,8 +159,9 @@ def venv(scratch: Path) -> Path:
     wheels = root / "wheels"
     context = _context(root / "src")
     # The image's first stage: `pip wheel .` (the build backend in its own isolated env).
-    _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", wheels,
-         context)  # fmt: skip
+    _run(
+        sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", wheels, context
+    )
     [wheel] = wheels.glob("partyplan-*.whl")
     venv = root / "venv"
     _run(_python(), "-m", "venv", "--without-pip", venv)
@@ -169,14 +170,35 @@ def venv(scratch: Path) -> Path:
     # As the image does, by name from the wheel directory, nothing from an index; the
     # dependencies are this environment's (checked against the wheel's metadata below).
     python = venv / "bin" / "python"
-    _run(sys.executable, "-m", "pip", "--python", python, "install",
-         "--quiet", "--no-index", "--no-deps", "--find-links", wheels, "partyplan")  # fmt: skip
+    _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        python,
+        "install",
+        "--quiet",
+        "--no-index",
+        "--no-deps",
+        "--find-links",
+        wheels,
+        "partyplan",
+    )
     missing = _unmet(python)
     if missing and python.resolve() != Path(sys.executable).resolve():
         # A stand-in interpreter (the system's, as root) whose markers ask for more (e.g.
         # async-timeout below Python 3.11.3): into the fresh venv only, never the shared one.
-        _run(sys.executable, "-m", "pip", "--python", python, "install", "--quiet",
-             "--no-deps", *missing)  # fmt: skip
+        _run(
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            python,
+            "install",
+            "--quiet",
+            "--no-deps",
+            *missing,
+        )
     assert _unmet(python) == []
     shown = _run(venv / "bin" / "python", "-c", "import partyplan; print(partyplan.__file__)")
     assert shown.stdout.startswith(str(packages)), shown.stdout  # the wheel's, not the tree's
@@ -250,9 +272,21 @@ def test_the_wheel_in_a_fresh_venv_serves_as_the_image_does(
     assert "revision:" in _run(partyplan, "db", "upgrade", env=owner).stdout
     made, keys = _given_keys(venv, tmp_path, uid)
     owner["PARTYPLAN_KEY_DIR"] = str(made)  # the operator's copy: the token is signed with it
-    _run(partyplan, "init", "--commission-name", "中共山西省委教育工作委员会",
-         "--commission-code", "SX-JGW", "--region-code", "14", "--admin-username", "sx-admin",
-         "--admin-name", "组织部", env=owner)  # fmt: skip
+    _run(
+        partyplan,
+        "init",
+        "--commission-name",
+        "中共山西省委教育工作委员会",
+        "--commission-code",
+        "SX-JGW",
+        "--region-code",
+        "14",
+        "--admin-username",
+        "sx-admin",
+        "--admin-name",
+        "组织部",
+        env=owner,
+    )
     token = _run(partyplan, "token", "--user", "sx-admin", env=owner).stdout.strip()
 
     # The image's environment and command, the Deployment's settings, the Secret's values.

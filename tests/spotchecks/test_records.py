@@ -77,14 +77,27 @@ async def test_an_issue_is_followed_up_and_closed(gql, world, targets, owner_eng
     early = await mutate(gql, world, CLOSE, "commission_admin", recordId=record)
     assert [(e["code"], e["field"]) for e in early["errors"]] == [("WRONG_STATE", "recordId")]
     unknown = await mutate(
-        gql, world, FINDING, "commission_admin",
-        recordId=record, finding="ISSUE", step="POLITICAL_REVIEW", ruleId="no.such.rule", note="x",
-    )  # fmt: skip
+        gql,
+        world,
+        FINDING,
+        "commission_admin",
+        recordId=record,
+        finding="ISSUE",
+        step="POLITICAL_REVIEW",
+        ruleId="no.such.rule",
+        note="x",
+    )
     assert [(e["code"], e["field"]) for e in unknown["errors"]] == [("INVALID_FINDING", "ruleId")]
     no_step = await mutate(
-        gql, world, FINDING, "commission_admin",
-        recordId=record, finding="ISSUE", ruleId="review.valid_1y", note="x",
-    )  # fmt: skip
+        gql,
+        world,
+        FINDING,
+        "commission_admin",
+        recordId=record,
+        finding="ISSUE",
+        ruleId="review.valid_1y",
+        note="x",
+    )
     assert [(e["code"], e["field"]) for e in no_step["errors"]] == [("INVALID_FINDING", "step")]
     by_school = await gql(
         FINDING,
@@ -94,10 +107,16 @@ async def test_an_issue_is_followed_up_and_closed(gql, world, targets, owner_eng
     assert codes(by_school) == ["FORBIDDEN"]
 
     found = await mutate(
-        gql, world, FINDING, "commission_admin",
-        recordId=record, finding="ISSUE", step="POLITICAL_REVIEW", ruleId="review.valid_1y",
+        gql,
+        world,
+        FINDING,
+        "commission_admin",
+        recordId=record,
+        finding="ISSUE",
+        step="POLITICAL_REVIEW",
+        ruleId="review.valid_1y",
         note="政治审查结论已超过一年有效期",
-    )  # fmt: skip
+    )
     assert found["errors"] == []
     assert found["record"]["finding"] == "ISSUE" and found["record"]["followUp"] == "OPEN"
     assert found["record"]["step"] == "political_review"
