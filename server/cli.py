@@ -150,6 +150,10 @@ def parser() -> argparse.ArgumentParser:
     )
     warnings.set_defaults(func=cmd_warnings)
 
+    from . import cli_recruits  # recruits rederive
+
+    cli_recruits.add_parser(sub, with_data_dir)
+
     from .cli_keys import add_parsers as add_key_parsers  # keys init, pii add-key/use/rotate
 
     add_key_parsers(sub, with_data_dir, settings_of)

@@ -30,6 +30,14 @@ class Session:
         self._lock = asyncio.Lock()
 
     @classmethod
+    def maintenance(cls, conn: AsyncConnection) -> Session:
+        """A session on the owner's maintenance transaction (a CLI command over every school):
+        the owner's policy admits every row, and the principal is nobody, with no scope and no
+        permission, so any check of a caller (:meth:`reach`, :meth:`require`) refuses. Only
+        code that checks no caller runs on it (re-deriving recruits, say)."""
+        return cls(conn, Principal(user_id=0, username="", display_name="维护任务", home_unit_id=0))
+
+    @classmethod
     async def bound(
         cls,
         conn: AsyncConnection,

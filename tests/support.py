@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import os
+import subprocess
+import sys
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,6 +25,24 @@ def gid(type_name: str, row_id: int) -> str:
 
 def raw_id(global_id: str) -> int:
     return int(base64.b64decode(global_id).decode().split(":")[1])
+
+
+def run_cli(settings: Any, database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``partyplan <args>`` in a process of its own, on ``database_url`` (an owner URL), with
+    the run's keys and data directory and no other ``PARTYPLAN_`` setting of the environment."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARTYPLAN_")}
+    env.update(
+        PARTYPLAN_KEY_DIR=str(settings.resolved_key_dir),
+        PARTYPLAN_DATA_DIR=str(settings.data_dir),
+        PARTYPLAN_DATABASE_URL=database_url,
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "partyplan.server.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def codes(result: dict[str, Any]) -> list[str]:

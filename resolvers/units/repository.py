@@ -41,6 +41,14 @@ async def get(session: Session, unit_id: int) -> sa.Row | None:
     return (await session.execute(stmt)).first()
 
 
+async def commissions(session: Session, code: str | None = None) -> list[sa.Row]:
+    """Every commission (the one with ``code``, when given), in id order."""
+    stmt = sa.select(*UNIT_COLUMNS).where(units.c.kind == "commission").order_by(units.c.id)
+    if code is not None:
+        stmt = stmt.where(units.c.code == code)
+    return list((await session.execute(stmt)).all())
+
+
 async def get_many(session: Session, ids: Sequence[int], read_paths: list[str]) -> list[sa.Row]:
     stmt = sa.select(*UNIT_COLUMNS).where(
         units.c.id == sa.any_(sa.literal(list(ids), sa.ARRAY(sa.BigInteger))),

@@ -3,27 +3,14 @@ with the names, and ``tallies rebuild`` repairs them."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 
 import sqlalchemy as sa
+from support import run_cli
 
 
 def _cli(args: list[str], owner_url: str, settings) -> subprocess.CompletedProcess:  # type: ignore[no-untyped-def,type-arg]
-    env = dict(os.environ)
-    env.update(
-        PARTYPLAN_DATABASE_URL=owner_url,
-        PARTYPLAN_KEY_DIR=str(settings.resolved_key_dir),
-        PARTYPLAN_DATA_DIR=str(settings.data_dir),
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "partyplan.server.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_cli(settings, owner_url, *args)
 
 
 async def test_verify_finds_tampered_placement_tallies_and_rebuild_repairs_them(

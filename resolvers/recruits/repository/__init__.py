@@ -192,9 +192,17 @@ async def findings_of_many(session: Session, recruit_ids: Sequence[int]) -> list
     return list((await session.execute(stmt)).all())
 
 
-async def batch_under(session: Session, path: str, *, after_id: int, size: int) -> list[sa.Row]:
+#: Stages with an admission ahead: a recruit in one always has its steps left stored.
+_PENDING_STAGES = ("applicant", "activist", "development_target")
+
+
+async def batch_under(
+    session: Session, path: str, *, after_id: int, size: int, missing_only: bool = False
+) -> list[sa.Row]:
     """Up to ``size`` recruits at or below ``path`` with an id above ``after_id``, in id order,
-    locked: the caller rewrites what is derived from their steps."""
+    locked: the caller rewrites what is derived from their steps. ``missing_only``: only those
+    whose admission columns were never derived (recorded before they existed): an admission
+    is ahead, yet no steps left are stored."""
     stmt = (
         sa.select(*RECRUIT_COLUMNS)
         .where(descendant_of(recruits.c.unit_path, path), recruits.c.id > after_id)
@@ -202,6 +210,11 @@ async def batch_under(session: Session, path: str, *, after_id: int, size: int) 
         .limit(size)
         .with_for_update()
     )
+    if missing_only:
+        stmt = stmt.where(
+            recruits.c.admission_steps_left.is_(None),
+            recruits.c.stage.in_(_PENDING_STAGES),
+        )
     return list((await session.execute(stmt)).all())
 
 

@@ -84,14 +84,21 @@ async def set_commission_region(
     return RegionChange(row, rederived)
 
 
-async def rederive_under(session: Session, commission: sa.Row) -> int:
+async def rederive_under(
+    session: Session, commission: sa.Row, *, missing_only: bool = False
+) -> int:
     """Re-derive every recruit below ``commission`` under the procedure now in force; rewrite
     those whose derivation changed (only those: an unchanged recruit is not written, so it
-    makes no change-feed entry). Returns how many were rewritten."""
+    makes no change-feed entry). Returns how many were rewritten.
+
+    ``missing_only``: only the recruits whose admission columns were never derived (recorded
+    before migration 0022 added them; ``partyplan recruits rederive``, run by ``db upgrade``).
+    The caller has reached ``commission``; its schools are read by id below it (row-level
+    security scopes the read), so the owner's maintenance session can run this too."""
     procedures: dict[int, Procedure] = {}
     rewritten, after = 0, 0
     while batch := await repository.batch_under(
-        session, commission.path, after_id=after, size=BATCH
+        session, commission.path, after_id=after, size=BATCH, missing_only=missing_only
     ):
         after = batch[-1].id
         ids = [r.id for r in batch]
@@ -105,7 +112,7 @@ async def rederive_under(session: Session, commission: sa.Row) -> int:
                 continue
             procedure = procedures.get(recruit.school_id)
             if procedure is None:
-                school = await visible_unit(session, recruit.school_id)
+                school = await units.get(session, recruit.school_id)
                 procedure = procedures[recruit.school_id] = await load_procedure(session, school)
             # The facts recording uses (a member transferred in keeps 细则第三十六条's
             # postponement): the same steps must derive the same way on either path.
