@@ -30,7 +30,8 @@ async def recruits(
     after_id: int,
     limit: int,
 ) -> list[sa.Row]:
-    """Up to ``limit`` recruits of the school now in ``stage`` with an id above ``after_id``, in
+    """Up to ``limit`` recruits of the school now in ``stage`` (an annulled admission in none)
+    with an id above ``after_id``, in
     id order (``ix_recruits_school_id_id``); with ``window``, those whose ``milestone`` (the
     date they entered the stage; a column name of the rules, never the caller's text) falls in
     it."""
@@ -42,6 +43,8 @@ async def recruits(
         sa.text(
             f"SELECT {COLUMNS} FROM recruits r JOIN units u ON u.id = r.branch_id"
             f" WHERE r.school_id = :school AND r.stage = :stage AND r.id > :after{within}"
+            # An annulled admission (一律不予承认) is no member, whatever its stage says.
+            " AND r.annulled_on IS NULL"
             " ORDER BY r.id LIMIT :n"
         ),
         params,

@@ -231,3 +231,22 @@ async def test_rows_cross_batches(gql, client, world, monkeypatch) -> None:  # t
     monkeypatch.setattr(service, "BATCH", 1)
     book = book_of(await download(client, path_of(world), world.tokens["viewer"]))
     assert [r[0] for r in table(book, "入党申请人")[2:]] == names
+
+
+ANNUL = """mutation($r: ID!) { annulAdmission(input: {recruitId: $r, reason: "发展程序不完整",
+  documentNo: "晋教工委〔2024〕1号"}) { annulment { id } errors { code field message } } }"""
+
+
+async def test_an_annulled_admission_is_no_member_of_the_export(
+    gql, client, world, recruits
+) -> None:  # type: ignore[no-untyped-def]
+    """An admission not recognised (一律不予承认) is no probationary member: it leaves the
+    预备党员 sheet (and any other: the recruit stands in no 12371 stage), the others stay."""
+    await recruits_api.period(gql, world, APPROVED_ON.year)
+    kept = await create_walked(gql, world, "probationary", 4, name="预备党员丁")
+    annulled = await gql(ANNUL, {"r": recruits["probationary"]["id"]}, world.tokens["school_admin"])
+    assert annulled["data"]["annulAdmission"]["errors"] == [], annulled
+    book = book_of(await download(client, path_of(world), world.tokens["school_admin"]))
+    assert [r[0] for r in table(book, "预备党员")[2:]] == [kept["name"]]
+    names = {r[0] for title in book.sheetnames for r in table(book, title)[2:]}
+    assert "预备党员丙" not in names and {"申请人甲", "积极分子乙"} <= names
