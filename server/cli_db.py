@@ -21,9 +21,7 @@ def cmd_db(args: argparse.Namespace) -> int:
     settings = settings_of(args)
 
     async def run() -> None:
-        from partyplan.resolvers.recruits.service.backfill import rederive_commissions
-
-        from . import console_client
+        from . import backfills, console_client
 
         async with owner_database(settings, migrate=args.action == "upgrade") as url:
             if args.action == "downgrade":
@@ -37,8 +35,7 @@ def cmd_db(args: argparse.Namespace) -> int:
                         # console's client: the upgrade (the migration Job) does.
                         await console_client.register(conn, settings)
                         # What a migration added and only the rule engine derives.
-                        filled = await rederive_commissions(conn, missing_only=True)
-                        if rewritten := sum(f.rewritten for f in filled):
+                        if rewritten := await backfills.fill(conn):
                             print(f"re-derived {rewritten} recruit(s) recorded before 0022")
                 print(f"revision: {revision}")
             finally:

@@ -22,7 +22,7 @@ from partyplan.auth.links import LinkService
 from partyplan.auth.tokens import TokenService
 from partyplan.resolvers.recruits.pii import PiiCipher
 
-from . import database_admin
+from . import backfills, database_admin
 from .database import app_url_from_owner, create_app_engine, with_database
 from .embedded import EmbeddedPostgres, Watchdog
 from .embedded.watchdog import State
@@ -85,6 +85,7 @@ class Platform:
                 await database_admin.upgrade(
                     self.owner_url, self.settings.app_role, self.settings.app_password
                 )
+                await backfills.fill_at(self.owner_url)
         return self.owner_url
 
     def claim_data_dir(self) -> EmbeddedPostgres:

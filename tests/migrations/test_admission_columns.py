@@ -13,6 +13,7 @@ from support import run_cli
 
 from partyplan.server import database_admin
 from partyplan.server.database import async_url
+from partyplan.server.platform import Platform
 
 LEGACY_RECRUIT = (
     "INSERT INTO recruits (school_id, branch_id, unit_path, name, gender, ethnicity, birth_date,"
@@ -28,10 +29,13 @@ LEGACY_STEP = (
 )
 
 
-async def test_db_upgrade_derives_the_columns_0022_added(scratch_url: str, settings) -> None:  # type: ignore[no-untyped-def]
-    await database_admin.upgrade(scratch_url, "partyplan_app", revision="0021")
-    designated = date(2026, 3, 2)
-    engine = create_async_engine(async_url(scratch_url))
+DESIGNATED = date(2026, 3, 2)
+
+
+async def legacy_recruit(url: str) -> int:
+    """A 0021 database at ``url`` holding one activist, written the way the service did then."""
+    await database_admin.upgrade(url, "partyplan_app", revision="0021")
+    engine = create_async_engine(async_url(url))
     try:
         async with engine.begin() as conn:
             unit: dict[str, int] = {}
@@ -49,32 +53,57 @@ async def test_db_upgrade_derives_the_columns_0022_added(scratch_url: str, setti
                 )
             recruit = await conn.scalar(
                 sa.text(LEGACY_RECRUIT),
-                {"since": designated, "applied": date(2025, 6, 1), "branch": unit["branch"]},
+                {"since": DESIGNATED, "applied": date(2025, 6, 1), "branch": unit["branch"]},
             )
             for code, on in (
                 ("application", date(2025, 6, 1)),
                 ("talk", date(2025, 6, 20)),
-                ("activist", designated),
+                ("activist", DESIGNATED),
             ):
                 await conn.execute(
                     sa.text(LEGACY_STEP), {"code": code, "on": on, "data": "{}", "r": recruit}
                 )
-        done = run_cli(settings, scratch_url, "db", "upgrade")
-        assert done.returncode == 0, done.stderr
-        assert "re-derived 1 recruit(s) recorded before 0022" in done.stdout, done.stdout
+        return recruit
+    finally:
+        await engine.dispose()
+
+
+async def assert_derived(url: str, recruit: int) -> None:
+    engine = create_async_engine(async_url(url))
+    try:
         async with engine.connect() as conn:
             row = (
                 await conn.execute(
                     sa.text(
-                        "SELECT admission_earliest_on, admission_steps_left FROM recruits WHERE id = :r"
+                        "SELECT admission_earliest_on, admission_steps_left FROM recruits"
+                        " WHERE id = :r"
                     ),
                     {"r": recruit},
                 )
             ).one()
-        assert row.admission_steps_left is not None
-        # 细则第十三条: a development target after a year as an activist, at the earliest.
-        assert row.admission_earliest_on >= date(2027, 3, 2)
-        again = run_cli(settings, scratch_url, "db", "upgrade")
-        assert again.returncode == 0 and "re-derived" not in again.stdout, again.stdout
     finally:
         await engine.dispose()
+    assert row.admission_steps_left is not None
+    # 细则第十三条: a development target after a year as an activist, at the earliest.
+    assert row.admission_earliest_on >= date(2027, 3, 2)
+
+
+async def test_db_upgrade_derives_the_columns_0022_added(scratch_url: str, settings) -> None:  # type: ignore[no-untyped-def]
+    recruit = await legacy_recruit(scratch_url)
+    done = run_cli(settings, scratch_url, "db", "upgrade")
+    assert done.returncode == 0, done.stderr
+    assert "re-derived 1 recruit(s) recorded before 0022" in done.stdout, done.stdout
+    await assert_derived(scratch_url, recruit)
+    again = run_cli(settings, scratch_url, "db", "upgrade")
+    assert again.returncode == 0 and "re-derived" not in again.stdout, again.stdout
+
+
+async def test_a_start_that_migrates_derives_them_too(scratch_url: str, settings) -> None:  # type: ignore[no-untyped-def]
+    """A development start migrates (``migrates_on_start``), and fills the columns the same way."""
+    recruit = await legacy_recruit(scratch_url)
+    platform = Platform(settings.model_copy(update={"database_url": scratch_url}), migrate=True)
+    try:
+        await platform.start_database()
+    finally:
+        await platform.stop()
+    await assert_derived(scratch_url, recruit)
