@@ -38,7 +38,7 @@ from .payloads import (
     TalentFilingPayload,
 )
 from .queries import to_recruit
-from .types import TalentFiling
+from .types import TalentFiling, prime_findings, prime_steps
 
 
 def _payload(
@@ -85,9 +85,9 @@ async def _record(
 ) -> RecruitPayload:
     row_id = decode_id(recruit_id, "Recruit", "recruitId")
     context = info.context
-    row, errors = await run_mutation(
+    recorded, errors = await run_mutation(
         info,
-        lambda s: records.record_step(
+        lambda s: records.record_step_returning(
             s,
             context.settings.timezone,
             recruit_id=row_id,
@@ -97,7 +97,16 @@ async def _record(
             fields=fields,
         ),
     )
-    return await _reloaded(info, row, errors)
+    session = await context.session()
+    if recorded is None:
+        return _payload(info, session, None, errors)
+    # The payload shows what the write returned, not a second read: the recruit as updated
+    # (scoped as ``records.visible`` scopes a read), its steps and findings primed into the
+    # request's loaders (replacing what an earlier field of the document may have cached).
+    row = session.reach(recorded.recruit, "recruit", Permission.RECRUIT_READ)
+    prime_steps(info, row.id, recorded.steps)
+    prime_findings(info, row.id, recorded.findings)
+    return _payload(info, session, row, errors)
 
 
 @strawberry.type

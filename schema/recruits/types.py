@@ -401,3 +401,15 @@ class TalentFiling(relay.Node):
             level=FilingLevel(row.level),
             destinations=list(row.destinations),
         )
+
+
+def prime_steps(info: strawberry.Info, recruit_id: int, rows: list[Any]) -> None:
+    """The recruit's current steps, as a write just returned them, for the rest of the request."""
+    loader = info.context.loader("recruit_steps", _STEPS)
+    loader.prime(recruit_id, [RecordedStep.from_row(r) for r in rows], force=True)
+
+
+def prime_findings(info: strawberry.Info, recruit_id: int, rows: list[Any]) -> None:
+    """The recruit's findings, as a write just returned them, for the rest of the request."""
+    loader = info.context.loader("recruit_findings", _FINDINGS)
+    loader.prime(recruit_id, [ComplianceFinding.from_row(r) for r in rows], force=True)

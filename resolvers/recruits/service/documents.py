@@ -48,17 +48,27 @@ async def written(session: Session, recruit: sa.Row) -> Written:
     record = await repository.written_record(
         session, recruit.id, commission_id_of(recruit.unit_path)
     )
+    return written_of(record, recruit.school_id)
+
+
+def written_of(record: repository.WrittenRecord, school_id: int | None) -> Written:
+    """What the steps carry, from the stored record of the recruit (at school ``school_id``)."""
     moved = current_step_of(record.corrections)
     kinds: dict[int, set[str]] = {}
     for step_id, document in record.documents:
         kinds.setdefault(moved.get(step_id, step_id), set()).add(document)
-    expectations = Expectations((DocumentOverlay(**o) for o in record.overlays), recruit.school_id)
+    expectations = Expectations((DocumentOverlay(**o) for o in record.overlays), school_id)
     return Written(expectations, moved, {step: frozenset(found) for step, found in kinds.items()})
 
 
 async def missing(session: Session, recruit: sa.Row, steps: list[sa.Row]) -> list[dict[str, Any]]:
     """The findings of the current ``steps`` lacking an expected document."""
-    record = await written(session, recruit)
+    return missing_in(await written(session, recruit), steps)
+
+
+def missing_in(record: Written, steps: list[Any]) -> list[dict[str, Any]]:
+    """The findings of ``steps`` (current, in order; ``id``, ``step_code``, ``on_date``)
+    lacking an expected document, given what they carry (``record``)."""
     return missing_findings(
         [
             StepDocuments(s.step_code, s.on_date, record.attached.get(s.id, frozenset()))

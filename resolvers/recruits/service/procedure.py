@@ -12,6 +12,7 @@ store is identical (when the result is too)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -51,14 +52,24 @@ def commission_of(unit: sa.Row) -> int:
 
 async def load_calendar(session: Session, commission_id: int) -> WorkingCalendar:
     rows = await repository.calendar_days_of(session, commission_id)
+    return calendar_of((r.kind, r.day) for r in rows)
+
+
+def calendar_of(days: Iterable[tuple[str, date]]) -> WorkingCalendar:
+    """The calendar of the commission's stored ``(kind, day)``: holidays, make-up workdays."""
+    listed = list(days)
     return WorkingCalendar(
-        holidays=frozenset(r.day for r in rows if r.kind == "holiday"),
-        makeup_workdays=frozenset(r.day for r in rows if r.kind == "workday"),
+        holidays=frozenset(d for kind, d in listed if kind == "holiday"),
+        makeup_workdays=frozenset(d for kind, d in listed if kind == "workday"),
     )
 
 
 async def stored_overlays(session: Session, commission_id: int) -> tuple[Overlay, ...]:
-    bodies = await repository.overlay_bodies(session, commission_id)
+    return overlays_of(await repository.overlay_bodies(session, commission_id))
+
+
+def overlays_of(bodies: Iterable[Any]) -> tuple[Overlay, ...]:
+    """The commission's stored overlays, from their bodies as stored (JSON)."""
     return tuple(_parsed(_canonical(body)) for body in bodies)
 
 
@@ -78,13 +89,19 @@ def _parsed(text: str) -> Overlay:
 async def load_procedure(session: Session, branch: sa.Row) -> Procedure:
     commission_id = commission_of(branch)
     stored = await stored_overlays(session, commission_id)
+    return procedure_of(branch, stored, await load_calendar(session, commission_id))
+
+
+def procedure_of(branch: Any, stored: tuple[Overlay, ...], calendar: WorkingCalendar) -> Procedure:
+    """The procedure of ``branch`` (a unit: ``region_code``, ``school_id``), given its
+    commission's stored overlays (each replacing the built-in one of its id) and calendar."""
     replaced = {o.id for o in stored}
     overlays = tuple(o for o in BUILTIN_OVERLAYS if o.id not in replaced) + stored
     return Procedure(
         province=branch.region_code or "",
         school=None if branch.school_id is None else str(branch.school_id),
         overlays=overlays,
-        calendar=await load_calendar(session, commission_id),
+        calendar=calendar,
     )
 
 

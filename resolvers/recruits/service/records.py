@@ -11,8 +11,9 @@ date, counted where it is approved. Writing the approval date records that place
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,12 +36,15 @@ from ..errors import (
     not_a_branch,
 )
 from ..pii import PiiCipher
-from ..rules import data_keys, derivation, identity, locate
+from ..repository import documents as documents_repository
+from ..repository import recording
+from ..rules import data_keys, identity, locate
 from ..rules.engine import evaluate
 from ..rules.locate import StepFields
-from ..rules.steps import ON, STEP, STEP_BY_CODE, Actor, RecordedStep, RecruitFacts
+from ..rules.steps import ON, STEP, STEP_BY_CODE, Actor, RecruitFacts
 from . import documents
-from .procedure import Procedure, load_procedure
+from .derived import derive, derived_of, history
+from .procedure import calendar_of, load_procedure, overlays_of, procedure_of
 from .roster import check_named_members
 
 ID_CONTEXT, PHONE_CONTEXT = "recruit.id_number", "recruit.phone"
@@ -270,6 +274,15 @@ def refuse_if_annulled(recruit: sa.Row, field: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class StepRecorded:
+    """What recording a step wrote, as the write returned it."""
+
+    recruit: sa.Row  # the recruit as updated: every column, ciphertext included
+    steps: list[Any]  # its current steps in date then id order, the new one included
+    findings: list[Any]  # its findings as stored, in id order
+
+
 async def record_step(
     session: Session,
     timezone: str,
@@ -280,77 +293,95 @@ async def record_step(
     data: dict[str, Any],
     fields: StepFields = locate.as_recorded,
 ) -> sa.Row:
+    """Record a step (:func:`record_step_returning`); the recruit as updated."""
+    recorded = await record_step_returning(
+        session,
+        timezone,
+        recruit_id=recruit_id,
+        step_code=step_code,
+        on=on,
+        data=data,
+        fields=fields,
+    )
+    return recorded.recruit
+
+
+async def record_step_returning(
+    session: Session,
+    timezone: str,
+    *,
+    recruit_id: int,
+    step_code: str,
+    on: date,
+    data: dict[str, Any],
+    fields: StepFields = locate.as_recorded,
+) -> StepRecorded:
     """Record a step. Its typed errors name the step's places as recordStep takes them
     (``on``, ``step``, ``data.<key>`` with the key as the caller spelled it), mapped by
-    ``fields`` onto the caller's input. ``data`` in either spelling; stored snake_case."""
+    ``fields`` onto the caller's input. ``data`` in either spelling; stored snake_case.
+
+    Three statements (``repository/recording.py`` says why not fewer): the recruit locked with
+    its branch and its commission's procedure; its current steps and what they carry in
+    writing; the write (step, findings, derived columns, audit entry). The caller is checked
+    in between as :func:`visible` and ``units.service.visible`` check it, in the same order."""
     if step_code not in STEP_BY_CODE:
         raise RecruitError(
             RecruitErrorCode.RULE_VIOLATION, f"未知的步骤：{step_code}", fields(STEP)
         )
-    recruit = await visible(session, recruit_id, required_permission(step_code), lock=True)
+    locked = await recording.lock_for_step(session, recruit_id)
+    recruit = session.reach(
+        None if locked is None else locked.recruit, "recruit", required_permission(step_code)
+    )
+    assert locked is not None
     refuse_if_annulled(recruit, fields(STEP))
     spelled = data_keys.normalise(step_code, data).check(fields)
     data, fields = spelled.data, spelled.within(fields)
     if on > today(timezone):
         raise future_date(fields(ON))
-    branch = await visible_unit(session, recruit.branch_id, Permission.UNIT_READ)
-    steps = await repository.steps_of(session, recruit.id)
-    history = _history(steps)
-    procedure = await load_procedure(session, branch)
+    branch = session.reach(locked.branch, "党组织（id）", Permission.UNIT_READ, "path")
+    current = await recording.current_steps(session, recruit.id)
+    steps = current.steps
+    procedure = procedure_of(
+        branch, overlays_of(locked.overlay_bodies), calendar_of(locked.calendar)
+    )
     rules = procedure.rules(on)
     evaluation = evaluate(
-        step_code, on, data, history, RecruitFacts.of(recruit), rules, procedure.calendar
+        step_code, on, data, history(steps), RecruitFacts.of(recruit), rules, procedure.calendar
     )
     if not evaluation.accepted:
         raise violations_error(evaluation, fields)
     await check_named_members(
         session, school_id=recruit.school_id, step_code=step_code, on=on, data=data, fields=fields
     )
-    step = await repository.insert_step(
-        session, recruit, step_code=step_code, on=on, data=data, rule_version=rules.version
+    # The recruit is locked: its steps are the ones read above and this one, whose id (drawn
+    # later from the same sequence) is the highest: last among the steps of its date.
+    pending = SimpleNamespace(id=None, step_code=step_code, on_date=on, data=data)
+    carried = documents.written_of(
+        documents_repository.parsed(current.documents, current.corrections, locked.expectations),
+        recruit.school_id,
     )
-    # The recruit is locked: its steps are the ones read above and the one just inserted.
-    row = await derive(
-        session, recruit, procedure, steps=sorted([*steps, step], key=lambda s: (s.on_date, s.id))
-    )
-    await audit.append(
+    derived = derived_of(recruit, procedure, [*steps, pending], carried)
+    written = await recording.write(
         session,
-        operation="recordStep",
-        object_type="Recruit",
-        object_id=row.id,
-        unit_id=branch.id,
-        school_id=branch.school_id,
-        before={"stage": recruit.stage},
-        after={"step": step_code, "on": on.isoformat(), "data": data, "stage": row.stage},
+        recruit,
+        findings=derived.findings,
+        columns=derived.columns(),
+        step=recording.NewStep(step_code, on, data, rules.version),
+        audit=recording.AuditEntry(
+            operation="recordStep",
+            object_type="Recruit",
+            object_id=recruit.id,
+            unit_id=branch.id,
+            school_id=branch.school_id,
+            before={"stage": recruit.stage},
+            after={"step": step_code, "on": on.isoformat(), "data": data, "stage": derived.stage},
+        ),
     )
-    return row
-
-
-def _history(rows: list[sa.Row]) -> list[RecordedStep]:
-    return [RecordedStep(r.step_code, r.on_date, r.data) for r in rows]
-
-
-async def derive(
-    session: Session, recruit: sa.Row, procedure: Procedure, steps: list[sa.Row] | None = None
-) -> sa.Row:
-    """Re-derive everything stored from the steps: stage, next due, findings, milestones.
-
-    ``steps``: the recruit's current steps in ``repository.steps_of`` order, when the caller
-    holds them (read under the recruit's lock, plus what it wrote); read here otherwise.
-    """
-    if steps is None:
-        steps = await repository.steps_of(session, recruit.id)
-    derived = derivation.derive(
-        _history(steps),
-        RecruitFacts.of(recruit),
-        procedure.rules,
-        procedure.calendar,
+    return StepRecorded(
+        recruit=written.recruit,
+        steps=sorted([*steps, written.step], key=lambda s: (s.on_date, s.id)),
+        findings=written.findings,
     )
-    # The documents the steps lack (全程纪实): findings too, derived in the same write.
-    if lacking := await documents.missing(session, recruit, steps):
-        derived = replace(derived, findings=derived.findings + tuple(lacking))
-    await repository.replace_findings(session, recruit, list(derived.findings))
-    return await repository.update_derived(session, recruit.id, derived.columns())
 
 
 def _snapshot(row: sa.Row) -> dict[str, Any]:
@@ -363,4 +394,12 @@ def _snapshot(row: sa.Row) -> dict[str, Any]:
     }
 
 
-__all__ = ["Person", "create_recruit", "record_step", "visible"]
+__all__ = [
+    "Person",
+    "StepRecorded",
+    "create_recruit",
+    "derive",
+    "record_step",
+    "record_step_returning",
+    "visible",
+]
