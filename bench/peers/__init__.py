@@ -5,11 +5,11 @@ The runner's whole interface (keep it stable)::
     from partyplan.bench import peers
 
     installed = peers.install()                  # once; idempotent, ~/.cache/partyplan-bench
-    peers.prepare(owner_dsn)                     # as the owner: bench_peer schema (Q1's functions)
+    peers.prepare(owner_dsn)                     # as the owner: bench_peer (Q1's, Q2's functions)
     dsn = peers.app_dsn(owner_dsn)               # connect as the service role: RLS applies
     proc = peers.start("postgraphile5", dsn, port, workers=2,
                        scope={"app.scope": "{1}", "app.user_id": "1"}, peers=installed)
-    docs = peers.documents("postgraphile5")      # {"Q1": tallies, "Q1-live": ..., "Q3": ...}
+    docs = peers.documents("postgraphile5")      # {"Q1": tallies, "Q1-live", "Q2", "Q3", "Q4"}
     # POST {"query": docs["Q3"], "variables": {"schoolId": 2, "first": 50}} to peers.url(port)
     rows = peers.normalize("postgraphile5", "Q3", response_json)   # rows of Q3_FIELDS
     peers.stop(proc)

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 from partyplan.server.database import app_url_from_owner
 
-from .tallies import function_sql
+from . import plans, tallies
 
 SETUP_SQL = Path(__file__).with_name("setup.sql")
 APP_ROLE = "partyplan_app"
@@ -57,7 +57,9 @@ async def aprepare(owner_dsn: str) -> None:
             # No arguments: asyncpg sends the script as one simple query, statements and all.
             await conn.execute(SETUP_SQL.read_text())
             # Q1's fair peer: our roll-up's own statement over the tallies (tallies.py).
-            await conn.execute(function_sql())
+            await conn.execute(tallies.function_sql())
+            # Q2's peer: our plan resolver's own statements (plans.py).
+            await conn.execute(plans.function_sql())
     finally:
         await conn.close()
 

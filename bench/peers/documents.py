@@ -7,16 +7,22 @@ slightly differently in each: PostGraphile 5 (Amber preset) calls the ``id`` col
 a JSON number as a variable and answers a string, hence the ``int()`` below.
 
 Variables, the same for every server: Q1 ``{"periodId": <plan period row id>, "unitId":
-<commission row id>}`` (Q1-live: ``{"periodId"}`` only); Q3
-``{"schoolId": <school unit row id>, "first": 50}``.
+<commission row id>}`` (Q1-live: ``{"periodId"}`` only); Q2 ``{"periodId", "unitId": <school
+row id>}``; Q3 and Q4 ``{"schoolId": <school unit row id>, "first": 50}``.
+
+Q2 and Q4 are PostGraphile 5's only (the issue's peers for them); PostGraphile 4 answers Q1 and
+Q3. Q2's selection is our Q2's own text (``scenarios.Q2``), asked of ``bench_peer.plan``
+(plans.py), which PostGraphile 5 answers in our shape: nested amounts, the children a list.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
+from partyplan.bench.runner import scenarios
 from partyplan.models.rollups import PERIOD_FIGURES
 
 from .servers import KINDS, Kind
@@ -66,24 +72,65 @@ def _q3(id_field: str, order: str) -> str:
 }}"""
 
 
+_Q2_HEAD = re.compile(
+    r"^query BranchTable\(\$unit: ID!, \$period: ID!\) \{\n"
+    r"  plan\(unitId: \$unit, periodId: \$period\) \{"
+)
+
+
+def _q2() -> str:
+    """Our Q2 with the peer's arguments (row ids, not global ids); the selection is ours,
+    character for character, so the two cannot ask for different data."""
+    head = (
+        "query BranchTable($unitId: Int!, $periodId: Int!) {\n"
+        "  plan(unitId: $unitId, periodId: $periodId) {"
+    )
+    document, replaced = _Q2_HEAD.subn(head, scenarios.Q2)
+    if replaced != 1:
+        raise RuntimeError("scenarios.Q2 no longer starts as the peer's Q2 expects")
+    return document
+
+
+def _q4(id_field: str, order: str) -> str:
+    """The data our Q4 asks (bench/runner/scenarios.py): a school's open warnings, newest
+    first, with pageInfo; the unit's name through ``unitByUnitId``."""
+    return f"""query Q4($schoolId: BigInt!, $first: Int!) {{
+  allWarnings(condition: {{schoolId: $schoolId, status: "open"}}, orderBy: {order}, first: $first) {{
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{
+      {id_field} kind status message evidence unitId unitByUnitId {{ name }} periodId recruitId
+      raisedAt seenOn
+    }}
+  }}
+}}"""
+
+
 _ID_FIELD: dict[str, str] = {"postgraphile5": "rowId", "postgraphile4": "id"}
 _DOCUMENTS: dict[str, dict[str, str]] = {
-    "postgraphile5": {"Q1": Q1, "Q1-live": Q1_LIVE, "Q3": _q3("rowId", "ROW_ID_ASC")},
+    "postgraphile5": {
+        "Q1": Q1,
+        "Q1-live": Q1_LIVE,
+        "Q2": _q2(),
+        "Q3": _q3("rowId", "ROW_ID_ASC"),
+        "Q4": _q4("rowId", "ROW_ID_DESC"),
+    },
     "postgraphile4": {"Q1": Q1, "Q1-live": Q1_LIVE, "Q3": _q3("id", "ID_ASC")},
 }
 
 
 def documents(kind: Kind) -> dict[str, str]:
-    """``{"Q1": document, "Q1-live": document, "Q3": document}`` for the peer ``kind``: Q1
-    reads the tallies (the fair peer), Q1-live aggregates the recruits (the live baseline)."""
+    """The peer ``kind``'s documents by scenario: Q1 reads the tallies (the fair peer),
+    Q1-live aggregates the recruits (the live baseline), Q3 the recruits' page; PostGraphile 5
+    also answers Q2 (the plan, plans.py) and Q4 (the open warnings)."""
     if kind not in KINDS:
         raise ValueError(f"unknown peer {kind!r}; one of {KINDS}")
     return dict(_DOCUMENTS[kind])
 
 
 def normalize(kind: Kind, scenario: str, response: Any) -> list[tuple[Any, ...]]:
-    """The response (parsed JSON, or its text) as rows of ``Q1_FIELDS`` / ``Q3_FIELDS``, in
-    the server's order (school id; recruit id). Raises ``ValueError`` on GraphQL errors."""
+    """The response (parsed JSON, or its text) as rows of ``Q1_FIELDS`` / ``Q3_FIELDS`` (Q2
+    and Q4: the tuples ``scenarios.normalize_ours`` makes), in the server's order. Raises
+    ``ValueError`` on GraphQL errors. The agreement check compares whole responses (Q1–Q4)."""
     if isinstance(response, str | bytes):
         response = json.loads(response)
     if response.get("errors") or not response.get("data"):
@@ -103,6 +150,22 @@ def normalize(kind: Kind, scenario: str, response: Any) -> list[tuple[Any, ...]]
         return [
             (int(n[id_field]), n["unitByBranchId"]["name"], n["stage"], int(n["openFindings"]))
             for n in data["allRecruits"]["nodes"]
+        ]
+    if scenario == "Q2":  # as scenarios.normalize_ours: one per child
+        return [
+            (
+                c["unitName"],
+                c["received"]["total"],
+                c["forecast"]["amounts"]["total"],
+                c["admitted"],
+            )
+            for c in data["plan"]["children"]
+        ]
+    if scenario == "Q4":  # as scenarios.normalize_ours: (id, kind, unit name)
+        id_field = _ID_FIELD[kind]
+        return [
+            (int(n[id_field]), n["kind"].lower(), n["unitByUnitId"]["name"])
+            for n in data["allWarnings"]["nodes"]
         ]
     raise ValueError(f"unknown scenario {scenario!r}")
 

@@ -1,10 +1,11 @@
 """Before anything is timed: every server must return the same numbers.
 
-Our service, the floor and each peer are started in turn and asked Q1 and Q3 (our service and
-the floor also Q2 and Q4); the answers, reduced to tuples (scenarios.py), must be equal. Q1 of
-our service (read from the tallies) against the floor's live aggregation over the recruits
-is the proof that the tallies are right. Against the peers, Q1's and Q3's whole responses are compared
-after the documented normalisation (normalise.py); any disagreement stops the run. While our service runs, single requests also show
+Our service, the floor and each peer are started in turn and asked the read scenarios each
+serves (PostGraphile 5 all four, PostGraphile 4 Q1 and Q3); the answers, reduced to tuples
+(scenarios.py), must be equal. Q1 of our service (read from the tallies) against the floor's
+live aggregation over the recruits is the proof that the tallies are right. Against the peers,
+the whole responses are compared after the documented normalisation (normalise.py); any
+disagreement stops the run. While our service runs, single requests also show
 whether its statement count depends on the page size or on the size of the tree.
 """
 
@@ -47,7 +48,7 @@ def compare(
     answers: Answers, ours: str, floor: str, peers: list[str]
 ) -> tuple[list[str], set[str]]:
     """(problems — fatal: ours vs the floor, and ours vs a peer; the peers that disagree).
-    Q1 and Q3 against a peer compare the whole normalised responses (``WHOLE``)."""
+    Q1–Q4 against a peer compare the whole normalised responses (``WHOLE``)."""
     problems: list[str] = []
     mine = answers.rows.get(ours, {})
     base = answers.rows.get(floor, {})
@@ -61,7 +62,7 @@ def compare(
             problems.append(f"{scenario}: empty answer; the comparison proves nothing")
     bad_peers: set[str] = set()
     for peer in peers:
-        for scenario in ("Q1", "Q1-live", "Q3"):
+        for scenario in ("Q1", "Q1-live", "Q2", "Q3", "Q4"):
             theirs = answers.rows.get(peer, {}).get(scenario)
             if theirs is None or scenario not in mine and scenario != "Q1-live":
                 continue
@@ -100,6 +101,18 @@ def _peer_q3(response: Any) -> Any:
     return response["data"]["allRecruits"]
 
 
+def _plan(response: Any) -> Any:  # the same root field and shape on both sides
+    return response["data"]["plan"]
+
+
+def _ours_q4(response: Any) -> Any:
+    return response["data"]["warnings"]
+
+
+def _peer_q4(response: Any) -> Any:
+    return response["data"]["allWarnings"]
+
+
 # Scenarios whose documents ask both servers for the same data: the whole responses are
 # compared after normalise.py's normalisation (our structure and pipeline objects answered
 # flat by the peer; the peer's relation names and PostGraphile 5's rowId renamed to ours;
@@ -113,7 +126,14 @@ _Q3_RENAMES = {
 }
 WHOLE: dict[str, tuple[Any, Any, dict[str, Any]]] = {
     "Q1": (_ours_q1, _peer_q1, {"flatten": ("structure", "pipeline")}),
+    "Q2": (_plan, _plan, {}),
     "Q3": (_ours_q3, _peer_q3, {"renames": _Q3_RENAMES, "drop": ("endCursor",)}),
+    # The peer reaches the unit's name through the relation: unitByUnitId { name } = unitName.
+    "Q4": (
+        _ours_q4,
+        _peer_q4,
+        {"renames": {"rowId": "id"}, "prefixed": {"unitByUnitId": "unit"}, "drop": ("endCursor",)},
+    ),
 }
 
 

@@ -225,8 +225,8 @@ async def _add_peers(
     workdir: Path,
     port: int,
 ) -> None:
-    wanted = [s for s in ("Q1", "Q3") if s in lineup.scenarios]
-    if args.no_peers or not args.peers or not wanted:
+    reads = [s for s in READS if s in lineup.scenarios]
+    if args.no_peers or not args.peers or not reads:
         return
     try:
         from partyplan.bench import peers
@@ -245,10 +245,16 @@ async def _add_peers(
     dsn = peers.app_dsn(database.owner, database.settings.app_role, database.settings.app_password)
     variables = {
         "Q1": {"periodId": fx.period_id, "unitId": fx.commission_id},
+        "Q2": {"periodId": fx.period_id, "unitId": fx.school_id},
         "Q3": {"schoolId": fx.school_id, "first": sc.PAGE},
+        "Q4": {"schoolId": fx.school_id, "first": sc.PAGE},
     }
     for offset, kind in enumerate(args.peers):
         docs = peers.documents(kind)
+        # Each peer serves the scenarios it has a document for (PostGraphile 4: Q1, Q3).
+        wanted = [s for s in reads if s in docs]
+        if not wanted:
+            continue
         url = peers.url(port + offset)
         bodies = {s: json.dumps({"query": docs[s], "variables": variables[s]}) for s in wanted}
         token = lineup.user_tokens["bench-commission"]

@@ -19,7 +19,9 @@ The normalisation, applied recursively to the parsed JSON (nothing else is forgi
   becomes UTC ISO with ``Z`` and microseconds only when non-zero.
 - **Numbers**: floats are rounded to 6 decimals (a ratio computed in Python vs PostgreSQL).
 - **Flattening**: keys named in ``flatten`` (an object of figures such as ``structure``) merge
-  their fields into the parent, for a server that answers them flat.
+  their fields into the parent, for a server that answers them flat. Keys named in
+  ``prefixed`` merge theirs under a prefix: ``{"unitByUnitId": "unit"}`` makes PostGraphile's
+  ``unitByUnitId { name }`` the parent's ``unitname``, as our ``unitName``.
 
 ``differences`` lists where two normalised values differ, by JSON path; empty means they agree.
 """
@@ -30,6 +32,7 @@ import base64
 import binascii
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -91,38 +94,51 @@ def normalise(
     *,
     renames: Mapping[str, str] | None = None,
     flatten: Iterable[str] = (),
+    prefixed: Mapping[str, str] | None = None,
     drop: Iterable[str] = (),
 ) -> Any:
     """``value`` (parsed JSON) in canonical form; see the module's docstring. ``drop`` names
     (folded) keys to leave out, for fields documented as answered by one side only."""
-    renames = {fold(k): fold(v) for k, v in (renames or {}).items()}
-    flat = {fold(k) for k in flatten}
-    dropped = {fold(k) for k in drop} | {"typename"}
-    return _walk(value, renames, flat, dropped, key="")
+    rules = _Rules(
+        renames={fold(k): fold(v) for k, v in (renames or {}).items()},
+        flat={fold(k) for k in flatten},
+        prefixed={fold(k): fold(v) for k, v in (prefixed or {}).items()},
+        drop={fold(k) for k in drop} | {"typename"},
+    )
+    return _walk(value, rules, key="")
 
 
-def _walk(value: Any, renames: dict[str, str], flat: set[str], drop: set[str], key: str) -> Any:
+@dataclass(frozen=True)
+class _Rules:
+    renames: dict[str, str]
+    flat: set[str]
+    prefixed: dict[str, str]
+    drop: set[str]
+
+
+def _walk(value: Any, rules: _Rules, key: str) -> Any:
     if isinstance(value, list):
-        return [_walk(v, renames, flat, drop, key) for v in value]
+        return [_walk(v, rules, key) for v in value]
     if isinstance(value, dict):
-        return _object(value, renames, flat, drop)
+        return _object(value, rules)
     if _is_id_key(key):
         return raw_id(value)
     return scalar(value)
 
 
-def _object(value: dict[str, Any], renames: dict[str, str], flat: set[str], drop: set[str]) -> Any:
+def _object(value: dict[str, Any], rules: _Rules) -> Any:
     out: dict[str, Any] = {}
     for name, item in value.items():
         key = fold(name)
-        key = renames.get(key, key)
-        if key in drop:
+        key = rules.renames.get(key, key)
+        if key in rules.drop:
             continue
-        if key in flat and isinstance(item, dict):
-            for inner, v in _object(item, renames, flat, drop).items():
-                _put(out, inner, v)
+        if (key in rules.flat or key in rules.prefixed) and isinstance(item, dict):
+            prefix = rules.prefixed.get(key, "")
+            for inner, v in _object(item, rules).items():
+                _put(out, prefix + inner, v)
             continue
-        _put(out, key, _walk(item, renames, flat, drop, key))
+        _put(out, key, _walk(item, rules, key))
     # A connection is its list of nodes (pageInfo kept beside it).
     items = out.pop("edges", None)
     if items is not None:

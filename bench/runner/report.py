@@ -176,7 +176,7 @@ class Verdict:
 
     @property
     def mark(self) -> str:
-        return {True: "met", False: "MISSED", None: "not measured"}[self.met]
+        return {True: "met", False: "not met", None: "not measured"}[self.met]
 
 
 def render_verdicts_text(verdicts: list[Verdict]) -> str:

@@ -128,7 +128,7 @@ def _scale(fx: sc.Fixture) -> str:
 
 
 async def _agree(lineup: Lineup, fx: sc.Fixture, counters: stats.PgCounters | None) -> list[str]:
-    print("agreement check: every server's answers to Q1 and Q3 (and Q2, Q4 ours vs floor)")
+    print("agreement check: every server's answers to the read scenarios it serves")
     answers = agreement.Answers()
     for contender in lineup.checked:
         try:

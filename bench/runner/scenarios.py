@@ -11,9 +11,9 @@ Our service and the floor are compared on full tuples:
   Q3: one per recruit, in id order — (recruit_id, name, branch_name, stage, next_step,
       next_due_on, open_findings), stage and step lower-case, the date ISO or None;
   Q2: one per child — (unit_name, received, forecast, admitted); Q4: (id, kind, unit_name).
-The peers answer fewer fields; :func:`peer_view` cuts ours down to ``bench.peers``'
-``Q1_FIELDS`` (school_id, plan, *figures) and ``Q3_FIELDS`` (recruit_id, unit_name, stage,
-open_findings) before comparing.
+Against the peers the whole responses are compared (agreement.py, normalise.py); only the
+live baseline's answer is compared as tuples: :func:`peer_view` cuts ours down to
+``bench.peers``' ``Q1_FIELDS`` (school_id, plan, *figures).
 """
 
 from __future__ import annotations
