@@ -36,6 +36,7 @@ from joserfc.jwt import JWTClaimsRegistry
 from joserfc.registry import JWS_HEADER_REGISTRY
 
 from .keys import ALGORITHM, KeyStore
+from .token_cache import VerifiedTokenCache
 
 if TYPE_CHECKING:
     from joserfc.jwa import JWSAlgModel
@@ -52,6 +53,7 @@ class TokenSettings(Protocol):
     token_audience: str
     token_leeway_seconds: int
     token_max_ttl_seconds: int
+    token_cache_size: int
 
 
 __all__ = [
@@ -205,6 +207,10 @@ class SignedTokens:
     def decode(self, token: str, now: int, **required: Any) -> dict[str, Any]:
         """The claims of a valid token of this kind, ``required`` claims equal to their values;
         TokenError for anything else."""
+        return self.decode_keyed(token, now, **required)[0]
+
+    def decode_keyed(self, token: str, now: int, **required: Any) -> tuple[dict[str, Any], str]:
+        """:meth:`decode`, with the ``kid`` of the key that verified the token."""
         try:
             return self._decode(token, now, required)
         except TokenError:
@@ -217,7 +223,7 @@ class SignedTokens:
             # An unverifiable token is a 401, never a 500.
             raise TokenError("malformed", type(exc).__name__) from exc
 
-    def _decode(self, token: str, now: int, required: dict[str, Any]) -> dict[str, Any]:
+    def _decode(self, token: str, now: int, required: dict[str, Any]) -> tuple[dict[str, Any], str]:
         if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
             raise TokenError("malformed", "not a token")
         decoded = jwt.decode(
@@ -246,7 +252,8 @@ class SignedTokens:
         ).validate(claims)
         if claims["exp"] - claims["iat"] > self.max_ttl + self.leeway:
             raise TokenError("ttl_too_long")
-        return claims
+        # _key_for found a key under it, so it is a string.
+        return claims, decoded.header["kid"]
 
     def _key_for(self, obj: GuestProtocol) -> OKPKey:
         """Pick the verification key by ``kid``; joserfc calls this after the alg check."""
@@ -258,7 +265,14 @@ class SignedTokens:
 
 
 class TokenService:
-    """Mints and verifies access tokens with the keys of a :class:`KeyStore`."""
+    """Mints and verifies access tokens with the keys of a :class:`KeyStore`.
+
+    With ``cache_size`` > 0 it remembers the tokens it verified (``auth/token_cache.py``: by the
+    token's SHA-256, never past its ``exp``, only while its key is held), so that a token sent
+    with every request of a session is checked in full once per process. What the cache skips
+    is this check alone: whether the token's user, client, grant and id still stand is asked
+    of the database at every bind (``tenants/binding.py``), cached or not.
+    """
 
     def __init__(
         self,
@@ -267,7 +281,11 @@ class TokenService:
         audience: str,
         leeway_seconds: int,
         max_ttl_seconds: int,
+        cache_size: int = 0,
     ) -> None:
+        self.cache: VerifiedTokenCache[TokenClaims] | None = (
+            VerifiedTokenCache(cache_size) if cache_size > 0 else None
+        )
         self._tokens = SignedTokens(
             keys,
             issuer=issuer,
@@ -290,6 +308,7 @@ class TokenService:
             audience=settings.token_audience,
             leeway_seconds=settings.token_leeway_seconds,
             max_ttl_seconds=settings.token_max_ttl_seconds,
+            cache_size=settings.token_cache_size,
         )
 
     def mint(
@@ -321,17 +340,40 @@ class TokenService:
         )
 
     def verify(self, token: str, *, now: int | None = None) -> TokenClaims:
-        """Check signature, algorithm, key and claims; return the claims or raise TokenError."""
-        claims = self._tokens.decode(token, int(time.time()) if now is None else now)
-        return TokenClaims(
-            subject=claims["sub"],
-            issued_at=claims["iat"],
-            expires_at=claims["exp"],
-            token_id=claims["jti"],
-            client_id=claims.get("client_id"),
-            scope=claims.get("scope"),
-            grant_id=claims.get("gid"),
-        )
+        """Check signature, algorithm, key and claims; return the claims or raise TokenError.
+        A token this service verified before answers from the cache while it may (see the
+        class), with the same claims."""
+        at = int(time.time()) if now is None else now
+        cache = self.cache
+        if cache is None:
+            return _token_claims(self._tokens.decode(token, at))
+        if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
+            raise TokenError("malformed", "not a token")  # as decode: nothing to hash
+        digest = cache.digest(token)
+        keys = self._tokens.keys
+        remembered = cache.get(digest, at, keys.verification_key)
+        if remembered is not None:
+            return remembered
+        claims, kid = self._tokens.decode_keyed(token, at)  # TokenError: never remembered
+        verified = _token_claims(claims)
+        key = keys.verification_key(kid)
+        if key is not None:
+            cache.put(
+                digest, verified, verified_at=at, expires_at=verified.expires_at, kid=kid, key=key
+            )
+        return verified
+
+
+def _token_claims(claims: dict[str, Any]) -> TokenClaims:
+    return TokenClaims(
+        subject=claims["sub"],
+        issued_at=claims["iat"],
+        expires_at=claims["exp"],
+        token_id=claims["jti"],
+        client_id=claims.get("client_id"),
+        scope=claims.get("scope"),
+        grant_id=claims.get("gid"),
+    )
 
 
 def _check_claim_types(

@@ -35,6 +35,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = serving_settings(args)
     base = f"http://{args.host}:{args.port}"
+    # uvloop and httptools unless told otherwise; one named but missing refuses here, before
+    # anything starts.
+    serving.loop_and_http(settings)
 
     if args.demo and settings.database_mode == "service":
         raise StartupRefused(
@@ -95,18 +98,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise
     app = create_app(platform, on_ready=on_ready)
     # Our handler formats every line (JSON in production); the access middleware writes the
-    # access lines (server/observability), so uvicorn's own are off.
+    # access lines (server/observability), so uvicorn's own are off (serving.uvicorn_config).
     configure_logging(settings, replace=True)
-    config = uvicorn.Config(
-        app,
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-        lifespan="on",
-        log_config=None,
-        access_log=False,
-    )
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(serving.uvicorn_config(app, settings, args.host, args.port))
     lost: list[bool] = []
 
     def database_lost() -> None:  # the watchdog could not start the embedded server again

@@ -70,6 +70,8 @@ class Platform:
             audience=settings.token_audience,
             leeway_seconds=settings.token_leeway_seconds,
             max_ttl_seconds=settings.token_max_ttl_seconds,
+            # Verified tokens remembered per process; revocation is still asked at every bind.
+            cache_size=settings.token_cache_size,
         )
         self.links = LinkService.from_settings(self.keys, settings)
 

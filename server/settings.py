@@ -127,6 +127,22 @@ class Settings(BaseSettings):
     token_audience: str = "partyplan-api"
     token_leeway_seconds: int = Field(default=30, ge=0, le=300)
     token_max_ttl_seconds: int = 30 * 24 * 3600
+    token_cache_size: int = Field(
+        default=10_000,
+        ge=0,
+        le=1_000_000,
+        description="Verified access tokens each worker process remembers (LRU, each until its "
+        "exp at most), so that a token's signature is checked once, not on every request; "
+        "revocation is still asked of the database on every request. 0: no cache.",
+    )
+    serve_loop: Literal["auto", "uvloop", "asyncio"] = Field(
+        default="auto",
+        description="serve's event loop: auto is uvloop when installed, else asyncio.",
+    )
+    serve_http: Literal["auto", "httptools", "h11"] = Field(
+        default="auto",
+        description="serve's HTTP parser: auto is httptools when installed, else h11.",
+    )
     download_link_ttl_seconds: int = Field(
         default=300,
         ge=30,

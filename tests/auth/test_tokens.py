@@ -38,9 +38,18 @@ def keys(tmp_path: Path) -> KeyStore:
     return KeyStore.load_or_create(tmp_path / "keys")
 
 
-@pytest.fixture
-def service(keys: KeyStore) -> TokenService:
-    return TokenService(keys, ISSUER, AUDIENCE, leeway_seconds=LEEWAY, max_ttl_seconds=MAX_TTL)
+@pytest.fixture(params=[0, 64], ids=["uncached", "cached"])
+def service(keys: KeyStore, request: pytest.FixtureRequest) -> TokenService:
+    """Every test runs without and with the verified-token cache (auth/token_cache.py): what
+    verify accepts or refuses, and why, must not change with it."""
+    return TokenService(
+        keys,
+        ISSUER,
+        AUDIENCE,
+        leeway_seconds=LEEWAY,
+        max_ttl_seconds=MAX_TTL,
+        cache_size=request.param,
+    )
 
 
 # --- helpers that build tokens by hand, bypassing TokenService.mint ---------------------------
