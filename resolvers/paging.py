@@ -20,12 +20,15 @@ the page was not paged towards, :meth:`Page.has_previous` / :meth:`Page.has_next
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
 from partyplan.tenants.session import Session
+
+from .jsonsql import json_array
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,3 +132,110 @@ async def fetch(
     if keyset.backward:
         rows.reverse()
     return Page(rows, more, keyset, session, filtered, key, descending)
+
+
+@dataclass(frozen=True, slots=True)
+class PageInSql:
+    """A page as parts of one SQL statement, for a response built in PostgreSQL
+    (``resolvers/jsonsql.py``): the same rows :func:`fetch` returns, the same answers as
+    :class:`Page`'s, each costing nothing unless the statement uses it.
+
+    ``rows``: the page's rows (at most ``keyset.size``; its columns are the filtered
+    statement's), to be listed in the list's order (:meth:`in_order`)."""
+
+    rows: sa.CTE
+    fetched: sa.CTE
+    keyset: Keyset
+    filtered: sa.Select[Any]
+    key: sa.ColumnElement[int]
+    key_name: str
+    descending: bool
+
+    def in_order(self) -> list[sa.ColumnElement[Any]]:
+        column = self.rows.c[self.key_name]
+        return [column.desc() if self.descending else column.asc()]
+
+    def more(self) -> sa.ColumnElement[bool]:
+        """Rows lie beyond the page in the direction of paging (the extra row was fetched)."""
+        counted = sa.select(sa.func.count()).select_from(self.fetched).scalar_subquery()
+        return counted > self.keyset.size
+
+    def has_previous(self) -> sa.ColumnElement[bool]:
+        if self.keyset.backward:
+            return self.more()
+        if self.keyset.after is None:
+            return sa.false()
+        return self._exists(_behind(self.key, self.keyset.after, self.descending, True))
+
+    def has_next(self) -> sa.ColumnElement[bool]:
+        if not self.keyset.backward:
+            return self.more()
+        if self.keyset.before is None:
+            return sa.false()
+        return self._exists(_ahead(self.key, self.keyset.before, self.descending, True))
+
+    def total(self) -> sa.ColumnElement[int]:
+        return sa.select(sa.func.count()).select_from(self.filtered.subquery()).scalar_subquery()
+
+    def edge_key(self, last: bool) -> sa.ColumnElement[Any]:
+        """The key of the page's first (or ``last``) row in the list's order; null if empty."""
+        column = self.rows.c[self.key_name]
+        first_is_low = not self.descending
+        ascending = first_is_low != last
+        return (
+            sa.select(column)
+            .order_by(column.asc() if ascending else column.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    def edges(self, element: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+        """A JSON array of ``element`` (an expression over :attr:`rows`' columns) for each row
+        of the page, in the list's order; ``[]`` for an empty page."""
+        array = json_array(element, self.in_order())
+        return sa.select(array).select_from(self.rows).scalar_subquery()
+
+    def _exists(self, condition: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+        return sa.exists(self.filtered.where(condition))
+
+
+def in_sql(
+    filtered: sa.Select[Any],
+    key: sa.Column[int],
+    keyset: Keyset,
+    *,
+    descending: bool = False,
+) -> PageInSql:
+    """The page ``keyset`` of ``filtered`` ordered by ``key`` as CTEs, like :func:`fetch`:
+    ``n + 1`` rows fetched in the direction of paging, the first ``n`` of them kept."""
+    reverse = descending != keyset.backward
+    order = key.desc() if reverse else key.asc()
+    fetched = (
+        filtered.where(between_cursors(key, keyset, descending))
+        .order_by(order)
+        .limit(keyset.size + 1)
+        .cte("fetched")
+    )
+    fetched_key = fetched.c[key.name]
+    rows = (
+        sa.select(fetched)
+        .order_by(fetched_key.desc() if reverse else fetched_key.asc())
+        .limit(keyset.size)
+        .cte("page_rows")
+    )
+    return PageInSql(rows, fetched, keyset, filtered, key, key.name, descending)
+
+
+async def fetch_json(
+    session: Session,
+    filtered: sa.Select[Any],
+    key: sa.Column[int],
+    keyset: Keyset,
+    build: Callable[[PageInSql], sa.ColumnElement[Any]],
+    *,
+    descending: bool = False,
+) -> str:
+    """The JSON text ``build`` makes of the page ``keyset`` of ``filtered`` (:func:`in_sql`):
+    one statement."""
+    page = in_sql(filtered, key, keyset, descending=descending)
+    return str(await session.scalar(sa.select(sa.cast(build(page), sa.Text))))

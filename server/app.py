@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from cross_web import HTTPException
+from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,11 +22,14 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 
-from partyplan.schema.errors import request_refused, with_code
+from partyplan.schema.compiled import CompiledDocuments
+from partyplan.schema.errors import UNEXPECTED_MESSAGE, request_refused, with_code
 from partyplan.schema.policies.admission import (
     PLATFORM_DOCUMENTS,
     Admission,
+    DocumentRequest,
     Refused,
     document_request,
 )
@@ -39,7 +43,7 @@ from .database import async_url
 from .graphiql import offline
 from .limits import RateLimiter, buckets_for, stamp, too_many
 from .oauth.routes import routes as oauth_routes
-from .observability import Observability, Observe, OperationObserver
+from .observability import Observability, Observe, OperationObserver, observed, request_id
 from .platform import Platform
 from .replica import carry
 from .request import NotCommitted, RequestContext
@@ -69,10 +73,13 @@ class GraphQLView(GraphQL):
         # First, so that it leaves the operation last, seeing the errors as ShapeErrors left
         # them: it names the operation and its outcome (server/observability/graphql.py).
         self.schema.extensions = (OperationObserver, *self.schema.extensions)
+        fields: frozenset[str] = frozenset()
         if settings.replica_url is not None:
             # Marks the queries a streaming replica may answer (schema/replica.py).
             fields = replica_fields(self.schema._schema)
             self.schema.extensions = (*self.schema.extensions, lambda: ReplicaReads(fields))
+        # Known documents answered by SQL that builds the response (schema/compiled).
+        self.compiled = CompiledDocuments(self.schema._schema, settings.max_page_size, fields)
         self.platform = platform
         self.limiter = limiter or RateLimiter(settings)
         self.admission = Admission(self.schema._schema, settings, documents_dir)
@@ -153,18 +160,70 @@ class GraphQLView(GraphQL):
             result.errors = [with_code(e, hide_suggestions=hide) for e in result.errors]
         return await super().process_result(request, result)
 
+    def encode_json(self, data: object) -> str | bytes:
+        if isinstance(data, dict) and isinstance(data.get("data"), CompiledResponse):
+            return data["data"].text  # built whole by PostgreSQL
+        return super().encode_json(data)
+
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         context: RequestContext = kwargs["context"]
+        known = isinstance(kwargs["request_data"], DocumentRequest)
         kwargs["request_data"], context.cost_budget = await self.admission.admit(
             context.engine, context.caller, kwargs["request_data"]
         )
         async with context.transaction():
+            if known and (compiled := await self._compiled(context, kwargs["request_data"])):
+                return compiled
             result = await super().execute_single(*args, **kwargs)
             if result.errors:
                 context.fail()
         if any(_unexpected(e) for e in result.errors or ()) and await database_away(self.platform):
             raise DatabaseAway  # a coded 503 (server/availability.py), not a masked error
         return result
+
+    async def _compiled(
+        self, context: RequestContext, data: GraphQLRequestData
+    ) -> ExecutionResult | None:
+        """A known document's response built by SQL (schema/compiled), or None: the ordinary
+        executor answers (a document not compiled, or a request that ends in an error)."""
+        if data.query is None:
+            return None
+        operation = self.compiled.compiled(data.query, data.operation_name)
+        if operation is None:
+            return None
+        if operation.on_replica:
+            context.read_from_replica()
+        try:
+            text = await self.compiled.execute(operation, context, data.variables)
+        except Exception as error:  # noqa: BLE001 - masked and logged as the ordinary path does
+            return await self._compiled_failed(context, operation.name, error)
+        if text is None:
+            return None
+        observed(operation.name)
+        return ExecutionResult(data=CompiledResponse(text), errors=None)  # type: ignore[arg-type]
+
+    async def _compiled_failed(
+        self, context: RequestContext, name: str | None, error: Exception
+    ) -> ExecutionResult:
+        """A compiled statement that failed (the database went away, a statement timed out):
+        rolled back, logged, and answered as the ordinary executor answers an unexpected error
+        (a coded 503 when the database is away)."""
+        context.fail()
+        log.error("unexpected error in compiled document %s", name, exc_info=error)
+        if await database_away(self.platform):
+            raise DatabaseAway from error
+        observed(name, "server_error")
+        extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id()}
+        return ExecutionResult(
+            data=None, errors=[GraphQLError(UNEXPECTED_MESSAGE, extensions=extensions)]
+        )
+
+
+class CompiledResponse:
+    """A whole response's JSON text, made by PostgreSQL: written as it is (encode_json)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
 def _unexpected(error: Any) -> bool:

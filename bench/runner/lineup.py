@@ -115,6 +115,8 @@ async def build_lineup(
         # The load stands for many people but carries one account's token: a per-user rate
         # limit would measure the limiter, not the service.
         "PARTYPLAN_RATE_USER_PER_MINUTE": "0",
+        # The scenarios' documents are known to it, sent by id (scenarios.KNOWN).
+        "PARTYPLAN_BENCH_DOCUMENTS": str(sc.write_documents(workdir / "documents")),
     }
     ours_url = f"http://127.0.0.1:{port}/graphql"
     ours = Contender(

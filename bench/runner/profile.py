@@ -18,6 +18,7 @@ import cProfile
 import datetime as dt
 import json
 import pstats
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -83,7 +84,8 @@ async def _profile(args: argparse.Namespace) -> int:
     platform = Platform(database.settings, migrate=False)
     await platform.start()
     try:
-        app = create_app(platform, manage_platform=False)
+        documents = sc.write_documents(Path(tempfile.mkdtemp(prefix="partyplan-documents-")))
+        app = create_app(platform, manage_platform=False, documents_dir=documents)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             for name in args.scenarios:

@@ -19,14 +19,17 @@ live baseline's answer is compared as tuples: :func:`peer_view` cuts ours down t
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 
 from partyplan.models.rollups import PERIOD_FIGURES
+from partyplan.schema.policies.admission import PLATFORM_DOCUMENTS
 
 SCENARIO_TITLES = {
     "Q1": "commission's province roll-up, one line per school",
@@ -198,8 +201,30 @@ async def _m1_targets(conn: asyncpg.Connection, units: dict[str, int]) -> tuple[
     return best
 
 
+#: The scenarios' documents, which our service knows by id (bench/runner/serve.py puts them
+#: beside the platform's own): a screen or a registered client sends them so, and the service
+#: answers the ones it compiles by one statement building the response (schema/compiled).
+KNOWN = {"Q1": Q1, "Q2": Q2, "Q3": Q3, "Q4": Q4, "M1": M1, "M2": M2}
+
+
+def document_id(query: str) -> str:
+    return "sha256:" + hashlib.sha256(query.encode()).hexdigest()
+
+
 def _body(query: str, variables: dict[str, Any]) -> str:
-    return json.dumps({"query": query, "variables": variables}, ensure_ascii=False)
+    return json.dumps(
+        {"documentId": document_id(query), "variables": variables}, ensure_ascii=False
+    )
+
+
+def write_documents(folder: Path) -> Path:
+    """The platform's own documents and the scenarios', one file each, for the service."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for source in PLATFORM_DOCUMENTS.glob("*.graphql"):
+        (folder / source.name).write_bytes(source.read_bytes())
+    for name, text in KNOWN.items():
+        (folder / f"bench-{name}.graphql").write_text(text, encoding="utf-8")
+    return folder
 
 
 def graphql_bodies(name: str, fx: Fixture, today: date) -> tuple[str, list[str]]:

@@ -14,11 +14,16 @@ and the roll-up's agree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from partyplan.models.placements import PLACEMENT_FIGURES
 from partyplan.models.rollups import MONTH_FIGURES, PERIOD_FIGURES
+from partyplan.resolvers.jsonsql import json_array
 from partyplan.resolvers.plans.repository.measures import (
     SUBTREE_FORECASTS,
     forecast_sums,
@@ -92,6 +97,69 @@ async def lines(session: Session, period_id: int, unit_id: int) -> list[sa.Row]:
     and every tally figure: one statement."""
     rows = await session.execute(sa.text(_LINES), {"period": period_id, "unit": unit_id})
     return list(rows.all())
+
+
+#: The columns of a line (``_LINES``) a compiled roll-up reads (``schema/compiled/rollups.py``).
+LINE_COLUMNS = (
+    "unit_id",
+    "unit_name",
+    "unit_kind",
+    "forecast_remark",
+    *QUOTA_COLUMNS,
+    *(f"subtree_forecast_{d}" for d in DIMENSIONS),
+    *PERIOD_FIGURES,
+    *(f"named_{f}" for f in PLACEMENT_FIGURES),
+)
+Columns = Callable[[str], sa.ColumnElement[Any]]
+Element = Callable[[Columns], sa.ColumnElement[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class LinesInSql:
+    """The statement of :func:`lines` as a CTE: the unit's own line and its children's."""
+
+    lines: sa.CTE
+    unit_id: int
+
+    def own(self, element: Element) -> sa.ColumnElement[Any]:
+        """``element`` of the unit's own line."""
+        row = self.lines.c
+        stmt = sa.select(element(lambda name: row[name])).where(row.unit_id == self.unit_id)
+        return stmt.scalar_subquery()
+
+    def children(self, element: Element) -> sa.ColumnElement[Any]:
+        """A JSON array of ``element`` of each child's line, in unit order (as :func:`lines`)."""
+        row = self.lines.c
+        array = json_array(element(lambda name: row[name]), [row.unit_id])
+        return sa.select(array).where(row.unit_id != self.unit_id).scalar_subquery()
+
+
+async def lines_json(
+    session: Session,
+    period_id: int,
+    unit_id: int,
+    build: Callable[[LinesInSql], sa.ColumnElement[Any]],
+) -> str:
+    """The JSON text ``build`` makes of the unit's line and its children's: one statement."""
+    lines = (
+        sa.text(_LINES)
+        .bindparams(period=period_id, unit=unit_id)
+        .columns(*(sa.column(name) for name in LINE_COLUMNS))
+        .cte("lines")
+    )
+    stmt = sa.select(sa.cast(build(LinesInSql(lines, unit_id)), sa.Text))
+    return str(await session.scalar(stmt))
+
+
+def ratio_sql(part: sa.ColumnElement[Any], whole: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """``service.ratio`` in SQL: ``part / whole`` to 4 places, half to even, of the exact
+    quotient, as a float; null when ``whole`` is 0."""
+    scaled = sa.cast(part, sa.BigInteger) * 10000
+    whole = sa.cast(whole, sa.BigInteger)
+    floor, rest = scaled // whole, scaled % whole
+    rounded = floor + sa.case((rest * 2 > whole, 1), (rest * 2 == whole, floor % 2), else_=0)
+    value = sa.cast(sa.cast(rounded, sa.Numeric) / 10000, sa.Float)
+    return sa.case((whole == 0, sa.null()), else_=value)
 
 
 _MONTHS = f"""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cached_property
 from typing import Any
 
@@ -30,8 +30,15 @@ MAX_YEARS = 20
 
 
 def ratio(part: int, whole: int) -> float | None:
-    """``part / whole`` rounded to 4 places; None when there is nothing to divide by."""
-    return round(part / whole, 4) if whole else None
+    """``part / whole`` rounded to 4 places, half to even, of the exact quotient (1/32 is
+    0.0312, 3/32 0.0938): what the compiled roll-up computes in SQL (``repository.ratio_sql``)
+    gives the same number. None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return float((Decimal(part) / Decimal(whole)).quantize(_PLACES, ROUND_HALF_EVEN))
+
+
+_PLACES = Decimal("0.0001")
 
 
 def _amounts(row: Any, prefix: str) -> Amounts:
@@ -176,10 +183,17 @@ class RollupView:
     targets: list[TargetCheck]
 
 
-async def rollup(session: Session, *, unit_id: int, period_id: int) -> RollupView:
-    """Two statements whatever the size of the tree: the lines, the targets."""
+async def scope(session: Session, *, unit_id: int, period_id: int) -> tuple[sa.Row, sa.Row]:
+    """The period and the unit a roll-up sums: NOT_FOUND out of the caller's reach, FORBIDDEN
+    without ``plan.read`` at the unit."""
     period = await period_for(session, period_id)
     unit = await unit_in_period(session, unit_id, period, Permission.PLAN_READ, "unitId")
+    return period, unit
+
+
+async def rollup(session: Session, *, unit_id: int, period_id: int) -> RollupView:
+    """Two statements whatever the size of the tree: the lines, the targets."""
+    period, unit = await scope(session, unit_id=unit_id, period_id=period_id)
     rows = await repository.lines(session, period.id, unit.id)
     own, children = RollupLine.of(rows[0]), [RollupLine.of(r) for r in rows[1:]]
     targets = await balances.targets(session, period.id, unit.id)
@@ -240,3 +254,10 @@ async def years(session: Session, view: RollupView, last: int) -> list[RollupYea
 
 def _change(before: int, after: int) -> float | None:
     return None if before == 0 else round((after - before) / before, 4)
+
+
+# The lines built as JSON by PostgreSQL (schema/compiled): the statement ``rollup`` reads.
+lines_json = repository.lines_json
+ratio_sql = repository.ratio_sql
+LinesInSql = repository.LinesInSql
+Element = repository.Element

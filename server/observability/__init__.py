@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from . import endpoint
 from .context import REQUEST_ID_HEADER, current, note_caller, request_id
-from .graphql import OperationObserver
+from .graphql import OperationObserver, observed
 from .logs import configure_logging
 from .metrics import Metrics
 from .middleware import Observe
@@ -31,6 +31,7 @@ __all__ = [
     "configure_logging",
     "current",
     "note_caller",
+    "observed",
     "request_id",
 ]
 

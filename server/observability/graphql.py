@@ -52,3 +52,14 @@ class OperationObserver(SchemaExtension):
             observation.outcome = "client_error"
         else:
             observation.outcome = "ok"
+
+
+def observed(operation_name: str | None, outcome: str = "ok") -> None:
+    """A query answered without the schema's extensions (a compiled document,
+    ``schema/compiled``): named, with its outcome, as :class:`OperationObserver` records it."""
+    observation = current()
+    if observation is None:
+        return
+    observation.operation = operation_name
+    observation.operation_type = "query"
+    observation.outcome = outcome

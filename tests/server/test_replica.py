@@ -9,6 +9,7 @@ read there misses what the primary has. Row-level security applies there as on t
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import secrets
 from collections.abc import AsyncIterator
 from datetime import date
@@ -255,6 +256,36 @@ async def test_row_level_security_binds_the_caller_on_the_replica(
     async with platform.replica.engine.connect() as conn:
         row = (await conn.execute(sa.text("SELECT pg_is_in_recovery(), current_user"))).one()
     assert tuple(row) == (True, APP_ROLE)
+
+
+LINE = "query Line($u: ID!, $p: ID!) { rollup(unitId: $u, periodId: $p) { line { plan } } }"
+
+
+async def test_a_known_rollup_answered_by_sql_reads_the_replica(
+    service, world: World, owners: tuple[AsyncEngine, AsyncEngine], tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A compiled document (schema/compiled) of declared replica reads goes there too."""
+    _, platform = await service()
+    (tmp_path / "line.graphql").write_text(LINE, encoding="utf-8")
+    app = create_app(platform, manage_platform=False, documents_dir=tmp_path)
+    view = next(r.endpoint for r in app.routes if getattr(r, "path", None) == "/graphql")
+    body = {
+        "documentId": "sha256:" + hashlib.sha256(LINE.encode()).hexdigest(),
+        "variables": {
+            "u": gid("Unit", world.units["A"]),
+            "p": gid("PlanPeriod", world.units["period"]),
+        },
+    }
+    await _caught_up(owners)
+    assert platform.replica is not None
+    before = platform.replica.reads["replica"]
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as http:
+        response = await http.post("/graphql", json=body, headers=_token(platform, world, "reader"))
+    assert response.json() == {"data": {"rollup": {"line": {"plan": 10}}}}
+    assert view.compiled.answered == 1
+    assert platform.replica.reads["replica"] == before + 1
 
 
 async def test_a_user_the_replica_does_not_know_yet_reads_on_the_primary(

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -225,22 +226,36 @@ _BRANCH = units.alias("branch")
 _BRANCH_COLUMNS = joined_unit_columns(_BRANCH, "branch_unit_")
 
 
-async def page(
-    session: Session,
-    *,
-    read_paths: list[str],
-    under: Subtree | None,
-    stage: str | None,
-    category: str | None,
-    name_prefix: str | None,
-    id_lookups: Sequence[bytes] | None,
-    period: sa.Row | None,
-    keyset: Keyset,
-    with_pii: bool = False,
-) -> Page:
-    """Recruits in id order, keyset-paginated, inside ``read_paths``. With ``period``: those
-    admitted (approved) within it."""
-    columns = tuple(recruits.c) if with_pii else RECRUIT_COLUMNS
+@dataclass(frozen=True, slots=True)
+class ListFilter:
+    """Which recruits a list holds (``service.reads.page_filter`` decides it for the caller)."""
+
+    read_paths: list[str]
+    under: Subtree | None
+    stage: str | None
+    category: str | None
+    name_prefix: str | None
+    id_lookups: Sequence[bytes] | None
+    period: sa.Row | None
+    with_pii: bool = False
+
+
+async def page(session: Session, listed: ListFilter, keyset: Keyset) -> Page:
+    """Recruits in id order, keyset-paginated (:func:`filtered`)."""
+    return await paging.fetch(session, filtered(listed), recruits.c.id, keyset)
+
+
+def filtered(listed: ListFilter) -> sa.Select[Any]:
+    """Recruits inside ``read_paths`` with their branch joined, filtered, unordered (the
+    statement a page is drawn from). With ``period``: those admitted (approved) within it."""
+    read_paths, under, stage, category = (
+        listed.read_paths,
+        listed.under,
+        listed.stage,
+        listed.category,
+    )
+    name_prefix, id_lookups, period = listed.name_prefix, listed.id_lookups, listed.period
+    columns = tuple(recruits.c) if listed.with_pii else RECRUIT_COLUMNS
     stmt = (
         sa.select(*columns, *_BRANCH_COLUMNS)
         .join(_BRANCH, _BRANCH.c.id == recruits.c.branch_id)
@@ -259,7 +274,7 @@ async def page(
         stmt = stmt.where(recruits.c.id_number_hash.in_(list(id_lookups)))
     if period is not None:
         stmt = stmt.where(recruits.c.approved_on.between(period.starts_on, period.ends_on))
-    return await paging.fetch(session, stmt, recruits.c.id, keyset)
+    return stmt
 
 
 async def open_periods_containing(session: Session, commission_id: int, on: date) -> list[sa.Row]:

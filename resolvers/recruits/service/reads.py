@@ -19,6 +19,7 @@ from partyplan.tenants.session import Session
 from .. import repository
 from ..errors import RecruitError
 from ..pii import PiiCipher
+from ..repository import json_pages
 from ..rules import identity
 from .records import ID_CONTEXT, PHONE_CONTEXT
 
@@ -58,7 +59,7 @@ def disclosed(log: Disclosures, row: Any, name: str, *, with_writes: bool = Fals
     )
 
 
-async def page(
+async def page_filter(
     session: Session,
     cipher: PiiCipher,
     *,
@@ -67,8 +68,9 @@ async def page(
     category: str | None,
     period_id: int | None,
     search: str | None,
-    keyset: Keyset,
-) -> Page:
+) -> repository.ListFilter:
+    """Which recruits the caller's list holds: NOT_FOUND for an ``under`` or period out of
+    reach, FORBIDDEN without ``recruit.read`` there (``listing_scope``)."""
     read_paths, under = await listing_scope(session, under_id, Permission.RECRUIT_READ)
     period = None if period_id is None else await period_for(session, period_id)
     name_prefix, lookups = None, None
@@ -80,8 +82,7 @@ async def page(
             )
         except RecruitError:
             name_prefix = term
-    return await repository.page(
-        session,
+    return repository.ListFilter(
         read_paths=read_paths,
         under=under,
         stage=stage,
@@ -89,9 +90,31 @@ async def page(
         name_prefix=name_prefix,
         id_lookups=lookups,
         period=period,
-        keyset=keyset,
         with_pii=bool(session.principal.paths_with(Permission.PII_READ)),
     )
+
+
+async def page(
+    session: Session,
+    cipher: PiiCipher,
+    *,
+    under_id: int | None,
+    stage: str | None,
+    category: str | None,
+    period_id: int | None,
+    search: str | None,
+    keyset: Keyset,
+) -> Page:
+    listed = await page_filter(
+        session,
+        cipher,
+        under_id=under_id,
+        stage=stage,
+        category=category,
+        period_id=period_id,
+        search=search,
+    )
+    return await repository.page(session, listed, keyset)
 
 
 def _far_future() -> date:
@@ -118,3 +141,9 @@ async def by_ids(session: Session, recruit_ids: list[int]) -> list[sa.Row]:
     return await repository.by_ids(
         session, recruit_ids, read_paths=session.principal.paths_with(Permission.RECRUIT_READ)
     )
+
+
+# A page built as JSON by PostgreSQL (schema/compiled): the repository's statement, by the
+# same filter ``page`` reads through.
+page_json = json_pages.page_json
+findings_json = json_pages.findings_json

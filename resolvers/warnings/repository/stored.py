@@ -4,7 +4,7 @@ and what the scan raises, updates and resolves."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from partyplan.auth.principal import is_within
 from partyplan.models import units, warning_rules, warnings
 from partyplan.resolvers import paging
-from partyplan.resolvers.paging import Keyset, Page
+from partyplan.resolvers.paging import Keyset, Page, PageInSql
 from partyplan.tenants.scope import Subtree, descendant_of_any, in_subtree
 from partyplan.tenants.session import Session
 
@@ -38,6 +38,14 @@ async def page(
     keyset: Keyset,
 ) -> Page:
     """Newest first: one statement, the unit's name joined."""
+    stmt = filtered(read_paths=read_paths, under=under, kind=kind, status=status)
+    return await paging.fetch(session, stmt, warnings.c.id, keyset, descending=True)
+
+
+def filtered(
+    *, read_paths: list[str], under: Subtree | None, kind: str | None, status: str | None
+) -> sa.Select[Any]:
+    """The warnings a list holds, the unit's name joined, unordered (a page is drawn from it)."""
     stmt = _joined().where(descendant_of_any(warnings.c.unit_path, read_paths))
     if under is not None:
         stmt = stmt.where(in_subtree(warnings.c.unit_path, warnings.c.school_id, under))
@@ -45,7 +53,18 @@ async def page(
         stmt = stmt.where(warnings.c.kind == kind)
     if status is not None:
         stmt = stmt.where(warnings.c.status == status)
-    return await paging.fetch(session, stmt, warnings.c.id, keyset, descending=True)
+    return stmt
+
+
+async def page_json(
+    session: Session,
+    listed: sa.Select[Any],
+    keyset: Keyset,
+    build: Callable[[PageInSql], sa.ColumnElement[Any]],
+) -> str:
+    """The JSON text ``build`` makes of the page ``keyset`` of ``listed`` (:func:`filtered`),
+    newest first as :func:`page` reads it."""
+    return await paging.fetch_json(session, listed, warnings.c.id, keyset, build, descending=True)
 
 
 # Open warnings by kind for many targets (a unit, a period) at once, read from the tallies the

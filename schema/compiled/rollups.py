@@ -1,0 +1,126 @@
+"""``rollup`` compiled: a unit's line and its children's lines, answered by one statement over
+the tallies (``resolvers/rollups/service.lines_json``, the ordinary resolver's own statement
+as a CTE) after the same checks (``service.scope``: the period, the unit, ``plan.read``).
+
+What is compiled: ``line`` and ``children`` with every figure a line stores — the quota amounts,
+the forecasts, the tallies' figures, ``completionRate`` (rounded in SQL as ``service.ratio``
+rounds it), the named targets'. Not compiled, so the document runs as before: the unit and the
+period objects, ``targets``, ``months``, ``years``, and a line's ``unit``, ``openWarnings`` and
+``feasibleAdmissions`` (each resolved through loaders)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from partyplan.models.rollups import ADMISSION_FIGURES, PIPELINE_FIGURES
+from partyplan.resolvers.jsonsql import json_object, name_literal
+from partyplan.resolvers.plans.rules import DIMENSIONS
+from partyplan.resolvers.rollups import service
+from partyplan.tenants.session import Session
+
+from ..mutations import decode_id
+from ..units.types import UnitKind
+from .arguments import global_argument
+from .objects import Columns, Leaf, ObjectSql, column, enum, node_id, same_row
+from .selection import NotCompiled, Selected
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def _amounts(prefix: str, minus: str | None = None) -> ObjectSql:
+    """A QuotaAmounts read from ``<prefix><dimension>`` (less ``<minus><dimension>``)."""
+
+    def read(dimension: str) -> Leaf:
+        if minus is None:
+            return column(prefix + dimension)
+        return lambda columns: columns(prefix + dimension) - columns(minus + dimension)
+
+    return ObjectSql("QuotaAmounts", {_camel(d): read(d) for d in DIMENSIONS})
+
+
+def _plan(columns: Columns) -> sa.ColumnElement[Any]:
+    """``service.plan_figure``: a commission's plan is what it issued."""
+    return sa.case(
+        (columns("unit_kind") == "commission", columns("handed_total")),
+        else_=columns("received_total"),
+    )
+
+
+def _figures(names: tuple[str, ...]) -> dict[str, Leaf]:
+    # youth_35 → youth35, as strawberry names the field
+    return {_camel(name): column(name) for name in names}
+
+
+STRUCTURE = ObjectSql(
+    "AdmissionStructure",
+    _figures(tuple(f for f in ADMISSION_FIGURES if f not in ("admitted", "admitted_exempt"))),
+)
+PIPELINE = ObjectSql("Pipeline", _figures(PIPELINE_FIGURES))
+
+LINE = ObjectSql(
+    "RollupLine",
+    {
+        "unitId": node_id("Unit", "unit_id"),
+        "unitName": column("unit_name"),
+        "unitKind": enum("unit_kind", UnitKind),
+        "plan": _plan,
+        "forecastRemark": column("forecast_remark"),
+        "admitted": column("admitted"),
+        "admittedExempt": column("admitted_exempt"),
+        "completionRate": lambda c: service.ratio_sql(c("admitted"), _plan(c)),
+        "openFindings": column("open_findings"),
+        "placedOnNames": column("named_placed"),
+        "namesWithoutPlace": column("named_unplaced"),
+    },
+    objects={
+        "structure": (STRUCTURE, same_row),
+        "pipeline": (PIPELINE, same_row),
+        "received": (_amounts("received_"), same_row),
+        "handedDown": (_amounts("handed_"), same_row),
+        "reserve": (_amounts("reserve_"), same_row),
+        "forecast": (_amounts("subtree_forecast_"), same_row),
+        "ownForecast": (_amounts("forecast_"), same_row),
+        "childrenForecast": (_amounts("subtree_forecast_", "forecast_"), same_row),
+    },
+)
+
+
+class RollupField:
+    """The root field ``rollup`` of one known document, checked when it is compiled."""
+
+    def __init__(self, selected: Selected) -> None:
+        for child in selected.children:
+            if child.name in ("line", "children"):
+                LINE.check(child.children)
+            elif child.name != "__typename":
+                raise NotCompiled(f"Rollup.{child.name} is not compiled")
+        self.selected = selected
+
+    async def run(self, context: Any, session: Session, arguments: dict[str, Any]) -> str:
+        period, unit = await service.scope(
+            session,
+            unit_id=decode_id(global_argument(arguments["unitId"]), "Unit", "unitId"),
+            period_id=decode_id(global_argument(arguments["periodId"]), "PlanPeriod", "periodId"),
+        )
+        return await service.lines_json(session, period.id, unit.id, self._build)
+
+    def _build(self, lines: service.LinesInSql) -> sa.ColumnElement[Any]:
+        pairs: list[tuple[str, sa.ColumnElement[Any]]] = []
+        for child in self.selected.children:
+            if child.name == "__typename":
+                pairs.append((child.key, name_literal(child.parent.name)))
+                continue
+            element = _line(child.children)
+            pairs.append(
+                (child.key, lines.own(element) if child.name == "line" else lines.children(element))
+            )
+        return json_object(pairs)
+
+
+def _line(selected: list[Selected]) -> service.Element:
+    return lambda columns: LINE.build(selected, columns)
