@@ -140,8 +140,10 @@ class PageInSql:
     (``resolvers/jsonsql.py``): the same rows :func:`fetch` returns, the same answers as
     :class:`Page`'s, each costing nothing unless the statement uses it.
 
-    ``rows``: the page's rows (at most ``keyset.size``; its columns are the filtered
-    statement's), to be listed in the list's order (:meth:`in_order`)."""
+    ``rows``: the CTE ``page_rows`` of the page's rows (at most ``keyset.size``; its columns are
+    the filtered statement's), listed in the list's order by :meth:`in_order`. Its columns are
+    named in SQL text (:meth:`column`), not as SQLAlchemy proxies: a proxy per column of the
+    list's statement, made for every request, cost more Python than the rest of the page."""
 
     rows: sa.CTE
     fetched: sa.CTE
@@ -151,8 +153,12 @@ class PageInSql:
     key_name: str
     descending: bool
 
+    def column(self, name: str) -> sa.ColumnElement[Any]:
+        """A column of the page's rows, by name."""
+        return _named("page_rows", name)
+
     def in_order(self) -> list[sa.ColumnElement[Any]]:
-        column = self.rows.c[self.key_name]
+        column = self.column(self.key_name)
         return [column.desc() if self.descending else column.asc()]
 
     def more(self) -> sa.ColumnElement[bool]:
@@ -179,11 +185,11 @@ class PageInSql:
 
     def edge_key(self, last: bool) -> sa.ColumnElement[Any]:
         """The key of the page's first (or ``last``) row in the list's order; null if empty."""
-        column = self.rows.c[self.key_name]
-        first_is_low = not self.descending
-        ascending = first_is_low != last
+        column = self.column(self.key_name)
+        ascending = self.descending == last
         return (
             sa.select(column)
+            .select_from(self.rows)
             .order_by(column.asc() if ascending else column.desc())
             .limit(1)
             .scalar_subquery()
@@ -199,6 +205,10 @@ class PageInSql:
         return sa.exists(self.filtered.where(condition))
 
 
+def _named(table: str, column: str) -> sa.ColumnElement[Any]:
+    return sa.literal_column(f'{table}."{column}"')
+
+
 def in_sql(
     filtered: sa.Select[Any],
     key: sa.Column[int],
@@ -207,7 +217,8 @@ def in_sql(
     descending: bool = False,
 ) -> PageInSql:
     """The page ``keyset`` of ``filtered`` ordered by ``key`` as CTEs, like :func:`fetch`:
-    ``n + 1`` rows fetched in the direction of paging, the first ``n`` of them kept."""
+    ``n + 1`` rows fetched in the direction of paging (``fetched``), the first ``n`` of them
+    kept (``page_rows``)."""
     reverse = descending != keyset.backward
     order = key.desc() if reverse else key.asc()
     fetched = (
@@ -216,9 +227,10 @@ def in_sql(
         .limit(keyset.size + 1)
         .cte("fetched")
     )
-    fetched_key = fetched.c[key.name]
+    fetched_key = _named("fetched", key.name)
     rows = (
-        sa.select(fetched)
+        sa.select(sa.literal_column("fetched.*"))
+        .select_from(fetched)
         .order_by(fetched_key.desc() if reverse else fetched_key.asc())
         .limit(keyset.size)
         .cte("page_rows")

@@ -5,6 +5,7 @@ checks and the same filtered statement as its ordinary resolver."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from partyplan.resolvers.paging import Keyset, PageInSql
 from partyplan.tenants.session import Session
 
 from ..pagination import keyset
-from .objects import ObjectSql
+from .objects import Columns, ObjectSql, Precompiled
 from .selection import NotCompiled, Selected
 
 _PAGE_INFO = {"hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename"}
@@ -25,6 +26,8 @@ class ConnectionField:
     """A root field returning ``Connection[T]``, ``T`` answered by :attr:`node`."""
 
     node: ObjectSql
+    #: The list's key column (its rows' ids: a cursor is made of it).
+    key = "id"
 
     def __init__(self, selected: Selected) -> None:
         for child in selected.children:
@@ -37,6 +40,12 @@ class ConnectionField:
             elif child.name not in ("totalCount", "__typename"):
                 raise NotCompiled(f"{selected.name}: Connection.{child.name} is not compiled")
         self.selected = selected
+        # Each ``edges`` selection's JSON over a row of the page (the CTE ``page_rows``).
+        self._edges = {
+            child.key: Precompiled(partial(self._edge, child), "page_rows")
+            for child in selected.children
+            if child.name == "edges"
+        }
 
     async def run(self, context: Any, session: Session, arguments: dict[str, Any]) -> str:
         page = keyset(
@@ -64,19 +73,16 @@ class ConnectionField:
             elif child.name == "pageInfo":
                 pairs.append((child.key, _page_info(child, page)))
             else:
-                pairs.append((child.key, page.edges(self._edge(child, page))))
+                pairs.append((child.key, page.edges(self._edges[child.key].expression())))
         return json_object(pairs)
 
-    def _edge(self, edges: Selected, page: PageInSql) -> sa.ColumnElement[Any]:
-        def columns(name: str) -> sa.ColumnElement[Any]:
-            return page.rows.c[name]
-
+    def _edge(self, edges: Selected, columns: Columns) -> sa.ColumnElement[Any]:
         pairs: list[tuple[str, sa.ColumnElement[Any]]] = []
         for child in edges.children:
             if child.name == "__typename":
                 pairs.append((child.key, name_literal(child.parent.name)))
             elif child.name == "cursor":
-                pairs.append((child.key, cursor(columns(page.key_name))))
+                pairs.append((child.key, cursor(columns(self.key))))
             else:
                 pairs.append((child.key, self.node.build(child.children, columns)))
         return json_object(pairs)

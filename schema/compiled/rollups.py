@@ -23,7 +23,7 @@ from partyplan.tenants.session import Session
 from ..mutations import decode_id
 from ..units.types import UnitKind
 from .arguments import global_argument
-from .objects import Columns, Leaf, ObjectSql, column, enum, node_id, same_row
+from .objects import Columns, Leaf, ObjectSql, Precompiled, column, enum, node_id, same_row
 from .selection import NotCompiled, Selected
 
 
@@ -100,6 +100,12 @@ class RollupField:
             elif child.name != "__typename":
                 raise NotCompiled(f"Rollup.{child.name} is not compiled")
         self.selected = selected
+        # Each line selection's JSON over a row of the lines (the CTE ``lines``).
+        self._lines = {
+            child.key: Precompiled(_line(child.children), "lines")
+            for child in selected.children
+            if child.name != "__typename"
+        }
 
     async def run(self, context: Any, session: Session, arguments: dict[str, Any]) -> str:
         period, unit = await service.scope(
@@ -115,7 +121,8 @@ class RollupField:
             if child.name == "__typename":
                 pairs.append((child.key, name_literal(child.parent.name)))
                 continue
-            element = _line(child.children)
+            line = self._lines[child.key]
+            element = lambda _columns, line=line: line.expression()  # noqa: E731
             pairs.append(
                 (child.key, lines.own(element) if child.name == "line" else lines.children(element))
             )

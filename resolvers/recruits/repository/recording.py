@@ -21,6 +21,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
@@ -66,10 +67,12 @@ class Locked:
     expectations: Any  # the commission's document expectations (``documents.expectations_of``)
 
 
-async def lock_for_step(session: Session, recruit_id: int) -> Locked | None:
-    """The recruit ``FOR UPDATE`` (None when there is none in reach), with its branch and its
-    commission's procedure: the rule overlays and the calendar of the branch's commission, the
-    document expectations of the recruit's (the same one: a recruit lies under its branch)."""
+@cache
+def _lock_statement() -> sa.Select[Any]:
+    """Built once (its only value is the ``recruit_id`` parameter): a statement of CTEs over
+    every column of a recruit costs milliseconds of Python to build, and a write ran it per
+    request."""
+    recruit_id = sa.bindparam("recruit_id", type_=sa.BigInteger)
     locked = (
         sa.select(*RECRUIT_COLUMNS)
         .where(recruits.c.id == recruit_id)
@@ -94,14 +97,21 @@ async def lock_for_step(session: Session, recruit_id: int) -> Locked | None:
         .where(calendar_days.c.commission_id == commission)
         .scalar_subquery()
     )
-    stmt = sa.select(
+    return sa.select(
         locked,
         *_BRANCH_COLUMNS,
         overlays.label("procedure_overlays"),
         days.label("procedure_calendar"),
         written.expectations_of(_first_label(locked.c.unit_path)).label("document_expectations"),
     ).select_from(locked.outerjoin(_BRANCH, _BRANCH.c.id == locked.c.branch_id))
-    row = (await session.execute(stmt)).first()
+
+
+async def lock_for_step(session: Session, recruit_id: int) -> Locked | None:
+    """The recruit ``FOR UPDATE`` (None when there is none in reach), with its branch and its
+    commission's procedure: the rule overlays and the calendar of the branch's commission, the
+    document expectations of the recruit's (the same one: a recruit lies under its branch)."""
+    stmt = _lock_statement()
+    row = (await session.execute(stmt, {"recruit_id": recruit_id})).first()
     if row is None:
         return None
     values = row._mapping
@@ -129,8 +139,10 @@ class Current:
     corrections: Any  # ``documents.corrections_of``
 
 
-async def current_steps(session: Session, recruit_id: int) -> Current:
-    """Read holding the recruit's lock: the steps and attachments its writers wrote under it."""
+@cache
+def _current_statement() -> sa.Select[Any]:
+    """Built once, its only value the ``recruit_id`` parameter (see :func:`_lock_statement`)."""
+    recruit_id = sa.bindparam("recruit_id", type_=sa.BigInteger)
     carried = sa.select(
         written.documents_of(recruit_id).label("documents"),
         written.corrections_of(recruit_id).label("corrections"),
@@ -144,12 +156,17 @@ async def current_steps(session: Session, recruit_id: int) -> Current:
         .subquery("steps")
     )
     # One row with no step when there is none: the documents and corrections come on every row.
-    stmt = (
+    return (
         sa.select(carried, *steps.c)
         .select_from(carried.outerjoin(steps, sa.true()))
         .order_by(steps.c.on_date, steps.c.id)
     )
-    rows = (await session.execute(stmt)).all()
+
+
+async def current_steps(session: Session, recruit_id: int) -> Current:
+    """Read holding the recruit's lock: the steps and attachments its writers wrote under it."""
+    stmt = _current_statement()
+    rows = (await session.execute(stmt, {"recruit_id": recruit_id})).all()
     return Current(
         steps=[r for r in rows if r.id is not None],
         documents=rows[0].documents,
@@ -196,19 +213,19 @@ def _prefixed(values: Any, table: sa.Table, prefix: str) -> Any:
     return SimpleNamespace(**{c.name: values[f"{prefix}{c.name}"] for c in table.c})
 
 
-async def write(
-    session: Session,
-    recruit: Any,
-    *,
-    findings: Sequence[dict[str, Any]],
-    columns: dict[str, Any],
-    step: NewStep | None = None,
-    audit: AuditEntry | None = None,
-) -> Written:
-    """In one statement: insert ``step`` (when given), replace the recruit's findings with
-    ``findings`` (rows without the recruit's columns, stored in the order given), set its
-    derived ``columns``, and append ``audit`` (when given) to the audit log."""
-    rid = recruit.id
+def _param(name: str, column: sa.Column[Any]) -> sa.BindParameter[Any]:
+    # Named apart from every column ("p_…"): an UPDATE or INSERT takes an execution
+    # parameter named as one of its table's columns for a value to set.
+    return sa.bindparam(name, type_=column.type)
+
+
+@cache
+def _write_statement(
+    with_step: bool, with_audit: bool, with_findings: bool, names: tuple[str, ...]
+) -> tuple[sa.Select[Any], Any]:
+    """The statement of :func:`write` for its shape, built once (see :func:`_lock_statement`),
+    every value a parameter; and its ``found`` CTE (None without findings)."""
+    rid = sa.bindparam("p_rid", type_=sa.BigInteger)
     gone = (
         sa.delete(recruit_findings)
         .where(recruit_findings.c.recruit_id == rid)
@@ -217,20 +234,21 @@ async def write(
     )
     update = sa.update(recruits).where(recruits.c.id == rid)
     inserted = None
-    if step is not None:
+    if with_step:
+        s = recruit_steps.c
         inserted = (
             sa.insert(recruit_steps)
             .values(
                 recruit_id=rid,
-                school_id=recruit.school_id,
-                unit_path=recruit.unit_path,
-                step_code=step.step_code,
-                on_date=step.on,
-                data=step.data,
-                rule_version=step.rule_version,
-                actor_user_id=session.principal.user_id,
-                supersedes_id=step.supersedes_id,
-                correction_reason=step.correction_reason,
+                school_id=_param("p_school_id", s.school_id),
+                unit_path=_param("p_unit_path", s.unit_path),
+                step_code=_param("p_step_code", s.step_code),
+                on_date=_param("p_on_date", s.on_date),
+                data=_param("p_data", s.data),
+                rule_version=_param("p_rule_version", s.rule_version),
+                actor_user_id=_param("p_actor_user_id", s.actor_user_id),
+                supersedes_id=_param("p_supersedes_id", s.supersedes_id),
+                correction_reason=_param("p_correction_reason", s.correction_reason),
             )
             .returning(*recruit_steps.c)
             .cte("new_step")
@@ -241,28 +259,28 @@ async def write(
         update = update.where(
             sa.select(sa.func.count()).select_from(inserted).scalar_subquery() == 1
         )
+    values = {name: _param(f"p_col_{name}", recruits.c[name]) for name in names}
     updated = (
-        update.values(**columns, updated_at=sa.func.now()).returning(*recruits.c).cte("updated")
+        update.values(**values, updated_at=sa.func.now()).returning(*recruits.c).cte("updated")
     )
     selected: list[Any] = list(updated.c)
     stmt_from: Any = updated
     if inserted is not None:
         selected += [c.label(f"step_{c.name}") for c in inserted.c]
         stmt_from = stmt_from.join(inserted, sa.true())
-    if audit is not None:
-        principal = session.principal
+    if with_audit:
         entry = (
             sa.select(
                 sa.func.audit_append(
-                    sa.literal(audit.school_id, sa.BigInteger),
-                    sa.literal(audit.unit_id, sa.BigInteger),
-                    sa.literal(principal.user_id, sa.BigInteger),
-                    sa.literal(principal.client_id, sa.Text),
-                    sa.literal(audit.operation, sa.Text),
-                    sa.literal(audit.object_type, sa.Text),
-                    sa.literal(audit.object_id, sa.BigInteger),
-                    sa.cast(sa.literal(_json(audit.before), sa.Text), JSONB),
-                    sa.cast(sa.literal(_json(audit.after), sa.Text), JSONB),
+                    sa.bindparam("p_audit_school_id", type_=sa.BigInteger),
+                    sa.bindparam("p_audit_unit_id", type_=sa.BigInteger),
+                    sa.bindparam("p_audit_user_id", type_=sa.BigInteger),
+                    sa.bindparam("p_audit_client_id", type_=sa.Text),
+                    sa.bindparam("p_audit_operation", type_=sa.Text),
+                    sa.bindparam("p_audit_object_type", type_=sa.Text),
+                    sa.bindparam("p_audit_object_id", type_=sa.BigInteger),
+                    sa.cast(sa.bindparam("p_audit_before", type_=sa.Text), JSONB),
+                    sa.cast(sa.bindparam("p_audit_after", type_=sa.Text), JSONB),
                 ).label("entry")
             )
             .cte("entry")
@@ -272,18 +290,21 @@ async def write(
         selected.append(entry.c.entry.label("audit_entry"))
         stmt_from = stmt_from.join(entry, sa.true())
     found = None
-    if findings:
+    if with_findings:
         elements = (
-            sa.func.jsonb_array_elements(sa.cast(sa.literal(_json(list(findings)), sa.Text), JSONB))
+            sa.func.jsonb_array_elements(sa.cast(sa.bindparam("p_findings", type_=sa.Text), JSONB))
             .table_valued(sa.column("value", JSONB), with_ordinality="ord")
             .render_derived()
         )
         value = elements.c.value
         types = {c: recruit_findings.c[c].type for c in _FINDING_COLUMNS}
+        f = recruit_findings.c
+        # Each parameter in a cast: a bare parameter among a select's columns is copied
+        # under an anonymous name, which the request's values would not fill.
         rows = sa.select(
-            sa.literal(rid, sa.BigInteger),
-            sa.literal(recruit.school_id, sa.BigInteger),
-            sa.literal(recruit.unit_path, recruit_findings.c.unit_path.type),
+            sa.cast(rid, sa.BigInteger),
+            sa.cast(_param("p_school_id", f.school_id), sa.BigInteger),
+            sa.cast(_param("p_unit_path", f.unit_path), f.unit_path.type),
             *(value[c].astext.cast(types[c]) for c in _FINDING_COLUMNS),
         ).order_by(elements.c.ord)
         found = (
@@ -297,7 +318,55 @@ async def write(
     stmt = sa.select(*selected).select_from(stmt_from).add_cte(gone)
     if found is not None:
         stmt = stmt.order_by(found.c.id)
-    result = (await session.execute(stmt)).all()
+    return stmt, found
+
+
+async def write(
+    session: Session,
+    recruit: Any,
+    *,
+    findings: Sequence[dict[str, Any]],
+    columns: dict[str, Any],
+    step: NewStep | None = None,
+    audit: AuditEntry | None = None,
+) -> Written:
+    """In one statement: insert ``step`` (when given), replace the recruit's findings with
+    ``findings`` (rows without the recruit's columns, stored in the order given), set its
+    derived ``columns``, and append ``audit`` (when given) to the audit log."""
+    names = tuple(sorted(columns))
+    stmt, found = _write_statement(step is not None, audit is not None, bool(findings), names)
+    principal = session.principal
+    params: dict[str, Any] = {
+        "p_rid": recruit.id,
+        "p_school_id": recruit.school_id,
+        "p_unit_path": recruit.unit_path,
+        **{f"p_col_{name}": columns[name] for name in names},
+    }
+    if step is not None:
+        params.update(
+            p_step_code=step.step_code,
+            p_on_date=step.on,
+            p_data=step.data,
+            p_rule_version=step.rule_version,
+            p_actor_user_id=principal.user_id,
+            p_supersedes_id=step.supersedes_id,
+            p_correction_reason=step.correction_reason,
+        )
+    if audit is not None:
+        params.update(
+            p_audit_school_id=audit.school_id,
+            p_audit_unit_id=audit.unit_id,
+            p_audit_user_id=principal.user_id,
+            p_audit_client_id=principal.client_id,
+            p_audit_operation=audit.operation,
+            p_audit_object_type=audit.object_type,
+            p_audit_object_id=audit.object_id,
+            p_audit_before=_json(audit.before),
+            p_audit_after=_json(audit.after),
+        )
+    if findings:
+        params["p_findings"] = _json(list(findings))
+    result = (await session.execute(stmt, params)).all()
     first = result[0]
     return Written(
         recruit=first,
