@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -24,63 +23,47 @@ FIGURE_COLUMNS = [
 
 
 async def lock(session: Session, period_id: int, unit_rows: Iterable[sa.Row]) -> dict[int, sa.Row]:
-    """The units' balance rows, created when missing and locked, in one statement, in one order
-    (depth, then id) so that concurrent movements over overlapping units never deadlock.
-
-    ``ON CONFLICT DO UPDATE`` (a no-op update) rather than ``DO NOTHING`` and a later
-    ``SELECT … FOR UPDATE``: it locks an existing row and returns its latest version even when
-    another transaction committed it after this statement's snapshot (where a select in the same
-    statement would not see it), and creates a missing one — each row in the order given. The
-    no-op update writes a new version of the row, as the movement's own update does after it."""
-    rows = sorted({u.id: u for u in unit_rows}.values(), key=lambda u: (u.path.count("."), u.id))
-    upsert = pg_insert(unit_quotas).values(
-        [
-            {
-                "period_id": period_id,
-                "unit_id": u.id,
-                "unit_path": u.path,
-                "unit_kind": u.kind,
-                "school_id": u.school_id,
-            }
-            for u in rows
-        ]
-    )
-    locked = (
-        upsert.on_conflict_do_update(
-            index_elements=[unit_quotas.c.period_id, unit_quotas.c.unit_id],
-            set_={"unit_kind": unit_quotas.c.unit_kind},  # unchanged: the row is only locked
+    """Create missing balance rows, then lock them all in one order (depth, then id) so that
+    concurrent movements over overlapping units never deadlock."""
+    rows = {u.id: u for u in unit_rows}
+    await session.execute(
+        pg_insert(unit_quotas)
+        .values(
+            [
+                {
+                    "period_id": period_id,
+                    "unit_id": u.id,
+                    "unit_path": u.path,
+                    "unit_kind": u.kind,
+                    "school_id": u.school_id,
+                }
+                for u in sorted(rows.values(), key=lambda u: (u.path.count("."), u.id))
+            ]
         )
-        .returning(*unit_quotas.c)
-        .cte("locked")
+        .on_conflict_do_nothing()
     )
-    stmt = sa.select(locked, units.c.name.label("unit_name")).join(
-        units, units.c.id == locked.c.unit_id
+    stmt = (
+        sa.select(unit_quotas, units.c.name.label("unit_name"))
+        .join(units, units.c.id == unit_quotas.c.unit_id)
+        .where(
+            unit_quotas.c.period_id == period_id,
+            unit_quotas.c.unit_id == sa.any_(sa.literal(list(rows), sa.ARRAY(sa.BigInteger))),
+        )
+        .order_by(sa.func.nlevel(unit_quotas.c.unit_path), unit_quotas.c.unit_id)
+        .with_for_update(of=unit_quotas)
     )
     return {r.unit_id: r for r in (await session.execute(stmt)).all()}
 
 
-def changes(period_id: int, deltas: dict[int, dict[str, Amounts]]) -> sa.Update:
-    """The statement adding ``deltas`` (unit id → figure → amounts) to the units' balances, all
-    units in one ``UPDATE … FROM (VALUES …)``: a row is updated once however many of its
-    figures change (two updates of one row in one statement would keep only one). Built, not
-    run: :func:`..ledger.record` writes it with the ledger row."""
-    figures = sorted({figure for per_unit in deltas.values() for figure in per_unit})
-    columns = [f"{figure}_{d}" for figure in figures for d in DIMENSIONS]
-    zero = Amounts(0)
-    delta = sa.values(
-        sa.column("unit_id", sa.BigInteger),
-        *(sa.column(name, sa.Integer) for name in columns),
-        name="delta",
-    ).data(
-        [
-            (unit_id, *(getattr(per_unit.get(f, zero), d) for f in figures for d in DIMENSIONS))
-            for unit_id, per_unit in deltas.items()
-        ]
-    )
-    return (
+async def add(session: Session, period_id: int, unit_id: int, figure: str, delta: Amounts) -> None:
+    values = {
+        f"{figure}_{d}": getattr(unit_quotas.c, f"{figure}_{d}") + getattr(delta, d)
+        for d in DIMENSIONS
+    }
+    await session.execute(
         sa.update(unit_quotas)
-        .where(unit_quotas.c.period_id == period_id, unit_quotas.c.unit_id == delta.c.unit_id)
-        .values({name: unit_quotas.c[name] + delta.c[name] for name in columns})
+        .where(unit_quotas.c.period_id == period_id, unit_quotas.c.unit_id == unit_id)
+        .values(**values)
     )
 
 
@@ -154,49 +137,31 @@ async def targets(session: Session, period_id: int, unit_id: int) -> list[sa.Row
     return list((await session.execute(stmt)).all())
 
 
-def targets_upsert(
+async def upsert_target(
+    session: Session,
+    *,
     period_id: int,
     unit: sa.Row,
-    targets: list[tuple[str, int | None, Decimal | None]],
-    movement_id: sa.ColumnElement[int],
-) -> sa.Insert:
-    """The statement setting the unit's structural targets (indicator, minimum count, minimum
-    share in percent), each replacing the unit's earlier target of its indicator and naming the
-    movement that set it (``movement_id``: a column of the statement's ledger row). Built, not
-    run: :func:`..ledger.record` writes it with the ledger row."""
-    given = sa.values(
-        sa.column("indicator", sa.Text),
-        sa.column("min_count", sa.Integer),
-        sa.column("min_share_percent", sa.Numeric(5, 2)),
-        name="given",
-    ).data(targets)
-    rows = sa.select(
-        sa.literal(period_id, sa.BigInteger),
-        sa.literal(unit.id, sa.BigInteger),
-        sa.literal(unit.path, structural_targets.c.unit_path.type),
-        sa.literal(unit.school_id, sa.BigInteger),
-        given.c.indicator,
-        # A column of VALUES whose every value is NULL is text to PostgreSQL: say what it is.
-        sa.cast(given.c.min_count, sa.Integer),
-        sa.cast(given.c.min_share_percent, sa.Numeric(5, 2)),
-        movement_id,
-    ).select_from(given.join(movement_id.table, sa.true()))
-    stmt = pg_insert(structural_targets).from_select(
-        [
-            "period_id",
-            "unit_id",
-            "unit_path",
-            "school_id",
-            "indicator",
-            "min_count",
-            "min_share_percent",
-            "set_by_movement_id",
-        ],
-        rows,
-    )
-    return stmt.on_conflict_do_update(
+    indicator: str,
+    min_count: int | None,
+    min_share_percent: object,
+    movement_id: int | None,
+) -> None:
+    values = {
+        "period_id": period_id,
+        "unit_id": unit.id,
+        "unit_path": unit.path,
+        "school_id": unit.school_id,
+        "indicator": indicator,
+        "min_count": min_count,
+        "min_share_percent": min_share_percent,
+        "set_by_movement_id": movement_id,
+    }
+    stmt = pg_insert(structural_targets).values(values)
+    stmt = stmt.on_conflict_do_update(
         index_elements=["period_id", "unit_id", "indicator"],
         set_={
             k: stmt.excluded[k] for k in ("min_count", "min_share_percent", "set_by_movement_id")
         },
     )
+    await session.execute(stmt)

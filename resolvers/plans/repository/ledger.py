@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
 
 from partyplan.models import quota_movements
 from partyplan.resolvers import paging
@@ -18,19 +12,9 @@ from partyplan.resolvers.paging import Keyset, Page
 from partyplan.tenants.session import Session
 
 from ..rules import DIMENSIONS, EFFECTS, Amounts
-from . import balances
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """The audit entry of a movement: on ``unit``, its ``after`` as the log keeps it."""
-
-    operation: str
-    unit: sa.Row
-    after: dict[str, Any]
-
-
-async def record(
+async def insert(
     session: Session,
     *,
     period_id: int,
@@ -42,20 +26,8 @@ async def record(
     document_date: date | None,
     reason: str | None,
     round_id: int | None,
-    deltas: dict[int, dict[str, Amounts]],
-    targets: Sequence[tuple[str, int | None, Decimal | None]],
-    entry: Entry,
 ) -> sa.Row:
-    """Write a movement whole in one statement: its ledger row, the changes to the balances
-    (``deltas``: unit id → figure → amounts; the rows are locked already), the structural
-    targets it sets on ``to_unit`` (indicator, minimum count, minimum share in percent) and its
-    audit entry; the ledger row.
-
-    Data-modifying CTEs: PostgreSQL runs each once, whether or not the statement reads it, all on
-    one snapshot (none sees another's rows; the foreign keys, checked at the statement's end, see
-    them all). The audit entry is a function call, which runs only if read: the statement joins
-    its one row to the ledger row it names."""
-    movement = (
+    stmt = (
         sa.insert(quota_movements)
         .values(
             period_id=period_id,
@@ -73,35 +45,8 @@ async def record(
             actor_user_id=session.principal.user_id,
         )
         .returning(*quota_movements.c)
-        .cte("movement")
     )
-    writes = [balances.changes(period_id, deltas).cte("balances")]
-    if targets:
-        upsert = balances.targets_upsert(period_id, to_unit, list(targets), movement.c.id)
-        writes.append(upsert.cte("targets"))
-    audited = _audit(session, entry, movement.c.id).cte("audited")
-    stmt = sa.select(*movement.c).select_from(movement.join(audited, sa.true())).add_cte(*writes)
     return (await session.execute(stmt)).one()
-
-
-def _audit(session: Session, entry: Entry, object_id: sa.ColumnElement[int]) -> sa.Select:  # type: ignore[type-arg]
-    """``audit_append`` for a movement (as ``audit.repository.append`` calls it, the entry's
-    id not yet known: it is the ledger row's, read in the same statement)."""
-    principal = session.principal
-    after = json.dumps(entry.after, ensure_ascii=False, default=str)
-    return sa.select(
-        sa.func.audit_append(
-            sa.literal(entry.unit.school_id, sa.BigInteger),
-            sa.literal(entry.unit.id, sa.BigInteger),
-            sa.literal(principal.user_id, sa.BigInteger),
-            sa.literal(principal.client_id, sa.Text),
-            sa.literal(entry.operation, sa.Text),
-            sa.literal("QuotaMovement", sa.Text),
-            object_id,
-            sa.null().cast(JSONB),
-            sa.cast(sa.literal(after, sa.Text), JSONB),
-        ).label("entry_id")
-    )
 
 
 def _sign(figure: str) -> str:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.engine import result_tuple
 
-from partyplan.models import dispatch_rounds, linkage_rules, plan_periods, units
-from partyplan.resolvers.units.repository import UNIT_COLUMNS
+from partyplan.models import dispatch_rounds, linkage_rules, plan_periods
 from partyplan.tenants.scope import paths_param
 from partyplan.tenants.session import Session
 
@@ -26,63 +22,6 @@ async def get(session: Session, period_id: int, *, lock: str | None = None) -> s
     elif lock == "update":
         stmt = stmt.with_for_update()
     return (await session.execute(stmt)).first()
-
-
-@dataclass(frozen=True, slots=True)
-class Fetched:
-    """What :func:`get_with_units` read: each None where no row is visible."""
-
-    period: sa.Row | None
-    units: list[sa.Row | None]
-    round: sa.Row | None
-
-
-async def get_with_units(
-    session: Session, period_id: int, unit_ids: Sequence[int], round_id: int | None = None
-) -> Fetched:
-    """The period (locked FOR SHARE, as :func:`get` with "share": closing waits for the quota
-    movement), the units by id in the order given, and the dispatch round when asked for — in
-    one statement, before anything is judged, so that the caller checks them in its own order
-    and answers what it would have answered reading them one by one.
-
-    One row: a constant anchored by outer joins (nothing visible leaves its columns null),
-    each part's columns prefixed ``<part>__``; row-level security filters every part."""
-    period = (
-        sa.select(*PERIOD_COLUMNS)
-        .where(plan_periods.c.id == period_id)
-        .with_for_update(read=True)
-        .subquery("period")
-    )
-    parts: list[tuple[str, sa.FromClause, list[str]]] = [
-        ("period", period, [c.name for c in PERIOD_COLUMNS])
-    ]
-    joined = sa.select(sa.literal_column("1")).subquery("anchor").outerjoin(period, sa.true())
-    for index, unit_id in enumerate(unit_ids):
-        unit = units.alias(f"unit{index}")
-        parts.append((unit.name, unit, [c.name for c in UNIT_COLUMNS]))
-        joined = joined.outerjoin(unit, unit.c.id == unit_id)
-    if round_id is not None:
-        round_ = dispatch_rounds.alias("round")
-        parts.append(("round", round_, [c.name for c in dispatch_rounds.c]))
-        joined = joined.outerjoin(round_, round_.c.id == round_id)
-    stmt = sa.select(
-        *(table.c[c].label(f"{name}__{c}") for name, table, names in parts for c in names)
-    ).select_from(joined)
-    row = (await session.execute(stmt)).one()
-    found = {name: _part(row, name, names) for name, _, names in parts}
-    return Fetched(
-        period=found["period"],
-        units=[found[f"unit{index}"] for index in range(len(unit_ids))],
-        round=found.get("round"),
-    )
-
-
-def _part(row: sa.Row, name: str, names: list[str]) -> sa.Row | None:
-    """The columns ``<name>__*`` of ``row`` as a row of their own, as a statement reading that
-    table alone would give it; None when the outer join found none."""
-    if row._mapping[f"{name}__id"] is None:
-        return None
-    return result_tuple(names)(tuple(row._mapping[f"{name}__{c}"] for c in names))
 
 
 async def name_taken(session: Session, commission_id: int, name: str) -> bool:
