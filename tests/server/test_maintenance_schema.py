@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import AsyncIterator
 
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import create_async_engine
+from support import run_cli
 
 from partyplan.server import database_admin
 from partyplan.server.database import async_url, with_database
@@ -61,20 +61,8 @@ async def blank_url(server_url: str) -> AsyncIterator[str]:
     await database_admin.drop_database(url)
 
 
-def _run(args: list[str], settings, database_url: str) -> subprocess.CompletedProcess:  # type: ignore[no-untyped-def]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARTYPLAN_")}
-    env.update(
-        PARTYPLAN_KEY_DIR=str(settings.resolved_key_dir),
-        PARTYPLAN_DATA_DIR=str(settings.data_dir),
-        PARTYPLAN_DATABASE_URL=database_url,
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "partyplan.server.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def _run(args: list[str], settings, database_url: str) -> subprocess.CompletedProcess:  # type: ignore[no-untyped-def,type-arg]
+    return run_cli(settings, database_url, *args)
 
 
 def _refused(done: subprocess.CompletedProcess, *words: str) -> None:

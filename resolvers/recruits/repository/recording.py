@@ -39,7 +39,8 @@ from . import documents as written
 _BRANCH = units_table.alias("branch")
 _BRANCH_PREFIX = "branch_unit_"
 _BRANCH_COLUMNS = joined_unit_columns(_BRANCH, _BRANCH_PREFIX)
-_FINDING_COLUMNS = (
+#: The columns of a stored finding that a derivation writes (``derivation.finding_row``).
+FINDING_COLUMNS = (
     "rule_id",
     "rule_version",
     "article",
@@ -297,7 +298,7 @@ def _write_statement(
             .render_derived()
         )
         value = elements.c.value
-        types = {c: recruit_findings.c[c].type for c in _FINDING_COLUMNS}
+        types = {c: recruit_findings.c[c].type for c in FINDING_COLUMNS}
         f = recruit_findings.c
         # Each parameter in a cast: a bare parameter among a select's columns is copied
         # under an anonymous name, which the request's values would not fill.
@@ -305,11 +306,11 @@ def _write_statement(
             sa.cast(rid, sa.BigInteger),
             sa.cast(_param("p_school_id", f.school_id), sa.BigInteger),
             sa.cast(_param("p_unit_path", f.unit_path), f.unit_path.type),
-            *(value[c].astext.cast(types[c]) for c in _FINDING_COLUMNS),
+            *(value[c].astext.cast(types[c]) for c in FINDING_COLUMNS),
         ).order_by(elements.c.ord)
         found = (
             sa.insert(recruit_findings)
-            .from_select(["recruit_id", "school_id", "unit_path", *_FINDING_COLUMNS], rows)
+            .from_select(["recruit_id", "school_id", "unit_path", *FINDING_COLUMNS], rows)
             .returning(*recruit_findings.c)
             .cte("found")
         )

@@ -26,6 +26,7 @@ from partyplan.tenants.session import Session
 
 from .. import repository
 from ..errors import RecruitError, RecruitErrorCode
+from ..repository.recording import FINDING_COLUMNS as FINDING_KEYS
 from ..rules import derivation
 from ..rules.regions import region_problem
 from ..rules.steps import RecordedStep, RecruitFacts
@@ -34,18 +35,6 @@ from .procedure import Procedure, load_procedure
 
 #: Recruits re-derived per statement batch (each batch: one read of their steps and findings).
 BATCH = 500
-
-#: The columns of a stored finding that derivation writes (``derivation.finding_row``).
-FINDING_KEYS = (
-    "rule_id",
-    "rule_version",
-    "article",
-    "severity",
-    "step_code",
-    "message",
-    "due_on",
-    "days_late",
-)
 
 
 @dataclass(frozen=True, slots=True)
