@@ -27,6 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from partyplan.tenants.session import Session
+from partyplan.tenants.shaped import param
 
 from .jsonsql import json_array
 
@@ -238,16 +239,59 @@ def in_sql(
     return PageInSql(rows, fetched, keyset, filtered, key, key.name, descending)
 
 
-async def fetch_json(
-    session: Session,
-    filtered: sa.Select[Any],
-    key: sa.Column[int],
-    keyset: Keyset,
-    build: Callable[[PageInSql], sa.ColumnElement[Any]],
-    *,
-    descending: bool = False,
-) -> str:
-    """The JSON text ``build`` makes of the page ``keyset`` of ``filtered`` (:func:`in_sql`):
-    one statement."""
-    page = in_sql(filtered, key, keyset, descending=descending)
-    return str(await session.scalar(sa.select(sa.cast(build(page), sa.Text))))
+def keyset_shape(keyset: Keyset) -> tuple[bool, bool, bool]:
+    """What decides a page's statement: which cursors are given, and the direction."""
+    return (keyset.after is not None, keyset.before is not None, keyset.backward)
+
+
+def keyset_values(keyset: Keyset) -> dict[str, int]:
+    """The values of the parameters :func:`keyset_template` stands for them with."""
+    values = {"p_size": keyset.size}
+    if keyset.after is not None:
+        values["p_after"] = keyset.after
+    if keyset.before is not None:
+        values["p_before"] = keyset.before
+    return values
+
+
+def keyset_template(shape: tuple[bool, bool, bool]) -> Keyset:
+    """A keyset of the given shape whose cursors and size are parameters."""
+    after, before, backward = shape
+    return Keyset(
+        after=param("after", sa.BigInteger) if after else None,  # type: ignore[arg-type]
+        before=param("before", sa.BigInteger) if before else None,  # type: ignore[arg-type]
+        size=param("size", sa.Integer),  # type: ignore[arg-type]
+        backward=backward,
+    )
+
+
+class JsonPages:
+    """The JSON statements of one compiled list (a page in SQL, :func:`in_sql`), built once per shape of
+    its filter and its keyset (``tenants/shaped.py``), the values passed as parameters.
+
+    ``build`` makes a page's JSON (a compiled document's selection): one instance per selection,
+    so the statements it keeps are bounded by the shapes its list can take."""
+
+    def __init__(self, build: Callable[[PageInSql], sa.ColumnElement[Any]]) -> None:
+        self.build = build
+        self._built: dict[tuple[Any, ...], sa.Select[Any]] = {}
+
+    async def fetch(
+        self,
+        session: Session,
+        shape: Any,
+        template: Callable[[], sa.Select[Any]],
+        values: dict[str, Any],
+        key: sa.Column[int],
+        keyset: Keyset,
+        *,
+        descending: bool = False,
+    ) -> str:
+        """The page ``keyset`` of the list ``template()`` (of shape ``shape``, its parameters'
+        values ``values``) ordered by ``key``, as JSON text: one statement."""
+        whole = (shape, keyset_shape(keyset), key.name, descending)
+        stmt = self._built.get(whole)
+        if stmt is None:
+            page = in_sql(template(), key, keyset_template(whole[1]), descending=descending)
+            stmt = self._built[whole] = sa.select(sa.cast(self.build(page), sa.Text))
+        return str(await session.scalar(stmt, {**values, **keyset_values(keyset)}))

@@ -24,20 +24,31 @@ from partyplan.auth.permissions import Permission
 from partyplan.auth.principal import Binding, Principal
 from partyplan.models.base import Ltree
 
+from .shaped import param
 
-def paths_param(paths: list[str]) -> sa.ColumnElement:
-    return sa.cast(sa.cast(sa.literal(paths, ARRAY(sa.Text)), ARRAY(sa.Text)), ARRAY(Ltree))
+#: A list of paths, or a parameter of a statement built once per shape that stands for one.
+Paths = list[str] | sa.BindParameter[Any]
 
 
-def descendant_of_any(column: sa.ColumnElement, paths: list[str]) -> sa.ColumnElement[bool]:
-    """``column <@@ paths``: the column lies in the subtree of one of ``paths`` (a scope test)."""
-    if not paths:
+def paths_param(paths: Paths) -> sa.ColumnElement:
+    value = paths if isinstance(paths, sa.BindParameter) else sa.literal(paths, ARRAY(sa.Text))
+    return sa.cast(sa.cast(value, ARRAY(sa.Text)), ARRAY(Ltree))
+
+
+def descendant_of_any(column: sa.ColumnElement, paths: Paths) -> sa.ColumnElement[bool]:
+    """``column <@@ paths``: the column lies in the subtree of one of ``paths`` (a scope test).
+    A parameter stands for a non-empty list: no paths select nothing, which is a shape of its
+    own (``false``)."""
+    if isinstance(paths, list) and not paths:
         return sa.false()
     return column.op("<@@", return_type=sa.Boolean)(paths_param(paths))
 
 
-def descendant_of(column: sa.ColumnElement, path: str) -> sa.ColumnElement[bool]:
-    return column.op("<@", return_type=sa.Boolean)(sa.cast(sa.literal(path), Ltree))
+def descendant_of(
+    column: sa.ColumnElement, path: str | sa.BindParameter[Any]
+) -> sa.ColumnElement[bool]:
+    value = path if isinstance(path, sa.BindParameter) else sa.literal(path)
+    return column.op("<@", return_type=sa.Boolean)(sa.cast(value, Ltree))
 
 
 def within(
@@ -83,6 +94,25 @@ def in_subtree(
     if subtree.whole_school:
         return same_school
     return sa.and_(same_school, descendant_of(path_column, subtree.path))
+
+
+def subtree_shape(subtree: Subtree | None, values: dict[str, Any]) -> str | None:
+    """How :func:`in_subtree` narrows to ``subtree`` (by ``school``, ``school_path`` or
+    ``path``; None without one), for a statement built once per shape (``tenants/shaped.py``);
+    the values of :func:`subtree_template`'s parameters are put in ``values``."""
+    if subtree is None:
+        return None
+    values["p_under_path"] = subtree.path
+    if subtree.school_id is None:
+        return "path"
+    values["p_under_school"] = subtree.school_id
+    return "school" if subtree.whole_school else "school_path"
+
+
+def subtree_template(shape: str) -> Subtree:
+    """A subtree of the shape :func:`subtree_shape` gave, its path and school parameters."""
+    school = None if shape == "path" else param("under_school", sa.BigInteger)
+    return Subtree(param("under_path", sa.Text), school, shape == "school")  # type: ignore[arg-type]
 
 
 def default_subtree(principal: Principal, permission: Permission) -> Subtree | None:

@@ -7,7 +7,8 @@ arguments, wrapped only to name the columns PostGraphile shows: the unit, its pl
 ``service.plan_figure``), the completion rate (as ``service.ratio``: rounded to 4 places, in
 double precision, whose ``round`` breaks ties to even as Python's does: 1/32 is 0.0312 on both
 sides, where ``numeric`` would give 0.0313) and
-every tally figure. Generated when ``prepare`` runs (in the bench database only, in the
+every tally figure. It answers what our Q1 asks: the unit's own line (the commission's, summed
+over its schools' rows) first, then each child's. Generated when ``prepare`` runs (in the bench database only, in the
 ``bench_peer`` schema, never a migration), so it cannot drift from ours. It runs with the
 caller's rights (SECURITY INVOKER), so row-level security applies as it does to our service.
 """
@@ -54,10 +55,9 @@ LANGUAGE sql STABLE AS $$
            CASE WHEN {plan} > 0 THEN round(l.admitted::float8 / {plan} * 10000) / 10000 END,
            {figures}
       FROM ({body}) l
-     WHERE l.unit_id <> $2
-     ORDER BY l.unit_id
+     ORDER BY l.unit_id <> $2, l.unit_id
 $$;
 
 COMMENT ON FUNCTION bench_peer.province_rollup_tallies(integer, integer) IS
-    E'@name province_rollup_tallies\\nThe roll-up of a unit''s children for a plan period, read from the write-time tallies with the statement of partyplan''s roll-up.';
+    E'@name province_rollup_tallies\\nThe roll-up of a unit and its children for a plan period, read from the write-time tallies with the statement of partyplan''s roll-up.';
 """

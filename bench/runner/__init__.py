@@ -111,6 +111,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     profile.add_argument("--requests", type=int, default=300, help="requests measured (300)")
     profile.add_argument("--warmup", type=int, default=30, help="requests first (30)")
     profile.add_argument("--top", type=int, default=12, help="functions listed (12)")
+    profile.add_argument(
+        "--dump",
+        metavar="DIR",
+        help="write each scenario's cProfile statistics to DIR/<scenario>.pstats (for pstats)",
+    )
     profile.set_defaults(func=_profile)
 
 

@@ -86,7 +86,9 @@ def compare(
 
 
 def _ours_q1(response: Any) -> Any:
-    return response["data"]["rollup"]["children"]
+    # The unit's own line and its children's, as the peer's nodes list them (tallies.py).
+    rollup = response["data"]["rollup"]
+    return {"nodes": [rollup["line"], *rollup["children"]]}
 
 
 def _peer_q1(response: Any) -> Any:

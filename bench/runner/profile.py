@@ -125,6 +125,8 @@ async def _one(
     await requests(args.requests)
     profiler.disable()
     stats = pstats.Stats(profiler)
+    if args.dump:
+        _dump(stats, Path(args.dump), name)
     print(f"\n{name}: {sc.SCENARIO_TITLES[name]} (as {account}, {args.requests} requests)")
     print(
         f"  in-process CPU {cpu_ms:.2f} ms/request, wall {wall_ms:.2f} ms/request "
@@ -145,6 +147,11 @@ async def _one(
         where = "/".join(Path(filename).parts[-2:]) if filename != "~" else "builtin"
         per_request = calls / args.requests
         print(f"    {tottime / total:6.1%}  {per_request:8.1f}/req  {function} ({where}:{line})")
+
+
+def _dump(stats: pstats.Stats, directory: Path, name: str) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    stats.dump_stats(directory / f"{name}.pstats")
 
 
 def main(args: argparse.Namespace) -> int:

@@ -117,32 +117,37 @@ Element = Callable[[Columns], sa.ColumnElement[Any]]
 
 @dataclass(frozen=True, slots=True)
 class LinesInSql:
-    """The statement of :func:`lines` as a CTE: the unit's own line and its children's."""
+    """The statement of :func:`lines` as a CTE: the unit's own line and its children's. The
+    unit is the statement's ``unit`` parameter."""
 
     lines: sa.CTE
-    unit_id: int
 
     def own(self, element: Element) -> sa.ColumnElement[Any]:
         """``element`` of the unit's own line."""
         row = self.lines.c
-        stmt = sa.select(element(lambda name: row[name])).where(row.unit_id == self.unit_id)
+        stmt = sa.select(element(lambda name: row[name])).where(row.unit_id == _UNIT)
         return stmt.scalar_subquery()
 
     def children(self, element: Element) -> sa.ColumnElement[Any]:
         """A JSON array of ``element`` of each child's line, in unit order (as :func:`lines`)."""
         row = self.lines.c
         array = json_array(element(lambda name: row[name]), [row.unit_id])
-        return sa.select(array).where(row.unit_id != self.unit_id).scalar_subquery()
+        return sa.select(array).where(row.unit_id != _UNIT).scalar_subquery()
 
 
-async def lines_json(
-    session: Session,
-    period_id: int,
-    unit_id: int,
-    build: Callable[[LinesInSql], sa.ColumnElement[Any]],
-) -> str:
-    """The JSON text ``build`` makes of the unit's line and its children's: one statement."""
-    stmt = sa.select(sa.cast(build(LinesInSql(_lines_cte(), unit_id)), sa.Text))
+_UNIT = sa.bindparam("unit", type_=sa.BigInteger)
+
+
+def lines_statement(build: Callable[[LinesInSql], sa.ColumnElement[Any]]) -> sa.Select[Any]:
+    """The statement of the JSON text ``build`` makes of a unit's line and its children's, its
+    values the ``period`` and ``unit`` parameters: built once per selection, by its caller
+    (``tenants/shaped.py``)."""
+    return sa.select(sa.cast(build(LinesInSql(_lines_cte())), sa.Text))
+
+
+async def lines_json(session: Session, period_id: int, unit_id: int, stmt: sa.Select[Any]) -> str:
+    """The JSON text of :func:`lines_statement`'s ``stmt`` for the unit in the period: one
+    statement."""
     return str(await session.scalar(stmt, {"period": period_id, "unit": unit_id}))
 
 

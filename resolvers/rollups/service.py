@@ -258,6 +258,7 @@ def _change(before: int, after: int) -> float | None:
 
 # The lines built as JSON by PostgreSQL (schema/compiled): the statement ``rollup`` reads.
 lines_json = repository.lines_json
+lines_statement = repository.lines_statement
 ratio_sql = repository.ratio_sql
 LinesInSql = repository.LinesInSql
 Element = repository.Element

@@ -12,6 +12,7 @@ from partyplan.resolvers import paging
 from partyplan.resolvers.paging import Keyset, Page
 from partyplan.tenants.scope import descendant_of, descendant_of_any
 from partyplan.tenants.session import Session
+from partyplan.tenants.shaped import param
 
 from . import ties
 
@@ -36,9 +37,12 @@ def joined_unit_columns(table: sa.Table, prefix: str) -> tuple[sa.ColumnElement,
     return tuple(table.c[c.name].label(f"{prefix}{c.name}") for c in UNIT_COLUMNS)
 
 
+# Built once (tenants/shaped.py): every check of a unit argument reads it.
+_GET = sa.select(*UNIT_COLUMNS).where(units.c.id == param("unit_id", sa.BigInteger))
+
+
 async def get(session: Session, unit_id: int) -> sa.Row | None:
-    stmt = sa.select(*UNIT_COLUMNS).where(units.c.id == unit_id)
-    return (await session.execute(stmt)).first()
+    return (await session.execute(_GET, {"p_unit_id": unit_id})).first()
 
 
 async def commissions(session: Session, code: str | None = None) -> list[sa.Row]:

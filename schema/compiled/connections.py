@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from partyplan.resolvers.jsonsql import cursor, json_object, name_literal
-from partyplan.resolvers.paging import Keyset, PageInSql
+from partyplan.resolvers.paging import JsonPages, Keyset, PageInSql
 from partyplan.tenants.session import Session
 
 from ..pagination import keyset
@@ -46,6 +46,7 @@ class ConnectionField:
             for child in selected.children
             if child.name == "edges"
         }
+        self.pages = JsonPages(self.build)
 
     async def run(self, context: Any, session: Session, arguments: dict[str, Any]) -> str:
         page = keyset(

@@ -108,4 +108,4 @@ class RecruitsField(ConnectionField):
             else decode_id(global_argument(period), "PlanPeriod", "periodId"),
             search=text_argument(arguments.get("search"), "search", label="检索", limit=100),
         )
-        return await reads.page_json(session, listed, page, self.build)
+        return await reads.page_json(session, listed, page, self.pages)

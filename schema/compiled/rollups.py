@@ -106,6 +106,7 @@ class RollupField:
             for child in selected.children
             if child.name != "__typename"
         }
+        self._statement = service.lines_statement(self._build)
 
     async def run(self, context: Any, session: Session, arguments: dict[str, Any]) -> str:
         period, unit = await service.scope(
@@ -113,7 +114,7 @@ class RollupField:
             unit_id=decode_id(global_argument(arguments["unitId"]), "Unit", "unitId"),
             period_id=decode_id(global_argument(arguments["periodId"]), "PlanPeriod", "periodId"),
         )
-        return await service.lines_json(session, period.id, unit.id, self._build)
+        return await service.lines_json(session, period.id, unit.id, self._statement)
 
     def _build(self, lines: service.LinesInSql) -> sa.ColumnElement[Any]:
         pairs: list[tuple[str, sa.ColumnElement[Any]]] = []

@@ -69,4 +69,4 @@ class WarningsField(ConnectionField):
             kind=enum_argument(arguments.get("kind")),
             status=enum_argument(arguments.get("status")),
         )
-        return await manage.page_json(session, listed, page, self.build)
+        return await manage.page_json(session, listed, page, self.pages)

@@ -56,7 +56,9 @@ def _ours(lines: list[dict]) -> dict:
         }
         for ln in lines
     ]
-    return {"data": {"rollup": {"line": {"unitName": "省委"}, "children": children}}}
+    # The first line stands for the unit's own, as the peer lists it first (tallies.py).
+    line = children.pop(0) if children else None
+    return {"data": {"rollup": {"line": line, "children": children}}}
 
 
 def _peer(lines: list[dict]) -> dict:

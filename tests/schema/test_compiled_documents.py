@@ -66,7 +66,12 @@ _SERIAL = itertools.count(1)
 
 
 async def insert_recruits(owner_engine, world, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
+    """``rows`` in place of the recruits there were: each hypothesis example starts from the
+    same rows (it replays a prefix of its draws, and the cursors drawn from must be the same
+    for the same draws)."""
     async with owner_engine.begin() as conn:
+        await conn.execute(sa.text("DELETE FROM recruit_findings"))
+        await conn.execute(sa.text("DELETE FROM recruits"))
         for row in rows:
             serial = next(_SERIAL)
             recruit = await conn.scalar(

@@ -10,18 +10,23 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from partyplan.models import dispatch_rounds, linkage_rules, plan_periods
 from partyplan.tenants.scope import paths_param
 from partyplan.tenants.session import Session
+from partyplan.tenants.shaped import param
 
 PERIOD_COLUMNS = tuple(plan_periods.c)
 
 
 async def get(session: Session, period_id: int, *, lock: str | None = None) -> sa.Row | None:
     """``lock``: "share" while quota moves (so closing waits for it), "update" to change state."""
-    stmt = sa.select(*PERIOD_COLUMNS).where(plan_periods.c.id == period_id)
-    if lock == "share":
-        stmt = stmt.with_for_update(read=True)
-    elif lock == "update":
-        stmt = stmt.with_for_update()
-    return (await session.execute(stmt)).first()
+    return (await session.execute(_GET[lock], {"p_period_id": period_id})).first()
+
+
+# Built once (tenants/shaped.py): every check of a period argument reads one.
+_GET_ONE = sa.select(*PERIOD_COLUMNS).where(plan_periods.c.id == param("period_id", sa.BigInteger))
+_GET = {
+    None: _GET_ONE,
+    "share": _GET_ONE.with_for_update(read=True),
+    "update": _GET_ONE.with_for_update(),
+}
 
 
 async def name_taken(session: Session, commission_id: int, name: str) -> bool:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,16 +20,15 @@ from partyplan.models import (
     recruits,
     rule_overlays,
     talent_filings,
-    units,
 )
 from partyplan.resolvers import paging
 from partyplan.resolvers.paging import Keyset, Page
-from partyplan.resolvers.units.repository import joined_unit_columns
 from partyplan.tenants.scope import Subtree, descendant_of, descendant_of_any, in_subtree
 from partyplan.tenants.session import Session
 
-# Everything but the encrypted columns: lists never carry ciphertext they do not show.
-RECRUIT_COLUMNS = tuple(c for c in recruits.c if not c.name.endswith("_enc"))
+from .listing import RECRUIT_COLUMNS, ListFilter, filtered, page
+
+__all__ = ["RECRUIT_COLUMNS", "ListFilter", "filtered", "page"]
 
 
 async def get(
@@ -217,64 +215,6 @@ async def batch_under(
             recruits.c.stage.in_(_PENDING_STAGES),
         )
     return list((await session.execute(stmt)).all())
-
-
-# A list joins each recruit's branch: it shows it on every row (a recruit the caller reads lies
-# in the caller's units, and so does its branch). Built once: labelling columns per request
-# cost more than the join.
-_BRANCH = units.alias("branch")
-_BRANCH_COLUMNS = joined_unit_columns(_BRANCH, "branch_unit_")
-
-
-@dataclass(frozen=True, slots=True)
-class ListFilter:
-    """Which recruits a list holds (``service.reads.page_filter`` decides it for the caller)."""
-
-    read_paths: list[str]
-    under: Subtree | None
-    stage: str | None
-    category: str | None
-    name_prefix: str | None
-    id_lookups: Sequence[bytes] | None
-    period: sa.Row | None
-    with_pii: bool = False
-
-
-async def page(session: Session, listed: ListFilter, keyset: Keyset) -> Page:
-    """Recruits in id order, keyset-paginated (:func:`filtered`)."""
-    return await paging.fetch(session, filtered(listed), recruits.c.id, keyset)
-
-
-def filtered(listed: ListFilter) -> sa.Select[Any]:
-    """Recruits inside ``read_paths`` with their branch joined, filtered, unordered (the
-    statement a page is drawn from). With ``period``: those admitted (approved) within it."""
-    read_paths, under, stage, category = (
-        listed.read_paths,
-        listed.under,
-        listed.stage,
-        listed.category,
-    )
-    name_prefix, id_lookups, period = listed.name_prefix, listed.id_lookups, listed.period
-    columns = tuple(recruits.c) if listed.with_pii else RECRUIT_COLUMNS
-    stmt = (
-        sa.select(*columns, *_BRANCH_COLUMNS)
-        .join(_BRANCH, _BRANCH.c.id == recruits.c.branch_id)
-        .where(descendant_of_any(recruits.c.unit_path, read_paths))
-    )
-    if under is not None:
-        stmt = stmt.where(in_subtree(recruits.c.unit_path, recruits.c.school_id, under))
-    if stage is not None:
-        stmt = stmt.where(recruits.c.stage == stage)
-    if category is not None:
-        stmt = stmt.where(recruits.c.category == category)
-    if name_prefix:
-        escaped = name_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(recruits.c.name.like(escaped + "%"))
-    if id_lookups is not None:
-        stmt = stmt.where(recruits.c.id_number_hash.in_(list(id_lookups)))
-    if period is not None:
-        stmt = stmt.where(recruits.c.approved_on.between(period.starts_on, period.ends_on))
-    return stmt
 
 
 async def open_periods_containing(session: Session, commission_id: int, on: date) -> list[sa.Row]:

@@ -4,20 +4,30 @@ and what the scan raises, updates and resolves."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from functools import cache, partial
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from partyplan.auth.principal import is_within
 from partyplan.models import units, warning_rules, warnings
 from partyplan.resolvers import paging
-from partyplan.resolvers.paging import Keyset, Page, PageInSql
-from partyplan.tenants.scope import Subtree, descendant_of_any, in_subtree
+from partyplan.resolvers.paging import JsonPages, Keyset, Page
+from partyplan.tenants.scope import (
+    Subtree,
+    descendant_of_any,
+    in_subtree,
+    subtree_shape,
+    subtree_template,
+)
 from partyplan.tenants.session import Session
+from partyplan.tenants.shaped import param
 
 WARNING_COLUMNS = (*warnings.c, units.c.name.label("unit_name"))
 
@@ -42,29 +52,69 @@ async def page(
     return await paging.fetch(session, stmt, warnings.c.id, keyset, descending=True)
 
 
+@dataclass(frozen=True, slots=True)
+class WarningShape:
+    """What decides a warnings list's statement (``tenants/shaped.py``)."""
+
+    scoped: bool
+    under: str | None
+    kind: bool
+    status: bool
+
+
+#: A warnings list: its shape and the values of its parameters (:func:`shaped`).
+WarningList = tuple[WarningShape, dict[str, Any]]
+
+
 def filtered(
     *, read_paths: list[str], under: Subtree | None, kind: str | None, status: str | None
 ) -> sa.Select[Any]:
     """The warnings a list holds, the unit's name joined, unordered (a page is drawn from it)."""
-    stmt = _joined().where(descendant_of_any(warnings.c.unit_path, read_paths))
-    if under is not None:
-        stmt = stmt.where(in_subtree(warnings.c.unit_path, warnings.c.school_id, under))
+    shape, values = shaped(read_paths=read_paths, under=under, kind=kind, status=status)
+    return template(shape).params(values)
+
+
+def shaped(
+    *, read_paths: list[str], under: Subtree | None, kind: str | None, status: str | None
+) -> WarningList:
+    values: dict[str, Any] = {}
+    if read_paths:
+        values["p_read_paths"] = read_paths
     if kind is not None:
-        stmt = stmt.where(warnings.c.kind == kind)
+        values["p_kind"] = kind
     if status is not None:
-        stmt = stmt.where(warnings.c.status == status)
+        values["p_status"] = status
+    shape = WarningShape(
+        scoped=bool(read_paths),
+        under=subtree_shape(under, values),
+        kind=kind is not None,
+        status=status is not None,
+    )
+    return shape, values
+
+
+@cache
+def template(shape: WarningShape) -> sa.Select[Any]:
+    """The list's statement for ``shape``, built once; its values are :func:`shaped`'s."""
+    read_paths = param("read_paths", ARRAY(sa.Text)) if shape.scoped else []
+    stmt = _joined().where(descendant_of_any(warnings.c.unit_path, read_paths))
+    if shape.under is not None:
+        under = subtree_template(shape.under)
+        stmt = stmt.where(in_subtree(warnings.c.unit_path, warnings.c.school_id, under))
+    if shape.kind:
+        stmt = stmt.where(warnings.c.kind == param("kind", warnings.c.kind.type))
+    if shape.status:
+        stmt = stmt.where(warnings.c.status == param("status", warnings.c.status.type))
     return stmt
 
 
-async def page_json(
-    session: Session,
-    listed: sa.Select[Any],
-    keyset: Keyset,
-    build: Callable[[PageInSql], sa.ColumnElement[Any]],
-) -> str:
-    """The JSON text ``build`` makes of the page ``keyset`` of ``listed`` (:func:`filtered`),
+async def page_json(session: Session, listed: WarningList, keyset: Keyset, pages: JsonPages) -> str:
+    """The JSON text ``pages`` makes of the page ``keyset`` of ``listed`` (:func:`shaped`),
     newest first as :func:`page` reads it."""
-    return await paging.fetch_json(session, listed, warnings.c.id, keyset, build, descending=True)
+    shape, values = listed
+    return await pages.fetch(
+        session, shape, partial(template, shape), values, warnings.c.id, keyset, descending=True
+    )
 
 
 # Open warnings by kind for many targets (a unit, a period) at once, read from the tallies the

@@ -46,11 +46,11 @@ async def page(
 
 async def page_filter(
     session: Session, *, under_id: int | None, kind: str | None, status: str | None
-) -> sa.Select[Any]:
-    """What :func:`page` lists, after the same checks (NOT_FOUND, FORBIDDEN), as a statement
-    for a page built as JSON by PostgreSQL (``page_json``; schema/compiled)."""
+) -> stored.WarningList:
+    """What :func:`page` lists, after the same checks (NOT_FOUND, FORBIDDEN), as the list's
+    shape and values, for a page built as JSON by PostgreSQL (``page_json``; schema/compiled)."""
     read_paths, under = await listing_scope(session, under_id, Permission.PLAN_READ)
-    return stored.filtered(read_paths=read_paths, under=under, kind=kind, status=status)
+    return stored.shaped(read_paths=read_paths, under=under, kind=kind, status=status)
 
 
 page_json = stored.page_json
