@@ -257,10 +257,13 @@ def keyset_values(keyset: Keyset) -> dict[str, int]:
 def keyset_template(shape: tuple[bool, bool, bool]) -> Keyset:
     """A keyset of the given shape whose cursors and size are parameters."""
     after, before, backward = shape
+    # The size is written into the statement's text when it runs (literal_execute): one
+    # prepared statement per page size, whose generic plan knows its LIMIT (a LIMIT left a
+    # parameter is planned for a tenth of the rows).
     return Keyset(
         after=param("after", sa.BigInteger) if after else None,  # type: ignore[arg-type]
         before=param("before", sa.BigInteger) if before else None,  # type: ignore[arg-type]
-        size=param("size", sa.Integer),  # type: ignore[arg-type]
+        size=sa.bindparam("p_size", type_=sa.Integer, literal_execute=True),  # type: ignore[arg-type]
         backward=backward,
     )
 

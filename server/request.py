@@ -97,6 +97,9 @@ class RequestContext:
     replica_allowed: bool = False
     on_replica: bool = False
     commit_lsn: int | None = None
+    # Statements planned generically (tenants/binding.py): set by a compiled document before
+    # it binds (schema/compiled), whose statements are kept with their values as parameters.
+    generic_plans: bool = False
     _session: Session | None = None
     _conn: AsyncConnection | None = None
     _tx: AsyncTransaction | None = None
@@ -211,6 +214,7 @@ class RequestContext:
             grant_id=claims.grant_id,
             token_id=claims.token_id,
             scope=claims.scope,
+            generic_plans=self.generic_plans,
         )
 
     async def _release(self) -> None:

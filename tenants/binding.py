@@ -22,6 +22,18 @@ _BIND_CLIENT_TOKEN = sa.text(
     "SELECT p.*, app_token_valid(:client_id, :grant_id, :token_id) AS token_valid"
     " FROM app_bind_principal(:user_id) p"
 )
+# The same, with PostgreSQL told to plan the transaction's statements generically (local to
+# the transaction, like the principal): a compiled document's statement is kept per shape with
+# its values as parameters (tenants/shaped.py), and planning it anew for each request cost
+# PostgreSQL as much as running it (BENCHMARKS.md, Q3). Its values never change the best plan:
+# scopes and subtrees are index conditions whatever their value, and no list filters by a
+# pattern an index could read by prefix.
+_GENERIC = " CROSS JOIN set_config('plan_cache_mode', 'force_generic_plan', true) AS generic"
+_BIND_GENERIC = sa.text("SELECT p.* FROM app_bind_principal(:user_id) p" + _GENERIC)
+_BIND_CLIENT_TOKEN_GENERIC = sa.text(
+    "SELECT p.*, app_token_valid(:client_id, :grant_id, :token_id) AS token_valid"
+    " FROM app_bind_principal(:user_id) p" + _GENERIC
+)
 
 
 async def bind_principal(
@@ -32,12 +44,15 @@ async def bind_principal(
     grant_id: int | None = None,
     token_id: str | None = None,
     scope: str | None = None,
+    generic_plans: bool = False,
 ) -> Principal:
     """Bind ``user_id``; with a ``client_id`` (a token from an OAuth2 flow) the token must still
     stand — client active, grant not revoked, token id not revoked — and the caller's
-    permissions are narrowed to what the token's ``scope`` covers (``auth.scopes``)."""
+    permissions are narrowed to what the token's ``scope`` covers (``auth.scopes``).
+    ``generic_plans``: the transaction's statements are planned generically (``_GENERIC``)."""
     if client_id is None:
-        rows = (await conn.execute(_BIND, {"user_id": user_id})).all()
+        bind = _BIND_GENERIC if generic_plans else _BIND
+        rows = (await conn.execute(bind, {"user_id": user_id})).all()
     else:
         params = {
             "user_id": user_id,
@@ -45,7 +60,8 @@ async def bind_principal(
             "grant_id": grant_id,
             "token_id": token_id or "",
         }
-        rows = (await conn.execute(_BIND_CLIENT_TOKEN, params)).all()
+        bind = _BIND_CLIENT_TOKEN_GENERIC if generic_plans else _BIND_CLIENT_TOKEN
+        rows = (await conn.execute(bind, params)).all()
         if rows and not rows[0].token_valid:
             raise NotAuthenticated("令牌所属的客户端已停用，或令牌已被撤销")
     if not rows or not rows[0].active:

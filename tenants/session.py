@@ -47,12 +47,19 @@ class Session:
         grant_id: int | None = None,
         token_id: str | None = None,
         scope: str | None = None,
+        generic_plans: bool = False,
     ) -> Session:
         """A session on ``conn``'s transaction, bound to the user's scope: row-level security
         reads it until the transaction ends (UNAUTHENTICATED for an unknown or inactive user,
         and for a client's token whose client, grant or id no longer stands)."""
         principal = await bind_principal(
-            conn, user_id, client_id, grant_id=grant_id, token_id=token_id, scope=scope
+            conn,
+            user_id,
+            client_id,
+            grant_id=grant_id,
+            token_id=token_id,
+            scope=scope,
+            generic_plans=generic_plans,
         )
         return cls(conn, principal)
 

@@ -53,6 +53,7 @@ class CompiledContext(Protocol):
     settings: Any
     pii: Any
     cost_budget: int | None
+    generic_plans: bool
 
     async def session(self) -> Session: ...
 
@@ -138,6 +139,9 @@ class CompiledDocuments:
             self.deferred += 1
             return None
         parts = []
+        # Each statement is kept per shape, its values parameters: planned once, not per
+        # request (tenants/binding.py). A session bound before keeps its planning.
+        context.generic_plans = True
         try:
             session = await context.session()
             for root in operation.roots:
