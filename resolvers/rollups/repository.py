@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from partyplan.models.placements import PLACEMENT_FIGURES
 from partyplan.models.rollups import MONTH_FIGURES, PERIOD_FIGURES
-from partyplan.resolvers.jsonsql import json_array
+from partyplan.resolvers.jsonsql import JsonText, json_array
 from partyplan.resolvers.plans.repository.measures import (
     SUBTREE_FORECASTS,
     forecast_sums,
@@ -126,7 +126,7 @@ class LinesInSql:
         """``element`` of the unit's own line."""
         row = self.lines.c
         stmt = sa.select(element(lambda name: row[name])).where(row.unit_id == _UNIT)
-        return stmt.scalar_subquery()
+        return sa.type_coerce(stmt.scalar_subquery(), JsonText)  # null without the line
 
     def children(self, element: Element) -> sa.ColumnElement[Any]:
         """A JSON array of ``element`` of each child's line, in unit order (as :func:`lines`)."""

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from partyplan.resolvers.jsonsql import cursor, json_object, name_literal
+from partyplan.resolvers.jsonsql import cursor, json_name, json_object
 from partyplan.resolvers.paging import JsonPages, Keyset, PageInSql
 from partyplan.tenants.session import Session
 
@@ -68,7 +68,7 @@ class ConnectionField:
         pairs: list[tuple[str, sa.ColumnElement[Any]]] = []
         for child in self.selected.children:
             if child.name == "__typename":
-                pairs.append((child.key, name_literal(child.parent.name)))
+                pairs.append((child.key, json_name(child.parent.name)))
             elif child.name == "totalCount":
                 pairs.append((child.key, page.total()))
             elif child.name == "pageInfo":
@@ -81,7 +81,7 @@ class ConnectionField:
         pairs: list[tuple[str, sa.ColumnElement[Any]]] = []
         for child in edges.children:
             if child.name == "__typename":
-                pairs.append((child.key, name_literal(child.parent.name)))
+                pairs.append((child.key, json_name(child.parent.name)))
             elif child.name == "cursor":
                 pairs.append((child.key, cursor(columns(self.key))))
             else:
@@ -95,7 +95,7 @@ def _page_info(selected: Selected, page: PageInSql) -> sa.ColumnElement[Any]:
         "hasPreviousPage": page.has_previous,
         "startCursor": lambda: cursor(page.edge_key(last=False)),
         "endCursor": lambda: cursor(page.edge_key(last=True)),
-        "__typename": lambda: name_literal(selected.children[0].parent.name),
+        "__typename": lambda: json_name(selected.children[0].parent.name),
     }
     return json_object([(c.key, values[c.name]()) for c in selected.children])
 

@@ -13,9 +13,17 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 import sqlalchemy as sa
+from graphql import GraphQLObjectType, GraphQLScalarType, get_nullable_type
 from sqlalchemy.dialects.postgresql import asyncpg
 
-from partyplan.resolvers.jsonsql import enum_name, global_id, json_object, name_literal
+from partyplan.resolvers.jsonsql import (
+    JsonValue,
+    as_json,
+    enum_name,
+    global_id,
+    json_name,
+    json_object,
+)
 
 from .selection import NotCompiled, Selected
 
@@ -57,7 +65,7 @@ class Precompiled:
         self.text = str(compiled)
 
     def expression(self) -> sa.ColumnElement:
-        return sa.literal_column(f"({self.text})", sa.JSON)
+        return sa.literal_column(f"({self.text})", JsonValue)
 
 
 def same_row(columns: Columns) -> Columns:
@@ -100,9 +108,10 @@ class ObjectSql:
         pairs: list[tuple[str, sa.ColumnElement]] = []
         for child in selected:
             if child.name == "__typename":
-                pairs.append((child.key, name_literal(self.type_name)))
+                pairs.append((child.key, json_name(self.type_name)))
             elif child.name in self.leaves:
-                pairs.append((child.key, self.leaves[child.name](columns)))
+                value = self.leaves[child.name](columns)
+                pairs.append((child.key, as_json(value, scalar_of(child.parent, child.name))))
             elif child.name in self.objects:
                 inner, narrow = self.objects[child.name]
                 pairs.append((child.key, inner.build(child.children, narrow(columns))))
@@ -111,6 +120,12 @@ class ObjectSql:
                 element = _element(inner, child.children)
                 pairs.append((child.key, listed(columns, element)))
         return json_object(pairs)
+
+
+def scalar_of(parent: GraphQLObjectType, name: str) -> str | None:
+    """The name of the GraphQL scalar the field returns (None for an enum, an object)."""
+    kind = get_nullable_type(parent.fields[name].type)
+    return kind.name if isinstance(kind, GraphQLScalarType) else None
 
 
 def _element(inner: ObjectSql, selected: list[Selected]) -> Callable[[Columns], sa.ColumnElement]:

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from partyplan.models.rollups import ADMISSION_FIGURES, PIPELINE_FIGURES
-from partyplan.resolvers.jsonsql import json_object, name_literal
+from partyplan.resolvers.jsonsql import json_name, json_object
 from partyplan.resolvers.plans.rules import DIMENSIONS
 from partyplan.resolvers.rollups import service
 from partyplan.tenants.session import Session
@@ -120,7 +120,7 @@ class RollupField:
         pairs: list[tuple[str, sa.ColumnElement[Any]]] = []
         for child in self.selected.children:
             if child.name == "__typename":
-                pairs.append((child.key, name_literal(child.parent.name)))
+                pairs.append((child.key, json_name(child.parent.name)))
                 continue
             line = self._lines[child.key]
             element = lambda _columns, line=line: line.expression()  # noqa: E731
