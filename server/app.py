@@ -83,6 +83,8 @@ class GraphQLView(GraphQL):
         self.platform = platform
         self.limiter = limiter or RateLimiter(settings)
         self.admission = Admission(self.schema._schema, settings, documents_dir)
+        for text in self.admission.documents.platform.values():
+            self.compiled.register(text)
         if self.graphql_ide:
             offline(self.graphql_ide_html)  # an asset missing from the manifest fails at start
 

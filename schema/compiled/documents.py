@@ -2,7 +2,9 @@
 
 A *known* document is one the platform trusts by id: its own screens' (``documents/``) and those
 a client registered (``registerDocuments``), both sent as ``{"documentId": …}`` (README, "Limits
-and trusted documents"). Each is compiled the first time it is run, then kept by its text: its
+and trusted documents"). The platform's are compiled when the service starts
+(:meth:`CompiledDocuments.register`); a client's the first time a worker runs it (a worker
+reads a client's documents from the database on first use). Each is then kept by its text: its
 operation is parsed once (``selection.py``), every root field must have a compiler (today
 ``recruits``, ``rollup`` and ``warnings``), and every field selected below it must be one the
 compiler answers in SQL.
@@ -30,7 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from graphql import GraphQLError, GraphQLSchema, parse
+from graphql import GraphQLError, GraphQLSchema, OperationDefinitionNode, parse
 from graphql.execution.values import get_argument_values, get_variable_values
 
 from partyplan.auth.errors import AccessError
@@ -104,6 +106,22 @@ class CompiledDocuments:
         if len(self._known) > self.size:
             self._known.popitem(last=False)
         return found
+
+    def register(self, text: str) -> None:
+        """Compile a known document now (the platform's, at start), each of its operations
+        under its name and, for a document of one operation, under none (a request need not
+        name it): its first request finds it compiled, or known not to be."""
+        try:
+            operations = [
+                d for d in parse(text).definitions if isinstance(d, OperationDefinitionNode)
+            ]
+        except GraphQLError:
+            return
+        for operation in operations:
+            if operation.name is not None:
+                self.compiled(text, operation.name.value)
+        if len(operations) == 1:
+            self.compiled(text, None)
 
     def _compile(self, text: str, operation_name: str | None) -> CompiledOperation:
         document = parse(text)

@@ -41,7 +41,7 @@ def _row(branch: str, stage: str, name: str) -> dict[str, Any]:
 
 
 def _statements(http: Any) -> int:
-    (operation,) = [op for op in http.compiled._known.values() if op is not None]
+    operation = http.compiled._known[(PAGE, None)]  # sent by id, no operation named
     return len(operation.roots[0].compiler.pages._built)
 
 
@@ -108,3 +108,11 @@ def test_a_shape_is_built_once_and_the_ordinary_list_binds_its_values() -> None:
     empty, values = stored.shaped(read_paths=[], under=None, kind=None, status=None)
     assert values == {} and "false" in str(stored.template(empty)).lower()
     assert isinstance(stored.template(empty), sa.Select)
+
+
+async def test_the_platforms_documents_are_compiled_when_the_service_starts(http, world) -> None:  # type: ignore[no-untyped-def]
+    known = dict(http.compiled._known)
+    assert known[(PAGE, None)] is not None and known[(PAGE, "RecruitPage")] is not None
+    ordinary, compiled = await both(http, world, "school_admin", PAGE, {})
+    assert compiled == ordinary and http.compiled.answered == 1
+    assert dict(http.compiled._known) == known  # the request compiled nothing
