@@ -2,8 +2,8 @@
 
 The same document is sent twice: as text (the ordinary executor: a free-text document is
 never compiled) and by its id (a known document: the platform's own, here from a test folder).
-On random data — recruits in random branches of both schools with random names, stages,
-categories, dates and findings — random callers (every role, the other school, the other
+On random data — a random tree of committees and branches grown below the schools, recruits in
+random branches of it with random names, stages, categories, dates and findings — random callers (every role, the other school, the other
 province, no role) send random variables (units in and out of reach, ids of another type,
 filters, page sizes in and out of bounds, cursors from earlier pages and forged ones, paging
 backwards): the responses must be equal as JSON, errors included, and every successful one must
@@ -104,7 +104,33 @@ async def insert_recruits(owner_engine, world, rows: list[dict]) -> None:  # typ
                 )
 
 
-def recruit_rows(data) -> list[dict]:  # type: ignore[no-untyped-def]
+async def grow_tree(owner_engine, world, data) -> tuple[list[str], list[str]]:  # type: ignore[no-untyped-def]
+    """Committees and branches drawn below the schools' units, at random depths: (every unit
+    to list under, every branch to place recruits in), by the world's keys. Units of earlier
+    examples stay, empty: a list holds the same rows for the same draws."""
+    drawn = data.draw(
+        st.lists(
+            st.tuples(st.sampled_from(["committee", "branch"]), st.integers(0, 99)), max_size=5
+        )
+    )
+    holders, units, branches = ["A", "A1", "B"], list(UNITS), list(BRANCHES)
+    async with owner_engine.begin() as conn:
+        for kind, pick in drawn:
+            parent = holders[pick % len(holders)]
+            key = f"grown{next(_SERIAL)}"
+            world.units[key] = await conn.scalar(
+                sa.text(
+                    "INSERT INTO units (kind, name, parent_id, path)"
+                    " VALUES (:k, :n, :p, '0') RETURNING id"
+                ),
+                {"k": kind, "n": f"随机{kind}{key}", "p": world.units[parent]},
+            )
+            units.append(key)
+            (holders if kind == "committee" else branches).append(key)
+    return units, branches
+
+
+def recruit_rows(data, branches: tuple[str, ...] | list[str] = BRANCHES) -> list[dict]:  # type: ignore[no-untyped-def]
     finding = st.fixed_dictionaries(
         {
             "rule": st.sampled_from(["interval.1y", "limit.30d", "review.valid_1y"]),
@@ -118,7 +144,7 @@ def recruit_rows(data) -> list[dict]:  # type: ignore[no-untyped-def]
     )
     row = st.fixed_dictionaries(
         {
-            "branch": st.sampled_from(BRANCHES),
+            "branch": st.sampled_from(branches),
             "name": NAME,
             "gender": st.sampled_from(["male", "female"]),
             "birth": st.dates(date(1960, 1, 1), date(2008, 1, 1)),
@@ -143,8 +169,8 @@ def forged_cursor(key: int) -> str:
     return base64.urlsafe_b64encode(f"k:{key}".encode()).decode()
 
 
-def page_variables(data, world, cursors: list[str]) -> dict:  # type: ignore[no-untyped-def]
-    unit = st.sampled_from(UNITS).map(world.gid)
+def page_variables(data, world, cursors: list[str], units: list[str] | None = None) -> dict:  # type: ignore[no-untyped-def]
+    unit = st.sampled_from(units or UNITS).map(world.gid)
     cursor = st.one_of(
         st.sampled_from(cursors) if cursors else st.nothing(),
         st.integers(0, 2**63 - 1).map(forged_cursor),
@@ -181,11 +207,12 @@ def cursors_of(result: dict) -> list[str]:
 async def test_a_compiled_page_answers_as_the_ordinary_executor(  # type: ignore[no-untyped-def]
     data, http, world, owner_engine
 ) -> None:
-    await insert_recruits(owner_engine, world, recruit_rows(data))
+    units, branches = await grow_tree(owner_engine, world, data)
+    await insert_recruits(owner_engine, world, recruit_rows(data, branches))
     cursors: list[str] = []
     for _ in range(data.draw(st.integers(1, 4))):
         account = data.draw(st.sampled_from((*ACCOUNTS, None)))
-        variables = page_variables(data, world, cursors)
+        variables = page_variables(data, world, cursors, units)
         answered = http.compiled.answered
         ordinary, known = await both(http, world, account, PAGE, variables)
         assert known == ordinary, (account, variables)
