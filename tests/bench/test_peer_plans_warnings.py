@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import date
 from typing import Any
 
-import asyncpg
 import pytest
 import sqlalchemy as sa
+from support_peers import as_peer, insert_period
 
 from partyplan.bench import peers
 from partyplan.bench.peers import plans
 from partyplan.bench.runner import agreement
 from partyplan.bench.runner import normalise as nm
 from partyplan.bench.runner import scenarios as sc
-from partyplan.server.database import app_url_from_owner
 
 # --- the documents --------------------------------------------------------------------------
 
@@ -279,14 +277,7 @@ async def test_the_plan_peer_answers_what_our_plan_answers(
 ) -> None:
     units = world.units
     async with owner_engine.begin() as conn:
-        period = await conn.scalar(
-            sa.text(
-                "INSERT INTO plan_periods (commission_id, commission_path, name, kind, starts_on,"
-                " ends_on, report_due_on, state) SELECT id, path, '2024', 'calendar_year',"
-                " :s, :e, :e, 'issued' FROM units WHERE id = :c RETURNING id"
-            ),
-            {"s": date(2024, 1, 1), "e": date(2024, 12, 31), "c": units["commission"]},
-        )
+        period = await insert_period(conn, units["commission"])
         # School A: its own line, a committee with a forecast of its own and one below it (the
         # subtree's forecast differs from the own one), a branch without any balance row.
         # (total, students, staff, high knowledge) of received, handed down, reserve, forecast.
@@ -313,21 +304,15 @@ async def test_the_plan_peer_answers_what_our_plan_answers(
     assert [c["unitName"] for c in plan["children"]] == ["甲院党委", "甲校机关党支部"]
     assert plan["childrenForecast"]["total"] == 11  # A1's own 6 and A1a's 5
 
-    await peers.aprepare(owner_url)
-    app = app_url_from_owner(owner_url, "partyplan_app", None).replace("+asyncpg", "")
-    conn = await asyncpg.connect(app)
-    try:
-        async with conn.transaction():  # as the peers run: the commission's scope, bound
-            await conn.fetch(
-                "SELECT * FROM app_bind_principal($1)", world.users["commission_admin"]
-            )
-            value = await conn.fetchval(
-                "SELECT to_jsonb(bench_peer.plan($1, $2))::text", period, units["A"]
-            )
-    finally:
-        await conn.close()
-        async with owner_engine.begin() as owner:
-            await owner.execute(sa.text("DROP SCHEMA IF EXISTS bench_peer CASCADE"))
+    (row,) = await as_peer(
+        owner_url,
+        owner_engine,
+        world.users["commission_admin"],  # the commission's scope, as the peers run
+        "SELECT to_jsonb(bench_peer.plan($1, $2))::text AS plan",
+        period,
+        units["A"],
+    )
+    value = row["plan"]
     peer = {"data": {"plan": _as_selected(json.loads(value), plan)}}
     assert agreement.whole_differences("Q2", ours, peer) == []
     assert (

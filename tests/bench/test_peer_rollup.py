@@ -5,17 +5,14 @@ no PostGraphile: the function is called by SQL, its rows shaped as PostGraphile'
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-import asyncpg
 import sqlalchemy as sa
+from support_peers import as_peer, insert_period
 
-from partyplan.bench import peers
 from partyplan.bench.runner import agreement
 from partyplan.bench.runner import scenarios as sc
 from partyplan.models.rollups import PERIOD_FIGURES
-from partyplan.server.database import app_url_from_owner
 
 _TALLY = sa.text(
     "INSERT INTO unit_tallies (period_id, unit_id, unit_path, school_id, "
@@ -36,14 +33,7 @@ async def test_the_tally_peer_answers_our_q1_own_line_and_children(
 ) -> None:
     units = world.units
     async with owner_engine.begin() as conn:
-        period = await conn.scalar(
-            sa.text(
-                "INSERT INTO plan_periods (commission_id, commission_path, name, kind, starts_on,"
-                " ends_on, report_due_on, state) SELECT id, path, '2024', 'calendar_year',"
-                " :s, :e, :e, 'issued' FROM units WHERE id = :c RETURNING id"
-            ),
-            {"s": date(2024, 1, 1), "e": date(2024, 12, 31), "c": units["commission"]},
-        )
+        period = await insert_period(conn, units["commission"])
         for unit, received, handed in (("commission", 0, 90), ("A", 60, 20), ("B", 30, 0)):
             await conn.execute(
                 _QUOTA, {"p": period, "u": units[unit], "received": received, "handed": handed}
@@ -57,24 +47,14 @@ async def test_the_tally_peer_answers_our_q1_own_line_and_children(
     assert "errors" not in ours, ours
     assert ours["data"]["rollup"]["line"]["admitted"] == 1 + 3  # A's and B's school rows
 
-    await peers.aprepare(owner_url)
-    conn = await asyncpg.connect(
-        app_url_from_owner(owner_url, "partyplan_app", None).replace("+asyncpg", "")
+    rows = await as_peer(
+        owner_url,
+        owner_engine,
+        world.users["commission_admin"],  # the commission's scope, as the peers run
+        "SELECT * FROM bench_peer.province_rollup_tallies($1, $2)",
+        period,
+        units["commission"],
     )
-    try:
-        async with conn.transaction():  # as the peers run: the commission's scope, bound
-            await conn.fetch(
-                "SELECT * FROM app_bind_principal($1)", world.users["commission_admin"]
-            )
-            rows = await conn.fetch(
-                "SELECT * FROM bench_peer.province_rollup_tallies($1, $2)",
-                period,
-                units["commission"],
-            )
-    finally:
-        await conn.close()
-        async with owner_engine.begin() as owner:
-            await owner.execute(sa.text("DROP SCHEMA IF EXISTS bench_peer CASCADE"))
     # Column names fold as PostGraphile's camelCase does (normalise.py); the kind as an enum.
     nodes = [{**dict(r), "unit_kind": r["unit_kind"].upper()} for r in rows]
     peer = {"data": {"provinceRollupTallies": {"nodes": nodes}}}

@@ -9,13 +9,12 @@ import shutil
 import socket
 import tempfile
 import threading
-from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
+from support_peers import insert_period
 
 from partyplan.bench import runner
 from partyplan.bench.runner import floor_sql, multi, pgbench, report, stats, wrk
@@ -297,14 +296,7 @@ async def test_floor_serves_the_read_scenarios_under_row_level_security(
 
     commission = world.units["commission"]
     async with owner_engine.begin() as conn:
-        period = await conn.scalar(
-            sa.text(
-                "INSERT INTO plan_periods (commission_id, commission_path, name, kind, starts_on,"
-                " ends_on, report_due_on, state) SELECT id, path, '2024', 'calendar_year',"
-                " :s, :e, :e, 'issued' FROM units WHERE id = :c RETURNING id"
-            ),
-            {"s": date(2024, 1, 1), "e": date(2024, 12, 31), "c": commission},
-        )
+        period = await insert_period(conn, commission)
     monkeypatch.setenv(
         "PARTYPLAN_BENCH_FLOOR_DSN",
         app_url_from_owner(owner_url, "partyplan_app", None).replace("+asyncpg", ""),
