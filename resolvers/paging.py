@@ -269,8 +269,8 @@ def keyset_template(shape: tuple[bool, bool, bool]) -> Keyset:
 
 
 class JsonPages:
-    """The JSON statements of one compiled list (a page in SQL, :func:`in_sql`), built once per shape of
-    its filter and its keyset (``tenants/shaped.py``), the values passed as parameters.
+    """The JSON statements of one compiled list (a page in SQL, :func:`in_sql`), built once per
+    shape of its filter and its keyset (``tenants/shaped.py``), the values passed as parameters.
 
     ``build`` makes a page's JSON (a compiled document's selection): one instance per selection,
     so the statements it keeps are bounded by the shapes its list can take."""
@@ -282,19 +282,19 @@ class JsonPages:
     async def fetch(
         self,
         session: Session,
+        template: Callable[[Any], sa.Select[Any]],
         shape: Any,
-        template: Callable[[], sa.Select[Any]],
         values: dict[str, Any],
         key: sa.Column[int],
         keyset: Keyset,
         *,
         descending: bool = False,
     ) -> str:
-        """The page ``keyset`` of the list ``template()`` (of shape ``shape``, its parameters'
-        values ``values``) ordered by ``key``, as JSON text: one statement."""
+        """The page ``keyset`` of the list ``template(shape)`` (its parameters' values
+        ``values``) ordered by ``key``, as JSON text: one statement."""
         whole = (shape, keyset_shape(keyset), key.name, descending)
         stmt = self._built.get(whole)
         if stmt is None:
-            page = in_sql(template(), key, keyset_template(whole[1]), descending=descending)
+            page = in_sql(template(shape), key, keyset_template(whole[1]), descending=descending)
             stmt = self._built[whole] = sa.select(sa.cast(self.build(page), sa.Text))
         return str(await session.scalar(stmt, {**values, **keyset_values(keyset)}))

@@ -96,23 +96,41 @@ def in_subtree(
     return sa.and_(same_school, descendant_of(path_column, subtree.path))
 
 
-def subtree_shape(subtree: Subtree | None, values: dict[str, Any]) -> str | None:
-    """How :func:`in_subtree` narrows to ``subtree`` (by ``school``, ``school_path`` or
-    ``path``; None without one), for a statement built once per shape (``tenants/shaped.py``);
-    the values of :func:`subtree_template`'s parameters are put in ``values``."""
-    if subtree is None:
-        return None
-    values["p_under_path"] = subtree.path
-    if subtree.school_id is None:
-        return "path"
-    values["p_under_school"] = subtree.school_id
-    return "school" if subtree.whole_school else "school_path"
+@dataclass(frozen=True, slots=True)
+class ScopeShape:
+    """What decides a list's scope test, for a statement built once per shape
+    (``tenants/shaped.py``): whether the caller holds any path (none selects nothing), and how
+    :func:`in_subtree` narrows to ``under`` (by ``school``, ``school_path`` or ``path``; None
+    without one)."""
 
+    scoped: bool
+    under: str | None
 
-def subtree_template(shape: str) -> Subtree:
-    """A subtree of the shape :func:`subtree_shape` gave, its path and school parameters."""
-    school = None if shape == "path" else param("under_school", sa.BigInteger)
-    return Subtree(param("under_path", sa.Text), school, shape == "school")  # type: ignore[arg-type]
+    @classmethod
+    def of(cls, read_paths: list[str], under: Subtree | None, values: dict[str, Any]) -> ScopeShape:
+        """The shape of a list within ``read_paths`` narrowed to ``under``; the values of
+        :meth:`condition`'s parameters are put in ``values``."""
+        if read_paths:
+            values["p_read_paths"] = read_paths
+        if under is None:
+            return cls(bool(read_paths), None)
+        values["p_under_path"] = under.path
+        if under.school_id is None:
+            return cls(bool(read_paths), "path")
+        values["p_under_school"] = under.school_id
+        return cls(bool(read_paths), "school" if under.whole_school else "school_path")
+
+    def condition(
+        self, path_column: sa.ColumnElement, school_column: sa.ColumnElement
+    ) -> sa.ColumnElement[bool]:
+        """The scope test of this shape, its paths and subtree as parameters."""
+        read_paths = param("read_paths", ARRAY(sa.Text)) if self.scoped else []
+        test = descendant_of_any(path_column, read_paths)
+        if self.under is None:
+            return test
+        school = None if self.under == "path" else param("under_school", sa.BigInteger)
+        under = Subtree(param("under_path", sa.Text), school, self.under == "school")  # type: ignore[arg-type]
+        return sa.and_(test, in_subtree(path_column, school_column, under))
 
 
 def default_subtree(principal: Principal, permission: Permission) -> Subtree | None:

@@ -7,7 +7,6 @@ of the list and its keyset (:class:`paging.JsonPages`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 
 import sqlalchemy as sa
 
@@ -35,6 +34,4 @@ def findings_json(recruit_id: sa.ColumnElement[int], finding: FindingJson) -> sa
 async def page_json(session: Session, listed: ListFilter, keyset: Keyset, pages: JsonPages) -> str:
     """The JSON text ``pages`` makes of the page ``keyset`` of the list ``listed``."""
     shape, values = shaped(listed)
-    return await pages.fetch(
-        session, shape, partial(template, shape), values, recruits.c.id, keyset
-    )
+    return await pages.fetch(session, template, shape, values, recruits.c.id, keyset)

@@ -17,13 +17,7 @@ from partyplan.models import recruits, units
 from partyplan.resolvers import paging
 from partyplan.resolvers.paging import Keyset, Page
 from partyplan.resolvers.units.repository import joined_unit_columns
-from partyplan.tenants.scope import (
-    Subtree,
-    descendant_of_any,
-    in_subtree,
-    subtree_shape,
-    subtree_template,
-)
+from partyplan.tenants.scope import ScopeShape, Subtree
 from partyplan.tenants.session import Session
 from partyplan.tenants.shaped import param
 
@@ -52,13 +46,11 @@ class ListFilter:
 
 @dataclass(frozen=True, slots=True)
 class ListShape:
-    """What decides the list's statement: which filters apply, how ``under`` narrows it
-    (``tenants.scope.in_subtree``: by school, by school and path, or by path), whether the
-    encrypted columns are read."""
+    """What decides the list's statement: its scope (``tenants.scope.ScopeShape``), which
+    filters apply, whether the encrypted columns are read."""
 
     with_pii: bool
-    scoped: bool
-    under: str | None
+    scope: ScopeShape
     stage: bool
     category: bool
     name_prefix: bool
@@ -81,9 +73,7 @@ def filtered(listed: ListFilter) -> sa.Select[Any]:
 def shaped(listed: ListFilter) -> tuple[ListShape, dict[str, Any]]:
     """The list's shape (:func:`template`) and the values of its parameters."""
     values: dict[str, Any] = {}
-    if listed.read_paths:
-        values["p_read_paths"] = listed.read_paths
-    under = subtree_shape(listed.under, values)
+    scope = ScopeShape.of(listed.read_paths, listed.under, values)
     if listed.stage is not None:
         values["p_stage"] = listed.stage
     if listed.category is not None:
@@ -98,8 +88,7 @@ def shaped(listed: ListFilter) -> tuple[ListShape, dict[str, Any]]:
         values["p_approved_to"] = listed.period.ends_on
     shape = ListShape(
         with_pii=listed.with_pii,
-        scoped=bool(listed.read_paths),
-        under=under,
+        scope=scope,
         stage=listed.stage is not None,
         category=listed.category is not None,
         name_prefix=bool(listed.name_prefix),
@@ -114,15 +103,11 @@ def template(shape: ListShape) -> sa.Select[Any]:
     """The list's filtered statement for ``shape``, its values the parameters :func:`shaped`
     gives (built once per shape)."""
     columns = tuple(recruits.c) if shape.with_pii else RECRUIT_COLUMNS
-    read_paths = param("read_paths", ARRAY(sa.Text)) if shape.scoped else []
     stmt = (
         sa.select(*columns, *_BRANCH_COLUMNS)
         .join(_BRANCH, _BRANCH.c.id == recruits.c.branch_id)
-        .where(descendant_of_any(recruits.c.unit_path, read_paths))
+        .where(shape.scope.condition(recruits.c.unit_path, recruits.c.school_id))
     )
-    if shape.under is not None:
-        under = subtree_template(shape.under)
-        stmt = stmt.where(in_subtree(recruits.c.unit_path, recruits.c.school_id, under))
     if shape.stage:
         stmt = stmt.where(recruits.c.stage == param("stage", recruits.c.stage.type))
     if shape.category:

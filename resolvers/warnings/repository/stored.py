@@ -7,11 +7,10 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache, partial
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -19,13 +18,7 @@ from partyplan.auth.principal import is_within
 from partyplan.models import units, warning_rules, warnings
 from partyplan.resolvers import paging
 from partyplan.resolvers.paging import JsonPages, Keyset, Page
-from partyplan.tenants.scope import (
-    Subtree,
-    descendant_of_any,
-    in_subtree,
-    subtree_shape,
-    subtree_template,
-)
+from partyplan.tenants.scope import ScopeShape, Subtree
 from partyplan.tenants.session import Session
 from partyplan.tenants.shaped import param
 
@@ -56,8 +49,7 @@ async def page(
 class WarningShape:
     """What decides a warnings list's statement (``tenants/shaped.py``)."""
 
-    scoped: bool
-    under: str | None
+    scope: ScopeShape
     kind: bool
     status: bool
 
@@ -78,15 +70,13 @@ def shaped(
     *, read_paths: list[str], under: Subtree | None, kind: str | None, status: str | None
 ) -> WarningList:
     values: dict[str, Any] = {}
-    if read_paths:
-        values["p_read_paths"] = read_paths
+    scope = ScopeShape.of(read_paths, under, values)
     if kind is not None:
         values["p_kind"] = kind
     if status is not None:
         values["p_status"] = status
     shape = WarningShape(
-        scoped=bool(read_paths),
-        under=subtree_shape(under, values),
+        scope=scope,
         kind=kind is not None,
         status=status is not None,
     )
@@ -96,11 +86,7 @@ def shaped(
 @cache
 def template(shape: WarningShape) -> sa.Select[Any]:
     """The list's statement for ``shape``, built once; its values are :func:`shaped`'s."""
-    read_paths = param("read_paths", ARRAY(sa.Text)) if shape.scoped else []
-    stmt = _joined().where(descendant_of_any(warnings.c.unit_path, read_paths))
-    if shape.under is not None:
-        under = subtree_template(shape.under)
-        stmt = stmt.where(in_subtree(warnings.c.unit_path, warnings.c.school_id, under))
+    stmt = _joined().where(shape.scope.condition(warnings.c.unit_path, warnings.c.school_id))
     if shape.kind:
         stmt = stmt.where(warnings.c.kind == param("kind", warnings.c.kind.type))
     if shape.status:
@@ -113,7 +99,7 @@ async def page_json(session: Session, listed: WarningList, keyset: Keyset, pages
     newest first as :func:`page` reads it."""
     shape, values = listed
     return await pages.fetch(
-        session, shape, partial(template, shape), values, warnings.c.id, keyset, descending=True
+        session, template, shape, values, warnings.c.id, keyset, descending=True
     )
 
 
