@@ -1,14 +1,13 @@
 """Q2's peer: a unit's plan with its children's lines, read by PostGraphile 5 through a SQL
-function built from the statements our ``plan`` resolver runs.
+function built from the statement our ``plan`` resolver runs.
 
-``resolvers/plans/service/reads.plan`` reads the unit's balance (``balances.get``), its active
-children's balances (``balances.children_lines``) and, in one statement, each line's admissions
-from the tallies and its subtree's forecasts (``measures._LINE_MEASURES``); Python then takes
-``available`` = received − handed − reserve and sums the children's subtree forecasts and
-received places. The function ``bench_peer.plan(period_id, unit_id)`` runs those same three
-statements — the SQLAlchemy ones rendered by SQLAlchemy itself from the repository functions
-(captured, never executed), the measures' text as it is — with ``:period``/``:unit`` bound to
-its arguments, and does the arithmetic in SQL. Generated when ``prepare`` runs (the bench
+``resolvers/plans/service/reads.plan`` reads every line in one statement
+(``repository/lines._LINES``: the unit's own line, then each active child's, with balances,
+admissions from the tallies and the subtree's forecasts); Python then takes ``available`` =
+received − handed − reserve and sums the children's subtree forecasts and received places. The
+function ``bench_peer.plan(period_id, unit_id)`` runs that same statement's text, with
+``:period``/``:unit`` bound to its arguments (and no paths where units may be read: Q2 asks for
+no line's ``unit``), and does the arithmetic in SQL. Generated when ``prepare`` runs (the bench
 database only, schema ``bench_peer``, never a migration), so it cannot drift from ours.
 
 It returns one composite value shaped as our ``Plan`` (``line``, ``children``,
@@ -22,96 +21,40 @@ check on the unit, and the structural targets nobody in Q2 asks for.
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from sqlalchemy.dialects import postgresql
-
-from partyplan.resolvers.plans.repository import balances, measures
+from partyplan.resolvers.plans.repository import lines
 from partyplan.resolvers.plans.rules import DIMENSIONS
 
-# Values no real id takes, rendered as literals by SQLAlchemy and then swapped for $1 / $2.
-_PERIOD, _UNIT = 987_654_321_001, 987_654_321_002
-_BOUND = re.compile(r"(?<!:):(period|unit)\b")
-_ARG = {"period": "$1", "unit": "$2"}
-
-
-class _Capture:
-    """A stand-in session that keeps the statement a repository function would execute."""
-
-    def __init__(self) -> None:
-        self.statements: list[Any] = []
-
-    async def execute(self, statement: Any, params: Any = None) -> _Nothing:
-        self.statements.append(statement)
-        return _Nothing()
-
-
-class _Nothing:
-    def first(self) -> None:
-        return None
-
-    def all(self) -> list[Any]:
-        return []
-
-
-def _rendered(call: Any) -> str:
-    """The SQL text of the one statement ``call(session, period, unit)`` executes."""
-    session = _Capture()
-    # Driven by hand, not by an event loop: nothing in it waits (prepare runs inside a loop).
-    coroutine = call(session, _PERIOD, _UNIT)
-    try:
-        coroutine.send(None)
-    except StopIteration:
-        pass
-    else:
-        coroutine.close()
-        raise RuntimeError(f"{call.__qualname__} waits on something besides its statement")
-    (statement,) = session.statements
-    text = str(
-        statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
-    )
-    for value, arg in ((_PERIOD, "$1"), (_UNIT, "$2")):
-        if str(value) not in text:
-            raise RuntimeError(f"the plan statement no longer binds {arg}: {text[:200]}")
-        text = text.replace(str(value), arg)
-    return text
+_BOUND = re.compile(r"(?<!:):(period|unit_read|unit)\b")
+_ARG = {"period": "$1", "unit": "$2", "unit_read": "ARRAY[]::text[]"}
 
 
 def statements() -> dict[str, str]:
-    """Our plan's three reads with the function's ``$1`` (period) and ``$2`` (unit):
-    ``own`` (the unit's balance row), ``children`` (each active child with its balance) and
-    ``measures`` (each line's admissions and subtree forecasts)."""
-    return {
-        "own": _rendered(balances.get),
-        "children": _rendered(balances.children_lines),
-        "measures": _BOUND.sub(lambda m: _ARG[m.group(1)], measures._LINE_MEASURES),
-    }
+    """Our plan's read of its lines with the function's ``$1`` (period) and ``$2`` (unit)."""
+    return {"lines": _BOUND.sub(lambda m: _ARG[m.group(1)], lines._LINES)}
 
 
 def _amounts(prefix: str, source: str) -> str:
-    cols = ", ".join(f"coalesce({source}.{prefix}_{d}, 0)::int" for d in DIMENSIONS)
+    cols = ", ".join(f"{source}.{prefix}_{d}" for d in DIMENSIONS)
     return f"ROW({cols})::bench_peer.amounts"
 
 
 def _available(source: str) -> str:
     cols = ", ".join(
-        f"(coalesce({source}.received_{d}, 0) - coalesce({source}.handed_{d}, 0)"
-        f" - coalesce({source}.reserve_{d}, 0))::int"
+        f"({source}.received_{d} - {source}.handed_{d} - {source}.reserve_{d})::int"
         for d in DIMENSIONS
     )
     return f"ROW({cols})::bench_peer.amounts"
 
 
-def _line(position: str, source: str, unit_id: str, unit_name: str) -> str:
-    """A ``plan_line`` of ``source`` (a balance row, NULL columns when it has none) and ``m``
-    (its measures row)."""
-    subtree = ", ".join(f"coalesce(m.subtree_forecast_{d}, 0)::int" for d in DIMENSIONS)
-    return f"""ROW({position}, {unit_id}::int, {unit_name},
+def _line(source: str) -> str:
+    """A ``plan_line`` of a row of the lines."""
+    return f"""ROW({source}.position, {source}.unit_id::int, {source}.unit_name,
             {_amounts("received", source)}, {_amounts("handed", source)},
             {_amounts("reserve", source)}, {_available(source)},
             ROW({_amounts("forecast", source)}, {source}.forecast_remark)::bench_peer.forecast,
-            ROW({subtree})::bench_peer.amounts,
-            coalesce(m.admitted, 0)::int)::bench_peer.plan_line"""
+            {_amounts("subtree_forecast", source)},
+            {source}.admitted::int)::bench_peer.plan_line"""
 
 
 def function_sql() -> str:
@@ -147,23 +90,13 @@ CREATE TYPE bench_peer.plan AS (
 CREATE FUNCTION bench_peer.plan(period_id integer, unit_id integer)
 RETURNS bench_peer.plan
 LANGUAGE sql STABLE AS $$
-    WITH measured AS MATERIALIZED ({reads["measures"]}
-    ), own AS MATERIALIZED ({reads["own"]}
-    ), kids AS MATERIALIZED ({reads["children"]}
+    WITH rows AS MATERIALIZED ({reads["lines"]}
     ), lines AS (
-        SELECT {_line("0", "o", "u.id", "u.name")} AS line
-          FROM public.units u
-          LEFT JOIN own o ON true
-          LEFT JOIN measured m ON m.unit_id = u.id
-         WHERE u.id = $2
+        SELECT r.position, {_line("r")} AS line FROM rows r
     ), children AS (
-        SELECT {
-        _line("(row_number() OVER (ORDER BY c.unit_id))::int", "c", "c.unit_id", "c.unit_name")
-    } AS line
-          FROM kids c
-          LEFT JOIN measured m ON m.unit_id = c.unit_id
+        SELECT line FROM lines WHERE position > 0
     )
-    SELECT (SELECT line FROM lines),
+    SELECT (SELECT line FROM lines WHERE position = 0),
            coalesce((SELECT array_agg(line ORDER BY (line).position) FROM children), '{{}}'),
            (SELECT ROW({children_sums})::bench_peer.amounts
               FROM (SELECT (line).* FROM children) l),
@@ -172,5 +105,5 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 COMMENT ON FUNCTION bench_peer.plan(integer, integer) IS
-    E'@name plan\\nA unit''s plan in a period with its children''s lines, read with the statements of partyplan''s plan resolver.';
+    E'@name plan\\nA unit''s plan in a period with its children''s lines, read with the statement of partyplan''s plan resolver.';
 """

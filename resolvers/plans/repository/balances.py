@@ -104,30 +104,6 @@ async def get(session: Session, period_id: int, unit_id: int) -> sa.Row | None:
     return (await session.execute(stmt)).first()
 
 
-async def children_lines(session: Session, period_id: int, unit_id: int) -> list[sa.Row]:
-    """Every active child with its balance (zeros when it has none yet), in one statement."""
-    stmt = (
-        sa.select(
-            units.c.id.label("unit_id"),
-            units.c.name.label("unit_name"),
-            units.c.kind.label("unit_kind"),
-            units.c.code.label("unit_code"),
-            units.c.path.label("unit_path"),
-            *(sa.func.coalesce(unit_quotas.c[name], 0).label(name) for name in FIGURE_COLUMNS),
-            unit_quotas.c.forecast_remark,
-            unit_quotas.c.forecast_at,
-        )
-        .select_from(units)
-        .outerjoin(
-            unit_quotas,
-            sa.and_(unit_quotas.c.unit_id == units.c.id, unit_quotas.c.period_id == period_id),
-        )
-        .where(units.c.parent_id == unit_id, units.c.active)
-        .order_by(units.c.id)
-    )
-    return list((await session.execute(stmt)).all())
-
-
 async def targets(session: Session, period_id: int, unit_id: int) -> list[sa.Row]:
     stmt = (
         sa.select(structural_targets)

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from partyplan.tenants.session import Session
 
-from ..rules import DIMENSIONS, Amounts
+from ..rules import DIMENSIONS
 
 
 def tally_of(
@@ -74,29 +74,6 @@ def forecast_sums(source: str, where: str) -> str:
 SUBTREE_FORECASTS = ", ".join(
     f"coalesce(sf.forecast_{d}, 0)::int AS subtree_forecast_{d}" for d in DIMENSIONS
 )
-_LINE_MEASURES = f"""
-WITH forecasts AS MATERIALIZED ({forecasts_by_child("(SELECT path FROM units WHERE id = :unit)")})
-SELECT u.id AS unit_id, f.admitted, {SUBTREE_FORECASTS}
-  FROM units u
-  CROSS JOIN LATERAL ({tally_of("u", "unit_tallies", ("admitted",))}) f
-  CROSS JOIN LATERAL ({forecast_sums("forecasts", "u.id = :unit OR fc.child_path = u.path")}) sf
- WHERE u.id = :unit OR u.parent_id = :unit
-"""
-
-
-async def line_measures(
-    session: Session, period_id: int, unit_id: int
-) -> dict[int, tuple[int, Amounts]]:
-    """For the unit and each of its children: the admissions counted against the quota in its
-    subtree, and its subtree's forecast. One statement."""
-    rows = await session.execute(sa.text(_LINE_MEASURES), {"period": period_id, "unit": unit_id})
-    return {
-        r.unit_id: (
-            int(r.admitted),
-            Amounts(*(int(getattr(r, f"subtree_forecast_{d}")) for d in DIMENSIONS)),
-        )
-        for r in rows
-    }
 
 
 async def admitted_by_unit(session: Session, period_id: int, unit_ids: list[int]) -> dict[int, int]:

@@ -15,7 +15,7 @@ from partyplan.tenants.session import Session
 
 from ..errors import ROUND_NOT_FOUND
 from ..linkage import LinkageRules, Suggestion, suggest
-from ..repository import balances, ledger, measures, periods
+from ..repository import balances, ledger, lines, measures, periods
 from ..rules import DIMENSIONS, Amounts, amounts_of
 from .common import period_for, unit_in_period
 
@@ -66,43 +66,47 @@ class PlanView:
         return Amounts(*(sum(getattr(c.received, d) for c in self.children) for d in DIMENSIONS))
 
 
-def _line(unit_id: int, unit_name: str, row: Any, measured: tuple[int, Amounts] | None) -> PlanLine:
-    admitted, subtree_forecast = measured or (0, Amounts(0))
-    if row is None:
-        zero = Amounts(0)
-        return PlanLine(
-            unit_id, unit_name, zero, zero, zero, zero, None, None, admitted, subtree_forecast
-        )
+def _line(row: Any) -> PlanLine:
     return PlanLine(
-        unit_id=unit_id,
-        unit_name=unit_name,
+        unit_id=row.unit_id,
+        unit_name=row.unit_name,
         received=amounts_of(row, "received"),
         handed=amounts_of(row, "handed"),
         reserve=amounts_of(row, "reserve"),
         forecast=amounts_of(row, "forecast"),
         forecast_remark=row.forecast_remark,
         forecast_at=row.forecast_at,
-        admitted=admitted,
-        subtree_forecast=subtree_forecast,
+        admitted=int(row.admitted),
+        subtree_forecast=amounts_of(row, "subtree_forecast"),
     )
 
 
 async def plan(session: Session, *, unit_id: int, period_id: int) -> PlanView:
-    """Four statements whatever the number of children: balance, children lines, admissions
-    and forecasts per subtree, targets."""
-    period = await period_for(session, period_id)
-    unit = await unit_in_period(session, unit_id, period, Permission.PLAN_READ, "unitId")
-    own = await balances.get(session, period.id, unit.id)
-    children = await balances.children_lines(session, period.id, unit.id)
-    measured = await measures.line_measures(session, period.id, unit.id)
+    """Two statements whatever the number of children (after the checks): the lines
+    (``repository/lines.py``), the targets."""
+    period, unit = await plan_scope(session, unit_id=unit_id, period_id=period_id)
+    own, *children = await lines.lines(session, period.id, unit.id, unit_read_paths(session))
     targets = await balances.targets(session, period.id, unit.id)
     return PlanView(
         period=period,
         unit=unit,
-        line=_line(unit.id, unit.name, own, measured.get(unit.id)),
-        children=[_line(c.unit_id, c.unit_name, c, measured.get(c.unit_id)) for c in children],
+        line=_line(own),
+        children=[_line(c) for c in children],
         targets=targets,
     )
+
+
+async def plan_scope(session: Session, *, unit_id: int, period_id: int) -> tuple[sa.Row, sa.Row]:
+    """The period and the unit of a plan: NOT_FOUND out of the caller's reach, FORBIDDEN
+    without ``plan.read`` at the unit."""
+    period = await period_for(session, period_id)
+    unit = await unit_in_period(session, unit_id, period, Permission.PLAN_READ, "unitId")
+    return period, unit
+
+
+def unit_read_paths(session: Session) -> list[str]:
+    """Where the caller may read units: a line's ``unit`` is null elsewhere."""
+    return session.principal.paths_with(Permission.UNIT_READ)
 
 
 async def history(session: Session, *, unit_id: int, period_id: int, keyset: Keyset) -> Page:
