@@ -5,9 +5,9 @@ a client registered (``registerDocuments``), both sent as ``{"documentId": …}`
 and trusted documents"). The platform's are compiled when the service starts
 (:meth:`CompiledDocuments.register`); a client's the first time a worker runs it (a worker
 reads a client's documents from the database on first use). Each is then kept by its text: its
-operation is parsed once (``selection.py``), every root field must have a compiler (today
-``recruits``, ``rollup`` and ``warnings``), and every field selected below it must be one the
-compiler answers in SQL.
+operation is parsed once (``selection.py``), every root field must have a compiler
+(today ``plan``, ``recruits``, ``rollup`` and ``warnings``), and every field selected below it
+must be one the compiler answers in SQL.
 
 Running one (:meth:`CompiledDocuments.execute`), in the request's transaction:
 
@@ -41,13 +41,19 @@ from partyplan.tenants.session import Session
 
 from ..cost import Cost, compile_document
 from ..replica import reads_replica
+from .plans import PlanField
 from .recruits import RecruitsField
 from .rollups import RollupField
 from .selection import NotCompiled, Selected, operation_of, root_fields
 from .warnings import WarningsField
 
 #: The root fields compiled, each with its compiler.
-ROOTS = {"recruits": RecruitsField, "rollup": RollupField, "warnings": WarningsField}
+ROOTS = {
+    "plan": PlanField,
+    "recruits": RecruitsField,
+    "rollup": RollupField,
+    "warnings": WarningsField,
+}
 CACHE_SIZE = 256
 
 

@@ -17,6 +17,7 @@ from graphql import GraphQLObjectType, GraphQLScalarType, get_nullable_type
 from sqlalchemy.dialects.postgresql import asyncpg
 
 from partyplan.resolvers.jsonsql import (
+    JsonText,
     JsonValue,
     as_json,
     enum_name,
@@ -89,6 +90,8 @@ class ObjectSql:
         default_factory=dict
     )
     lists: Mapping[str, tuple[ObjectSql, ListOf]] = field(default_factory=dict)
+    #: For a nullable object among ``objects``: when it is there (null otherwise).
+    present: Mapping[str, Callable[[Columns], sa.ColumnElement[bool]]] = field(default_factory=dict)
 
     def check(self, selected: list[Selected]) -> None:
         """Refuse (:class:`NotCompiled`) a selection this map cannot answer whole."""
@@ -114,7 +117,11 @@ class ObjectSql:
                 pairs.append((child.key, as_json(value, scalar_of(child.parent, child.name))))
             elif child.name in self.objects:
                 inner, narrow = self.objects[child.name]
-                pairs.append((child.key, inner.build(child.children, narrow(columns))))
+                value = inner.build(child.children, narrow(columns))
+                if child.name in self.present:
+                    there = self.present[child.name](columns)
+                    value = sa.type_coerce(sa.case((there, value), else_=sa.null()), JsonText)
+                pairs.append((child.key, value))
             else:
                 inner, listed = self.lists[child.name]
                 element = _element(inner, child.children)

@@ -32,13 +32,20 @@ def _camel(name: str) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
-def _amounts(prefix: str, minus: str | None = None) -> ObjectSql:
-    """A QuotaAmounts read from ``<prefix><dimension>`` (less ``<minus><dimension>``)."""
+def amounts(prefix: str, *minus: str) -> ObjectSql:
+    """A QuotaAmounts read from ``<prefix><dimension>`` (less each ``<minus><dimension>``)."""
 
     def read(dimension: str) -> Leaf:
-        if minus is None:
+        if not minus:
             return column(prefix + dimension)
-        return lambda columns: columns(prefix + dimension) - columns(minus + dimension)
+
+        def difference(columns: Columns) -> sa.ColumnElement[Any]:
+            value = columns(prefix + dimension)
+            for other in minus:
+                value = value - columns(other + dimension)
+            return value
+
+        return difference
 
     return ObjectSql("QuotaAmounts", {_camel(d): read(d) for d in DIMENSIONS})
 
@@ -80,12 +87,12 @@ LINE = ObjectSql(
     objects={
         "structure": (STRUCTURE, same_row),
         "pipeline": (PIPELINE, same_row),
-        "received": (_amounts("received_"), same_row),
-        "handedDown": (_amounts("handed_"), same_row),
-        "reserve": (_amounts("reserve_"), same_row),
-        "forecast": (_amounts("subtree_forecast_"), same_row),
-        "ownForecast": (_amounts("forecast_"), same_row),
-        "childrenForecast": (_amounts("subtree_forecast_", "forecast_"), same_row),
+        "received": (amounts("received_"), same_row),
+        "handedDown": (amounts("handed_"), same_row),
+        "reserve": (amounts("reserve_"), same_row),
+        "forecast": (amounts("subtree_forecast_"), same_row),
+        "ownForecast": (amounts("forecast_"), same_row),
+        "childrenForecast": (amounts("subtree_forecast_", "forecast_"), same_row),
     },
 )
 

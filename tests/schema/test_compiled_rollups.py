@@ -5,14 +5,14 @@ kind of caller for every unit of both provinces; and ``completionRate`` rounds i
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import gid
-from support_compiled import ACCOUNTS, UNITS, both
+from support_compiled import ACCOUNTS, ENDS, STARTS, UNITS, both, random_plan
 from support_records import Records
 
 from partyplan.resolvers.rollups import service
@@ -35,9 +35,6 @@ fragment Line on RollupLine {{
   received {AMOUNTS} handedDown {AMOUNTS} reserve {AMOUNTS} forecast {AMOUNTS}
   ownForecast {AMOUNTS} childrenForecast {AMOUNTS}
 }}"""
-STARTS, ENDS = date(2025, 1, 1), date(2025, 12, 31)
-QUOTA_UNITS = ("commission", "A", "A1", "A1a", "A1b", "A2", "B", "B1")
-BRANCHES = ("A1a", "A1b", "A2", "B1")
 DOCUMENTS = {"rollup": ROLLUP}
 
 
@@ -45,52 +42,6 @@ DOCUMENTS = {"rollup": ROLLUP}
 def records(owner_engine, world) -> Records:  # type: ignore[no-untyped-def]
     """One for every example of a test: its periods are numbered apart."""
     return Records(owner_engine, world)
-
-
-def amounts(data, prefix: str, ceiling: dict | None = None) -> dict:  # type: ignore[no-untyped-def]
-    total = data.draw(st.integers(0, 40 if ceiling is None else ceiling[f"{prefix}_total"]))
-    students = data.draw(st.integers(0, total))
-    return {
-        f"{prefix}_total": total,
-        f"{prefix}_students": students,
-        f"{prefix}_staff": data.draw(st.integers(0, total - students)),
-        f"{prefix}_high_knowledge": data.draw(st.integers(0, total)),
-    }
-
-
-async def random_plan(data, records: Records, world, period: int) -> None:  # type: ignore[no-untyped-def]
-    for unit in {"commission"} | data.draw(st.sets(st.sampled_from(QUOTA_UNITS))):
-        received = amounts(data, "received")
-        # All of it handed down, or reserved, or neither: every bound of a balance holds.
-        handed, reserve = data.draw(st.sampled_from([(0, 0), (1, 0), (0, 1)]))
-        columns = {
-            **received,
-            **{k.replace("received", "handed"): v * handed for k, v in received.items()},
-            **{k.replace("received", "reserve"): v * reserve for k, v in received.items()},
-            **amounts(data, "forecast"),
-            "forecast_remark": data.draw(st.one_of(st.none(), st.sampled_from(['预计"高"', "无"]))),
-        }
-        names = ", ".join(columns)
-        await records.sql(
-            f"INSERT INTO unit_quotas (period_id, unit_id, unit_path, unit_kind, school_id,"
-            f" {names}) SELECT :p, id, path, kind, school_id,"
-            f" {', '.join(':' + k for k in columns)} FROM units WHERE id = :u",
-            p=period,
-            u=world.units[unit],
-            **columns,
-        )
-    for _ in range(data.draw(st.integers(0, 8))):
-        branch = data.draw(st.sampled_from(BRANCHES))
-        on = STARTS + timedelta(days=data.draw(st.integers(-30, 400)))
-        stage = data.draw(st.sampled_from(["probationary", "activist", "development_target"]))
-        approved = on if stage == "probationary" else None
-        await records.recruit(
-            branch,
-            stage=stage,
-            activist_on=date(2023, 1, 1),
-            target_on=date(2024, 6, 1) if stage != "activist" else None,
-            approved_on=approved,
-        )
 
 
 def units_of(n: int) -> st.SearchStrategy[str]:

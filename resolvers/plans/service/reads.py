@@ -104,6 +104,21 @@ async def plan_scope(session: Session, *, unit_id: int, period_id: int) -> tuple
     return period, unit
 
 
+#: A compiled plan's JSON is built over the lines' statement (``schema/compiled/plans.py``).
+LinesInSql = lines.LinesInSql
+lines_statement = lines.lines_statement
+
+
+async def plan_json(
+    session: Session, *, unit_id: int, period_id: int, statement: sa.Select[Any]
+) -> str:
+    """The JSON text :func:`lines_statement`'s ``statement`` builds of the plan's lines, after
+    the checks :func:`plan` makes: one statement."""
+    period, unit = await plan_scope(session, unit_id=unit_id, period_id=period_id)
+    paths = unit_read_paths(session)
+    return await lines.lines_json(session, period.id, unit.id, paths, statement)
+
+
 def unit_read_paths(session: Session) -> list[str]:
     """Where the caller may read units: a line's ``unit`` is null elsewhere."""
     return session.principal.paths_with(Permission.UNIT_READ)
