@@ -98,6 +98,9 @@ class Amounts:
     def scaled(self, sign: int) -> Amounts:
         return Amounts(*(sign * getattr(self, d) for d in DIMENSIONS))
 
+    def __add__(self, other: Amounts) -> Amounts:
+        return Amounts(*(getattr(self, d) + getattr(other, d) for d in DIMENSIONS))
+
     def __sub__(self, other: Amounts) -> Amounts:
         return Amounts(*(getattr(self, d) - getattr(other, d) for d in DIMENSIONS))
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from partyplan.models import (
     forecast_submissions,
     structural_targets,
     unit_quotas,
-    units,
 )
 from partyplan.tenants.session import Session
 
@@ -22,49 +20,42 @@ FIGURE_COLUMNS = [
 ]
 
 
+# The balance rows of the units given (in tree order), created when missing and locked: one
+# statement, built once (tenants/shaped.py), the units passed as arrays.
+_LOCK = sa.text(
+    """
+WITH locked AS (
+    INSERT INTO unit_quotas AS q (period_id, unit_id, unit_path, unit_kind, school_id)
+    SELECT CAST(:p_period_id AS bigint), u.id, CAST(u.path AS ltree), u.kind, u.school_id
+      FROM unnest(CAST(:p_ids AS bigint[]), CAST(:p_paths AS text[]), CAST(:p_kinds AS text[]),
+                  CAST(:p_schools AS bigint[])) WITH ORDINALITY AS u(id, path, kind, school_id, ord)
+     ORDER BY u.ord
+    ON CONFLICT (period_id, unit_id) DO UPDATE SET unit_kind = q.unit_kind
+    RETURNING q.*
+)
+SELECT locked.*, units.name AS unit_name FROM locked JOIN units ON units.id = locked.unit_id
+"""
+)
+
+
 async def lock(session: Session, period_id: int, unit_rows: Iterable[sa.Row]) -> dict[int, sa.Row]:
-    """Create missing balance rows, then lock them all in one order (depth, then id) so that
-    concurrent movements over overlapping units never deadlock."""
-    rows = {u.id: u for u in unit_rows}
-    await session.execute(
-        pg_insert(unit_quotas)
-        .values(
-            [
-                {
-                    "period_id": period_id,
-                    "unit_id": u.id,
-                    "unit_path": u.path,
-                    "unit_kind": u.kind,
-                    "school_id": u.school_id,
-                }
-                for u in sorted(rows.values(), key=lambda u: (u.path.count("."), u.id))
-            ]
-        )
-        .on_conflict_do_nothing()
-    )
-    stmt = (
-        sa.select(unit_quotas, units.c.name.label("unit_name"))
-        .join(units, units.c.id == unit_quotas.c.unit_id)
-        .where(
-            unit_quotas.c.period_id == period_id,
-            unit_quotas.c.unit_id == sa.any_(sa.literal(list(rows), sa.ARRAY(sa.BigInteger))),
-        )
-        .order_by(sa.func.nlevel(unit_quotas.c.unit_path), unit_quotas.c.unit_id)
-        .with_for_update(of=unit_quotas)
-    )
-    return {r.unit_id: r for r in (await session.execute(stmt)).all()}
+    """The units' balance rows, created when missing and locked, in one statement and one order
+    (depth, then id) so that concurrent movements over overlapping units never deadlock.
 
-
-async def add(session: Session, period_id: int, unit_id: int, figure: str, delta: Amounts) -> None:
-    values = {
-        f"{figure}_{d}": getattr(unit_quotas.c, f"{figure}_{d}") + getattr(delta, d)
-        for d in DIMENSIONS
+    ``ON CONFLICT DO UPDATE`` (a no-op update) rather than ``DO NOTHING`` and a later
+    ``SELECT … FOR UPDATE``: it locks an existing row and returns its latest version even when
+    another transaction committed it after this statement's snapshot (which a select in the same
+    statement would not see), and creates a missing one, each row in the order given. The no-op
+    update writes a new version of the row, as the movement's own update does after it."""
+    rows = sorted({u.id: u for u in unit_rows}.values(), key=lambda u: (u.path.count("."), u.id))
+    params = {
+        "p_period_id": period_id,
+        "p_ids": [u.id for u in rows],
+        "p_paths": [u.path for u in rows],
+        "p_kinds": [u.kind for u in rows],
+        "p_schools": [u.school_id for u in rows],
     }
-    await session.execute(
-        sa.update(unit_quotas)
-        .where(unit_quotas.c.period_id == period_id, unit_quotas.c.unit_id == unit_id)
-        .values(**values)
-    )
+    return {r.unit_id: r for r in (await session.execute(_LOCK, params)).all()}
 
 
 async def set_forecast(
@@ -111,33 +102,3 @@ async def targets(session: Session, period_id: int, unit_id: int) -> list[sa.Row
         .order_by(structural_targets.c.indicator)
     )
     return list((await session.execute(stmt)).all())
-
-
-async def upsert_target(
-    session: Session,
-    *,
-    period_id: int,
-    unit: sa.Row,
-    indicator: str,
-    min_count: int | None,
-    min_share_percent: object,
-    movement_id: int | None,
-) -> None:
-    values = {
-        "period_id": period_id,
-        "unit_id": unit.id,
-        "unit_path": unit.path,
-        "school_id": unit.school_id,
-        "indicator": indicator,
-        "min_count": min_count,
-        "min_share_percent": min_share_percent,
-        "set_by_movement_id": movement_id,
-    }
-    stmt = pg_insert(structural_targets).values(values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["period_id", "unit_id", "indicator"],
-        set_={
-            k: stmt.excluded[k] for k in ("min_count", "min_share_percent", "set_by_movement_id")
-        },
-    )
-    await session.execute(stmt)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 
 from partyplan.models import quota_movements
@@ -11,42 +9,7 @@ from partyplan.resolvers import paging
 from partyplan.resolvers.paging import Keyset, Page
 from partyplan.tenants.session import Session
 
-from ..rules import DIMENSIONS, EFFECTS, Amounts
-
-
-async def insert(
-    session: Session,
-    *,
-    period_id: int,
-    kind: str,
-    from_unit: sa.Row,
-    to_unit: sa.Row,
-    amounts: Amounts,
-    document_no: str | None,
-    document_date: date | None,
-    reason: str | None,
-    round_id: int | None,
-) -> sa.Row:
-    stmt = (
-        sa.insert(quota_movements)
-        .values(
-            period_id=period_id,
-            kind=kind,
-            from_unit_id=from_unit.id,
-            to_unit_id=to_unit.id,
-            from_path=from_unit.path,
-            to_path=to_unit.path,
-            school_id=to_unit.school_id or from_unit.school_id,
-            **amounts.as_dict(),
-            document_no=document_no,
-            document_date=document_date,
-            reason=reason,
-            round_id=round_id,
-            actor_user_id=session.principal.user_id,
-        )
-        .returning(*quota_movements.c)
-    )
-    return (await session.execute(stmt)).one()
+from ..rules import DIMENSIONS, EFFECTS
 
 
 def _sign(figure: str) -> str:

@@ -14,12 +14,23 @@ from partyplan.tenants.session import Session
 from ..errors import PlanError, PlanErrorCode
 from ..repository import periods
 
-__all__ = ["audit_plan", "period_for", "unit_in_period", "visible_unit"]
+__all__ = [
+    "audit_plan",
+    "period_for",
+    "reached_period",
+    "reached_unit_in_period",
+    "unit_in_period",
+    "visible_unit",
+]
 
 
 async def period_for(session: Session, period_id: int, *, lock: str | None = None) -> sa.Row:
     """The period if it belongs to a commission above or inside the caller's units."""
-    row = await periods.get(session, period_id, lock=lock)
+    return reached_period(session, await periods.get(session, period_id, lock=lock))
+
+
+def reached_period(session: Session, row: sa.Row | None) -> sa.Row:
+    """:func:`period_for` on a period already read (None: none visible)."""
     if row is None or not session.principal.reaches_along(row.commission_path):
         raise NotFound("未找到该计划期")
     return row
@@ -30,6 +41,21 @@ async def unit_in_period(
 ) -> sa.Row:
     """A unit the caller reaches, under the period's commission, with ``permission`` there."""
     unit = await visible_unit(session, unit_id, Permission.UNIT_READ, field)
+    return _in_period(session, unit, period, permission, field)
+
+
+def reached_unit_in_period(
+    session: Session, row: sa.Row | None, period: sa.Row, permission: Permission, field: str
+) -> sa.Row:
+    """:func:`unit_in_period` on a unit already read (None: none visible), with the same
+    answers: ``session.reach`` as ``units.service.visible`` calls it, then the period's test."""
+    unit = session.reach(row, f"党组织（{field}）", Permission.UNIT_READ, "path")
+    return _in_period(session, unit, period, permission, field)
+
+
+def _in_period(
+    session: Session, unit: sa.Row, period: sa.Row, permission: Permission, field: str
+) -> sa.Row:
     if not is_within(unit.path, period.commission_path):
         raise NotFound(f"本计划期所属工委下未找到该单位（{field}）")
     session.require(permission, unit.path)

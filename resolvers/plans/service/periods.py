@@ -131,7 +131,11 @@ async def round_for(session: Session, round_id: int | None, period: sa.Row) -> i
     """A dispatch round of this period the caller can see (its own or one run above it)."""
     if round_id is None:
         return None
-    row = await periods.get_round(session, round_id)
+    return reached_round(await periods.get_round(session, round_id), period)
+
+
+def reached_round(row: sa.Row | None, period: sa.Row) -> int:
+    """:func:`round_for` on a round already read (None: none visible)."""
     if row is None:
         raise NotFound(ROUND_NOT_FOUND)
     if row.period_id != period.id:

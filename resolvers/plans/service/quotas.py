@@ -9,6 +9,7 @@ none can overdraw it, nor leave it more sub-quota than places.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,10 +21,17 @@ from partyplan.tenants.session import Session
 
 from .. import rules
 from ..errors import PlanError, PlanErrorCode
-from ..repository import balances, ledger
+from ..repository import balances, movements
 from ..rules import EFFECTS, Amounts, Balance, amounts_of
-from .common import audit_plan, period_for, require_active, unit_in_period, visible_unit
-from .periods import round_for
+from .common import (
+    period_for,
+    reached_period,
+    reached_unit_in_period,
+    require_active,
+    unit_in_period,
+    visible_unit,
+)
+from .periods import reached_round, round_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +74,15 @@ async def _move(
     amounts: Amounts,
     paperwork: Paperwork,
     field: str = "amounts",
+    targets: Sequence[Target] = (),
 ) -> sa.Row:
     """Record one movement and apply its effects to both ends' balances, refusing it (typed
     error on ``field``, the amounts input, nothing written) when a balance would break an
-    invariant of plans.rules."""
+    invariant of plans.rules; ``targets`` are set on ``to_unit``, naming the movement.
+
+    Two statements: the balance rows locked (created when missing), then, once the balances
+    are judged, the ledger row, the balances' changes, the targets and the audit entry in one
+    (``repository/movements.py``)."""
     locked = await balances.lock(session, period.id, [from_unit, to_unit])
     states = {
         uid: Balance(
@@ -83,45 +96,41 @@ async def _move(
         )
         for uid, row in locked.items()
     }
-    changes = [
-        ((from_unit if end == "from" else to_unit).id, figure, amounts.scaled(sign))
-        for end, figure, sign in EFFECTS[kind]
-    ]
-    for unit_id, figure, delta in changes:
+    deltas: dict[int, dict[str, Amounts]] = {}
+    for end, figure, sign in EFFECTS[kind]:
+        unit_id = (from_unit if end == "from" else to_unit).id
+        delta = amounts.scaled(sign)
         states[unit_id].apply(figure, delta)
+        per_unit = deltas.setdefault(unit_id, {})
+        per_unit[figure] = per_unit.get(figure, Amounts(0)) + delta
     rules.check_balances(states.values(), field)
-    for unit_id, figure, delta in changes:
-        await balances.add(session, period.id, unit_id, figure, delta)
-    movement = await ledger.insert(
+    return await movements.record(
         session,
-        period_id=period.id,
-        kind=kind,
-        from_unit=from_unit,
-        to_unit=to_unit,
-        amounts=amounts,
-        document_no=paperwork.document_no,
-        document_date=paperwork.document_date,
-        reason=paperwork.reason,
-        round_id=paperwork.round_id,
+        movements.Movement(
+            period_id=period.id,
+            kind=kind,
+            from_unit=from_unit,
+            to_unit=to_unit,
+            amounts=amounts,
+            document_no=paperwork.document_no,
+            document_date=paperwork.document_date,
+            reason=paperwork.reason,
+            round_id=paperwork.round_id,
+            deltas=deltas,
+            targets=[(t.indicator, t.min_count, t.percent()) for t in targets],
+            operation=f"{kind}Quota",
+            after={
+                "kind": kind,
+                "period_id": period.id,
+                "from_unit_id": from_unit.id,
+                "to_unit_id": to_unit.id,
+                **amounts.as_dict(),
+                "document_no": paperwork.document_no,
+                "reason": paperwork.reason,
+                "round_id": paperwork.round_id,
+            },
+        ),
     )
-    await audit_plan(
-        session,
-        operation=f"{kind}Quota",
-        object_type="QuotaMovement",
-        object_id=movement.id,
-        unit=to_unit,
-        after={
-            "kind": kind,
-            "period_id": period.id,
-            "from_unit_id": from_unit.id,
-            "to_unit_id": to_unit.id,
-            **amounts.as_dict(),
-            "document_no": paperwork.document_no,
-            "reason": paperwork.reason,
-            "round_id": paperwork.round_id,
-        },
-    )
-    return movement
 
 
 async def _paperwork(
@@ -134,14 +143,20 @@ async def _paperwork(
     round_id: int | None,
     needs_document: bool,
     needs_reason: bool,
+    fetched: movements.Fetched | None = None,
 ) -> Paperwork:
+    """The movement's paperwork, checked in this order: document, reason, round (read here,
+    unless ``fetched`` read it already)."""
+    document_no = rules.clean_document(document_no, required=needs_document)
+    reason = rules.clean_text(
+        reason, "reason", PlanErrorCode.REASON_REQUIRED, required=needs_reason
+    )
+    if fetched is None:
+        round_id = await round_for(session, round_id, period)
+    elif round_id is not None:
+        round_id = reached_round(fetched.round, period)
     return Paperwork(
-        document_no=rules.clean_document(document_no, required=needs_document),
-        document_date=document_date,
-        reason=rules.clean_text(
-            reason, "reason", PlanErrorCode.REASON_REQUIRED, required=needs_reason
-        ),
-        round_id=await round_for(session, round_id, period),
+        document_no=document_no, document_date=document_date, reason=reason, round_id=round_id
     )
 
 
@@ -186,21 +201,6 @@ def _check_targets(targets: list[Target]) -> None:
             )
 
 
-async def _set_targets(
-    session: Session, period: sa.Row, unit: sa.Row, targets: list[Target], movement_id: int
-) -> None:
-    for target in targets:
-        await balances.upsert_target(
-            session,
-            period_id=period.id,
-            unit=unit,
-            indicator=target.indicator,
-            min_count=target.min_count,
-            min_share_percent=target.percent(),
-            movement_id=movement_id,
-        )
-
-
 async def issue(
     session: Session,
     *,
@@ -237,9 +237,9 @@ async def issue(
         needs_reason=supplement,
     )
     kind = "supplement" if supplement else "issue"
-    movement = await _move(session, period, kind, commission, school, amounts, paperwork)
-    await _set_targets(session, period, school, targets, movement.id)
-    return movement
+    return await _move(
+        session, period, kind, commission, school, amounts, paperwork, targets=targets
+    )
 
 
 async def allocate(
@@ -254,11 +254,16 @@ async def allocate(
     reason: str | None = None,
     round_id: int | None = None,
 ) -> sa.Row:
-    period = await period_for(session, period_id, lock="share")
-    parent = await unit_in_period(
-        session, from_unit_id, period, Permission.PLAN_ALLOCATE, "fromUnitId"
+    """分解: a unit hands quota to a child. What it reads (the period, locked FOR SHARE; both
+    units; the round) comes in one statement, judged below in the order the errors are given."""
+    fetched = await movements.fetch(session, period_id, from_unit_id, to_unit_id, round_id)
+    period = reached_period(session, fetched.period)
+    parent = reached_unit_in_period(
+        session, fetched.from_unit, period, Permission.PLAN_ALLOCATE, "fromUnitId"
     )
-    child = await unit_in_period(session, to_unit_id, period, Permission.PLAN_ALLOCATE, "toUnitId")
+    child = reached_unit_in_period(
+        session, fetched.to_unit, period, Permission.PLAN_ALLOCATE, "toUnitId"
+    )
     if parent.kind == "commission":
         raise PlanError(
             PlanErrorCode.WRONG_LEVEL,
@@ -286,10 +291,11 @@ async def allocate(
         round_id=round_id,
         needs_document=False,
         needs_reason=False,
+        fetched=fetched,
     )
-    movement = await _move(session, period, "allocate", parent, child, amounts, paperwork)
-    await _set_targets(session, period, child, targets, movement.id)
-    return movement
+    return await _move(
+        session, period, "allocate", parent, child, amounts, paperwork, targets=targets
+    )
 
 
 async def transfer(
