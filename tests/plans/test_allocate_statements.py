@@ -34,12 +34,13 @@ async def _statements(platform, gql, token: str, variables: dict[str, Any]) -> l
     return statements
 
 
-async def test_an_allocation_runs_six_statements_whatever_it_sets(  # type: ignore[no-untyped-def]
+async def test_an_allocation_runs_four_statements_whatever_it_sets(  # type: ignore[no-untyped-def]
     plans, gql, world, platform
 ) -> None:
-    """The bind, the savepoint, the read (period, both units, the round), the balance rows
-    locked, the write (ledger row, balances, targets, audit entry), the release: with targets
-    and a round or without, the first allocation to a unit (its balance row created) or not."""
+    """The bind, the read (period, both units, the round), the balance rows locked, the write
+    (ledger row, balances, targets, audit entry): with targets and a round or without, the
+    first allocation to a unit (its balance row created) or not. A document's only mutation
+    needs no savepoint (``schema/mutations.py``)."""
     period = await plans.period()
     await plans.issue(period, "A", 10)
     dispatch = await plans.ok(
@@ -67,7 +68,7 @@ async def test_an_allocation_runs_six_statements_whatever_it_sets(  # type: igno
         len(await _statements(platform, gql, token, {"input": given}))
         for given in (allocation, allocation, richer, richer)
     ]
-    assert counts == [6, 6, 6, 6], counts
+    assert counts == [4, 4, 4, 4], counts
     targets = await gql(TARGETS, {"unit": world.gid("A1"), "period": period}, token)
     assert targets["data"]["plan"]["targets"] == [
         {"indicator": "WOMEN", "minCount": None, "minShare": 0.35},
@@ -115,3 +116,39 @@ async def test_a_movement_written_in_one_statement_is_audited_as_before(  # type
     assert (entry.after["total"], entry.after["students"]) == (3, 0)
     assert entry.after["from_unit_id"] == world.units["A"] and entry.after["round_id"] is None
     assert broken == []
+
+
+async def test_a_refused_allocation_alone_leaves_nothing_written(  # type: ignore[no-untyped-def]
+    plans, gql, world, owner_engine
+) -> None:
+    """Without a savepoint, the balance row the lock created for the receiving unit before the
+    balances were judged goes with the request's rollback, as the ledger row and audit entry
+    that were never written."""
+    period = await plans.period()
+    await plans.issue(period, "A", 1)
+    result = await gql(
+        ALLOCATE,
+        {
+            "input": {
+                "periodId": period,
+                "fromUnitId": world.gid("A"),
+                "toUnitId": world.gid("A2"),
+                "amounts": {"total": 2},
+            }
+        },
+        world.tokens["school_admin"],
+    )
+    payload = result["data"]["allocateQuota"]
+    assert payload["movement"] is None and [e["code"] for e in payload["errors"]] == ["SHORTFALL"]
+    async with owner_engine.connect() as conn:
+        rows = await conn.scalar(
+            sa.text("SELECT count(*) FROM unit_quotas WHERE unit_id = :u"),
+            {"u": world.units["A2"]},
+        )
+        moved = await conn.scalar(
+            sa.text("SELECT count(*) FROM quota_movements WHERE kind = 'allocate'")
+        )
+        audited = await conn.scalar(
+            sa.text("SELECT count(*) FROM audit_log WHERE operation = 'allocateQuota'")
+        )
+    assert (rows, moved, audited) == (0, 0, 0)
