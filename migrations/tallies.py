@@ -32,13 +32,47 @@ module as it stands, so a change here that reads a column must come with the mig
 the column and re-installs; an older migration replayed on an empty database then installs the
 newest definitions, whose columns exist by the time the database is in use.
 
-Imports: ``models`` only (the figure names and their order), as every migration.
+Where it is written: the figures, each a condition over a recruit row, in ``tally_figures``;
+the rows a contribution adds up a chain of units in ``tally_rows``; here, the SQL the
+migrations install from them (the trigger, the computed tallies, the rebuilds, the
+admission place). Migrations import this module only: it re-exports the figures and rows
+(the bench reads them here too).
+
+Imports: ``models`` (the figure names and their order), as every migration, and the two
+modules above.
 """
 
 from __future__ import annotations
 
-from partyplan.models.rollups import ADMISSION_FIGURES as _ADMISSION_NAMES
-from partyplan.models.rollups import MONTH_FIGURES, PERIOD_FIGURES, PIPELINE_FIGURES
+from partyplan.migrations.tally_figures import (
+    admission_figures,
+    admitted,
+    converted,
+    member,
+    open_findings,
+    pipeline_figures,
+    stage_on,
+)
+from partyplan.migrations.tally_rows import month_rows, period_rows
+from partyplan.models.rollups import MONTH_FIGURES, PERIOD_FIGURES
+
+__all__ = [
+    "CONTRIBUTION_COLUMNS",
+    "OPEN",
+    "admission_figures",
+    "admission_place",
+    "admitted",
+    "converted",
+    "functions",
+    "member",
+    "month_rows",
+    "open_findings",
+    "period_rows",
+    "pipeline_figures",
+    "stage_on",
+    "trigger_function",
+    "update_trigger",
+]
 
 #: The periods whose tallies the database keeps: a closed period is frozen.
 OPEN = "p.state <> 'closed'"
@@ -66,205 +100,6 @@ CONTRIBUTION_COLUMNS = (
     "open_findings",
     "annulled_on",
 )
-
-
-def _void(r: str, annulments: bool) -> str:
-    """The recruit's admission was annulled (nothing from its approval on counts)."""
-    return f"{r}.annulled_on IS NOT NULL" if annulments else "false"
-
-
-def admitted(r: str, annulments: bool = True) -> str:
-    """The recruit was admitted (approved, step 17) within period ``p``, and the admission
-    stands (not annulled)."""
-    within = f"{r}.approved_on BETWEEN p.starts_on AND p.ends_on"
-    return f"{within} AND {r}.annulled_on IS NULL" if annulments else within
-
-
-def converted(r: str, annulments: bool = True) -> str:
-    within = f"{r}.converted_on BETWEEN p.starts_on AND p.ends_on"
-    return f"{within} AND {r}.annulled_on IS NULL" if annulments else within
-
-
-def stage_on(r: str, on: str, annulments: bool = True) -> str:
-    """The stage the recruit stood at on ``on`` (the furthest stage entered by then; a
-    cancellation is final; an annulled admission leaves the procedure on its approval date),
-    NULL before it applied."""
-    void = (
-        f"WHEN {r}.annulled_on IS NOT NULL AND {r}.approved_on <= {on} THEN 'annulled' "
-        if annulments
-        else ""
-    )
-    return (
-        f"CASE {void}WHEN {r}.cancelled_on <= {on} THEN 'cancelled'"
-        f" WHEN {r}.converted_on <= {on} THEN 'full_member'"
-        f" WHEN {r}.approved_on <= {on} THEN 'probationary'"
-        f" WHEN {r}.target_on <= {on} THEN 'development_target'"
-        f" WHEN {r}.activist_on <= {on} THEN 'activist'"
-        f" WHEN {r}.applied_on <= {on} THEN 'applicant' END"
-    )
-
-
-def admission_figures(r: str, annulments: bool = True) -> dict[str, str]:
-    """Admissions and their structure (over every admission: counted against the quota or
-    exempt), each a condition over recruit ``r`` and period ``p``."""
-    within = admitted(r, annulments)
-    return {
-        "admitted": f"{within} AND NOT {r}.exempt",
-        "admitted_exempt": f"{within} AND {r}.exempt",
-        "women": f"{within} AND {r}.gender = 'female'",
-        "ethnic_minority": f"{within} AND {r}.ethnicity <> '汉族'",
-        "youth_35": f"{within} AND {r}.approved_on < ({r}.birth_date + interval '36 years')::date",
-        "college_educated": f"{within} AND {r}.education <> 'below_college'",
-        "students": f"{within} AND {r}.category IN ('undergraduate', 'postgraduate')",
-        "staff": f"{within} AND {r}.category IN ('teacher', 'other_staff')",
-        "high_knowledge": f"{within} AND {r}.high_knowledge",
-        "professional_technical": f"{within} AND {r}.professional_title IS NOT NULL",
-    }
-
-
-def pipeline_figures(r: str, annulments: bool = True) -> dict[str, str]:
-    """Where the recruit stood at the period's end, and its conversions within the period."""
-    stage = f"({stage_on(r, 'p.ends_on', annulments)})"
-    return {
-        "applicants": f"{stage} = 'applicant'",
-        "activists": f"{stage} = 'activist'",
-        "development_targets": f"{stage} = 'development_target'",
-        "probationary": f"{stage} = 'probationary'",
-        "converted": converted(r, annulments),
-    }
-
-
-def member(r: str, annulments: bool = True) -> str:
-    """The recruit takes part in period ``p``: it applied by the period's end and had not left
-    the procedure (converted, cancelled, or its admission annulled: left on its approval date)
-    before it started."""
-    left = f"{r}.converted_on, {r}.cancelled_on"
-    if annulments:
-        left += f", CASE WHEN {_void(r, annulments)} THEN {r}.approved_on END"
-    return f"{r}.applied_on <= p.ends_on AND coalesce(least({left}), 'infinity') >= p.starts_on"
-
-
-def open_findings(r: str, annulments: bool = True) -> str:
-    return f"CASE WHEN {member(r, annulments)} THEN {r}.open_findings ELSE 0 END"
-
-
-if (
-    tuple(admission_figures("r")) != _ADMISSION_NAMES
-    or tuple(pipeline_figures("r")) != PIPELINE_FIGURES
-):
-    raise ImportError("the tally definitions and models.rollups name different figures")
-
-
-def _int(condition: str) -> str:
-    return f"coalesce(({condition}), false)::int"
-
-
-def _chain_rows(
-    path: str, school: str, periods: str, columns: str, where: str, recruits: str
-) -> str:
-    """One row per (period of ``periods``, unit of the chain from the school ``school`` down to
-    the unit of ``path``): period_id, unit_id, unit_path, school_id, depth, then ``columns``
-    (``expr AS name``). ``recruits``: a FROM item for the recruits (``recruits r, ``) or none
-    (the trigger's row). A NULL path (no admission; ``OLD`` on an insert) has no chain and
-    gives no row."""
-    return (
-        f"SELECT p.id AS period_id, subltree({path}, i - 1, i)::text::bigint AS unit_id,"
-        f" subpath({path}, 0, i) AS unit_path, {school} AS school_id, i AS depth, {columns}"
-        f" FROM {recruits}plan_periods p,"
-        f" generate_series(index({path}, {school}::text::ltree) + 1, nlevel({path})) AS i"
-        f" WHERE p.commission_id = subltree({path}, 0, 1)::text::bigint AND {periods}"
-        f" AND {where}"
-    )
-
-
-def _admission_chain(r: str) -> tuple[str, str]:
-    return f"{r}.admitted_path", f"{r}.admitted_school_id"
-
-
-def _current_chain(r: str) -> tuple[str, str]:
-    return f"{r}.unit_path", f"{r}.school_id"
-
-
-def _newer(newer: int | None) -> str:
-    return "" if newer is None else f"{newer} AS newer, "
-
-
-def period_rows(
-    r: str,
-    sign: int,
-    periods: str,
-    newer: int | None = None,
-    recruits: str = "",
-    annulments: bool = True,
-) -> str:
-    """Recruit ``r``'s contribution (times ``sign``) to the tallies of ``periods``: admissions
-    on the admitting chain, the pipeline and findings on the current one. Columns: period_id,
-    unit_id, unit_path, school_id, depth, [newer,] then ``PERIOD_FIGURES`` in order.
-    ``recruits``: see :func:`_chain_rows`."""
-    admissions = admission_figures(r, annulments)
-    on_admitting = ", ".join(
-        [f"{sign} * {_int(admissions[n])} AS {n}" for n in _ADMISSION_NAMES]
-        + [f"0 AS {n}" for n in (*PIPELINE_FIGURES, "open_findings")]
-    )
-    pipeline = pipeline_figures(r, annulments)
-    on_current = ", ".join(
-        [f"0 AS {n}" for n in _ADMISSION_NAMES]
-        + [f"{sign} * {_int(pipeline[n])} AS {n}" for n in PIPELINE_FIGURES]
-        + [f"{sign} * {open_findings(r, annulments)} AS open_findings"]
-    )
-    # Admission rows only for the period containing the approval: every other one adds zeros.
-    return (
-        _chain_rows(
-            *_admission_chain(r),
-            periods,
-            _newer(newer) + on_admitting,
-            admitted(r, annulments),
-            recruits,
-        )
-        + " UNION ALL "
-        + _chain_rows(*_current_chain(r), periods, _newer(newer) + on_current, "true", recruits)
-    )
-
-
-def month_rows(
-    r: str,
-    sign: int,
-    periods: str,
-    newer: int | None = None,
-    recruits: str = "",
-    annulments: bool = True,
-) -> str:
-    """Recruit ``r``'s contribution (times ``sign``) to the month tallies of ``periods``: its
-    approval's month on the admitting chain, its conversion's on the current one. Columns:
-    period_id, unit_id, unit_path, school_id, depth, [newer,] month, then ``MONTH_FIGURES``."""
-    admissions = admission_figures(r, annulments)
-    approval = ", ".join(
-        [f"date_trunc('month', {r}.approved_on)::date AS month"]
-        + [f"{sign} * {_int(admissions[n])} AS {n}" for n in _ADMISSION_NAMES]
-        + ["0 AS converted"]
-    )
-    conversion = ", ".join(
-        [f"date_trunc('month', {r}.converted_on)::date AS month"]
-        + [f"0 AS {n}" for n in _ADMISSION_NAMES]
-        + [f"{sign} AS converted"]
-    )
-    return (
-        _chain_rows(
-            *_admission_chain(r),
-            periods,
-            _newer(newer) + approval,
-            admitted(r, annulments),
-            recruits,
-        )
-        + " UNION ALL "
-        + _chain_rows(
-            *_current_chain(r),
-            periods,
-            _newer(newer) + conversion,
-            converted(r, annulments),
-            recruits,
-        )
-    )
 
 
 def _columns(names: tuple[str, ...], prefix: str = "", suffix: str = "") -> str:
