@@ -1,4 +1,4 @@
-"""SQL of recording a step (``service/records.py``): what the write needs, read in two
+"""SQL of recording a step (``service/recording.py``): what the write needs, read in two
 statements, and the write itself — step, findings, derived columns, audit entry — in one.
 
 Why two reads and not one: under READ COMMITTED a statement reads the data as of its start. A

@@ -1,21 +1,19 @@
 """Recruit operations: create a record (with its application, step 1) and record steps.
 
 Each operation checks the caller, judges the step with the rule engine (rules/engine.py), writes
-the step, then re-derives in the same transaction what lists read: the stage, the next due
-step and date, the findings, the date it entered each stage (rules/derivation.py). The database
-counts the recruit into the roll-up tallies from those columns (migrations/tallies.py): an
-approval (step 17) is an admission in every open plan period of the commission containing its
-date, counted where it is approved. Writing the approval date records that place on the recruit
-(its branch then); transfers and later corrections leave it there.
+the step, then re-derives in the same transaction what lists read (rules/derivation.py), from
+which the database counts the recruit into the roll-up tallies. Creating a record is this
+module's: the person's identity checked field by field, the ID number refused if any recruit on
+the platform holds it, the PII stored encrypted. Recording a step is ``recording.py``'s and
+what both share (the caller's checks, today's date, refusals as errors) ``common.py``'s; their
+names are re-exported here, where the rest of the tree reaches them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from types import SimpleNamespace
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -36,21 +34,26 @@ from ..errors import (
     not_a_branch,
 )
 from ..pii import PiiCipher
-from ..repository import documents as documents_repository
-from ..repository import recording
-from ..rules import data_keys, identity, locate
+from ..rules import identity, locate
 from ..rules.engine import evaluate
-from ..rules.locate import StepFields
-from ..rules.steps import ON, STEP, STEP_BY_CODE, Actor, RecruitFacts
-from . import documents
-from .derived import derive, derived_of, history
-from .procedure import calendar_of, load_procedure, overlays_of, procedure_of
-from .roster import check_named_members
+from ..rules.steps import RecruitFacts
+from .common import (
+    APPROVING_ACTORS,
+    RECRUIT_UNIT_KINDS,
+    refuse_if_annulled,
+    required_permission,
+    today,
+    violations_error,
+    visible,
+)
+from .derived import derive
+from .procedure import load_procedure
+from .recording import StepRecorded, record_step, record_step_returning
 
+#: The contexts the recruit's PII is encrypted and hashed under: every reader of the stored
+#: values (lists, exports, the key rotation) decrypts under the same.
 ID_CONTEXT, PHONE_CONTEXT = "recruit.id_number", "recruit.phone"
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
-APPROVING_ACTORS = frozenset({Actor.COMMITTEE, Actor.HIGHER_ORGANIZATION_DEPARTMENT})
-RECRUIT_UNIT_KINDS = ("branch", "committee")
 
 
 @dataclass(frozen=True)
@@ -66,19 +69,6 @@ class Person:
     professional_title: str | None
     high_knowledge: bool
     talent_programme: str | None
-
-
-def today(timezone: str) -> date:
-    """'Today' for deadlines: the calendar date in the platform's time zone (Asia/Shanghai)."""
-    return datetime.now(ZoneInfo(timezone)).date()
-
-
-def required_permission(step_code: str) -> Permission:
-    """The grassroots committee's steps (approvals, filings) need ``recruit.approve``."""
-    step = STEP_BY_CODE[step_code]
-    return (
-        Permission.RECRUIT_APPROVE if step.actor in APPROVING_ACTORS else Permission.RECRUIT_RECORD
-    )
 
 
 #: The optional texts of a record as a person calls them, by input field.
@@ -140,21 +130,6 @@ def _check_person(person: Person, on: date, now: date) -> Person:
     if errors:
         raise ValidationErrors(errors)  # type: ignore[arg-type]
     return Person(**{**person.__dict__, **checked})
-
-
-def violations_error(evaluation: Any, fields: StepFields = locate.as_recorded) -> ValidationErrors:
-    """The refusals of a step as typed errors: each its rule's specific code (UNDERAGE) or
-    RULE_VIOLATION citing the rule, on the input field ``fields`` maps its place to."""
-    return ValidationErrors(
-        [
-            RecruitError(
-                v.code,
-                f"{v.message}（依据{v.article}；规则 {v.rule_id} v{v.version}）",
-                fields(v.field),
-            )
-            for v in evaluation.violations
-        ]
-    )
 
 
 async def create_recruit(
@@ -251,139 +226,6 @@ async def create_recruit(
     return row
 
 
-async def visible(
-    session: Session,
-    recruit_id: int,
-    permission: Permission = Permission.RECRUIT_READ,
-    *,
-    lock: bool = False,
-    with_pii: bool = False,
-) -> sa.Row:
-    row = await repository.get(session, recruit_id, lock=lock, with_pii=with_pii)
-    return session.reach(row, "recruit", permission)
-
-
-def refuse_if_annulled(recruit: sa.Row, field: str) -> None:
-    """An annulled admission (一律不予承认, ``annulled_on``) ends the recruit's procedure here: its
-    steps stay as the evidence they are, and no step is recorded or corrected after it."""
-    if recruit.annulled_on is not None:
-        raise RecruitError(
-            RecruitErrorCode.RULE_VIOLATION,
-            f"该人员的入党已于 {recruit.annulled_on.isoformat()} 宣布不予承认，不能再记录或更正步骤",
-            field,
-        )
-
-
-@dataclass(frozen=True)
-class StepRecorded:
-    """What recording a step wrote, as the write returned it."""
-
-    recruit: sa.Row  # the recruit as updated: every column, ciphertext included
-    steps: list[Any]  # its current steps in date then id order, the new one included
-    findings: list[Any]  # its findings as stored, in id order
-
-
-async def record_step(
-    session: Session,
-    timezone: str,
-    *,
-    recruit_id: int,
-    step_code: str,
-    on: date,
-    data: dict[str, Any],
-    fields: StepFields = locate.as_recorded,
-) -> sa.Row:
-    """Record a step (:func:`record_step_returning`); the recruit as updated."""
-    recorded = await record_step_returning(
-        session,
-        timezone,
-        recruit_id=recruit_id,
-        step_code=step_code,
-        on=on,
-        data=data,
-        fields=fields,
-    )
-    return recorded.recruit
-
-
-async def record_step_returning(
-    session: Session,
-    timezone: str,
-    *,
-    recruit_id: int,
-    step_code: str,
-    on: date,
-    data: dict[str, Any],
-    fields: StepFields = locate.as_recorded,
-) -> StepRecorded:
-    """Record a step. Its typed errors name the step's places as recordStep takes them
-    (``on``, ``step``, ``data.<key>`` with the key as the caller spelled it), mapped by
-    ``fields`` onto the caller's input. ``data`` in either spelling; stored snake_case.
-
-    Three statements (``repository/recording.py`` says why not fewer): the recruit locked with
-    its branch and its commission's procedure; its current steps and what they carry in
-    writing; the write (step, findings, derived columns, audit entry). The caller is checked
-    in between as :func:`visible` and ``units.service.visible`` check it, in the same order."""
-    if step_code not in STEP_BY_CODE:
-        raise RecruitError(
-            RecruitErrorCode.RULE_VIOLATION, f"未知的步骤：{step_code}", fields(STEP)
-        )
-    locked = await recording.lock_for_step(session, recruit_id)
-    recruit = session.reach(
-        None if locked is None else locked.recruit, "recruit", required_permission(step_code)
-    )
-    assert locked is not None
-    refuse_if_annulled(recruit, fields(STEP))
-    spelled = data_keys.normalise(step_code, data).check(fields)
-    data, fields = spelled.data, spelled.within(fields)
-    if on > today(timezone):
-        raise future_date(fields(ON))
-    branch = session.reach(locked.branch, "党组织（id）", Permission.UNIT_READ, "path")
-    current = await recording.current_steps(session, recruit.id)
-    steps = current.steps
-    procedure = procedure_of(
-        branch, overlays_of(locked.overlay_bodies), calendar_of(locked.calendar)
-    )
-    rules = procedure.rules(on)
-    evaluation = evaluate(
-        step_code, on, data, history(steps), RecruitFacts.of(recruit), rules, procedure.calendar
-    )
-    if not evaluation.accepted:
-        raise violations_error(evaluation, fields)
-    await check_named_members(
-        session, school_id=recruit.school_id, step_code=step_code, on=on, data=data, fields=fields
-    )
-    # The recruit is locked: its steps are the ones read above and this one, whose id (drawn
-    # later from the same sequence) is the highest: last among the steps of its date.
-    pending = SimpleNamespace(id=None, step_code=step_code, on_date=on, data=data)
-    carried = documents.written_of(
-        documents_repository.parsed(current.documents, current.corrections, locked.expectations),
-        recruit.school_id,
-    )
-    derived = derived_of(recruit, procedure, [*steps, pending], carried)
-    written = await recording.write(
-        session,
-        recruit,
-        findings=derived.findings,
-        columns=derived.columns(),
-        step=recording.NewStep(step_code, on, data, rules.version),
-        audit=recording.AuditEntry(
-            operation="recordStep",
-            object_type="Recruit",
-            object_id=recruit.id,
-            unit_id=branch.id,
-            school_id=branch.school_id,
-            before={"stage": recruit.stage},
-            after={"step": step_code, "on": on.isoformat(), "data": data, "stage": derived.stage},
-        ),
-    )
-    return StepRecorded(
-        recruit=written.recruit,
-        steps=sorted([*steps, written.step], key=lambda s: (s.on_date, s.id)),
-        findings=written.findings,
-    )
-
-
 def _snapshot(row: sa.Row) -> dict[str, Any]:
     return {
         "name": row.name,
@@ -395,11 +237,20 @@ def _snapshot(row: sa.Row) -> dict[str, Any]:
 
 
 __all__ = [
+    "APPROVING_ACTORS",
+    "EARLIEST_BIRTH_DATE",
+    "ID_CONTEXT",
+    "PHONE_CONTEXT",
+    "RECRUIT_UNIT_KINDS",
     "Person",
     "StepRecorded",
     "create_recruit",
     "derive",
     "record_step",
     "record_step_returning",
+    "refuse_if_annulled",
+    "required_permission",
+    "today",
+    "violations_error",
     "visible",
 ]
