@@ -1,6 +1,6 @@
 """Per-request loaders: steps and findings of a page of recruits, one statement each.
 
-They import no GraphQL type: the types module hands each its converter (``make``), so the
+They import no GraphQL type: the type modules (``history.py``) hand each its converter (``make``), so the
 types import the loaders and a loader's cache holds the finished objects.
 """
 

@@ -1,75 +1,34 @@
+"""The recruit (发展对象) as the schema shows it: its record, derived standing, branch, steps,
+findings and annulment; PII shown only as the caller may see it.
+
+The recruit's enums (``enums.py``), recorded history (``history.py``) and talent filings
+(``talent_filing.py``) live beside it and are importable from here as before.
+"""
+
 from __future__ import annotations
 
-from datetime import date, datetime
-from enum import Enum
+from datetime import date
 from typing import Any, Protocol
 
 import strawberry
 from strawberry import relay
-from strawberry.scalars import JSON
 
 from partyplan.resolvers.annulments import service as annulments
-from partyplan.resolvers.recruits.rules.steps import STEP_BY_CODE, STEPS
 
 from ..annulments.types import AdmissionAnnulment
 from ..enums import by_value
 from ..execution import prefetched
 from ..units.types import Unit, load_unit
-from . import loaders
-
-
-@strawberry.enum(description="发展阶段：Where a recruit stands in the procedure.")
-class RecruitStage(Enum):
-    APPLICANT = strawberry.enum_value("applicant", description="入党申请人")
-    ACTIVIST = strawberry.enum_value("activist", description="入党积极分子")
-    DEVELOPMENT_TARGET = strawberry.enum_value(
-        "development_target", description="发展对象：The recruit's id."
-    )
-    PROBATIONARY = strawberry.enum_value(
-        "probationary", description="预备党员：The probationary member's recruit id."
-    )
-    FULL_MEMBER = strawberry.enum_value("full_member", description="正式党员")
-    CANCELLED = strawberry.enum_value("cancelled", description="取消预备党员资格")
-
-
-@strawberry.enum(description="人员类别：Student, teacher or other staff, as 12371 counts them.")
-class RecruitCategory(Enum):
-    UNDERGRADUATE = strawberry.enum_value("undergraduate", description="本专科学生")
-    POSTGRADUATE = strawberry.enum_value("postgraduate", description="研究生")
-    TEACHER = strawberry.enum_value("teacher", description="教师")
-    OTHER_STAFF = strawberry.enum_value("other_staff", description="其他教职工")
-    OTHER = strawberry.enum_value("other", description="其他")
-
-
-@strawberry.enum(description="最高学历：The highest education completed.")
-class Education(Enum):
-    BELOW_COLLEGE = strawberry.enum_value("below_college", description="大专以下")
-    COLLEGE = strawberry.enum_value("college", description="大专")
-    BACHELOR = strawberry.enum_value("bachelor", description="大学本科")
-    MASTER = strawberry.enum_value("master", description="硕士研究生")
-    DOCTORATE = strawberry.enum_value("doctorate", description="博士研究生")
-
-
-@strawberry.enum(description="性别：Gender, as the ID number encodes it.")
-class Gender(Enum):
-    MALE = strawberry.enum_value("male", description="男")
-    FEMALE = strawberry.enum_value("female", description="女")
-
-
-ProcedureStep = strawberry.enum(
-    Enum(  # type: ignore[misc]
-        "ProcedureStep",
-        {
-            s.code.upper(): strawberry.enum_value(
-                s.code, description=f"{s.number or '—'}. {s.name}（{s.article}）"
-            )
-            for s in STEPS
-        },
-    ),
-    description="发展党员工作的 25 个步骤（及延长预备期、取消预备党员资格）：Each value "
-    "describes itself as number, official name and article of the 细则.",
+from .enums import Education, Gender, ProcedureStep, RecruitCategory, RecruitStage
+from .history import (
+    ComplianceFinding,
+    RecordedStep,
+    load_findings,
+    load_steps,
+    prime_findings,
+    prime_steps,
 )
-
+from .talent_filing import FilingLevel, FilingStatus, TalentFiling
 
 _stage, _category, _education = (
     by_value(RecruitStage),
@@ -77,91 +36,6 @@ _stage, _category, _education = (
     by_value(Education),
 )
 _gender, _procedure_step = by_value(Gender), by_value(ProcedureStep)
-
-
-@strawberry.type(
-    description="已记录的步骤：One step recorded for a recruit, as it stands after corrections."
-)
-class RecordedStep:
-    id: relay.GlobalID = strawberry.field(
-        description="步骤记录标识：The RecruitStep id; give it to correctStep as `stepId`."
-    )
-    step: ProcedureStep = strawberry.field(  # type: ignore[valid-type]
-        description="步骤：Which step of the procedure this records."
-    )
-    number: int | None = strawberry.field(
-        description="步骤序号 1–25；null for 延长预备期 and 取消预备党员资格."
-    )
-    name: str = strawberry.field(description="步骤名称：The step's official name (细则).")
-    on: date = strawberry.field(description="日期：The date the step took place.")
-    data: JSON = strawberry.field(
-        description="步骤数据：The step's data as stored, keys in snake_case (`in_favour`); "
-        "which keys a step carries: stepDefinitions."
-    )
-    rule_version: str = strawberry.field(
-        description="规则版本：The version of the rules the step was judged by when recorded."
-    )
-    recorded_at: datetime = strawberry.field(
-        description="录入时间：When the step was entered (or corrected) on the platform."
-    )
-    correction_reason: str | None = strawberry.field(
-        description="更正理由：Set when this record corrects an earlier one; null otherwise."
-    )
-
-    @classmethod
-    def from_row(cls, row: Any) -> RecordedStep:
-        step = STEP_BY_CODE[row.step_code]
-        return cls(
-            id=relay.GlobalID("RecruitStep", str(row.id)),
-            step=_procedure_step(row.step_code),
-            number=step.number,
-            name=step.name,
-            on=row.on_date,
-            data=row.data,
-            rule_version=row.rule_version,
-            recorded_at=row.created_at,
-            correction_reason=row.correction_reason,
-        )
-
-
-@strawberry.type(
-    description="合规提示：A step recorded later than its time limit, or recorded where the "
-    "细则 says it is normally not done: accepted, and kept open for inspection."
-)
-class ComplianceFinding:
-    rule_id: str = strawberry.field(
-        description="规则标识：The rule: a time limit broken, or an advisory rule's finding."
-    )
-    rule_version: str = strawberry.field(description="规则版本：The version of that rule.")
-    article: str | None = strawberry.field(
-        description="条款：The article of the 细则 (or of an overlay) the rule applies; null "
-        "when it cites none."
-    )
-    severity: str = strawberry.field(description="严重程度：`warning` or `serious`.")
-    step: ProcedureStep = strawberry.field(  # type: ignore[valid-type]
-        description="步骤：The step recorded late."
-    )
-    message: str = strawberry.field(description="说明：What is late and why, for display.")
-    due_on: date | None = strawberry.field(
-        description="时限：The deadline missed (of the furthest tier missed); null on findings "
-        "that name no date."
-    )
-    days_late: int | None = strawberry.field(
-        description="逾期天数：Calendar days from `dueOn` to the step's date; null when `dueOn` is."
-    )
-
-    @classmethod
-    def from_row(cls, row: Any) -> ComplianceFinding:
-        return cls(
-            rule_id=row.rule_id,
-            rule_version=row.rule_version,
-            article=row.article,
-            severity=row.severity,
-            step=_procedure_step(row.step_code),
-            message=row.message,
-            due_on=row.due_on,
-            days_late=row.days_late,
-        )
 
 
 class ShownFields(Protocol):
@@ -321,95 +195,21 @@ class Recruit(relay.Node):
         return load_findings(info, self.id)  # type: ignore[return-value]
 
 
-_STEPS = loaders.steps_by_recruit(RecordedStep.from_row)
-_FINDINGS = loaders.findings_by_recruit(ComplianceFinding.from_row)
-
-
-async def load_steps(info: strawberry.Info, recruit_id: int) -> list[RecordedStep]:
-    return await info.context.loader("recruit_steps", _STEPS).load(recruit_id)
-
-
-async def load_findings(info: strawberry.Info, recruit_id: int) -> list[ComplianceFinding]:
-    return await info.context.loader("recruit_findings", _FINDINGS).load(recruit_id)
-
-
-@strawberry.enum(description="备案状态：Where a high-level-talent filing stands.")
-class FilingStatus(Enum):
-    FILED = strawberry.enum_value("filed", description="已报备，待确认（学校党委或工委，见 level）")
-    ACKNOWLEDGED = strawberry.enum_value("acknowledged", description="已确认：不占指导性计划")
-    RETURNED = strawberry.enum_value("returned", description="已退回")
-
-
-@strawberry.enum(
-    description="备案层级：Whose acknowledgement a filing awaits (by the commission's region)."
-)
-class FilingLevel(Enum):
-    SCHOOL = strawberry.enum_value(
-        "school", description="报学校党委备案（重庆）：the school's Party committee acknowledges it"
-    )
-    COMMISSION = strawberry.enum_value(
-        "commission",
-        description="报省委教育工委备案（山西：并报省委组织部）：the commission acknowledges it",
-    )
-
-
-@strawberry.type(
-    description="高层次人才备案：A school's filing of a recruit as a high-level talent; once "
-    "acknowledged by the commission, the admission does not count against the quota."
-)
-class TalentFiling(relay.Node):
-    id: relay.NodeID[int]
-    recruit_id: relay.GlobalID = strawberry.field(description="发展对象：The recruit's id.")
-    recruit_name: str = strawberry.field(
-        description="发展对象姓名：The recruit's name, for display."
-    )
-    programme: str = strawberry.field(description="人才计划名称：The talent programme's name.")
-    evidence_note: str | None = strawberry.field(
-        description="证明材料说明：The school's note on the evidence; null when none."
-    )
-    status: FilingStatus = strawberry.field(
-        description="备案状态：Pending, acknowledged or returned."
-    )
-    return_reason: str | None = strawberry.field(
-        description="退回理由：Set when the commission returned the filing; null otherwise."
-    )
-    filed_at: datetime = strawberry.field(description="报备时间：When the school filed it.")
-    reviewed_at: datetime | None = strawberry.field(
-        description="确认或退回的时间：null while the filing is pending."
-    )
-    level: FilingLevel = strawberry.field(
-        description="备案层级：Who acknowledges it — the school's Party committee or the "
-        "commission — as the commission's region set when it was filed."
-    )
-    destinations: list[str] = strawberry.field(
-        description="报备机关：The bodies it is filed with, as the notice names them "
-        "(学校党委; 省委教育工委、省委组织部)."
-    )
-
-    @classmethod
-    def from_row(cls, row: Any, recruit_name: str | None = None) -> TalentFiling:
-        return cls(
-            id=row.id,
-            recruit_id=relay.GlobalID("Recruit", str(row.recruit_id)),
-            recruit_name=recruit_name or getattr(row, "recruit_name", ""),
-            programme=row.programme,
-            evidence_note=row.evidence_note,
-            status=FilingStatus(row.status),
-            return_reason=row.return_reason,
-            filed_at=row.created_at,
-            reviewed_at=row.reviewed_at,
-            level=FilingLevel(row.level),
-            destinations=list(row.destinations),
-        )
-
-
-def prime_steps(info: strawberry.Info, recruit_id: int, rows: list[Any]) -> None:
-    """The recruit's current steps, as a write just returned them, for the rest of the request."""
-    loader = info.context.loader("recruit_steps", _STEPS)
-    loader.prime(recruit_id, [RecordedStep.from_row(r) for r in rows], force=True)
-
-
-def prime_findings(info: strawberry.Info, recruit_id: int, rows: list[Any]) -> None:
-    """The recruit's findings, as a write just returned them, for the rest of the request."""
-    loader = info.context.loader("recruit_findings", _FINDINGS)
-    loader.prime(recruit_id, [ComplianceFinding.from_row(r) for r in rows], force=True)
+__all__ = [
+    "ComplianceFinding",
+    "Education",
+    "FilingLevel",
+    "FilingStatus",
+    "Gender",
+    "ProcedureStep",
+    "RecordedStep",
+    "Recruit",
+    "RecruitCategory",
+    "RecruitStage",
+    "ShownFields",
+    "TalentFiling",
+    "load_findings",
+    "load_steps",
+    "prime_findings",
+    "prime_steps",
+]
