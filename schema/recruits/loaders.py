@@ -1,7 +1,7 @@
 """Per-request loaders: steps and findings of a page of recruits, one statement each.
 
-They import no GraphQL type: the type modules (``history.py``) hand each its converter (``make``), so the
-types import the loaders and a loader's cache holds the finished objects.
+They import no GraphQL type: the type modules (``history.py``) hand each its converter
+(``make``), so the types import the loaders and a loader's cache holds the finished objects.
 """
 
 from __future__ import annotations
