@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from hypothesis import strategies as st
+from support import gid
 from support_records import Records
 
 ACCOUNTS = (
@@ -101,3 +102,20 @@ async def random_plan(  # type: ignore[no-untyped-def]
             target_on=date(2024, 6, 1) if stage != "activist" else None,
             approved_on=approved,
         )
+
+
+async def ask_alike(data, http, world, text: str, period: int, asked: list) -> None:  # type: ignore[no-untyped-def]
+    """Each (account, unit) of ``asked`` (a world's key, or an id as sent) sends ``text`` both
+    ways for the unit in the period (from the third on, a period drawn among it, an unknown
+    one and a malformed id): the same JSON, errors included, and every success from SQL."""
+    periods = st.sampled_from([gid("PlanPeriod", period), gid("PlanPeriod", 10**9), "x"])
+    for n, (account, unit) in enumerate(asked):
+        variables = {
+            "unit": world.gid(unit) if unit in world.units else unit,
+            "period": gid("PlanPeriod", period) if n < 2 else data.draw(periods),
+        }
+        answered = http.compiled.answered
+        ordinary, known = await both(http, world, account, text, variables)
+        assert known == ordinary, (account, variables)
+        if "errors" not in ordinary:
+            assert http.compiled.answered == answered + 1

@@ -21,6 +21,7 @@ from support_compiled import (
     QUOTA_UNITS,
     STARTS,
     UNITS,
+    ask_alike,
     both,
     document_id,
     random_plan,
@@ -115,17 +116,7 @@ async def test_a_compiled_plan_answers_as_the_ordinary_executor(  # type: ignore
     asked = [("school_admin", "A")]
     for _ in range(data.draw(st.integers(1, 3))):
         asked.append((data.draw(st.sampled_from((*ACCOUNTS, None))), data.draw(units)))
-    periods = st.sampled_from([gid("PlanPeriod", period), gid("PlanPeriod", 10**9), "x"])
-    for n, (account, unit) in enumerate(asked):
-        variables = {
-            "unit": world.gid(unit) if unit in world.units else unit,
-            "period": gid("PlanPeriod", period) if n < 2 else data.draw(periods),
-        }
-        answered = http.compiled.answered
-        ordinary, known = await both(http, world, account, PLAN, variables)
-        assert known == ordinary, (account, variables)
-        if "errors" not in ordinary:
-            assert http.compiled.answered == answered + 1
+    await ask_alike(data, http, world, PLAN, period, asked)
 
 
 async def test_a_branch_table_comes_from_sql_with_null_units_out_of_reach(  # type: ignore[no-untyped-def]

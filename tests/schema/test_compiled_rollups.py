@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import gid
-from support_compiled import ACCOUNTS, ENDS, STARTS, UNITS, both, random_plan
+from support_compiled import ACCOUNTS, ENDS, STARTS, UNITS, ask_alike, both, random_plan
 from support_records import Records
 
 from partyplan.resolvers.rollups import service
@@ -64,17 +64,7 @@ async def test_a_compiled_rollup_answers_as_the_ordinary_executor(  # type: igno
     asked = [("commission_admin", "commission"), ("commission_admin", data.draw(units_of(8)))]
     for _ in range(data.draw(st.integers(0, 2))):
         asked.append((data.draw(st.sampled_from((*ACCOUNTS, None))), data.draw(units_of(10))))
-    periods = st.sampled_from([gid("PlanPeriod", period), gid("PlanPeriod", 10**9), "x"])
-    for n, (account, unit) in enumerate(asked):
-        variables = {
-            "unit": world.gid(unit) if unit in world.units else unit,
-            "period": gid("PlanPeriod", period) if n < 2 else data.draw(periods),
-        }
-        answered = http.compiled.answered
-        ordinary, known = await both(http, world, account, ROLLUP, variables)
-        assert known == ordinary, (account, variables)
-        if "errors" not in ordinary:
-            assert http.compiled.answered == answered + 1
+    await ask_alike(data, http, world, ROLLUP, period, asked)
 
 
 async def test_a_province_rollup_comes_from_sql(http, world, owner_engine) -> None:  # type: ignore[no-untyped-def]
