@@ -292,10 +292,11 @@ async def test_two_root_fields_and_a_document_not_compiled(http, world, owner_en
     assert http.compiled.answered == answered + 1  # PII is never compiled
 
 
-async def test_a_compiled_page_runs_two_statements_after_the_bind(  # type: ignore[no-untyped-def]
+async def test_a_compiled_page_runs_one_statement_after_the_checks(  # type: ignore[no-untyped-def]
     http, world, owner_engine, platform
 ) -> None:
-    """The bind, the unit ``under`` names (the scope check), the page: whatever its size."""
+    """The bind, the unit ``under`` names (the scope check), the page: whatever its size. Under
+    the unit the caller is bound at, the bind has read it already: the bind and the page."""
     await test_a_page_with_every_kind_of_value_comes_from_sql(http, world, owner_engine)
     statements: list[str] = []
 
@@ -307,19 +308,20 @@ async def test_a_compiled_page_runs_two_statements_after_the_bind(  # type: igno
     sa.event.listen(engine, "before_cursor_execute", count)
     try:
         counts = {}
-        for first, body in itertools.product((1, 4), ("query", "documentId")):
+        for first, body, under in itertools.product((1, 3), ("query", "documentId"), ("A", "A1")):
             statements.clear()
-            variables = {"first": first, "under": world.gid("A")}
+            variables = {"first": first, "under": world.gid(under)}
             sent = {"query": PAGE} if body == "query" else {"documentId": document_id(PAGE)}
             response = await http.post(
                 "/graphql", json={**sent, "variables": variables}, headers=headers
             )
             assert len(response.json()["data"]["recruits"]["edges"]) == first
-            counts[first, body] = len(statements)
+            counts[first, body, under] = len(statements)
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
-    assert counts[1, "documentId"] == counts[4, "documentId"] == 3, counts
-    assert counts[1, "query"] > 3, counts
+    assert counts[1, "documentId", "A"] == counts[3, "documentId", "A"] == 2, counts
+    assert counts[1, "documentId", "A1"] == counts[3, "documentId", "A1"] == 3, counts
+    assert counts[1, "query", "A"] > 2 and counts[1, "query", "A1"] > 3, counts
 
 
 async def test_a_compiled_statement_that_fails_is_a_masked_coded_error(  # type: ignore[no-untyped-def]
