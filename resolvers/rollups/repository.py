@@ -15,7 +15,6 @@ and the roll-up's agree.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -24,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from partyplan.models.placements import PLACEMENT_FIGURES
 from partyplan.models.rollups import MONTH_FIGURES, PERIOD_FIGURES
-from partyplan.resolvers.jsonsql import JsonText, json_array
+from partyplan.resolvers.plans.repository.lines import LinesInSql
 from partyplan.resolvers.plans.repository.measures import (
     SUBTREE_FORECASTS,
     forecast_sums,
@@ -111,31 +110,6 @@ LINE_COLUMNS = (
     *PERIOD_FIGURES,
     *(f"named_{f}" for f in PLACEMENT_FIGURES),
 )
-Columns = Callable[[str], sa.ColumnElement[Any]]
-Element = Callable[[Columns], sa.ColumnElement[Any]]
-
-
-@dataclass(frozen=True, slots=True)
-class LinesInSql:
-    """The statement of :func:`lines` as a CTE: the unit's own line and its children's. The
-    unit is the statement's ``unit`` parameter."""
-
-    lines: sa.CTE
-
-    def own(self, element: Element) -> sa.ColumnElement[Any]:
-        """``element`` of the unit's own line."""
-        row = self.lines.c
-        stmt = sa.select(element(lambda name: row[name])).where(row.unit_id == _UNIT)
-        return sa.type_coerce(stmt.scalar_subquery(), JsonText)  # null without the line
-
-    def children(self, element: Element) -> sa.ColumnElement[Any]:
-        """A JSON array of ``element`` of each child's line, in unit order (as :func:`lines`)."""
-        row = self.lines.c
-        array = json_array(element(lambda name: row[name]), [row.unit_id])
-        return sa.select(array).where(row.unit_id != _UNIT).scalar_subquery()
-
-
-_UNIT = sa.bindparam("unit", type_=sa.BigInteger)
 
 
 def lines_statement(build: Callable[[LinesInSql], sa.ColumnElement[Any]]) -> sa.Select[Any]:

@@ -17,11 +17,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from partyplan.auth.permissions import Permission
 from partyplan.models.rollups import MONTH_FIGURES, PERIOD_FIGURES
-from partyplan.resolvers.plans.repository import balances
+from partyplan.resolvers.plans.repository import balances, lines
 from partyplan.resolvers.plans.rules import DIMENSIONS, Amounts
-from partyplan.resolvers.plans.service.common import period_for, unit_in_period
+from partyplan.resolvers.plans.service.common import plan_scope
 from partyplan.tenants.session import Session
 
 from . import repository
@@ -183,17 +182,9 @@ class RollupView:
     targets: list[TargetCheck]
 
 
-async def scope(session: Session, *, unit_id: int, period_id: int) -> tuple[sa.Row, sa.Row]:
-    """The period and the unit a roll-up sums: NOT_FOUND out of the caller's reach, FORBIDDEN
-    without ``plan.read`` at the unit."""
-    period = await period_for(session, period_id)
-    unit = await unit_in_period(session, unit_id, period, Permission.PLAN_READ, "unitId")
-    return period, unit
-
-
 async def rollup(session: Session, *, unit_id: int, period_id: int) -> RollupView:
     """Two statements whatever the size of the tree: the lines, the targets."""
-    period, unit = await scope(session, unit_id=unit_id, period_id=period_id)
+    period, unit = await plan_scope(session, unit_id=unit_id, period_id=period_id)
     rows = await repository.lines(session, period.id, unit.id)
     own, children = RollupLine.of(rows[0]), [RollupLine.of(r) for r in rows[1:]]
     targets = await balances.targets(session, period.id, unit.id)
@@ -256,9 +247,17 @@ def _change(before: int, after: int) -> float | None:
     return None if before == 0 else round((after - before) / before, 4)
 
 
+async def rollup_json(
+    session: Session, *, unit_id: int, period_id: int, statement: sa.Select[Any]
+) -> str:
+    """The JSON text :func:`lines_statement`'s ``statement`` builds of the roll-up's lines,
+    after the checks :func:`rollup` makes: one statement."""
+    period, unit = await plan_scope(session, unit_id=unit_id, period_id=period_id)
+    return await repository.lines_json(session, period.id, unit.id, statement)
+
+
 # The lines built as JSON by PostgreSQL (schema/compiled): the statement ``rollup`` reads.
-lines_json = repository.lines_json
 lines_statement = repository.lines_statement
 ratio_sql = repository.ratio_sql
-LinesInSql = repository.LinesInSql
-Element = repository.Element
+LinesInSql = lines.LinesInSql
+Element = lines.Element

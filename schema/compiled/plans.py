@@ -1,6 +1,6 @@
 """``plan`` compiled: a unit's plan line and its children's (the branch table), answered by one
 statement over the lines (``resolvers/plans/repository/lines.py``, the ordinary resolver's own
-statement as the CTE ``lines``) after the same checks (``reads.plan_scope``: the period, the
+statement as the CTE ``lines``) after the same checks (``plan_scope``: the period, the
 unit, ``plan.read``).
 
 What is compiled: ``line`` and ``children`` with every figure a line holds (``available`` taken

@@ -1,6 +1,6 @@
 """``rollup`` compiled: a unit's line and its children's lines, answered by one statement over
-the tallies (``resolvers/rollups/service.lines_json``, the ordinary resolver's own statement
-as a CTE) after the same checks (``service.scope``: the period, the unit, ``plan.read``).
+the tallies (``resolvers/rollups/service.rollup_json``, the ordinary resolver's own statement
+as a CTE) after the same checks (``plan_scope``: the period, the unit, ``plan.read``).
 
 What is compiled: ``line`` and ``children`` with every figure a line stores — the quota amounts,
 the forecasts, the tallies' figures, ``completionRate`` (rounded in SQL as ``service.ratio``
@@ -116,12 +116,12 @@ class RollupField:
         self._statement = service.lines_statement(self._build)
 
     async def run(self, context: Any, session: Session, arguments: dict[str, Any]) -> str:
-        period, unit = await service.scope(
+        return await service.rollup_json(
             session,
             unit_id=decode_id(global_argument(arguments["unitId"]), "Unit", "unitId"),
             period_id=decode_id(global_argument(arguments["periodId"]), "PlanPeriod", "periodId"),
+            statement=self._statement,
         )
-        return await service.lines_json(session, period.id, unit.id, self._statement)
 
     def _build(self, lines: service.LinesInSql) -> sa.ColumnElement[Any]:
         pairs: list[tuple[str, sa.ColumnElement[Any]]] = []

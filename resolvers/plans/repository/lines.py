@@ -78,25 +78,28 @@ async def lines(
 
 Columns = Callable[[str], sa.ColumnElement[Any]]
 Element = Callable[[Columns], sa.ColumnElement[Any]]
+_UNIT = sa.bindparam("unit", type_=sa.BigInteger)
 
 
 @dataclass(frozen=True, slots=True)
 class LinesInSql:
-    """:func:`lines`' statement as the CTE ``lines``: what a compiled plan builds its JSON of."""
+    """A statement of a unit's line and its children's as the CTE ``lines`` (a plan's, and a
+    roll-up's: ``rollups/repository.py``), the unit its ``unit`` parameter: what a compiled
+    document builds its JSON of. Children come in unit order, as both statements number them."""
 
     lines: sa.CTE
 
     def own(self, element: Element) -> sa.ColumnElement[Any]:
         """``element`` of the unit's own line (null if the unit has none: out of reach)."""
         row = self.lines.c
-        stmt = sa.select(element(lambda name: row[name])).where(row.position == 0)
+        stmt = sa.select(element(lambda name: row[name])).where(row.unit_id == _UNIT)
         return sa.type_coerce(stmt.scalar_subquery(), JsonText)
 
     def children(self, element: Element) -> sa.ColumnElement[Any]:
-        """A JSON array of ``element`` of each child's line, in position order."""
+        """A JSON array of ``element`` of each child's line, in unit order."""
         row = self.lines.c
-        array = json_array(element(lambda name: row[name]), [row.position])
-        return sa.select(array).where(row.position > 0).scalar_subquery()
+        array = json_array(element(lambda name: row[name]), [row.unit_id])
+        return sa.select(array).where(row.unit_id != _UNIT).scalar_subquery()
 
     def children_sum(self, element: Element) -> sa.ColumnElement[Any]:
         """``element`` of the children's lines summed column by column (zeros without any)."""
@@ -105,7 +108,7 @@ class LinesInSql:
         def summed(name: str) -> sa.ColumnElement[Any]:
             return sa.func.coalesce(sa.func.sum(row[name]), 0)
 
-        stmt = sa.select(element(summed)).where(row.position > 0)
+        stmt = sa.select(element(summed)).where(row.unit_id != _UNIT)
         return sa.type_coerce(stmt.scalar_subquery(), JsonText)
 
 

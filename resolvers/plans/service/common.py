@@ -17,6 +17,7 @@ from ..repository import periods
 __all__ = [
     "audit_plan",
     "period_for",
+    "plan_scope",
     "reached_period",
     "reached_unit_in_period",
     "unit_in_period",
@@ -60,6 +61,14 @@ def _in_period(
         raise NotFound(f"本计划期所属工委下未找到该单位（{field}）")
     session.require(permission, unit.path)
     return unit
+
+
+async def plan_scope(session: Session, *, unit_id: int, period_id: int) -> tuple[sa.Row, sa.Row]:
+    """The period and the unit whose figures are read (a plan, a roll-up): NOT_FOUND out of the
+    caller's reach, FORBIDDEN without ``plan.read`` at the unit."""
+    period = await period_for(session, period_id)
+    unit = await unit_in_period(session, unit_id, period, Permission.PLAN_READ, "unitId")
+    return period, unit
 
 
 def require_active(unit: sa.Row, field: str) -> None:

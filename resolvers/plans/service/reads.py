@@ -17,7 +17,7 @@ from ..errors import ROUND_NOT_FOUND
 from ..linkage import LinkageRules, Suggestion, suggest
 from ..repository import balances, ledger, lines, measures, periods
 from ..rules import DIMENSIONS, Amounts, amounts_of
-from .common import period_for, unit_in_period
+from .common import period_for, plan_scope, unit_in_period
 
 
 @dataclass(frozen=True)
@@ -94,14 +94,6 @@ async def plan(session: Session, *, unit_id: int, period_id: int) -> PlanView:
         children=[_line(c) for c in children],
         targets=targets,
     )
-
-
-async def plan_scope(session: Session, *, unit_id: int, period_id: int) -> tuple[sa.Row, sa.Row]:
-    """The period and the unit of a plan: NOT_FOUND out of the caller's reach, FORBIDDEN
-    without ``plan.read`` at the unit."""
-    period = await period_for(session, period_id)
-    unit = await unit_in_period(session, unit_id, period, Permission.PLAN_READ, "unitId")
-    return period, unit
 
 
 #: A compiled plan's JSON is built over the lines' statement (``schema/compiled/plans.py``).
