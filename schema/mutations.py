@@ -3,7 +3,7 @@ errors marks its request refused, so the request's owner rolls the whole documen
 other mutations included. Each mutation field of a document of several also runs in a
 savepoint, rolled back whole when it fails: a failed statement leaves the transaction unusable
 until then, and the document's later fields still run (to report their own errors) before the
-request ends. A document's only field needs none (:func:`_run_alone`)."""
+request ends. A document's only field needs none."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import strawberry
 from graphql import FieldNode
+from sqlalchemy.ext.asyncio import AsyncTransaction
 from strawberry import relay
 
 from partyplan.auth.errors import NotFound
@@ -28,48 +29,35 @@ async def run_mutation(
     info: strawberry.Info, operation: Callable[[Session], Awaitable[T]]
 ) -> tuple[T | None, list[DomainError]]:
     session = await info.context.session()
-    if _alone(info):
-        return await _run_alone(info, session, operation)
-    savepoint = await session.conn.begin_nested()
+    # A document's only field needs no savepoint (two round trips fewer, one of them while the
+    # write's locks are held): whatever ends it, the request is marked failed (typed errors
+    # here, any other error by ``AllOrNothing``) and rolls back whole, and nothing runs in its
+    # transaction after it: a refused payload reads nothing, and PII it disclosed is audited
+    # in a transaction of its own (``server/request.py``).
+    savepoint = None if _alone(info) else await session.conn.begin_nested()
     try:
         result = await operation(session)
-    except ValidationErrors as failure:
-        await savepoint.rollback()
+    except DomainError as failure:  # ValidationErrors too: several at once
+        await _roll_back(savepoint)
         refuse(info)
-        return None, failure.errors
-    except DomainError as failure:
-        await savepoint.rollback()
-        refuse(info)
-        return None, [failure]
+        return None, failure.errors if isinstance(failure, ValidationErrors) else [failure]
     except BaseException:
-        await savepoint.rollback()
+        await _roll_back(savepoint)
         raise
-    await savepoint.commit()
+    if savepoint is not None:
+        await savepoint.commit()
     return result, []
+
+
+async def _roll_back(savepoint: AsyncTransaction | None) -> None:
+    if savepoint is not None:
+        await savepoint.rollback()
 
 
 def _alone(info: strawberry.Info) -> bool:
     """The field is the document's one root field: no other field runs after it."""
     selections = info.operation.selection_set.selections
     return len(selections) == 1 and isinstance(selections[0], FieldNode)
-
-
-async def _run_alone(
-    info: strawberry.Info, session: Session, operation: Callable[[Session], Awaitable[T]]
-) -> tuple[T | None, list[DomainError]]:
-    """A document's only field runs without a savepoint (two round trips fewer, one of them
-    while the write's locks are held): whatever ends it, the request is marked failed (typed
-    errors here, any other error by ``AllOrNothing``) and rolls back whole, and nothing runs in
-    its transaction after it: a refused payload reads nothing, and PII it disclosed is audited
-    in a transaction of its own (``server/request.py``)."""
-    try:
-        return await operation(session), []
-    except ValidationErrors as failure:
-        refuse(info)
-        return None, failure.errors
-    except DomainError as failure:
-        refuse(info)
-        return None, [failure]
 
 
 _ROW_ID = re.compile(r"[0-9]{1,18}")
