@@ -20,7 +20,9 @@ _APPEND = sa.text(
 )
 
 
-def _json(value: dict[str, Any] | None) -> str | None:
+def entry_json(value: dict[str, Any] | None) -> str | None:
+    """An entry's before or after as the log keeps it (statements that append an entry in
+    their own SQL encode it here too)."""
     return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
 
 
@@ -46,8 +48,8 @@ async def append(
             "operation": operation,
             "object_type": object_type,
             "object_id": object_id,
-            "before": _json(before),
-            "after": _json(after),
+            "before": entry_json(before),
+            "after": entry_json(after),
         },
     )
 
@@ -68,7 +70,7 @@ async def append_on_own_account(
         {
             "operation": operation,
             "client_id": session.principal.client_id,
-            "after": json.dumps(after, ensure_ascii=False, default=str),
+            "after": entry_json(after),
         },
     )
 

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import result_tuple
 
 from partyplan.models import dispatch_rounds, plan_periods, units
+from partyplan.resolvers.audit.repository import entry_json
 from partyplan.resolvers.units.repository import UNIT_COLUMNS
 from partyplan.tenants.session import Session
 from partyplan.tenants.shaped import param
@@ -167,8 +168,7 @@ async def record(session: Session, movement: Movement) -> sa.Row:
         "p_audit_unit_id": to_unit.id,
         "p_audit_client_id": principal.client_id,
         "p_audit_operation": movement.operation,
-        # As ``audit.repository`` encodes an entry's after.
-        "p_audit_after": json.dumps(movement.after, ensure_ascii=False, default=str),
+        "p_audit_after": entry_json(movement.after),
     }
     if movement.targets:
         params["p_target_school_id"] = to_unit.school_id

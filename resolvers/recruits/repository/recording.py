@@ -30,6 +30,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from partyplan.models import calendar_days, recruit_findings, recruit_steps, recruits, rule_overlays
 from partyplan.models import units as units_table
+from partyplan.resolvers.audit.repository import entry_json
 from partyplan.resolvers.units.repository import joined_unit_columns
 from partyplan.tenants.session import Session
 
@@ -205,11 +206,6 @@ class Written:
     findings: list[Any]  # the findings as stored (``recruit_findings`` columns), in id order
 
 
-def _json(value: Any) -> str | None:
-    # As ``audit.repository`` encodes an entry's before and after.
-    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
-
-
 def _prefixed(values: Any, table: sa.Table, prefix: str) -> Any:
     return SimpleNamespace(**{c.name: values[f"{prefix}{c.name}"] for c in table.c})
 
@@ -362,11 +358,11 @@ async def write(
             p_audit_operation=audit.operation,
             p_audit_object_type=audit.object_type,
             p_audit_object_id=audit.object_id,
-            p_audit_before=_json(audit.before),
-            p_audit_after=_json(audit.after),
+            p_audit_before=entry_json(audit.before),
+            p_audit_after=entry_json(audit.after),
         )
     if findings:
-        params["p_findings"] = _json(list(findings))
+        params["p_findings"] = json.dumps(list(findings), ensure_ascii=False, default=str)
     result = (await session.execute(stmt, params)).all()
     first = result[0]
     return Written(
