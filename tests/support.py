@@ -6,6 +6,8 @@ import base64
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -66,3 +68,20 @@ def id_number(birth: str, sequence: int = 1, *, female: bool = False, area: str 
     first_17 = f"{area}{birth}{serial % 1000:03d}"
     total = sum(int(d) * w for d, w in zip(first_17, _WEIGHTS, strict=True))
     return first_17 + "10X98765432"[total % 11]
+
+
+@contextmanager
+def statements_run(platform: Any) -> Iterator[list[str]]:
+    """The SQL of every statement the platform's engine runs inside the block (BEGIN and
+    COMMIT, which SQLAlchemy sends apart, not included)."""
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    engine = platform.engine.sync_engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from support import gid
+from support import gid, statements_run
 
 from partyplan.resolvers.audit.repository import verify_chains
 
@@ -19,17 +19,8 @@ ALLOCATE = """mutation($input: AllocateQuotaInput!) {
 
 
 async def _statements(platform, gql, token: str, variables: dict[str, Any]) -> list[str]:  # type: ignore[no-untyped-def]
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(args[2])
-
-    engine = platform.engine.sync_engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_run(platform) as statements:
         result = await gql(ALLOCATE, variables, token)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
     assert "errors" not in result and not result["data"]["allocateQuota"]["errors"], result
     return statements
 

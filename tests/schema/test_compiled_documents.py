@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import gid
+from support import gid, statements_run
 from support_compiled import ACCOUNTS, UNITS, both, document_id
 
 from partyplan.resolvers.recruits.rules.steps import STEPS
@@ -298,27 +298,17 @@ async def test_a_compiled_page_runs_one_statement_after_the_checks(  # type: ign
     """The bind, the unit ``under`` names (the scope check), the page: whatever its size. Under
     the unit the caller is bound at, the bind has read it already: the bind and the page."""
     await test_a_page_with_every_kind_of_value_comes_from_sql(http, world, owner_engine)
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(args[2])
-
     headers = {"Authorization": f"Bearer {world.tokens['school_admin']}"}
-    engine = platform.engine.sync_engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        counts = {}
-        for first, body, under in itertools.product((1, 3), ("query", "documentId"), ("A", "A1")):
-            statements.clear()
-            variables = {"first": first, "under": world.gid(under)}
-            sent = {"query": PAGE} if body == "query" else {"documentId": document_id(PAGE)}
+    counts = {}
+    for first, body, under in itertools.product((1, 3), ("query", "documentId"), ("A", "A1")):
+        variables = {"first": first, "under": world.gid(under)}
+        sent = {"query": PAGE} if body == "query" else {"documentId": document_id(PAGE)}
+        with statements_run(platform) as statements:
             response = await http.post(
                 "/graphql", json={**sent, "variables": variables}, headers=headers
             )
-            assert len(response.json()["data"]["recruits"]["edges"]) == first
-            counts[first, body, under] = len(statements)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
+        assert len(response.json()["data"]["recruits"]["edges"]) == first
+        counts[first, body, under] = len(statements)
     assert counts[1, "documentId", "A"] == counts[3, "documentId", "A"] == 2, counts
     assert counts[1, "documentId", "A1"] == counts[3, "documentId", "A1"] == 3, counts
     assert counts[1, "query", "A"] > 2 and counts[1, "query", "A1"] > 3, counts

@@ -7,14 +7,13 @@ statement after the checks, whatever the number of children."""
 from __future__ import annotations
 
 import itertools
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from conftest import create_account
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import gid
+from support import gid, statements_run
 from support_compiled import (
     ACCOUNTS,
     ENDS,
@@ -157,26 +156,16 @@ async def test_a_compiled_plan_runs_one_statement_after_the_checks(  # type: ign
     """The bind, the period, the unit, the lines: whatever the number of children."""
     records = Records(owner_engine, world)
     period = await records.period(STARTS, ENDS)
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(args[2])
-
     headers = {"Authorization": f"Bearer {world.tokens['school_admin']}"}
     variables = {"unit": world.gid("A"), "period": gid("PlanPeriod", period)}
-    engine = platform.engine.sync_engine
     counts = []
     for _ in range(2):
-        sa.event.listen(engine, "before_cursor_execute", count)
-        try:
-            statements.clear()
+        with statements_run(platform) as statements:
             response = await http.post(
                 "/graphql",
                 json={"documentId": document_id(PLAN), "variables": variables},
                 headers=headers,
             )
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", count)
         assert "errors" not in response.json()
         counts.append((len(response.json()["data"]["plan"]["children"]), len(statements)))
         await _a_child_below(owner_engine, world)
