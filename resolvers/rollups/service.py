@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from partyplan.models.rollups import MONTH_FIGURES, PERIOD_FIGURES
-from partyplan.resolvers.plans.repository import balances, lines
+from partyplan.resolvers.plans.repository import balances
 from partyplan.resolvers.plans.rules import DIMENSIONS, Amounts
 from partyplan.resolvers.plans.service.common import plan_scope
 from partyplan.tenants.session import Session
@@ -259,5 +259,3 @@ async def rollup_json(
 # The lines built as JSON by PostgreSQL (schema/compiled): the statement ``rollup`` reads.
 lines_statement = repository.lines_statement
 ratio_sql = repository.ratio_sql
-LinesInSql = lines.LinesInSql
-Element = lines.Element

@@ -13,18 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
-from partyplan.resolvers.jsonsql import json_name, json_object, timestamp
+from partyplan.resolvers.jsonsql import timestamp
 from partyplan.resolvers.plans.service import reads
 from partyplan.tenants.session import Session
 
-from ..mutations import decode_id
-from .arguments import global_argument
-from .objects import ObjectSql, Precompiled, column, prefixed, same_row
+from .lines import LinesField
+from .objects import ObjectSql, column, prefixed, same_row
 from .recruits import UNIT
 from .rollups import amounts
-from .selection import NotCompiled, Selected
+from .selection import Selected
 
 FORECAST = ObjectSql(
     "Forecast",
@@ -61,52 +58,15 @@ SUMS = {
 }
 
 
-class PlanField:
+class PlanField(LinesField):
     """The root field ``plan`` of one known document, checked when it is compiled."""
 
+    line = LINE
+    sums = SUMS
+
     def __init__(self, selected: Selected) -> None:
-        for child in selected.children:
-            if child.name in ("line", "children"):
-                LINE.check(child.children)
-            elif child.name in SUMS:
-                SUMS[child.name].check(child.children)
-            elif child.name != "__typename":
-                raise NotCompiled(f"Plan.{child.name} is not compiled")
-        self.selected = selected
-        # Each line selection's JSON over a row of the lines (the CTE ``lines``).
-        self._lines = {
-            child.key: Precompiled(_line(child.children), "lines")
-            for child in selected.children
-            if child.name in ("line", "children")
-        }
-        self._statement = reads.lines_statement(self._build)
+        super().__init__(selected)
+        self._statement = reads.lines_statement(self.build)
 
     async def run(self, context: Any, session: Session, arguments: dict[str, Any]) -> str:
-        return await reads.plan_json(
-            session,
-            unit_id=decode_id(global_argument(arguments["unitId"]), "Unit", "unitId"),
-            period_id=decode_id(global_argument(arguments["periodId"]), "PlanPeriod", "periodId"),
-            statement=self._statement,
-        )
-
-    def _build(self, lines: reads.LinesInSql) -> sa.ColumnElement[Any]:
-        pairs: list[tuple[str, sa.ColumnElement[Any]]] = []
-        for child in self.selected.children:
-            if child.name == "__typename":
-                pairs.append((child.key, json_name(child.parent.name)))
-            elif child.name in SUMS:
-                pairs.append((child.key, lines.children_sum(_sums(child))))
-            else:
-                line = self._lines[child.key]
-                element = lambda _columns, line=line: line.expression()  # noqa: E731
-                built = lines.own(element) if child.name == "line" else lines.children(element)
-                pairs.append((child.key, built))
-        return json_object(pairs)
-
-
-def _line(selected: list[Selected]) -> Any:
-    return lambda columns: LINE.build(selected, columns)
-
-
-def _sums(child: Selected) -> Any:
-    return lambda columns: SUMS[child.name].build(child.children, columns)
+        return await self.answer(reads.plan_json, session, arguments, self._statement)

@@ -15,16 +15,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from partyplan.models.rollups import ADMISSION_FIGURES, PIPELINE_FIGURES
-from partyplan.resolvers.jsonsql import json_name, json_object
 from partyplan.resolvers.plans.rules import DIMENSIONS
 from partyplan.resolvers.rollups import service
 from partyplan.tenants.session import Session
 
-from ..mutations import decode_id
 from ..units.types import UnitKind
-from .arguments import global_argument
-from .objects import Columns, Leaf, ObjectSql, Precompiled, column, enum, node_id, same_row
-from .selection import NotCompiled, Selected
+from .lines import LinesField
+from .objects import Columns, Leaf, ObjectSql, column, enum, node_id, same_row
+from .selection import Selected
 
 
 def _camel(name: str) -> str:
@@ -97,45 +95,14 @@ LINE = ObjectSql(
 )
 
 
-class RollupField:
+class RollupField(LinesField):
     """The root field ``rollup`` of one known document, checked when it is compiled."""
 
+    line = LINE
+
     def __init__(self, selected: Selected) -> None:
-        for child in selected.children:
-            if child.name in ("line", "children"):
-                LINE.check(child.children)
-            elif child.name != "__typename":
-                raise NotCompiled(f"Rollup.{child.name} is not compiled")
-        self.selected = selected
-        # Each line selection's JSON over a row of the lines (the CTE ``lines``).
-        self._lines = {
-            child.key: Precompiled(_line(child.children), "lines")
-            for child in selected.children
-            if child.name != "__typename"
-        }
-        self._statement = service.lines_statement(self._build)
+        super().__init__(selected)
+        self._statement = service.lines_statement(self.build)
 
     async def run(self, context: Any, session: Session, arguments: dict[str, Any]) -> str:
-        return await service.rollup_json(
-            session,
-            unit_id=decode_id(global_argument(arguments["unitId"]), "Unit", "unitId"),
-            period_id=decode_id(global_argument(arguments["periodId"]), "PlanPeriod", "periodId"),
-            statement=self._statement,
-        )
-
-    def _build(self, lines: service.LinesInSql) -> sa.ColumnElement[Any]:
-        pairs: list[tuple[str, sa.ColumnElement[Any]]] = []
-        for child in self.selected.children:
-            if child.name == "__typename":
-                pairs.append((child.key, json_name(child.parent.name)))
-                continue
-            line = self._lines[child.key]
-            element = lambda _columns, line=line: line.expression()  # noqa: E731
-            pairs.append(
-                (child.key, lines.own(element) if child.name == "line" else lines.children(element))
-            )
-        return json_object(pairs)
-
-
-def _line(selected: list[Selected]) -> service.Element:
-    return lambda columns: LINE.build(selected, columns)
+        return await self.answer(service.rollup_json, session, arguments, self._statement)
